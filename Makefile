@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make run` (demo app) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := wksbm_site.settings
+
+.PHONY: run test lint bench setup messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+var/secret_key:
+	mkdir -p var
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+# Demo mode: migrate, reference data, every official area, the Cibeureum demo village and its
+# demo accounts, then gunicorn.
+run: setup var/secret_key
+	@export DJANGO_SECRET_KEY="$$(cat var/secret_key)" DJANGO_ALLOWED_HOSTS="$(HOST),localhost,127.0.0.1"; \
+	$(BIN)/python manage.py migrate --no-input -v0 && \
+	$(BIN)/python manage.py collectstatic --no-input -v0 && \
+	$(BIN)/python manage.py loaddata referensi -v0 && \
+	$(BIN)/python manage.py load_wilayah && \
+	$(BIN)/python manage.py load_demo --accounts && \
+	echo "Serving on http://$(HOST):$(PORT)/ — press Ctrl+C to stop." && \
+	$(BIN)/gunicorn wksbm_site.wsgi --bind "$(HOST):$(PORT)" --workers 2 --timeout 120 --access-logfile -
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup lint
+	$(BIN)/pytest
+
+messages: setup
+	DJANGO_DEBUG=True $(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	DJANGO_DEBUG=True $(BIN)/python manage.py compilemessages -l id --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,85 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Keanggotaan, Warga
+from registry import access
+from registry.admin import PerkumpulanAdmin, ScopedAdmin, ScopedInline, wilayah_filter
+
+PERSONAL_FIELDS = ["nik", "tanggal_lahir", "alamat", "rw", "rt"]
+
+
+class KeanggotaanInline(ScopedInline):
+    """A group's members and board, on the group's page."""
+
+    model = Keanggotaan
+    fields = ["warga", "peran", "mulai", "selesai"]
+    autocomplete_fields = ["warga"]
+    verbose_name_plural = _("members and board")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("warga")
+
+
+class KeanggotaanWargaInline(KeanggotaanInline):
+    """A person's groups, on the person's page."""
+
+    fields = ["perkumpulan", "peran", "mulai", "selesai"]
+    autocomplete_fields = ["perkumpulan"]
+    verbose_name_plural = _("groups")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("perkumpulan")
+            .filter(access.area_filter(request.user, "perkumpulan__desa"))
+        )
+
+
+PerkumpulanAdmin.inlines.append(KeanggotaanInline)
+
+
+@admin.register(Warga)
+class WargaAdmin(ScopedAdmin):
+    list_display = ["nama", "nik_tersamar", "jenis_kelamin", "wilayah", "rw", "rt"]
+    list_filter = [wilayah_filter("wilayah"), "jenis_kelamin", "pendidikan"]
+    list_select_related = ["wilayah"]
+    autocomplete_fields = ["wilayah"]
+    readonly_fields = ["nik_tersamar", "dibuat", "diubah"]
+    inlines = [KeanggotaanWargaInline]
+    search_fields = ["=nik", "nama"]  # narrowed for observers in get_search_fields
+
+    @admin.display(description=_("NIK"))
+    def nik_tersamar(self, obj: Warga) -> str:
+        return obj.nik_tersamar
+
+    def get_search_fields(self, request):
+        # Observers may not confirm a NIK by searching for it.
+        if access.can_see_personal_data(request.user):
+            return ["=nik", "nama"]
+        return ["nama"]
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "nik",
+            "nama",
+            "jenis_kelamin",
+            "tanggal_lahir",
+            "pendidikan",
+            "wilayah",
+            "rw",
+            "rt",
+            "alamat",
+        ]
+        if access.can_see_personal_data(request.user):
+            return fields + ["dibuat", "diubah"]
+        return ["nik_tersamar"] + [f for f in fields if f not in PERSONAL_FIELDS]
+
+
+@admin.register(Keanggotaan)
+class KeanggotaanAdmin(ScopedAdmin):
+    list_display = ["warga", "perkumpulan", "peran", "mulai", "selesai"]
+    list_filter = [wilayah_filter("perkumpulan__desa"), "peran"]
+    list_select_related = ["warga", "perkumpulan"]
+    search_fields = ["warga__nama", "perkumpulan__kode", "perkumpulan__nama"]
+    autocomplete_fields = ["warga", "perkumpulan"]

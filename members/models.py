@@ -1,0 +1,171 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from registry import access, validators
+from registry.access import ScopedQuerySet
+from registry.models import Perkumpulan, Tingkat, Wilayah
+
+
+class JenisKelamin(models.TextChoices):
+    LAKI_LAKI = "L", _("Male")
+    PEREMPUAN = "P", _("Female")
+
+
+class Pendidikan(models.TextChoices):
+    TIDAK_SEKOLAH = "TS", _("No schooling")
+    SD = "SD", _("Primary school (SD)")
+    SMP = "SMP", _("Junior high school (SMP)")
+    SMA = "SMA", _("Senior high school (SMA)")
+    PT = "PT", _("Academy/University")
+
+
+class PeranAnggota(models.TextChoices):
+    KETUA = "KETUA", _("Chair")
+    WAKIL_KETUA = "WAKIL", _("Vice chair")
+    SEKRETARIS = "SEKRETARIS", _("Secretary")
+    BENDAHARA = "BENDAHARA", _("Treasurer")
+    ANGGOTA = "ANGGOTA", _("Member")
+
+
+class WargaManager(models.Manager.from_queryset(ScopedQuerySet)):
+    def get_by_natural_key(self, nik):
+        return self.get(nik=nik)
+
+
+class Warga(models.Model):
+    """A person known to the registry by NIK: a member or leader of some group."""
+
+    nik = models.CharField(
+        _("NIK"),
+        max_length=validators.NIK_LENGTH,
+        unique=True,
+        validators=[validators.validate_nik],
+        help_text=_("The 16-digit national identity number."),
+    )
+    nama = models.CharField(_("name"), max_length=150)
+    jenis_kelamin = models.CharField(
+        _("sex"), max_length=1, choices=JenisKelamin.choices, blank=True
+    )
+    tanggal_lahir = models.DateField(_("date of birth"), null=True, blank=True)
+    pendidikan = models.CharField(
+        _("education"), max_length=10, choices=Pendidikan.choices, blank=True
+    )
+    wilayah = models.ForeignKey(
+        Wilayah,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="warga",
+        limit_choices_to={"tingkat": Tingkat.DESA},
+        verbose_name=_("village of residence"),
+        help_text=_("Empty when the person lives outside the registered villages."),
+    )
+    rw = models.PositiveSmallIntegerField(
+        _("RW"), null=True, blank=True, validators=[validators.validate_rw_rt]
+    )
+    rt = models.PositiveSmallIntegerField(
+        _("RT"), null=True, blank=True, validators=[validators.validate_rw_rt]
+    )
+    alamat = models.CharField(_("address"), max_length=250, blank=True)
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = WargaManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["nama"]
+        indexes = [models.Index(fields=["nama"], name="warga_nama_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.nama} ({self.nik_tersamar})"
+
+    def natural_key(self):
+        return (self.nik,)
+
+    @classmethod
+    def scope_filter(cls, user) -> Q:
+        """A person is within reach where they live or where one of their groups is."""
+        in_group = Keanggotaan.objects.filter(warga=OuterRef("pk")).filter(
+            access.area_filter(user, "perkumpulan__desa")
+        )
+        return access.area_filter(user, "wilayah") | Q(Exists(in_group))
+
+    @property
+    def nik_tersamar(self) -> str:
+        return validators.mask_nik(self.nik)
+
+    def clean(self) -> None:
+        if self.wilayah_id and self.wilayah.tingkat != Tingkat.DESA:
+            raise ValidationError({"wilayah": _("Choose a desa/kelurahan.")}, code="not_desa")
+
+
+class Keanggotaan(models.Model):
+    """A person's membership of a group in one role over one period (a board term is a period)."""
+
+    scope_path = "perkumpulan__desa"
+
+    warga = models.ForeignKey(
+        Warga, models.PROTECT, related_name="keanggotaan", verbose_name=_("person")
+    )
+    perkumpulan = models.ForeignKey(
+        Perkumpulan, models.CASCADE, related_name="keanggotaan", verbose_name=_("group")
+    )
+    peran = models.CharField(
+        _("role"), max_length=10, choices=PeranAnggota.choices, default=PeranAnggota.ANGGOTA
+    )
+    mulai = models.DateField(_("from"), null=True, blank=True)
+    selesai = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("Empty while the membership goes on.")
+    )
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["perkumpulan", "peran", "warga__nama"]
+        constraints = [
+            # A role change ends one membership and starts another, so history is kept and
+            # the importer's key (group, person) finds exactly one current membership.
+            models.UniqueConstraint(
+                fields=["perkumpulan", "warga"],
+                condition=Q(selesai__isnull=True),
+                name="one_current_membership",
+            ),
+            # Table 4 of the recap reads "the" chair of each group.
+            models.UniqueConstraint(
+                fields=["perkumpulan"],
+                condition=Q(selesai__isnull=True, peran="KETUA"),
+                name="one_current_chair",
+            ),
+            models.CheckConstraint(
+                condition=Q(selesai__isnull=True)
+                | Q(mulai__isnull=True)
+                | Q(selesai__gte=models.F("mulai")),
+                name="membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.warga.nama} — {self.get_peran_display()} {self.perkumpulan.nama}"
+
+    @property
+    def aktif(self) -> bool:
+        return self.selesai is None
+
+    @property
+    def warga_setempat(self) -> bool:
+        """Whether the member lives in the group's village (members need not)."""
+        return self.warga.wilayah_id == self.perkumpulan.desa_id
+
+    def clean(self) -> None:
+        if self.mulai and self.selesai and self.selesai < self.mulai:
+            raise ValidationError(
+                {"selesai": _("A membership cannot end before it starts.")}, code="ends_early"
+            )

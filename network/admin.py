@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from network.models import Forum, Hubungan, Mitra, PengurusForum
+from registry.admin import PerkumpulanAdmin, ScopedAdmin, ScopedInline, wilayah_filter
+
+
+class HubunganInline(ScopedInline):
+    """A group's working links, on the group's page."""
+
+    model = Hubungan
+    fk_name = "perkumpulan"
+    fields = ["mitra_perkumpulan", "mitra_luar", "bentuk", "keterangan"]
+    autocomplete_fields = ["mitra_perkumpulan", "mitra_luar"]
+    verbose_name_plural = _("working links")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("mitra_perkumpulan", "mitra_luar")
+
+
+PerkumpulanAdmin.inlines.append(HubunganInline)
+
+
+@admin.register(Mitra)
+class MitraAdmin(ScopedAdmin):
+    list_display = ["nama", "jenis", "wilayah"]
+    list_filter = [wilayah_filter("wilayah", any_level=True), "jenis"]
+    list_select_related = ["wilayah"]
+    search_fields = ["nama"]
+    autocomplete_fields = ["wilayah"]
+
+
+@admin.register(Hubungan)
+class HubunganAdmin(ScopedAdmin):
+    list_display = ["perkumpulan", "mitra_perkumpulan", "mitra_luar", "bentuk"]
+    list_filter = [wilayah_filter("perkumpulan__desa"), "bentuk"]
+    list_select_related = ["perkumpulan", "mitra_perkumpulan", "mitra_luar"]
+    search_fields = [
+        "perkumpulan__kode",
+        "perkumpulan__nama",
+        "mitra_perkumpulan__nama",
+        "mitra_luar__nama",
+    ]
+    autocomplete_fields = ["perkumpulan", "mitra_perkumpulan", "mitra_luar"]
+
+
+class PengurusForumInline(ScopedInline):
+    model = PengurusForum
+    fields = ["warga", "jabatan", "mulai", "selesai"]
+    autocomplete_fields = ["warga"]
+
+
+@admin.register(Forum)
+class ForumAdmin(ScopedAdmin):
+    list_display = ["nama", "desa", "mekanisme", "tanggal_dibentuk"]
+    list_filter = [wilayah_filter("desa"), "mekanisme"]
+    list_select_related = ["desa"]
+    search_fields = ["nama", "desa__nama"]
+    autocomplete_fields = ["desa", "anggota"]
+    inlines = [PengurusForumInline]

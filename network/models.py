@@ -1,0 +1,226 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Warga
+from registry.access import ScopedQuerySet
+from registry.models import Perkumpulan, Tingkat, Wilayah
+
+
+class JenisMitra(models.TextChoices):
+    PERKUMPULAN = "PERKUMPULAN", _("Community group")
+    ORGANISASI_SOSIAL = "ORSOS", _("Social organisation")
+    PEMERINTAH = "PEMERINTAH", _("Government")
+    DUNIA_USAHA = "CSR", _("Business/CSR")
+    LSM = "LSM", _("NGO (LSM)")
+
+
+class BentukHubungan(models.TextChoices):
+    KOORDINASI = "KOORDINASI", _("Coordination")
+    RUJUKAN = "RUJUKAN", _("Referral")
+    BERBAGI = "BERBAGI", _("Sharing resources")
+    BERJENJANG = "BERJENJANG", _("Hierarchical (vertical)")
+    SEJENIS = "SEJENIS", _("Same kind (horizontal)")
+
+
+class Mitra(models.Model):
+    """An outside partner of the groups: a government office, a social organisation, a firm."""
+
+    scope_path = "wilayah"
+
+    nama = models.CharField(_("name"), max_length=200)
+    jenis = models.CharField(
+        _("partner type"),
+        max_length=12,
+        choices=[c for c in JenisMitra.choices if c[0] != JenisMitra.PERKUMPULAN],
+    )
+    wilayah = models.ForeignKey(
+        Wilayah,
+        models.PROTECT,
+        related_name="mitra",
+        verbose_name=_("area"),
+        help_text=_(
+            "Where the partner is recorded: a village, or a larger area for a district office."
+        ),
+    )
+    keterangan = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outside partner")
+        verbose_name_plural = _("outside partners")
+        ordering = ["nama"]
+        constraints = [
+            models.UniqueConstraint(fields=["nama", "wilayah"], name="mitra_nama_wilayah_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nama} ({self.get_jenis_display()})"
+
+    @classmethod
+    def scope_filter(cls, user):
+        """Partners recorded within the user's area, or at any area above it (a kabupaten's
+        Dinas Sosial is a partner of every village in the kabupaten)."""
+        from registry import access
+
+        above = Q()
+        if user.wilayah_id:
+            codes = user.wilayah.kode.split(".")
+            above = Q(wilayah_id__in=[".".join(codes[:i]) for i in range(1, len(codes))])
+        return access.area_filter(user, "wilayah", any_level=True) | above
+
+
+class Hubungan(models.Model):
+    """A working link from a group to another group or to an outside partner."""
+
+    scope_path = "perkumpulan__desa"
+
+    perkumpulan = models.ForeignKey(
+        Perkumpulan, models.CASCADE, related_name="hubungan", verbose_name=_("group")
+    )
+    mitra_perkumpulan = models.ForeignKey(
+        Perkumpulan,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="hubungan_masuk",
+        verbose_name=_("partner group"),
+    )
+    mitra_luar = models.ForeignKey(
+        Mitra,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="hubungan",
+        verbose_name=_("outside partner"),
+    )
+    bentuk = models.CharField(
+        _("form of the link"), max_length=12, choices=BentukHubungan.choices, blank=True
+    )
+    keterangan = models.CharField(_("note"), max_length=300, blank=True)
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("working link")
+        verbose_name_plural = _("working links")
+        ordering = ["perkumpulan"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(mitra_perkumpulan__isnull=False) & Q(mitra_luar__isnull=True))
+                | (Q(mitra_perkumpulan__isnull=True) & Q(mitra_luar__isnull=False)),
+                name="link_has_one_partner",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mitra_perkumpulan=models.F("perkumpulan")),
+                name="link_not_to_itself",
+            ),
+            # The survey importer's key: (group, partner, form).
+            models.UniqueConstraint(
+                fields=["perkumpulan", "mitra_perkumpulan", "bentuk"],
+                condition=Q(mitra_perkumpulan__isnull=False),
+                name="link_group_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["perkumpulan", "mitra_luar", "bentuk"],
+                condition=Q(mitra_luar__isnull=False),
+                name="link_partner_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.perkumpulan} → {self.mitra}"
+
+    @property
+    def mitra(self):
+        return self.mitra_perkumpulan or self.mitra_luar
+
+    @property
+    def jenis_mitra(self) -> str:
+        return JenisMitra.PERKUMPULAN if self.mitra_perkumpulan_id else self.mitra_luar.jenis
+
+    def clean(self) -> None:
+        if bool(self.mitra_perkumpulan_id) == bool(self.mitra_luar_id):
+            raise ValidationError(
+                _("Choose either a partner group or an outside partner, not both."),
+                code="one_partner",
+            )
+        if self.mitra_perkumpulan_id and self.mitra_perkumpulan_id == self.perkumpulan_id:
+            raise ValidationError(
+                {"mitra_perkumpulan": _("A group cannot be linked to itself.")}, code="self_link"
+            )
+
+
+class Mekanisme(models.TextChoices):
+    """How a village's WKSBM is run (seed 003)."""
+
+    TIM_PELAKSANA = "TIM", _("Implementation team (Tim Pelaksana)")
+    DEWAN = "DEWAN", _("Council / mediator (Dewan)")
+    CARE_TAKER = "CARETAKER", _("Care taker")
+    KEPANITIAAN = "PANITIA", _("Committee (kepanitiaan)")
+    LAINNYA = "LAINNYA", _("Other")
+
+
+class Forum(models.Model):
+    """The village's WKSBM itself: the forum that knits its groups into one network."""
+
+    scope_path = "desa"
+
+    desa = models.OneToOneField(
+        Wilayah,
+        models.PROTECT,
+        related_name="forum_wksbm",
+        verbose_name=_("village"),
+        limit_choices_to={"tingkat": Tingkat.DESA},
+    )
+    nama = models.CharField(_("name"), max_length=200)
+    mekanisme = models.CharField(
+        _("management mechanism"), max_length=10, choices=Mekanisme.choices
+    )
+    tanggal_dibentuk = models.DateField(_("formed on"), null=True, blank=True)
+    anggota = models.ManyToManyField(
+        Perkumpulan, blank=True, related_name="forum", verbose_name=_("member groups")
+    )
+    keterangan = models.TextField(_("notes"), blank=True)
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("WKSBM forum")
+        verbose_name_plural = _("WKSBM forums")
+        ordering = ["desa"]
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class PengurusForum(models.Model):
+    """A leader of the village's WKSBM forum (village head, RT/RW leaders, community figures)."""
+
+    scope_path = "forum__desa"
+
+    forum = models.ForeignKey(
+        Forum, models.CASCADE, related_name="pengurus", verbose_name=_("forum")
+    )
+    warga = models.ForeignKey(
+        Warga, models.PROTECT, related_name="jabatan_forum", verbose_name=_("person")
+    )
+    jabatan = models.CharField(_("position"), max_length=100)
+    mulai = models.DateField(_("from"), null=True, blank=True)
+    selesai = models.DateField(_("until"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("forum leader")
+        verbose_name_plural = _("forum leaders")
+        ordering = ["forum", "jabatan"]
+
+    def __str__(self) -> str:
+        return f"{self.jabatan}: {self.warga.nama}"

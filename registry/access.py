@@ -1,0 +1,104 @@
+"""Who may see and change what: the one place that answers it.
+
+A user has one role and one area (registry.User.peran / .wilayah):
+
+- operator  — one desa/kelurahan: sees and edits its groups, members, PMKS cases and links.
+- staf      — Dinas Sosial of a kabupaten/kota or a province: sees and edits everything within it.
+- pengamat  — any area, read-only, no personal data: NIK masked, no PMKS at all.
+- admin     — everything, plus user management (no area = the whole country).
+
+Each scoped model declares where its area is (`scope_path`, a path to a Wilayah foreign key) and
+uses `ScopedQuerySet`, so that `Model.objects.visible_to(user)` and `.editable_by(user)` are the
+starting point of every view, admin page, filter, import and export. A model whose scope is more
+than one path defines a classmethod `scope_filter(user) -> Q` instead.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Peran(models.TextChoices):
+    OPERATOR = "operator", _("Village operator")
+    STAF = "staf", _("Dinas Sosial staff")
+    PENGAMAT = "pengamat", _("Observer")
+    ADMIN = "admin", _("Administrator")
+
+
+NOTHING = Q(pk__in=[])
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def sees_everything(user) -> bool:
+    """An administrator without an area reaches the whole country."""
+    return _active(user) and user.peran == Peran.ADMIN and user.wilayah_id is None
+
+
+def can_edit(user) -> bool:
+    return _active(user) and user.peran in (Peran.OPERATOR, Peran.STAF, Peran.ADMIN)
+
+
+def can_see_personal_data(user) -> bool:
+    """Full NIK, birth dates and addresses; observers get them masked."""
+    return _active(user) and user.peran != Peran.PENGAMAT
+
+
+def can_see_pmks(user) -> bool:
+    """PMKS cases are sensitive (health, disability, crime): never for observers."""
+    return _active(user) and user.peran != Peran.PENGAMAT
+
+
+def can_extend_lists(user) -> bool:
+    """Reference lists (group types, activities, PMKS categories) are extended by Dinas Sosial."""
+    return _active(user) and user.peran in (Peran.STAF, Peran.ADMIN)
+
+
+def can_manage_users(user) -> bool:
+    return _active(user) and user.peran == Peran.ADMIN
+
+
+def within(area, path: str, any_level: bool = False) -> Q:
+    """A Q that keeps the rows whose area (the Wilayah at `path`) is `area` or lies within it.
+
+    `path` is a lookup path to a Wilayah foreign key, or "self" for Wilayah rows themselves.
+    Rows point at a desa/kelurahan unless `any_level` says the area may be of any level.
+    """
+    prefix = "" if path == "self" else f"{path}__"
+    own = Q(**{"pk" if path == "self" else path: area.pk})
+    if area.tingkat == "desa":
+        return own
+    below = Q(**{f"{prefix}{area.tingkat}": area.pk})
+    return own | below if (any_level or path == "self") else below
+
+
+def area_filter(user, path: str, any_level: bool = False) -> Q:
+    """A Q that keeps the rows whose area lies within the user's area (see `within`)."""
+    if not _active(user):
+        return NOTHING
+    if sees_everything(user):
+        return Q()
+    if user.wilayah_id is None:
+        return NOTHING
+    return within(user.wilayah, path, any_level)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The querysets of every model that belongs to an area."""
+
+    def visible_to(self, user) -> "ScopedQuerySet":
+        if getattr(self.model, "scope_sensitive", False) and not can_see_pmks(user):
+            return self.none()
+        if sees_everything(user):
+            return self.all()
+        if not _active(user):
+            return self.none()
+        custom = getattr(self.model, "scope_filter", None)
+        if custom is not None:
+            return self.filter(custom(user))
+        return self.filter(area_filter(user, self.model.scope_path))
+
+    def editable_by(self, user) -> "ScopedQuerySet":
+        return self.visible_to(user) if can_edit(user) else self.none()

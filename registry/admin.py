@@ -1,0 +1,208 @@
+"""The admin for Dinas Sosial staff: every page starts from the scoped querysets of access."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from registry import access
+from registry.models import JenisPerkumpulan, Perkumpulan, Pilihan, Tingkat, User, Wilayah
+
+admin.site.site_header = _("WKSBM Registry")
+admin.site.site_title = _("WKSBM Registry")
+admin.site.index_title = _("Registry administration")
+
+
+class ScopedPermissions:
+    """Admin permissions from the user's role (registry.access), not from Django's per-model
+    permission table, so that there is one answer to "who may do what"."""
+
+    def _sensitive(self) -> bool:
+        return getattr(self.model, "scope_sensitive", False)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if self._sensitive():
+            return access.can_see_pmks(request.user)
+        return request.user.is_active and request.user.is_authenticated
+
+    def has_module_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def can_edit(self, user) -> bool:
+        return access.can_edit(user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self.can_edit(request.user) and self.has_view_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.can_edit(request.user) and self.has_view_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.can_edit(request.user) and self.has_view_permission(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Offer only the related rows the user may reach (their villages, their people)."""
+        manager = db_field.remote_field.model._default_manager
+        if "queryset" not in kwargs and hasattr(manager, "visible_to"):
+            kwargs["queryset"] = manager.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        manager = db_field.remote_field.model._default_manager
+        if "queryset" not in kwargs and hasattr(manager, "visible_to"):
+            kwargs["queryset"] = manager.visible_to(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdmin(ScopedPermissions, admin.ModelAdmin):
+    """A model admin whose every list, page and autocomplete is limited to the user's area."""
+
+    list_per_page = 50
+    # Counting every row of a national table on each page is slow: show the filtered count only.
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+class ScopedInline(ScopedPermissions, admin.TabularInline):
+    extra = 0
+
+
+def wilayah_filter(path: str, any_level: bool = False):
+    """A list filter that drills down the area tree: it offers the sub-areas of the area chosen
+    (or of the user's own area), so it stays short at every level."""
+
+    class WilayahFilter(admin.SimpleListFilter):
+        title = _("area")
+        parameter_name = "wilayah"
+
+        def _chosen(self, request):
+            kode = self.value()
+            return (
+                Wilayah.objects.visible_to(request.user).filter(kode=kode).first() if kode else None
+            )
+
+        def lookups(self, request, model_admin):
+            parent = self._chosen(request) or request.user.wilayah
+            if parent is None:
+                children = Wilayah.objects.filter(tingkat=Tingkat.PROVINSI)
+            else:
+                children = Wilayah.objects.filter(induk=parent)
+            options = [(w.kode, str(w)) for w in children.only("kode", "nama")]
+            chosen = self._chosen(request)
+            if chosen is not None:
+                options.insert(0, (chosen.kode, str(chosen)))
+            return options
+
+        def queryset(self, request, queryset):
+            chosen = self._chosen(request)
+            if chosen is None:
+                return queryset
+            return queryset.filter(access.within(chosen, path, any_level))
+
+    return WilayahFilter
+
+
+@admin.register(Wilayah)
+class WilayahAdmin(ScopedAdmin):
+    list_display = ["kode", "nama", "tingkat"]
+    list_filter = ["tingkat"]
+    search_fields = ["kode", "nama"]
+    fields = ["kode", "nama", "tingkat", "induk"]
+    readonly_fields = ["tingkat", "induk"]
+
+    def can_edit(self, user) -> bool:
+        # Official codes come from load_wilayah; only an administrator may correct one.
+        return access.can_manage_users(user)
+
+
+class ReferensiAdmin(ScopedPermissions, admin.ModelAdmin):
+    """Reference lists: everyone reads them, Dinas Sosial staff extend them."""
+
+    list_display = ["kode", "nama", "alias", "urutan"]
+    search_fields = ["kode", "nama", "alias"]
+
+    def can_edit(self, user) -> bool:
+        return access.can_extend_lists(user)
+
+
+admin.site.register(JenisPerkumpulan, ReferensiAdmin)
+
+
+@admin.register(Pilihan)
+class PilihanAdmin(ReferensiAdmin):
+    list_display = ["daftar", "kode", "nama", "alias", "urutan"]
+    list_filter = ["daftar"]
+
+
+@admin.register(Perkumpulan)
+class PerkumpulanAdmin(ScopedAdmin):
+    list_display = ["kode", "nama", "jenis", "desa", "rw", "tahun_berdiri", "aktif"]
+    list_filter = [wilayah_filter("desa"), "jenis", "aktif", "jaringan_kerja", "prakarsa"]
+    list_select_related = ["jenis", "desa"]
+    search_fields = ["kode", "nama"]
+    autocomplete_fields = [
+        "desa",
+        "syarat_keanggotaan",
+        "sumber_dana",
+        "nilai_solidaritas",
+        "kegiatan",
+    ]
+    readonly_fields = ["dibuat", "diubah"]
+    fieldsets = [
+        (None, {"fields": ["kode", "nama", "jenis", "desa", "rw", "rt", "aktif"]}),
+        (
+            _("Identity and membership"),
+            {
+                "fields": [
+                    "tahun_berdiri",
+                    "tujuan",
+                    "prakarsa",
+                    "jumlah_anggota",
+                    "syarat_keanggotaan",
+                    "masa_kepengurusan",
+                ]
+            },
+        ),
+        (
+            _("Resources, activities and values"),
+            {
+                "fields": [
+                    "sumber_dana",
+                    "kegiatan",
+                    "nilai_solidaritas",
+                    "jaringan_kerja",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["dibuat", "diubah"]}),
+    ]
+    # The members and network apps add their inlines (members, links) from their admin modules.
+    inlines = []
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Accounts: administrators only."""
+
+    list_display = ["username", "first_name", "peran", "wilayah", "is_active", "last_login"]
+    list_filter = ["peran", "is_active"]
+    list_select_related = ["wilayah"]
+    autocomplete_fields = ["wilayah"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Role and area"), {"fields": ["peran", "wilayah", "is_active"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "password1", "password2", "peran", "wilayah"]}),
+    ]
+
+    def has_module_permission(self, request) -> bool:
+        return access.can_manage_users(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.can_manage_users(request.user)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission

@@ -1,0 +1,74 @@
+import getpass
+import os
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from registry.access import Peran
+from registry.models import User, Wilayah
+from registry.validators import normalize_kode_wilayah
+
+
+class Command(BaseCommand):
+    help = (
+        "Create an account with a role and the area it works in. Operators work in one "
+        "desa/kelurahan, staff (Dinas Sosial) in a kabupaten/kota or a province, observers in any "
+        "area, administrators everywhere (--wilayah optional). The password comes from the "
+        "environment variable WKSBM_PASSWORD, else it is asked for. Refuses an existing username."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Peran.values)
+        parser.add_argument("--wilayah", default="", help="Area code, e.g. 32.77.01.1002 or 32.77.")
+        parser.add_argument("--email", default="")
+        parser.add_argument("--name", default="", help="The person's full name.")
+
+    def handle(self, *args, **options):
+        username = options["username"]
+        if User.objects.filter(username=username).exists():
+            raise CommandError(f"User {username!r} already exists.")
+        wilayah = None
+        if options["wilayah"]:
+            try:
+                kode = normalize_kode_wilayah(options["wilayah"])
+            except ValidationError as exc:
+                raise CommandError(exc.messages[0]) from exc
+            wilayah = Wilayah.objects.filter(kode=kode).first()
+            if wilayah is None:
+                raise CommandError(
+                    f"Area {kode} is not loaded; run `python manage.py load_wilayah` first."
+                )
+        user = User(
+            username=username,
+            peran=options["role"],
+            wilayah=wilayah,
+            email=options["email"],
+            first_name=options["name"],
+        )
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        password = os.environ.get("WKSBM_PASSWORD") or self._prompt()
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError("Password refused: " + " ".join(exc.messages)) from exc
+        user.set_password(password)
+        with transaction.atomic():
+            user.save()
+        area = f" in {wilayah}" if wilayah else " for the whole country"
+        self.stdout.write(f"Created {user.get_peran_display()} {username!r}{area}.")
+
+    def _prompt(self) -> str:
+        try:
+            first = getpass.getpass("Password: ")
+            second = getpass.getpass("Password (again): ")
+        except (EOFError, KeyboardInterrupt) as exc:
+            raise CommandError("No password given (set WKSBM_PASSWORD or type it).") from exc
+        if first != second:
+            raise CommandError("The two passwords differ.")
+        return first

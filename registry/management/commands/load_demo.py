@@ -1,0 +1,46 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from registry.access import Peran
+from registry.models import User, Wilayah
+
+DEMO_PASSWORD = "wksbm-demo-2026"
+DEMO_ACCOUNTS = [
+    ("demo-operator", Peran.OPERATOR, "32.77.01.1002"),
+    ("demo-staf", Peran.STAF, "32.77"),
+    ("demo-pengamat", Peran.PENGAMAT, "32.77"),
+    ("demo-admin", Peran.ADMIN, None),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo village, Kelurahan Cibeureum as surveyed in 2006 (fixtures/"
+        "demo_cibeureum.json: 307 groups matching seed 004's tables), and with --accounts the demo "
+        "accounts, one per role, all with the password wksbm-demo-2026. For `make run` only: "
+        "never give a real registry demo accounts. Safe to re-run."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts", action="store_true", help="Create the demo accounts.")
+
+    def handle(self, *args, **options):
+        if not Wilayah.objects.filter(pk="32.77.01.1002").exists():
+            raise CommandError("Area 32.77.01.1002 is missing: run `manage.py load_wilayah` first.")
+        with transaction.atomic():
+            call_command("loaddata", "demo_cibeureum", verbosity=0)
+            if options["accounts"]:
+                for username, peran, kode in DEMO_ACCOUNTS:
+                    user = User.objects.filter(username=username).first() or User(username=username)
+                    user.peran, user.wilayah_id = peran, kode
+                    user.first_name = f"Demo {peran}"
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+        self.stdout.write("Demo data: Kelurahan Cibeureum (32.77.01.1002), 307 groups.")
+        if options["accounts"]:
+            self.stdout.write(
+                f"Log in at /admin/ with one of these demo accounts (password {DEMO_PASSWORD}):"
+            )
+            for username, peran, kode in DEMO_ACCOUNTS:
+                self.stdout.write(f"  {username:14} {Peran(peran).label} — {kode or 'Indonesia'}")

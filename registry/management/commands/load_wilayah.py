@@ -1,0 +1,97 @@
+import csv
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from registry.models import TINGKAT_BY_PARTS, Wilayah
+from registry.validators import normalize_kode_wilayah, validate_kode_wilayah
+
+# File, then the column holding the parent's code, from the top level down.
+FILES = [
+    ("provinces.csv", None),
+    ("regencies.csv", "province_code"),
+    ("districts.csv", "regency_code"),
+    ("villages.csv", "district_code"),
+]
+BATCH = 2000
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the official areas (province, kabupaten/kota, kecamatan, desa/kelurahan) from "
+        "the CSV files in fixtures/wilayah/ (idn-area-data, ODbL). Safe to re-run: new areas "
+        "are added, renamed ones updated, nothing is deleted. --prefix limits the load to one "
+        "area, what lies within it and its ancestors."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dir",
+            default=str(Path(settings.BASE_DIR) / "fixtures" / "wilayah"),
+            help="Folder holding provinces.csv, regencies.csv, districts.csv, villages.csv.",
+        )
+        parser.add_argument("--prefix", default="", help="Only this area code and within it.")
+
+    def handle(self, *args, **options):
+        folder = Path(options["dir"])
+        try:
+            prefix = normalize_kode_wilayah(options["prefix"]) if options["prefix"] else ""
+        except ValidationError as exc:
+            raise CommandError(exc.messages[0]) from exc
+        rows = self._read(folder, prefix)
+        if not rows:
+            raise CommandError(f"No area matches prefix {prefix!r}.")
+        existing = {w.kode: w.nama for w in Wilayah.objects.only("kode", "nama")}
+        new, renamed = [], []
+        for kode, nama in rows:
+            if kode not in existing:
+                new.append(
+                    Wilayah(
+                        kode=kode,
+                        nama=nama,
+                        tingkat=TINGKAT_BY_PARTS[kode.count(".") + 1],
+                        **Wilayah.ancestor_codes(kode),
+                    )
+                )
+            elif existing[kode] != nama:
+                renamed.append(Wilayah(kode=kode, nama=nama))
+        with transaction.atomic():
+            Wilayah.objects.bulk_create(new, batch_size=BATCH)
+            Wilayah.objects.bulk_update(renamed, ["nama"], batch_size=BATCH)
+        unchanged = len(rows) - len(new) - len(renamed)
+        self.stdout.write(
+            f"Wilayah: {len(new)} created, {len(renamed)} updated, {unchanged} unchanged."
+        )
+
+    def _read(self, folder: Path, prefix: str) -> list[tuple[str, str]]:
+        """Read all four files in level order, checking every code and its parent."""
+        rows: list[tuple[str, str]] = []
+        known: set[str] = set()
+        for filename, parent_column in FILES:
+            path = folder / filename
+            try:
+                handle = path.open(newline="", encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
+            with handle:
+                for line, record in enumerate(csv.DictReader(handle), start=2):
+                    kode, nama = (record.get("code") or "").strip(), (record.get("name") or "")
+                    try:
+                        validate_kode_wilayah(kode)
+                    except ValidationError as exc:
+                        raise CommandError(f"{path}:{line}: {exc.messages[0]}") from exc
+                    if prefix and not _in_scope(kode, prefix):
+                        continue
+                    if parent_column and record.get(parent_column) not in known:
+                        raise CommandError(f"{path}:{line}: the parent of {kode} is unknown.")
+                    known.add(kode)
+                    rows.append((kode, nama.strip()))
+        return rows
+
+
+def _in_scope(kode: str, prefix: str) -> bool:
+    """The area itself, an area within it, or one of its ancestors."""
+    return kode == prefix or kode.startswith(prefix + ".") or prefix.startswith(kode + ".")

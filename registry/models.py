@@ -1,0 +1,391 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registry import validators
+from registry.access import Peran, ScopedQuerySet
+
+
+class Tingkat(models.TextChoices):
+    PROVINSI = "provinsi", _("Province")
+    KABUPATEN = "kabupaten", _("Regency/City")
+    KECAMATAN = "kecamatan", _("District (kecamatan)")
+    DESA = "desa", _("Village (desa/kelurahan)")
+
+
+# The level of an area follows from how many parts its dotted code has.
+TINGKAT_BY_PARTS = {
+    1: Tingkat.PROVINSI,
+    2: Tingkat.KABUPATEN,
+    3: Tingkat.KECAMATAN,
+    4: Tingkat.DESA,
+}
+
+
+class WilayahQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "WilayahQuerySet":
+        """Areas a user works in: their own area and everything within it."""
+        from registry import access
+
+        return self.filter(access.area_filter(user, "self"))
+
+    def editable_by(self, user) -> "WilayahQuerySet":
+        from registry import access
+
+        return self.visible_to(user) if access.can_edit(user) else self.none()
+
+    def desa(self) -> "WilayahQuerySet":
+        return self.filter(tingkat=Tingkat.DESA)
+
+
+class Wilayah(models.Model):
+    """An official administrative area (Kemendagri code), from province down to desa/kelurahan."""
+
+    kode = models.CharField(
+        _("code"), max_length=13, primary_key=True, validators=[validators.validate_kode_wilayah]
+    )
+    nama = models.CharField(_("name"), max_length=100)
+    tingkat = models.CharField(_("level"), max_length=10, choices=Tingkat.choices)
+    induk = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="anak", verbose_name=_("parent")
+    )
+    # Every ancestor is stored on the row, so "everything within area X" is one indexed equality
+    # (filtering on a code prefix with LIKE defeats SQLite's planner).
+    provinsi = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
+    )
+    kabupaten = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("regency/city"),
+    )
+    kecamatan = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+
+    objects = WilayahQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["kode"]
+
+    def __str__(self) -> str:
+        return f"{self.kode} {self.nama}"
+
+    @property
+    def is_kelurahan(self) -> bool:
+        """Kelurahan (urban) codes have a 4th part 1xxx, desa (rural) 2xxx."""
+        return self.tingkat == Tingkat.DESA and self.kode.split(".")[3].startswith("1")
+
+    @property
+    def tingkat_label(self) -> str:
+        if self.tingkat == Tingkat.DESA:
+            return "kelurahan" if self.is_kelurahan else "desa"
+        return self.tingkat
+
+    def contains(self, other: "Wilayah") -> bool:
+        """True if `other` is this area or lies within it."""
+        return other.kode == self.kode or other.kode.startswith(self.kode + ".")
+
+    @staticmethod
+    def ancestor_codes(kode: str) -> dict[str, str | None]:
+        """The ancestors' codes of an area code, keyed by field name."""
+        parts = kode.split(".")
+        return {
+            "induk_id": ".".join(parts[:-1]) or None,
+            "provinsi_id": parts[0] if len(parts) > 1 else None,
+            "kabupaten_id": ".".join(parts[:2]) if len(parts) > 2 else None,
+            "kecamatan_id": ".".join(parts[:3]) if len(parts) > 3 else None,
+        }
+
+    def clean(self) -> None:
+        parts = self.kode.split(".")
+        self.tingkat = TINGKAT_BY_PARTS[len(parts)]
+        for field, value in self.ancestor_codes(self.kode).items():
+            setattr(self, field, value)
+
+
+class Referensi(models.Model):
+    """A reference-list entry that staff may extend: a stable code, a name and other spellings."""
+
+    kode = models.CharField(_("code"), max_length=20)
+    nama = models.CharField(_("name"), max_length=120)
+    alias = models.CharField(
+        _("aliases"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other spellings accepted on import, separated by “;”."),
+    )
+    keterangan = models.CharField(_("description"), max_length=300, blank=True)
+    urutan = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["urutan", "nama"]
+
+    def __str__(self) -> str:
+        return self.nama
+
+    def spellings(self) -> list[str]:
+        return [self.kode, self.nama, *validators.split_multi(self.alias.replace(",", ";"))]
+
+    @classmethod
+    def lookup(cls, queryset=None) -> dict[str, "Referensi"]:
+        """All spellings of the entries (one query), for matching many values at once."""
+        rows = queryset if queryset is not None else cls.objects.all()
+        return validators.build_lookup((row, row.spellings()) for row in rows)
+
+
+class JenisPerkumpulanManager(models.Manager):
+    def get_by_natural_key(self, kode):
+        return self.get(kode=kode)
+
+
+class JenisPerkumpulan(Referensi):
+    """A group type (Dasa Wisma, Posyandu, …): seeded with the 17 of seed 004, extended by staff."""
+
+    objects = JenisPerkumpulanManager()
+
+    class Meta(Referensi.Meta):
+        verbose_name = _("group type")
+        verbose_name_plural = _("group types")
+        constraints = [models.UniqueConstraint(fields=["kode"], name="jenis_kode_unique")]
+
+    def natural_key(self):
+        return (self.kode,)
+
+
+class Daftar(models.TextChoices):
+    """The extensible lists of the survey workbook, kept in one table."""
+
+    TUJUAN = "tujuan", _("purpose")
+    SYARAT = "syarat", _("membership requirement")
+    SUMBER_DANA = "sumber_dana", _("source of funds")
+    NILAI = "nilai", _("solidarity value")
+    KEGIATAN = "kegiatan", _("activity")
+
+
+class PilihanManager(models.Manager):
+    def get_by_natural_key(self, daftar, kode):
+        return self.get(daftar=daftar, kode=kode)
+
+
+class Pilihan(Referensi):
+    """One value of one of the survey's extensible lists (purposes, funds, activities, …)."""
+
+    daftar = models.CharField(_("list"), max_length=20, choices=Daftar.choices)
+
+    objects = PilihanManager()
+
+    class Meta(Referensi.Meta):
+        verbose_name = _("list value")
+        verbose_name_plural = _("list values")
+        ordering = ["daftar", "urutan", "nama"]
+        constraints = [
+            models.UniqueConstraint(fields=["daftar", "kode"], name="pilihan_kode_unique"),
+        ]
+
+    def natural_key(self):
+        return (self.daftar, self.kode)
+
+
+class JaringanKerja(models.TextChoices):
+    ORGANISASI_SOSIAL = "ORSOS", _("Social organisations")
+    PEMERINTAH = "PEMERINTAH", _("Government")
+    TIDAK_ADA = "TIDAK", _("None")
+
+
+class Prakarsa(models.TextChoices):
+    MASYARAKAT = "MASYARAKAT", _("Community")
+    PEMERINTAH = "PEMERINTAH", _("Government")
+
+
+class PerkumpulanManager(models.Manager.from_queryset(ScopedQuerySet)):
+    def get_by_natural_key(self, kode):
+        return self.get(kode=kode)
+
+
+class Perkumpulan(models.Model):
+    """A community group (perkumpulan / pranata sosial) of one desa/kelurahan."""
+
+    scope_path = "desa"
+
+    kode = models.CharField(
+        _("group code"),
+        max_length=validators.KODE_PERKUMPULAN_MAX,
+        unique=True,
+        validators=[validators.validate_kode_perkumpulan],
+        help_text=_("A stable code, unique in the registry, e.g. CBR-DW-001."),
+    )
+    nama = models.CharField(_("name"), max_length=200)
+    jenis = models.ForeignKey(
+        JenisPerkumpulan, models.PROTECT, related_name="perkumpulan", verbose_name=_("type")
+    )
+    desa = models.ForeignKey(
+        Wilayah,
+        models.PROTECT,
+        related_name="perkumpulan",
+        verbose_name=_("village"),
+        limit_choices_to={"tingkat": Tingkat.DESA},
+    )
+    rw = models.PositiveSmallIntegerField(
+        _("RW"), null=True, blank=True, validators=[validators.validate_rw_rt]
+    )
+    rt = models.PositiveSmallIntegerField(
+        _("RT"), null=True, blank=True, validators=[validators.validate_rw_rt]
+    )
+    tahun_berdiri = models.PositiveSmallIntegerField(
+        _("year founded"), validators=[validators.validate_tahun]
+    )
+    tujuan = models.ForeignKey(
+        Pilihan,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"daftar": Daftar.TUJUAN},
+        verbose_name=_("purpose"),
+    )
+    jumlah_anggota = models.PositiveIntegerField(
+        _("declared number of members"), null=True, blank=True
+    )
+    syarat_keanggotaan = models.ManyToManyField(
+        Pilihan,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"daftar": Daftar.SYARAT},
+        verbose_name=_("membership requirements"),
+    )
+    masa_kepengurusan = models.PositiveSmallIntegerField(
+        _("years the current board has served"), null=True, blank=True
+    )
+    sumber_dana = models.ManyToManyField(
+        Pilihan,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"daftar": Daftar.SUMBER_DANA},
+        verbose_name=_("sources of funds"),
+    )
+    jaringan_kerja = models.CharField(
+        _("main working network"), max_length=10, choices=JaringanKerja.choices, blank=True
+    )
+    nilai_solidaritas = models.ManyToManyField(
+        Pilihan,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"daftar": Daftar.NILAI},
+        verbose_name=_("solidarity values"),
+    )
+    kegiatan = models.ManyToManyField(
+        Pilihan,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"daftar": Daftar.KEGIATAN},
+        verbose_name=_("activities"),
+    )
+    prakarsa = models.CharField(
+        _("initiated by"), max_length=10, choices=Prakarsa.choices, blank=True
+    )
+    aktif = models.BooleanField(_("active"), default=True)
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = PerkumpulanManager()
+
+    class Meta:
+        verbose_name = _("community group")
+        verbose_name_plural = _("community groups")
+        ordering = ["kode"]
+        indexes = [
+            # The recap counts active groups of an area by type and founding year.
+            models.Index(fields=["desa", "aktif", "jenis", "tahun_berdiri"], name="perk_recap_idx"),
+            models.Index(fields=["nama"], name="perk_nama_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kode} {self.nama}"
+
+    def natural_key(self):
+        return (self.kode,)
+
+    def clean(self) -> None:
+        if self.desa_id and self.desa.tingkat != Tingkat.DESA:
+            raise ValidationError(
+                {"desa": _("A group belongs to a desa/kelurahan, not to a larger area.")},
+                code="not_desa",
+            )
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "UserQuerySet":
+        """Only administrators manage accounts."""
+        return self if user.is_authenticated and user.peran == Peran.ADMIN else self.none()
+
+    editable_by = visible_to
+
+
+class PenggunaManager(UserManager.from_queryset(UserQuerySet)):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("peran", Peran.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """An account with one role and the area it works in (see registry.access)."""
+
+    peran = models.CharField(
+        _("role"), max_length=10, choices=Peran.choices, default=Peran.OPERATOR
+    )
+    wilayah = models.ForeignKey(
+        Wilayah,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area"),
+        help_text=_(
+            "Operator: a desa/kelurahan. Staff: a regency/city or a province. "
+            "Observer: any area. Administrator: empty for the whole country."
+        ),
+    )
+
+    objects = PenggunaManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        super().clean()
+        allowed = {
+            Peran.OPERATOR: {Tingkat.DESA},
+            Peran.STAF: {Tingkat.KABUPATEN, Tingkat.PROVINSI},
+            Peran.PENGAMAT: set(Tingkat.values),
+            Peran.ADMIN: set(Tingkat.values),
+        }[self.peran]
+        if self.peran != Peran.ADMIN and self.wilayah_id is None:
+            raise ValidationError({"wilayah": _("This role needs an area.")}, code="no_area")
+        if self.wilayah_id and self.wilayah.tingkat not in allowed:
+            message = _("The role %(role)s works in: %(levels)s; not in a %(level)s.") % {
+                "role": self.get_peran_display(),
+                "levels": " / ".join(str(Tingkat(t).label) for t in sorted(allowed)),
+                "level": self.wilayah.get_tingkat_display(),
+            }
+            raise ValidationError({"wilayah": ValidationError(message, code="wrong_level")})
+
+    def save(self, *args, **kwargs):
+        # The role is the one source of truth for what the account may do: every role works in
+        # the admin (scoped), only administrators are superusers.
+        self.is_staff = True
+        self.is_superuser = self.peran == Peran.ADMIN
+        super().save(*args, **kwargs)

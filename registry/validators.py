@@ -1,0 +1,190 @@
+"""The shared validation rules, called by model fields, forms, the survey importer and the admin.
+
+Every function raises django's ValidationError with a code and an Indonesian-translatable message,
+so that a form shows it beside the field and the importer can put it in its error list as it is.
+"""
+
+import datetime
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+NIK_LENGTH = 16
+RW_RT_MAX = 999
+YEAR_MIN = 1900
+KODE_PERKUMPULAN_MAX = 40
+
+_DIGITS = re.compile(r"\d+")
+_KODE_WILAYAH_DOTTED = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+_KODE_PERKUMPULAN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+# Plain (undotted) lengths of each level, for codes typed without dots.
+_PLAIN_SPLITS = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}
+
+
+def nik_birth_date(nik: str) -> tuple[datetime.date, str] | None:
+    """Return (date of birth, sex L/P) encoded in digits 7-12 of a NIK, or None if invalid.
+
+    Women have 40 added to the day. The year has two digits: the latest century that does not
+    put the birth in the future is taken (so 29 February is judged in that century).
+    """
+    if len(nik) != NIK_LENGTH or not nik.isdigit():
+        return None
+    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    sex = "L"
+    if day > 40:
+        day, sex = day - 40, "P"
+    this_year = timezone.localdate().year
+    century = this_year // 100 * 100
+    full_year = century + year if century + year <= this_year else century - 100 + year
+    try:
+        return datetime.date(full_year, month, day), sex
+    except ValueError:
+        return None
+
+
+def validate_nik(value: str) -> None:
+    """A NIK is 16 digits: kecamatan code, birth date DDMMYY (+40 for women), sequence from 0001."""
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value or ""):
+        raise ValidationError(
+            _("NIK must contain digits only (got “%(value)s”)."),
+            code="nik_not_digits",
+            params={"value": value},
+        )
+    if len(value) != NIK_LENGTH:
+        raise ValidationError(
+            _("NIK must be exactly 16 digits; “%(value)s” has %(length)d."),
+            code="nik_length",
+            params={"value": value, "length": len(value)},
+        )
+    if value[:2] < "11":
+        raise ValidationError(
+            _("NIK must start with a province code (11–99); “%(value)s” does not."),
+            code="nik_region",
+            params={"value": value},
+        )
+    if nik_birth_date(value) is None:
+        raise ValidationError(
+            _(
+                "Digits 7–12 of NIK “%(value)s” are not a valid date of birth DDMMYY "
+                "(for women the day is increased by 40)."
+            ),
+            code="nik_birth_date",
+            params={"value": value},
+        )
+    if value[12:] == "0000":
+        raise ValidationError(
+            _("The last four digits of NIK “%(value)s” are a sequence number starting at 0001."),
+            code="nik_sequence",
+            params={"value": value},
+        )
+
+
+def mask_nik(nik: str | None) -> str:
+    """Show only the last four digits of a NIK."""
+    if not nik:
+        return ""
+    return "•" * (len(nik) - 4) + nik[-4:]
+
+
+def normalize_kode_wilayah(value: str) -> str:
+    """Accept a dotted (32.77.01.1002) or plain (3277011002) area code; return the dotted one.
+
+    Raise ValidationError when the value is neither.
+    """
+    value = (value or "").strip()
+    if _KODE_WILAYAH_DOTTED.fullmatch(value):
+        return value
+    if value.isdigit() and len(value) in _PLAIN_SPLITS:
+        parts, start = [], 0
+        for size in _PLAIN_SPLITS[len(value)]:
+            parts.append(value[start : start + size])
+            start += size
+        return ".".join(parts)
+    raise ValidationError(
+        _(
+            "“%(value)s” is not an area code: write it like 32.77.01.1002 (desa/kelurahan), "
+            "32.77.01 (kecamatan), 32.77 (kabupaten/kota) or 32 (province)."
+        ),
+        code="kode_wilayah_format",
+        params={"value": value},
+    )
+
+
+def validate_kode_wilayah(value: str) -> None:
+    if not _KODE_WILAYAH_DOTTED.fullmatch(value or ""):
+        normalize_kode_wilayah(value)  # raises with the message
+        raise ValidationError(
+            _("Write area code “%(value)s” with dots, like 32.77.01.1002."),
+            code="kode_wilayah_dots",
+            params={"value": value},
+        )
+
+
+def validate_kode_perkumpulan(value: str) -> None:
+    """A group code: up to 40 letters, digits, '.', '-', '_' or '/', no spaces."""
+    if len(value) > KODE_PERKUMPULAN_MAX or not _KODE_PERKUMPULAN.fullmatch(value):
+        raise ValidationError(
+            _(
+                "Group code “%(value)s” must be 1–40 characters of letters, digits, "
+                "“.”, “-”, “_” or “/”, with no spaces (for example CBR-DW-001)."
+            ),
+            code="kode_perkumpulan",
+            params={"value": value},
+        )
+
+
+def validate_tahun(value: int) -> None:
+    """A year between 1900 and this year."""
+    this_year = timezone.localdate().year
+    if not YEAR_MIN <= value <= this_year:
+        raise ValidationError(
+            _("Year %(value)s must be between %(min)d and %(max)d."),
+            code="tahun_range",
+            params={"value": value, "min": YEAR_MIN, "max": this_year},
+        )
+
+
+def validate_rw_rt(value: int) -> None:
+    """RW and RT numbers are whole numbers 1-999."""
+    if not 1 <= value <= RW_RT_MAX:
+        raise ValidationError(
+            _("RW/RT number %(value)s must be between 1 and 999."),
+            code="rw_rt_range",
+            params={"value": value},
+        )
+
+
+def normalize_label(value: str) -> str:
+    """The form in which fixed-list values are compared: case-folded, single-spaced."""
+    return " ".join(str(value).split()).casefold()
+
+
+def build_lookup(entries: Iterable[tuple[object, Iterable[str]]]) -> dict[str, object]:
+    """Map every spelling (code, name, aliases) of each entry, normalised, to the entry."""
+    lookup: dict[str, object] = {}
+    for entry, spellings in entries:
+        for spelling in spellings:
+            if spelling:
+                lookup.setdefault(normalize_label(spelling), entry)
+    return lookup
+
+
+def match_value(value: str, lookup: dict[str, object], list_name: str, examples: Iterable[str]):
+    """Find a fixed-list value by code, name or alias in any case, or raise a ValidationError
+    that lists the accepted values."""
+    found = lookup.get(normalize_label(value))
+    if found is None:
+        raise ValidationError(
+            _("“%(value)s” is not a valid %(list)s; use one of: %(choices)s."),
+            code="not_in_list",
+            params={"value": value, "list": list_name, "choices": "; ".join(examples)},
+        )
+    return found
+
+
+def split_multi(value: str) -> list[str]:
+    """Split a multi-valued cell on ';' (',' is accepted too), dropping empty parts."""
+    return [part.strip() for part in re.split(r"[;,]", value or "") if part.strip()]

@@ -1,0 +1,105 @@
+"""Shared fixtures: the reference lists and a few real areas in the test database, and one user of
+each role — an operator of Cibeureum, an operator of its neighbour Melong, Dinas Sosial staff of
+Kota Cimahi and of Kota Bandung, an observer of Kota Cimahi and a national administrator."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+
+PASSWORD = "Rahasia-Uji-2026"
+CIBEUREUM = "32.77.01.1002"
+MELONG = "32.77.01.1001"
+SUKARASA = "32.73.01.1001"  # Kota Bandung
+
+
+def pytest_configure(config):
+    # Settings refuse to start without a secret key unless in debug; tests need neither.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wksbm_site.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
+    import django
+
+    django.setup()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference lists and the areas of Kota Cimahi and Kecamatan Sukasari (Kota Bandung)."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", "referensi", verbosity=0)
+        call_command("load_wilayah", prefix="32.77", stdout=open(os.devnull, "w"))
+        call_command("load_wilayah", prefix="32.73.01", stdout=open(os.devnull, "w"))
+
+
+def make_user(username: str, peran: str, kode: str | None):
+    from registry.models import User, Wilayah
+
+    wilayah = Wilayah.objects.get(pk=kode) if kode else None
+    user = User(username=username, peran=peran, wilayah=wilayah)
+    user.set_password(PASSWORD)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@pytest.fixture
+def operator(db):
+    return make_user("operator_cibeureum", "operator", CIBEUREUM)
+
+
+@pytest.fixture
+def operator_lain(db):
+    return make_user("operator_melong", "operator", MELONG)
+
+
+@pytest.fixture
+def staf(db):
+    return make_user("staf_cimahi", "staf", "32.77")
+
+
+@pytest.fixture
+def staf_lain(db):
+    return make_user("staf_bandung", "staf", "32.73")
+
+
+@pytest.fixture
+def pengamat(db):
+    return make_user("pengamat_cimahi", "pengamat", "32.77")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin_nasional", "admin", None)
+
+
+@pytest.fixture
+def make_perkumpulan(db):
+    """Make a group: make_perkumpulan("CBR-DW-001", desa=CIBEUREUM, jenis="DW", ...)."""
+    from registry.models import JenisPerkumpulan, Perkumpulan
+
+    def make(kode: str, desa: str = CIBEUREUM, jenis: str = "DW", **fields):
+        fields.setdefault("nama", f"Kelompok {kode}")
+        fields.setdefault("tahun_berdiri", 2000)
+        group = Perkumpulan(
+            kode=kode, desa_id=desa, jenis=JenisPerkumpulan.objects.get(kode=jenis), **fields
+        )
+        group.full_clean()
+        group.save()
+        return group
+
+    return make
+
+
+@pytest.fixture
+def make_warga(db):
+    """Make a person: make_warga("3277014101800001", nama="Siti", wilayah_id=CIBEUREUM)."""
+    from members.models import Warga
+
+    def make(nik: str, **fields):
+        fields.setdefault("nama", f"Warga {nik[-4:]}")
+        person = Warga(nik=nik, **fields)
+        person.full_clean()
+        person.save()
+        return person
+
+    return make

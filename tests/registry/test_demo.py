@@ -1,0 +1,95 @@
+"""The demo village must give seed 004's published Cibeureum 2006 counts."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Q
+
+from members.models import Keanggotaan
+from registry.models import Perkumpulan, User
+
+# type: (founded < 10 years before 2006, >= 10), (<= 10 members, 11-20, > 20),
+#       (network: social organisations, government) — seed 004 Tables 1, 3 and 5.
+SEED_004 = {
+    "DW": ((16, 88), (15, 78, 11), (89, 15)),
+    "POSYANDU": ((3, 17), (0, 4, 16), (0, 20)),
+    "BKB": ((0, 4), (0, 1, 3), (0, 4)),
+    "KUBE": ((0, 1), (1, 0, 0), (0, 1)),
+    "KT": ((10, 8), (0, 5, 13), (0, 18)),
+    "KWT": ((2, 0), (1, 1, 0), (0, 2)),
+    "PHBI": ((1, 0), (0, 0, 1), (1, 0)),
+    "PENGAJIAN": ((3, 15), (0, 1, 17), (18, 0)),
+    "KPW": ((6, 70), (0, 4, 72), (76, 0)),
+    "BKL": ((0, 3), (0, 1, 2), (0, 3)),
+    "BKR": ((0, 3), (0, 0, 3), (0, 3)),
+    "LPM": ((0, 1), (1, 0, 0), (0, 1)),
+    "PETA": ((2, 9), (0, 3, 8), (0, 11)),
+    "R1KS": ((0, 18), (0, 0, 18), (0, 18)),
+    "R1SUB": ((0, 18), (0, 0, 18), (0, 18)),
+    "UP2KS": ((0, 3), (0, 0, 3), (0, 3)),
+    "UP2K": ((0, 6), (0, 0, 6), (0, 6)),
+}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", accounts=True, stdout=open("/dev/null", "w"))
+
+
+def test_it_matches_tables_1_3_5_per_type(demo):
+    rows = Perkumpulan.objects.values("jenis__kode").annotate(
+        young=Count("pk", filter=Q(tahun_berdiri__gt=2006 - 10)),
+        old=Count("pk", filter=Q(tahun_berdiri__lte=2006 - 10)),
+        small=Count("pk", filter=Q(jumlah_anggota__lte=10)),
+        medium=Count("pk", filter=Q(jumlah_anggota__range=(11, 20))),
+        large=Count("pk", filter=Q(jumlah_anggota__gt=20)),
+        orsos=Count("pk", filter=Q(jaringan_kerja="ORSOS")),
+        government=Count("pk", filter=Q(jaringan_kerja="PEMERINTAH")),
+    )
+    found = {
+        r["jenis__kode"]: (
+            (r["young"], r["old"]),
+            (r["small"], r["medium"], r["large"]),
+            (r["orsos"], r["government"]),
+        )
+        for r in rows
+    }
+    assert found == SEED_004
+    assert Perkumpulan.objects.filter(desa_id="32.77.01.1002", aktif=True).count() == 307
+
+
+def test_it_matches_tables_2_and_4_in_total(demo):
+    purposes = dict(
+        Perkumpulan.objects.values_list("tujuan__nama").annotate(n=Count("pk")).values_list(
+            "tujuan__nama", "n"
+        )
+    )
+    assert purposes == {
+        "Kesejahteraan Anak": 26,
+        "Kesejahteraan Ibu dan Anak": 41,
+        "Kesejahteraan Lanjut Usia": 3,
+        "Peningkatan Penghasilan": 87,
+        "Integrasi Masyarakat/Kerukunan Warga": 91,
+        "Bantuan Sosial": 10,
+        "Pengajian": 18,
+        "Meningkatkan Iman dan Taqwa": 18,
+        "Meningkatkan Keterampilan": 11,
+        "Pelayanan Kesehatan": 2,
+    }
+    chairs = Keanggotaan.objects.filter(peran="KETUA", selesai__isnull=True)
+    education = dict(chairs.values_list("warga__pendidikan").annotate(n=Count("pk")))
+    assert education == {"TS": 4, "SD": 33, "SMP": 92, "SMA": 166, "PT": 12}
+    assert chairs.values("perkumpulan").distinct().count() == 307
+
+
+def test_it_is_safe_to_reload_and_makes_one_account_per_role(demo):
+    call_command("load_demo", accounts=True, stdout=open("/dev/null", "w"))
+    assert Perkumpulan.objects.count() == 307
+    assert Keanggotaan.objects.count() == 614
+    roles = dict(User.objects.filter(username__startswith="demo-").values_list("username", "peran"))
+    assert roles == {
+        "demo-operator": "operator",
+        "demo-staf": "staf",
+        "demo-pengamat": "pengamat",
+        "demo-admin": "admin",
+    }
+    assert User.objects.get(username="demo-staf").check_password("wksbm-demo-2026")
