@@ -1,0 +1,36 @@
+"""Indonesian first, English switchable; the committed catalogue is compiled."""
+
+import gettext
+
+from django.conf import settings
+
+
+def test_it_speaks_indonesian_whatever_the_browser_asks(client, db):
+    page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page.status_code == 200
+    assert page["Content-Language"] == "id"
+    assert "Registri WKSBM" in page.content.decode()
+    assert "WKSBM Registry" not in page.content.decode()
+
+
+def test_it_switches_to_english_and_back(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
+    assert response.status_code == 302
+    assert "WKSBM Registry" in client.get("/admin/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "id", "next": "/admin/login/"})
+    assert "Registri WKSBM" in client.get("/admin/login/").content.decode()
+
+
+def test_it_ignores_an_unknown_language_cookie(client, db):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    assert "Registri WKSBM" in client.get("/admin/login/").content.decode()
+
+
+def test_the_compiled_catalogue_holds_every_message_of_the_source():
+    folder = settings.BASE_DIR / "locale" / "id" / "LC_MESSAGES"
+    source = (folder / "django.po").read_text(encoding="utf-8")
+    entries = sum(1 for line in source.splitlines() if line.startswith("msgid ")) - 1  # header
+    with (folder / "django.mo").open("rb") as handle:
+        catalogue = gettext.GNUTranslations(handle)._catalog
+    compiled = {key[0] if isinstance(key, tuple) else key for key in catalogue} - {""}
+    assert len(compiled) == entries
