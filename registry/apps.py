@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from registry import survey, workbook
+
+        workbook.register_sheet(survey.PerkumpulanSheet())

@@ -1,0 +1,232 @@
+"""The `anggota` sheet: one row per membership, keyed by (group, person); people keyed by NIK."""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.models import JenisKelamin, Keanggotaan, Pendidikan, PeranAnggota, Warga
+from registry import validators
+from registry.survey import known_groups, to_kode_perkumpulan, to_name
+from registry.workbook import (
+    Column,
+    Counts,
+    Import,
+    Row,
+    SheetHandler,
+    choice_lookup,
+    chunks,
+    matcher,
+    to_date,
+    to_nik,
+    to_year,
+)
+
+PERSON_FIELDS = ["nama", "jenis_kelamin", "tanggal_lahir", "pendidikan"]
+
+SEX = matcher(
+    choice_lookup(JenisKelamin, {"L": ["Laki-laki", "Laki laki", "Pria"], "P": ["Wanita"]}),
+    gettext_lazy("sex"), ["L", "P"],
+)
+EDUCATION = matcher(
+    choice_lookup(Pendidikan, {
+        "TS": ["Tidak Sekolah", "Tidak Tamat SD", "Belum Sekolah"],
+        "SD": ["Sekolah Dasar", "MI"],
+        "SMP": ["SLTP", "MTs", "Sekolah Menengah Tingkat Pertama", "Sekolah Menengah Pertama"],
+        "SMA": ["SLTA", "SMK", "MA", "Sekolah Menengah Tingkat Atas", "Sekolah Menengah Atas"],
+        "PT": ["Akademi/Perguruan Tinggi", "Akademi", "Perguruan Tinggi", "D1", "D2", "D3", "D4",
+               "S1", "S2", "S3", "Diploma", "Sarjana"],
+    }),
+    gettext_lazy("education"),
+    ["Tidak Sekolah", "SD", "SMP", "SMA", "Akademi/Perguruan Tinggi"],
+)
+ROLE = matcher(
+    choice_lookup(PeranAnggota, {
+        "KETUA": ["Ketua"], "WAKIL": ["Wakil Ketua", "Wakil"], "SEKRETARIS": ["Sekretaris"],
+        "BENDAHARA": ["Bendahara"], "ANGGOTA": ["Anggota"],
+    }),
+    gettext_lazy("role"), ["Ketua", "Wakil Ketua", "Sekretaris", "Bendahara", "Anggota"],
+)
+
+
+def note_person(imp: Import, row: Row, nik: str, nama: str, column: str = "nama") -> None:
+    """One NIK has one name in the whole file (anggota and pmks sheets alike)."""
+    people = imp.cached("people_named", dict)
+    earlier = people.setdefault(nik, (nama, row))
+    if validators.normalize_label(earlier[0]) != validators.normalize_label(nama):
+        imp.error(
+            row, column,
+            _("NIK %(nik)s is “%(name)s” on %(sheet)s row %(row)d; one NIK is one person.")
+            % {"nik": validators.mask_nik(nik), "name": earlier[0], "sheet": earlier[1].sheet,
+               "row": earlier[1].number},
+            nama,
+        )
+
+
+def plan_people(imp: Import, people: dict[str, dict]) -> dict:
+    """Which people are new and which change; values left empty in the file change nothing."""
+    existing = {}
+    for part in chunks(list(people)):
+        existing.update((w.nik, w) for w in Warga.objects.filter(nik__in=part))
+    create, update = [], []
+    for nik, values in people.items():
+        person = existing.get(nik)
+        if person is None:
+            create.append(Warga(nik=nik, **{k: v for k, v in values.items() if v is not None}))
+            continue
+        changes = {
+            k: v for k, v in values.items() if v not in (None, "") and getattr(person, k) != v
+        }
+        if changes:
+            for name, value in changes.items():
+                setattr(person, name, value)
+            update.append(person)
+    return {"create": create, "update": update, "existing": existing}
+
+
+def write_people(imp: Import, plan: dict) -> dict[str, int]:
+    """Write the people of a plan once per file; return the ids of every NIK of the file."""
+    if "person_ids" not in imp.cache:
+        Warga.objects.bulk_create(plan["create"], batch_size=1000)
+        if plan["update"]:
+            Warga.objects.bulk_update(plan["update"], PERSON_FIELDS, batch_size=1000)
+        ids = {nik: w.pk for nik, w in plan["existing"].items()}
+        ids.update((w.nik, w.pk) for w in plan["create"])
+        imp.cache["person_ids"] = ids
+    return imp.cache["person_ids"]
+
+
+def people_of_file(imp: Import) -> dict[str, dict]:
+    """Everything the file says of each NIK, merged over the anggota and pmks sheets."""
+    return imp.cached("people", dict)
+
+
+def merge_person(imp: Import, nik: str, values: dict) -> None:
+    merged = people_of_file(imp).setdefault(nik, {k: None for k in PERSON_FIELDS})
+    for name, value in values.items():
+        if value not in (None, "") and merged.get(name) in (None, ""):
+            merged[name] = value
+
+
+class AnggotaSheet(SheetHandler):
+    name = "anggota"
+    verbose_name = gettext_lazy("members")
+    columns = [
+        Column("kode_perkumpulan", required=True, aliases=("kode",)),
+        Column("nik", required=True),
+        Column("nama", required=True),
+        Column("jenis_kelamin"),
+        Column("tanggal_lahir"),
+        Column("pendidikan"),
+        Column("peran", aliases=("jabatan",)),
+        Column("mulai_tahun"),
+    ]
+
+    def parse(self, row: Row, imp: Import):
+        kode = imp.cell(row, "kode_perkumpulan", to_kode_perkumpulan, required=True)
+        nik = imp.cell(row, "nik", to_nik, required=True)
+        person = {
+            "nama": imp.cell(row, "nama", to_name, required=True),
+            "jenis_kelamin": imp.cell(row, "jenis_kelamin", SEX) or "",
+            "tanggal_lahir": imp.cell(row, "tanggal_lahir", to_date),
+            "pendidikan": imp.cell(row, "pendidikan", EDUCATION) or "",
+        }
+        peran = imp.cell(row, "peran", ROLE) or PeranAnggota.ANGGOTA
+        mulai = imp.cell(row, "mulai_tahun", to_year)
+        if kode is None or nik is None or person["nama"] is None:
+            return None
+        born = validators.nik_birth_date(nik)
+        if person["tanggal_lahir"] and born and born[0] != person["tanggal_lahir"]:
+            imp.warn(row, "tanggal_lahir", _("The date of birth differs from the one in the NIK."))
+        return {"row": row, "kode": kode, "nik": nik, "person": person, "peran": peran,
+                "mulai": mulai}
+
+    def check(self, parsed: list, imp: Import) -> None:
+        in_file = imp.cache.get("file_groups", {})
+        registered = known_groups(imp, [i["kode"] for i in parsed if i["kode"] not in in_file])
+        memberships: dict[tuple, dict] = {}
+        chairs: dict[str, dict] = {}
+        for item in parsed:
+            row = item["row"]
+            if item["kode"] not in in_file and item["kode"] not in registered:
+                imp.error(row, "kode_perkumpulan", _(
+                    "Group %(kode)s is neither on the perkumpulan sheet nor registered in "
+                    "your area.") % {"kode": item["kode"]})
+            note_person(imp, row, item["nik"], item["person"]["nama"])
+            merge_person(imp, item["nik"], item["person"])
+            earlier = memberships.setdefault((item["kode"], item["nik"]), item)
+            if earlier is not item and (earlier["peran"], earlier["mulai"]) != (
+                item["peran"], item["mulai"]
+            ):
+                imp.error(row, "peran", _(
+                    "This person is already in group %(kode)s on row %(row)d with another role.")
+                    % {"kode": item["kode"], "row": earlier["row"].number})
+            if item["peran"] == PeranAnggota.KETUA:
+                chair = chairs.setdefault(item["kode"], item)
+                if chair["nik"] != item["nik"]:
+                    imp.error(row, "peran", _("Group %(kode)s already has a chair on row %(row)d.")
+                              % {"kode": item["kode"], "row": chair["row"].number})
+        imp.cache["memberships"] = memberships
+
+    def plan(self, parsed: list, imp: Import):
+        people = imp.cached("people_plan", lambda: plan_people(imp, people_of_file(imp)))
+        renamed = {w.nik for w in people["update"]}
+        memberships = imp.cache["memberships"]
+        group_ids = known_groups(imp, {kode for kode, _nik in memberships})
+        person_ids = {nik: w.pk for nik, w in people["existing"].items()}
+        current = {}
+        for part in chunks(list(set(group_ids.values()))):
+            for m in Keanggotaan.objects.filter(perkumpulan_id__in=part, selesai__isnull=True):
+                current[(m.perkumpulan_id, m.warga_id)] = m
+        chairs = {gid: m for (gid, _w), m in current.items() if m.peran == PeranAnggota.KETUA}
+        in_file = {(group_ids.get(k), person_ids.get(n)): i for (k, n), i in memberships.items()}
+        counts = imp.counts.setdefault(self.name, Counts())
+        today = timezone.localdate()
+        plan = {"create": [], "close": [], "move": []}
+        for (kode, nik), item in memberships.items():
+            key = (group_ids.get(kode), person_ids.get(nik))
+            mulai = datetime.date(item["mulai"], 1, 1) if item["mulai"] else None
+            existing = current.get(key) if None not in key else None
+            chair = chairs.get(key[0])
+            if item["peran"] == PeranAnggota.KETUA and chair and chair.warga_id != key[1]:
+                staying = in_file.get((key[0], chair.warga_id))
+                if staying is None or staying["peran"] == PeranAnggota.KETUA:
+                    imp.error(item["row"], "peran", _(
+                        "Group %(kode)s already has a chair, %(name)s: put them in the sheet "
+                        "with their new role.") % {"kode": kode, "name": chair.warga.nama})
+                    continue
+            if existing is None:
+                plan["create"].append((kode, nik, item["peran"], mulai))
+                counts.created += 1
+            elif existing.peran != item["peran"]:
+                # A new role is a new period: the old one ends today, so history is kept.
+                existing.selesai = today
+                plan["close"].append(existing)
+                plan["create"].append((kode, nik, item["peran"], mulai or today))
+                counts.updated += 1
+            elif mulai and existing.mulai != mulai:
+                existing.mulai = mulai
+                plan["move"].append(existing)
+                counts.updated += 1
+            elif nik in renamed:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        return plan
+
+    def write(self, plan, imp: Import) -> None:
+        person_ids = write_people(imp, imp.cache["people_plan"])
+        group_ids = known_groups(imp, {kode for kode, *_rest in plan["create"]})
+        if plan["close"]:
+            Keanggotaan.objects.bulk_update(plan["close"], ["selesai"], batch_size=1000)
+        if plan["move"]:
+            Keanggotaan.objects.bulk_update(plan["move"], ["mulai"], batch_size=1000)
+        Keanggotaan.objects.bulk_create(
+            [
+                Keanggotaan(perkumpulan_id=group_ids[kode], warga_id=person_ids[nik], peran=peran,
+                            mulai=mulai)
+                for kode, nik, peran, mulai in plan["create"]
+            ],
+            batch_size=1000,
+        )

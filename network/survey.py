@@ -1,0 +1,211 @@
+"""The `jaringan` sheet: one row per working link, keyed by (group, partner, form of the link).
+
+A partner (`mitra`) is another group's code, or the name of an outside partner: an outside partner
+already recorded in the group's village or any area above it is reused, else it is created in the
+group's village (then `jenis_mitra` is required)."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from network.models import BentukHubungan, Hubungan, JenisMitra, Mitra
+from registry import validators
+from registry.models import Perkumpulan
+from registry.survey import known_groups, to_kode_perkumpulan, to_name
+from registry.workbook import (
+    Column,
+    Counts,
+    Import,
+    Row,
+    SheetHandler,
+    choice_lookup,
+    chunks,
+    matcher,
+    to_text,
+)
+
+PARTNER_TYPE = matcher(
+    choice_lookup(JenisMitra, {
+        "PERKUMPULAN": ["Perkumpulan", "Kelompok"], "ORSOS": ["Organisasi Sosial", "Orsos"],
+        "CSR": ["Dunia Usaha/CSR", "Dunia Usaha", "CSR"], "LSM": ["LSM", "NGO"],
+    }),
+    gettext_lazy("partner type"),
+    ["Perkumpulan", "Organisasi Sosial", "Pemerintah", "Dunia Usaha/CSR", "LSM"],
+)
+FORM = matcher(
+    choice_lookup(BentukHubungan, {
+        "BERBAGI": ["Berbagi Sumber Daya"], "BERJENJANG": ["Berjenjang (vertikal)", "Vertikal"],
+        "SEJENIS": ["Sejenis (horizontal)", "Horizontal"],
+    }),
+    gettext_lazy("form of the link"),
+    ["Koordinasi", "Rujukan", "Berbagi Sumber Daya", "Berjenjang (vertikal)",
+     "Sejenis (horizontal)"],
+)
+
+
+def group_code_or_none(value):
+    try:
+        return to_kode_perkumpulan(value)
+    except validators.ValidationError:
+        return None
+
+
+class JaringanSheet(SheetHandler):
+    name = "jaringan"
+    verbose_name = gettext_lazy("working links")
+    columns = [
+        Column("kode_perkumpulan", required=True, aliases=("kode",)),
+        Column("mitra", required=True),
+        Column("jenis_mitra"),
+        Column("bentuk_hubungan", aliases=("bentuk",)),
+        Column("keterangan"),
+    ]
+
+    def parse(self, row: Row, imp: Import):
+        item = {
+            "row": row,
+            "kode": imp.cell(row, "kode_perkumpulan", to_kode_perkumpulan, required=True),
+            "mitra": imp.cell(row, "mitra", to_name, required=True),
+            "jenis_mitra": imp.cell(row, "jenis_mitra", PARTNER_TYPE),
+            "bentuk": imp.cell(row, "bentuk_hubungan", FORM) or "",
+            "keterangan": (imp.cell(row, "keterangan", to_text) or "")[:300],
+        }
+        if item["kode"] is None or item["mitra"] is None:
+            return None
+        return item
+
+    def check(self, parsed: list, imp: Import) -> None:
+        in_file = imp.cache.get("file_groups", {})
+        codes = {i["kode"] for i in parsed}
+        codes |= {c for i in parsed if (c := group_code_or_none(i["mitra"]))}
+        registered = known_groups(imp, [c for c in codes if c not in in_file])
+        # Partner groups may lie outside the user's area (a link to a neighbour's group): any
+        # registered group counts as a known code there.
+        partner_codes = [c for c in codes if c not in in_file and c not in registered]
+        anywhere = set()
+        for part in chunks(partner_codes):
+            anywhere.update(Perkumpulan.objects.filter(kode__in=part).values_list("kode", flat=True))
+        imp.cache["partner_group_codes"] = anywhere | set(registered) | set(in_file)
+        keys = {}
+        for item in parsed:
+            row = item["row"]
+            if item["kode"] not in in_file and item["kode"] not in registered:
+                imp.error(row, "kode_perkumpulan", _(
+                    "Group %(kode)s is neither on the perkumpulan sheet nor registered in your "
+                    "area.") % {"kode": item["kode"]})
+                continue
+            is_group = group_code_or_none(item["mitra"]) in imp.cache["partner_group_codes"]
+            item["is_group"] = is_group
+            if is_group and item["mitra"] == item["kode"]:
+                imp.error(row, "mitra", _("A group cannot be linked to itself."))
+            if not is_group and item["jenis_mitra"] == JenisMitra.PERKUMPULAN:
+                imp.error(row, "mitra", _(
+                    "No group has the code %(kode)s.") % {"kode": item["mitra"]})
+            if is_group and item["jenis_mitra"] not in (None, JenisMitra.PERKUMPULAN):
+                imp.error(row, "jenis_mitra", _(
+                    "%(kode)s is a group's code: leave jenis_mitra empty or write Perkumpulan.")
+                    % {"kode": item["mitra"]})
+            key = (item["kode"], validators.normalize_label(item["mitra"]), item["bentuk"])
+            earlier = keys.setdefault(key, item)
+            if earlier is not item and earlier["keterangan"] != item["keterangan"]:
+                imp.error(row, "keterangan", _("The same link is on row %(row)d already.")
+                          % {"row": earlier["row"].number})
+        imp.cache["links"] = keys
+
+    def partners(self, imp: Import, items: list) -> dict:
+        """Outside partners by (village of the group, name): the nearest one recorded in the
+        village or an area above it, or None when it must be created."""
+        groups = imp.cache.get("file_groups", {})
+        villages = {}
+        for part in chunks([i["kode"] for i in items if i["kode"] not in groups]):
+            villages.update(
+                Perkumpulan.objects.filter(kode__in=part).values_list("kode", "desa_id")
+            )
+        villages.update((kode, g["values"]["desa"].pk) for kode, g in groups.items())
+        known = {}
+        names = list({i["mitra"] for i in items if not i["is_group"]})
+        for part in chunks(names):
+            for partner in Mitra.objects.filter(nama__in=part):
+                known.setdefault(validators.normalize_label(partner.nama), []).append(partner)
+        found = {}
+        for item in items:
+            if item["is_group"]:
+                continue
+            item["desa"] = desa = villages[item["kode"]]
+            name = validators.normalize_label(item["mitra"])
+            reachable = [
+                p for p in known.get(name, [])
+                if desa == p.wilayah_id or desa.startswith(p.wilayah_id + ".")
+            ]
+            # The nearest record wins: the village's own, then the kecamatan's, and so on up.
+            reachable.sort(key=lambda p: -len(p.wilayah_id))
+            found[(desa, name)] = reachable[0] if reachable else None
+        return found
+
+    def plan(self, parsed: list, imp: Import):
+        items = list(imp.cache["links"].values())
+        partners = self.partners(imp, items)
+        counts = imp.counts.setdefault(self.name, Counts())
+        plan = {"new_partners": [], "partners": partners, "create": [], "update": []}
+        for item in items:
+            if item["is_group"]:
+                continue
+            key = (item["desa"], validators.normalize_label(item["mitra"]))
+            if partners[key] is not None:
+                continue
+            if item["jenis_mitra"] is None:
+                imp.error(item["row"], "jenis_mitra", _(
+                    "“%(name)s” is not a group's code nor a registered partner: give its "
+                    "type (Organisasi Sosial, Pemerintah, Dunia Usaha/CSR or LSM).")
+                    % {"name": item["mitra"]})
+                continue
+            partners[key] = Mitra(nama=item["mitra"], jenis=item["jenis_mitra"], wilayah_id=key[0])
+            plan["new_partners"].append(partners[key])
+        group_ids = known_groups(imp, {i["kode"] for i in items})
+        existing = {}
+        for part in chunks(list(set(group_ids.values()))):
+            for link in Hubungan.objects.filter(perkumpulan_id__in=part).select_related(
+                "mitra_perkumpulan"
+            ):
+                partner = (
+                    link.mitra_perkumpulan.kode if link.mitra_perkumpulan_id else link.mitra_luar_id
+                )
+                existing[(link.perkumpulan_id, partner, link.bentuk)] = link
+        for item in items:
+            group_id = group_ids.get(item["kode"])
+            if item["is_group"]:
+                partner = item["mitra"]
+            else:
+                partner = partners[(item["desa"], validators.normalize_label(item["mitra"]))]
+                partner = partner.pk if partner is not None else None
+            link = existing.get((group_id, partner, item["bentuk"])) if group_id else None
+            if link is None:
+                plan["create"].append(item)
+                counts.created += 1
+            elif link.keterangan != item["keterangan"]:
+                link.keterangan = item["keterangan"]
+                plan["update"].append(link)
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        return plan
+
+    def write(self, plan, imp: Import) -> None:
+        Mitra.objects.bulk_create(plan["new_partners"])
+        items = plan["create"]
+        codes = {i["kode"] for i in items} | {i["mitra"] for i in items if i["is_group"]}
+        ids = {}
+        for part in chunks(list(codes)):
+            ids.update(Perkumpulan.objects.filter(kode__in=part).values_list("kode", "pk"))
+        links = []
+        for item in items:
+            link = Hubungan(perkumpulan_id=ids[item["kode"]], bentuk=item["bentuk"],
+                            keterangan=item["keterangan"])
+            if item["is_group"]:
+                link.mitra_perkumpulan_id = ids[item["mitra"]]
+            else:
+                key = (item["desa"], validators.normalize_label(item["mitra"]))
+                link.mitra_luar_id = plan["partners"][key].pk
+            links.append(link)
+        Hubungan.objects.bulk_create(links, batch_size=1000)
+        if plan["update"]:
+            Hubungan.objects.bulk_update(plan["update"], ["keterangan"], batch_size=1000)

@@ -1,0 +1,162 @@
+"""The `pmks` sheet: one row per case, keyed by (person, category) or (name, village, category)."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.survey import merge_person, note_person, plan_people, write_people
+from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
+from registry import access
+from registry.survey import known_groups, to_kode_perkumpulan, to_name
+from registry.workbook import (
+    Column,
+    Counts,
+    Import,
+    Row,
+    SheetHandler,
+    choice_lookup,
+    chunks,
+    matcher,
+    same,
+    to_date,
+    to_nik,
+    to_rw_rt,
+    to_text,
+)
+
+STATUS = matcher(
+    choice_lookup(StatusKasus, {"MENOLAK": ["Menolak"], "SELESAI": ["Selesai Ditangani"]}),
+    gettext_lazy("status"),
+    ["Teridentifikasi", "Ditangani", "Dirujuk", "Selesai", "Menolak Bantuan"],
+)
+FIELDS = ["nama", "rw", "rt", "tanggal_identifikasi", "status", "pendamping_id", "catatan"]
+
+
+class PmksSheet(SheetHandler):
+    name = "pmks"
+    verbose_name = gettext_lazy("PMKS cases")
+    columns = [
+        Column("nik"),
+        Column("nama", required=True),
+        Column("kode_wilayah", required=True, aliases=("wilayah",)),
+        Column("rw"),
+        Column("rt"),
+        Column("kategori", required=True),
+        Column("tanggal_identifikasi"),
+        Column("kode_perkumpulan_pendamping", aliases=("pendamping",)),
+        Column("status"),
+        Column("catatan"),
+    ]
+
+    def category(self, imp: Import):
+        def load():
+            categories = list(KategoriPMKS.objects.all())
+            return matcher(
+                KategoriPMKS.lookup(categories), _("PMKS category"), [c.nama for c in categories]
+            )
+
+        return imp.cached("pmks_category", load)
+
+    def parse(self, row: Row, imp: Import):
+        if imp.user is not None and not access.can_see_pmks(imp.user):
+            imp.error(row, "nama", _("Your role may not see or import PMKS cases."), "")
+            return None
+        nik = imp.cell(row, "nik", to_nik)
+        item = {
+            "row": row,
+            "nik": nik,
+            "nama": imp.cell(row, "nama", to_name, required=True),
+            "desa": imp.desa(row, "kode_wilayah"),
+            "kategori": imp.cell(row, "kategori", self.category(imp), required=True),
+            "rw": imp.cell(row, "rw", to_rw_rt),
+            "rt": imp.cell(row, "rt", to_rw_rt),
+            "tanggal_identifikasi": imp.cell(row, "tanggal_identifikasi", to_date),
+            "pendamping": imp.cell(row, "kode_perkumpulan_pendamping", to_kode_perkumpulan),
+            "status": imp.cell(row, "status", STATUS) or StatusKasus.TERIDENTIFIKASI,
+            "catatan": imp.cell(row, "catatan", to_text) or "",
+        }
+        if None in (item["nama"], item["desa"], item["kategori"]):
+            return None
+        return item
+
+    def check(self, parsed: list, imp: Import) -> None:
+        in_file = imp.cache.get("file_groups", {})
+        helpers = [i["pendamping"] for i in parsed if i["pendamping"]]
+        registered = known_groups(imp, [k for k in helpers if k not in in_file])
+        keys = {}
+        for item in parsed:
+            row = item["row"]
+            helper = item["pendamping"]
+            if helper and helper not in in_file and helper not in registered:
+                imp.error(row, "kode_perkumpulan_pendamping", _(
+                    "Group %(kode)s is neither on the perkumpulan sheet nor registered in your "
+                    "area.") % {"kode": item["pendamping"]})
+            if item["nik"]:
+                note_person(imp, row, item["nik"], item["nama"])
+                merge_person(imp, item["nik"], {"nama": item["nama"]})
+            key = self.key(item)
+            earlier = keys.setdefault(key, item)
+            if earlier is not item:
+                imp.error(row, "kategori", _(
+                    "The same person and category are on row %(row)d already.")
+                    % {"row": earlier["row"].number})
+
+    @staticmethod
+    def key(item) -> tuple:
+        if item["nik"]:
+            return ("nik", item["nik"], item["kategori"].pk)
+        return ("nama", item["nama"].casefold(), item["desa"].pk, item["kategori"].pk)
+
+    def plan(self, parsed: list, imp: Import):
+        people = imp.cached("people_plan", lambda: plan_people(imp, imp.cached("people", dict)))
+        person_ids = {nik: w.pk for nik, w in people["existing"].items()}
+        desas = {i["desa"].pk for i in parsed}
+        existing = {}
+        for part in chunks(list(desas)):
+            for case in KasusPMKS.objects.filter(desa_id__in=part).select_related("warga"):
+                if case.warga_id:
+                    existing[("nik", case.warga.nik, case.kategori_id)] = case
+                else:
+                    existing[("nama", case.nama.casefold(), case.desa_id, case.kategori_id)] = case
+        # A registered person's case may sit in another village: look those up by person.
+        wanted = [person_ids[i["nik"]] for i in parsed if i["nik"] in person_ids]
+        for part in chunks(wanted):
+            for case in KasusPMKS.objects.filter(warga_id__in=part).select_related("warga"):
+                existing[("nik", case.warga.nik, case.kategori_id)] = case
+        helper_ids = known_groups(imp, {i["pendamping"] for i in parsed if i["pendamping"]})
+        counts = imp.counts.setdefault(self.name, Counts())
+        plan = {"create": [], "update": []}
+        for item in parsed:
+            values = {
+                "nama": item["nama"], "rw": item["rw"], "rt": item["rt"],
+                "tanggal_identifikasi": item["tanggal_identifikasi"], "status": item["status"],
+                "pendamping_id": helper_ids.get(item["pendamping"]), "catatan": item["catatan"],
+                "desa_id": item["desa"].pk, "kategori_id": item["kategori"].pk,
+            }
+            case = existing.get(self.key(item))
+            if case is None:
+                plan["create"].append((item["nik"], item["pendamping"], values))
+                counts.created += 1
+            elif same(case, values):
+                counts.unchanged += 1
+            else:
+                for name, value in values.items():
+                    setattr(case, name, value)
+                plan["update"].append((case, item["pendamping"]))
+                counts.updated += 1
+        return plan
+
+    def write(self, plan, imp: Import) -> None:
+        person_ids = write_people(imp, imp.cache["people_plan"])
+        helpers = {p for _n, p, _v in plan["create"] if p} | {p for _c, p in plan["update"] if p}
+        helper_ids = known_groups(imp, helpers)
+        cases = []
+        for nik, helper, values in plan["create"]:
+            values["pendamping_id"] = helper_ids.get(helper)
+            cases.append(KasusPMKS(warga_id=person_ids.get(nik) if nik else None, **values))
+        KasusPMKS.objects.bulk_create(cases, batch_size=1000)
+        for case, helper in plan["update"]:
+            case.pendamping_id = helper_ids.get(helper)
+        if plan["update"]:
+            KasusPMKS.objects.bulk_update(
+                [c for c, _h in plan["update"]], FIELDS + ["desa_id"], batch_size=1000
+            )

@@ -1,0 +1,55 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from registry import workbook
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a survey workbook (.xlsx with sheets perkumpulan, anggota, pmks, jaringan; see "
+        "docs/survey-workbook.md). All or nothing: on any error nothing is written and every "
+        "error is printed as sheet:row:column: message, with a non-zero exit. Re-importing the "
+        "same file changes nothing. --dry-run only checks."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
+
+    def handle(self, *args, **options):
+        bar = _ProgressBar(self.stderr) if sys.stderr.isatty() else None
+        try:
+            result = workbook.run(
+                options["file"], dry_run=options["dry_run"], progress=bar.update if bar else None
+            )
+        except FileNotFoundError as exc:
+            raise CommandError(f"{options['file']}: file not found.") from exc
+        except workbook.WorkbookError as exc:
+            raise CommandError(f"{options['file']}: {exc}") from exc
+        finally:
+            if bar:
+                bar.close()
+        for warning in result.warnings:
+            self.stderr.write(f"{warning} (warning)")
+        if result.errors:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"{len(result.errors)} error(s); nothing was imported.")
+        prefix = "Dry run, nothing written. " if options["dry_run"] else ""
+        self.stdout.write(prefix + result.summary())
+
+
+class _ProgressBar:
+    """One line on the terminal: the sheet and the rows read so far."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def update(self, sheet: str, rows: int) -> None:
+        filled = min(rows // 2000, 30)
+        self.stream.write(f"\r{sheet:12} [{'#' * filled:30}] {rows:>9,} rows", ending="")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\r" + " " * 60 + "\r", ending="")

@@ -1,0 +1,276 @@
+"""The `perkumpulan` sheet of the survey workbook: one row per group, keyed by kode_perkumpulan."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from registry import validators
+from registry.models import (
+    Daftar,
+    JaringanKerja,
+    JenisPerkumpulan,
+    Perkumpulan,
+    Pilihan,
+    Prakarsa,
+)
+from registry.workbook import (
+    Column,
+    Counts,
+    Import,
+    Row,
+    SheetHandler,
+    choice_lookup,
+    chunks,
+    matcher,
+    multi,
+    same,
+    to_bool,
+    to_int,
+    to_rw_rt,
+    to_text,
+    to_year,
+)
+
+# Multi-valued columns and the list each draws from.
+MULTI_COLUMNS = {
+    "syarat_keanggotaan": Daftar.SYARAT,
+    "sumber_dana": Daftar.SUMBER_DANA,
+    "nilai_solidaritas": Daftar.NILAI,
+    "kegiatan": Daftar.KEGIATAN,
+}
+SCALAR_FIELDS = [
+    "nama", "jenis_id", "desa_id", "rw", "rt", "tahun_berdiri", "tujuan_id", "jumlah_anggota",
+    "masa_kepengurusan", "jaringan_kerja", "prakarsa", "aktif",
+]
+
+
+def to_kode_perkumpulan(value) -> str:
+    kode = to_text(value)
+    validators.validate_kode_perkumpulan(kode)
+    return kode
+
+
+def to_name(value) -> str:
+    text = " ".join(to_text(value).split())
+    if len(text) > 200:
+        raise ValidationError(_("The name is longer than 200 characters."), code="too_long")
+    return text
+
+
+def known_groups(imp: Import, kodes) -> dict[str, int]:
+    """Ids of the registered groups with these codes that the importing user may change.
+
+    Loaded once per code and kept for the whole file; groups the perkumpulan sheet creates are
+    added when they are written."""
+    found = imp.cached("group_ids", dict)
+    unknown = imp.cached("group_unknown", set)
+    wanted = [k for k in set(kodes) if k not in found and k not in unknown]
+    queryset = Perkumpulan.objects.all()
+    if imp.user is not None:
+        queryset = Perkumpulan.objects.editable_by(imp.user)
+    for part in chunks(wanted):
+        found.update(queryset.filter(kode__in=part).values_list("kode", "pk"))
+    unknown.update(k for k in wanted if k not in found)
+    return {k: found[k] for k in kodes if k in found}
+
+
+class PerkumpulanSheet(SheetHandler):
+    name = "perkumpulan"
+    verbose_name = gettext_lazy("groups")
+    columns = [
+        Column("kode_perkumpulan", required=True, aliases=("kode",)),
+        Column("kode_wilayah", required=True, aliases=("wilayah",)),
+        Column("nama", required=True, aliases=("nama_perkumpulan",)),
+        Column("jenis", required=True, aliases=("jenis_perkumpulan",)),
+        Column("rw"),
+        Column("rt"),
+        Column("tahun_berdiri", required=True),
+        Column("tujuan"),
+        Column("jumlah_anggota"),
+        Column("syarat_keanggotaan"),
+        Column("masa_kepengurusan"),
+        Column("sumber_dana"),
+        Column("jaringan_kerja"),
+        Column("nilai_solidaritas"),
+        Column("kegiatan"),
+        Column("prakarsa"),
+        Column("aktif"),
+    ]
+
+    def converters(self, imp: Import) -> dict:
+        def load():
+            jenis = JenisPerkumpulan.objects.all()
+            pilihan = list(Pilihan.objects.all())
+            lists = {
+                daftar: [p for p in pilihan if p.daftar == daftar] for daftar in Daftar.values
+            }
+            made = {
+                "jenis": matcher(
+                    JenisPerkumpulan.lookup(jenis), _("group type"), [j.nama for j in jenis]
+                ),
+                "tujuan": matcher(
+                    Pilihan.lookup(lists[Daftar.TUJUAN]), Daftar.TUJUAN.label,
+                    [p.nama for p in lists[Daftar.TUJUAN]],
+                ),
+                "jaringan_kerja": matcher(
+                    choice_lookup(JaringanKerja), _("working network"),
+                    ["Organisasi Sosial", "Pemerintah", "Tidak Ada"],
+                ),
+                "prakarsa": matcher(
+                    choice_lookup(Prakarsa), _("initiator"), ["Masyarakat", "Pemerintah"]
+                ),
+            }
+            for column, daftar in MULTI_COLUMNS.items():
+                lookup = Pilihan.lookup(lists[daftar])
+                names = [p.nama for p in lists[daftar]]
+                if daftar == Daftar.KEGIATAN:
+                    # An open list: a new activity is added to it (as its name).
+                    made[column] = multi(lambda v, lookup=lookup: lookup.get(
+                        validators.normalize_label(to_text(v)), to_name(v)))
+                else:
+                    made[column] = multi(matcher(lookup, Daftar(daftar).label, names))
+            return made
+
+        return imp.cached("perkumpulan_converters", load)
+
+    def parse(self, row: Row, imp: Import):
+        convert = self.converters(imp)
+        kode = imp.cell(row, "kode_perkumpulan", to_kode_perkumpulan, required=True)
+        desa = imp.desa(row, "kode_wilayah")
+        values = {
+            "nama": imp.cell(row, "nama", to_name, required=True),
+            "jenis": imp.cell(row, "jenis", convert["jenis"], required=True),
+            "rw": imp.cell(row, "rw", to_rw_rt),
+            "rt": imp.cell(row, "rt", to_rw_rt),
+            "tahun_berdiri": imp.cell(row, "tahun_berdiri", to_year, required=True),
+            "tujuan": imp.cell(row, "tujuan", convert["tujuan"]),
+            "jumlah_anggota": imp.cell(row, "jumlah_anggota", to_int),
+            "masa_kepengurusan": imp.cell(row, "masa_kepengurusan", to_int),
+            "jaringan_kerja": imp.cell(row, "jaringan_kerja", convert["jaringan_kerja"]) or "",
+            "prakarsa": imp.cell(row, "prakarsa", convert["prakarsa"]) or "",
+            "aktif": imp.cell(row, "aktif", to_bool),
+        }
+        if values["aktif"] is None:
+            values["aktif"] = True
+        for column in MULTI_COLUMNS:
+            values[column] = imp.cell(row, column, convert[column]) or []
+        if kode is None or desa is None:
+            return None
+        values["desa"] = desa
+        return {"row": row, "kode": kode, "values": values}
+
+    def check(self, parsed: list, imp: Import) -> None:
+        first: dict[str, dict] = {}
+        for item in parsed:
+            earlier = first.setdefault(item["kode"], item)
+            if earlier is not item and earlier["values"] != item["values"]:
+                imp.error(
+                    item["row"], "kode_perkumpulan",
+                    _("Code %(kode)s is used on row %(row)d for a different group.")
+                    % {"kode": item["kode"], "row": earlier["row"].number},
+                )
+        imp.cache["file_groups"] = first
+        # A code may not take over a registered group the user may not change.
+        taken = set()
+        for part in chunks(list(first)):
+            taken.update(Perkumpulan.objects.filter(kode__in=part).values_list("kode", flat=True))
+        mine = known_groups(imp, taken)
+        for kode in taken - set(mine):
+            imp.error(
+                first[kode]["row"], "kode_perkumpulan",
+                _("Code %(kode)s belongs to a group outside your area.") % {"kode": kode},
+            )
+
+    def plan(self, parsed: list, imp: Import):
+        groups = imp.cache["file_groups"]
+        existing = {}
+        for part in chunks(list(groups)):
+            queryset = Perkumpulan.objects.filter(kode__in=part).prefetch_related(
+                *MULTI_COLUMNS
+            )
+            existing.update((g.kode, g) for g in queryset)
+        new_activities = {}
+        for item in groups.values():
+            for value in item["values"]["kegiatan"]:
+                if isinstance(value, str):
+                    new_activities.setdefault(validators.normalize_label(value), value)
+        plan = {"create": [], "update": [], "m2m": {}, "activities": list(new_activities.values())}
+        counts = imp.counts.setdefault(self.name, Counts())
+        for kode, item in groups.items():
+            v = item["values"]
+            scalars = {
+                "nama": v["nama"], "jenis_id": v["jenis"].pk, "desa_id": v["desa"].pk,
+                "rw": v["rw"], "rt": v["rt"], "tahun_berdiri": v["tahun_berdiri"],
+                "tujuan_id": v["tujuan"].pk if v["tujuan"] else None,
+                "jumlah_anggota": v["jumlah_anggota"], "masa_kepengurusan": v["masa_kepengurusan"],
+                "jaringan_kerja": v["jaringan_kerja"], "prakarsa": v["prakarsa"],
+                "aktif": v["aktif"],
+            }
+            m2m = {column: v[column] for column in MULTI_COLUMNS}
+            group = existing.get(kode)
+            if group is None:
+                plan["create"].append(Perkumpulan(kode=kode, **scalars))
+                plan["m2m"][kode] = m2m
+                counts.created += 1
+                continue
+            m2m_same = all(
+                {p.pk for p in getattr(group, column).all()}
+                == {p.pk for p in values if not isinstance(p, str)}
+                and not any(isinstance(p, str) for p in values)
+                for column, values in m2m.items()
+            )
+            if same(group, scalars) and m2m_same:
+                counts.unchanged += 1
+                continue
+            for name, value in scalars.items():
+                setattr(group, name, value)
+            plan["update"].append(group)
+            plan["m2m"][kode] = m2m
+            counts.updated += 1
+        return plan
+
+    def write(self, plan, imp: Import) -> None:
+        activities = {}
+        if plan["activities"]:
+            used = set(Pilihan.objects.filter(daftar=Daftar.KEGIATAN).values_list("kode", flat=True))
+            for name in plan["activities"]:
+                kode = _new_code(name, used)
+                activities[validators.normalize_label(name)] = Pilihan.objects.create(
+                    daftar=Daftar.KEGIATAN, kode=kode, nama=name, urutan=999
+                )
+        Perkumpulan.objects.bulk_create(plan["create"], batch_size=500)
+        if plan["update"]:
+            Perkumpulan.objects.bulk_update(plan["update"], SCALAR_FIELDS, batch_size=500)
+        ids = imp.cached("group_ids", dict)
+        for group in plan["create"] + plan["update"]:
+            ids[group.kode] = group.pk
+            imp.cache.get("group_unknown", set()).discard(group.kode)
+        # Many-to-many values: replace the rows of every created or changed group.
+        changed = [ids[kode] for kode in plan["m2m"]]
+        for column in MULTI_COLUMNS:
+            through = getattr(Perkumpulan, column).through
+            for part in chunks(changed):
+                through.objects.filter(perkumpulan_id__in=part).delete()
+            rows = [
+                through(perkumpulan_id=ids[kode], pilihan_id=(
+                    activities[validators.normalize_label(p)].pk if isinstance(p, str) else p.pk
+                ))
+                for kode, m2m in plan["m2m"].items()
+                for p in m2m[column]
+            ]
+            through.objects.bulk_create(rows, batch_size=BATCH_M2M)
+
+
+BATCH_M2M = 2000
+
+
+def _new_code(name: str, used: set[str]) -> str:
+    base = re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_")[:16] or "KEGIATAN"
+    kode, n = base, 1
+    while kode in used:
+        n += 1
+        kode = f"{base}_{n}"[:20]
+    used.add(kode)
+    return kode

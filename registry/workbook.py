@@ -1,0 +1,506 @@
+"""The survey workbook (Formulir Pendataan WKSBM): read → parse → plan → write → summary.
+
+One pipeline serves the `import_survey` command, the web import and the admin. Each app brings the
+handler of its own sheet (registered from its AppConfig.ready() with `register_sheet`); the
+frame here reads the file once, gives every handler its rows, collects every error with its sheet,
+row, column and value, and writes all sheets in one transaction — or nothing at all.
+
+The contract is ../shared/docs/survey-workbook.md (copied into docs/survey-workbook.md).
+"""
+
+import datetime
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from registry import access, validators
+
+SHEET_ORDER = ["perkumpulan", "anggota", "pmks", "jaringan"]
+# A district file of 100,000 rows is about 5 MB; anything far larger is not a survey.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+# An xlsx is a zip: a small file can inflate to gigabytes (a "zip bomb").
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+# Excel can show at most 1,048,576 rows; a sheet claiming more is not a survey.
+MAX_ROWS = 1_048_576
+BATCH = 2000
+
+
+class WorkbookError(Exception):
+    """The file cannot be read as a survey workbook at all (not an xlsx, too big, no sheet)."""
+
+
+@dataclass
+class CellError:
+    sheet: str
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}:{self.row}:{self.column}: {self.message}"
+
+
+@dataclass
+class Column:
+    name: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Row:
+    """One data row: its number as Excel shows it and its raw values by column name."""
+
+    sheet: str
+    number: int
+    values: dict[str, Any]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+class Import:
+    """The state of one import: who imports, the errors and warnings so far, the lookups loaded
+    once per file, the groups and people the file itself defines, and the counts per sheet."""
+
+    def __init__(self, user=None):
+        self.user = user
+        self.errors: list[CellError] = []
+        self.warnings: list[CellError] = []
+        self.counts: dict[str, Counts] = {}
+        self.sheets_found: list[str] = []
+        self.parsed: dict[str, list] = {}
+        self.plans: dict[str, Any] = {}
+        self.cache: dict[str, Any] = {}
+
+    # Errors -----------------------------------------------------------------------------------
+    def error(self, row: Row, column: str, message: str, value: Any = None) -> None:
+        if value is None:
+            value = row.values.get(column)
+        self.errors.append(CellError(row.sheet, row.number, column, _text(value), str(message)))
+
+    def warn(self, row: Row, column: str, message: str) -> None:
+        value = _text(row.values.get(column))
+        self.warnings.append(CellError(row.sheet, row.number, column, value, str(message)))
+
+    def cell(self, row: Row, column: str, convert: Callable[[Any], Any], required=False):
+        """Convert one cell; on failure record the error and return None."""
+        value = row.values.get(column)
+        if _blank(value):
+            if required:
+                self.error(row, column, _("A value is required."), "")
+            return None
+        try:
+            return convert(value)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.error(row, column, message)
+            return None
+
+    # Lookups ----------------------------------------------------------------------------------
+    def cached(self, key: str, load: Callable[[], Any]) -> Any:
+        if key not in self.cache:
+            self.cache[key] = load()
+        return self.cache[key]
+
+    def desa(self, row: Row, column: str, required: bool = True):
+        """A desa/kelurahan code that exists and that the importing user may write to."""
+        from registry.models import Tingkat, Wilayah
+
+        kode = self.cell(row, column, validators.normalize_kode_wilayah, required=required)
+        if kode is None:
+            return None
+        areas = self.cached("desa", dict)
+        if kode not in areas:
+            areas[kode] = Wilayah.objects.filter(kode=kode, tingkat=Tingkat.DESA).first()
+        area = areas[kode]
+        if area is None:
+            self.error(row, column, _("Area %(kode)s is not a known desa/kelurahan.") % {"kode": kode})
+            return None
+        if self.user is not None and not self.may_write_area(area):
+            self.error(row, column, _("You may not import data of %(area)s.") % {"area": area})
+            return None
+        return area
+
+    def may_write_area(self, area) -> bool:
+        allowed = self.cached("allowed_areas", dict)
+        if area.kode not in allowed:
+            allowed[area.kode] = (
+                access.can_edit(self.user)
+                and type(area).objects.visible_to(self.user).filter(pk=area.pk).exists()
+            )
+        return allowed[area.kode]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        parts = [
+            _("%(sheet)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged")
+            % {"sheet": name, **counts.as_dict()}
+            for name, counts in self.counts.items()
+        ]
+        return "; ".join(parts) or _("No data rows.")
+
+
+class SheetHandler:
+    """How one sheet is parsed, planned and written. Subclassed by each app for its sheet."""
+
+    name: str = ""
+    columns: list[Column] = []
+    verbose_name = ""
+
+    def parse(self, row: Row, imp: Import) -> Any:
+        """Turn a row into typed values (recording errors on `imp`); None to drop the row."""
+        raise NotImplementedError
+
+    def check(self, parsed: list, imp: Import) -> None:
+        """Checks across rows and against the database, after every sheet is parsed."""
+
+    def plan(self, parsed: list, imp: Import) -> Any:
+        """Work out what is created, updated and unchanged; set imp.counts[self.name]."""
+        raise NotImplementedError
+
+    def write(self, plan: Any, imp: Import) -> None:
+        raise NotImplementedError
+
+
+SHEETS: dict[str, SheetHandler] = {}
+
+
+def register_sheet(handler: SheetHandler) -> None:
+    """Called from an app's AppConfig.ready(): the frame handles the sheets in SHEET_ORDER."""
+    SHEETS[handler.name] = handler
+
+
+def handlers() -> list[SheetHandler]:
+    return [SHEETS[name] for name in SHEET_ORDER if name in SHEETS]
+
+
+# Reading ----------------------------------------------------------------------------------------
+def check_container(path_or_file) -> None:
+    """Refuse what is not an xlsx, and zip bombs, before openpyxl inflates anything."""
+    try:
+        with zipfile.ZipFile(path_or_file) as archive:
+            names = set(archive.namelist())
+            total = sum(info.file_size for info in archive.infolist())
+            packed = sum(info.compress_size for info in archive.infolist()) or 1
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise WorkbookError(
+            _("The file is not an Excel workbook (.xlsx), or it is damaged or incomplete.")
+        ) from exc
+    finally:
+        if hasattr(path_or_file, "seek"):
+            path_or_file.seek(0)
+    if "xl/workbook.xml" not in names:
+        raise WorkbookError(_("The file is not an Excel workbook (.xlsx)."))
+    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
+        raise WorkbookError(
+            _("The workbook unpacks to %(size)d MB, more than a survey can hold; refused.")
+            % {"size": total // (1024 * 1024)}
+        )
+
+
+def open_workbook(path_or_file):
+    """Open an xlsx read-only, values only (a formula counts by its cached value)."""
+    import openpyxl
+
+    size = _size(path_or_file)
+    if size > MAX_FILE_BYTES:
+        raise WorkbookError(
+            _("The file is %(size)d MB; the limit is %(limit)d MB.")
+            % {"size": size // (1024 * 1024), "limit": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    check_container(path_or_file)
+    try:
+        return openpyxl.load_workbook(path_or_file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a broken file
+        raise WorkbookError(
+            _("The workbook cannot be read: it is damaged or not an .xlsx file.")
+        ) from exc
+
+
+def read_rows(worksheet, handler: SheetHandler, imp: Import) -> Iterator[Row]:
+    """Yield the data rows of a sheet keyed by column name; record header errors."""
+    sheet = handler.name
+    rows = worksheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    names = {}
+    spellings = {}
+    for column in handler.columns:
+        for spelling in (column.name, *column.aliases):
+            spellings[validators.normalize_label(spelling).replace(" ", "_")] = column.name
+    for index, cell in enumerate(header):
+        if _blank(cell):
+            continue
+        key = validators.normalize_label(str(cell)).replace(" ", "_")
+        if key in spellings:
+            names[index] = spellings[key]
+        else:
+            imp.warnings.append(
+                CellError(sheet, 1, str(cell).strip(), str(cell).strip(),
+                          _("Unknown column, ignored."))
+            )
+    missing = [c.name for c in handler.columns if c.required and c.name not in names.values()]
+    for name in missing:
+        imp.errors.append(CellError(sheet, 1, name, "", _("Required column is missing.")))
+    if missing:
+        return
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS:
+            break
+        record = {names[i]: v for i, v in enumerate(values) if i in names}
+        if all(_blank(v) for v in record.values()):
+            continue
+        yield Row(sheet, number, {k: _clean(v) for k, v in record.items()})
+
+
+def run(source, *, user=None, dry_run=False, progress: Callable[[str, int], None] | None = None):
+    """Import a survey workbook: returns the Import with its errors, warnings and counts.
+
+    Nothing is written when there is any error or when `dry_run` is set. `progress` is called
+    with (sheet name, rows read so far) every few thousand rows.
+    """
+    imp = Import(user)
+    if user is not None and not access.can_edit(user):
+        raise WorkbookError(_("Your role may not import data."))
+    book = open_workbook(source)
+    try:
+        by_name = {validators.normalize_label(ws.title): ws for ws in book.worksheets}
+        found = [h for h in handlers() if h.name in by_name]
+        if not found:
+            raise WorkbookError(
+                _("The workbook has none of the sheets %(sheets)s.")
+                % {"sheets": ", ".join(SHEET_ORDER)}
+            )
+        for handler in found:
+            imp.sheets_found.append(handler.name)
+            parsed = []
+            for row in read_rows(by_name[handler.name], handler, imp):
+                item = handler.parse(row, imp)
+                if item is not None:
+                    parsed.append(item)
+                if progress and row.number % 1000 == 0:
+                    progress(handler.name, row.number - 1)
+            imp.parsed[handler.name] = parsed
+            if progress:
+                progress(handler.name, len(parsed))
+    finally:
+        book.close()
+    for handler in found:
+        handler.check(imp.parsed[handler.name], imp)
+    if not imp.ok:
+        return imp
+    for handler in found:
+        imp.plans[handler.name] = handler.plan(imp.parsed[handler.name], imp)
+    if not imp.ok or dry_run:
+        return imp
+    with transaction.atomic():
+        for handler in found:
+            handler.write(imp.plans[handler.name], imp)
+    return imp
+
+
+# Cell conversions: each raises ValidationError with a message that says what would be right. ---
+_INT_TEXT = re.compile(r"^-?\d+(\.0+)?$")
+_DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d")
+
+
+def to_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def to_int(value: Any, minimum: int | None = 0) -> int:
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
+        number = int(value.strip().split(".")[0])
+    else:
+        number = None
+    if number is None:
+        raise ValidationError(
+            _("“%(value)s” is not a whole number.") % {"value": _text(value)}, code="not_int"
+        )
+    if minimum is not None and number < minimum:
+        raise ValidationError(
+            _("%(value)s is below %(min)d.") % {"value": number, "min": minimum}, code="too_low"
+        )
+    return number
+
+
+def to_year(value: Any) -> int:
+    year = to_int(value, minimum=None)
+    validators.validate_tahun(year)
+    return year
+
+
+def to_rw_rt(value: Any) -> int:
+    number = to_int(value, minimum=None)
+    validators.validate_rw_rt(number)
+    return number
+
+
+def to_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = to_text(value)
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError(
+        _("“%(value)s” is not a date; write dd-mm-yyyy, dd/mm/yyyy or yyyy-mm-dd.")
+        % {"value": text},
+        code="not_date",
+    )
+
+
+def to_nik(value: Any) -> str:
+    """A NIK must arrive as text: Excel keeps only 15 significant digits of a number."""
+    if isinstance(value, float):
+        raise ValidationError(
+            _("NIK “%(value)s” was typed as a number and Excel may have changed its last digit: "
+              "format the column as text and type it again.") % {"value": _text(value)},
+            code="nik_number",
+        )
+    text = to_text(value)
+    validators.validate_nik(text)
+    return text
+
+
+def to_bool(value: Any) -> bool:
+    text = validators.normalize_label(to_text(value))
+    if text in ("ya", "y", "yes", "true", "1", "aktif"):
+        return True
+    if text in ("tidak", "t", "no", "false", "0", "tidak aktif"):
+        return False
+    raise ValidationError(_("“%(value)s” must be Ya or Tidak.") % {"value": value}, code="bool")
+
+
+def choice_lookup(choices, aliases: dict[str, Iterable[str]] | None = None) -> dict[str, str]:
+    """Every spelling of a TextChoices: its code, its Indonesian and English labels, aliases."""
+    aliases = aliases or {}
+    entries = []
+    for value, label in choices.choices:
+        with translation.override("id"):
+            label_id = str(label)
+        with translation.override("en"):
+            label_en = str(label)
+        entries.append((value, [value, label_id, label_en, *aliases.get(value, ())]))
+    return validators.build_lookup(entries)
+
+
+def matcher(lookup: dict[str, Any], list_name, names: Iterable[str]) -> Callable[[Any], Any]:
+    """A converter matching a value of a fixed list (code, name, alias; any case)."""
+    examples = list(dict.fromkeys(names))
+
+    def convert(value):
+        return validators.match_value(to_text(value), lookup, str(list_name), examples)
+
+    return convert
+
+
+def multi(convert: Callable[[Any], Any]) -> Callable[[Any], list]:
+    """A converter for a multi-valued cell (values separated by ';' or ',')."""
+
+    def convert_all(value):
+        found, errors = [], []
+        for part in validators.split_multi(to_text(value)):
+            try:
+                item = convert(part)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+                continue
+            if item not in found:
+                found.append(item)
+        if errors:
+            raise ValidationError(errors)
+        return found
+
+    return convert_all
+
+
+# Helpers -----------------------------------------------------------------------------------
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _clean(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return to_text(value)[:200]
+
+
+def _size(path_or_file) -> int:
+    if hasattr(path_or_file, "size") and path_or_file.size is not None:
+        return path_or_file.size
+    if hasattr(path_or_file, "seek"):
+        position = path_or_file.tell()
+        path_or_file.seek(0, 2)
+        size = path_or_file.tell()
+        path_or_file.seek(position)
+        return size
+    import os
+
+    return os.path.getsize(path_or_file)
+
+
+def chunks(items: list, size: int = BATCH) -> Iterator[list]:
+    """Split long IN (...) lists: SQLite refuses more than 32,766 variables in one query."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def same(instance, values: dict[str, Any]) -> bool:
+    """Whether a model instance already holds these field values."""
+    return all(getattr(instance, name) == value for name, value in values.items())
+
+
+SHEET_TITLES = {
+    "perkumpulan": gettext_lazy("groups"),
+    "anggota": gettext_lazy("members"),
+    "pmks": gettext_lazy("PMKS cases"),
+    "jaringan": gettext_lazy("working links"),
+}
+
+
+@dataclass
+class Result:
+    """What a caller shows: errors, warnings and counts (a plain copy of the Import)."""
+
+    errors: list[CellError] = field(default_factory=list)
+    warnings: list[CellError] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
