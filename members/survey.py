@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import JenisKelamin, Keanggotaan, Pendidikan, PeranAnggota, Warga
-from registry import validators
+from registry import access, validators
 from registry.survey import known_groups, to_kode_perkumpulan, to_name
 from registry.workbook import (
     Column,
@@ -15,6 +15,8 @@ from registry.workbook import (
     Import,
     Row,
     SheetHandler,
+    choice_label,
+    choice_labels,
     choice_lookup,
     chunks,
     matcher,
@@ -27,26 +29,49 @@ PERSON_FIELDS = ["nama", "jenis_kelamin", "tanggal_lahir", "pendidikan"]
 
 SEX = matcher(
     choice_lookup(JenisKelamin, {"L": ["Laki-laki", "Laki laki", "Pria"], "P": ["Wanita"]}),
-    gettext_lazy("sex"), ["L", "P"],
+    gettext_lazy("sex"),
+    ["L", "P"],
 )
 EDUCATION = matcher(
-    choice_lookup(Pendidikan, {
-        "TS": ["Tidak Sekolah", "Tidak Tamat SD", "Belum Sekolah"],
-        "SD": ["Sekolah Dasar", "MI"],
-        "SMP": ["SLTP", "MTs", "Sekolah Menengah Tingkat Pertama", "Sekolah Menengah Pertama"],
-        "SMA": ["SLTA", "SMK", "MA", "Sekolah Menengah Tingkat Atas", "Sekolah Menengah Atas"],
-        "PT": ["Akademi/Perguruan Tinggi", "Akademi", "Perguruan Tinggi", "D1", "D2", "D3", "D4",
-               "S1", "S2", "S3", "Diploma", "Sarjana"],
-    }),
+    choice_lookup(
+        Pendidikan,
+        {
+            "TS": ["Tidak Sekolah", "Tidak Tamat SD", "Belum Sekolah"],
+            "SD": ["Sekolah Dasar", "MI"],
+            "SMP": ["SLTP", "MTs", "Sekolah Menengah Tingkat Pertama", "Sekolah Menengah Pertama"],
+            "SMA": ["SLTA", "SMK", "MA", "Sekolah Menengah Tingkat Atas", "Sekolah Menengah Atas"],
+            "PT": [
+                "Akademi/Perguruan Tinggi",
+                "Akademi",
+                "Perguruan Tinggi",
+                "D1",
+                "D2",
+                "D3",
+                "D4",
+                "S1",
+                "S2",
+                "S3",
+                "Diploma",
+                "Sarjana",
+            ],
+        },
+    ),
     gettext_lazy("education"),
     ["Tidak Sekolah", "SD", "SMP", "SMA", "Akademi/Perguruan Tinggi"],
 )
 ROLE = matcher(
-    choice_lookup(PeranAnggota, {
-        "KETUA": ["Ketua"], "WAKIL": ["Wakil Ketua", "Wakil"], "SEKRETARIS": ["Sekretaris"],
-        "BENDAHARA": ["Bendahara"], "ANGGOTA": ["Anggota"],
-    }),
-    gettext_lazy("role"), ["Ketua", "Wakil Ketua", "Sekretaris", "Bendahara", "Anggota"],
+    choice_lookup(
+        PeranAnggota,
+        {
+            "KETUA": ["Ketua"],
+            "WAKIL": ["Wakil Ketua", "Wakil"],
+            "SEKRETARIS": ["Sekretaris"],
+            "BENDAHARA": ["Bendahara"],
+            "ANGGOTA": ["Anggota"],
+        },
+    ),
+    gettext_lazy("role"),
+    ["Ketua", "Wakil Ketua", "Sekretaris", "Bendahara", "Anggota"],
 )
 
 
@@ -56,10 +81,15 @@ def note_person(imp: Import, row: Row, nik: str, nama: str, column: str = "nama"
     earlier = people.setdefault(nik, (nama, row))
     if validators.normalize_label(earlier[0]) != validators.normalize_label(nama):
         imp.error(
-            row, column,
+            row,
+            column,
             _("NIK %(nik)s is “%(name)s” on %(sheet)s row %(row)d; one NIK is one person.")
-            % {"nik": validators.mask_nik(nik), "name": earlier[0], "sheet": earlier[1].sheet,
-               "row": earlier[1].number},
+            % {
+                "nik": validators.mask_nik(nik),
+                "name": earlier[0],
+                "sheet": earlier[1].sheet,
+                "row": earlier[1].number,
+            },
             nama,
         )
 
@@ -139,8 +169,14 @@ class AnggotaSheet(SheetHandler):
         born = validators.nik_birth_date(nik)
         if person["tanggal_lahir"] and born and born[0] != person["tanggal_lahir"]:
             imp.warn(row, "tanggal_lahir", _("The date of birth differs from the one in the NIK."))
-        return {"row": row, "kode": kode, "nik": nik, "person": person, "peran": peran,
-                "mulai": mulai}
+        return {
+            "row": row,
+            "kode": kode,
+            "nik": nik,
+            "person": person,
+            "peran": peran,
+            "mulai": mulai,
+        }
 
     def check(self, parsed: list, imp: Import) -> None:
         in_file = imp.cache.get("file_groups", {})
@@ -150,23 +186,37 @@ class AnggotaSheet(SheetHandler):
         for item in parsed:
             row = item["row"]
             if item["kode"] not in in_file and item["kode"] not in registered:
-                imp.error(row, "kode_perkumpulan", _(
-                    "Group %(kode)s is neither on the perkumpulan sheet nor registered in "
-                    "your area.") % {"kode": item["kode"]})
+                imp.error(
+                    row,
+                    "kode_perkumpulan",
+                    _(
+                        "Group %(kode)s is neither on the perkumpulan sheet nor registered in "
+                        "your area."
+                    )
+                    % {"kode": item["kode"]},
+                )
             note_person(imp, row, item["nik"], item["person"]["nama"])
             merge_person(imp, item["nik"], item["person"])
             earlier = memberships.setdefault((item["kode"], item["nik"]), item)
             if earlier is not item and (earlier["peran"], earlier["mulai"]) != (
-                item["peran"], item["mulai"]
+                item["peran"],
+                item["mulai"],
             ):
-                imp.error(row, "peran", _(
-                    "This person is already in group %(kode)s on row %(row)d with another role.")
-                    % {"kode": item["kode"], "row": earlier["row"].number})
+                imp.error(
+                    row,
+                    "peran",
+                    _("This person is already in group %(kode)s on row %(row)d with another role.")
+                    % {"kode": item["kode"], "row": earlier["row"].number},
+                )
             if item["peran"] == PeranAnggota.KETUA:
                 chair = chairs.setdefault(item["kode"], item)
                 if chair["nik"] != item["nik"]:
-                    imp.error(row, "peran", _("Group %(kode)s already has a chair on row %(row)d.")
-                              % {"kode": item["kode"], "row": chair["row"].number})
+                    imp.error(
+                        row,
+                        "peran",
+                        _("Group %(kode)s already has a chair on row %(row)d.")
+                        % {"kode": item["kode"], "row": chair["row"].number},
+                    )
         imp.cache["memberships"] = memberships
 
     def plan(self, parsed: list, imp: Import):
@@ -192,9 +242,15 @@ class AnggotaSheet(SheetHandler):
             if item["peran"] == PeranAnggota.KETUA and chair and chair.warga_id != key[1]:
                 staying = in_file.get((key[0], chair.warga_id))
                 if staying is None or staying["peran"] == PeranAnggota.KETUA:
-                    imp.error(item["row"], "peran", _(
-                        "Group %(kode)s already has a chair, %(name)s: put them in the sheet "
-                        "with their new role.") % {"kode": kode, "name": chair.warga.nama})
+                    imp.error(
+                        item["row"],
+                        "peran",
+                        _(
+                            "Group %(kode)s already has a chair, %(name)s: put them in the sheet "
+                            "with their new role."
+                        )
+                        % {"kode": kode, "name": chair.warga.nama},
+                    )
                     continue
             if existing is None:
                 plan["create"].append((kode, nik, item["peran"], mulai))
@@ -224,9 +280,43 @@ class AnggotaSheet(SheetHandler):
             Keanggotaan.objects.bulk_update(plan["move"], ["mulai"], batch_size=1000)
         Keanggotaan.objects.bulk_create(
             [
-                Keanggotaan(perkumpulan_id=group_ids[kode], warga_id=person_ids[nik], peran=peran,
-                            mulai=mulai)
+                Keanggotaan(
+                    perkumpulan_id=group_ids[kode],
+                    warga_id=person_ids[nik],
+                    peran=peran,
+                    mulai=mulai,
+                )
                 for kode, nik, peran, mulai in plan["create"]
             ],
             batch_size=1000,
         )
+
+    text_columns = ("nik",)
+
+    def export_rows(self, user, area):
+        personal = access.can_see_personal_data(user)
+        memberships = (
+            Keanggotaan.objects.visible_to(user)
+            .filter(access.within(area, "perkumpulan__desa"), selesai__isnull=True)
+            .select_related("warga", "perkumpulan")
+            .order_by("perkumpulan__kode", "warga__nik")
+        )
+        for m in memberships.iterator(chunk_size=5000):
+            w = m.warga
+            yield [
+                m.perkumpulan.kode,
+                w.nik if personal else w.nik_tersamar,
+                w.nama,
+                w.jenis_kelamin or None,
+                w.tanggal_lahir if personal else None,
+                choice_label(Pendidikan, w.pendidikan) or None,
+                choice_label(PeranAnggota, m.peran),
+                m.mulai.year if m.mulai else None,
+            ]
+
+    def dropdowns(self):
+        return {
+            "jenis_kelamin": (["L", "P"], True),
+            "pendidikan": (choice_labels(Pendidikan), True),
+            "peran": (choice_labels(PeranAnggota), True),
+        }

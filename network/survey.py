@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from network.models import BentukHubungan, Hubungan, JenisMitra, Mitra
-from registry import validators
+from registry import access, validators
 from registry.models import Perkumpulan
 from registry.survey import known_groups, to_kode_perkumpulan, to_name
 from registry.workbook import (
@@ -17,6 +17,8 @@ from registry.workbook import (
     Import,
     Row,
     SheetHandler,
+    choice_label,
+    choice_labels,
     choice_lookup,
     chunks,
     matcher,
@@ -24,21 +26,35 @@ from registry.workbook import (
 )
 
 PARTNER_TYPE = matcher(
-    choice_lookup(JenisMitra, {
-        "PERKUMPULAN": ["Perkumpulan", "Kelompok"], "ORSOS": ["Organisasi Sosial", "Orsos"],
-        "CSR": ["Dunia Usaha/CSR", "Dunia Usaha", "CSR"], "LSM": ["LSM", "NGO"],
-    }),
+    choice_lookup(
+        JenisMitra,
+        {
+            "PERKUMPULAN": ["Perkumpulan", "Kelompok"],
+            "ORSOS": ["Organisasi Sosial", "Orsos"],
+            "CSR": ["Dunia Usaha/CSR", "Dunia Usaha", "CSR"],
+            "LSM": ["LSM", "NGO"],
+        },
+    ),
     gettext_lazy("partner type"),
     ["Perkumpulan", "Organisasi Sosial", "Pemerintah", "Dunia Usaha/CSR", "LSM"],
 )
 FORM = matcher(
-    choice_lookup(BentukHubungan, {
-        "BERBAGI": ["Berbagi Sumber Daya"], "BERJENJANG": ["Berjenjang (vertikal)", "Vertikal"],
-        "SEJENIS": ["Sejenis (horizontal)", "Horizontal"],
-    }),
+    choice_lookup(
+        BentukHubungan,
+        {
+            "BERBAGI": ["Berbagi Sumber Daya"],
+            "BERJENJANG": ["Berjenjang (vertikal)", "Vertikal"],
+            "SEJENIS": ["Sejenis (horizontal)", "Horizontal"],
+        },
+    ),
     gettext_lazy("form of the link"),
-    ["Koordinasi", "Rujukan", "Berbagi Sumber Daya", "Berjenjang (vertikal)",
-     "Sejenis (horizontal)"],
+    [
+        "Koordinasi",
+        "Rujukan",
+        "Berbagi Sumber Daya",
+        "Berjenjang (vertikal)",
+        "Sejenis (horizontal)",
+    ],
 )
 
 
@@ -83,32 +99,47 @@ class JaringanSheet(SheetHandler):
         partner_codes = [c for c in codes if c not in in_file and c not in registered]
         anywhere = set()
         for part in chunks(partner_codes):
-            anywhere.update(Perkumpulan.objects.filter(kode__in=part).values_list("kode", flat=True))
+            anywhere.update(
+                Perkumpulan.objects.filter(kode__in=part).values_list("kode", flat=True)
+            )
         imp.cache["partner_group_codes"] = anywhere | set(registered) | set(in_file)
         keys = {}
         for item in parsed:
             row = item["row"]
             if item["kode"] not in in_file and item["kode"] not in registered:
-                imp.error(row, "kode_perkumpulan", _(
-                    "Group %(kode)s is neither on the perkumpulan sheet nor registered in your "
-                    "area.") % {"kode": item["kode"]})
+                imp.error(
+                    row,
+                    "kode_perkumpulan",
+                    _(
+                        "Group %(kode)s is neither on the perkumpulan sheet nor registered in your "
+                        "area."
+                    )
+                    % {"kode": item["kode"]},
+                )
                 continue
             is_group = group_code_or_none(item["mitra"]) in imp.cache["partner_group_codes"]
             item["is_group"] = is_group
             if is_group and item["mitra"] == item["kode"]:
                 imp.error(row, "mitra", _("A group cannot be linked to itself."))
             if not is_group and item["jenis_mitra"] == JenisMitra.PERKUMPULAN:
-                imp.error(row, "mitra", _(
-                    "No group has the code %(kode)s.") % {"kode": item["mitra"]})
+                imp.error(
+                    row, "mitra", _("No group has the code %(kode)s.") % {"kode": item["mitra"]}
+                )
             if is_group and item["jenis_mitra"] not in (None, JenisMitra.PERKUMPULAN):
-                imp.error(row, "jenis_mitra", _(
-                    "%(kode)s is a group's code: leave jenis_mitra empty or write Perkumpulan.")
-                    % {"kode": item["mitra"]})
+                imp.error(
+                    row,
+                    "jenis_mitra",
+                    _("%(kode)s is a group's code: leave jenis_mitra empty or write Perkumpulan.")
+                    % {"kode": item["mitra"]},
+                )
             key = (item["kode"], validators.normalize_label(item["mitra"]), item["bentuk"])
             earlier = keys.setdefault(key, item)
             if earlier is not item and earlier["keterangan"] != item["keterangan"]:
-                imp.error(row, "keterangan", _("The same link is on row %(row)d already.")
-                          % {"row": earlier["row"].number})
+                imp.error(
+                    row,
+                    "keterangan",
+                    _("The same link is on row %(row)d already.") % {"row": earlier["row"].number},
+                )
         imp.cache["links"] = keys
 
     def partners(self, imp: Import, items: list) -> dict:
@@ -133,7 +164,8 @@ class JaringanSheet(SheetHandler):
             item["desa"] = desa = villages[item["kode"]]
             name = validators.normalize_label(item["mitra"])
             reachable = [
-                p for p in known.get(name, [])
+                p
+                for p in known.get(name, [])
                 if desa == p.wilayah_id or desa.startswith(p.wilayah_id + ".")
             ]
             # The nearest record wins: the village's own, then the kecamatan's, and so on up.
@@ -153,10 +185,15 @@ class JaringanSheet(SheetHandler):
             if partners[key] is not None:
                 continue
             if item["jenis_mitra"] is None:
-                imp.error(item["row"], "jenis_mitra", _(
-                    "“%(name)s” is not a group's code nor a registered partner: give its "
-                    "type (Organisasi Sosial, Pemerintah, Dunia Usaha/CSR or LSM).")
-                    % {"name": item["mitra"]})
+                imp.error(
+                    item["row"],
+                    "jenis_mitra",
+                    _(
+                        "“%(name)s” is not a group's code nor a registered partner: give its "
+                        "type (Organisasi Sosial, Pemerintah, Dunia Usaha/CSR or LSM)."
+                    )
+                    % {"name": item["mitra"]},
+                )
                 continue
             partners[key] = Mitra(nama=item["mitra"], jenis=item["jenis_mitra"], wilayah_id=key[0])
             plan["new_partners"].append(partners[key])
@@ -198,8 +235,11 @@ class JaringanSheet(SheetHandler):
             ids.update(Perkumpulan.objects.filter(kode__in=part).values_list("kode", "pk"))
         links = []
         for item in items:
-            link = Hubungan(perkumpulan_id=ids[item["kode"]], bentuk=item["bentuk"],
-                            keterangan=item["keterangan"])
+            link = Hubungan(
+                perkumpulan_id=ids[item["kode"]],
+                bentuk=item["bentuk"],
+                keterangan=item["keterangan"],
+            )
             if item["is_group"]:
                 link.mitra_perkumpulan_id = ids[item["mitra"]]
             else:
@@ -209,3 +249,26 @@ class JaringanSheet(SheetHandler):
         Hubungan.objects.bulk_create(links, batch_size=1000)
         if plan["update"]:
             Hubungan.objects.bulk_update(plan["update"], ["keterangan"], batch_size=1000)
+
+    def export_rows(self, user, area):
+        links = (
+            Hubungan.objects.visible_to(user)
+            .filter(access.within(area, "perkumpulan__desa"))
+            .select_related("perkumpulan", "mitra_perkumpulan", "mitra_luar")
+            .order_by("perkumpulan__kode", "pk")
+        )
+        for link in links.iterator(chunk_size=5000):
+            partner = link.mitra_perkumpulan or link.mitra_luar
+            yield [
+                link.perkumpulan.kode,
+                partner.kode if link.mitra_perkumpulan_id else partner.nama,
+                choice_label(JenisMitra, link.jenis_mitra),
+                choice_label(BentukHubungan, link.bentuk) or None,
+                link.keterangan or None,
+            ]
+
+    def dropdowns(self):
+        return {
+            "jenis_mitra": (choice_labels(JenisMitra), True),
+            "bentuk_hubungan": (choice_labels(BentukHubungan), True),
+        }

@@ -13,6 +13,8 @@ from registry.workbook import (
     Import,
     Row,
     SheetHandler,
+    choice_label,
+    choice_labels,
     choice_lookup,
     chunks,
     matcher,
@@ -87,18 +89,27 @@ class PmksSheet(SheetHandler):
             row = item["row"]
             helper = item["pendamping"]
             if helper and helper not in in_file and helper not in registered:
-                imp.error(row, "kode_perkumpulan_pendamping", _(
-                    "Group %(kode)s is neither on the perkumpulan sheet nor registered in your "
-                    "area.") % {"kode": item["pendamping"]})
+                imp.error(
+                    row,
+                    "kode_perkumpulan_pendamping",
+                    _(
+                        "Group %(kode)s is neither on the perkumpulan sheet nor registered in your "
+                        "area."
+                    )
+                    % {"kode": item["pendamping"]},
+                )
             if item["nik"]:
                 note_person(imp, row, item["nik"], item["nama"])
                 merge_person(imp, item["nik"], {"nama": item["nama"]})
             key = self.key(item)
             earlier = keys.setdefault(key, item)
             if earlier is not item:
-                imp.error(row, "kategori", _(
-                    "The same person and category are on row %(row)d already.")
-                    % {"row": earlier["row"].number})
+                imp.error(
+                    row,
+                    "kategori",
+                    _("The same person and category are on row %(row)d already.")
+                    % {"row": earlier["row"].number},
+                )
 
     @staticmethod
     def key(item) -> tuple:
@@ -127,10 +138,15 @@ class PmksSheet(SheetHandler):
         plan = {"create": [], "update": []}
         for item in parsed:
             values = {
-                "nama": item["nama"], "rw": item["rw"], "rt": item["rt"],
-                "tanggal_identifikasi": item["tanggal_identifikasi"], "status": item["status"],
-                "pendamping_id": helper_ids.get(item["pendamping"]), "catatan": item["catatan"],
-                "desa_id": item["desa"].pk, "kategori_id": item["kategori"].pk,
+                "nama": item["nama"],
+                "rw": item["rw"],
+                "rt": item["rt"],
+                "tanggal_identifikasi": item["tanggal_identifikasi"],
+                "status": item["status"],
+                "pendamping_id": helper_ids.get(item["pendamping"]),
+                "catatan": item["catatan"],
+                "desa_id": item["desa"].pk,
+                "kategori_id": item["kategori"].pk,
             }
             case = existing.get(self.key(item))
             if case is None:
@@ -160,3 +176,36 @@ class PmksSheet(SheetHandler):
             KasusPMKS.objects.bulk_update(
                 [c for c, _h in plan["update"]], FIELDS + ["desa_id"], batch_size=1000
             )
+
+    text_columns = ("nik",)
+
+    def export_rows(self, user, area):
+        if not access.can_see_pmks(user):
+            return None
+        cases = (
+            KasusPMKS.objects.visible_to(user)
+            .filter(access.within(area, "desa"))
+            .select_related("warga", "kategori", "pendamping")
+            .order_by("desa_id", "nama", "kategori__kode")
+        )
+        return (
+            [
+                c.warga.nik if c.warga_id else None,
+                c.nama,
+                c.desa_id,
+                c.rw,
+                c.rt,
+                c.kategori.nama,
+                c.tanggal_identifikasi,
+                c.pendamping.kode if c.pendamping_id else None,
+                choice_label(StatusKasus, c.status),
+                c.catatan or None,
+            ]
+            for c in cases.iterator(chunk_size=5000)
+        )
+
+    def dropdowns(self):
+        return {
+            "kategori": ([c.nama for c in KategoriPMKS.objects.all()], True),
+            "status": (choice_labels(StatusKasus), True),
+        }

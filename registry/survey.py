@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry import validators
+from registry import access, validators
 from registry.models import (
     Daftar,
     JaringanKerja,
@@ -22,6 +22,8 @@ from registry.workbook import (
     Row,
     SheetHandler,
     choice_lookup,
+    choice_label,
+    choice_labels,
     chunks,
     matcher,
     multi,
@@ -41,8 +43,18 @@ MULTI_COLUMNS = {
     "kegiatan": Daftar.KEGIATAN,
 }
 SCALAR_FIELDS = [
-    "nama", "jenis_id", "desa_id", "rw", "rt", "tahun_berdiri", "tujuan_id", "jumlah_anggota",
-    "masa_kepengurusan", "jaringan_kerja", "prakarsa", "aktif",
+    "nama",
+    "jenis_id",
+    "desa_id",
+    "rw",
+    "rt",
+    "tahun_berdiri",
+    "tujuan_id",
+    "jumlah_anggota",
+    "masa_kepengurusan",
+    "jaringan_kerja",
+    "prakarsa",
+    "aktif",
 ]
 
 
@@ -103,19 +115,19 @@ class PerkumpulanSheet(SheetHandler):
         def load():
             jenis = JenisPerkumpulan.objects.all()
             pilihan = list(Pilihan.objects.all())
-            lists = {
-                daftar: [p for p in pilihan if p.daftar == daftar] for daftar in Daftar.values
-            }
+            lists = {daftar: [p for p in pilihan if p.daftar == daftar] for daftar in Daftar.values}
             made = {
                 "jenis": matcher(
                     JenisPerkumpulan.lookup(jenis), _("group type"), [j.nama for j in jenis]
                 ),
                 "tujuan": matcher(
-                    Pilihan.lookup(lists[Daftar.TUJUAN]), Daftar.TUJUAN.label,
+                    Pilihan.lookup(lists[Daftar.TUJUAN]),
+                    Daftar.TUJUAN.label,
                     [p.nama for p in lists[Daftar.TUJUAN]],
                 ),
                 "jaringan_kerja": matcher(
-                    choice_lookup(JaringanKerja), _("working network"),
+                    choice_lookup(JaringanKerja),
+                    _("working network"),
                     ["Organisasi Sosial", "Pemerintah", "Tidak Ada"],
                 ),
                 "prakarsa": matcher(
@@ -127,8 +139,11 @@ class PerkumpulanSheet(SheetHandler):
                 names = [p.nama for p in lists[daftar]]
                 if daftar == Daftar.KEGIATAN:
                     # An open list: a new activity is added to it (as its name).
-                    made[column] = multi(lambda v, lookup=lookup: lookup.get(
-                        validators.normalize_label(to_text(v)), to_name(v)))
+                    made[column] = multi(
+                        lambda v, lookup=lookup: lookup.get(
+                            validators.normalize_label(to_text(v)), to_name(v)
+                        )
+                    )
                 else:
                     made[column] = multi(matcher(lookup, Daftar(daftar).label, names))
             return made
@@ -167,7 +182,8 @@ class PerkumpulanSheet(SheetHandler):
             earlier = first.setdefault(item["kode"], item)
             if earlier is not item and earlier["values"] != item["values"]:
                 imp.error(
-                    item["row"], "kode_perkumpulan",
+                    item["row"],
+                    "kode_perkumpulan",
                     _("Code %(kode)s is used on row %(row)d for a different group.")
                     % {"kode": item["kode"], "row": earlier["row"].number},
                 )
@@ -179,7 +195,8 @@ class PerkumpulanSheet(SheetHandler):
         mine = known_groups(imp, taken)
         for kode in taken - set(mine):
             imp.error(
-                first[kode]["row"], "kode_perkumpulan",
+                first[kode]["row"],
+                "kode_perkumpulan",
                 _("Code %(kode)s belongs to a group outside your area.") % {"kode": kode},
             )
 
@@ -187,9 +204,7 @@ class PerkumpulanSheet(SheetHandler):
         groups = imp.cache["file_groups"]
         existing = {}
         for part in chunks(list(groups)):
-            queryset = Perkumpulan.objects.filter(kode__in=part).prefetch_related(
-                *MULTI_COLUMNS
-            )
+            queryset = Perkumpulan.objects.filter(kode__in=part).prefetch_related(*MULTI_COLUMNS)
             existing.update((g.kode, g) for g in queryset)
         new_activities = {}
         for item in groups.values():
@@ -201,11 +216,17 @@ class PerkumpulanSheet(SheetHandler):
         for kode, item in groups.items():
             v = item["values"]
             scalars = {
-                "nama": v["nama"], "jenis_id": v["jenis"].pk, "desa_id": v["desa"].pk,
-                "rw": v["rw"], "rt": v["rt"], "tahun_berdiri": v["tahun_berdiri"],
+                "nama": v["nama"],
+                "jenis_id": v["jenis"].pk,
+                "desa_id": v["desa"].pk,
+                "rw": v["rw"],
+                "rt": v["rt"],
+                "tahun_berdiri": v["tahun_berdiri"],
                 "tujuan_id": v["tujuan"].pk if v["tujuan"] else None,
-                "jumlah_anggota": v["jumlah_anggota"], "masa_kepengurusan": v["masa_kepengurusan"],
-                "jaringan_kerja": v["jaringan_kerja"], "prakarsa": v["prakarsa"],
+                "jumlah_anggota": v["jumlah_anggota"],
+                "masa_kepengurusan": v["masa_kepengurusan"],
+                "jaringan_kerja": v["jaringan_kerja"],
+                "prakarsa": v["prakarsa"],
                 "aktif": v["aktif"],
             }
             m2m = {column: v[column] for column in MULTI_COLUMNS}
@@ -234,7 +255,9 @@ class PerkumpulanSheet(SheetHandler):
     def write(self, plan, imp: Import) -> None:
         activities = {}
         if plan["activities"]:
-            used = set(Pilihan.objects.filter(daftar=Daftar.KEGIATAN).values_list("kode", flat=True))
+            used = set(
+                Pilihan.objects.filter(daftar=Daftar.KEGIATAN).values_list("kode", flat=True)
+            )
             for name in plan["activities"]:
                 kode = _new_code(name, used)
                 activities[validators.normalize_label(name)] = Pilihan.objects.create(
@@ -254,13 +277,68 @@ class PerkumpulanSheet(SheetHandler):
             for part in chunks(changed):
                 through.objects.filter(perkumpulan_id__in=part).delete()
             rows = [
-                through(perkumpulan_id=ids[kode], pilihan_id=(
-                    activities[validators.normalize_label(p)].pk if isinstance(p, str) else p.pk
-                ))
+                through(
+                    perkumpulan_id=ids[kode],
+                    pilihan_id=(
+                        activities[validators.normalize_label(p)].pk if isinstance(p, str) else p.pk
+                    ),
+                )
                 for kode, m2m in plan["m2m"].items()
                 for p in m2m[column]
             ]
             through.objects.bulk_create(rows, batch_size=BATCH_M2M)
+
+    def export_rows(self, user, area):
+        groups = (
+            Perkumpulan.objects.visible_to(user)
+            .filter(access.within(area, "desa"))
+            .select_related("jenis", "tujuan")
+            .prefetch_related(*MULTI_COLUMNS)
+            .order_by("kode")
+        )
+        for g in groups.iterator(chunk_size=2000):
+            yield [
+                g.kode,
+                g.desa_id,
+                g.nama,
+                g.jenis.nama,
+                g.rw,
+                g.rt,
+                g.tahun_berdiri,
+                g.tujuan.nama if g.tujuan else None,
+                g.jumlah_anggota,
+                _names(g.syarat_keanggotaan),
+                g.masa_kepengurusan,
+                _names(g.sumber_dana),
+                choice_label(JaringanKerja, g.jaringan_kerja),
+                _names(g.nilai_solidaritas),
+                _names(g.kegiatan),
+                choice_label(Prakarsa, g.prakarsa),
+                "Ya" if g.aktif else "Tidak",
+            ]
+
+    def dropdowns(self):
+        pilihan = list(Pilihan.objects.all())
+
+        def names(daftar):
+            return [p.nama for p in pilihan if p.daftar == daftar]
+
+        return {
+            "jenis": ([j.nama for j in JenisPerkumpulan.objects.all()], True),
+            "tujuan": (names(Daftar.TUJUAN), True),
+            "syarat_keanggotaan": (names(Daftar.SYARAT), False),
+            "sumber_dana": (names(Daftar.SUMBER_DANA), False),
+            "jaringan_kerja": (choice_labels(JaringanKerja), True),
+            "nilai_solidaritas": (names(Daftar.NILAI), False),
+            "kegiatan": (names(Daftar.KEGIATAN), False),
+            "prakarsa": (choice_labels(Prakarsa), True),
+            "aktif": (["Ya", "Tidak"], True),
+        }
+
+
+def _names(related) -> str | None:
+    """A many-to-many value as the workbook writes it: names joined by '; ' (prefetched)."""
+    return "; ".join(p.nama for p in related.all()) or None
 
 
 BATCH_M2M = 2000

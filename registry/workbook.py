@@ -12,7 +12,7 @@ import datetime
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -132,7 +132,9 @@ class Import:
             areas[kode] = Wilayah.objects.filter(kode=kode, tingkat=Tingkat.DESA).first()
         area = areas[kode]
         if area is None:
-            self.error(row, column, _("Area %(kode)s is not a known desa/kelurahan.") % {"kode": kode})
+            self.error(
+                row, column, _("Area %(kode)s is not a known desa/kelurahan.") % {"kode": kode}
+            )
             return None
         if self.user is not None and not self.may_write_area(area):
             self.error(row, column, _("You may not import data of %(area)s.") % {"area": area})
@@ -181,6 +183,17 @@ class SheetHandler:
 
     def write(self, plan: Any, imp: Import) -> None:
         raise NotImplementedError
+
+    # Export and template -------------------------------------------------------------------
+    def export_rows(self, user, area) -> Iterable[list]:
+        """The rows of the registry within `area` that `user` may see, in column order."""
+        raise NotImplementedError
+
+    def dropdowns(self) -> dict[str, tuple[list[str], bool]]:
+        """Per column: the allowed values and whether the cell may hold only one of them."""
+        return {}
+
+    text_columns: tuple[str, ...] = ()
 
 
 SHEETS: dict[str, SheetHandler] = {}
@@ -256,8 +269,9 @@ def read_rows(worksheet, handler: SheetHandler, imp: Import) -> Iterator[Row]:
             names[index] = spellings[key]
         else:
             imp.warnings.append(
-                CellError(sheet, 1, str(cell).strip(), str(cell).strip(),
-                          _("Unknown column, ignored."))
+                CellError(
+                    sheet, 1, str(cell).strip(), str(cell).strip(), _("Unknown column, ignored.")
+                )
             )
     missing = [c.name for c in handler.columns if c.required and c.name not in names.values()]
     for name in missing:
@@ -388,8 +402,11 @@ def to_nik(value: Any) -> str:
     """A NIK must arrive as text: Excel keeps only 15 significant digits of a number."""
     if isinstance(value, float):
         raise ValidationError(
-            _("NIK “%(value)s” was typed as a number and Excel may have changed its last digit: "
-              "format the column as text and type it again.") % {"value": _text(value)},
+            _(
+                "NIK “%(value)s” was typed as a number and Excel may have changed its last digit: "
+                "format the column as text and type it again."
+            )
+            % {"value": _text(value)},
             code="nik_number",
         )
     text = to_text(value)
@@ -404,6 +421,19 @@ def to_bool(value: Any) -> bool:
     if text in ("tidak", "t", "no", "false", "0", "tidak aktif"):
         return False
     raise ValidationError(_("“%(value)s” must be Ya or Tidak.") % {"value": value}, code="bool")
+
+
+def choice_label(choices, value: str) -> str:
+    """The Indonesian name of a TextChoices value, as the workbook writes it ('' for none)."""
+    if not value:
+        return ""
+    with translation.override("id"):
+        return str(choices(value).label)
+
+
+def choice_labels(choices) -> list[str]:
+    with translation.override("id"):
+        return [str(label) for label in choices.labels]
 
 
 def choice_lookup(choices, aliases: dict[str, Iterable[str]] | None = None) -> dict[str, str]:
@@ -455,7 +485,13 @@ def _blank(value: Any) -> bool:
 
 
 def _clean(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    # Our exports put an apostrophe before text that a spreadsheet would run as a formula.
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
+        return value[1:]
+    return value
 
 
 def _text(value: Any) -> str:
@@ -489,18 +525,126 @@ def same(instance, values: dict[str, Any]) -> bool:
     return all(getattr(instance, name) == value for name, value in values.items())
 
 
-SHEET_TITLES = {
-    "perkumpulan": gettext_lazy("groups"),
-    "anggota": gettext_lazy("members"),
-    "pmks": gettext_lazy("PMKS cases"),
-    "jaringan": gettext_lazy("working links"),
-}
+# Writing ---------------------------------------------------------------------------------------
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-@dataclass
-class Result:
-    """What a caller shows: errors, warnings and counts (a plain copy of the Import)."""
+def escape(value: Any) -> Any:
+    """Make text that a spreadsheet would run as a formula inert (formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
-    errors: list[CellError] = field(default_factory=list)
-    warnings: list[CellError] = field(default_factory=list)
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+def export_workbook(stream, *, user, area) -> dict[str, int]:
+    """Write the registry within `area`, as `user` may see it, in the survey workbook's format.
+
+    Written in openpyxl's write-only mode, so a province's registry streams to the file."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    book = openpyxl.Workbook(write_only=True)
+    counts = {}
+    for handler in handlers():
+        rows = handler.export_rows(user, area)
+        if rows is None:
+            continue
+        sheet = book.create_sheet(handler.name)
+        sheet.append([c.name for c in handler.columns])
+        text_at = [c.name in handler.text_columns for c in handler.columns]
+        counts[handler.name] = 0
+        for values in rows:
+            cells = []
+            for value, as_text in zip(values, text_at, strict=True):
+                cell = WriteOnlyCell(sheet, value=escape(value))
+                if as_text:
+                    cell.number_format = "@"
+                cells.append(cell)
+            sheet.append(cells)
+            counts[handler.name] += 1
+    book.save(stream)
+    return counts
+
+
+def template_workbook(stream) -> None:
+    """The blank survey workbook: instructions, the four sheets with their headers, dropdowns for
+    every fixed list (read from a hidden sheet, as inline lists over 255 characters break in
+    Excel) and NIK columns formatted as text."""
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    guide = book.active
+    guide.title = "petunjuk"
+    for line in TEMPLATE_GUIDE:
+        guide.append([str(line)])
+    guide.column_dimensions["A"].width = 110
+    guide["A1"].font = Font(bold=True, size=14)
+    lists = book.create_sheet("daftar")
+    list_column = 0
+    for handler in handlers():
+        sheet = book.create_sheet(handler.name)
+        sheet.append([c.name for c in handler.columns])
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(handler.columns, start=1):
+            letter = get_column_letter(index)
+            sheet.cell(row=1, column=index).font = Font(bold=column.required)
+            sheet.column_dimensions[letter].width = max(14, len(column.name) + 4)
+            if column.name in handler.text_columns:
+                for row in range(2, TEMPLATE_ROWS + 2):
+                    sheet.cell(row=row, column=index).number_format = "@"
+        for column_name, (values, single) in handler.dropdowns().items():
+            list_column += 1
+            list_letter = get_column_letter(list_column)
+            lists.cell(row=1, column=list_column, value=f"{handler.name}.{column_name}")
+            for row, value in enumerate(values, start=2):
+                lists.cell(row=row, column=list_column, value=value)
+            index = [c.name for c in handler.columns].index(column_name) + 1
+            letter = get_column_letter(index)
+            validation = DataValidation(
+                type="list",
+                formula1=f"daftar!${list_letter}$2:${list_letter}${len(values) + 1}",
+                allow_blank=True,
+                # Multi-valued and open lists accept more than one value or a new one.
+                errorStyle="stop" if single else "information",
+                showErrorMessage=True,
+                error=str(_("Choose a value from the list.")),
+            )
+            validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+            sheet.add_data_validation(validation)
+    lists.sheet_state = "hidden"
+    book.save(stream)
+
+
+TEMPLATE_ROWS = 2000
+TEMPLATE_GUIDE = [
+    gettext_lazy("WKSBM survey form (Formulir Pendataan WKSBM)"),
+    "",
+    gettext_lazy(
+        "Fill one row per group on sheet perkumpulan, one row per membership on sheet "
+        "anggota, one row per person with a social-welfare problem on sheet pmks and "
+        "one row per working link on sheet jaringan. Any sheet may be left empty."
+    ),
+    gettext_lazy("Row 1 holds the column names: do not change them. Bold columns are required."),
+    gettext_lazy(
+        "kode_perkumpulan is the group's own stable code (e.g. CBR-DW-001); the other "
+        "sheets refer to groups by it."
+    ),
+    gettext_lazy("kode_wilayah is the desa/kelurahan code, e.g. 32.77.01.1002 or 3277011002."),
+    gettext_lazy(
+        "NIK is 16 digits typed as text (the NIK columns are already formatted as text: "
+        "Excel drops the 16th digit of a number)."
+    ),
+    gettext_lazy(
+        "Columns with a list: choose from the dropdown. Where several values are "
+        "allowed (requirements, funds, values, activities), separate them with “;”."
+    ),
+    gettext_lazy("Dates as dd-mm-yyyy; years as four digits."),
+    gettext_lazy(
+        "Importing is all or nothing: if any row has an error, nothing is saved and "
+        "every error is listed with its sheet, row and column. Importing the same file "
+        "again changes nothing."
+    ),
+]

@@ -1,0 +1,39 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from registry import workbook
+from registry.models import User, Wilayah
+from registry.validators import normalize_kode_wilayah
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the registry of an area (province, kabupaten/kota, kecamatan or desa) as a survey "
+        "workbook in the import format; importing it elsewhere gives the same registry. "
+        "--template writes the blank form with dropdowns instead."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--wilayah", help="Area code, e.g. 32.77 or 32.77.01.1002.")
+        parser.add_argument("--output", required=True, help="The .xlsx file to write.")
+        parser.add_argument("--template", action="store_true", help="The blank form.")
+
+    def handle(self, *args, **options):
+        if options["template"]:
+            workbook.template_workbook(options["output"])
+            self.stdout.write(f"Blank survey form written to {options['output']}.")
+            return
+        if not options["wilayah"]:
+            raise CommandError("Give --wilayah CODE (or --template).")
+        try:
+            kode = normalize_kode_wilayah(options["wilayah"])
+        except ValidationError as exc:
+            raise CommandError(exc.messages[0]) from exc
+        area = Wilayah.objects.filter(pk=kode).first()
+        if area is None:
+            raise CommandError(f"Area {kode} is not loaded.")
+        # The command line sees everything, as a national administrator would.
+        everyone = User(peran="admin", is_active=True)
+        counts = workbook.export_workbook(options["output"], user=everyone, area=area)
+        summary = ", ".join(f"{sheet} {n}" for sheet, n in counts.items())
+        self.stdout.write(f"{area}: {summary} rows written to {options['output']}.")
