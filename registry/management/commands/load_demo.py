@@ -1,9 +1,14 @@
-from django.core.management import call_command
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from registry.access import Peran
+from registry import workbook
 from registry.models import User, Wilayah
+
+DEMO_WORKBOOK = Path(settings.BASE_DIR) / "fixtures" / "cibeureum_2006.xlsx"
 
 DEMO_PASSWORD = "wksbm-demo-2026"
 DEMO_ACCOUNTS = [
@@ -16,8 +21,8 @@ DEMO_ACCOUNTS = [
 
 class Command(BaseCommand):
     help = (
-        "Load the demo village, Kelurahan Cibeureum as surveyed in 2006 (fixtures/"
-        "demo_cibeureum.json: 307 groups matching seed 004's tables), and with --accounts the demo "
+        "Import the demo village, Kelurahan Cibeureum as surveyed in 2006 (fixtures/"
+        "cibeureum_2006.xlsx: 307 groups matching seed 004's tables), and with --accounts the demo "
         "accounts, one per role, all with the password wksbm-demo-2026. For `make run` only: "
         "never give a real registry demo accounts. Safe to re-run."
     )
@@ -29,7 +34,9 @@ class Command(BaseCommand):
         if not Wilayah.objects.filter(pk="32.77.01.1002").exists():
             raise CommandError("Area 32.77.01.1002 is missing: run `manage.py load_wilayah` first.")
         with transaction.atomic():
-            call_command("loaddata", "demo_cibeureum", verbosity=0)
+            result = workbook.run(DEMO_WORKBOOK)
+            if not result.ok:
+                raise CommandError("\n".join(str(e) for e in result.errors))
             if options["accounts"]:
                 for username, peran, kode in DEMO_ACCOUNTS:
                     user = User.objects.filter(username=username).first() or User(username=username)
@@ -37,7 +44,7 @@ class Command(BaseCommand):
                     user.first_name = f"Demo {peran}"
                     user.set_password(DEMO_PASSWORD)
                     user.save()
-        self.stdout.write("Demo data: Kelurahan Cibeureum (32.77.01.1002), 307 groups.")
+        self.stdout.write(f"Demo data, Kelurahan Cibeureum (32.77.01.1002): {result.summary()}")
         if options["accounts"]:
             self.stdout.write(
                 f"Log in at /admin/ with one of these demo accounts (password {DEMO_PASSWORD}):"
