@@ -389,3 +389,54 @@ class User(AbstractUser):
         self.is_staff = True
         self.is_superuser = self.peran == Peran.ADMIN
         super().save(*args, **kwargs)
+
+
+class StatusImpor(models.TextChoices):
+    DIPERIKSA = "DIPERIKSA", _("Checked, waiting for confirmation")
+    GAGAL = "GAGAL", _("Refused: errors found")
+    DIIMPOR = "DIIMPOR", _("Imported")
+
+
+class Impor(models.Model):
+    """One survey workbook uploaded on the web: who, when, which file, what it changed."""
+
+    scope_path = "wilayah"
+
+    pengguna = models.ForeignKey(
+        User, models.PROTECT, related_name="impor", verbose_name=_("user")
+    )
+    wilayah = models.ForeignKey(
+        Wilayah, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("area"), help_text=_("The user's area at the time of the import."),
+    )
+    nama_berkas = models.CharField(_("file name"), max_length=255)
+    berkas = models.CharField(_("stored file"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=StatusImpor.choices)
+    jumlah = models.JSONField(_("counts"), default=dict)
+    kesalahan = models.JSONField(_("errors"), default=list)
+    peringatan = models.JSONField(_("warnings"), default=list)
+    dibuat = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    diimpor = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-dibuat"]
+
+    def __str__(self) -> str:
+        return f"{self.nama_berkas} ({self.get_status_display()})"
+
+    @classmethod
+    def scope_filter(cls, user):
+        """Operators see their own imports; staff and observers those made within their area."""
+        from registry import access
+
+        if user.peran == Peran.OPERATOR:
+            return models.Q(pengguna=user)
+        return access.area_filter(user, "wilayah", any_level=True)
+
+    @property
+    def jumlah_baris(self) -> int:
+        return sum(sum(c.values()) for c in self.jumlah.values())

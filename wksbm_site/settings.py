@@ -156,6 +156,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Uploaded survey workbooks wait here between the check and the confirmation.
+WKSBM_UPLOAD_DIR = os.environ.get("WKSBM_UPLOAD_DIR", str(BASE_DIR / "var" / "impor"))
+# Uploads over 2.5 MB go to a temporary file, not memory; the workbook module limits their size.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("impor/", views.impor, name="impor"),
+    path("impor/riwayat/", views.impor_daftar, name="impor_daftar"),
+    path("impor/<int:pk>/", views.impor_detail, name="impor_detail"),
+    path("impor/<int:pk>/konfirmasi/", views.impor_konfirmasi, name="impor_konfirmasi"),
+    path("impor/<int:pk>/kesalahan.xlsx", views.impor_kesalahan, name="impor_kesalahan"),
+    path("impor/templat.xlsx", views.templat, name="templat"),
+    path("ekspor/", views.ekspor, name="ekspor"),
+]

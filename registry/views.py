@@ -1,0 +1,171 @@
+"""Survey workbook pages: upload and check, confirm, the list of imports, template and export."""
+
+import io
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from registry import access, workbook
+from registry.forms import UploadForm
+from registry.models import Impor, StatusImpor, Wilayah
+from registry.validators import normalize_kode_wilayah
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _upload_dir() -> Path:
+    folder = Path(settings.WKSBM_UPLOAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _error_rows(errors) -> list[list[str | int]]:
+    return [[e.sheet, e.row, e.column, e.value, e.message] for e in errors]
+
+
+def _forget_file(record: Impor) -> None:
+    if record.berkas:
+        Path(record.berkas).unlink(missing_ok=True)
+        record.berkas = ""
+
+
+@login_required
+def impor(request: HttpRequest) -> HttpResponse:
+    """Upload a workbook: it is checked in full and nothing is written until the user confirms."""
+    if not access.can_edit(request.user):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["berkas"]
+        path = _upload_dir() / f"{uuid.uuid4().hex}.xlsx"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        record = Impor(
+            pengguna=request.user, wilayah=request.user.wilayah,
+            nama_berkas=Path(upload.name).name[:255], berkas=str(path),
+        )
+        try:
+            result = workbook.run(path, user=request.user, dry_run=True)
+        except workbook.WorkbookError as exc:
+            path.unlink(missing_ok=True)
+            form.add_error("berkas", str(exc))
+        else:
+            record.jumlah = {s: c.as_dict() for s, c in result.counts.items()}
+            record.kesalahan = _error_rows(result.errors)
+            record.peringatan = _error_rows(result.warnings)
+            record.status = StatusImpor.DIPERIKSA if result.ok else StatusImpor.GAGAL
+            if not result.ok:
+                _forget_file(record)
+            record.save()
+            return redirect("registry:impor_detail", pk=record.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/impor_form.html", {"form": form}, status=status)
+
+
+@login_required
+def impor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(Impor.objects.visible_to(request.user), pk=pk)
+    return render(request, "registry/impor_detail.html", {
+        "record": record,
+        "sheets": [(name, record.jumlah[name]) for name in workbook.SHEET_ORDER
+                   if name in record.jumlah],
+        "errors": record.kesalahan[:1000],
+        "more_errors": max(0, len(record.kesalahan) - 1000),
+        "can_confirm": record.status == StatusImpor.DIPERIKSA and record.pengguna == request.user,
+    })
+
+
+@login_required
+@require_POST
+def impor_konfirmasi(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the checked workbook: all or nothing, checked again against today's registry."""
+    record = get_object_or_404(
+        Impor.objects.visible_to(request.user).filter(pengguna=request.user), pk=pk
+    )
+    if record.status != StatusImpor.DIPERIKSA or not Path(record.berkas).exists():
+        messages.error(request, _("This import cannot be confirmed any more; upload it again."))
+        return redirect("registry:impor_detail", pk=record.pk)
+    try:
+        result = workbook.run(record.berkas, user=request.user)
+    except workbook.WorkbookError as exc:
+        record.kesalahan = [["", 0, "", "", str(exc)]]
+        result = None
+    if result is not None:
+        record.jumlah = {s: c.as_dict() for s, c in result.counts.items()}
+        record.kesalahan = _error_rows(result.errors)
+    if result is not None and result.ok:
+        record.status, record.diimpor = StatusImpor.DIIMPOR, timezone.now()
+        messages.success(request, _("Imported: %(summary)s.") % {"summary": result.summary()})
+    else:
+        record.status = StatusImpor.GAGAL
+        messages.error(request, _("The registry changed since the check: nothing was imported."))
+    _forget_file(record)
+    record.save()
+    return redirect("registry:impor_detail", pk=record.pk)
+
+
+@login_required
+def impor_kesalahan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every error of an import as a spreadsheet, to fix the file row by row."""
+    import openpyxl
+
+    record = get_object_or_404(Impor.objects.visible_to(request.user), pk=pk)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(_("errors"))
+    sheet.append([_("sheet"), _("row"), _("column"), _("value"), _("message")])
+    for row in record.kesalahan:
+        sheet.append([workbook.escape(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    name = f"kesalahan-{Path(record.nama_berkas).stem}.xlsx"
+    return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@login_required
+def impor_daftar(request: HttpRequest) -> HttpResponse:
+    records = Impor.objects.visible_to(request.user).select_related("pengguna", "wilayah")
+    page = Paginator(records, 25).get_page(request.GET.get("page"))
+    return render(request, "registry/impor_list.html", {"page": page})
+
+
+@login_required
+def templat(request: HttpRequest) -> HttpResponse:
+    """The blank survey form with its dropdowns."""
+    buffer = io.BytesIO()
+    workbook.template_workbook(buffer)
+    buffer.seek(0)
+    return FileResponse(
+        buffer, as_attachment=True, filename="formulir-pendataan-wksbm.xlsx", content_type=XLSX
+    )
+
+
+@login_required
+def ekspor(request: HttpRequest) -> HttpResponse:
+    """An area's registry as a survey workbook (?wilayah=CODE; default: the user's area)."""
+    kode = request.GET.get("wilayah") or (request.user.wilayah_id or "")
+    try:
+        kode = normalize_kode_wilayah(kode)
+    except ValidationError:
+        return render(request, "registry/ekspor.html", {
+            "error": _("Choose an area: add ?wilayah=CODE, e.g. ?wilayah=32.77."),
+        }, status=400)
+    area = get_object_or_404(Wilayah.objects.visible_to(request.user), kode=kode)
+    # Spooled: a small area stays in memory, a province's registry goes to a temporary file.
+    output = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)
+    workbook.export_workbook(output, user=request.user, area=area)
+    output.seek(0)
+    name = f"wksbm-{area.kode}-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(output, as_attachment=True, filename=name, content_type=XLSX)
