@@ -2,8 +2,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Keanggotaan, Warga
+from members.resources import KeanggotaanResource, WargaResource
 from registry import access
-from registry.admin import PerkumpulanAdmin, ScopedAdmin, ScopedInline, wilayah_filter
+from registry.admin import (
+    PerkumpulanAdmin,
+    ScopedAdmin,
+    ScopedImportExport,
+    ScopedInline,
+    wilayah_filter,
+)
 
 PERSONAL_FIELDS = ["nik", "tanggal_lahir", "alamat", "rw", "rt"]
 
@@ -40,7 +47,8 @@ PerkumpulanAdmin.inlines.append(KeanggotaanInline)
 
 
 @admin.register(Warga)
-class WargaAdmin(ScopedAdmin):
+class WargaAdmin(ScopedImportExport, ScopedAdmin):
+    resource_classes = [WargaResource]
     list_display = ["nama", "nik_tersamar", "jenis_kelamin", "wilayah", "rw", "rt"]
     list_filter = [wilayah_filter("wilayah"), "jenis_kelamin", "pendidikan"]
     list_select_related = ["wilayah"]
@@ -58,6 +66,14 @@ class WargaAdmin(ScopedAdmin):
         if access.can_see_personal_data(request.user):
             return ["=nik", "nama"]
         return ["nama"]
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # ?nik=… or ?tanggal_lahir__year=… would let an observer confirm personal data.
+        if lookup.split("__")[0] in PERSONAL_FIELDS and not access.can_see_personal_data(
+            request.user if request else None
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_fields(self, request, obj=None):
         fields = [
@@ -77,7 +93,8 @@ class WargaAdmin(ScopedAdmin):
 
 
 @admin.register(Keanggotaan)
-class KeanggotaanAdmin(ScopedAdmin):
+class KeanggotaanAdmin(ScopedImportExport, ScopedAdmin):
+    resource_classes = [KeanggotaanResource]
     list_display = ["warga", "perkumpulan", "peran", "mulai", "selesai"]
     list_filter = [wilayah_filter("perkumpulan__desa"), "peran"]
     list_select_related = ["warga", "perkumpulan"]

@@ -152,10 +152,15 @@ class JaringanSheet(SheetHandler):
                 Perkumpulan.objects.filter(kode__in=part).values_list("kode", "desa_id")
             )
         villages.update((kode, g["values"]["desa"].pk) for kode, g in groups.items())
+        # Partners are few per area: load those of the villages and every area above them,
+        # then match names in any case and spacing.
+        areas = set()
+        for desa in {villages[i["kode"]] for i in items if not i["is_group"]}:
+            parts = desa.split(".")
+            areas.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
         known = {}
-        names = list({i["mitra"] for i in items if not i["is_group"]})
-        for part in chunks(names):
-            for partner in Mitra.objects.filter(nama__in=part):
+        for part in chunks(list(areas)):
+            for partner in Mitra.objects.filter(wilayah_id__in=part):
                 known.setdefault(validators.normalize_label(partner.nama), []).append(partner)
         found = {}
         for item in items:

@@ -1,11 +1,18 @@
 """The admin for Dinas Sosial staff: every page starts from the scoped querysets of access."""
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from registry import access
 from registry.models import JenisPerkumpulan, Perkumpulan, Pilihan, Tingkat, User, Wilayah
+from registry.resources import PerkumpulanResource
 
 admin.site.site_header = _("WKSBM Registry")
 admin.site.site_title = _("WKSBM Registry")
@@ -66,6 +73,72 @@ class ScopedAdmin(ScopedPermissions, admin.ModelAdmin):
 
 class ScopedInline(ScopedPermissions, admin.TabularInline):
     extra = 0
+
+
+class ScopedImportExport(ImportExportMixin):
+    """django-import-export's Import and Export buttons, on the same footing as the rest:
+
+    - who may: Django's permission table does not hold our roles, so the permission code in
+      settings (IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add", …_EXPORT_… = "view") names the
+      admin's own has_<code>_permission() (ScopedPermissions): import for roles that may edit
+      a model that is not hidden from them, export for whoever may view it;
+    - what: the export queryset is the changelist's (get_export_queryset), which starts from
+      get_queryset(), i.e. Model.objects.visible_to(user); the resource is made with the user,
+      looks up existing rows in Model.objects.editable_by(user) only and refuses rows whose
+      area lies outside the user's (registry.resources);
+    - all or nothing: the confirmed import is rolled back if any row fails (the file is read
+      again at that step and may meet different data than the preview did).
+
+    Put it before ScopedAdmin: `class XAdmin(ScopedImportExport, ScopedAdmin)`.
+    """
+
+    # One sheet of a spreadsheet, or a CSV file: what staff work with.
+    formats = [CSV, XLSX]
+
+    def _has_code_permission(self, request, setting: str, default: str) -> bool:
+        code = getattr(settings, setting, None) or default
+        return getattr(self, f"has_{code}_permission")(request)
+
+    def has_import_permission(self, request) -> bool:
+        return self._has_code_permission(request, "IMPORT_EXPORT_IMPORT_PERMISSION_CODE", "add")
+
+    def has_export_permission(self, request) -> bool:
+        return self._has_code_permission(request, "IMPORT_EXPORT_EXPORT_PERMISSION_CODE", "view")
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        kwargs = super().get_resource_kwargs(request, *args, **kwargs)
+        kwargs["user"] = request.user
+        return kwargs
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def get_valid_export_item_pks(self, request):
+        # The library's default lists every row of the table.
+        return self.get_queryset(request).values_list("pk", flat=True)
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            failed = len(result.invalid_rows) + len(result.row_errors()) + len(result.base_errors)
+            messages.error(
+                request,
+                ngettext(
+                    "Nothing was imported: %(count)d row could not be imported. "
+                    "Import the file again to see why.",
+                    "Nothing was imported: %(count)d rows could not be imported. "
+                    "Import the file again to see why.",
+                    failed,
+                )
+                % {"count": failed},
+            )
+            app_label, model_name = self.get_model_info()
+            url = reverse(
+                f"admin:{app_label}_{model_name}_changelist", current_app=self.admin_site.name
+            )
+            return HttpResponseRedirect(url)
+        return super().process_result(result, request)
 
 
 def wilayah_filter(path: str, any_level: bool = False):
@@ -136,7 +209,8 @@ class PilihanAdmin(ReferensiAdmin):
 
 
 @admin.register(Perkumpulan)
-class PerkumpulanAdmin(ScopedAdmin):
+class PerkumpulanAdmin(ScopedImportExport, ScopedAdmin):
+    resource_classes = [PerkumpulanResource]
     list_display = ["kode", "nama", "jenis", "desa", "rw", "tahun_berdiri", "aktif"]
     list_filter = [wilayah_filter("desa"), "jenis", "aktif", "jaringan_kerja", "prakarsa"]
     list_select_related = ["jenis", "desa"]

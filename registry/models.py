@@ -329,7 +329,9 @@ class Perkumpulan(models.Model):
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user) -> "UserQuerySet":
         """Only administrators manage accounts."""
-        return self if user.is_authenticated and user.peran == Peran.ADMIN else self.none()
+        from registry import access
+
+        return self if access.can_manage_users(user) else self.none()
 
     editable_by = visible_to
 

@@ -17,8 +17,8 @@ RW_RT_MAX = 999
 YEAR_MIN = 1900
 KODE_PERKUMPULAN_MAX = 40
 
-_DIGITS = re.compile(r"\d+")
-_KODE_WILAYAH_DOTTED = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+_DIGITS = re.compile(r"[0-9]+")
+_KODE_WILAYAH_DOTTED = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 _KODE_PERKUMPULAN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 # Plain (undotted) lengths of each level, for codes typed without dots.
 _PLAIN_SPLITS = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}
@@ -30,7 +30,7 @@ def nik_birth_date(nik: str) -> tuple[datetime.date, str] | None:
     Women have 40 added to the day. The year has two digits: the latest century that does not
     put the birth in the future is taken (so 29 February is judged in that century).
     """
-    if len(nik) != NIK_LENGTH or not nik.isdigit():
+    if len(nik) != NIK_LENGTH or not _DIGITS.fullmatch(nik):
         return None
     day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     sex = "L"
@@ -94,10 +94,10 @@ def normalize_kode_wilayah(value: str) -> str:
 
     Raise ValidationError when the value is neither.
     """
-    value = (value or "").strip()
+    value = str(value or "").strip()
     if _KODE_WILAYAH_DOTTED.fullmatch(value):
         return value
-    if value.isdigit() and len(value) in _PLAIN_SPLITS:
+    if _DIGITS.fullmatch(value) and len(value) in _PLAIN_SPLITS:
         parts, start = [], 0
         for size in _PLAIN_SPLITS[len(value)]:
             parts.append(value[start : start + size])

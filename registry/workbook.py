@@ -124,7 +124,9 @@ class Import:
         """A desa/kelurahan code that exists and that the importing user may write to."""
         from registry.models import Tingkat, Wilayah
 
-        kode = self.cell(row, column, validators.normalize_kode_wilayah, required=required)
+        kode = self.cell(
+            row, column, lambda v: validators.normalize_kode_wilayah(to_text(v)), required=required
+        )
         if kode is None:
             return None
         areas = self.cached("desa", dict)
@@ -400,7 +402,9 @@ def to_date(value: Any) -> datetime.date:
 
 def to_nik(value: Any) -> str:
     """A NIK must arrive as text: Excel keeps only 15 significant digits of a number."""
-    if isinstance(value, float):
+    # Excel keeps 15 significant digits: a 16-digit NIK typed as a number ends in 0 whatever was
+    # typed. A number with another last digit was written by a program, and is taken.
+    if isinstance(value, float) or (isinstance(value, int) and value % 10 == 0):
         raise ValidationError(
             _(
                 "NIK “%(value)s” was typed as a number and Excel may have changed its last digit: "

@@ -85,8 +85,13 @@ class Command(BaseCommand):
                         raise CommandError(f"{path}:{line}: {exc.messages[0]}") from exc
                     if prefix and not _in_scope(kode, prefix):
                         continue
-                    if parent_column and record.get(parent_column) not in known:
+                    parent = record.get(parent_column) if parent_column else None
+                    if parent_column and parent not in known:
                         raise CommandError(f"{path}:{line}: the parent of {kode} is unknown.")
+                    if parent_column and Wilayah.ancestor_codes(kode)["induk_id"] != parent:
+                        raise CommandError(
+                            f"{path}:{line}: {kode} cannot lie within {parent}."
+                        )
                     known.add(kode)
                     rows.append((kode, nama.strip()))
         return rows
