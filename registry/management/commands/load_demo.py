@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from registry.access import Peran
 from registry import workbook
+from registry.access import Peran
 from registry.models import User, Wilayah
 
 DEMO_WORKBOOK = Path(settings.BASE_DIR) / "fixtures" / "cibeureum_2006.xlsx"

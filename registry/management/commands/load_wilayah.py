@@ -89,9 +89,7 @@ class Command(BaseCommand):
                     if parent_column and parent not in known:
                         raise CommandError(f"{path}:{line}: the parent of {kode} is unknown.")
                     if parent_column and Wilayah.ancestor_codes(kode)["induk_id"] != parent:
-                        raise CommandError(
-                            f"{path}:{line}: {kode} cannot lie within {parent}."
-                        )
+                        raise CommandError(f"{path}:{line}: {kode} cannot lie within {parent}.")
                     known.add(kode)
                     rows.append((kode, nama.strip()))
         return rows
