@@ -31,6 +31,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_wilayah", prefix="32.73.01", stdout=open(os.devnull, "w"))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every user fixture hashes a password; the default hasher takes half a second each time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, peran: str, kode: str | None):
     from registry.models import User, Wilayah
 
