@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from network.models import Forum, Hubungan, Mitra, PengurusForum
-from registry.admin import PerkumpulanAdmin, ScopedAdmin, ScopedInline, wilayah_filter
+from network.resources import ForumResource, HubunganResource, MitraResource
+from registry.admin import (
+    PerkumpulanAdmin,
+    ScopedAdmin,
+    ScopedImportExport,
+    ScopedInline,
+    wilayah_filter,
+)
 
 
 class HubunganInline(ScopedInline):
@@ -22,7 +29,8 @@ PerkumpulanAdmin.inlines.append(HubunganInline)
 
 
 @admin.register(Mitra)
-class MitraAdmin(ScopedAdmin):
+class MitraAdmin(ScopedImportExport, ScopedAdmin):
+    resource_classes = [MitraResource]
     list_display = ["nama", "jenis", "wilayah"]
     list_filter = [wilayah_filter("wilayah", any_level=True), "jenis"]
     list_select_related = ["wilayah"]
@@ -31,7 +39,8 @@ class MitraAdmin(ScopedAdmin):
 
 
 @admin.register(Hubungan)
-class HubunganAdmin(ScopedAdmin):
+class HubunganAdmin(ScopedImportExport, ScopedAdmin):
+    resource_classes = [HubunganResource]
     list_display = ["perkumpulan", "mitra_perkumpulan", "mitra_luar", "bentuk"]
     list_filter = [wilayah_filter("perkumpulan__desa"), "bentuk"]
     list_select_related = ["perkumpulan", "mitra_perkumpulan", "mitra_luar"]
@@ -51,7 +60,8 @@ class PengurusForumInline(ScopedInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(ScopedAdmin):
+class ForumAdmin(ScopedImportExport, ScopedAdmin):
+    resource_classes = [ForumResource]
     list_display = ["nama", "desa", "mekanisme", "tanggal_dibentuk"]
     list_filter = [wilayah_filter("desa"), "mekanisme"]
     list_select_related = ["desa"]

@@ -1,13 +1,15 @@
 from django.contrib import admin
 
 from pmks.models import KasusPMKS, KategoriPMKS
-from registry.admin import ReferensiAdmin, ScopedAdmin, wilayah_filter
+from pmks.resources import KasusPMKSResource
+from registry.admin import ReferensiAdmin, ScopedAdmin, ScopedImportExport, wilayah_filter
 
 admin.site.register(KategoriPMKS, ReferensiAdmin)
 
 
 @admin.register(KasusPMKS)
-class KasusPMKSAdmin(ScopedAdmin):
+class KasusPMKSAdmin(ScopedImportExport, ScopedAdmin):
+    resource_classes = [KasusPMKSResource]
     list_display = [
         "nama",
         "kategori",

@@ -292,8 +292,13 @@ class ScopedInstanceLoader(BaseInstanceLoader):
                 if key is not None:
                     keys.add(key)
         lookup = resource.key_lookup
+        queryset = resource.get_queryset()
+        many = resource.many_to_many_attributes()
+        if many:
+            # The preview compares each row's lists with the stored ones: fetch them here.
+            queryset = queryset.prefetch_related(*many)
         for part in workbook.chunks(sorted(keys)):
-            for obj in resource.get_queryset().filter(**{f"{lookup}__in": part}):
+            for obj in queryset.filter(**{f"{lookup}__in": part}):
                 self.found[resource.key_value(obj)] = obj
         missing = sorted(keys - set(self.found))
         manager = resource._meta.model._default_manager
@@ -388,6 +393,13 @@ class ScopedResource(resources.ModelResource):
         if isinstance(value, models.Model):
             value = value.pk
         return None if value in (None, "") else str(value)
+
+    def many_to_many_attributes(self) -> list[str]:
+        return [
+            f.attribute
+            for f in self.get_import_fields()
+            if isinstance(f.widget, widgets.ManyToManyWidget) and not f.readonly
+        ]
 
     def key_value(self, obj) -> str:
         if self.key_lookup == "pk":
@@ -507,6 +519,36 @@ class ScopedResource(resources.ModelResource):
                 % {"area": area},
                 code="outside_area",
             )
+
+    def save_m2m(self, instance, row, **kwargs):
+        """Save the lists (a new row has none yet: add, without reading the stored ones), and
+        keep what was saved as the instance's prefetched lists, so that the preview's diff does
+        not read them back row by row."""
+        if (self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs)) or (
+            self._meta.use_bulk
+        ):
+            return
+        new = self._state.get("new", True)
+        for field in self.get_import_fields():
+            if not isinstance(field.widget, widgets.ManyToManyWidget) or field.readonly:
+                continue
+            manager = getattr(instance, field.attribute)
+            if field.column_name in row:
+                values = list(field.clean(row))
+                if new and values:
+                    manager.add(*values)
+                elif not new:
+                    manager.set(values)
+            elif new:
+                values = []
+            else:
+                continue  # left as it is (and prefetched by the instance loader)
+            stored = manager.get_queryset()
+            stored._result_cache = values
+            stored._prefetch_done = True
+            instance.__dict__.setdefault("_prefetched_objects_cache", {})[
+                manager.prefetch_cache_name
+            ] = stored
 
     # Export ------------------------------------------------------------------------------------
     def export(self, queryset=None, **kwargs):

@@ -170,6 +170,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Files wait between the admin import's two steps in var/media, shared by every gunicorn worker
+# (the library's default temporary folder is "for development only").
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 LOGGING = {
     "version": 1,

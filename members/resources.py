@@ -1,0 +1,78 @@
+"""Import and export of people and memberships in the admin (see registry.resources)."""
+
+from django.utils.translation import gettext_lazy
+from import_export.fields import Field
+
+from members.models import Keanggotaan, Warga
+from registry import access, validators, workbook
+from registry.resources import ConvertWidget, KeyWidget, ScopedResource, area_widget, group_widget
+
+
+def person_widget(scope="visible") -> KeyWidget:
+    """A person by NIK (typed as text: a number cell loses the 16th digit), among the people the
+    user may reach; masked on export for users who may not see personal data."""
+    return KeyWidget(
+        Warga, "nik", gettext_lazy("person with NIK"), scope=scope, convert=workbook.to_nik,
+        mask=True,
+    )
+
+
+class WargaResource(ScopedResource):
+    """People, keyed by NIK. Observers get the NIK masked and no personal columns."""
+
+    nik = Field(attribute="nik", column_name="nik", widget=ConvertWidget(workbook.to_nik))
+    wilayah = Field(
+        attribute="wilayah",
+        column_name="wilayah",
+        widget=area_widget(gettext_lazy("village of residence")),
+    )
+
+    scope_area = "wilayah"
+    key_lookup = "nik"
+    personal_fields = ("tanggal_lahir", "alamat", "rw", "rt")
+    export_select_related = ("wilayah",)
+
+    class Meta:
+        model = Warga
+        name = gettext_lazy("people")
+        import_id_fields = ["nik"]
+        fields = [
+            "nik",
+            "nama",
+            "jenis_kelamin",
+            "tanggal_lahir",
+            "pendidikan",
+            "wilayah",
+            "rw",
+            "rt",
+            "alamat",
+        ]
+        export_order = fields
+
+    def dehydrate_nik(self, warga: Warga) -> str:
+        if access.can_see_personal_data(self.user):
+            return warga.nik
+        return validators.mask_nik(warga.nik)
+
+
+class KeanggotaanResource(ScopedResource):
+    """Memberships, keyed by id (empty for a new one): the group by its code, among the groups
+    the user may change; the person by NIK, among the people the user may see."""
+
+    perkumpulan = Field(
+        attribute="perkumpulan", column_name="perkumpulan", widget=group_widget("editable")
+    )
+    warga = Field(attribute="warga", column_name="warga", widget=person_widget())
+    nama_warga = Field(
+        attribute="warga__nama", column_name="nama_warga", readonly=True,
+        widget=ConvertWidget(),
+    )
+
+    export_select_related = ("perkumpulan", "warga")
+
+    class Meta:
+        model = Keanggotaan
+        name = gettext_lazy("memberships")
+        import_id_fields = ["id"]
+        fields = ["id", "perkumpulan", "warga", "nama_warga", "peran", "mulai", "selesai"]
+        export_order = fields
