@@ -9,23 +9,13 @@ from registry.access import ScopedQuerySet
 from registry.models import Perkumpulan, Referensi, Tingkat, Wilayah
 
 
-class KategoriPMKSManager(models.Manager):
-    def get_by_natural_key(self, kode):
-        return self.get(kode=kode)
-
-
 class KategoriPMKS(Referensi):
     """One of the ministry's PMKS categories (Permensos 08/2012 lists 26)."""
-
-    objects = KategoriPMKSManager()
 
     class Meta(Referensi.Meta):
         verbose_name = _("PMKS category")
         verbose_name_plural = _("PMKS categories")
         constraints = [models.UniqueConstraint(fields=["kode"], name="kategori_pmks_kode_unique")]
-
-    def natural_key(self):
-        return (self.kode,)
 
 
 class StatusKasus(models.TextChoices):

@@ -115,6 +115,13 @@ class Wilayah(models.Model):
             setattr(self, field, value)
 
 
+class KodeManager(models.Manager):
+    """Reference rows are found by their code, so fixtures reload them without duplicates."""
+
+    def get_by_natural_key(self, kode):
+        return self.get(kode=kode)
+
+
 class Referensi(models.Model):
     """A reference-list entry that staff may extend: a stable code, a name and other spellings."""
 
@@ -129,12 +136,17 @@ class Referensi(models.Model):
     keterangan = models.CharField(_("description"), max_length=300, blank=True)
     urutan = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = KodeManager()
+
     class Meta:
         abstract = True
         ordering = ["urutan", "nama"]
 
     def __str__(self) -> str:
         return self.nama
+
+    def natural_key(self):
+        return (self.kode,)
 
     def spellings(self) -> list[str]:
         return [self.kode, self.nama, *validators.split_multi(self.alias.replace(",", ";"))]
@@ -146,23 +158,13 @@ class Referensi(models.Model):
         return validators.build_lookup((row, row.spellings()) for row in rows)
 
 
-class JenisPerkumpulanManager(models.Manager):
-    def get_by_natural_key(self, kode):
-        return self.get(kode=kode)
-
-
 class JenisPerkumpulan(Referensi):
     """A group type (Dasa Wisma, Posyandu, …): seeded with the 17 of seed 004, extended by staff."""
-
-    objects = JenisPerkumpulanManager()
 
     class Meta(Referensi.Meta):
         verbose_name = _("group type")
         verbose_name_plural = _("group types")
         constraints = [models.UniqueConstraint(fields=["kode"], name="jenis_kode_unique")]
-
-    def natural_key(self):
-        return (self.kode,)
 
 
 class Daftar(models.TextChoices):
