@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from tests.conftest import CIBEUREUM, MELONG, SUKARASA
 
@@ -25,6 +26,15 @@ PMKS = "/admin/pmks/kasuspmks/"
 NIK = "3277014101800001"
 MASKED = "••••••••••••0001"
 GROUP_COLUMNS = ["kode", "nama", "jenis", "desa", "tahun_berdiri", "tujuan", "kegiatan"]
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """These tests read the messages in English, their source language (the Indonesian
+    interface is tested in tests/test_i18n.py)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 def model_admin(url: str):
