@@ -256,7 +256,7 @@ def open_workbook(path_or_file):
 def read_rows(worksheet, handler: SheetHandler, imp: Import) -> Iterator[Row]:
     """Yield the data rows of a sheet keyed by column name; record header errors."""
     sheet = handler.name
-    rows = worksheet.iter_rows(values_only=True)
+    rows = _safe_rows(worksheet)
     header = next(rows, None) or ()
     names = {}
     spellings = {}
@@ -287,6 +287,23 @@ def read_rows(worksheet, handler: SheetHandler, imp: Import) -> Iterator[Row]:
         if all(_blank(v) for v in record.values()):
             continue
         yield Row(sheet, number, {k: _clean(v) for k, v in record.items()})
+
+
+def _safe_rows(worksheet) -> Iterator[tuple]:
+    """openpyxl's rows, read lazily: a damaged or hostile sheet (an XML entity bomb, refused by
+    defusedxml) fails here, as a clear WorkbookError instead of a traceback."""
+    rows = worksheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # any failure inside openpyxl's parser
+            raise WorkbookError(
+                _("Sheet %(sheet)s cannot be read: the file is damaged or not a plain workbook.")
+                % {"sheet": worksheet.title}
+            ) from exc
+        yield row
 
 
 def run(source, *, user=None, dry_run=False, progress: Callable[[str, int], None] | None = None):
