@@ -19,6 +19,7 @@ from registry.workbook import (
     choice_labels,
     choice_lookup,
     chunks,
+    insert_rows,
     matcher,
     to_date,
     to_nik,
@@ -95,34 +96,43 @@ def note_person(imp: Import, row: Row, nik: str, nama: str, column: str = "nama"
 
 
 def plan_people(imp: Import, people: dict[str, dict]) -> dict:
-    """Which people are new and which change; values left empty in the file change nothing."""
+    """Which people are new and which change; values left empty in the file change nothing.
+
+    Registered people are compared as plain values: building 100,000 model objects to find
+    them unchanged would cost more than the comparison."""
     existing = {}
     for part in chunks(list(people)):
-        existing.update((w.nik, w) for w in Warga.objects.filter(nik__in=part))
+        rows = Warga.objects.filter(nik__in=part).values("pk", "nik", *PERSON_FIELDS)
+        existing.update((row["nik"], row) for row in rows)
     create, update = [], []
     for nik, values in people.items():
-        person = existing.get(nik)
-        if person is None:
-            create.append(Warga(nik=nik, **{k: v for k, v in values.items() if v is not None}))
+        row = existing.get(nik)
+        if row is None:
+            create.append((nik, values))
             continue
-        changes = {
-            k: v for k, v in values.items() if v not in (None, "") and getattr(person, k) != v
-        }
+        changes = {k: v for k, v in values.items() if v not in (None, "") and row[k] != v}
         if changes:
-            for name, value in changes.items():
-                setattr(person, name, value)
-            update.append(person)
-    return {"create": create, "update": update, "existing": existing}
+            fields = {k: row[k] for k in PERSON_FIELDS} | changes
+            update.append(Warga(pk=row["pk"], nik=nik, **fields))
+    return {"create": create, "update": update, "ids": {n: r["pk"] for n, r in existing.items()}}
+
+
+NEW_PERSON_COLUMNS = ["nik", *PERSON_FIELDS, "wilayah", "rw", "rt", "alamat"]
 
 
 def write_people(imp: Import, plan: dict) -> dict[str, int]:
     """Write the people of a plan once per file; return the ids of every NIK of the file."""
     if "person_ids" not in imp.cache:
-        Warga.objects.bulk_create(plan["create"], batch_size=1000)
+        insert_rows(Warga, NEW_PERSON_COLUMNS, [
+            (nik, v["nama"], v["jenis_kelamin"] or "", v["tanggal_lahir"],
+             v["pendidikan"] or "", None, None, None, "")
+            for nik, v in plan["create"]
+        ])
         if plan["update"]:
             Warga.objects.bulk_update(plan["update"], PERSON_FIELDS, batch_size=1000)
-        ids = {nik: w.pk for nik, w in plan["existing"].items()}
-        ids.update((w.nik, w.pk) for w in plan["create"])
+        ids = dict(plan["ids"])
+        for part in chunks([nik for nik, _values in plan["create"]]):
+            ids.update(Warga.objects.filter(nik__in=part).values_list("nik", "pk"))
         imp.cache["person_ids"] = ids
     return imp.cache["person_ids"]
 
@@ -166,8 +176,8 @@ class AnggotaSheet(SheetHandler):
         mulai = imp.cell(row, "mulai_tahun", to_year)
         if kode is None or nik is None or person["nama"] is None:
             return None
-        born = validators.nik_birth_date(nik)
-        if person["tanggal_lahir"] and born and born[0] != person["tanggal_lahir"]:
+        born = person["tanggal_lahir"] and validators.nik_birth_date(nik)
+        if born and born[0] != person["tanggal_lahir"]:
             imp.warn(row, "tanggal_lahir", _("The date of birth differs from the one in the NIK."))
         return {
             "row": row,
@@ -224,12 +234,16 @@ class AnggotaSheet(SheetHandler):
         renamed = {w.nik for w in people["update"]}
         memberships = imp.cache["memberships"]
         group_ids = known_groups(imp, {kode for kode, _nik in memberships})
-        person_ids = {nik: w.pk for nik, w in people["existing"].items()}
+        person_ids = people["ids"]
+        # Current memberships as (pk, role, start) by (group, person): plain values again.
         current = {}
         for part in chunks(list(set(group_ids.values()))):
-            for m in Keanggotaan.objects.filter(perkumpulan_id__in=part, selesai__isnull=True):
-                current[(m.perkumpulan_id, m.warga_id)] = m
-        chairs = {gid: m for (gid, _w), m in current.items() if m.peran == PeranAnggota.KETUA}
+            rows = Keanggotaan.objects.filter(perkumpulan_id__in=part, selesai__isnull=True)
+            for pk, group, person, peran, mulai in rows.values_list(
+                "pk", "perkumpulan_id", "warga_id", "peran", "mulai"
+            ):
+                current[(group, person)] = (pk, peran, mulai)
+        chairs = {g: p for (g, p), (_pk, peran, _m) in current.items() if peran == "KETUA"}
         in_file = {(group_ids.get(k), person_ids.get(n)): i for (k, n), i in memberships.items()}
         counts = imp.counts.setdefault(self.name, Counts())
         today = timezone.localdate()
@@ -239,8 +253,8 @@ class AnggotaSheet(SheetHandler):
             mulai = datetime.date(item["mulai"], 1, 1) if item["mulai"] else None
             existing = current.get(key) if None not in key else None
             chair = chairs.get(key[0])
-            if item["peran"] == PeranAnggota.KETUA and chair and chair.warga_id != key[1]:
-                staying = in_file.get((key[0], chair.warga_id))
+            if item["peran"] == PeranAnggota.KETUA and chair and chair != key[1]:
+                staying = in_file.get((key[0], chair))
                 if staying is None or staying["peran"] == PeranAnggota.KETUA:
                     imp.error(
                         item["row"],
@@ -249,21 +263,19 @@ class AnggotaSheet(SheetHandler):
                             "Group %(kode)s already has a chair, %(name)s: put them in the sheet "
                             "with their new role."
                         )
-                        % {"kode": kode, "name": chair.warga.nama},
+                        % {"kode": kode, "name": Warga.objects.get(pk=chair).nama},
                     )
                     continue
             if existing is None:
                 plan["create"].append((kode, nik, item["peran"], mulai))
                 counts.created += 1
-            elif existing.peran != item["peran"]:
+            elif existing[1] != item["peran"]:
                 # A new role is a new period: the old one ends today, so history is kept.
-                existing.selesai = today
-                plan["close"].append(existing)
+                plan["close"].append(Keanggotaan(pk=existing[0], selesai=today))
                 plan["create"].append((kode, nik, item["peran"], mulai or today))
                 counts.updated += 1
-            elif mulai and existing.mulai != mulai:
-                existing.mulai = mulai
-                plan["move"].append(existing)
+            elif mulai and existing[2] != mulai:
+                plan["move"].append(Keanggotaan(pk=existing[0], mulai=mulai))
                 counts.updated += 1
             elif nik in renamed:
                 counts.updated += 1
@@ -278,18 +290,10 @@ class AnggotaSheet(SheetHandler):
             Keanggotaan.objects.bulk_update(plan["close"], ["selesai"], batch_size=1000)
         if plan["move"]:
             Keanggotaan.objects.bulk_update(plan["move"], ["mulai"], batch_size=1000)
-        Keanggotaan.objects.bulk_create(
-            [
-                Keanggotaan(
-                    perkumpulan_id=group_ids[kode],
-                    warga_id=person_ids[nik],
-                    peran=peran,
-                    mulai=mulai,
-                )
-                for kode, nik, peran, mulai in plan["create"]
-            ],
-            batch_size=1000,
-        )
+        insert_rows(Keanggotaan, ["warga", "perkumpulan", "peran", "mulai", "selesai"], [
+            (person_ids[nik], group_ids[kode], peran, mulai, None)
+            for kode, nik, peran, mulai in plan["create"]
+        ])
 
     text_columns = ("nik",)
 

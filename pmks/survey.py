@@ -119,7 +119,7 @@ class PmksSheet(SheetHandler):
 
     def plan(self, parsed: list, imp: Import):
         people = imp.cached("people_plan", lambda: plan_people(imp, imp.cached("people", dict)))
-        person_ids = {nik: w.pk for nik, w in people["existing"].items()}
+        person_ids = people["ids"]
         desas = {i["desa"].pk for i in parsed}
         existing = {}
         for part in chunks(list(desas)):

@@ -6,6 +6,7 @@ so that a form shows it beside the field and the importer can put it in its erro
 
 import datetime
 import re
+import time
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,18 @@ _KODE_PERKUMPULAN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 _PLAIN_SPLITS = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}
 
 
+_today = [-1.0, datetime.date.min]
+
+
+def this_year() -> int:
+    """The current year in the registry's time zone, looked up at most once a minute: the
+    importer asks for it several times per row."""
+    now = time.monotonic()
+    if now - _today[0] > 60:
+        _today[:] = [now, timezone.localdate()]
+    return _today[1].year
+
+
 def nik_birth_date(nik: str) -> tuple[datetime.date, str] | None:
     """Return (date of birth, sex L/P) encoded in digits 7-12 of a NIK, or None if invalid.
 
@@ -36,9 +49,9 @@ def nik_birth_date(nik: str) -> tuple[datetime.date, str] | None:
     sex = "L"
     if day > 40:
         day, sex = day - 40, "P"
-    this_year = timezone.localdate().year
-    century = this_year // 100 * 100
-    full_year = century + year if century + year <= this_year else century - 100 + year
+    current = this_year()
+    century = current // 100 * 100
+    full_year = century + year if century + year <= current else century - 100 + year
     try:
         return datetime.date(full_year, month, day), sex
     except ValueError:
@@ -138,12 +151,12 @@ def validate_kode_perkumpulan(value: str) -> None:
 
 def validate_tahun(value: int) -> None:
     """A year between 1900 and this year."""
-    this_year = timezone.localdate().year
-    if not YEAR_MIN <= value <= this_year:
+    current = this_year()
+    if not YEAR_MIN <= value <= current:
         raise ValidationError(
             _("Year %(value)s must be between %(min)d and %(max)d."),
             code="tahun_range",
-            params={"value": value, "min": YEAR_MIN, "max": this_year},
+            params={"value": value, "min": YEAR_MIN, "max": current},
         )
 
 

@@ -9,6 +9,7 @@ The contract is ../shared/docs/survey-workbook.md (copied into docs/survey-workb
 """
 
 import datetime
+import gc
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -312,6 +313,18 @@ def run(source, *, user=None, dry_run=False, progress: Callable[[str, int], None
     Nothing is written when there is any error or when `dry_run` is set. `progress` is called
     with (sheet name, rows read so far) every few thousand rows.
     """
+    # An import holds hundreds of thousands of small objects at once; the collector would walk
+    # them again and again (13% of a 100,000-row import) to find no garbage.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(source, user=user, dry_run=dry_run, progress=progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(source, *, user, dry_run, progress):
     imp = Import(user)
     if user is not None and not access.can_edit(user):
         raise WorkbookError(_("Your role may not import data."))
@@ -475,7 +488,11 @@ def matcher(lookup: dict[str, Any], list_name, names: Iterable[str]) -> Callable
     examples = list(dict.fromkeys(names))
 
     def convert(value):
-        return validators.match_value(to_text(value), lookup, str(list_name), examples)
+        text = to_text(value)
+        found = lookup.get(validators.normalize_label(text))
+        if found is not None:
+            return found
+        return validators.match_value(text, lookup, str(list_name), examples)
 
     return convert
 
@@ -539,6 +556,48 @@ def chunks(items: list, size: int = BATCH) -> Iterator[list]:
     """Split long IN (...) lists: SQLite refuses more than 32,766 variables in one query."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """Insert rows — COPY on PostgreSQL, executemany elsewhere — each a tuple in `fields` order
+    (every column without a database default); auto_now timestamps are filled in here.
+
+    For the importer's 100,000-row files bulk_create spends ~5× longer preparing model objects
+    than the database spends writing them; no signals are sent either way."""
+    from django.db import connection
+
+    opts = model._meta
+    stamps = [
+        f for f in opts.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    columns = [opts.get_field(name) for name in fields] + stamps
+    adapt = []
+    for field in columns[: len(fields)]:
+        kind = field.get_internal_type()
+        adapt.append(
+            connection.ops.adapt_datetimefield_value if kind == "DateTimeField"
+            else connection.ops.adapt_datefield_value if kind == "DateField"
+            else None
+        )
+    now = (connection.ops.adapt_datetimefield_value(timezone.now()),) * len(stamps)
+
+    def prepare(row: tuple) -> tuple:
+        return tuple(v if a is None or v is None else a(v) for a, v in zip(adapt, row, strict=True))
+
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+    names = ", ".join(quote(f.column) for f in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one command: ~5× faster than executemany there.
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(prepare(row) + now)
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        for part in chunks(rows, BATCH):
+            cursor.executemany(sql, [prepare(row) + now for row in part])
 
 
 def same(instance, values: dict[str, Any]) -> bool:
