@@ -40,6 +40,10 @@ lint: setup
 test: setup lint
 	$(BIN)/pytest
 
+# The import benchmark (100,000 memberships); BENCH_DB=postgres://… runs it on PostgreSQL.
+bench: setup
+	$(BIN)/python bench/import_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
+
 messages: setup
 	DJANGO_DEBUG=True $(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'
 	DJANGO_DEBUG=True $(BIN)/python manage.py compilemessages -l id --ignore '.venv/*'
