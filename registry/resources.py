@@ -578,6 +578,15 @@ class ScopedResource(resources.ModelResource):
         return workbook.escape(value)
 
 
+def _pilihan_list(name: str, daftar: Daftar) -> Field:
+    """A many-to-many column of list values, written as names separated by ';'."""
+    return Field(
+        attribute=name,
+        column_name=name,
+        widget=ListWidget(ReferenceWidget(Pilihan, daftar.label, "nama", daftar=daftar)),
+    )
+
+
 class PerkumpulanResource(ScopedResource):
     """Groups, keyed by their code; type and purpose by code, village by area code, the
     multi-valued lists by the names of their values."""
@@ -594,30 +603,10 @@ class PerkumpulanResource(ScopedResource):
         column_name="tujuan",
         widget=ReferenceWidget(Pilihan, Daftar.TUJUAN.label, daftar=Daftar.TUJUAN),
     )
-    syarat_keanggotaan = Field(
-        attribute="syarat_keanggotaan",
-        column_name="syarat_keanggotaan",
-        widget=ListWidget(ReferenceWidget(Pilihan, Daftar.SYARAT.label, "nama",
-                                          daftar=Daftar.SYARAT)),
-    )
-    sumber_dana = Field(
-        attribute="sumber_dana",
-        column_name="sumber_dana",
-        widget=ListWidget(ReferenceWidget(Pilihan, Daftar.SUMBER_DANA.label, "nama",
-                                          daftar=Daftar.SUMBER_DANA)),
-    )
-    nilai_solidaritas = Field(
-        attribute="nilai_solidaritas",
-        column_name="nilai_solidaritas",
-        widget=ListWidget(ReferenceWidget(Pilihan, Daftar.NILAI.label, "nama",
-                                          daftar=Daftar.NILAI)),
-    )
-    kegiatan = Field(
-        attribute="kegiatan",
-        column_name="kegiatan",
-        widget=ListWidget(ReferenceWidget(Pilihan, Daftar.KEGIATAN.label, "nama",
-                                          daftar=Daftar.KEGIATAN)),
-    )
+    syarat_keanggotaan = _pilihan_list("syarat_keanggotaan", Daftar.SYARAT)
+    sumber_dana = _pilihan_list("sumber_dana", Daftar.SUMBER_DANA)
+    nilai_solidaritas = _pilihan_list("nilai_solidaritas", Daftar.NILAI)
+    kegiatan = _pilihan_list("kegiatan", Daftar.KEGIATAN)
 
     scope_area = "desa"
     key_lookup = "kode"
