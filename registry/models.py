@@ -434,9 +434,12 @@ class Impor(models.Model):
 
     @classmethod
     def scope_filter(cls, user):
-        """Operators see their own imports; staff and observers those made within their area."""
+        """Operators see their own imports, staff those made within their area; observers none
+        (an import's errors quote the cells, NIKs included)."""
         from registry import access
 
+        if not access.can_see_personal_data(user):
+            return access.NOTHING
         if user.peran == Peran.OPERATOR:
             return models.Q(pengguna=user)
         return access.area_filter(user, "wilayah", any_level=True)

@@ -110,12 +110,16 @@ def test_anonymous_users_are_sent_to_log_in(client, db):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_imports_are_seen_only_within_reach(client, operator, operator_lain, staf, staf_lain):
+def test_imports_are_seen_only_within_reach(
+    client, operator, operator_lain, staf, staf_lain, pengamat
+):
     client.force_login(operator)
     upload(client, workbook_bytes([("W-DW-1", CIBEUREUM, "Uji", "Dasa Wisma", 2001)]))
     record = Impor.objects.get()
     url = reverse("registry:impor_detail", args=[record.pk])
-    for user, status in [(operator, 200), (operator_lain, 404), (staf, 200), (staf_lain, 404)]:
+    # Observers see no import: its errors quote the cells, NIKs included.
+    reach = [(operator, 200), (operator_lain, 404), (staf, 200), (staf_lain, 404), (pengamat, 404)]
+    for user, status in reach:
         client.force_login(user)
         assert client.get(url).status_code == status, user.username
     # Staff may look, but only the uploader confirms.
