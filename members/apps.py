@@ -7,7 +7,10 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from members import survey
+        from members import rekap, survey
         from registry import workbook
+        from registry.rekap import register_table
 
         workbook.register_sheet(survey.AnggotaSheet())
+        register_table(3)(rekap.table_size)
+        register_table(4)(rekap.table_chair_education)

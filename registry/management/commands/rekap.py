@@ -1,0 +1,55 @@
+import json
+import sys
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from registry import rekap
+from registry.models import Wilayah
+from registry.validators import normalize_kode_wilayah
+
+
+class Command(BaseCommand):
+    help = (
+        "The recap tables (Tables 1-9: groups by age, purpose, size, chairs' education, network, "
+        "board term, requirements, values, funds) of the active groups within an area of any "
+        "level. --tahun-acuan fixes the reference year of Table 1 (default: this year). JSON "
+        "goes to standard output unless --output is given; xlsx needs --output."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--wilayah", required=True, help="Area code, e.g. 32.77.01.1002.")
+        parser.add_argument("--tahun-acuan", type=int, default=None)
+        parser.add_argument("--format", choices=["json", "xlsx", "text"], default="json")
+        parser.add_argument("--output", default=None, help="File to write (default: stdout).")
+
+    def handle(self, *args, **options):
+        try:
+            kode = normalize_kode_wilayah(options["wilayah"])
+        except ValidationError as exc:
+            raise CommandError(exc.messages[0]) from exc
+        area = Wilayah.objects.filter(pk=kode).first()
+        if area is None:
+            raise CommandError(f"Area {kode} is not loaded.")
+        year = options["tahun_acuan"] or timezone.localdate().year
+        if not 1900 <= year <= 2200:
+            raise CommandError(f"--tahun-acuan {year} is not a plausible year.")
+        result = rekap.build(area, year)
+        output = options["output"]
+        if options["format"] == "xlsx":
+            if not output:
+                raise CommandError("--format xlsx needs --output FILE.")
+            rekap.as_xlsx(result, output)
+            self.stderr.write(f"Written {output}.")
+            return
+        text = (
+            json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n"
+            if options["format"] == "json" else rekap.as_text(result)
+        )
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            self.stderr.write(f"Written {output}.")
+        else:
+            sys.stdout.write(text)
