@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import views
+from registry import views, views_rekap
 
 app_name = "registry"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("impor/<int:pk>/kesalahan.xlsx", views.impor_kesalahan, name="impor_kesalahan"),
     path("impor/templat.xlsx", views.templat, name="templat"),
     path("ekspor/", views.ekspor, name="ekspor"),
+    path("rekap/", views_rekap.rekap_page, name="rekap"),
+    path("rekap/xlsx/", views_rekap.rekap_xlsx, name="rekap_xlsx"),
 ]

@@ -1,0 +1,156 @@
+"""The recap page of an area: seed 004's tables with bar charts, drill-down and an xlsx download."""
+
+import io
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry import rekap
+from registry.models import JenisPerkumpulan, Tingkat, Wilayah
+from registry.validators import normalize_kode_wilayah
+from registry.views import XLSX
+
+# The field of a group's desa that names its sub-area, by the level of the area shown.
+SUB_AREA_FIELD = {
+    Tingkat.PROVINSI: "desa__kabupaten",
+    Tingkat.KABUPATEN: "desa__kecamatan",
+    Tingkat.KECAMATAN: "desa",
+}
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+# Chart geometry (SVG user units).
+LABEL_W, BAR_W, VALUE_W, ROW_H, BAR_H = 190, 260, 50, 24, 16
+
+
+class BadRequest(Exception):
+    pass
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    y: int
+    width: float
+    text_y: int
+
+
+@dataclass
+class Chart:
+    bars: list[Bar]
+    width: int
+    height: int
+    label_w: int
+    value_x: float
+
+
+def chart(table: rekap.Tabel) -> Chart:
+    """A horizontal bar per row, its length proportional to the row total."""
+    largest = max((row.jumlah for row in table.baris), default=0) or 1
+    bars = []
+    for i, row in enumerate(table.baris):
+        y = i * ROW_H + (ROW_H - BAR_H) // 2
+        width = round(BAR_W * row.jumlah / largest, 1)
+        bars.append(Bar(row.label, row.jumlah, y, width, i * ROW_H + ROW_H // 2 + 5))
+    return Chart(bars, LABEL_W + BAR_W + VALUE_W, max(1, len(bars)) * ROW_H, LABEL_W - 6,
+                 LABEL_W)
+
+
+def _params(request: HttpRequest) -> tuple[Wilayah, int]:
+    """The area and reference year asked for; BadRequest for a missing area or a bad year."""
+    kode = request.GET.get("wilayah") or (request.user.wilayah_id or "")
+    try:
+        kode = normalize_kode_wilayah(kode)
+    except ValidationError as exc:
+        raise BadRequest(_("Choose an area: add ?wilayah=CODE, e.g. ?wilayah=32.77.")) from exc
+    raw_year = request.GET.get("tahun", "").strip()
+    if raw_year:
+        try:
+            tahun = int(raw_year)
+        except ValueError:
+            tahun = None
+        if tahun is None or not YEAR_MIN <= tahun <= YEAR_MAX:
+            raise BadRequest(
+                _("The reference year must be a year between %(min)d and %(max)d.")
+                % {"min": YEAR_MIN, "max": YEAR_MAX}
+            )
+    else:
+        tahun = timezone.localdate().year
+    area = get_object_or_404(Wilayah.objects.visible_to(request.user), kode=kode)
+    return area, tahun
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "registry/rekap.html", {"error": message}, status=400)
+
+
+def comparison(area: Wilayah, groups, user) -> tuple[list, list]:
+    """Groups per type per sub-area, counted in one aggregate query."""
+    field_name = SUB_AREA_FIELD.get(area.tingkat)
+    if field_name is None:
+        return [], []
+    subs = list(Wilayah.objects.visible_to(user).filter(induk=area).order_by("kode"))
+    counts: dict[tuple[str, int], int] = {}
+    for row in groups.values(field_name, "jenis").annotate(n=Count("pk")).order_by():
+        counts[(row[field_name], row["jenis"])] = row["n"]
+    types = list(JenisPerkumpulan.objects.filter(pk__in={j for _s, j in counts})
+                 .order_by("urutan", "nama"))
+    rows = []
+    for sub in subs:
+        values = [counts.get((sub.pk, t.pk), 0) for t in types]
+        rows.append({"wilayah": sub, "nilai": values, "jumlah": sum(values)})
+    totals = [sum(r["nilai"][i] for r in rows) for i in range(len(types))]
+    rows.append({"wilayah": None, "nilai": totals, "jumlah": sum(totals)})
+    return types, rows
+
+
+def _table_rows(table: rekap.Tabel) -> list[dict]:
+    rows = []
+    for row in [*table.baris, table.total]:
+        rows.append({
+            "label": row.label,
+            "cells": [{"nilai": v, "persen": rekap.format_percent(p)}
+                      for v, p in zip(row.nilai, row.persen, strict=True)],
+            "jumlah": row.jumlah,
+            "persen": rekap.format_percent(row.persen[0]) if row.persen else "",
+            "total": row is table.total,
+        })
+    return rows
+
+
+@login_required
+def rekap_page(request: HttpRequest) -> HttpResponse:
+    try:
+        area, tahun = _params(request)
+    except BadRequest as exc:
+        return _bad_request(request, str(exc))
+    data = rekap.build(area, tahun, user=request.user)
+    types, compare_rows = comparison(area, data.groups, request.user)
+    tables = [{"tabel": t, "rows": _table_rows(t), "chart": chart(t)} for t in data.tabel]
+    return render(request, "registry/rekap.html", {
+        "area": area,
+        "tahun": tahun,
+        "rekap": data,
+        "tables": tables,
+        "types": types,
+        "compare_rows": compare_rows,
+    })
+
+
+@login_required
+def rekap_xlsx(request: HttpRequest) -> HttpResponse:
+    try:
+        area, tahun = _params(request)
+    except BadRequest as exc:
+        return _bad_request(request, str(exc))
+    buffer = io.BytesIO()
+    rekap.as_xlsx(rekap.build(area, tahun, user=request.user), buffer)
+    buffer.seek(0)
+    name = f"rekap-{area.kode}-{tahun}.xlsx"
+    return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)
