@@ -1,0 +1,298 @@
+"""Recap benchmark: the recap of a city with 100,000 groups against the same recap with 300.
+
+The target (from the issue): `rekap.build(city, 2026)` for a city of 100,000 groups takes no more
+than twice as long as for a city of 300 groups, with the same number of queries.
+
+    .venv/bin/python bench/rekap_bench.py [--small 300] [--big 100000] [--database-url URL]
+
+Run from the project root. Each size gets its own fresh database (a temporary SQLite file by
+default, or the PostgreSQL database of --database-url, created before and dropped after each size;
+its name must contain "bench"): migrate, loaddata referensi, load_wilayah --prefix 32.77. A child
+process then fills it with `bulk_create` — the small city's groups all in one kelurahan
+(32.77.01.1002), the big city's spread over the 15 kelurahan of Kota Cimahi; each group with a
+Ketua (a Warga with a valid NIK), its membership requirements, sources of funds and solidarity
+values — runs ANALYZE on PostgreSQL (as autovacuum would after a bulk load) and times
+`rekap.build(Kota Cimahi, 2026)`: one warm-up, then the median of 5 runs. It also counts the
+queries of one build and times each registered table function (registry.rekap.TABLES) on its own,
+so a missed target names the table that grows.
+
+Exit status: 0 when the ratio big/small is at most 2.0 and the query counts match, 1 when not,
+2 when a step fails.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.import_bench import BenchFailure, Database, manage, say  # noqa: E402
+
+TARGET_RATIO = 2.0
+RUNS = 5
+TABLE_RUNS = 3
+TAHUN_ACUAN = 2026
+CITY = "32.77"
+SMALL_VILLAGE = "32.77.01.1002"
+MARK = "BENCH-RESULT "
+SEED = 20062
+
+
+# The child: seed and time -------------------------------------------------------------------
+def seed(groups: int, villages: list[str]) -> None:
+    from django.db import transaction
+
+    from members.models import Keanggotaan, Pendidikan, PeranAnggota, Warga
+    from registry.models import (
+        Daftar,
+        JaringanKerja,
+        JenisPerkumpulan,
+        Perkumpulan,
+        Pilihan,
+        Wilayah,
+    )
+
+    rng = random.Random(SEED)
+    desa = list(Wilayah.objects.filter(kode__in=villages).values_list("pk", flat=True))
+    if len(desa) != len(villages):
+        raise BenchFailure(f"found {len(desa)} of the villages {villages}")
+    jenis = list(JenisPerkumpulan.objects.values_list("pk", flat=True))
+    lists = {d: list(Pilihan.objects.filter(daftar=d).values_list("pk", flat=True))
+             for d in (Daftar.TUJUAN, Daftar.SYARAT, Daftar.SUMBER_DANA, Daftar.NILAI)}
+    jaringan = [*JaringanKerja.values, ""]
+    pendidikan = [*Pendidikan.values, ""]
+    batch = 5_000
+    with transaction.atomic():
+        Perkumpulan.objects.bulk_create([
+            Perkumpulan(
+                kode=f"BENCH-{g + 1:06d}", nama=f"Perkumpulan {g + 1}", jenis_id=rng.choice(jenis),
+                desa_id=desa[g % len(desa)], tahun_berdiri=rng.randint(1950, TAHUN_ACUAN),
+                jumlah_anggota=rng.randint(3, 40) if rng.random() < 0.9 else None,
+                jaringan_kerja=rng.choice(jaringan),
+                tujuan_id=rng.choice(lists[Daftar.TUJUAN]) if rng.random() < 0.95 else None,
+                masa_kepengurusan=rng.randint(1, 15), aktif=rng.random() < 0.95,
+            )
+            for g in range(groups)
+        ], batch_size=batch)
+        ids = list(Perkumpulan.objects.order_by("pk").values_list("pk", "desa_id"))
+        # Valid NIKs: kecamatan 327701, birth date DDMMYY (+40 for women), sequence from 0001.
+        first = datetime.date(1960, 1, 1)
+        days = 15_000
+        people = []
+        for i in range(len(ids)):
+            born = first + datetime.timedelta(days=i % days)
+            sex = "P" if i % 2 else "L"
+            day = born.day + (40 if sex == "P" else 0)
+            nik = f"327701{day:02d}{born.month:02d}{born.year % 100:02d}{i // days + 1:04d}"
+            people.append(Warga(nik=nik, nama=f"Ketua {i + 1}", jenis_kelamin=sex,
+                                tanggal_lahir=born, pendidikan=rng.choice(pendidikan),
+                                wilayah_id=ids[i][1]))
+        Warga.objects.bulk_create(people, batch_size=batch)
+        warga = dict(Warga.objects.values_list("nik", "pk"))
+        Keanggotaan.objects.bulk_create([
+            Keanggotaan(warga_id=warga[w.nik], perkumpulan_id=pk, peran=PeranAnggota.KETUA,
+                        mulai=datetime.date(2020, 1, 1))
+            for w, (pk, _desa) in zip(people, ids, strict=True)
+        ], batch_size=batch)
+        for relation, daftar, high in (("syarat_keanggotaan", Daftar.SYARAT, 2),
+                                       ("sumber_dana", Daftar.SUMBER_DANA, 3),
+                                       ("nilai_solidaritas", Daftar.NILAI, 2)):
+            through = getattr(Perkumpulan, relation).through
+            through.objects.bulk_create([
+                through(perkumpulan_id=pk, pilihan_id=value)
+                for pk, _desa in ids
+                for value in rng.sample(lists[daftar], rng.randint(1, high))
+            ], batch_size=batch)
+
+
+def step_run(groups: int, one_village: bool, explain: bool) -> dict:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from registry import rekap
+    from registry.models import Wilayah
+
+    villages = [SMALL_VILLAGE] if one_village else sorted(
+        Wilayah.objects.filter(kode__startswith=CITY + ".", tingkat="desa")
+        .values_list("kode", flat=True)
+    )
+    start = time.perf_counter()
+    seed(groups, villages)
+    seed_seconds = time.perf_counter() - start
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    area = Wilayah.objects.get(kode=CITY)
+
+    result = rekap.build(area, TAHUN_ACUAN)  # warm-up
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        rekap.build(area, TAHUN_ACUAN)
+        times.append(time.perf_counter() - start)
+    with CaptureQueriesContext(connection) as captured:
+        rekap.build(area, TAHUN_ACUAN)
+
+    # Each table on its own, on the same Rekap (its group count already known).
+    groups_qs = rekap.active_groups(area)
+    base = rekap.Rekap(area, TAHUN_ACUAN, groups_qs, groups_qs.count())
+    tables, sql = {}, {}
+    for nomor in sorted(rekap.TABLES):
+        runs = []
+        for _ in range(TABLE_RUNS):
+            start = time.perf_counter()
+            rekap.TABLES[nomor](base)
+            runs.append(time.perf_counter() - start)
+        tables[nomor] = statistics.median(runs) * 1000
+        with CaptureQueriesContext(connection) as per_table:
+            rekap.TABLES[nomor](base)
+        sql[nomor] = [q["sql"] for q in per_table.captured_queries]
+    plans = {}
+    if explain:
+        slowest = max(tables, key=tables.get)
+        prefix = ("EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql"
+                  else "EXPLAIN QUERY PLAN ")
+        with connection.cursor() as cursor:
+            for text in sql[slowest]:
+                cursor.execute(prefix + text)
+                plans.setdefault(str(slowest), []).append(
+                    (text, "\n".join(" | ".join(str(c) for c in row) for row in cursor.fetchall()))
+                )
+    return {
+        "groups": groups,
+        "active": result.jumlah_perkumpulan,
+        "seed_seconds": seed_seconds,
+        "times_ms": [t * 1000 for t in times],
+        "median_ms": statistics.median(times) * 1000,
+        "queries": len(captured.captured_queries),
+        "tables_ms": tables,
+        "plans": plans,
+    }
+
+
+# The parent: one fresh database per size ------------------------------------------------------
+def child(env: dict, *argv: str) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), *argv]
+    done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
+    if done.returncode or not lines:
+        sys.stdout.write(done.stdout)
+        raise BenchFailure(f"step {' '.join(argv)} failed (exit {done.returncode})")
+    return json.loads(lines[-1][len(MARK):])
+
+
+def measure(args, folder: Path, groups: int, explain: bool) -> tuple[str, dict]:
+    database = Database(args.database_url, folder)
+    try:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "wksbm_site.settings",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+            "DJANGO_DEBUG": "False",
+            "DATABASE_URL": database.url,
+            "PYTHONHASHSEED": "0",
+        }
+        say(f"Setting up {database.label} for {groups:,} groups …")
+        database.create()
+        manage(env, "migrate", "--no-input", "-v0")
+        manage(env, "loaddata", "referensi", "-v0")
+        manage(env, "load_wilayah", "--prefix", CITY)
+        argv = ["--step", "run", "--groups", str(groups),
+                *(["--explain"] if explain else ["--one-village"])]
+        result = child(env, *argv)
+        say(f"  seeded in {result['seed_seconds']:.1f} s; build median "
+            f"{result['median_ms']:.1f} ms, {result['queries']} queries")
+        return database.label, result
+    finally:
+        database.drop()
+
+
+def table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print(" | ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+    print("-|-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)))
+
+
+def conduct(args) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="wksbm-rekap-bench-"))
+    try:
+        label, small = measure(args, folder, args.small, explain=False)
+        _label, big = measure(args, folder, args.big, explain=True)
+    except BenchFailure as exc:
+        print(f"FAILED {exc}", file=sys.stderr)
+        return 2
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    ratio = big["median_ms"] / small["median_ms"]
+    print()
+    print(f"Database: {label.split(' (')[0].replace(str(folder), '<tmp>')}"
+          + (f" ({label.split(' (', 1)[1]}" if " (" in label else ""))
+    print(f"rekap.build(Kota Cimahi {CITY}, {TAHUN_ACUAN}): warm-up, then median of {RUNS} runs")
+    table(["groups", "active", "median ms", "queries", "ratio big/small"], [
+        [f"{r['groups']:,}", f"{r['active']:,}", f"{r['median_ms']:.1f}", str(r["queries"]),
+         f"{ratio:.2f}" if r is big else ""]
+        for r in (small, big)
+    ])
+    print()
+    print(f"Per table (median of {TABLE_RUNS}, ms; Table 0 = none):")
+    numbers = sorted(big["tables_ms"], key=int)
+    table(["groups", *[f"T{n}" for n in numbers]], [
+        [f"{r['groups']:,}", *[f"{r['tables_ms'][n]:.1f}" for n in numbers]]
+        for r in (small, big)
+    ])
+    missed = []
+    if ratio > TARGET_RATIO:
+        missed.append(f"the {big['groups']:,}-group recap takes {ratio:.2f}× the "
+                      f"{small['groups']:,}-group recap (target ≤ {TARGET_RATIO}×)")
+    if big["queries"] != small["queries"]:
+        missed.append(f"query count grows: {small['queries']} → {big['queries']}")
+    if missed and (args.explain or ratio > TARGET_RATIO):
+        for nomor, plans in big["plans"].items():
+            print(f"\nSlowest table at {big['groups']:,} groups: Table {nomor}")
+            for text, plan in plans:
+                print(f"\n{text}\n{plan}")
+    for miss in missed:
+        print(f"MISSED {miss}")
+    if not missed:
+        print(f"PASSED ratio {ratio:.2f} ≤ {TARGET_RATIO}, {big['queries']} queries at both sizes")
+    return 1 if missed else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", type=int, default=300, help="groups of the small city (300)")
+    parser.add_argument("--big", type=int, default=100_000, help="groups of the big city")
+    parser.add_argument("--database-url", help="postgres://user@host:port/NAME_WITH_bench; "
+                        "default a temporary SQLite file")
+    parser.add_argument("--explain", action="store_true",
+                        help="print the plan of the slowest table's queries even when passing")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--groups", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--one-village", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step == "run":
+        print(MARK + json.dumps(step_run(args.groups, args.one_village, args.explain)))
+        return 0
+    return conduct(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
