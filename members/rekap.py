@@ -1,11 +1,21 @@
 """The recap tables about members: Table 3 (size) and Table 4 (the chairs' education)."""
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Keanggotaan, Pendidikan, PeranAnggota
-from registry.rekap import SIZE_BRACKETS, Baris, Rekap, bracket_filter, by_type, make_table
+from registry.rekap import (
+    SIZE_BRACKETS,
+    Baris,
+    Rekap,
+    bracket,
+    by_type,
+    by_value,
+    counted,
+    make_table,
+    mark_stale,
+)
 from registry.workbook import choice_label
 
 
@@ -21,29 +31,51 @@ def registered_members() -> Subquery:
     )
 
 
-def table_size(rekap: Rekap):
+def count_sizes(groups: QuerySet):
     """Groups by size: the declared number of members, else the registered current members.
 
     COALESCE looks at the registered members only where no number is declared."""
-    sized = rekap.groups.annotate(ukuran=Coalesce("jumlah_anggota", registered_members(), 0))
-    rows = by_type(
-        sized, {label: bracket_filter("ukuran", low, high) for label, low, high in SIZE_BRACKETS}
+    sized = groups.annotate(ukuran=Coalesce("jumlah_anggota", registered_members(), 0))
+    return counted(sized.annotate(kelas=bracket("ukuran", SIZE_BRACKETS)), "kelas")
+
+
+def count_chair_education(groups: QuerySet):
+    """Current chairs by their education (unknown education left out)."""
+    return (
+        Keanggotaan.objects.filter(
+            perkumpulan__in=groups, peran=PeranAnggota.KETUA, selesai__isnull=True
+        )
+        .exclude(warga__pendidikan="")
+        .order_by()
+        .values("perkumpulan__desa", "perkumpulan__jenis", "warga__pendidikan")
+        .annotate(n=Count("pk"))
+        .values_list("perkumpulan__desa", "perkumpulan__jenis", "warga__pendidikan", "n")
     )
+
+
+def mark_chairs_stale(warga_ids) -> None:
+    """A person's education shows in Table 4 for every group they chair."""
+    ids = list(warga_ids)
+    desa = set()
+    for start in range(0, len(ids), 5000):
+        desa.update(
+            Keanggotaan.objects.filter(
+                warga__in=ids[start:start + 5000], peran=PeranAnggota.KETUA,
+                selesai__isnull=True,
+            ).values_list("perkumpulan__desa", flat=True).distinct()
+        )
+    mark_stale(desa)
+
+
+def table_size(rekap: Rekap):
+    rows = by_type(rekap, "ukuran", [Q(nilai=str(i)) for i in range(len(SIZE_BRACKETS))])
     return make_table(3, _("Number of members of the community groups"),
                       [label for label, _low, _high in SIZE_BRACKETS], rows,
                       rekap.jumlah_perkumpulan)
 
 
 def table_chair_education(rekap: Rekap):
-    counts = dict(
-        Keanggotaan.objects.filter(
-            perkumpulan__in=rekap.groups.values("pk"), peran=PeranAnggota.KETUA,
-            selesai__isnull=True,
-        )
-        .exclude(warga__pendidikan="")
-        .values_list("warga__pendidikan")
-        .annotate(n=Count("pk"))
-    )
+    counts = by_value(rekap, "pendidikan")
     rows = [Baris(choice_label(Pendidikan, code), code, [counts.get(code, 0)])
             for code in Pendidikan.values]
     chairs = sum(counts.values())
@@ -56,4 +88,23 @@ def table_chair_education(rekap: Rekap):
                       rekap.jumlah_perkumpulan, note)
 
 
+def membership_changed(sender, instance, **kwargs) -> None:
+    from registry.rekap import mark_groups_stale
 
+    mark_groups_stale([instance.perkumpulan_id])
+
+
+def person_saved(sender, instance, created=False, **kwargs) -> None:
+    if not created:
+        mark_chairs_stale([instance.pk])
+
+
+def connect_signals() -> None:
+    from django.db.models import signals
+
+    from members.models import Warga
+
+    for signal in (signals.post_save, signals.post_delete):
+        signal.connect(membership_changed, sender=Keanggotaan,
+                       dispatch_uid=f"rekap_membership_{signal is signals.post_save}")
+    signals.post_save.connect(person_saved, sender=Warga, dispatch_uid="rekap_person_saved")

@@ -6,8 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members import rekap
 from members.models import JenisKelamin, Keanggotaan, Pendidikan, PeranAnggota, Warga
 from registry import access, validators
+from registry.rekap import mark_groups_stale
 from registry.survey import known_groups, to_kode_perkumpulan, to_name
 from registry.workbook import (
     Column,
@@ -130,6 +132,7 @@ def write_people(imp: Import, plan: dict) -> dict[str, int]:
         ])
         if plan["update"]:
             Warga.objects.bulk_update(plan["update"], PERSON_FIELDS, batch_size=1000)
+            rekap.mark_chairs_stale([w.pk for w in plan["update"]])
         ids = dict(plan["ids"])
         for part in chunks([nik for nik, _values in plan["create"]]):
             ids.update(Warga.objects.filter(nik__in=part).values_list("nik", "pk"))
@@ -294,6 +297,10 @@ class AnggotaSheet(SheetHandler):
             (person_ids[nik], group_ids[kode], peran, mulai, None)
             for kode, nik, peran, mulai in plan["create"]
         ])
+        mark_groups_stale(
+            [group_ids[kode] for kode, *_rest in plan["create"]]
+            + [m.perkumpulan_id for m in plan["close"]]
+        )
 
     text_columns = ("nik",)
 

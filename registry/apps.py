@@ -7,6 +7,7 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from registry import survey, workbook
+        from registry import rekap, survey, workbook
 
         workbook.register_sheet(survey.PerkumpulanSheet())
+        rekap.connect_signals()

@@ -320,6 +320,13 @@ class Perkumpulan(models.Model):
     def natural_key(self):
         return (self.kode,)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The recap of the village a group leaves is stale too (see registry.rekap).
+        instance.desa_tersimpan = instance.__dict__.get("desa_id")
+        return instance
+
     def clean(self) -> None:
         if self.desa_id and self.desa.tingkat != Tingkat.DESA:
             raise ValidationError(
@@ -447,3 +454,36 @@ class Impor(models.Model):
     @property
     def jumlah_baris(self) -> int:
         return sum(sum(c.values()) for c in self.jumlah.values())
+
+
+class RekapSel(models.Model):
+    """One stored count of the recap (see registry.rekap): the active groups of one type within
+    one area, of any level, that have one value of one dimension (a founding year, a size
+    bracket, a purpose…). Kept up to date village by village, summed up to every ancestor, so
+    that an area's recap reads a few hundred rows whatever the number of its groups."""
+
+    wilayah = models.ForeignKey(Wilayah, models.CASCADE, related_name="+")
+    jenis = models.ForeignKey(JenisPerkumpulan, models.CASCADE, related_name="+")
+    dimensi = models.CharField(max_length=20)
+    nilai = models.CharField(max_length=20, blank=True)
+    jumlah = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wilayah", "dimensi", "jenis", "nilai"], name="rekap_sel_unik"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wilayah_id} {self.jenis_id} {self.dimensi}={self.nilai}: {self.jumlah}"
+
+
+class RekapBasi(models.Model):
+    """A village whose stored recap counts are out of date since `sejak` (see registry.rekap)."""
+
+    desa = models.OneToOneField(Wilayah, models.CASCADE, primary_key=True, related_name="+")
+    sejak = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.desa_id} ({self.sejak:%Y-%m-%d %H:%M})"

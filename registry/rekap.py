@@ -1,26 +1,49 @@
 """The recap (rekap) tables of an area: seed 004's Tables 1–5 and more, for any level.
 
-Every figure comes from an aggregate query in the database (GROUP BY type, bracket or list value);
-Python only arranges the few result rows into tables. Each app registers its own tables with
-`register_table` from its AppConfig.ready() (the members app brings Tables 3 and 4), so the list
-stays open: Tables 10–11 belong to the PMKS cases, 12+ to whoever needs them.
+Stored counts keep every recap as fast for a province as for a village. `RekapSel` holds, for each
+area of every level, the number of its active groups per type and per value of one dimension (a
+founding year, a size bracket, a purpose…). A village's counts are computed with aggregate
+queries (GROUP BY village, type, value) and the difference to what was stored is added to its
+kecamatan, kabupaten and province; a table then sums a few hundred stored rows of its area.
+
+Writes mark their village stale (`mark_stale`: signals for single saves, the importer for its bulk
+writes); `build` refreshes the stale villages within its area first, and `refresh` can be called
+on any villages (`rekap --segarkan` rebuilds all).
+
+Each app registers its own dimensions and tables from its AppConfig.ready() (the members app
+brings the size and the chairs' education, Tables 3 and 4), so the list stays open: Tables 10–11
+belong to the PMKS cases, 12+ to whoever needs them.
 
 The bracket edges (a group's age, size, board term) live here and nowhere else.
 """
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db import transaction
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry import access
-from registry.models import JaringanKerja, JenisPerkumpulan, Perkumpulan, Pilihan, Wilayah
+from registry.models import (
+    Daftar,
+    JaringanKerja,
+    JenisPerkumpulan,
+    Perkumpulan,
+    Pilihan,
+    RekapBasi,
+    RekapSel,
+    Tingkat,
+    Wilayah,
+)
 
 AGE_YEARS = 10  # Table 1: "< 10 tahun" is tahun_acuan − tahun_berdiri < 10
 SIZE_BRACKETS = [("≤ 10 orang", None, 10), ("11–20 orang", 11, 20), ("> 20 orang", 21, None)]
 TERM_BRACKETS = [("≤ 5 tahun", None, 5), ("6–10 tahun", 6, 10), ("> 10 tahun", 11, None)]
+REFRESH_CHUNK = 200  # villages refreshed in one transaction
 
 
 def percent(part: int, whole: int) -> float:
@@ -43,6 +66,20 @@ def bracket_filter(field_name: str, low: int | None, high: int | None) -> Q:
     if high is not None:
         q &= Q(**{f"{field_name}__lte": high})
     return q
+
+
+def bracket(field_name: str, brackets: list[tuple]) -> Case:
+    """The index ("0", "1", …) of the bracket a value falls in; "" for no value."""
+    return Case(
+        *[When(bracket_filter(field_name, low, high), then=Value(str(i)))
+          for i, (_label, low, high) in enumerate(brackets)],
+        default=Value(""),
+    )
+
+
+def year_value(year: int) -> str:
+    """Years are stored as four digits, so that they compare as text the way they do as numbers."""
+    return f"{year:04d}"
 
 
 @dataclass
@@ -87,9 +124,12 @@ class Tabel:
 class Rekap:
     wilayah: Wilayah
     tahun_acuan: int
-    groups: QuerySet
     jumlah_perkumpulan: int = 0
     tabel: list[Tabel] = field(default_factory=list)
+
+    def sel(self, dimensi: str) -> QuerySet:
+        """The area's stored counts of one dimension."""
+        return RekapSel.objects.filter(wilayah=self.wilayah, dimensi=dimensi)
 
     def as_dict(self) -> dict:
         return {
@@ -124,7 +164,18 @@ def make_table(nomor, judul, kolom, rows: list[Baris], total_groups: int, catata
 
 
 # Registration --------------------------------------------------------------------------------
+# A dimension counts the active groups of some villages: (desa id, type id, value, count) rows.
+Dimension = Callable[[QuerySet], Iterable[tuple]]
+DIMENSIONS: dict[str, Dimension] = {}
 TABLES: dict[int, Callable[[Rekap], Tabel]] = {}
+
+
+def register_dimension(kode: str):
+    def decorate(count: Dimension):
+        DIMENSIONS[kode] = count
+        return count
+
+    return decorate
 
 
 def register_table(nomor: int):
@@ -135,15 +186,134 @@ def register_table(nomor: int):
     return decorate
 
 
-def active_groups(area: Wilayah, user=None) -> QuerySet:
-    """The active groups within an area (as `user` may see them, when given)."""
-    groups = Perkumpulan.objects.visible_to(user) if user is not None else Perkumpulan.objects
-    return groups.filter(access.within(area, "desa"), aktif=True)
+def counted(groups: QuerySet, *fields: str) -> QuerySet:
+    """(desa, type, *fields, count) of the groups: one GROUP BY."""
+    return (
+        groups.order_by().values("desa", "jenis", *fields).annotate(n=Count("pk"))
+        .values_list("desa", "jenis", *fields, "n")
+    )
 
 
-def build(area: Wilayah, tahun_acuan: int, user=None) -> Rekap:
-    groups = active_groups(area, user)
-    rekap = Rekap(area, tahun_acuan, groups, groups.count())
+# Keeping the stored counts -------------------------------------------------------------------
+def mark_stale(desa_ids: Iterable[str]) -> None:
+    """Note that these villages' recap counts must be computed again.
+
+    Marked at once (the mark commits with the change) and again once the transaction commits:
+    a refresh that started before the commit (and so could not see the change) removes only
+    marks older than its start."""
+    ids = {d for d in desa_ids if d}
+    if not ids:
+        return
+
+    def mark():
+        now = timezone.now()
+        RekapBasi.objects.bulk_create(
+            [RekapBasi(desa_id=d, sejak=now) for d in sorted(ids)], batch_size=1000,
+            update_conflicts=True, unique_fields=["desa"], update_fields=["sejak"],
+        )
+
+    mark()
+    transaction.on_commit(mark)
+
+
+def mark_groups_stale(group_ids: Iterable[int]) -> None:
+    """Mark the villages of these groups stale."""
+    ids = list(set(group_ids))
+    desa = set()
+    for start in range(0, len(ids), 5000):
+        desa.update(
+            Perkumpulan.objects.filter(pk__in=ids[start:start + 5000])
+            .values_list("desa", flat=True).distinct()
+        )
+    mark_stale(desa)
+
+
+def ancestors(desa_id: str) -> list[str]:
+    codes = Wilayah.ancestor_codes(desa_id)
+    return [codes[f"{level}_id"] for level in ("kecamatan", "kabupaten", "provinsi")]
+
+
+def refresh(desa_ids: Iterable[str]) -> int:
+    """Compute these villages' counts again and carry the differences up to their ancestors.
+
+    Returns the number of stored counts that changed."""
+    ids = sorted(set(desa_ids))
+    changed = 0
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        changed += _refresh(ids[start:start + REFRESH_CHUNK])
+    return changed
+
+
+@transaction.atomic
+def _refresh(desa_ids: list[str]) -> int:
+    started = timezone.now()
+    # One refresh at a time per province: each adds its differences to the same ancestor rows.
+    # (SQLite's immediate transactions already run one writer at a time.)
+    provinces = sorted({ancestors(d)[2] for d in desa_ids})
+    list(Wilayah.objects.select_for_update(no_key=True).filter(pk__in=provinces)
+         .order_by("pk").values_list("pk"))
+    groups = Perkumpulan.objects.filter(desa__in=desa_ids, aktif=True)
+    new: Counter = Counter()
+    for kode, count in DIMENSIONS.items():
+        for desa, jenis, nilai, n in count(groups):
+            if n:
+                new[(desa, jenis, kode, str(nilai))] += n
+    old = {
+        (w, j, d, v): n for w, j, d, v, n in RekapSel.objects.filter(wilayah__in=desa_ids)
+        .values_list("wilayah", "jenis", "dimensi", "nilai", "jumlah")
+    }
+    delta: Counter = Counter()
+    for key in new.keys() | old.keys():
+        difference = new.get(key, 0) - old.get(key, 0)
+        if difference:
+            desa, *rest = key
+            for area in (desa, *ancestors(desa)):
+                delta[(area, *rest)] += difference
+    delta = {key: d for key, d in delta.items() if d}
+    if delta:
+        above = {key[0] for key in delta} - set(desa_ids)
+        stored = dict(old)
+        stored.update(
+            ((w, j, d, v), n) for w, j, d, v, n in RekapSel.objects.filter(wilayah__in=above)
+            .values_list("wilayah", "jenis", "dimensi", "nilai", "jumlah")
+        )
+        RekapSel.objects.bulk_create(
+            [RekapSel(wilayah_id=w, jenis_id=j, dimensi=d, nilai=v,
+                      jumlah=stored.get((w, j, d, v), 0) + difference)
+             for (w, j, d, v), difference in delta.items()],
+            batch_size=1000, update_conflicts=True,
+            unique_fields=["wilayah", "dimensi", "jenis", "nilai"], update_fields=["jumlah"],
+        )
+        RekapSel.objects.filter(wilayah__in={key[0] for key in delta}, jumlah=0).delete()
+    RekapBasi.objects.filter(desa__in=desa_ids, sejak__lt=started).delete()
+    return len(delta)
+
+
+def refresh_stale(area: Wilayah) -> int:
+    """Refresh the stale villages within an area; returns how many there were."""
+    stale = list(
+        RekapBasi.objects.filter(access.within(area, "desa")).values_list("desa", flat=True)
+    )
+    if stale:
+        refresh(stale)
+    return len(stale)
+
+
+def refresh_all() -> int:
+    """Rebuild every stored count from the groups (after a restore, or to check the store)."""
+    with transaction.atomic():
+        RekapSel.objects.all().delete()
+        RekapBasi.objects.all().delete()
+        villages = list(Wilayah.objects.filter(tingkat=Tingkat.DESA, perkumpulan__isnull=False)
+                        .values_list("pk", flat=True).distinct())
+        refresh(villages)
+    return len(villages)
+
+
+def build(area: Wilayah, tahun_acuan: int) -> Rekap:
+    refresh_stale(area)
+    rekap = Rekap(area, tahun_acuan)
+    rekap.jumlah_perkumpulan = rekap.sel("jumlah").aggregate(n=Sum("jumlah"))["n"] or 0
     for nomor in sorted(TABLES):
         table = TABLES[nomor](rekap)
         if table is not None:
@@ -151,75 +321,158 @@ def build(area: Wilayah, tahun_acuan: int, user=None) -> Rekap:
     return rekap
 
 
-# The group tables ---------------------------------------------------------------------------
-def by_type(groups: QuerySet, counts: dict[str, Q]) -> list[Baris]:
-    """One row per group type, one conditional count per column: one query."""
-    rows = groups.values("jenis").annotate(
-        **{f"c{i}": Count("pk", filter=q) for i, q in enumerate(counts.values())}
+def sub_area_counts(area: Wilayah) -> dict[tuple[str, int], int]:
+    """Active groups per (sub-area, type) of an area, for the comparison table (refreshed by
+    `build` of the area)."""
+    rows = RekapSel.objects.filter(wilayah__induk=area, dimensi="jumlah").values_list(
+        "wilayah", "jenis", "jumlah"
     )
-    found = {r["jenis"]: [r[f"c{i}"] for i in range(len(counts))] for r in rows}
+    return {(w, j): n for w, j, n in rows}
+
+
+# Signals: single saves mark their village stale (the importer marks its bulk writes itself). ---
+def group_saved(sender, instance, **kwargs) -> None:
+    mark_stale({instance.desa_id, getattr(instance, "desa_tersimpan", None)})
+    instance.desa_tersimpan = instance.desa_id
+
+
+def group_deleted(sender, instance, **kwargs) -> None:
+    mark_stale({instance.desa_id})
+
+
+def group_lists_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if not reverse:
+        if action.startswith("post_"):
+            mark_stale({instance.desa_id})
+    elif action in ("post_add", "post_remove"):
+        mark_groups_stale(pk_set)
+    elif action == "pre_clear":
+        mark_groups_stale(sender.objects.filter(pilihan=instance).values_list("perkumpulan_id",
+                                                                            flat=True))
+
+
+def connect_signals() -> None:
+    from django.db.models import signals
+
+    signals.post_save.connect(group_saved, sender=Perkumpulan, dispatch_uid="rekap_group_saved")
+    signals.post_delete.connect(group_deleted, sender=Perkumpulan,
+                                dispatch_uid="rekap_group_deleted")
+    for relation in ("syarat_keanggotaan", "nilai_solidaritas", "sumber_dana"):
+        signals.m2m_changed.connect(group_lists_changed,
+                                    sender=getattr(Perkumpulan, relation).through,
+                                    dispatch_uid=f"rekap_{relation}")
+
+
+# The group dimensions -----------------------------------------------------------------------
+@register_dimension("jumlah")
+def count_groups(groups: QuerySet):
+    return ((d, j, "", n) for d, j, n in counted(groups))
+
+
+@register_dimension("tahun")
+def count_years(groups: QuerySet):
+    return ((d, j, year_value(y), n) for d, j, y, n in counted(groups, "tahun_berdiri"))
+
+
+@register_dimension("tujuan")
+def count_purposes(groups: QuerySet):
+    return counted(groups.filter(tujuan__isnull=False), "tujuan")
+
+
+@register_dimension("jaringan")
+def count_networks(groups: QuerySet):
+    return counted(groups, "jaringan_kerja")
+
+
+@register_dimension("masa")
+def count_board_terms(groups: QuerySet):
+    terms = groups.filter(masa_kepengurusan__isnull=False).annotate(
+        kelas=bracket("masa_kepengurusan", TERM_BRACKETS)
+    )
+    return counted(terms, "kelas")
+
+
+def list_dimension(relation: str) -> Dimension:
+    """A many-to-many list: a group counts once under each of its values."""
+
+    def count(groups: QuerySet):
+        through = getattr(Perkumpulan, relation).through
+        return (
+            through.objects.filter(perkumpulan__in=groups).order_by()
+            .values("perkumpulan__desa", "perkumpulan__jenis", "pilihan")
+            .annotate(n=Count("pk"))
+            .values_list("perkumpulan__desa", "perkumpulan__jenis", "pilihan", "n")
+        )
+
+    return count
+
+
+for _relation, _kode in (("syarat_keanggotaan", Daftar.SYARAT), ("nilai_solidaritas", Daftar.NILAI),
+                         ("sumber_dana", Daftar.SUMBER_DANA)):
+    register_dimension(_kode.value)(list_dimension(_relation))
+
+
+# Reading the stored counts ------------------------------------------------------------------
+def by_type(rekap: Rekap, dimensi: str, columns: list[Q]) -> list[Baris]:
+    """One row per group type, one column per condition on the stored values: one query."""
+    rows = rekap.sel(dimensi).values("jenis").annotate(
+        **{f"c{i}": Sum("jumlah", filter=q) for i, q in enumerate(columns)}
+    )
+    found = {r["jenis"]: [r[f"c{i}"] or 0 for i in range(len(columns))] for r in rows}
     types = JenisPerkumpulan.objects.filter(pk__in=found).order_by("urutan", "nama")
     return [Baris(t.nama, t.kode, found[t.pk]) for t in types]
 
 
-def by_list_value(rekap: Rekap, relation: str, daftar: str) -> list[Baris]:
-    """One row per value of a many-to-many list (a group may count in several rows)."""
-    through = getattr(Perkumpulan, relation).through
-    counts = dict(
-        through.objects.filter(perkumpulan__in=rekap.groups.values("pk"))
-        .values_list("pilihan")
-        .annotate(n=Count("perkumpulan", distinct=True))
-    )
-    values = Pilihan.objects.filter(daftar=daftar, pk__in=counts)
-    return [Baris(p.nama, p.kode, [counts[p.pk]]) for p in values.order_by("urutan", "nama")]
+def by_value(rekap: Rekap, dimensi: str) -> dict[str, int]:
+    """The area's count of each stored value of a dimension: one query."""
+    return dict(rekap.sel(dimensi).values("nilai").annotate(n=Sum("jumlah"))
+                .values_list("nilai", "n"))
 
 
+def by_list_value(rekap: Rekap, daftar: str) -> list[Baris]:
+    """One row per value of one of the extensible lists, in the list's order."""
+    counts = by_value(rekap, daftar)
+    values = Pilihan.objects.filter(pk__in=[int(v) for v in counts]).order_by("urutan", "nama")
+    return [Baris(p.nama, p.kode, [counts[str(p.pk)]]) for p in values]
+
+
+# The group tables ---------------------------------------------------------------------------
 @register_table(1)
 def table_age(rekap: Rekap) -> Tabel:
-    edge = rekap.tahun_acuan - AGE_YEARS
-    rows = by_type(rekap.groups, {
-        "< 10 tahun": Q(tahun_berdiri__gt=edge),
-        "≥ 10 tahun": Q(tahun_berdiri__lte=edge),
-    })
+    edge = year_value(rekap.tahun_acuan - AGE_YEARS)
+    rows = by_type(rekap, "tahun", [Q(nilai__gt=edge), Q(nilai__lte=edge)])
     return make_table(1, _("Community groups by year founded"), ["< 10 tahun", "≥ 10 tahun"],
                       rows, rekap.jumlah_perkumpulan)
 
 
 @register_table(2)
 def table_purpose(rekap: Rekap) -> Tabel:
-    counts = dict(
-        rekap.groups.filter(tujuan__isnull=False).values_list("tujuan").annotate(n=Count("pk"))
-    )
-    values = Pilihan.objects.filter(pk__in=counts).order_by("urutan", "nama")
-    rows = [Baris(p.nama, p.kode, [counts[p.pk]]) for p in values]
-    return make_table(2, _("Purposes for which the groups were founded"), ["jumlah"], rows,
-                      rekap.jumlah_perkumpulan)
+    return make_table(2, _("Purposes for which the groups were founded"), ["jumlah"],
+                      by_list_value(rekap, Daftar.TUJUAN), rekap.jumlah_perkumpulan)
+
+
+NETWORK_COLUMNS = {"Organisasi Sosial": JaringanKerja.ORGANISASI_SOSIAL,
+                   "Pemerintah": JaringanKerja.PEMERINTAH}
 
 
 @register_table(5)
 def table_network(rekap: Rekap) -> Tabel:
-    rows = by_type(rekap.groups, {
-        "Organisasi Sosial": Q(jaringan_kerja=JaringanKerja.ORGANISASI_SOSIAL),
-        "Pemerintah": Q(jaringan_kerja=JaringanKerja.PEMERINTAH),
-    })
-    neither = rekap.groups.exclude(
-        jaringan_kerja__in=[JaringanKerja.ORGANISASI_SOSIAL, JaringanKerja.PEMERINTAH]
-    ).count()
+    rows = by_type(rekap, "jaringan", [Q(nilai=v) for v in NETWORK_COLUMNS.values()])
+    counted_groups = sum(sum(r.nilai) for r in rows)
+    neither = rekap.jumlah_perkumpulan - counted_groups
     note = (
         _("%(n)d groups work with neither and are left out of this table.") % {"n": neither}
         if neither else ""
     )
-    return make_table(5, _("Working network of the community groups"),
-                      ["Organisasi Sosial", "Pemerintah"], rows, rekap.jumlah_perkumpulan, note)
+    return make_table(5, _("Working network of the community groups"), list(NETWORK_COLUMNS),
+                      rows, rekap.jumlah_perkumpulan, note)
 
 
 @register_table(6)
 def table_board_term(rekap: Rekap) -> Tabel:
-    counts = rekap.groups.aggregate(**{
-        f"c{i}": Count("pk", filter=bracket_filter("masa_kepengurusan", low, high))
-        for i, (_label, low, high) in enumerate(TERM_BRACKETS)
-    })
-    rows = [Baris(label, "", [counts[f"c{i}"]]) for i, (label, *_e) in enumerate(TERM_BRACKETS)]
+    counts = by_value(rekap, "masa")
+    rows = [Baris(label, "", [counts.get(str(i), 0)])
+            for i, (label, *_edges) in enumerate(TERM_BRACKETS)]
     return make_table(6, _("Years the board has served"), ["jumlah"], rows,
                       rekap.jumlah_perkumpulan)
 
@@ -227,22 +480,19 @@ def table_board_term(rekap: Rekap) -> Tabel:
 @register_table(7)
 def table_requirements(rekap: Rekap) -> Tabel:
     return make_table(7, _("Membership requirements"), ["jumlah"],
-                      by_list_value(rekap, "syarat_keanggotaan", "syarat"),
-                      rekap.jumlah_perkumpulan)
+                      by_list_value(rekap, Daftar.SYARAT), rekap.jumlah_perkumpulan)
 
 
 @register_table(8)
 def table_values(rekap: Rekap) -> Tabel:
     return make_table(8, _("Solidarity values"), ["jumlah"],
-                      by_list_value(rekap, "nilai_solidaritas", "nilai"),
-                      rekap.jumlah_perkumpulan)
+                      by_list_value(rekap, Daftar.NILAI), rekap.jumlah_perkumpulan)
 
 
 @register_table(9)
 def table_funds(rekap: Rekap) -> Tabel:
     return make_table(9, _("Sources of funds"), ["jumlah"],
-                      by_list_value(rekap, "sumber_dana", "sumber_dana"),
-                      rekap.jumlah_perkumpulan)
+                      by_list_value(rekap, Daftar.SUMBER_DANA), rekap.jumlah_perkumpulan)
 
 
 # Rendering ------------------------------------------------------------------------------------

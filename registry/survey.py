@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry import access, validators
+from registry import access, rekap, validators
 from registry.models import (
     Daftar,
     JaringanKerja,
@@ -287,6 +287,10 @@ class PerkumpulanSheet(SheetHandler):
                 for p in m2m[column]
             ]
             through.objects.bulk_create(rows, batch_size=BATCH_M2M)
+        rekap.mark_stale(
+            {g.desa_id for g in plan["create"] + plan["update"]}
+            | {getattr(g, "desa_tersimpan", None) for g in plan["update"]}
+        )
 
     def export_rows(self, user, area):
         groups = (

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,12 +15,6 @@ from registry.models import JenisPerkumpulan, Tingkat, Wilayah
 from registry.validators import normalize_kode_wilayah
 from registry.views import XLSX
 
-# The field of a group's desa that names its sub-area, by the level of the area shown.
-SUB_AREA_FIELD = {
-    Tingkat.PROVINSI: "desa__kabupaten",
-    Tingkat.KABUPATEN: "desa__kecamatan",
-    Tingkat.KECAMATAN: "desa",
-}
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
 # Chart geometry (SVG user units).
@@ -90,15 +83,12 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "registry/rekap.html", {"error": message}, status=400)
 
 
-def comparison(area: Wilayah, groups, user) -> tuple[list, list]:
-    """Groups per type per sub-area, counted in one aggregate query."""
-    field_name = SUB_AREA_FIELD.get(area.tingkat)
-    if field_name is None:
+def comparison(area: Wilayah, user) -> tuple[list, list]:
+    """Groups per type per sub-area, from the stored counts of the sub-areas (one query)."""
+    if area.tingkat == Tingkat.DESA:
         return [], []
     subs = list(Wilayah.objects.visible_to(user).filter(induk=area).order_by("kode"))
-    counts: dict[tuple[str, int], int] = {}
-    for row in groups.values(field_name, "jenis").annotate(n=Count("pk")).order_by():
-        counts[(row[field_name], row["jenis"])] = row["n"]
+    counts = rekap.sub_area_counts(area)
     types = list(JenisPerkumpulan.objects.filter(pk__in={j for _s, j in counts})
                  .order_by("urutan", "nama"))
     rows = []
@@ -130,8 +120,8 @@ def rekap_page(request: HttpRequest) -> HttpResponse:
         area, tahun = _params(request)
     except BadRequest as exc:
         return _bad_request(request, str(exc))
-    data = rekap.build(area, tahun, user=request.user)
-    types, compare_rows = comparison(area, data.groups, request.user)
+    data = rekap.build(area, tahun)
+    types, compare_rows = comparison(area, request.user)
     tables = [{"tabel": t, "rows": _table_rows(t), "chart": chart(t)} for t in data.tabel]
     return render(request, "registry/rekap.html", {
         "area": area,
@@ -150,7 +140,7 @@ def rekap_xlsx(request: HttpRequest) -> HttpResponse:
     except BadRequest as exc:
         return _bad_request(request, str(exc))
     buffer = io.BytesIO()
-    rekap.as_xlsx(rekap.build(area, tahun, user=request.user), buffer)
+    rekap.as_xlsx(rekap.build(area, tahun), buffer)
     buffer.seek(0)
     name = f"rekap-{area.kode}-{tahun}.xlsx"
     return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)

@@ -1,0 +1,150 @@
+"""The stored recap counts follow every kind of change: after each edit, the recap of every level
+equals the recap computed from scratch."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from members.models import Keanggotaan, PeranAnggota
+from registry import rekap
+from registry.models import Daftar, JenisPerkumpulan, Perkumpulan, Pilihan, RekapBasi, Wilayah
+from tests.conftest import CIBEUREUM, MELONG
+
+LEUWIGAJAH = "32.77.02.1001"  # another kecamatan of Kota Cimahi
+AREAS = [CIBEUREUM, MELONG, LEUWIGAJAH, "32.77.01", "32.77.02", "32.77", "32"]
+
+
+def recaps() -> dict[str, dict]:
+    return {kode: rekap.build(Wilayah.objects.get(pk=kode), 2016).as_dict() for kode in AREAS}
+
+
+def assert_same_as_from_scratch() -> dict[str, dict]:
+    kept = recaps()
+    rekap.refresh_all()
+    assert recaps() == kept
+    return kept
+
+
+def groups_of(data: dict) -> dict[str, int]:
+    """Table 1 per type: total groups."""
+    return {row["kode"]: row["jumlah"] for row in data["tabel"][0]["baris"]}
+
+
+@pytest.fixture
+def village(make_perkumpulan, make_warga):
+    dw = make_perkumpulan("CBR-DW-001", jenis="DW", tahun_berdiri=2000, masa_kepengurusan=3)
+    kt = make_perkumpulan("CBR-KT-001", jenis="KT", tahun_berdiri=2010)
+    make_perkumpulan("MLG-DW-001", desa=MELONG, jenis="DW", tahun_berdiri=1990,
+                     jumlah_anggota=25)
+    chair = make_warga("3277014101800001", pendidikan="SMA", wilayah_id=CIBEUREUM)
+    Keanggotaan.objects.create(warga=chair, perkumpulan=dw, peran=PeranAnggota.KETUA)
+    return dw, kt, chair
+
+
+def test_counts_follow_saves_moves_and_deletes(village):
+    dw, kt, _chair = village
+    before = assert_same_as_from_scratch()
+    assert groups_of(before[CIBEUREUM]) == {"DW": 1, "KT": 1}
+    assert before["32.77"]["jumlah_perkumpulan"] == 3
+
+    kt.jenis = JenisPerkumpulan.objects.get(kode="POSYANDU")
+    kt.save()
+    assert groups_of(assert_same_as_from_scratch()[CIBEUREUM]) == {"DW": 1, "POSYANDU": 1}
+
+    moved = Perkumpulan.objects.get(pk=kt.pk)  # loaded, then moved to another kecamatan
+    moved.desa_id = LEUWIGAJAH
+    moved.save()
+    after = assert_same_as_from_scratch()
+    assert groups_of(after[CIBEUREUM]) == {"DW": 1}
+    assert groups_of(after["32.77.02"]) == {"POSYANDU": 1}
+    assert after["32.77"]["jumlah_perkumpulan"] == 3
+
+    dw.aktif = False
+    dw.save()
+    assert assert_same_as_from_scratch()[CIBEUREUM]["jumlah_perkumpulan"] == 0
+
+    Perkumpulan.objects.filter(kode="MLG-DW-001").delete()
+    after = assert_same_as_from_scratch()
+    assert after["32.77"]["jumlah_perkumpulan"] == 1 and after["32"]["jumlah_perkumpulan"] == 1
+
+
+def test_counts_follow_lists_members_and_education(village):
+    dw, _kt, chair = village
+    assert_same_as_from_scratch()
+    funds = list(Pilihan.objects.filter(daftar=Daftar.SUMBER_DANA)[:2])
+    dw.sumber_dana.add(*funds)
+    table_9 = assert_same_as_from_scratch()["32.77"]["tabel"][8]
+    assert table_9["nomor"] == 9 and table_9["total"]["jumlah"] == 2
+    dw.sumber_dana.remove(funds[0])
+    dw.sumber_dana.clear()
+    assert assert_same_as_from_scratch()["32.77"]["tabel"][8]["total"]["jumlah"] == 0
+
+    # Table 4: the chair's education changes, then the chair steps down.
+    chair.pendidikan = "PT"
+    chair.save()
+    table_4 = assert_same_as_from_scratch()[CIBEUREUM]["tabel"][3]
+    assert {r["kode"]: r["jumlah"] for r in table_4["baris"]} == {"PT": 1}
+    membership = Keanggotaan.objects.get(warga=chair)
+    membership.delete()
+    assert assert_same_as_from_scratch()[CIBEUREUM]["tabel"][3]["total"]["jumlah"] == 0
+
+    # Table 3: a group without a declared number counts its registered members.
+    for i in range(11):
+        person = type(chair).objects.create(nik=f"32770141018000{i + 10:02d}", nama=f"A {i}")
+        Keanggotaan.objects.create(warga=person, perkumpulan=dw)
+    dw.aktif = True
+    dw.save()
+    table_3 = assert_same_as_from_scratch()[CIBEUREUM]["tabel"][2]
+    assert {r["kode"]: r["nilai"] for r in table_3["baris"]}["DW"] == [0, 1, 0]
+
+
+def test_a_mark_newer_than_the_refresh_is_kept(village):
+    """A change committed while a refresh runs marks its village again after the refresh."""
+    rekap.build(Wilayah.objects.get(pk="32.77"), 2016)
+    assert not RekapBasi.objects.exists()
+    rekap.mark_stale([CIBEUREUM])
+    mark = RekapBasi.objects.get()
+    RekapBasi.objects.filter(pk=mark.pk).update(sejak=mark.sejak.replace(year=2999))
+    rekap.refresh([CIBEUREUM])
+    assert RekapBasi.objects.filter(pk=CIBEUREUM).exists()
+
+
+def test_imports_mark_what_they_change(db, tmp_path):
+    call_command("load_demo", stdout=io.StringIO())
+    city = Wilayah.objects.get(pk="32.77")
+    assert rekap.build(city, 2006).jumlah_perkumpulan == 307
+    assert not RekapBasi.objects.exists()
+    # Export Cibeureum, move two groups to Melong and deactivate one, import again.
+    path = tmp_path / "cibeureum.xlsx"
+    call_command("export_survey", wilayah=CIBEUREUM, output=str(path), stdout=io.StringIO())
+    book = openpyxl.load_workbook(path)
+    sheet = book["perkumpulan"]
+    header = [c.value for c in sheet[1]]
+    area, active = header.index("kode_wilayah"), header.index("aktif")
+    sheet.cell(2, area + 1, MELONG)
+    sheet.cell(3, area + 1, MELONG)
+    sheet.cell(4, active + 1, "Tidak")
+    book.save(path)
+    call_command("import_survey", str(path), stdout=io.StringIO())
+    assert set(RekapBasi.objects.values_list("desa", flat=True)) == {CIBEUREUM, MELONG}
+    kept = assert_same_as_from_scratch()
+    assert kept[MELONG]["jumlah_perkumpulan"] == 2
+    assert kept[CIBEUREUM]["jumlah_perkumpulan"] == 304
+    assert kept["32.77"]["jumlah_perkumpulan"] == 306
+
+
+def test_refresh_costs_the_same_queries_for_one_village_or_many(
+    make_perkumpulan, django_assert_max_num_queries
+):
+    make_perkumpulan("ONE-001")
+    with django_assert_max_num_queries(20) as one:
+        rekap.refresh([CIBEUREUM])
+    villages = list(Wilayah.objects.filter(tingkat="desa", kode__startswith="32.77")
+                    .values_list("pk", flat=True))
+    for i, kode in enumerate(villages):
+        make_perkumpulan(f"MANY-{i:03d}", desa=kode, jenis=["DW", "KT"][i % 2])
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        rekap.refresh(villages)
+    assert rekap.build(Wilayah.objects.get(pk="32.77"), 2016).jumlah_perkumpulan == 16
