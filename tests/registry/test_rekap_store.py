@@ -148,3 +148,16 @@ def test_refresh_costs_the_same_queries_for_one_village_or_many(
     with django_assert_max_num_queries(len(one.captured_queries)):
         rekap.refresh(villages)
     assert rekap.build(Wilayah.objects.get(pk="32.77"), 2016).jumlah_perkumpulan == 16
+
+
+def test_segarkan_recomputes_counts_a_raw_bulk_write_missed(village, capsys):
+    assert rekap.build(Wilayah.objects.get(pk="32.77"), 2016).jumlah_perkumpulan == 3
+    # A bulk update sends no signals: the stored counts still say three active groups...
+    Perkumpulan.objects.filter(desa=CIBEUREUM).update(aktif=False)
+    call_command("rekap", wilayah="32.77", tahun_acuan=2016)
+    assert '"jumlah_perkumpulan": 3' in capsys.readouterr().out
+    # ...until --segarkan computes them again.
+    call_command("rekap", wilayah="32.77", tahun_acuan=2016, segarkan=True)
+    captured = capsys.readouterr()
+    assert '"jumlah_perkumpulan": 1' in captured.out
+    assert "Stored counts of 2 villages computed again." in captured.err

@@ -15,7 +15,9 @@ class Command(BaseCommand):
         "The recap tables (Tables 1-9: groups by age, purpose, size, chairs' education, network, "
         "board term, requirements, values, funds) of the active groups within an area of any "
         "level. --tahun-acuan fixes the reference year of Table 1 (default: this year). JSON "
-        "goes to standard output unless --output is given; xlsx needs --output."
+        "goes to standard output unless --output is given; xlsx needs --output. The figures come "
+        "from stored counts kept up to date village by village; --segarkan computes them all "
+        "again from the groups first (after a restore or a bulk load by other means)."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--tahun-acuan", type=int, default=None)
         parser.add_argument("--format", choices=["json", "xlsx", "text"], default="json")
         parser.add_argument("--output", default=None, help="File to write (default: stdout).")
+        parser.add_argument("--segarkan", action="store_true",
+                            help="Compute every village's stored counts again first.")
 
     def handle(self, *args, **options):
         try:
@@ -35,6 +39,9 @@ class Command(BaseCommand):
         year = options["tahun_acuan"] or timezone.localdate().year
         if not 1900 <= year <= 2200:
             raise CommandError(f"--tahun-acuan {year} is not a plausible year.")
+        if options["segarkan"]:
+            villages = rekap.refresh_all()
+            self.stderr.write(f"Stored counts of {villages} villages computed again.")
         result = rekap.build(area, year)
         output = options["output"]
         if options["format"] == "xlsx":
