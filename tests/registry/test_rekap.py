@@ -171,3 +171,18 @@ def test_the_recap_costs_the_same_queries_whatever_the_size(
     with django_assert_max_num_queries(len(small.captured_queries)):
         again = rekap.build(area, 2006)
     assert first.jumlah_perkumpulan == again.jumlah_perkumpulan == 40
+
+
+def test_the_titles_are_the_contracts_indonesian_titles(demo):
+    titles = {t["nomor"]: t["judul"] for t in cibeureum_2006()["tabel"]}
+    assert titles == {
+        1: "Kelompok/Perkumpulan Sosial menurut Tahun Berdiri",
+        2: "Tujuan Didirikannya Perkumpulan Sosial",
+        3: "Jumlah Anggota Kelompok Sosial",
+        4: "Jenjang Pendidikan Pengurus",
+        5: "Jaringan Kerja Kelompok Sosial",
+        6: "Masa Kepengurusan",
+        7: "Syarat Keanggotaan",
+        8: "Nilai Solidaritas",
+        9: "Sumber Dana",
+    }

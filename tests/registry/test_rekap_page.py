@@ -88,7 +88,7 @@ def test_anonymous_is_sent_to_login(client, groups):
 def test_bad_year_is_400(client, staf, tahun):
     response = get(client, staf, wilayah="32.77", tahun=tahun)
     assert response.status_code == 400
-    assert "reference year" in response.content.decode()
+    assert "Tahun acuan harus tahun antara 1900 dan 2100." in response.content.decode()
 
 
 def test_admin_without_area_must_choose_one(client, admin_user, groups):
