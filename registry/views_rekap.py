@@ -122,9 +122,13 @@ def rekap_page(request: HttpRequest) -> HttpResponse:
         return _bad_request(request, str(exc))
     data = rekap.build(area, tahun)
     types, compare_rows = comparison(area, request.user)
+    # Links up to the larger areas the user may see.
+    above = [kode for kode in (area.provinsi_id, area.kabupaten_id, area.kecamatan_id) if kode]
+    ancestors = list(Wilayah.objects.visible_to(request.user).filter(pk__in=above).order_by("kode"))
     tables = [{"tabel": t, "rows": _table_rows(t), "chart": chart(t)} for t in data.tabel]
     return render(request, "registry/rekap.html", {
         "area": area,
+        "ancestors": ancestors,
         "tahun": tahun,
         "rekap": data,
         "tables": tables,

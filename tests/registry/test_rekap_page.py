@@ -170,3 +170,13 @@ def test_query_count_does_not_grow_with_groups(
     assert response.context["rekap"].jumlah_perkumpulan == 30
     response = count_queries(client, django_assert_max_num_queries, bound)
     assert response.context["rekap"].jumlah_perkumpulan == 30
+
+
+def test_a_village_links_up_to_its_kecamatan_and_city(client, staf, operator, groups):
+    html = get(client, staf, wilayah=CIBEUREUM, tahun=2006).content.decode()
+    assert 'href="/rekap/?wilayah=32.77&amp;tahun=2006"' in html
+    assert 'href="/rekap/?wilayah=32.77.01&amp;tahun=2006"' in html
+    assert 'href="/rekap/?wilayah=32&amp;' not in html  # the province is outside the staff's area
+    # An operator sees no links up: the larger areas are not theirs.
+    html = get(client, operator, wilayah=CIBEUREUM).content.decode()
+    assert "rekap-crumbs" not in html
