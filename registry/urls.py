@@ -1,9 +1,16 @@
 from django.urls import path
 
-from registry import views, views_rekap
+from registry import views, views_perkumpulan, views_rekap
 
 app_name = "registry"
 urlpatterns = [
+    path("", views_perkumpulan.dashboard, name="dashboard"),
+    path("perkumpulan/", views_perkumpulan.perkumpulan_list, name="perkumpulan_list"),
+    path("perkumpulan/unduh.xlsx", views_perkumpulan.perkumpulan_xlsx, name="perkumpulan_xlsx"),
+    path("perkumpulan/baru/", views_perkumpulan.perkumpulan_form, name="perkumpulan_baru"),
+    path("perkumpulan/<str:kode>/", views_perkumpulan.perkumpulan_detail, name="perkumpulan"),
+    path("perkumpulan/<str:kode>/ubah/", views_perkumpulan.perkumpulan_form,
+         name="perkumpulan_ubah"),
     path("impor/", views.impor, name="impor"),
     path("impor/riwayat/", views.impor_daftar, name="impor_daftar"),
     path("impor/<int:pk>/", views.impor_detail, name="impor_detail"),
