@@ -113,7 +113,9 @@ def _filtered(request: HttpRequest) -> PerkumpulanFilter:
 @login_required
 def perkumpulan_list(request: HttpRequest) -> HttpResponse:
     found = _filtered(request)
-    groups = found.qs if found.is_valid() else Perkumpulan.objects.none()
+    groups = Perkumpulan.objects.none()
+    if found.is_valid():
+        groups = found.qs.order_by(*found.qs.query.order_by, "kode")  # ties in a stable order
     page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

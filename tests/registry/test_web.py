@@ -1,0 +1,268 @@
+"""The village officer's group pages: who may open what, the filters, the form, the query counts."""
+
+import io
+
+import openpyxl
+import pytest
+
+from registry.models import Perkumpulan
+from tests.conftest import CIBEUREUM, MELONG, SUKARASA
+
+
+@pytest.fixture
+def groups(make_perkumpulan):
+    return {
+        "cbr": make_perkumpulan("CBR-DW-001", nama="Dasa Wisma Mawar", rw=3, tahun_berdiri=1999),
+        "cbr2": make_perkumpulan("CBR-KT-001", jenis="KT", nama="Karang Taruna Tunas",
+                                 tahun_berdiri=2015, jaringan_kerja="PEMERINTAH"),
+        "mlg": make_perkumpulan("MLG-DW-001", desa=MELONG, nama="Dasa Wisma Melati"),
+        "bdg": make_perkumpulan("BDG-DW-001", desa=SUKARASA, nama="Dasa Wisma Bandung"),
+    }
+
+
+ROLES = ["anonymous", "operator", "operator_lain", "staf", "staf_lain", "pengamat", "admin_user"]
+
+
+def login(client, request, role):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    return client
+
+
+# URL × role → status. 302 = sent to the login page; 404 = outside the user's area.
+MATRIX = {
+    "/": dict(anonymous=302, operator=200, operator_lain=200, staf=200, staf_lain=200,
+              pengamat=200, admin_user=200),
+    "/perkumpulan/": dict(anonymous=302, operator=200, operator_lain=200, staf=200,
+                          staf_lain=200, pengamat=200, admin_user=200),
+    "/perkumpulan/unduh.xlsx": dict(anonymous=302, operator=200, operator_lain=200, staf=200,
+                                    staf_lain=200, pengamat=200, admin_user=200),
+    "/perkumpulan/CBR-DW-001/": dict(anonymous=302, operator=200, operator_lain=404, staf=200,
+                                     staf_lain=404, pengamat=200, admin_user=200),
+    "/perkumpulan/CBR-DW-001/ubah/": dict(anonymous=302, operator=200, operator_lain=404,
+                                          staf=200, staf_lain=404, pengamat=403,
+                                          admin_user=200),
+    "/perkumpulan/baru/": dict(anonymous=302, operator=200, operator_lain=200, staf=200,
+                               staf_lain=200, pengamat=403, admin_user=200),
+    "/perkumpulan/TIDAK-ADA/": dict(anonymous=302, operator=404, operator_lain=404, staf=404,
+                                    staf_lain=404, pengamat=404, admin_user=404),
+}
+
+
+@pytest.mark.parametrize(("url", "role"), [(u, r) for u in MATRIX for r in ROLES])
+def test_permission_matrix(client, request, groups, url, role):
+    response = login(client, request, role).get(url)
+    assert response.status_code == MATRIX[url][role], (url, role)
+    if response.status_code == 302:
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def codes(response) -> list[str]:
+    return [g.kode for g in response.context["page"].object_list]
+
+
+def test_each_role_lists_only_its_area(client, groups, operator, staf, admin_user):
+    client.force_login(operator)
+    assert codes(client.get("/perkumpulan/")) == ["CBR-DW-001", "CBR-KT-001"]
+    client.force_login(staf)
+    assert codes(client.get("/perkumpulan/")) == ["CBR-DW-001", "CBR-KT-001", "MLG-DW-001"]
+    client.force_login(admin_user)
+    assert len(codes(client.get("/perkumpulan/"))) == 4
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ({"q": "mawar"}, ["CBR-DW-001"]),
+    ({"q": "kt-0"}, ["CBR-KT-001"]),
+    ({"jenis": "DW"}, ["CBR-DW-001", "MLG-DW-001"]),
+    ({"rw": "3"}, ["CBR-DW-001"]),
+    ({"berdiri_sebelum": "1999"}, ["CBR-DW-001"]),
+    ({"berdiri_sesudah": "2001"}, ["CBR-KT-001"]),
+    ({"jaringan": "PEMERINTAH"}, ["CBR-KT-001"]),
+    ({"urut": "-nama"}, ["CBR-KT-001", "MLG-DW-001", "CBR-DW-001"]),
+    ({"urut": "tahun"}, ["CBR-DW-001", "MLG-DW-001", "CBR-KT-001"]),
+])
+def test_filters_and_sorting(client, staf, groups, query, expected):
+    client.force_login(staf)
+    response = client.get("/perkumpulan/", query)
+    assert response.status_code == 200
+    assert codes(response) == expected
+
+
+@pytest.mark.parametrize("query", [
+    {"jenis": "XX"}, {"berdiri_sebelum": "abc"}, {"rw": "0"}, {"jaringan": "LAIN"},
+    {"urut": "password"},
+])
+def test_bad_filters_are_400_with_the_form(client, staf, groups, query):
+    client.force_login(staf)
+    response = client.get("/perkumpulan/", query)
+    assert response.status_code == 400
+    assert response.context["filter"].form.errors
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "999999", "1.5"])
+def test_any_page_number_gives_a_page(client, staf, make_perkumpulan, page):
+    for i in range(55):
+        make_perkumpulan(f"P-{i:03d}")
+    client.force_login(staf)
+    response = client.get("/perkumpulan/", {"page": page})
+    assert response.status_code == 200
+    assert len(codes(response)) in (50, 5)
+
+
+def test_pages_keep_the_filters(client, staf, make_perkumpulan):
+    for i in range(60):
+        make_perkumpulan(f"P-{i:03d}", jenis="DW" if i % 2 else "KT")
+    client.force_login(staf)
+    response = client.get("/perkumpulan/", {"jenis": "DW", "urut": "-kode"})
+    assert response.context["page"].paginator.count == 30
+    html = response.content.decode()
+    assert "?jenis=DW&amp;urut=-kode&amp;page=2" not in html  # 30 rows: one page
+    response = client.get("/perkumpulan/", {"aktif": "true"})
+    assert 'href="?aktif=true&amp;page=2"' in response.content.decode()
+
+
+def test_the_list_downloads_as_xlsx_with_its_filters(client, staf, groups, make_perkumpulan):
+    make_perkumpulan("CBR-DW-002", nama="=HYPERLINK(\"http://x\")")
+    client.force_login(staf)
+    response = client.get("/perkumpulan/unduh.xlsx", {"jenis": "DW"})
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["CBR-DW-001", "CBR-DW-002", "MLG-DW-001"]
+    assert rows[2][1] == "'=HYPERLINK(\"http://x\")"  # formula injection escaped
+    assert rows[1][6] == 1999
+
+
+PAGES = ["/perkumpulan/", "/perkumpulan/?jenis=DW&urut=-tahun", "/perkumpulan/CBR-DW-001/", "/"]
+
+
+def count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_detail_and_dashboard_cost_fixed_queries(client, staf, make_perkumpulan):
+    make_perkumpulan("CBR-DW-001")
+    client.force_login(staf)
+    client.get("/")
+    few = {url: count_queries(client, url) for url in PAGES}
+    for i in range(60):
+        make_perkumpulan(f"X-{i:03d}", desa=[CIBEUREUM, MELONG][i % 2],
+                         jenis=["DW", "KT", "POSYANDU"][i % 3])
+    client.get("/")  # the dashboard computes the changed villages' counts once
+    many = {url: count_queries(client, url) for url in PAGES}
+    assert many == few
+    assert max(few.values()) <= 15, few
+
+
+def test_dashboard_counts_groups_by_type(client, operator, staf, groups):
+    client.force_login(operator)
+    response = client.get("/")
+    assert response.context["jumlah"] == 2
+    assert {t["jenis"].kode: t["jumlah"] for t in response.context["types"]} == {
+        "DW": 1, "KT": 1
+    }
+    client.force_login(staf)
+    assert client.get("/").context["jumlah"] == 3
+
+
+# The form ------------------------------------------------------------------------------------
+VALID = {"kode": "CBR-PY-009", "nama": "Posyandu Anggrek", "jenis": "", "tahun_berdiri": "2004",
+         "rw": "5", "aktif": "on"}
+
+
+def form_data(**changes):
+    from registry.models import JenisPerkumpulan
+
+    data = {**VALID, "jenis": JenisPerkumpulan.objects.get(kode="POSYANDU").pk}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_an_operator_creates_a_group_in_their_village(client, operator):
+    client.force_login(operator)
+    response = client.post("/perkumpulan/baru/", form_data(desa_kode=MELONG))
+    assert response.status_code == 302
+    assert response["Location"] == "/perkumpulan/CBR-PY-009/"
+    group = Perkumpulan.objects.get(kode="CBR-PY-009")
+    assert group.desa_id == CIBEUREUM  # an operator's village, whatever is posted
+    assert (group.nama, group.rw, group.tahun_berdiri, group.aktif) == (
+        "Posyandu Anggrek", 5, 2004, True)
+
+
+def test_staff_types_a_village_within_their_area(client, staf):
+    client.force_login(staf)
+    response = client.post("/perkumpulan/baru/", form_data(desa_kode="3277011001"))
+    assert response.status_code == 302
+    assert Perkumpulan.objects.get(kode="CBR-PY-009").desa_id == MELONG
+    response = client.post("/perkumpulan/baru/", form_data(kode="X-1", desa_kode=SUKARASA))
+    assert response.status_code == 400
+    assert response.context["form"].has_error("desa_kode", "outside_area")
+    response = client.post("/perkumpulan/baru/", form_data(kode="X-2", desa_kode="32.77.01"))
+    assert response.context["form"].has_error("desa_kode", "outside_area")  # not a desa
+    assert not Perkumpulan.objects.filter(kode__startswith="X-").exists()
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"kode": ""}, "kode"),
+    ({"kode": "CBR-DW-001"}, "kode"),  # taken
+    ({"nama": ""}, "nama"),
+    ({"tahun_berdiri": "2999"}, "tahun_berdiri"),
+    ({"tahun_berdiri": "abc"}, "tahun_berdiri"),
+    ({"rw": "0"}, "rw"),
+    ({"jenis": "999999"}, "jenis"),
+])
+def test_bad_input_is_shown_next_to_the_field_and_kept(client, operator, groups, changes,
+                                                        field):
+    client.force_login(operator)
+    before = Perkumpulan.objects.count()
+    response = client.post("/perkumpulan/baru/", form_data(**changes))
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert list(form.errors) == [field]
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in html
+    assert 'value="Posyandu Anggrek"' in html or field == "nama"  # what was typed is kept
+    assert Perkumpulan.objects.count() == before
+
+
+def test_editing_keeps_the_code_and_refreshes_the_recap(client, operator, groups):
+    from registry import rekap
+    from registry.models import Wilayah
+
+    area = Wilayah.objects.get(pk=CIBEUREUM)
+    assert rekap.build(area, 2026).jumlah_perkumpulan == 2
+    client.force_login(operator)
+    data = form_data(kode="GANTI-KODE", nama="Dasa Wisma Mawar Merah", aktif=None)
+    response = client.post("/perkumpulan/CBR-DW-001/ubah/", data)
+    assert response.status_code == 302
+    group = Perkumpulan.objects.get(pk=groups["cbr"].pk)
+    assert (group.kode, group.nama, group.aktif) == ("CBR-DW-001", "Dasa Wisma Mawar Merah",
+                                                     False)
+    assert rekap.build(area, 2026).jumlah_perkumpulan == 1
+
+
+def test_observers_may_not_post(client, pengamat, groups):
+    client.force_login(pengamat)
+    assert client.post("/perkumpulan/baru/", form_data()).status_code == 403
+    assert client.post("/perkumpulan/CBR-DW-001/ubah/", form_data()).status_code == 403
+    assert not Perkumpulan.objects.filter(kode="CBR-PY-009").exists()
+
+
+def test_login_and_logout_pages(client, operator):
+    from tests.conftest import PASSWORD
+
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200 and 'lang="id"' in response.content.decode()
+    response = client.post("/accounts/login/", {"username": operator.username,
+                                                "password": "salah"})
+    assert response.status_code == 200 and response.context["form"].errors
+    response = client.post("/accounts/login/", {"username": operator.username,
+                                                "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/").status_code == 302
