@@ -7,9 +7,10 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from members import rekap, survey
+        from members import rekap, survey, views
         from registry import workbook
         from registry.rekap import register_dimension, register_table
+        from registry.views_perkumpulan import register_dashboard_card, register_group_panel
 
         workbook.register_sheet(survey.AnggotaSheet())
         register_dimension("ukuran")(rekap.count_sizes)
@@ -17,3 +18,6 @@ class MembersConfig(AppConfig):
         register_table(3)(rekap.table_size)
         register_table(4)(rekap.table_chair_education)
         rekap.connect_signals()
+        # The board and members on a group's page; current memberships on the dashboard.
+        register_group_panel(20, "members/panel_anggota.html")(views.members_panel)
+        register_dashboard_card(20)(views.memberships_card)

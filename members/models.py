@@ -100,7 +100,9 @@ class Warga(models.Model):
 
     def clean(self) -> None:
         if self.wilayah_id and self.wilayah.tingkat != Tingkat.DESA:
-            raise ValidationError({"wilayah": _("Choose a desa/kelurahan.")}, code="not_desa")
+            raise ValidationError(
+                {"wilayah": ValidationError(_("Choose a desa/kelurahan."), code="not_desa")}
+            )
 
 
 class Keanggotaan(models.Model):
@@ -166,6 +168,6 @@ class Keanggotaan(models.Model):
 
     def clean(self) -> None:
         if self.mulai and self.selesai and self.selesai < self.mulai:
-            raise ValidationError(
-                {"selesai": _("A membership cannot end before it starts.")}, code="ends_early"
-            )
+            raise ValidationError({"selesai": ValidationError(
+                _("A membership cannot end before it starts."), code="ends_early"
+            )})

@@ -1,7 +1,220 @@
+"""The village officer's pages about members: the board and members on a group's page, adding a
+member by NIK, changing a role, ending a membership, the people search and a person's page.
+
+Everything starts from `visible_to(user)` / `editable_by(user)` (registry/access.py): a row outside
+the user's area answers 404, a role that may not change anything 403. Observers see the board and
+members of a group with masked NIKs, never the people pages.
+"""
+
+import datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from members.forms import AddMemberForm, ChangeRoleForm, EndMembershipForm, SearchForm
+from members.models import Keanggotaan, PeranAnggota, Warga
+from registry import access
+from registry.models import Perkumpulan
+
+PAGE_SIZE = 50
+# The board first, in the order of PeranAnggota (chair, vice chair, secretary, treasurer).
+ROLE_ORDER = {value: i for i, value in enumerate(PeranAnggota.values)}
+ADD_PREFIX = "anggota-%s"  # ids of the add form's inputs, unique on the group's page
+
+
+def group_url(group: Perkumpulan) -> str:
+    return reverse("registry:perkumpulan", args=[group.kode]) + "#anggota"
+
+
+def require_personal_data(request: HttpRequest) -> None:
+    """The people pages are all personal data: observers may not open them."""
+    if not access.can_see_personal_data(request.user):
+        raise PermissionDenied
+
+
+def require_edit(request: HttpRequest) -> None:
+    if not access.can_edit(request.user):
+        raise PermissionDenied
+
+
+# On a group's page ----------------------------------------------------------------------------
+def members_panel(request: HttpRequest, group: Perkumpulan) -> dict:
+    """The board, the members and the ended memberships of a group: two queries, whatever
+    the group's size."""
+    user = request.user
+    rows = list(
+        Keanggotaan.objects.visible_to(user)
+        .filter(perkumpulan=group)
+        .select_related("warga")
+        .order_by("pk")
+    )
+    current = sorted(
+        (m for m in rows if m.aktif),
+        key=lambda m: (ROLE_ORDER.get(m.peran, len(ROLE_ORDER)), m.warga.nama.casefold(), m.pk),
+    )
+    ended = sorted(
+        (m for m in rows if not m.aktif),
+        key=lambda m: (m.selesai, m.mulai or datetime.date.min, m.pk),
+        reverse=True,
+    )
+    can_edit = Perkumpulan.objects.editable_by(user).filter(pk=group.pk).exists()
+    return {
+        "board": [m for m in current if m.peran != PeranAnggota.ANGGOTA],
+        "members": [m for m in current if m.peran == PeranAnggota.ANGGOTA],
+        "ended": ended,
+        "personal": access.can_see_personal_data(user),
+        "can_edit": can_edit,
+        "form": AddMemberForm(group=group, auto_id=ADD_PREFIX) if can_edit else None,
+    }
+
+
+def memberships_card(request: HttpRequest) -> tuple[str, int, str] | None:
+    """Dashboard: the current memberships within the user's area, leading to the people search."""
+    if not access.can_see_personal_data(request.user):
+        return None
+    n = Keanggotaan.objects.visible_to(request.user).filter(selesai__isnull=True).count()
+    return (
+        ngettext("current membership", "current memberships", n),
+        n,
+        reverse("members:warga"),
+    )
 
 
 @login_required
-def warga_list(request):
-    raise Http404  # replaced by the people search
+@require_POST
+def anggota_tambah(request: HttpRequest, kode: str) -> HttpResponse:
+    """Add a member by NIK; errors are shown beside the fields on a page of their own."""
+    require_edit(request)
+    group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
+    form = AddMemberForm(request.POST, group=group, auto_id=ADD_PREFIX)
+    if form.is_valid():
+        membership = form.save()
+        if membership is not None:
+            values = {"name": form.person.nama, "group": group.nama,
+                      "role": membership.get_peran_display()}
+            if form.found:
+                messages.success(request, _(
+                    "%(name)s, already registered with this NIK, was added to %(group)s as "
+                    "%(role)s; their recorded data was kept."
+                ) % values)
+            else:
+                messages.success(request, _("%(name)s was added to %(group)s as %(role)s.")
+                                 % values)
+            return redirect(group_url(group))
+    return render(request, "members/anggota_tambah.html", {
+        "form": form, "group": group,
+    }, status=400)
+
+
+# One membership --------------------------------------------------------------------------------
+def editable_membership(request: HttpRequest, pk: int) -> Keanggotaan:
+    require_edit(request)
+    return get_object_or_404(
+        Keanggotaan.objects.editable_by(request.user).select_related("warga", "perkumpulan"),
+        pk=pk,
+    )
+
+
+def membership_page(request, membership, role_form=None, end_form=None, status=200):
+    if membership.aktif:
+        role_form = role_form or ChangeRoleForm(membership=membership, auto_id="peran-%s")
+        end_form = end_form or EndMembershipForm(membership=membership, auto_id="akhir-%s")
+    return render(request, "members/keanggotaan.html", {
+        "m": membership,
+        "group": membership.perkumpulan,
+        "role_form": role_form,
+        "end_form": end_form,
+    }, status=status)
+
+
+@login_required
+def keanggotaan(request: HttpRequest, pk: int) -> HttpResponse:
+    """A membership, with the forms that change its role or end it."""
+    return membership_page(request, editable_membership(request, pk))
+
+
+@login_required
+@require_POST
+def ganti_peran(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = editable_membership(request, pk)
+    form = ChangeRoleForm(request.POST, membership=membership, auto_id="peran-%s")
+    if form.is_valid() and form.save():
+        messages.success(request, _("%(name)s is now %(role)s of %(group)s.") % {
+            "name": membership.warga.nama,
+            "role": form.new.get_peran_display(),
+            "group": membership.perkumpulan.nama,
+        })
+        return redirect(group_url(membership.perkumpulan))
+    return membership_page(request, membership, role_form=form, status=400)
+
+
+@login_required
+@require_POST
+def akhiri(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = editable_membership(request, pk)
+    form = EndMembershipForm(request.POST, membership=membership, auto_id="akhir-%s")
+    if form.is_valid() and form.save():
+        messages.success(request, _("The membership of %(name)s in %(group)s has ended.") % {
+            "name": membership.warga.nama, "group": membership.perkumpulan.nama,
+        })
+        return redirect(group_url(membership.perkumpulan))
+    return membership_page(request, membership, end_form=form, status=400)
+
+
+# People ----------------------------------------------------------------------------------------
+@login_required
+def warga_list(request: HttpRequest) -> HttpResponse:
+    """Search the people within the user's area by name or NIK; each with their current groups
+    (three queries a page, whatever its length)."""
+    require_personal_data(request)
+    user = request.user
+    form = SearchForm(request.GET)
+    people = Warga.objects.none()
+    if form.is_valid():
+        people = form.search(Warga.objects.visible_to(user))
+    current = Prefetch(
+        "keanggotaan",
+        queryset=Keanggotaan.objects.visible_to(user)
+        .filter(selesai__isnull=True)
+        .select_related("perkumpulan")
+        .order_by("perkumpulan__nama", "pk"),
+        to_attr="kini",
+    )
+    people = people.select_related("wilayah").prefetch_related(current).order_by("nama", "pk")
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "members/warga_list.html", {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "searched": bool(form.is_valid() and form.cleaned_data.get("q")),
+    }, status=200 if form.is_valid() else 400)
+
+
+@login_required
+def warga_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's data and their memberships within the user's area, current ones first."""
+    require_personal_data(request)
+    user = request.user
+    person = get_object_or_404(Warga.objects.visible_to(user).select_related("wilayah"), pk=pk)
+    memberships = (
+        Keanggotaan.objects.visible_to(user)
+        .filter(warga=person)
+        .select_related("perkumpulan", "perkumpulan__desa")
+        .order_by(F("selesai").desc(nulls_first=True), "perkumpulan__nama", "-pk")
+    )
+    return render(request, "members/warga_detail.html", {
+        "person": person,
+        "memberships": memberships,
+        "can_edit": access.can_edit(user),
+    })

@@ -385,7 +385,9 @@ class User(AbstractUser):
             Peran.ADMIN: set(Tingkat.values),
         }[self.peran]
         if self.peran != Peran.ADMIN and self.wilayah_id is None:
-            raise ValidationError({"wilayah": _("This role needs an area.")}, code="no_area")
+            raise ValidationError(
+                {"wilayah": ValidationError(_("This role needs an area."), code="no_area")}
+            )
         if self.wilayah_id and self.wilayah.tingkat not in allowed:
             message = _("The role %(role)s works in: %(levels)s; not in a %(level)s.") % {
                 "role": self.get_peran_display(),

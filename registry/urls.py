@@ -8,9 +8,11 @@ urlpatterns = [
     path("perkumpulan/", views_perkumpulan.perkumpulan_list, name="perkumpulan_list"),
     path("perkumpulan/unduh.xlsx", views_perkumpulan.perkumpulan_xlsx, name="perkumpulan_xlsx"),
     path("perkumpulan/baru/", views_perkumpulan.perkumpulan_form, name="perkumpulan_baru"),
-    path("perkumpulan/<str:kode>/", views_perkumpulan.perkumpulan_detail, name="perkumpulan"),
-    path("perkumpulan/<str:kode>/ubah/", views_perkumpulan.perkumpulan_form,
+    # Group codes may hold "/": the edit page comes first, and the other apps' pages under a
+    # group (…/anggota/tambah/) are included before these (wksbm_site/urls.py).
+    path("perkumpulan/<path:kode>/ubah/", views_perkumpulan.perkumpulan_form,
          name="perkumpulan_ubah"),
+    path("perkumpulan/<path:kode>/", views_perkumpulan.perkumpulan_detail, name="perkumpulan"),
     path("impor/", views.impor, name="impor"),
     path("impor/riwayat/", views.impor_daftar, name="impor_daftar"),
     path("impor/<int:pk>/", views.impor_detail, name="impor_detail"),

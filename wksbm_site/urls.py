@@ -5,7 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("registry.urls")),
+    # The apps' pages under a group (/perkumpulan/<kode>/anggota/…) before the group's own page.
     path("", include("members.urls")),
     path("", include("network.urls")),
+    path("", include("registry.urls")),
 ]

@@ -266,3 +266,11 @@ def test_login_and_logout_pages(client, operator):
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_a_code_with_a_slash_has_its_pages(client, operator, make_perkumpulan):
+    make_perkumpulan("CBR/DW/007", nama="Dasa Wisma Tujuh")
+    client.force_login(operator)
+    assert client.get("/perkumpulan/CBR/DW/007/").context["group"].nama == "Dasa Wisma Tujuh"
+    response = client.get("/perkumpulan/CBR/DW/007/ubah/")
+    assert response.status_code == 200 and response.context["group"].kode == "CBR/DW/007"

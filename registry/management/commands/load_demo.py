@@ -47,7 +47,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo data, Kelurahan Cibeureum (32.77.01.1002): {result.summary()}")
         if options["accounts"]:
             self.stdout.write(
-                f"Log in at /accounts/login/ with one of these demo accounts (password {DEMO_PASSWORD}):"
+                "Log in at /accounts/login/ with one of these demo accounts "
+                f"(password {DEMO_PASSWORD}):"
             )
             for username, peran, kode in DEMO_ACCOUNTS:
                 self.stdout.write(f"  {username:14} {Peran(peran).label} — {kode or 'Indonesia'}")

@@ -1,0 +1,333 @@
+"""The village officer's forms about members: add a member by NIK, change a member's role, end a
+membership, and the people search.
+
+The rules are the models' own: a form builds the rows it would write and asks `full_clean` and
+the database constraints about them before writing, so the messages are the shared ones
+(registry/validators.py) and a broken constraint is an error beside the field the user can change,
+never a 500. A write that still meets a constraint (someone else saved in between) is rolled back
+and told as an error too: an IntegrityError never leaves a form's `save`.
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Keanggotaan, PeranAnggota, Warga
+from registry import validators
+from registry.models import Perkumpulan
+
+# A broken database constraint of Keanggotaan, told on the field the user can change. The error
+# code is the constraint's name.
+CONSTRAINT_ERRORS = {
+    "one_current_membership": (
+        "nik",
+        _("This person is already a current member of this group."),
+    ),
+    "one_current_chair": (
+        "peran",
+        _(
+            "This group already has a current chair: end the chair's membership or change "
+            "their role first."
+        ),
+    ),
+}
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value is always YYYY-MM-DD, whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def model_errors(
+    instance: models.Model, exclude=(), skip_constraints=()
+) -> dict[str, list[ValidationError]]:
+    """Everything `full_clean` finds wrong with an unsaved row, the database constraints
+    included, by field (constraints by the field of CONSTRAINT_ERRORS, coded by their name)."""
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        instance.full_clean(exclude=list(exclude), validate_constraints=False)
+    except ValidationError as exc:
+        for field, field_errors in exc.error_dict.items():
+            errors.setdefault(field, []).extend(field_errors)
+    failed = set(exclude) | set(errors)
+    for constraint in instance._meta.constraints:
+        if constraint.name in skip_constraints:
+            continue
+        try:
+            constraint.validate(type(instance), instance, exclude=failed)
+        except ValidationError as exc:
+            field, message = CONSTRAINT_ERRORS.get(constraint.name, (NON_FIELD_ERRORS, None))
+            error = ValidationError(message, code=constraint.name) if message else exc
+            errors.setdefault(field, []).append(error)
+    return errors
+
+
+class Conflict(Exception):
+    """The row changed between the check and the write: roll back and tell the user."""
+
+
+class ModelRulesForm(forms.Form):
+    """A form whose rules are those of the rows it writes."""
+
+    # Model field → form field, where their names differ.
+    field_map: dict[str, str] = {}
+
+    def add_model_errors(self, errors: dict[str, list[ValidationError]]) -> None:
+        for name, field_errors in errors.items():
+            target = self.field_map.get(name, name)
+            for error in field_errors:
+                self.add_error(target if target in self.fields else None, error)
+
+    def conflict(self) -> None:
+        """Validate again against what is now in the database; if that finds nothing, say
+        that someone else changed the data meanwhile."""
+        self.full_clean()
+        if not self._errors:
+            self.add_error(None, ValidationError(
+                _("Someone else changed these members meanwhile; nothing was saved. "
+                  "Please check and send the form again."),
+                code="conflict",
+            ))
+
+
+def today():
+    return timezone.localdate()
+
+
+class AddMemberForm(ModelRulesForm):
+    """Add a member to a group by NIK: a registered person (anywhere in the country — a NIK is
+    unique) is linked as they are; anyone else is registered with the data typed."""
+
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=40,  # the model's validator tells the right length, with its own message
+        help_text=_("16 digits. A person already registered is found by NIK and linked."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    nama = Warga._meta.get_field("nama").formfield(
+        required=False, help_text=_("Needed only for a person not yet registered.")
+    )
+    jenis_kelamin = Warga._meta.get_field("jenis_kelamin").formfield()
+    tanggal_lahir = Warga._meta.get_field("tanggal_lahir").formfield(widget=DateInput)
+    pendidikan = Warga._meta.get_field("pendidikan").formfield()
+    peran = Keanggotaan._meta.get_field("peran").formfield()
+    mulai = Keanggotaan._meta.get_field("mulai").formfield(
+        widget=DateInput, help_text=_("Leave empty if unknown.")
+    )
+
+    PERSON_FIELDS = ("nama", "jenis_kelamin", "tanggal_lahir", "pendidikan")
+
+    def __init__(self, *args, group: Perkumpulan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = group
+        self.person: Warga | None = None
+        self.membership: Keanggotaan | None = None
+        self.found = False
+
+    def clean_nik(self) -> str:
+        # Spaces typed between groups of digits are no part of the number.
+        return "".join(self.cleaned_data["nik"].split())
+
+    def clean(self):
+        data = super().clean()
+        nik = data.get("nik")
+        if not nik:
+            return data
+        self.person = Warga.objects.filter(nik=nik).first()
+        self.found = self.person is not None
+        if self.person is None:
+            self.person = Warga(nik=nik, **{
+                name: data.get(name) or (None if name == "tanggal_lahir" else "")
+                for name in self.PERSON_FIELDS
+            })
+            self.add_model_errors(model_errors(
+                self.person, exclude=[n for n in self.PERSON_FIELDS if n in self._errors]
+            ))
+        self.membership = Keanggotaan(
+            warga=self.person,
+            perkumpulan=self.group,
+            peran=data.get("peran") or PeranAnggota.ANGGOTA,
+            mulai=data.get("mulai"),
+        )
+        exclude = [name for name in ("peran", "mulai") if name in self._errors]
+        if not self.found:
+            exclude.append("warga")  # a new person has no membership yet
+        self.add_model_errors(model_errors(self.membership, exclude=exclude))
+        return data
+
+    def save(self) -> Keanggotaan | None:
+        """Write the person (if new) and the membership; None, with the form's errors set, if
+        the database refused them."""
+        try:
+            with transaction.atomic():
+                if not self.found:
+                    self.person.save()
+                self.membership.warga = self.person
+                self.membership.save()
+        except IntegrityError:
+            self.conflict()
+            return None
+        return self.membership
+
+
+class _MembershipForm(ModelRulesForm):
+    """A change to one current membership."""
+
+    def __init__(self, *args, membership: Keanggotaan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+
+    def ended_copy(self, selesai) -> Keanggotaan:
+        """The membership as it would be once ended on `selesai` (the instance shown on the
+        page stays as it is)."""
+        m = self.membership
+        ended = Keanggotaan(
+            pk=m.pk, warga_id=m.warga_id, perkumpulan_id=m.perkumpulan_id, peran=m.peran,
+            mulai=m.mulai, selesai=selesai,
+        )
+        ended._state.adding = False
+        return ended
+
+    def check_date(self, name: str):
+        """The date of the change: empty means today; never in the future."""
+        if name in self._errors:
+            return None
+        day = self.cleaned_data.get(name) or today()
+        if day > today():
+            self.add_error(name, ValidationError(
+                _("The date cannot be in the future."), code="future"
+            ))
+            return None
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if not self.membership.aktif:
+            raise ValidationError(_("This membership has already ended."), code="ended")
+        return data
+
+    def end_current(self, selesai) -> None:
+        """Inside the transaction: end the row if it is still current, else Conflict."""
+        current = (
+            Keanggotaan.objects.select_for_update()
+            .filter(pk=self.membership.pk, selesai__isnull=True)
+            .first()
+        )
+        if current is None:
+            raise Conflict
+        current.selesai = selesai
+        current.save(update_fields=["selesai", "diubah"])
+
+    def write(self) -> None:
+        raise NotImplementedError
+
+    def save(self) -> bool:
+        try:
+            with transaction.atomic():
+                self.write()
+        except (IntegrityError, Conflict):
+            self.membership.refresh_from_db()
+            self.conflict()
+            return False
+        return True
+
+
+class ChangeRoleForm(_MembershipForm):
+    """A new role is a new period: the current row ends and a new one starts the same day."""
+
+    peran = Keanggotaan._meta.get_field("peran").formfield(label=_("New role"))
+    tanggal = forms.DateField(
+        label=_("Date of the change"),
+        required=False,
+        widget=DateInput,
+        help_text=_("The old role ends and the new one starts on this day; empty means today."),
+    )
+    field_map = {"selesai": "tanggal", "mulai": "tanggal"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tanggal"].initial = today()
+        self.new: Keanggotaan | None = None
+
+    def clean(self):
+        data = super().clean()
+        day = self.check_date("tanggal")
+        peran = data.get("peran")
+        if day is None or not peran:
+            return data
+        if peran == self.membership.peran:
+            self.add_error("peran", ValidationError(
+                _("This is already the member's role."), code="same_role"
+            ))
+            return data
+        self.add_model_errors(model_errors(self.ended_copy(day)))
+        if self._errors:
+            return data
+        m = self.membership
+        self.new = Keanggotaan(
+            warga_id=m.warga_id, perkumpulan_id=m.perkumpulan_id, peran=peran, mulai=day
+        )
+        # The current row ends in the same transaction, so it does not count against the new one.
+        self.add_model_errors(
+            model_errors(self.new, skip_constraints={"one_current_membership"})
+        )
+        self.day = day
+        return data
+
+    def write(self) -> None:
+        self.end_current(self.day)
+        self.new.save()
+
+
+class EndMembershipForm(_MembershipForm):
+    selesai = Keanggotaan._meta.get_field("selesai").formfield(
+        widget=DateInput, help_text=_("The last day of the membership; empty means today.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["selesai"].initial = today()
+
+    def clean(self):
+        data = super().clean()
+        day = self.check_date("selesai")
+        if day is not None:
+            self.add_model_errors(model_errors(self.ended_copy(day)))
+            self.day = day
+        return data
+
+    def write(self) -> None:
+        self.end_current(self.day)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name or NIK"),
+        required=False,
+        max_length=150,
+        help_text=_("A name or part of it, or the NIK or its first digits."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def search(self, people: models.QuerySet) -> models.QuerySet:
+        q = self.cleaned_data.get("q") or ""
+        compact = "".join(q.split())
+        if not compact:
+            return people
+        if _DIGITS.fullmatch(compact):
+            if len(compact) == validators.NIK_LENGTH:
+                return people.filter(nik=compact)
+            return people.filter(nik__startswith=compact)
+        for word in q.split():
+            people = people.filter(nama__icontains=word)
+        return people
