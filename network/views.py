@@ -1,7 +1,158 @@
+"""The network's pages: a group's links (on its page), the village's WKSBM forum, and the
+dashboard's count of isolated groups."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from network.forms import ForumForm, HubunganForm, PengurusForm
+from network.models import Forum, Hubungan, PengurusForum
+from registry import access
+from registry.models import Perkumpulan, Tingkat, Wilayah
+from registry.validators import normalize_kode_wilayah
+
+
+def _editable(request: HttpRequest, group: Perkumpulan) -> bool:
+    return Perkumpulan.objects.editable_by(request.user).filter(pk=group.pk).exists()
+
+
+# On a group's page ----------------------------------------------------------------------------
+def links_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
+    """The links the group declared and those declared to it: one query."""
+    links = list(
+        Hubungan.objects.filter(Q(perkumpulan=group) | Q(mitra_perkumpulan=group))
+        .select_related("perkumpulan", "mitra_perkumpulan", "mitra_luar").order_by("pk")
+    )
+    rows = []
+    for link in links:
+        outgoing = link.perkumpulan_id == group.pk
+        other = (link.mitra_perkumpulan or link.mitra_luar) if outgoing else link.perkumpulan
+        rows.append({"link": link, "outgoing": outgoing, "other": other,
+                     "is_group": isinstance(other, Perkumpulan)})
+    can_edit = _editable(request, group)
+    if can_edit and form is None:
+        form = HubunganForm(group=group, user=request.user)
+    return {"group": group, "rows": rows, "can_edit": can_edit,
+            "form": form if can_edit else None}
+
+
+def isolated_card(request: HttpRequest):
+    """Active groups of the user's area with no link either way: one query."""
+    groups = Perkumpulan.objects.visible_to(request.user).filter(aktif=True)
+    linked = Hubungan.objects.filter(
+        Q(perkumpulan=OuterRef("pk")) | Q(mitra_perkumpulan=OuterRef("pk"))
+    )
+    count = groups.filter(~Exists(linked)).count()
+    return (_("isolated groups (no working link)"), count,
+            reverse("registry:perkumpulan_list") + "?aktif=true")
 
 
 @login_required
-def forum(request):
-    raise Http404  # replaced by the forum page
+@require_POST
+def link_add(request: HttpRequest, kode: str) -> HttpResponse:
+    if not access.can_edit(request.user):
+        raise PermissionDenied
+    group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
+    form = HubunganForm(request.POST, group=group, user=request.user)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                link = form.save()
+        except IntegrityError:
+            form.add_error(None, _("This link is already recorded."))
+        else:
+            messages.success(request, _("Link to %(mitra)s recorded.") % {"mitra": link.mitra})
+            return redirect(reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan")
+    return render(request, "network/hubungan_tambah.html",
+                  {"group": group, "p": links_panel(request, group, form)}, status=400)
+
+
+@login_required
+@require_POST
+def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_edit(request.user):
+        raise PermissionDenied
+    link = get_object_or_404(
+        Hubungan.objects.editable_by(request.user).select_related("perkumpulan"), pk=pk)
+    group = link.perkumpulan
+    link.delete()
+    messages.success(request, _("Link removed."))
+    return redirect(reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan")
+
+
+# The village forum ----------------------------------------------------------------------------
+def _village(request: HttpRequest) -> Wilayah | None:
+    kode = request.GET.get("desa") or request.POST.get("desa")
+    if not kode and request.user.wilayah and request.user.wilayah.tingkat == Tingkat.DESA:
+        return request.user.wilayah
+    if not kode:
+        return None
+    try:
+        kode = normalize_kode_wilayah(kode)
+    except Exception:  # noqa: BLE001 - any malformed code is simply not found
+        kode = ""
+    return get_object_or_404(Wilayah.objects.visible_to(request.user).desa(), pk=kode)
+
+
+@login_required
+def forum(request: HttpRequest) -> HttpResponse:
+    desa = _village(request)
+    if desa is None:
+        return render(request, "network/forum.html", {
+            "error": _("Choose a village: add ?desa=CODE, e.g. ?desa=32.77.01.1002."),
+        }, status=400)
+    record = Forum.objects.filter(desa=desa).first()
+    can_edit = access.can_edit(request.user) and Wilayah.objects.editable_by(
+        request.user).filter(pk=desa.pk).exists()
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = ForumForm(request.POST or None, instance=record, desa=desa) if can_edit else None
+    leader_form = PengurusForm(user=request.user) if can_edit else None
+    if request.method == "POST":
+        if request.POST.get("aksi") == "pengurus" and record is not None:
+            leader_form = PengurusForm(request.POST, user=request.user)
+            form = ForumForm(instance=record, desa=desa)
+            if leader_form.is_valid():
+                PengurusForum.objects.create(
+                    forum=record, warga=leader_form.cleaned_data["nik"],
+                    jabatan=leader_form.cleaned_data["jabatan"],
+                    mulai=leader_form.cleaned_data["mulai"])
+                messages.success(request, _("Forum leader added."))
+                return redirect(reverse("network:forum") + f"?desa={desa.kode}")
+        elif form.is_valid():
+            with transaction.atomic():
+                form.instance.desa = desa
+                form.save()
+            messages.success(request, _("Forum saved."))
+            return redirect(reverse("network:forum") + f"?desa={desa.kode}")
+    leaders = []
+    if record is not None:
+        leaders = list(record.pengurus.select_related("warga").order_by("selesai", "jabatan"))
+    members = list(record.anggota.select_related("jenis").order_by("nama")) if record else []
+    return render(request, "network/forum.html", {
+        "desa": desa, "forum": record, "form": form, "leader_form": leader_form,
+        "leaders": leaders, "members": members, "can_edit": can_edit,
+        "personal": access.can_see_personal_data(request.user),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def leader_end(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_edit(request.user):
+        raise PermissionDenied
+    leader = get_object_or_404(
+        PengurusForum.objects.editable_by(request.user).select_related("forum"), pk=pk)
+    if leader.selesai is None:
+        leader.selesai = timezone.localdate()
+        leader.save(update_fields=["selesai"])
+        messages.success(request, _("The leader's term has ended."))
+    return redirect(reverse("network:forum") + f"?desa={leader.forum.desa_id}")

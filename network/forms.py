@@ -1,0 +1,152 @@
+"""Forms of the working network: a link from a group, the village's WKSBM forum and its leaders."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Warga
+from network.models import BentukHubungan, Forum, Hubungan, JenisMitra, Mitra
+from registry import validators
+from registry.models import Perkumpulan
+
+
+class HubunganForm(forms.Form):
+    """A link from `group` to another group (of its village, or any the user sees by code) or to
+    an outside partner (a known one, or a new one named here)."""
+
+    mitra_perkumpulan = forms.ModelChoiceField(
+        Perkumpulan.objects.none(), required=False, label=_("Group of the same village"),
+        empty_label="—",
+    )
+    kode_perkumpulan = forms.CharField(
+        required=False, max_length=40, label=_("…or the code of another group"),
+    )
+    mitra_luar = forms.ModelChoiceField(
+        Mitra.objects.none(), required=False, label=_("…or a known outside partner"),
+        empty_label="—",
+    )
+    mitra_baru = forms.CharField(
+        required=False, max_length=200, label=_("…or a new outside partner: name"),
+    )
+    jenis_mitra_baru = forms.ChoiceField(
+        required=False, label=_("Type of the new partner"),
+        choices=[("", "—"), *[c for c in JenisMitra.choices if c[0] != JenisMitra.PERKUMPULAN]],
+    )
+    bentuk = forms.ChoiceField(label=_("Form of the link"), choices=BentukHubungan.choices)
+    keterangan = forms.CharField(required=False, max_length=300, label=_("Note"))
+
+    def __init__(self, *args, group: Perkumpulan, user, **kwargs):
+        kwargs.setdefault("auto_id", "hubungan-%s")
+        super().__init__(*args, **kwargs)
+        self.group, self.user = group, user
+        self.fields["mitra_perkumpulan"].queryset = (
+            Perkumpulan.objects.filter(desa_id=group.desa_id, aktif=True).exclude(pk=group.pk)
+            .order_by("nama")
+        )
+        self.fields["mitra_luar"].queryset = Mitra.objects.visible_to(user).order_by("nama")
+
+    def clean(self):
+        data = super().clean()
+        chosen = [name for name in ("mitra_perkumpulan", "kode_perkumpulan", "mitra_luar",
+                                    "mitra_baru") if data.get(name)]
+        if len(chosen) != 1:
+            raise ValidationError(
+                _("Choose exactly one partner: a group, a group code, a known partner or a new "
+                  "partner."), code="one_partner")
+        link = Hubungan(perkumpulan=self.group, bentuk=data.get("bentuk", ""),
+                        keterangan=data.get("keterangan", ""))
+        if data.get("kode_perkumpulan"):
+            kode = data["kode_perkumpulan"].strip()
+            found = Perkumpulan.objects.visible_to(self.user).filter(kode__iexact=kode).first()
+            if found is None:
+                self.add_error("kode_perkumpulan", ValidationError(
+                    _("No group with the code %(kode)s within your area.") % {"kode": kode},
+                    code="unknown"))
+                return data
+            data["mitra_perkumpulan"] = found
+            field = "kode_perkumpulan"
+        else:
+            field = "mitra_perkumpulan"
+        if data.get("mitra_perkumpulan"):
+            link.mitra_perkumpulan = data["mitra_perkumpulan"]
+            if link.mitra_perkumpulan.pk == self.group.pk:
+                self.add_error(field, ValidationError(
+                    _("A group cannot be linked to itself."), code="self_link"))
+                return data
+            duplicate = Hubungan.objects.filter(
+                perkumpulan=self.group, mitra_perkumpulan=link.mitra_perkumpulan,
+                bentuk=link.bentuk)
+        elif data.get("mitra_luar"):
+            field = "mitra_luar"
+            link.mitra_luar = data["mitra_luar"]
+            duplicate = Hubungan.objects.filter(
+                perkumpulan=self.group, mitra_luar=link.mitra_luar, bentuk=link.bentuk)
+        else:
+            field = "mitra_baru"
+            if not data.get("jenis_mitra_baru"):
+                self.add_error("jenis_mitra_baru", ValidationError(
+                    _("Choose the type of the new partner."), code="required"))
+                return data
+            name = data["mitra_baru"].strip()
+            known = Mitra.objects.filter(nama__iexact=name, wilayah_id=self.group.desa_id).first()
+            link.mitra_luar = known or Mitra(nama=name, jenis=data["jenis_mitra_baru"],
+                                             wilayah_id=self.group.desa_id)
+            duplicate = Hubungan.objects.filter(
+                perkumpulan=self.group, mitra_luar=known, bentuk=link.bentuk
+            ) if known else Hubungan.objects.none()
+        if duplicate.exists():
+            self.add_error(field, ValidationError(
+                _("This link is already recorded."), code="duplicate"))
+        data["link"] = link
+        return data
+
+    def save(self) -> Hubungan:
+        link = self.cleaned_data["link"]
+        if link.mitra_luar is not None and link.mitra_luar.pk is None:
+            link.mitra_luar.full_clean()
+            link.mitra_luar.save()
+            link.mitra_luar_id = link.mitra_luar.pk
+        link.full_clean()
+        link.save()
+        return link
+
+
+class ForumForm(forms.ModelForm):
+    class Meta:
+        model = Forum
+        fields = ["nama", "mekanisme", "tanggal_dibentuk", "anggota", "keterangan"]
+        widgets = {
+            "anggota": forms.CheckboxSelectMultiple,
+            "tanggal_dibentuk": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, desa, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["anggota"].queryset = Perkumpulan.objects.filter(
+            desa=desa, aktif=True).select_related("jenis").order_by("jenis__urutan", "nama")
+        self.fields["anggota"].label_from_instance = lambda g: f"{g.nama} ({g.jenis.nama})"
+
+
+class PengurusForm(forms.Form):
+    """A forum leader: a registered person found by NIK."""
+
+    nik = forms.CharField(label=_("NIK"), max_length=20,
+                          help_text=_("A person already registered (a member of some group)."))
+    jabatan = forms.CharField(label=_("Position"), max_length=100)
+    mulai = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "pengurus-%s")
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_nik(self):
+        nik = "".join(self.cleaned_data["nik"].split())
+        validators.validate_nik(nik)
+        person = Warga.objects.visible_to(self.user).filter(nik=nik).first()
+        if person is None:
+            raise ValidationError(
+                _("No person with this NIK within your area; add them to a group first."),
+                code="unknown")
+        return person
