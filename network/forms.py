@@ -43,6 +43,7 @@ class HubunganForm(forms.Form):
             Perkumpulan.objects.filter(desa_id=group.desa_id, aktif=True).exclude(pk=group.pk)
             .order_by("nama")
         )
+        self.fields["mitra_perkumpulan"].label_from_instance = lambda g: f"{g.nama} ({g.kode})"
         self.fields["mitra_luar"].queryset = Mitra.objects.visible_to(user).order_by("nama")
 
     def clean(self):

@@ -1,0 +1,44 @@
+"""Screenshots of the main pages for the README (docs/screenshots/), from the demo village.
+
+Run on purpose: WKSBM_SCREENSHOTS=1 .venv/bin/pytest tests/browser/test_screenshots.py"""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+FOLDER = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("WKSBM_SCREENSHOTS") != "1",
+    reason="screenshots are taken only with WKSBM_SCREENSHOTS=1",
+)
+
+PAGES = [
+    ("dashboard", "/"),
+    ("perkumpulan", "/perkumpulan/?jenis=DW"),
+    ("perkumpulan-detail", "/perkumpulan/CBR-DW-001/"),
+    ("perkumpulan-form", "/perkumpulan/CBR-DW-001/ubah/"),
+    ("rekap", "/rekap/?wilayah=32.77.01.1002&tahun=2006"),
+    ("warga", "/warga/?q=siti"),
+    ("forum", "/forum/"),
+]
+
+
+def test_screenshots(site, operator):
+    call_command("load_demo", stdout=io.StringIO())
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    page = site.page()
+    page.goto(f"{site.url}/accounts/login/")
+    page.screenshot(path=FOLDER / "login.png")
+    site.login(operator, page)
+    for name, path in PAGES:
+        assert page.goto(site.url + path).status == 200, path
+        page.screenshot(path=FOLDER / f"{name}.png", full_page=name not in ("rekap", "forum"))
+    phone = site.page(width=360)
+    site.login(operator, phone)
+    phone.goto(f"{site.url}/perkumpulan/?jenis=DW")
+    phone.screenshot(path=FOLDER / "perkumpulan-360px.png")
+    assert len(list(FOLDER.glob("*.png"))) == len(PAGES) + 2
