@@ -9,6 +9,8 @@ from network.models import BentukHubungan, Forum, Hubungan, JenisMitra, Mitra
 from registry import validators
 from registry.models import Perkumpulan
 
+NEIGHBOURS_LISTED = 300  # seed 004: about 300 groups in a village
+
 
 class HubunganForm(forms.Form):
     """A link from `group` to another group (of its village, or any the user sees by code) or to
@@ -39,9 +41,12 @@ class HubunganForm(forms.Form):
         kwargs.setdefault("auto_id", "hubungan-%s")
         super().__init__(*args, **kwargs)
         self.group, self.user = group, user
+        # The list offers at most NEIGHBOURS_LISTED groups (a page stays light however large
+        # the village); any other group is reached by its code.
+        neighbours = (Perkumpulan.objects.filter(desa_id=group.desa_id, aktif=True)
+                      .exclude(pk=group.pk).order_by("nama").values("pk")[:NEIGHBOURS_LISTED])
         self.fields["mitra_perkumpulan"].queryset = (
-            Perkumpulan.objects.filter(desa_id=group.desa_id, aktif=True).exclude(pk=group.pk)
-            .order_by("nama")
+            Perkumpulan.objects.filter(pk__in=neighbours).order_by("nama")
         )
         self.fields["mitra_perkumpulan"].label_from_instance = lambda g: f"{g.nama} ({g.kode})"
         self.fields["mitra_luar"].queryset = Mitra.objects.visible_to(user).order_by("nama")

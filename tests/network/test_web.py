@@ -117,6 +117,41 @@ def test_isolated_groups_on_the_dashboard(client, operator, staf, groups):
     assert cards["perkumpulan terisolasi (tanpa hubungan kerja)"] == 2  # and Melong's
 
 
+def test_a_large_village_lists_300_groups_and_reaches_the_rest_by_code(client, operator, groups):
+    from network.forms import NEIGHBOURS_LISTED
+    from registry.models import Perkumpulan
+
+    Perkumpulan.objects.bulk_create([
+        Perkumpulan(kode=f"CBR-ZZ-{i:03d}", nama=f"Zz {i:03d}", jenis=groups["dw"].jenis,
+                    desa_id=CIBEUREUM, tahun_berdiri=2000) for i in range(NEIGHBOURS_LISTED + 5)
+    ])
+    client.force_login(operator)
+    panel = next(p["context"] for p in client.get("/perkumpulan/CBR-DW-001/").context["panels"]
+                 if "rows" in p["context"])
+    listed = [g.kode for g in panel["form"].fields["mitra_perkumpulan"].queryset]
+    assert NEIGHBOURS_LISTED == 300 and len(listed) == 300
+    assert "CBR-ZZ-304" not in listed
+    assert add_link(client, "CBR-DW-001", kode_perkumpulan="CBR-ZZ-304").status_code == 302
+    assert Hubungan.objects.get().mitra_perkumpulan.kode == "CBR-ZZ-304"
+
+
+def test_the_isolated_count_follows_links_made_and_removed(client, staf, groups):
+    """The figure is kept with the recap counts: a link from Cibeureum to Melong makes both
+    villages' groups linked; removing it makes them isolated again."""
+    client.force_login(staf)
+
+    def isolated():
+        cards = {label: value for label, value, _url in client.get("/").context["cards"]}
+        return cards["perkumpulan terisolasi (tanpa hubungan kerja)"]
+
+    assert isolated() == 4
+    assert add_link(client, "CBR-DW-001", kode_perkumpulan="MLG-DW-001").status_code == 302
+    assert isolated() == 2
+    link = Hubungan.objects.get()
+    assert client.post(f"/hubungan/{link.pk}/hapus/").status_code == 302
+    assert isolated() == 4
+
+
 def test_the_group_page_costs_the_same_queries_with_many_links(client, operator, groups,
                                                                make_perkumpulan):
     from django.db import connection
