@@ -15,6 +15,7 @@ class MembersConfig(AppConfig):
         workbook.register_sheet(survey.AnggotaSheet())
         register_dimension("ukuran")(rekap.count_sizes)
         register_dimension("pendidikan")(rekap.count_chair_education)
+        register_dimension("anggota")(rekap.count_members)
         register_table(3)(rekap.table_size)
         register_table(4)(rekap.table_chair_education)
         rekap.connect_signals()

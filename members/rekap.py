@@ -39,6 +39,16 @@ def count_sizes(groups: QuerySet):
     return counted(sized.annotate(kelas=bracket("ukuran", SIZE_BRACKETS)), "kelas")
 
 
+def count_members(groups: QuerySet):
+    """Current memberships by village and type (the dashboard's figure)."""
+    counts = (
+        Keanggotaan.objects.filter(perkumpulan__in=groups, selesai__isnull=True).order_by()
+        .values("perkumpulan__desa", "perkumpulan__jenis").annotate(n=Count("pk"))
+        .values_list("perkumpulan__desa", "perkumpulan__jenis", "n")
+    )
+    return ((desa, jenis, "", n) for desa, jenis, n in counts)
+
+
 def count_chair_education(groups: QuerySet):
     """Current chairs by their education (unknown education left out)."""
     return (

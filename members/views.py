@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from members.forms import AddMemberForm, ChangeRoleForm, EndMembershipForm, SearchForm
 from members.models import Keanggotaan, PeranAnggota, Warga
-from registry import access
+from registry import access, rekap
 from registry.models import Perkumpulan
 
 PAGE_SIZE = 50
@@ -77,11 +77,12 @@ def members_panel(request: HttpRequest, group: Perkumpulan) -> dict:
     }
 
 
-def memberships_card(request: HttpRequest) -> tuple[str, int, str] | None:
-    """Dashboard: the current memberships within the user's area, leading to the people search."""
+def memberships_card(request: HttpRequest, stored) -> tuple[str, int, str] | None:
+    """Dashboard: the current memberships of the active groups within the user's area (kept
+    with the recap counts), leading to the people search."""
     if not access.can_see_personal_data(request.user):
         return None
-    n = Keanggotaan.objects.visible_to(request.user).filter(selesai__isnull=True).count()
+    n = rekap.stored_total(stored, "anggota")
     return (
         ngettext("current membership", "current memberships", n),
         n,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from network.models import BentukHubungan, Hubungan, JenisMitra, Mitra
 from registry import access, validators
 from registry.models import Perkumpulan
+from registry.rekap import mark_groups_stale
 from registry.survey import known_groups, to_kode_perkumpulan, to_name
 from registry.workbook import (
     Column,
@@ -252,6 +253,7 @@ class JaringanSheet(SheetHandler):
                 link.mitra_luar_id = plan["partners"][key].pk
             links.append(link)
         Hubungan.objects.bulk_create(links, batch_size=1000)
+        mark_groups_stale(ids.values())  # linked groups are no longer isolated
         if plan["update"]:
             Hubungan.objects.bulk_update(plan["update"], ["keterangan"], batch_size=1000)
 

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from network.forms import ForumForm, HubunganForm, PengurusForm
 from network.models import Forum, Hubungan, PengurusForum
-from registry import access
+from registry import access, rekap
 from registry.models import Perkumpulan, Tingkat, Wilayah
 from registry.validators import normalize_kode_wilayah
 
@@ -44,14 +44,9 @@ def links_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
             "form": form if can_edit else None}
 
 
-def isolated_card(request: HttpRequest):
-    """Active groups of the user's area with no link either way: one query."""
-    groups = Perkumpulan.objects.visible_to(request.user).filter(aktif=True)
-    linked = Hubungan.objects.filter(
-        Q(perkumpulan=OuterRef("pk")) | Q(mitra_perkumpulan=OuterRef("pk"))
-    )
-    count = groups.filter(~Exists(linked)).count()
-    return (_("isolated groups (no working link)"), count,
+def isolated_card(request: HttpRequest, stored):
+    """Active groups of the user's area with no link either way (kept with the recap counts)."""
+    return (_("isolated groups (no working link)"), rekap.stored_total(stored, "terisolasi"),
             reverse("registry:perkumpulan_list") + "?aktif=true")
 
 

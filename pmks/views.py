@@ -23,7 +23,7 @@ def cases_panel(request: HttpRequest, group: Perkumpulan) -> dict | None:
     return {"cases": cases, "open": sum(1 for c in cases if c.status not in CLOSED)}
 
 
-def open_cases_card(request: HttpRequest):
+def open_cases_card(request: HttpRequest, stored):
     """Open cases (neither closed nor refused) within the user's area; none for observers."""
     if not access.can_see_pmks(request.user):
         return None

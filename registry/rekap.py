@@ -299,6 +299,23 @@ def refresh_stale(area: Wilayah) -> int:
     return len(stale)
 
 
+def refresh_for(user) -> QuerySet:
+    """Bring the stored counts of the user's whole area up to date; return that area's rows
+    (for an administrator without an area, the provinces' rows)."""
+    if user.wilayah_id is not None:
+        refresh_stale(user.wilayah)
+        return RekapSel.objects.filter(wilayah_id=user.wilayah_id)
+    if access.sees_everything(user):
+        refresh(list(RekapBasi.objects.values_list("desa", flat=True)))
+        return RekapSel.objects.filter(wilayah__tingkat=Tingkat.PROVINSI)
+    return RekapSel.objects.none()
+
+
+def stored_total(rows: QuerySet, dimensi: str) -> int:
+    """The sum of one dimension's stored counts over `rows` (see `refresh_for`)."""
+    return rows.filter(dimensi=dimensi).aggregate(n=Sum("jumlah"))["n"] or 0
+
+
 def refresh_all() -> int:
     """Rebuild every stored count from the groups (after a restore, or to check the store)."""
     with transaction.atomic():

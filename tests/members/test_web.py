@@ -523,6 +523,16 @@ def test_dashboard_counts_current_memberships_in_the_area(client, request, data,
     assert value == expected
 
 
+def test_the_membership_card_follows_a_membership_ended_on_the_web(client, operator, data):
+    client.force_login(operator)
+    [(_label, before, _url)] = card(client.get("/"))
+    membership = data["anggota"]
+    response = client.post(f"/anggota/{membership.pk}/akhiri/", {"selesai": ""})
+    assert response.status_code == 302
+    [(_label, after, _url)] = card(client.get("/"))
+    assert after == before - 1
+
+
 def test_no_membership_card_for_observers(client, pengamat, data):
     client.force_login(pengamat)
     assert card(client.get("/")) == []
