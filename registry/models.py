@@ -312,6 +312,11 @@ class Perkumpulan(models.Model):
             # The recap counts active groups of an area by type and founding year.
             models.Index(fields=["desa", "aktif", "jenis", "tahun_berdiri"], name="perk_recap_idx"),
             models.Index(fields=["nama"], name="perk_nama_idx"),
+            # The list's search by name or code reads the index alone, area by area.
+            models.Index(fields=["desa", "nama", "kode"], name="perk_cari_idx"),
+            # The dashboard's latest changes: of a village, of a larger area.
+            models.Index(fields=["desa", "diubah"], name="perk_desa_diubah_idx"),
+            models.Index(fields=["diubah"], name="perk_diubah_idx"),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -362,7 +362,17 @@ def _run(source, *, user, dry_run, progress):
     with transaction.atomic():
         for handler in found:
             handler.write(imp.plans[handler.name], imp)
+    update_statistics()
     return imp
+
+
+def update_statistics() -> None:
+    """After a bulk write, tell SQLite's query planner the tables' new sizes: without statistics
+    it walks a large area's groups row by row where reading an index in order is many times
+    faster. (0.4 s for a city of 100,000 groups; PostgreSQL's autovacuum does this itself.)"""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 # Cell conversions: each raises ValidationError with a message that says what would be right. ---

@@ -748,6 +748,34 @@ def test_a_link_between_two_groups(tmp_path):
     assert Mitra.objects.count() == 0
 
 
+def test_imported_links_update_the_stored_count_of_isolated_groups(tmp_path):
+    from registry import rekap
+    from registry.models import Wilayah
+
+    city = Wilayah.objects.get(pk="32.77")
+    imported(make_xlsx(tmp_path, {"perkumpulan": [group("CBR-DW-001"),
+                                                  group("CBR-PSY-001", jenis="Posyandu")]}))
+    rekap.refresh_stale(city)
+    rows = rekap.RekapSel.objects.filter(wilayah=city)
+    assert rekap.stored_total(rows, "terisolasi") == 2
+    imported(network_file(tmp_path, link("CBR-DW-001", "CBR-PSY-001")))
+    rekap.refresh_stale(city)
+    assert rekap.stored_total(rows, "terisolasi") == 0
+
+
+def test_an_import_leaves_planner_statistics_on_sqlite(tmp_path):
+    """Without them SQLite reads a large area's groups row by row (see bench/pages_bench.py)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum keeps its own statistics")
+    imported(network_file(tmp_path, link("CBR-DW-001", "CBR-PSY-001")))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+        analysed = {row[0] for row in cursor.fetchall()}
+    assert {"registry_perkumpulan", "network_hubungan"} <= analysed
+
+
 def test_a_new_outside_partner_is_created_with_its_jenis_mitra(tmp_path):
     path = network_file(tmp_path, link("CBR-DW-001", "PT Sumber Rejeki", jenis_mitra="CSR"))
     imp = imported(path)
