@@ -40,11 +40,12 @@ lint: setup
 test: setup lint
 	$(BIN)/pytest
 
-# The benchmarks: import (100,000 memberships) and recap (a city of 100,000 groups against one of
-# 300); BENCH_DB=postgres://…/NAME_WITH_bench runs them on PostgreSQL.
+# The benchmarks: import (100,000 memberships), recap and pages (a city of 100,000 groups against
+# one of 300); BENCH_DB=postgres://…/NAME_WITH_bench runs them on PostgreSQL.
 bench: setup
 	$(BIN)/python bench/import_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/rekap_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
+	$(BIN)/python bench/pages_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 
 messages: setup
 	DJANGO_DEBUG=True $(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'

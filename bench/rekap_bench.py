@@ -192,8 +192,9 @@ def step_run(groups: int, one_village: bool, explain: bool) -> dict:
 
 
 # The parent: one fresh database per size ------------------------------------------------------
-def child(env: dict, *argv: str) -> dict:
-    command = [sys.executable, str(Path(__file__).resolve()), *argv]
+def child(env: dict, *argv: str, script: str = __file__) -> dict:
+    """Run a step of a benchmark script in a fresh process; return the JSON it printed."""
+    command = [sys.executable, str(Path(script).resolve()), *argv]
     done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
     if done.returncode or not lines:

@@ -1,0 +1,156 @@
+"""Page benchmark: the web app's pages for a city of 100,000 groups against the same city with 300.
+
+Target (the web app issue: "pages stay fast at 100,000 groups"): every page answers within
+200 ms (median server time through Django's test client, as Dinas Sosial staff of the city) at
+100,000 groups, with the same number of queries as at 300 groups.
+
+    .venv/bin/python bench/pages_bench.py [--small 300] [--big 100000] [--database-url URL]
+
+Each size gets a fresh database filled exactly as bench/rekap_bench.py fills it (groups spread
+over the 15 kelurahan of Kota Cimahi, each with a chair and its lists), then the stored recap
+counts are computed and each page is requested once to warm up and 5 times to time.
+Exit status: 0 when every page meets the target, 1 when not, 2 when a step fails.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.import_bench import BenchFailure, Database, manage, say  # noqa: E402
+from bench.rekap_bench import CITY, MARK, child, seed, table  # noqa: E402
+
+TARGET_MS = 200.0
+RUNS = 5
+PAGES = [
+    ("dashboard", "/"),
+    ("group list", "/perkumpulan/"),
+    ("list: type, sorted by year", "/perkumpulan/?jenis=DW&urut=-tahun"),
+    ("list: name search", "/perkumpulan/?q=Perkumpulan+77"),
+    ("list: page 100", "/perkumpulan/?page=100"),
+    ("group page", "/perkumpulan/BENCH-000001/"),
+    ("people: NIK prefix", "/warga/?q=3277010101"),
+    ("recap of the city", "/rekap/?wilayah=32.77&tahun=2026"),
+]
+
+
+def step_run(groups: int) -> dict:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from registry import rekap
+    from registry.models import User, Wilayah
+
+    villages = sorted(Wilayah.objects.filter(kode__startswith=CITY + ".", tingkat="desa")
+                      .values_list("kode", flat=True))
+    seed(groups, villages)
+    # Planner statistics as after an import (SQLite) or autovacuum's pass (PostgreSQL).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    rekap.refresh_all()
+    user = User.objects.create(username="bench-staf", peran="staf", wilayah_id=CITY)
+    client = Client()
+    client.force_login(user)
+    results = {}
+    for name, url in PAGES:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise BenchFailure(f"{url} answered {response.status_code}")
+        times = []
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - start)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        results[name] = {"ms": statistics.median(times) * 1000,
+                         "queries": len(captured.captured_queries)}
+    return {"groups": groups, "pages": results}
+
+
+def measure(args, folder: Path, groups: int) -> tuple[str, dict]:
+    database = Database(args.database_url, folder)
+    try:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "wksbm_site.settings",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+            "DJANGO_DEBUG": "False",
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+            "DATABASE_URL": database.url,
+            "PYTHONHASHSEED": "0",
+        }
+        say(f"Setting up {database.label} for {groups:,} groups …")
+        database.create()
+        manage(env, "migrate", "--no-input", "-v0")
+        manage(env, "loaddata", "referensi", "-v0")
+        manage(env, "load_wilayah", "--prefix", CITY)
+        result = child(env, "--step", "run", "--groups", str(groups), script=__file__)
+        return database.label, result
+    finally:
+        database.drop()
+
+
+def conduct(args) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="wksbm-pages-bench-"))
+    try:
+        label, small = measure(args, folder, args.small)
+        _label, big = measure(args, folder, args.big)
+    except BenchFailure as exc:
+        print(f"FAILED {exc}", file=sys.stderr)
+        return 2
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print()
+    print(f"Database: {label.replace(str(folder), '<tmp>')}")
+    print(f"Median of {RUNS} requests as Dinas Sosial staff of Kota Cimahi (ms, queries)")
+    rows, missed = [], []
+    for name, _url in PAGES:
+        s, b = small["pages"][name], big["pages"][name]
+        rows.append([name, f"{s['ms']:.1f}", str(s["queries"]), f"{b['ms']:.1f}",
+                     str(b["queries"]), f"{b['ms'] / s['ms']:.2f}"])
+        if b["ms"] > TARGET_MS:
+            missed.append(f"{name}: {b['ms']:.0f} ms at {args.big:,} groups (target ≤ "
+                          f"{TARGET_MS:.0f} ms)")
+        if b["queries"] != s["queries"]:
+            missed.append(f"{name}: queries grow {s['queries']} → {b['queries']}")
+    table(["page", f"{args.small:,} ms", "queries", f"{args.big:,} ms", "queries", "ratio"],
+          rows)
+    for miss in missed:
+        print(f"MISSED {miss}")
+    if not missed:
+        print(f"PASSED every page ≤ {TARGET_MS:.0f} ms at {args.big:,} groups, same queries")
+    return 1 if missed else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", type=int, default=300)
+    parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--database-url", help="postgres://user@host:port/NAME_WITH_bench; "
+                        "default a temporary SQLite file")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--groups", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step == "run":
+        print(MARK + json.dumps(step_run(args.groups)))
+        return 0
+    return conduct(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
