@@ -78,6 +78,9 @@ class KasusPMKS(models.Model):
     dibuat = models.DateTimeField(_("created"), auto_now_add=True)
     diubah = models.DateTimeField(_("changed"), auto_now=True)
 
+    # Closed cases need no one any more: finished, or help refused.
+    CLOSED = (StatusKasus.SELESAI, StatusKasus.MENOLAK)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -106,7 +109,7 @@ class KasusPMKS(models.Model):
     @property
     def terbuka(self) -> bool:
         """Open cases still need someone: neither closed nor refused."""
-        return self.status not in (StatusKasus.SELESAI, StatusKasus.MENOLAK)
+        return self.status not in self.CLOSED
 
     def clean(self) -> None:
         if self.warga_id and not self.nama:

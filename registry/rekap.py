@@ -178,9 +178,15 @@ def register_dimension(kode: str):
     return decorate
 
 
-def register_table(nomor: int):
+SENSITIVE_TABLES: set[int] = set()
+
+
+def register_table(nomor: int, sensitive: bool = False):
+    """`sensitive`: a table about PMKS, left out for users who may not see PMKS data."""
     def decorate(build: Callable[[Rekap], Tabel]):
         TABLES[nomor] = build
+        if sensitive:
+            SENSITIVE_TABLES.add(nomor)
         return build
 
     return decorate
@@ -327,11 +333,14 @@ def refresh_all() -> int:
     return len(villages)
 
 
-def build(area: Wilayah, tahun_acuan: int) -> Rekap:
+def build(area: Wilayah, tahun_acuan: int, sensitive: bool = True) -> Rekap:
+    """The recap of an area; without `sensitive`, the PMKS tables are left out."""
     refresh_stale(area)
     rekap = Rekap(area, tahun_acuan)
     rekap.jumlah_perkumpulan = rekap.sel("jumlah").aggregate(n=Sum("jumlah"))["n"] or 0
     for nomor in sorted(TABLES):
+        if nomor in SENSITIVE_TABLES and not sensitive:
+            continue
         table = TABLES[nomor](rekap)
         if table is not None:
             rekap.tabel.append(table)

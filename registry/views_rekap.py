@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry import rekap
+from registry import access, rekap
 from registry.models import JenisPerkumpulan, Tingkat, Wilayah
 from registry.validators import normalize_kode_wilayah
 from registry.views import XLSX
@@ -120,7 +120,7 @@ def rekap_page(request: HttpRequest) -> HttpResponse:
         area, tahun = _params(request)
     except BadRequest as exc:
         return _bad_request(request, str(exc))
-    data = rekap.build(area, tahun)
+    data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user))
     types, compare_rows = comparison(area, request.user)
     # Links up to the larger areas the user may see.
     above = [kode for kode in (area.provinsi_id, area.kabupaten_id, area.kecamatan_id) if kode]
@@ -144,7 +144,8 @@ def rekap_xlsx(request: HttpRequest) -> HttpResponse:
     except BadRequest as exc:
         return _bad_request(request, str(exc))
     buffer = io.BytesIO()
-    rekap.as_xlsx(rekap.build(area, tahun), buffer)
+    data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user))
+    rekap.as_xlsx(data, buffer)
     buffer.seek(0)
     name = f"rekap-{area.kode}-{tahun}.xlsx"
     return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)

@@ -133,7 +133,7 @@ def test_the_command_writes_json_text_and_xlsx(demo, tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["wilayah"] == {"kode": CIBEUREUM, "nama": "Cibeureum", "tingkat": "kelurahan"}
     assert data["tahun_acuan"] == 2006 and [t["nomor"] for t in data["tabel"]] == list(
-        range(1, 10)
+        range(1, 12)
     )
     call_command("rekap", wilayah=CIBEUREUM, tahun_acuan=2006, format="text")
     text = capsys.readouterr().out
@@ -185,4 +185,6 @@ def test_the_titles_are_the_contracts_indonesian_titles(demo):
         7: "Syarat Keanggotaan",
         8: "Nilai Solidaritas",
         9: "Sumber Dana",
+        10: "PMKS menurut Kategori dan Status",
+        11: "Cakupan Pendampingan PMKS",
     }

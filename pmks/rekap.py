@@ -1,0 +1,51 @@
+"""The recap tables about PMKS cases: Table 10 (category × status) and Table 11 (open cases with
+and without an accompanying group).
+
+Cases are counted from the case table of the recap's area (one GROUP BY each, on the
+`pmks_recap_idx` index): an area holds far fewer cases than groups. Both tables are sensitive:
+the recap page leaves them out for observers.
+"""
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
+from registry import access
+from registry.rekap import Baris, Rekap, make_table
+
+# The contract's column labels, in the order of the statuses.
+STATUS_COLUMNS = {
+    StatusKasus.TERIDENTIFIKASI: "Teridentifikasi",
+    StatusKasus.DITANGANI: "Ditangani",
+    StatusKasus.DIRUJUK: "Dirujuk",
+    StatusKasus.SELESAI: "Selesai",
+    StatusKasus.MENOLAK: "Menolak Bantuan",
+}
+
+
+def cases_of(rekap: Rekap):
+    return KasusPMKS.objects.filter(access.within(rekap.wilayah, "desa")).order_by()
+
+
+def table_category_status(rekap: Rekap):
+    counts = {}
+    for kategori, status, n in (cases_of(rekap).values("kategori", "status")
+                                .annotate(n=Count("pk")).values_list("kategori", "status", "n")):
+        counts.setdefault(kategori, {})[status] = n
+    rows = [
+        Baris(k.nama, k.kode, [counts[k.pk].get(status, 0) for status in STATUS_COLUMNS])
+        for k in KategoriPMKS.objects.filter(pk__in=counts).order_by("urutan", "nama")
+    ]
+    return make_table(10, _("PMKS by category and status"), list(STATUS_COLUMNS.values()), rows,
+                      rekap.jumlah_perkumpulan)
+
+
+def table_coverage(rekap: Rekap):
+    """Open cases (neither closed nor refused) with and without an accompanying group; each
+    row's share is of all open cases."""
+    open_cases = cases_of(rekap).exclude(status__in=KasusPMKS.CLOSED)
+    counts = open_cases.aggregate(semua=Count("pk"), didampingi=Count("pendamping"))
+    rows = [Baris("Didampingi perkumpulan", "DIDAMPINGI", [counts["didampingi"]]),
+            Baris("Belum didampingi", "BELUM", [counts["semua"] - counts["didampingi"]])]
+    return make_table(11, _("Coverage of PMKS by accompanying groups"), ["jumlah"], rows,
+                      counts["semua"])

@@ -1,0 +1,90 @@
+"""Tables 10 and 11 of the recap: PMKS cases by category and status, and open cases with and
+without an accompanying group — counted by hand on a few cases; left out for observers."""
+
+import io
+import json
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
+from registry import rekap
+from registry.models import Wilayah
+from tests.conftest import CIBEUREUM, MELONG
+
+S = StatusKasus
+
+
+@pytest.fixture
+def cases(make_perkumpulan):
+    dw = make_perkumpulan("CBR-DW-001")
+    first, second = KategoriPMKS.objects.order_by("urutan", "nama")[:2]
+    rows = [
+        # category, status, accompanied, village
+        (first, S.TERIDENTIFIKASI, True, CIBEUREUM),
+        (first, S.TERIDENTIFIKASI, False, CIBEUREUM),
+        (first, S.DITANGANI, True, CIBEUREUM),
+        (first, S.SELESAI, True, CIBEUREUM),  # closed: not in Table 11
+        (second, S.MENOLAK, False, CIBEUREUM),  # refused: not in Table 11
+        (second, S.DIRUJUK, False, CIBEUREUM),
+        (second, S.DITANGANI, False, MELONG),  # another village of the city
+    ]
+    for i, (kategori, status, accompanied, desa) in enumerate(rows):
+        KasusPMKS.objects.create(nama=f"Warga {i}", desa_id=desa, kategori=kategori, status=status,
+                                 pendamping=dw if accompanied else None)
+    return first, second
+
+
+def tables(area: str, sensitive=True) -> dict:
+    data = rekap.build(Wilayah.objects.get(pk=area), 2026, sensitive=sensitive).as_dict()
+    return {t["nomor"]: t for t in data["tabel"]}
+
+
+def test_table_10_counts_cases_by_category_and_status(cases):
+    first, second = cases
+    table = tables(CIBEUREUM)[10]
+    assert table["judul"] == "PMKS menurut Kategori dan Status"
+    assert table["kolom"] == ["Teridentifikasi", "Ditangani", "Dirujuk", "Selesai",
+                              "Menolak Bantuan"]
+    assert [(r["kode"], r["nilai"], r["jumlah"]) for r in table["baris"]] == [
+        (first.kode, [2, 1, 0, 1, 0], 4),
+        (second.kode, [0, 0, 1, 0, 1], 2),
+    ]
+    assert table["baris"][0]["persen"] == [50.0, 25.0, 0.0, 25.0, 0.0]
+    assert table["total"]["nilai"] == [2, 1, 1, 1, 1] and table["total"]["jumlah"] == 6
+    city = tables("32.77")[10]
+    assert city["total"]["nilai"] == [2, 2, 1, 1, 1]  # Melong's case too
+
+
+def test_table_11_counts_open_cases_with_and_without_a_group(cases):
+    table = tables(CIBEUREUM)[11]
+    assert table["judul"] == "Cakupan Pendampingan PMKS"
+    assert [(r["label"], r["nilai"], r["persen"]) for r in table["baris"]] == [
+        ("Didampingi perkumpulan", [2], [50.0]),
+        ("Belum didampingi", [2], [50.0]),
+    ]
+    assert table["total"]["jumlah"] == 4
+    city = tables("32.77")[11]
+    assert [r["nilai"] for r in city["baris"]] == [[2], [3]]
+
+
+def test_the_command_gives_all_eleven_tables(cases, capsys):
+    call_command("rekap", wilayah=CIBEUREUM, tahun_acuan=2026)
+    data = json.loads(capsys.readouterr().out)
+    assert [t["nomor"] for t in data["tabel"]] == list(range(1, 12))
+
+
+def test_observers_get_the_recap_without_the_pmks_tables(client, staf, pengamat, cases):
+    client.force_login(staf)
+    response = client.get("/rekap/", {"wilayah": CIBEUREUM, "tahun": 2026})
+    assert [t["tabel"].nomor for t in response.context["tables"]][-2:] == [10, 11]
+    assert "Cakupan Pendampingan PMKS" in response.content.decode()
+    client.force_login(pengamat)
+    response = client.get("/rekap/", {"wilayah": CIBEUREUM, "tahun": 2026})
+    assert response.status_code == 200
+    assert {t["tabel"].nomor for t in response.context["tables"]} & {10, 11} == set()
+    assert "PMKS" not in response.content.decode()
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(
+        "/rekap/xlsx/", {"wilayah": CIBEUREUM, "tahun": 2026}).streaming_content)))
+    assert "Tabel 10" not in book.sheetnames and "Tabel 9" in book.sheetnames
