@@ -1,10 +1,46 @@
 from django.contrib import admin
 
-from pmks.models import KasusPMKS, KategoriPMKS
+from pmks.models import Bantuan, KasusPMKS, KategoriPMKS, LogAkses, RiwayatStatus, Rujukan
 from pmks.resources import KasusPMKSResource
-from registry.admin import ReferensiAdmin, ScopedAdmin, ScopedImportExport, wilayah_filter
+from registry import access
+from registry.admin import (
+    ReferensiAdmin,
+    ScopedAdmin,
+    ScopedImportExport,
+    ScopedInline,
+    wilayah_filter,
+)
 
 admin.site.register(KategoriPMKS, ReferensiAdmin)
+
+
+class RiwayatInline(ScopedInline):
+    """The status history is written by status changes, never edited."""
+
+    model = RiwayatStatus
+    fields = readonly_fields = ["tanggal", "status", "catatan", "oleh", "dicatat"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RujukanInline(ScopedInline):
+    model = Rujukan
+    fields = ["tanggal", "tujuan", "lembaga", "hasil", "oleh"]
+    readonly_fields = ["oleh"]
+
+
+class BantuanInline(ScopedInline):
+    model = Bantuan
+    fields = ["tanggal", "bentuk", "sumber", "nilai", "perkumpulan", "keterangan", "oleh"]
+    readonly_fields = ["oleh"]
+    autocomplete_fields = ["perkumpulan"]
 
 
 @admin.register(KasusPMKS)
@@ -24,3 +60,48 @@ class KasusPMKSAdmin(ScopedImportExport, ScopedAdmin):
     search_fields = ["nama", "=warga__nik"]
     autocomplete_fields = ["warga", "desa", "pendamping"]
     readonly_fields = ["dibuat", "diubah"]
+    inlines = [RiwayatInline, RujukanInline, BantuanInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            obj.catat_status(request.user, tanggal=obj.tanggal_identifikasi)
+        elif "status" in form.changed_data:
+            obj.catat_status(request.user)
+
+    def save_formset(self, request, form, formset, change):
+        for record in formset.save(commit=False):
+            if record.oleh_id is None:
+                record.oleh = request.user
+            record.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+
+
+@admin.register(LogAkses)
+class LogAksesAdmin(admin.ModelAdmin):
+    """Read-only: who viewed which case page or exported cases, for staff of the area."""
+
+    list_display = ["waktu", "pengguna", "tindakan", "kasus", "wilayah", "keterangan"]
+    list_filter = ["tindakan"]
+    list_select_related = ["pengguna", "kasus", "wilayah"]
+    search_fields = ["pengguna__username"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_module_permission(self, request) -> bool:
+        return access.can_read_access_logs(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.can_read_access_logs(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Warga
-from registry import validators
+from registry import access, validators
 from registry.access import ScopedQuerySet
 from registry.models import Perkumpulan, Referensi, Tingkat, Wilayah
 
@@ -24,6 +26,14 @@ class StatusKasus(models.TextChoices):
     DIRUJUK = "DIRUJUK", _("Referred")
     SELESAI = "SELESAI", _("Closed")
     MENOLAK = "MENOLAK", _("Refused help")
+
+
+class Respon(models.TextChoices):
+    """How a person responds to help (seed 000)."""
+
+    BANTUAN_RUTIN = "BANTUAN_RUTIN", _("Expects routine aid")
+    BERSYUKUR = "BERSYUKUR", _("Grateful")
+    MERASA_MAMPU = "MERASA_MAMPU", _("Refuses, feeling able")
 
 
 class KasusPMKS(models.Model):
@@ -74,6 +84,8 @@ class KasusPMKS(models.Model):
         related_name="kasus_pmks",
         verbose_name=_("accompanying group"),
     )
+    respon = models.CharField(_("response to help"), max_length=16, choices=Respon.choices,
+                              blank=True)
     catatan = models.TextField(_("notes"), blank=True)
     dibuat = models.DateTimeField(_("created"), auto_now_add=True)
     diubah = models.DateTimeField(_("changed"), auto_now=True)
@@ -111,8 +123,164 @@ class KasusPMKS(models.Model):
         """Open cases still need someone: neither closed nor refused."""
         return self.status not in self.CLOSED
 
+    def ubah_status(self, status, oleh=None, tanggal=None, catatan="") -> "RiwayatStatus":
+        """Move the case to `status`, keeping the change in its history (dated, by whom, why)."""
+        self.status = status
+        self.save(update_fields=["status", "diubah"])
+        return self.catat_status(oleh, tanggal, catatan)
+
+    def catat_status(self, oleh=None, tanggal=None, catatan="") -> "RiwayatStatus":
+        """Keep the case's current status in its history (a new case: its first status)."""
+        return self.riwayat.create(status=self.status, tanggal=tanggal or timezone.localdate(),
+                                   oleh=oleh, catatan=catatan)
+
     def clean(self) -> None:
         if self.warga_id and not self.nama:
             self.nama = self.warga.nama
         if self.desa_id and self.desa.tingkat != Tingkat.DESA:
             raise ValidationError({"desa": _("Choose a desa/kelurahan.")}, code="not_desa")
+
+
+class CaseRecord(models.Model):
+    """What happens to a case: dated, by whom, seen where the case is seen."""
+
+    scope_path = "kasus__desa"
+    scope_sensitive = True
+
+    kasus = models.ForeignKey(KasusPMKS, models.CASCADE, verbose_name=_("case"))
+    tanggal = models.DateField(_("date"), default=timezone.localdate)
+    oleh = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("recorded by"))
+    dicatat = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["tanggal", "dicatat", "pk"]
+
+
+class RiwayatStatus(CaseRecord):
+    """A status the case moved to (the first one when it was identified)."""
+
+    kasus = models.ForeignKey(KasusPMKS, models.CASCADE, related_name="riwayat",
+                              verbose_name=_("case"))
+    status = models.CharField(_("status"), max_length=16, choices=StatusKasus.choices)
+    catatan = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta(CaseRecord.Meta):
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+
+    def __str__(self) -> str:
+        return f"{self.tanggal}: {self.get_status_display()}"
+
+
+class TujuanRujukan(models.TextChoices):
+    """Where a case is referred to (seed 002)."""
+
+    DINAS_SOSIAL = "DINAS_SOSIAL", _("Dinas Sosial")
+    PANTI = "PANTI", _("Care home (panti)")
+    REHABILITASI = "REHABILITASI", _("Ministry: social rehabilitation")
+    PEMBERDAYAAN = "PEMBERDAYAAN", _("Ministry: empowerment and poverty")
+    PERLINDUNGAN = "PERLINDUNGAN", _("Ministry: protection and social security")
+    PUSKESMAS = "PUSKESMAS", _("Puskesmas")
+    LAIN = "LAIN", _("Another body")
+
+
+class Rujukan(CaseRecord):
+    """A referral of the case to a service or the ministry."""
+
+    kasus = models.ForeignKey(KasusPMKS, models.CASCADE, related_name="rujukan",
+                              verbose_name=_("case"))
+    tujuan = models.CharField(_("referred to"), max_length=16, choices=TujuanRujukan.choices)
+    lembaga = models.CharField(_("name of the body"), max_length=200, blank=True)
+    hasil = models.CharField(_("outcome"), max_length=300, blank=True)
+
+    class Meta(CaseRecord.Meta):
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self) -> str:
+        return f"{self.tanggal}: {self.get_tujuan_display()}"
+
+
+class BentukBantuan(models.TextChoices):
+    UANG = "UANG", _("Cash")
+    BARANG = "BARANG", _("Goods")
+    JASA = "JASA", _("Service")
+    PENDAMPINGAN = "PENDAMPINGAN", _("Accompaniment")
+
+
+class SumberBantuan(models.TextChoices):
+    """Where help comes from: the community funds of seed 003, dues, government, companies."""
+
+    DANA_KEMATIAN = "DANA_KEMATIAN", _("Death fund (dana kematian)")
+    JIMPITAN = "JIMPITAN", _("Rice collection (jimpitan beras)")
+    ARISAN = "ARISAN", _("Arisan")
+    IURAN = "IURAN", _("Members' dues")
+    PEMERINTAH = "PEMERINTAH", _("Government")
+    CSR = "CSR", _("Company (CSR)")
+    LAIN = "LAIN", _("Other")
+
+
+class Bantuan(CaseRecord):
+    """Help given to the person of a case."""
+
+    kasus = models.ForeignKey(KasusPMKS, models.CASCADE, related_name="bantuan",
+                              verbose_name=_("case"))
+    bentuk = models.CharField(_("form"), max_length=16, choices=BentukBantuan.choices)
+    sumber = models.CharField(_("source"), max_length=16, choices=SumberBantuan.choices)
+    nilai = models.PositiveBigIntegerField(_("value (Rp)"), null=True, blank=True)
+    perkumpulan = models.ForeignKey(Perkumpulan, models.SET_NULL, null=True, blank=True,
+                                    related_name="bantuan", verbose_name=_("given by group"))
+    keterangan = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta(CaseRecord.Meta):
+        verbose_name = _("help given")
+        verbose_name_plural = _("help given")
+
+    def __str__(self) -> str:
+        return f"{self.tanggal}: {self.get_bentuk_display()} ({self.get_sumber_display()})"
+
+
+class Tindakan(models.TextChoices):
+    LIHAT = "LIHAT", _("viewed a case")
+    EKSPOR = "EKSPOR", _("exported cases")
+
+
+class LogAkses(models.Model):
+    """Who looked at a case's page or exported cases, and when (for staff to read)."""
+
+    waktu = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    pengguna = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                 related_name="+", verbose_name=_("user"))
+    tindakan = models.CharField(_("action"), max_length=8, choices=Tindakan.choices)
+    kasus = models.ForeignKey(KasusPMKS, models.SET_NULL, null=True, blank=True,
+                              related_name="log_akses", verbose_name=_("case"))
+    wilayah = models.ForeignKey(Wilayah, models.PROTECT, related_name="+",
+                                verbose_name=_("area"))
+    keterangan = models.CharField(_("details"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("PMKS access log entry")
+        verbose_name_plural = _("PMKS access log")
+        ordering = ["-waktu", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.waktu:%Y-%m-%d %H:%M} {self.pengguna} {self.get_tindakan_display()}"
+
+    @classmethod
+    def scope_filter(cls, user) -> Q:
+        """Staff and administrators read the log of their area (an export's area may be of any
+        level); no one else does."""
+        if not access.can_read_access_logs(user):
+            return access.NOTHING
+        return access.area_filter(user, "wilayah", any_level=True)
+
+    @classmethod
+    def catat(cls, user, tindakan, wilayah, kasus=None, keterangan=""):
+        return cls.objects.create(pengguna=user, tindakan=tindakan, wilayah=wilayah, kasus=kasus,
+                                  keterangan=keterangan)

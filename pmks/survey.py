@@ -1,10 +1,11 @@
 """The `pmks` sheet: one row per case, keyed by (person, category) or (name, village, category)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.survey import merge_person, note_person, plan_people, write_people
-from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
+from pmks.models import KasusPMKS, KategoriPMKS, RiwayatStatus, StatusKasus
 from registry import access
 from registry.survey import known_groups, to_kode_perkumpulan, to_name
 from registry.workbook import (
@@ -155,27 +156,39 @@ class PmksSheet(SheetHandler):
             elif same(case, values):
                 counts.unchanged += 1
             else:
+                moved = case.status != values["status"]
                 for name, value in values.items():
                     setattr(case, name, value)
-                plan["update"].append((case, item["pendamping"]))
+                plan["update"].append((case, item["pendamping"], moved))
                 counts.updated += 1
         return plan
 
     def write(self, plan, imp: Import) -> None:
         person_ids = write_people(imp, imp.cache["people_plan"])
-        helpers = {p for _n, p, _v in plan["create"] if p} | {p for _c, p in plan["update"] if p}
+        helpers = ({p for _n, p, _v in plan["create"] if p}
+                   | {p for _c, p, _m in plan["update"] if p})
         helper_ids = known_groups(imp, helpers)
         cases = []
         for nik, helper, values in plan["create"]:
             values["pendamping_id"] = helper_ids.get(helper)
             cases.append(KasusPMKS(warga_id=person_ids.get(nik) if nik else None, **values))
         KasusPMKS.objects.bulk_create(cases, batch_size=1000)
-        for case, helper in plan["update"]:
+        for case, helper, _moved in plan["update"]:
             case.pendamping_id = helper_ids.get(helper)
         if plan["update"]:
             KasusPMKS.objects.bulk_update(
-                [c for c, _h in plan["update"]], FIELDS + ["desa_id"], batch_size=1000
+                [c for c, _h, _m in plan["update"]], FIELDS + ["desa_id"], batch_size=1000
             )
+        # Every new case starts its status history; an imported status change is kept too.
+        note = _("survey import")
+        today = timezone.localdate()
+        RiwayatStatus.objects.bulk_create(
+            [RiwayatStatus(kasus=c, status=c.status, oleh=imp.user, catatan=note,
+                           tanggal=c.tanggal_identifikasi or today) for c in cases]
+            + [RiwayatStatus(kasus=c, status=c.status, oleh=imp.user, catatan=note,
+                             tanggal=today) for c, _h, moved in plan["update"] if moved],
+            batch_size=1000,
+        )
 
     text_columns = ("nik",)
 

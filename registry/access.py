@@ -56,6 +56,11 @@ def can_extend_lists(user) -> bool:
     return _active(user) and user.peran in (Peran.STAF, Peran.ADMIN)
 
 
+def can_read_access_logs(user) -> bool:
+    """Who saw PMKS data is read by Dinas Sosial staff and administrators."""
+    return _active(user) and user.peran in (Peran.STAF, Peran.ADMIN)
+
+
 def can_manage_users(user) -> bool:
     return _active(user) and user.peran == Peran.ADMIN
 
