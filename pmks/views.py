@@ -1,13 +1,25 @@
-"""PMKS on the web app's pages: the cases a group accompanies (on its page) and the dashboard's
-open cases. Never for observers: PMKS data is sensitive."""
+"""PMKS on the web app: the case list, a case's page with its timeline, the by-name export, the
+cases a group accompanies (on its page) and the dashboard's open cases. Never for observers: PMKS
+data is sensitive. A case page and every export are written to the access log."""
 
-from django.http import HttpRequest
+import io
+
+import openpyxl
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from pmks.models import KasusPMKS
+from pmks.filters import KasusFilter
+from pmks.models import KasusPMKS, LogAkses, Tindakan
 from registry import access
-from registry.models import Perkumpulan
+from registry.models import Perkumpulan, Tingkat, Wilayah
+from registry.views import XLSX
+from registry.views_perkumpulan import PAGE_SIZE
+from registry.workbook import escape
 
 
 def cases_panel(request: HttpRequest, group: Perkumpulan) -> dict | None:
@@ -26,4 +38,76 @@ def open_cases_card(request: HttpRequest, stored):
     if not access.can_see_pmks(request.user):
         return None
     count = KasusPMKS.objects.visible_to(request.user).exclude(status__in=KasusPMKS.CLOSED).count()
-    return (_("open PMKS cases"), count, reverse("admin:pmks_kasuspmks_changelist"))
+    return (_("open PMKS cases"), count, reverse("pmks:kasus_list"))
+
+
+def _cases(request: HttpRequest):
+    if not access.can_see_pmks(request.user):
+        raise PermissionDenied
+    return KasusPMKS.objects.visible_to(request.user)
+
+
+def _filtered(request: HttpRequest) -> KasusFilter:
+    queryset = _cases(request).select_related("kategori", "desa", "pendamping", "warga")
+    return KasusFilter(request.GET, queryset=queryset.order_by("desa", "nama", "pk"),
+                       request=request)
+
+
+@login_required
+def kasus_list(request: HttpRequest) -> HttpResponse:
+    found = _filtered(request)
+    cases = found.qs if found.is_valid() else KasusPMKS.objects.none()
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "pmks/kasus_list.html", {
+        "filter": found, "page": page, "query": query.urlencode(),
+    }, status=200 if found.is_valid() else 400)
+
+
+@login_required
+def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A case with its full NIK and its timeline: status changes, referrals, help (by date)."""
+    kasus = get_object_or_404(
+        _cases(request).select_related("kategori", "desa", "pendamping", "warga"), pk=pk)
+    LogAkses.catat(request.user, Tindakan.LIHAT, kasus.desa, kasus=kasus)
+    timeline = sorted(
+        [*kasus.riwayat.select_related("oleh"), *kasus.rujukan.select_related("oleh"),
+         *kasus.bantuan.select_related("oleh", "perkumpulan")],
+        key=lambda record: (record.tanggal, record.dicatat),
+    )
+    log = None
+    if access.can_read_access_logs(request.user):
+        log = list(kasus.log_akses.select_related("pengguna")[:20])
+    return render(request, "pmks/kasus_detail.html", {
+        "kasus": kasus, "timeline": timeline, "log": log,
+    })
+
+
+@login_required
+def kasus_xlsx(request: HttpRequest) -> HttpResponse:
+    """The filtered cases by name and by address (NIK, name, address, category, status) for the
+    ministry's data-verification rounds; logged with its filter and row count."""
+    found = _filtered(request)
+    if not found.is_valid():
+        return kasus_list(request)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("PMKS")
+    sheet.append(["NIK", _("Name"), _("Village"), "RW", "RT", _("Address"), _("Category"),
+                  _("Status"), _("Identified on"), _("Accompanying group")])
+    rows = 0
+    for c in found.qs.iterator(chunk_size=2000):
+        sheet.append([escape(v) for v in (
+            c.warga.nik if c.warga else "", c.nama, c.desa.nama, c.rw, c.rt, c.alamat,
+            c.kategori.nama, c.get_status_display(), c.tanggal_identifikasi,
+            c.pendamping.nama if c.pendamping else "",
+        )])
+        rows += 1
+    area = request.user.wilayah or Wilayah.objects.filter(tingkat=Tingkat.PROVINSI).first()
+    LogAkses.catat(request.user, Tindakan.EKSPOR, area,
+                   keterangan=f"{rows} baris; {request.GET.urlencode()}"[:300])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="pmks-by-name-by-address.xlsx",
+                        content_type=XLSX)

@@ -8,5 +8,6 @@ urlpatterns = [
     # The apps' pages under a group (/perkumpulan/<kode>/anggota/…) before the group's own page.
     path("", include("members.urls")),
     path("", include("network.urls")),
+    path("", include("pmks.urls")),
     path("", include("registry.urls")),
 ]

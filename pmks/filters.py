@@ -1,0 +1,27 @@
+"""The case list's filters: what a village officer or Dinas Sosial asks of the PMKS cases."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
+
+
+class KasusFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="nama", lookup_expr="icontains", label=_("Name"))
+    kategori = django_filters.ModelChoiceFilter(
+        queryset=KategoriPMKS.objects.all(), to_field_name="kode", label=_("Category"),
+        empty_label=_("All categories"),
+    )
+    status = django_filters.ChoiceFilter(choices=StatusKasus.choices, label=_("Status"),
+                                         empty_label=_("Any status"))
+    didampingi = django_filters.BooleanFilter(
+        field_name="pendamping", lookup_expr="isnull", exclude=True,
+        label=_("Accompanied by a group"),
+    )
+    pendamping = django_filters.CharFilter(field_name="pendamping__kode", lookup_expr="iexact",
+                                           label=_("Accompanying group (code)"))
+    rw = django_filters.NumberFilter(label=_("RW"), min_value=1, max_value=999)
+
+    class Meta:
+        model = KasusPMKS
+        fields: list[str] = []

@@ -1,0 +1,118 @@
+"""The PMKS pages: who may see them, the case list's filters and masked NIKs, a case page with its
+full NIK and timeline written to the access log, the logged by-name export."""
+
+import io
+
+import openpyxl
+import pytest
+
+from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, StatusKasus, Tindakan
+from tests.conftest import CIBEUREUM, MELONG
+
+NIK = "3277014101800001"
+
+
+@pytest.fixture
+def cases(make_perkumpulan, make_warga, operator):
+    dw = make_perkumpulan("CBR-DW-001", nama="Dasa Wisma Mawar")
+    first, second = KategoriPMKS.objects.order_by("urutan", "nama")[:2]
+    icih = KasusPMKS.objects.create(
+        nama="Mak Icih", warga=make_warga(NIK, nama="Mak Icih", wilayah_id=CIBEUREUM),
+        desa_id=CIBEUREUM, rw=3, kategori=first, pendamping=dw, alamat="Jl. Melati 4")
+    icih.catat_status(operator)
+    icih.ubah_status(StatusKasus.DIRUJUK, operator, catatan="ke panti")
+    icih.rujukan.create(tujuan="PANTI", lembaga="Panti Werdha", oleh=operator)
+    icih.bantuan.create(bentuk="BARANG", sumber="JIMPITAN", nilai=50000, perkumpulan=dw)
+    entis = KasusPMKS.objects.create(nama="Abah Entis", desa_id=CIBEUREUM, rw=5, kategori=second)
+    melong = KasusPMKS.objects.create(nama="Ujang", desa_id=MELONG, kategori=first)
+    return {"icih": icih, "entis": entis, "melong": melong, "first": first}
+
+
+ROLES = ["anonymous", "operator", "operator_lain", "staf", "staf_lain", "pengamat", "admin_user"]
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("/pmks/", [302, 200, 200, 200, 200, 403, 200]),
+    ("/pmks/{icih}/", [302, 200, 404, 200, 404, 403, 200]),
+    ("/pmks/unduh.xlsx", [302, 200, 200, 200, 200, 403, 200]),
+])
+def test_permission_matrix(client, request, cases, url, expected):
+    for role, status in zip(ROLES, expected, strict=True):
+        client.logout()
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        response = client.get(url.format(icih=cases["icih"].pk))
+        assert response.status_code == status, (role, url)
+
+
+def names(response) -> list:
+    return [c.nama for c in response.context["page"].object_list]
+
+
+def test_the_list_is_scoped_filtered_and_masks_nik(client, operator, staf, cases):
+    client.force_login(operator)
+    response = client.get("/pmks/")
+    assert names(response) == ["Abah Entis", "Mak Icih"]
+    html = response.content.decode()
+    assert NIK not in html and "••••••••••••0001" in html
+    assert names(client.get("/pmks/", {"didampingi": "false"})) == ["Abah Entis"]
+    assert names(client.get("/pmks/", {"didampingi": "true"})) == ["Mak Icih"]
+    assert names(client.get("/pmks/", {"kategori": cases["first"].kode})) == ["Mak Icih"]
+    assert names(client.get("/pmks/", {"status": "DIRUJUK"})) == ["Mak Icih"]
+    assert names(client.get("/pmks/", {"pendamping": "cbr-dw-001"})) == ["Mak Icih"]
+    assert names(client.get("/pmks/", {"rw": "5"})) == ["Abah Entis"]
+    client.force_login(staf)
+    assert names(client.get("/pmks/")) == ["Ujang", "Abah Entis", "Mak Icih"]  # Melong first
+
+
+@pytest.mark.parametrize("query", [{"rw": "abc"}, {"status": "HILANG"}, {"kategori": "X"}])
+def test_a_bad_filter_is_a_400_with_the_form(client, operator, cases, query):
+    client.force_login(operator)
+    response = client.get("/pmks/", query)
+    assert response.status_code == 400 and response.context["filter"].errors
+
+
+def test_the_list_costs_the_same_queries_with_more_cases(client, operator, cases,
+                                                        django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(operator)
+    client.get("/pmks/")
+    with CaptureQueriesContext(connection) as first:
+        client.get("/pmks/")
+    for i in range(20):
+        KasusPMKS.objects.create(nama=f"Warga {i}", desa_id=CIBEUREUM, kategori=cases["first"])
+    with django_assert_num_queries(len(first)):
+        client.get("/pmks/")
+
+
+def test_a_case_page_shows_the_full_nik_and_timeline_and_is_logged(client, operator, staf,
+                                                                    cases):
+    client.force_login(operator)
+    response = client.get(f"/pmks/{cases['icih'].pk}/")
+    html = response.content.decode()
+    assert NIK in html and "Panti Werdha" in html and "Jimpitan beras" in html
+    assert [type(r).__name__ for r in response.context["timeline"]] == [
+        "RiwayatStatus", "RiwayatStatus", "Rujukan", "Bantuan"]
+    assert response.context["log"] is None  # operators do not read the log
+    entry = LogAkses.objects.get()
+    assert (entry.pengguna, entry.tindakan, entry.kasus, entry.wilayah_id) == (
+        operator, Tindakan.LIHAT, cases["icih"], CIBEUREUM)
+    client.force_login(staf)
+    response = client.get(f"/pmks/{cases['icih'].pk}/")
+    assert [e.pengguna.username for e in response.context["log"]] == [staf.username,
+                                                                      operator.username]
+
+
+def test_the_export_is_by_name_by_address_and_logged(client, operator, cases):
+    client.force_login(operator)
+    response = client.get("/pmks/unduh.xlsx", {"didampingi": "true"})
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:8] == ("NIK", "Nama", "Desa/Kelurahan", "RW", "RT", "Alamat", "Kategori",
+                           "Status")
+    assert rows[1][:3] == (NIK, "Mak Icih", "Cibeureum") and len(rows) == 2
+    entry = LogAkses.objects.get()
+    assert (entry.tindakan, entry.wilayah_id) == (Tindakan.EKSPOR, CIBEUREUM)
+    assert "1 baris" in entry.keterangan and "didampingi=true" in entry.keterangan
