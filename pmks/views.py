@@ -8,15 +8,17 @@ import openpyxl
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from members.models import Keanggotaan
 from pmks.filters import KasusFilter
-from pmks.models import KasusPMKS, LogAkses, Tindakan
+from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
 from registry import access
-from registry.models import Perkumpulan, Tingkat, Wilayah
+from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
 from registry.views import XLSX
 from registry.views_perkumpulan import PAGE_SIZE
 from registry.workbook import escape
@@ -111,3 +113,33 @@ def kasus_xlsx(request: HttpRequest) -> HttpResponse:
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename="pmks-by-name-by-address.xlsx",
                         content_type=XLSX)
+
+
+@login_required
+def cakupan(request: HttpRequest) -> HttpResponse:
+    """Who is helped and who is not, in the user's area: open cases with and without a group per
+    village; open cases by category against the type of the group accompanying them (an empty
+    row but for "no group" is a need no group takes up); PMKS who are members of some group."""
+    open_cases = _cases(request).exclude(status__in=KasusPMKS.CLOSED).order_by()
+    villages = (open_cases.values("desa", "desa__nama")
+                .annotate(semua=Count("pk"), didampingi=Count("pendamping"),
+                          belum=Count("pk", filter=Q(pendamping__isnull=True)))
+                .order_by("desa"))
+    cells = {}
+    for kategori, jenis, n in (open_cases.values("kategori", "pendamping__jenis")
+                               .annotate(n=Count("pk"))
+                               .values_list("kategori", "pendamping__jenis", "n")):
+        cells[(kategori, jenis)] = n
+    types = list(JenisPerkumpulan.objects.filter(pk__in={j for _k, j in cells if j})
+                 .order_by("urutan", "nama"))
+    categories = KategoriPMKS.objects.filter(pk__in={k for k, _j in cells}).order_by("urutan",
+                                                                                   "nama")
+    matrix = [{"kategori": k, "cells": [cells.get((k.pk, t.pk), 0) for t in types],
+               "none": cells.get((k.pk, None), 0)} for k in categories]
+    current = Keanggotaan.objects.filter(warga=OuterRef("warga"), selesai__isnull=True)
+    members = (open_cases.filter(Exists(current))
+               .select_related("warga", "kategori", "desa").order_by("desa", "nama"))
+    return render(request, "pmks/cakupan.html", {
+        "villages": villages, "types": types, "matrix": matrix,
+        "members": members[:200], "members_count": members.count(),
+    })

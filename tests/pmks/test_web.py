@@ -116,3 +116,26 @@ def test_the_export_is_by_name_by_address_and_logged(client, operator, cases):
     entry = LogAkses.objects.get()
     assert (entry.tindakan, entry.wilayah_id) == (Tindakan.EKSPOR, CIBEUREUM)
     assert "1 baris" in entry.keterangan and "didampingi=true" in entry.keterangan
+
+
+def test_coverage_shows_who_is_helped_and_who_is_not(client, operator, staf, pengamat, cases,
+                                                     make_warga):
+    from members.models import Keanggotaan
+
+    # Mak Icih (referred, accompanied by a Dasa Wisma) is also a member of a group.
+    Keanggotaan.objects.create(warga=cases["icih"].warga, perkumpulan=cases["icih"].pendamping)
+    client.force_login(staf)
+    response = client.get("/pmks/cakupan/")
+    villages = {v["desa"]: (v["semua"], v["didampingi"], v["belum"])
+                for v in response.context["villages"]}
+    assert villages == {CIBEUREUM: (2, 1, 1), MELONG: (1, 0, 1)}
+    assert [t.kode for t in response.context["types"]] == ["DW"]
+    matrix = {row["kategori"].pk: (row["cells"], row["none"]) for row in response.context["matrix"]}
+    assert matrix == {cases["first"].pk: ([1], 1), cases["entis"].kategori_id: ([0], 1)}
+    assert [c.nama for c in response.context["members"]] == ["Mak Icih"]
+    assert NIK not in response.content.decode()
+    client.force_login(operator)
+    villages = [v["desa"] for v in client.get("/pmks/cakupan/").context["villages"]]
+    assert villages == [CIBEUREUM]
+    client.force_login(pengamat)
+    assert client.get("/pmks/cakupan/").status_code == 403
