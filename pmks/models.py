@@ -142,12 +142,12 @@ class KasusPMKS(models.Model):
 
 
 class CaseRecord(models.Model):
-    """What happens to a case: dated, by whom, seen where the case is seen."""
+    """What happens to a case (each subclass names its `kasus` link): dated, by whom, seen where
+    the case is seen."""
 
     scope_path = "kasus__desa"
     scope_sensitive = True
 
-    kasus = models.ForeignKey(KasusPMKS, models.CASCADE, verbose_name=_("case"))
     tanggal = models.DateField(_("date"), default=timezone.localdate)
     oleh = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                              related_name="+", verbose_name=_("recorded by"))
