@@ -11,7 +11,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,8 +23,8 @@ from members.forms import AddMemberForm, ChangeRoleForm, EndMembershipForm, Sear
 from members.models import Keanggotaan, PeranAnggota, Warga
 from registry import access, rekap
 from registry.models import Perkumpulan
+from registry.views import paged
 
-PAGE_SIZE = 50
 # The board first, in the order of PeranAnggota (chair, vice chair, secretary, treasurer).
 ROLE_ORDER = {value: i for i, value in enumerate(PeranAnggota.values)}
 ADD_PREFIX = "anggota-%s"  # ids of the add form's inputs, unique on the group's page
@@ -191,13 +190,11 @@ def warga_list(request: HttpRequest) -> HttpResponse:
         to_attr="kini",
     )
     people = people.select_related("wilayah").prefetch_related(current).order_by("nama", "pk")
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paged(request, people)
     return render(request, "members/warga_list.html", {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "searched": bool(form.is_valid() and form.cleaned_data.get("q")),
     }, status=200 if form.is_valid() else 400)
 

@@ -258,7 +258,8 @@ class LogAkses(models.Model):
     tindakan = models.CharField(_("action"), max_length=8, choices=Tindakan.choices)
     kasus = models.ForeignKey(KasusPMKS, models.SET_NULL, null=True, blank=True,
                               related_name="log_akses", verbose_name=_("case"))
-    wilayah = models.ForeignKey(Wilayah, models.PROTECT, related_name="+",
+    # Empty for an administrator's export of the whole country: then only administrators read it.
+    wilayah = models.ForeignKey(Wilayah, models.PROTECT, null=True, blank=True, related_name="+",
                                 verbose_name=_("area"))
     keterangan = models.CharField(_("details"), max_length=300, blank=True)
 

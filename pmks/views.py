@@ -2,14 +2,10 @@
 cases a group accompanies (on its page) and the dashboard's open cases. Never for observers: PMKS
 data is sensitive. A case page and every export are written to the access log."""
 
-import io
-
-import openpyxl
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,10 +14,8 @@ from members.models import Keanggotaan
 from pmks.filters import KasusFilter
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
 from registry import access
-from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
-from registry.views import XLSX
-from registry.views_perkumpulan import PAGE_SIZE
-from registry.workbook import escape
+from registry.models import JenisPerkumpulan, Perkumpulan
+from registry.views import paged, table_xlsx
 
 
 def cases_panel(request: HttpRequest, group: Perkumpulan) -> dict | None:
@@ -58,12 +52,9 @@ def _filtered(request: HttpRequest) -> KasusFilter:
 @login_required
 def kasus_list(request: HttpRequest) -> HttpResponse:
     found = _filtered(request)
-    cases = found.qs if found.is_valid() else KasusPMKS.objects.none()
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paged(request, found.qs if found.is_valid() else KasusPMKS.objects.none())
     return render(request, "pmks/kasus_list.html", {
-        "filter": found, "page": page, "query": query.urlencode(),
+        "filter": found, "page": page, "query": query,
     }, status=200 if found.is_valid() else 400)
 
 
@@ -93,26 +84,24 @@ def kasus_xlsx(request: HttpRequest) -> HttpResponse:
     found = _filtered(request)
     if not found.is_valid():
         return kasus_list(request)
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("PMKS")
-    sheet.append(["NIK", _("Name"), _("Village"), "RW", "RT", _("Address"), _("Category"),
-                  _("Status"), _("Identified on"), _("Accompanying group")])
-    rows = 0
-    for c in found.qs.iterator(chunk_size=2000):
-        sheet.append([escape(v) for v in (
-            c.warga.nik if c.warga else "", c.nama, c.desa.nama, c.rw, c.rt, c.alamat,
-            c.kategori.nama, c.get_status_display(), c.tanggal_identifikasi,
-            c.pendamping.nama if c.pendamping else "",
-        )])
-        rows += 1
-    area = request.user.wilayah or Wilayah.objects.filter(tingkat=Tingkat.PROVINSI).first()
-    LogAkses.catat(request.user, Tindakan.EKSPOR, area,
-                   keterangan=f"{rows} baris; {request.GET.urlencode()}"[:300])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename="pmks-by-name-by-address.xlsx",
-                        content_type=XLSX)
+    exported = 0
+
+    def rows():
+        nonlocal exported
+        for c in found.qs.iterator(chunk_size=2000):
+            exported += 1
+            yield (c.warga.nik if c.warga else "", c.nama, c.desa.nama, c.rw, c.rt, c.alamat,
+                   c.kategori.nama, c.get_status_display(), c.tanggal_identifikasi,
+                   c.pendamping.nama if c.pendamping else "")
+
+    response = table_xlsx("pmks-by-name-by-address.xlsx", "PMKS", [
+        "NIK", _("Name"), _("Village"), "RW", "RT", _("Address"), _("Category"), _("Status"),
+        _("Identified on"), _("Accompanying group"),
+    ], rows())
+    # The user's area (none: an administrator's export of the whole country).
+    LogAkses.catat(request.user, Tindakan.EKSPOR, request.user.wilayah,
+                   keterangan=f"{exported} baris; {request.GET.urlencode()}"[:300])
+    return response
 
 
 @login_required

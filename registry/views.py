@@ -3,13 +3,14 @@
 import io
 import tempfile
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +23,32 @@ from registry.models import Impor, StatusImpor, Wilayah
 from registry.validators import normalize_kode_wilayah
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+
+
+def paged(request: HttpRequest, items, size: int = PAGE_SIZE) -> tuple[Page, str]:
+    """The page `?page=` asks for (a bad or too large number gives the first or the last) and the
+    query string without `page`, for the links to the other pages."""
+    page = Paginator(items, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def table_xlsx(filename: str, title: str, header: list, rows: Iterable) -> FileResponse:
+    """A one-sheet workbook of a header and rows, written as the rows come, every cell escaped so
+    that a spreadsheet never runs it as a formula."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([workbook.escape(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 def _upload_dir() -> Path:
@@ -119,25 +146,16 @@ def impor_konfirmasi(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def impor_kesalahan(request: HttpRequest, pk: int) -> HttpResponse:
     """Every error of an import as a spreadsheet, to fix the file row by row."""
-    import openpyxl
-
     record = get_object_or_404(Impor.objects.visible_to(request.user), pk=pk)
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(_("errors"))
-    sheet.append([_("sheet"), _("row"), _("column"), _("value"), _("message")])
-    for row in record.kesalahan:
-        sheet.append([workbook.escape(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    name = f"kesalahan-{Path(record.nama_berkas).stem}.xlsx"
-    return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)
+    return table_xlsx(f"kesalahan-{Path(record.nama_berkas).stem}.xlsx", _("errors"),
+                      [_("sheet"), _("row"), _("column"), _("value"), _("message")],
+                      record.kesalahan)
 
 
 @login_required
 def impor_daftar(request: HttpRequest) -> HttpResponse:
     records = Impor.objects.visible_to(request.user).select_related("pengguna", "wilayah")
-    page = Paginator(records, 25).get_page(request.GET.get("page"))
+    page, _query = paged(request, records, 25)
     return render(request, "registry/impor_list.html", {"page": page})
 
 

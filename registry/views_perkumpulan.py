@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -22,10 +21,7 @@ from registry import access, rekap
 from registry.filters import PerkumpulanFilter
 from registry.forms import PerkumpulanForm
 from registry.models import JenisPerkumpulan, Perkumpulan
-from registry.views import XLSX
-from registry.workbook import escape
-
-PAGE_SIZE = 50
+from registry.views import paged, table_xlsx
 
 
 @dataclass
@@ -110,13 +106,11 @@ def perkumpulan_list(request: HttpRequest) -> HttpResponse:
     groups = Perkumpulan.objects.none()
     if found.is_valid():
         groups = found.qs.order_by(*found.qs.query.order_by, "kode")  # ties in a stable order
-    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paged(request, groups)
     return render(request, "registry/perkumpulan_list.html", {
         "filter": found,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "can_edit": access.can_edit(request.user),
     }, status=200 if found.is_valid() else 400)
 
@@ -124,27 +118,17 @@ def perkumpulan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def perkumpulan_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered list as a workbook (all rows, not one page)."""
-    import io
-
-    import openpyxl
-
     found = _filtered(request)
     if not found.is_valid():
         return perkumpulan_list(request)
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(_("Groups"))
-    sheet.append([_("Code"), _("Name"), _("Type"), _("Village"), "RW", "RT", _("Year founded"),
-                  _("Declared members"), _("Working network"), _("Active")])
-    for g in found.qs.iterator(chunk_size=2000):
-        sheet.append([escape(v) for v in (
-            g.kode, g.nama, g.jenis.nama, g.desa.nama, g.rw, g.rt, g.tahun_berdiri,
-            g.jumlah_anggota, g.get_jaringan_kerja_display(), _("yes") if g.aktif else _("no"),
-        )])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename="perkumpulan.xlsx",
-                        content_type=XLSX)
+    return table_xlsx("perkumpulan.xlsx", _("Groups"), [
+        _("Code"), _("Name"), _("Type"), _("Village"), "RW", "RT", _("Year founded"),
+        _("Declared members"), _("Working network"), _("Active"),
+    ], (
+        (g.kode, g.nama, g.jenis.nama, g.desa.nama, g.rw, g.rt, g.tahun_berdiri, g.jumlah_anggota,
+         g.get_jaringan_kerja_display(), _("yes") if g.aktif else _("no"))
+        for g in found.qs.iterator(chunk_size=2000)
+    ))
 
 
 # A group -------------------------------------------------------------------------------------

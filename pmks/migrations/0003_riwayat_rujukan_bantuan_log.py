@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('keterangan', models.CharField(blank=True, max_length=300, verbose_name='details')),
                 ('kasus', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='log_akses', to='pmks.kasuspmks', verbose_name='case')),
                 ('pengguna', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('wilayah', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.wilayah', verbose_name='area')),
+                ('wilayah', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.wilayah', verbose_name='area')),
             ],
             options={
                 'verbose_name': 'PMKS access log entry',

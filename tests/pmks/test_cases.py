@@ -87,11 +87,12 @@ def test_the_admin_keeps_status_changes_and_who_recorded_a_referral(client, staf
 
 @pytest.mark.parametrize(("role", "seen"), [
     ("staf", {"cbr", "city"}), ("staf_lain", {"bdg"}), ("operator", set()), ("pengamat", set()),
-    ("admin_user", {"cbr", "city", "bdg"}),
+    ("admin_user", {"cbr", "city", "bdg", "national"}),
 ])
 def test_the_access_log_is_read_by_staff_of_the_area(request, operator, role, seen):
     LogAkses.catat(operator, Tindakan.LIHAT, Wilayah.objects.get(pk=CIBEUREUM), keterangan="cbr")
     LogAkses.catat(operator, Tindakan.EKSPOR, Wilayah.objects.get(pk="32.77"), keterangan="city")
     LogAkses.catat(operator, Tindakan.EKSPOR, Wilayah.objects.get(pk="32.73"), keterangan="bdg")
+    LogAkses.catat(operator, Tindakan.EKSPOR, None, keterangan="national")  # a whole-country export
     user = request.getfixturevalue(role)
     assert set(LogAkses.objects.visible_to(user).values_list("keterangan", flat=True)) == seen

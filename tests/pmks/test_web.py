@@ -118,6 +118,17 @@ def test_the_export_is_by_name_by_address_and_logged(client, operator, cases):
     assert "1 baris" in entry.keterangan and "didampingi=true" in entry.keterangan
 
 
+def test_a_whole_country_export_is_logged_without_an_area(client, admin_user, staf, cases):
+    client.force_login(admin_user)
+    response = client.get("/pmks/unduh.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(list(book.active.iter_rows())) == 4  # the header and all three cases
+    entry = LogAkses.objects.get()
+    assert (entry.pengguna, entry.wilayah_id) == (admin_user, None)
+    assert "3 baris" in entry.keterangan
+    assert not LogAkses.objects.visible_to(staf).exists()
+
+
 def test_coverage_shows_who_is_helped_and_who_is_not(client, operator, staf, pengamat, cases,
                                                      make_warga):
     from members.models import Keanggotaan
