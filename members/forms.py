@@ -11,13 +11,13 @@ and told as an error too: an IntegrityError never leaves a form's `save`.
 import re
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Keanggotaan, PeranAnggota, Warga
 from registry import validators
+from registry.forms import Conflict, DateInput, ModelRulesForm, today
 from registry.models import Perkumpulan
 
 # A broken database constraint of Keanggotaan, told on the field the user can change. The error
@@ -39,72 +39,17 @@ CONSTRAINT_ERRORS = {
 _DIGITS = re.compile(r"[0-9]+")
 
 
-class DateInput(forms.DateInput):
-    """The browser's date picker; its value is always YYYY-MM-DD, whatever the language."""
+class MembersForm(ModelRulesForm):
+    """A change to the members of a group."""
 
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def model_errors(
-    instance: models.Model, exclude=(), skip_constraints=()
-) -> dict[str, list[ValidationError]]:
-    """Everything `full_clean` finds wrong with an unsaved row, the database constraints
-    included, by field (constraints by the field of CONSTRAINT_ERRORS, coded by their name)."""
-    errors: dict[str, list[ValidationError]] = {}
-    try:
-        instance.full_clean(exclude=list(exclude), validate_constraints=False)
-    except ValidationError as exc:
-        for field, field_errors in exc.error_dict.items():
-            errors.setdefault(field, []).extend(field_errors)
-    failed = set(exclude) | set(errors)
-    for constraint in instance._meta.constraints:
-        if constraint.name in skip_constraints:
-            continue
-        try:
-            constraint.validate(type(instance), instance, exclude=failed)
-        except ValidationError as exc:
-            field, message = CONSTRAINT_ERRORS.get(constraint.name, (NON_FIELD_ERRORS, None))
-            error = ValidationError(message, code=constraint.name) if message else exc
-            errors.setdefault(field, []).append(error)
-    return errors
+    constraint_errors = CONSTRAINT_ERRORS
+    conflict_message = _(
+        "Someone else changed these members meanwhile; nothing was saved. Please check and send "
+        "the form again."
+    )
 
 
-class Conflict(Exception):
-    """The row changed between the check and the write: roll back and tell the user."""
-
-
-class ModelRulesForm(forms.Form):
-    """A form whose rules are those of the rows it writes."""
-
-    # Model field → form field, where their names differ.
-    field_map: dict[str, str] = {}
-
-    def add_model_errors(self, errors: dict[str, list[ValidationError]]) -> None:
-        for name, field_errors in errors.items():
-            target = self.field_map.get(name, name)
-            for error in field_errors:
-                self.add_error(target if target in self.fields else None, error)
-
-    def conflict(self) -> None:
-        """Validate again against what is now in the database; if that finds nothing, say
-        that someone else changed the data meanwhile."""
-        self.full_clean()
-        if not self._errors:
-            self.add_error(None, ValidationError(
-                _("Someone else changed these members meanwhile; nothing was saved. "
-                  "Please check and send the form again."),
-                code="conflict",
-            ))
-
-
-def today():
-    return timezone.localdate()
-
-
-class AddMemberForm(ModelRulesForm):
+class AddMemberForm(MembersForm):
     """Add a member to a group by NIK: a registered person (anywhere in the country — a NIK is
     unique) is linked as they are; anyone else is registered with the data typed."""
 
@@ -150,9 +95,9 @@ class AddMemberForm(ModelRulesForm):
                 name: data.get(name) or (None if name == "tanggal_lahir" else "")
                 for name in self.PERSON_FIELDS
             })
-            self.add_model_errors(model_errors(
+            self.check_rules(
                 self.person, exclude=[n for n in self.PERSON_FIELDS if n in self._errors]
-            ))
+            )
         self.membership = Keanggotaan(
             warga=self.person,
             perkumpulan=self.group,
@@ -162,7 +107,7 @@ class AddMemberForm(ModelRulesForm):
         exclude = [name for name in ("peran", "mulai") if name in self._errors]
         if not self.found:
             exclude.append("warga")  # a new person has no membership yet
-        self.add_model_errors(model_errors(self.membership, exclude=exclude))
+        self.check_rules(self.membership, exclude=exclude)
         return data
 
     def save(self) -> Keanggotaan | None:
@@ -180,7 +125,7 @@ class AddMemberForm(ModelRulesForm):
         return self.membership
 
 
-class _MembershipForm(ModelRulesForm):
+class _MembershipForm(MembersForm):
     """A change to one current membership."""
 
     def __init__(self, *args, membership: Keanggotaan, **kwargs):
@@ -270,7 +215,7 @@ class ChangeRoleForm(_MembershipForm):
                 _("This is already the member's role."), code="same_role"
             ))
             return data
-        self.add_model_errors(model_errors(self.ended_copy(day)))
+        self.check_rules(self.ended_copy(day))
         if self._errors:
             return data
         m = self.membership
@@ -278,9 +223,7 @@ class ChangeRoleForm(_MembershipForm):
             warga_id=m.warga_id, perkumpulan_id=m.perkumpulan_id, peran=peran, mulai=day
         )
         # The current row ends in the same transaction, so it does not count against the new one.
-        self.add_model_errors(
-            model_errors(self.new, skip_constraints={"one_current_membership"})
-        )
+        self.check_rules(self.new, skip_constraints={"one_current_membership"})
         self.day = day
         return data
 
@@ -302,7 +245,7 @@ class EndMembershipForm(_MembershipForm):
         data = super().clean()
         day = self.check_date("selesai")
         if day is not None:
-            self.add_model_errors(model_errors(self.ended_copy(day)))
+            self.check_rules(self.ended_copy(day))
             self.day = day
         return data
 

@@ -1,11 +1,103 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry import validators
 from registry.access import Peran
 from registry.models import Perkumpulan, Wilayah
 from registry.workbook import MAX_FILE_BYTES
+
+
+def today():
+    return timezone.localdate()
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value is always YYYY-MM-DD, whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def model_errors(
+    instance: models.Model, exclude=(), skip_constraints=(), constraint_errors=None
+) -> dict[str, list[ValidationError]]:
+    """Everything `full_clean` finds wrong with an unsaved row, the database constraints
+    included, by field. `constraint_errors` maps a constraint's name to the field the user can
+    change and the message to show there (coded by the constraint's name)."""
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        instance.full_clean(exclude=list(exclude), validate_constraints=False)
+    except ValidationError as exc:
+        for field, field_errors in exc.error_dict.items():
+            errors.setdefault(field, []).extend(field_errors)
+    failed = set(exclude) | set(errors)
+    for constraint in instance._meta.constraints:
+        if constraint.name in skip_constraints:
+            continue
+        try:
+            constraint.validate(type(instance), instance, exclude=failed)
+        except ValidationError as exc:
+            field, message = (constraint_errors or {}).get(constraint.name,
+                                                           (NON_FIELD_ERRORS, None))
+            error = ValidationError(message, code=constraint.name) if message else exc
+            errors.setdefault(field, []).append(error)
+    return errors
+
+
+class Conflict(Exception):
+    """The row changed between the check and the write: roll back and tell the user."""
+
+
+class ModelRulesForm(forms.Form):
+    """A form whose rules are those of the rows it writes: it builds them unsaved and asks
+    `check_rules` (the models' validation and database constraints) before writing."""
+
+    # Model field → form field, where their names differ.
+    field_map: dict[str, str] = {}
+    # Constraint name → (form field, message); see `model_errors`.
+    constraint_errors: dict[str, tuple[str, str]] = {}
+    conflict_message = _(
+        "Someone else changed this data meanwhile; nothing was saved. Please check and send the "
+        "form again."
+    )
+
+    def check_rules(self, instance: models.Model, exclude=(), skip_constraints=()) -> None:
+        self.add_model_errors(
+            model_errors(instance, exclude, skip_constraints, self.constraint_errors)
+        )
+
+    def add_model_errors(self, errors: dict[str, list[ValidationError]]) -> None:
+        for name, field_errors in errors.items():
+            target = self.field_map.get(name, name)
+            for error in field_errors:
+                self.add_error(target if target in self.fields else None, error)
+
+    def conflict(self) -> None:
+        """Validate again against what is now in the database; if that finds nothing, say
+        that someone else changed the data meanwhile."""
+        self.full_clean()
+        if not self._errors:
+            self.add_error(None, ValidationError(self.conflict_message, code="conflict"))
+
+
+def village_in_area(user, value: str) -> Wilayah:
+    """The desa/kelurahan of code `value` that `user` may edit, or a ValidationError."""
+    try:
+        kode = validators.normalize_kode_wilayah(value)
+    except ValidationError as exc:
+        raise ValidationError(exc.messages[0], code="kode") from exc
+    desa = Wilayah.objects.editable_by(user).desa().filter(pk=kode).first()
+    if desa is None:
+        raise ValidationError(
+            _("%(kode)s is not a desa/kelurahan within your area.") % {"kode": kode},
+            code="outside_area",
+        )
+    return desa
 
 
 class UploadForm(forms.Form):
@@ -64,17 +156,7 @@ class PerkumpulanForm(forms.ModelForm):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
 
     def clean_desa_kode(self):
-        try:
-            kode = validators.normalize_kode_wilayah(self.cleaned_data["desa_kode"])
-        except ValidationError as exc:
-            raise ValidationError(exc.messages[0], code="kode") from exc
-        desa = Wilayah.objects.editable_by(self.user).desa().filter(pk=kode).first()
-        if desa is None:
-            raise ValidationError(
-                _("%(kode)s is not a desa/kelurahan within your area.") % {"kode": kode},
-                code="outside_area",
-            )
-        return desa
+        return village_in_area(self.user, self.cleaned_data["desa_kode"])
 
     def _post_clean(self):
         # The village must be on the instance before the model's own validation runs.

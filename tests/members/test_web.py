@@ -288,7 +288,7 @@ def test_a_constraint_met_while_writing_is_an_error_not_a_500(client, operator, 
                                                               monkeypatch):
     """If the chair is taken between the check and the write (the check is skipped here), the
     database refuses, everything is rolled back and the form says so."""
-    from members import forms
+    from registry import forms
 
     monkeypatch.setattr(forms, "model_errors", lambda *args, **kwargs: {})
     client.force_login(operator)
@@ -350,7 +350,7 @@ def test_a_refused_role_change_changes_nothing(client, operator, data, posted, f
 def test_a_refused_write_rolls_the_role_change_back(client, operator, data, monkeypatch):
     """The current row is ended before the new one is written; if the database refuses the new
     one (a chair appeared in between: the check is skipped here), the end is rolled back too."""
-    from members import forms
+    from registry import forms
 
     monkeypatch.setattr(forms, "model_errors", lambda *args, **kwargs: {})
     client.force_login(operator)
