@@ -148,10 +148,10 @@ class _MembershipForm(MembersForm):
         if name in self._errors:
             return None
         day = self.cleaned_data.get(name) or today()
-        if day > today():
-            self.add_error(name, ValidationError(
-                _("The date cannot be in the future."), code="future"
-            ))
+        try:
+            validators.validate_not_future(day)
+        except ValidationError as exc:
+            self.add_error(name, exc)
             return None
         return day
 

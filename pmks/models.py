@@ -69,7 +69,8 @@ class KasusPMKS(models.Model):
     kategori = models.ForeignKey(
         KategoriPMKS, models.PROTECT, related_name="kasus", verbose_name=_("category")
     )
-    tanggal_identifikasi = models.DateField(_("identified on"), null=True, blank=True)
+    tanggal_identifikasi = models.DateField(_("identified on"), null=True, blank=True,
+                                            validators=[validators.validate_not_future])
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -148,7 +149,8 @@ class CaseRecord(models.Model):
     scope_path = "kasus__desa"
     scope_sensitive = True
 
-    tanggal = models.DateField(_("date"), default=timezone.localdate)
+    tanggal = models.DateField(_("date"), default=timezone.localdate,
+                               validators=[validators.validate_not_future])
     oleh = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                              related_name="+", verbose_name=_("recorded by"))
     dicatat = models.DateTimeField(_("recorded at"), auto_now_add=True)

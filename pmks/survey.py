@@ -20,8 +20,8 @@ from registry.workbook import (
     chunks,
     matcher,
     same,
-    to_date,
     to_nik,
+    to_past_date,
     to_rw_rt,
     to_text,
 )
@@ -72,7 +72,7 @@ class PmksSheet(SheetHandler):
             "kategori": imp.cell(row, "kategori", self.category(imp), required=True),
             "rw": imp.cell(row, "rw", to_rw_rt),
             "rt": imp.cell(row, "rt", to_rw_rt),
-            "tanggal_identifikasi": imp.cell(row, "tanggal_identifikasi", to_date),
+            "tanggal_identifikasi": imp.cell(row, "tanggal_identifikasi", to_past_date),
             "pendamping": imp.cell(row, "kode_perkumpulan_pendamping", to_kode_perkumpulan),
             "status": imp.cell(row, "status", STATUS) or StatusKasus.TERIDENTIFIKASI,
             "catatan": imp.cell(row, "catatan", to_text) or "",

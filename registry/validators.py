@@ -160,6 +160,12 @@ def validate_tahun(value: int) -> None:
         )
 
 
+def validate_not_future(value: datetime.date) -> None:
+    """A date something happened on: today at the latest."""
+    if value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."), code="future")
+
+
 def validate_rw_rt(value: int) -> None:
     """RW and RT numbers are whole numbers 1-999."""
     if not 1 <= value <= RW_RT_MAX:

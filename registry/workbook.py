@@ -440,6 +440,13 @@ def to_date(value: Any) -> datetime.date:
     )
 
 
+def to_past_date(value: Any) -> datetime.date:
+    """A date something happened on (today at the latest)."""
+    day = to_date(value)
+    validators.validate_not_future(day)
+    return day
+
+
 def to_nik(value: Any) -> str:
     """A NIK must arrive as text: Excel keeps only 15 significant digits of a number."""
     # Excel keeps 15 significant digits: a 16-digit NIK typed as a number ends in 0 whatever was
