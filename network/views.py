@@ -18,6 +18,7 @@ from network.models import Forum, Hubungan, PengurusForum
 from registry import access, rekap
 from registry.models import Perkumpulan, Tingkat, Wilayah
 from registry.validators import normalize_kode_wilayah
+from registry.views import posted
 
 
 def _editable(request: HttpRequest, group: Perkumpulan) -> bool:
@@ -109,7 +110,7 @@ def forum(request: HttpRequest) -> HttpResponse:
         request.user).filter(pk=desa.pk).exists()
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    form = ForumForm(request.POST or None, instance=record, desa=desa) if can_edit else None
+    form = ForumForm(posted(request), instance=record, desa=desa) if can_edit else None
     leader_form = PengurusForm(user=request.user) if can_edit else None
     if request.method == "POST":
         if request.POST.get("aksi") == "pengurus" and record is not None:

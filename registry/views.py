@@ -26,6 +26,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 
 
+def posted(request: HttpRequest):
+    """A POST's data, else None: an empty POST is a form sent empty, told what it lacks (400),
+    not a fresh form."""
+    return request.POST if request.method == "POST" else None
+
+
 def paged(request: HttpRequest, items, size: int = PAGE_SIZE) -> tuple[Page, str]:
     """The page `?page=` asks for (a bad or too large number gives the first or the last) and the
     query string without `page`, for the links to the other pages."""
@@ -72,7 +78,7 @@ def impor(request: HttpRequest) -> HttpResponse:
     """Upload a workbook: it is checked in full and nothing is written until the user confirms."""
     if not access.can_edit(request.user):
         raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(posted(request), request.FILES)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["berkas"]
         path = _upload_dir() / f"{uuid.uuid4().hex}.xlsx"

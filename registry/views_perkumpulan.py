@@ -21,7 +21,7 @@ from registry import access, rekap
 from registry.filters import PerkumpulanFilter
 from registry.forms import PerkumpulanForm
 from registry.models import JenisPerkumpulan, Perkumpulan
-from registry.views import paged, table_xlsx
+from registry.views import paged, posted, table_xlsx
 
 
 @dataclass
@@ -159,7 +159,7 @@ def perkumpulan_form(request: HttpRequest, kode: str | None = None) -> HttpRespo
     group = None
     if kode is not None:
         group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
-    form = PerkumpulanForm(request.POST or None, instance=group, user=request.user)
+    form = PerkumpulanForm(posted(request), instance=group, user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(

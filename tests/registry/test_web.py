@@ -194,6 +194,18 @@ def test_an_operator_creates_a_group_in_their_village(client, operator):
         "Posyandu Anggrek", 5, 2004, True)
 
 
+def test_a_form_sent_empty_is_told_what_it_lacks(client, operator):
+    """An empty POST is a submission: 400 with the required fields marked, not a fresh form."""
+    client.force_login(operator)
+    before = Perkumpulan.objects.count()
+    response = client.post("/perkumpulan/baru/", {})
+    assert response.status_code == 400
+    assert response.context["form"].has_error("nama", "required")
+    response = client.post("/impor/", {})
+    assert response.status_code == 400 and response.context["form"].has_error("berkas", "required")
+    assert Perkumpulan.objects.count() == before
+
+
 def test_staff_types_a_village_within_their_area(client, staf):
     client.force_login(staf)
     response = client.post("/perkumpulan/baru/", form_data(desa_kode="3277011001"))
@@ -274,3 +286,19 @@ def test_a_code_with_a_slash_has_its_pages(client, operator, make_perkumpulan):
     assert client.get("/perkumpulan/CBR/DW/007/").context["group"].nama == "Dasa Wisma Tujuh"
     response = client.get("/perkumpulan/CBR/DW/007/ubah/")
     assert response.status_code == 200 and response.context["group"].kode == "CBR/DW/007"
+
+
+def test_error_pages_speak_indonesian_and_keep_the_menu(client, operator, pengamat, settings):
+    from django.template.loader import render_to_string
+
+    settings.DEBUG = False
+    client.force_login(operator)
+    response = client.get("/perkumpulan/TIDAK-ADA/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Tidak ditemukan" in html and 'aria-label="Menu utama"' in html
+    client.force_login(pengamat)
+    response = client.get("/pmks/")
+    assert response.status_code == 403
+    assert "Tidak diizinkan" in response.content.decode()
+    assert "Terjadi kesalahan" in render_to_string("500.html")
