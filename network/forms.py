@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Warga
 from network.models import BentukHubungan, Forum, Hubungan, JenisMitra, Mitra
 from registry import validators
+from registry.forms import DateInput, village_groups
 from registry.models import Perkumpulan
-
-NEIGHBOURS_LISTED = 300  # seed 004: about 300 groups in a village
 
 
 class HubunganForm(forms.Form):
@@ -41,13 +40,7 @@ class HubunganForm(forms.Form):
         kwargs.setdefault("auto_id", "hubungan-%s")
         super().__init__(*args, **kwargs)
         self.group, self.user = group, user
-        # The list offers at most NEIGHBOURS_LISTED groups (a page stays light however large
-        # the village); any other group is reached by its code.
-        neighbours = (Perkumpulan.objects.filter(desa_id=group.desa_id, aktif=True)
-                      .exclude(pk=group.pk).order_by("nama").values("pk")[:NEIGHBOURS_LISTED])
-        self.fields["mitra_perkumpulan"].queryset = (
-            Perkumpulan.objects.filter(pk__in=neighbours).order_by("nama")
-        )
+        self.fields["mitra_perkumpulan"].queryset = village_groups(group.desa_id, exclude=group)
         self.fields["mitra_perkumpulan"].label_from_instance = lambda g: f"{g.nama} ({g.kode})"
         self.fields["mitra_luar"].queryset = Mitra.objects.visible_to(user).order_by("nama")
 
@@ -123,7 +116,7 @@ class ForumForm(forms.ModelForm):
         fields = ["nama", "mekanisme", "tanggal_dibentuk", "anggota", "keterangan"]
         widgets = {
             "anggota": forms.CheckboxSelectMultiple,
-            "tanggal_dibentuk": forms.DateInput(attrs={"type": "date"}),
+            "tanggal_dibentuk": DateInput,
         }
 
     def __init__(self, *args, desa, **kwargs):
@@ -140,7 +133,7 @@ class PengurusForm(forms.Form):
                           help_text=_("A person already registered (a member of some group)."))
     jabatan = forms.CharField(label=_("Position"), max_length=100)
     mulai = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=DateInput)
 
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("auto_id", "pengurus-%s")

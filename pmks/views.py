@@ -1,21 +1,26 @@
-"""PMKS on the web app: the case list, a case's page with its timeline, the by-name export, the
-cases a group accompanies (on its page) and the dashboard's open cases. Never for observers: PMKS
-data is sensitive. A case page and every export are written to the access log."""
+"""PMKS on the web app: the case list, a case's page with its timeline, the forms that add and
+change a case and record its status, referrals and help, the by-name export, the coverage views,
+the cases a group accompanies (on its page) and the dashboard's open cases. Never for observers:
+PMKS data is sensitive. A case page and every export are written to the access log."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from members.models import Keanggotaan
 from pmks.filters import KasusFilter
+from pmks.forms import BantuanForm, KasusForm, RujukanForm, StatusForm
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
 from registry import access
 from registry.models import JenisPerkumpulan, Perkumpulan
-from registry.views import paged, table_xlsx
+from registry.views import paged, posted, table_xlsx
 
 
 def cases_panel(request: HttpRequest, group: Perkumpulan) -> dict | None:
@@ -54,7 +59,7 @@ def kasus_list(request: HttpRequest) -> HttpResponse:
     found = _filtered(request)
     page, query = paged(request, found.qs if found.is_valid() else KasusPMKS.objects.none())
     return render(request, "pmks/kasus_list.html", {
-        "filter": found, "page": page, "query": query,
+        "filter": found, "page": page, "query": query, "can_edit": access.can_edit(request.user),
     }, status=200 if found.is_valid() else 400)
 
 
@@ -72,9 +77,63 @@ def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
     log = None
     if access.can_read_access_logs(request.user):
         log = list(kasus.log_akses.select_related("pengguna")[:20])
+    forms = None
+    if access.can_edit(request.user):
+        forms = {name: form(kasus=kasus, user=request.user) for name, form, _title in ACTIONS}
     return render(request, "pmks/kasus_detail.html", {
-        "kasus": kasus, "timeline": timeline, "log": log,
+        "kasus": kasus, "timeline": timeline, "log": log, "forms": forms,
     })
+
+
+def _editable(request: HttpRequest, pk: int) -> KasusPMKS:
+    if not access.can_edit(request.user):
+        raise PermissionDenied
+    return get_object_or_404(
+        KasusPMKS.objects.editable_by(request.user).select_related("kategori", "desa", "warga"),
+        pk=pk)
+
+
+@login_required
+def kasus_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new case, or a case's data changed (its status has a form of its own)."""
+    if not access.can_edit(request.user) or not access.can_see_pmks(request.user):
+        raise PermissionDenied
+    kasus = _editable(request, pk) if pk is not None else None
+    form = KasusForm(posted(request), user=request.user, kasus=kasus)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        if saved is not None:
+            messages.success(request, (_("Case of %(name)s saved.") if kasus else
+                                       _("Case of %(name)s recorded.")) % {"name": saved.nama})
+            return redirect("pmks:kasus", pk=saved.pk)
+    return render(request, "pmks/kasus_form.html", {
+        "form": form, "kasus": kasus,
+    }, status=400 if form.errors else 200)
+
+
+# The forms on a case's page: name, form, title of the page showing its errors.
+ACTIONS = [
+    ("status", StatusForm, gettext_lazy("Change the status")),
+    ("rujukan", RujukanForm, gettext_lazy("Refer the case")),
+    ("bantuan", BantuanForm, gettext_lazy("Record help given")),
+]
+
+
+@login_required
+@require_POST
+def kasus_aksi(request: HttpRequest, pk: int, aksi: str) -> HttpResponse:
+    """A status change, a referral or help given, from the case's page; errors are shown beside
+    the fields on a page of their own."""
+    kasus = _editable(request, pk)
+    name, form_class, title = next(a for a in ACTIONS if a[0] == aksi)
+    form = form_class(request.POST, kasus=kasus, user=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved in the case's timeline."))
+        return redirect(reverse("pmks:kasus", args=[kasus.pk]) + "#timeline-judul")
+    return render(request, "pmks/kasus_aksi.html", {
+        "form": form, "kasus": kasus, "aksi": name, "title": title,
+    }, status=400)
 
 
 @login_required

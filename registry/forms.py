@@ -85,6 +85,19 @@ class ModelRulesForm(forms.Form):
             self.add_error(None, ValidationError(self.conflict_message, code="conflict"))
 
 
+GROUPS_LISTED = 300  # seed 004: about 300 groups in a village
+
+
+def village_groups(desa_id, exclude=None) -> models.QuerySet:
+    """The active groups of a village by name, at most GROUPS_LISTED of them: a form's list stays
+    light however large the village, and any other group is reached by its code."""
+    first = Perkumpulan.objects.filter(desa_id=desa_id, aktif=True)
+    if exclude is not None:
+        first = first.exclude(pk=exclude.pk)
+    first = first.order_by("nama").values("pk")[:GROUPS_LISTED]
+    return Perkumpulan.objects.filter(pk__in=first).order_by("nama")
+
+
 def village_in_area(user, value: str) -> Wilayah:
     """The desa/kelurahan of code `value` that `user` may edit, or a ValidationError."""
     try:

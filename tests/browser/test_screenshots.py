@@ -24,6 +24,8 @@ PAGES = [
     ("rekap", "/rekap/?wilayah=32.77.01.1002&tahun=2006"),
     ("warga", "/warga/?q=siti"),
     ("forum", "/forum/"),
+    ("pmks", "/pmks/"),
+    ("pmks-cakupan", "/pmks/cakupan/"),
 ]
 
 
@@ -37,8 +39,14 @@ def test_screenshots(site, operator):
     for name, path in PAGES:
         assert page.goto(site.url + path).status == 200, path
         page.screenshot(path=FOLDER / f"{name}.png", full_page=name not in ("rekap", "forum"))
+    from pmks.models import KasusPMKS
+
+    case = KasusPMKS.objects.filter(pendamping__isnull=False).order_by("pk").first()
+    assert page.goto(f"{site.url}/pmks/{case.pk}/").status == 200
+    page.locator("details summary").first.click()  # the status form open
+    page.screenshot(path=FOLDER / "pmks-kasus.png", full_page=True)
     phone = site.page(width=360)
     site.login(operator, phone)
     phone.goto(f"{site.url}/perkumpulan/?jenis=DW")
     phone.screenshot(path=FOLDER / "perkumpulan-360px.png")
-    assert len(list(FOLDER.glob("*.png"))) == len(PAGES) + 2
+    assert len(list(FOLDER.glob("*.png"))) == len(PAGES) + 3

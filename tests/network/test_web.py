@@ -118,18 +118,18 @@ def test_isolated_groups_on_the_dashboard(client, operator, staf, groups):
 
 
 def test_a_large_village_lists_300_groups_and_reaches_the_rest_by_code(client, operator, groups):
-    from network.forms import NEIGHBOURS_LISTED
+    from registry.forms import GROUPS_LISTED
     from registry.models import Perkumpulan
 
     Perkumpulan.objects.bulk_create([
         Perkumpulan(kode=f"CBR-ZZ-{i:03d}", nama=f"Zz {i:03d}", jenis=groups["dw"].jenis,
-                    desa_id=CIBEUREUM, tahun_berdiri=2000) for i in range(NEIGHBOURS_LISTED + 5)
+                    desa_id=CIBEUREUM, tahun_berdiri=2000) for i in range(GROUPS_LISTED + 5)
     ])
     client.force_login(operator)
     panel = next(p["context"] for p in client.get("/perkumpulan/CBR-DW-001/").context["panels"]
                  if "rows" in p["context"])
     listed = [g.kode for g in panel["form"].fields["mitra_perkumpulan"].queryset]
-    assert NEIGHBOURS_LISTED == 300 and len(listed) == 300
+    assert GROUPS_LISTED == 300 and len(listed) == 300
     assert "CBR-ZZ-304" not in listed
     assert add_link(client, "CBR-DW-001", kode_perkumpulan="CBR-ZZ-304").status_code == 302
     assert Hubungan.objects.get().mitra_perkumpulan.kode == "CBR-ZZ-304"

@@ -1,0 +1,254 @@
+"""Forms of PMKS cases: a case (new or changed), a status change, a referral, help given.
+
+The rules are the models' own (registry.forms.ModelRulesForm and model forms): a form builds the
+rows it would write and validates them before writing, so the messages are the shared ones and a
+broken constraint is an error beside the field the user can change, never a 500.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Warga
+from pmks.models import Bantuan, KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
+from registry.access import Peran
+from registry.forms import DateInput, ModelRulesForm, today, village_groups, village_in_area
+from registry.models import Perkumpulan
+
+CONSTRAINT_ERRORS = {
+    "pmks_person_category_unique": (
+        "kategori",
+        _("This person already has a case of this category; open that case instead."),
+    ),
+    "pmks_name_category_unique": (
+        "kategori",
+        _("A case of this category is already kept under this name in this village; open that "
+          "case instead."),
+    ),
+}
+
+
+def case_field(name: str, **kwargs) -> forms.Field:
+    return KasusPMKS._meta.get_field(name).formfield(**kwargs)
+
+
+class KasusForm(ModelRulesForm):
+    """A case: the person by NIK (a registered person is found, anyone else registered with the
+    name and address typed) or, without a NIK, by name and address; its village (an operator's
+    own; staff type the code), category, dates, accompanying group (by code) and notes. A new
+    case starts its status history as identified."""
+
+    constraint_errors = CONSTRAINT_ERRORS
+    field_map = {"warga": "nik", "desa": "desa_kode", "pendamping": "pendamping_kode"}
+    CASE_FIELDS = ("rw", "rt", "alamat", "kategori", "tanggal_identifikasi", "respon", "catatan")
+
+    nik = forms.CharField(
+        label=_("NIK"), required=False, max_length=40,
+        help_text=_("16 digits, if the person has one; a registered person is found by NIK. "
+                    "Empty: the case is kept by name and address."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    nama = case_field("nama", required=False,
+                      help_text=_("May stay empty for a registered person: their name is used."))
+    desa_kode = forms.CharField(
+        label=_("Village code"), max_length=13,
+        help_text=_("The desa/kelurahan code, e.g. 32.77.01.1002."),
+    )
+    rw = case_field("rw")
+    rt = case_field("rt")
+    alamat = case_field("alamat")
+    kategori = case_field("kategori")
+    tanggal_identifikasi = case_field("tanggal_identifikasi", widget=DateInput)
+    pendamping_kode = forms.CharField(
+        label=_("Accompanying group (code)"), required=False, max_length=40,
+        help_text=_("The code of the group that accompanies the person; empty if none does yet."),
+    )
+    respon = case_field("respon")
+    catatan = case_field("catatan")
+
+    def __init__(self, *args, user, kasus: KasusPMKS | None = None, **kwargs):
+        if kasus is not None:
+            kwargs.setdefault("initial", {
+                **{name: getattr(kasus, name) for name in ("nama", *self.CASE_FIELDS)},
+                "kategori": kasus.kategori_id,
+                "nik": kasus.warga.nik if kasus.warga_id else "",
+                "desa_kode": kasus.desa_id,
+                "pendamping_kode": kasus.pendamping.kode if kasus.pendamping_id else "",
+            })
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.case = kasus or KasusPMKS(status=StatusKasus.TERIDENTIFIKASI)
+        self.person: Warga | None = None
+        self.new_person = False
+        operator = user.peran == Peran.OPERATOR
+        if operator:
+            del self.fields["desa_kode"]
+        for name in ("rw", "rt"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+        # The village's groups are offered as the accompanying group's code (a datalist).
+        village = kasus.desa_id if kasus else (user.wilayah_id if operator else None)
+        self.helpers = list(village_groups(village).values_list("kode", "nama")) if village else []
+        if self.helpers:
+            self.fields["pendamping_kode"].widget.attrs["list"] = "pendamping-pilihan"
+
+    def clean_nik(self) -> str:
+        # Spaces typed between groups of digits are no part of the number.
+        return "".join(self.cleaned_data["nik"].split())
+
+    def clean_desa_kode(self):
+        return village_in_area(self.user, self.cleaned_data["desa_kode"])
+
+    def clean_pendamping_kode(self) -> Perkumpulan | None:
+        kode = self.cleaned_data["pendamping_kode"].strip()
+        if not kode:
+            return None
+        group = Perkumpulan.objects.visible_to(self.user).filter(kode=kode).first()
+        if group is None:
+            raise ValidationError(
+                _("No group with the code %(kode)s within your area.") % {"kode": kode},
+                code="unknown",
+            )
+        return group
+
+    def failed(self, *names: str) -> list[str]:
+        """The model fields among `names` whose form field already has an error."""
+        return [n for n in names if self.field_map.get(n, n) in self._errors]
+
+    def clean(self):
+        data = super().clean()
+        desa = self.user.wilayah if "desa_kode" not in self.fields else data.get("desa_kode")
+        nama = data.get("nama") or ""
+        nik = data.get("nik")
+        self.person, self.new_person = None, False
+        if nik:
+            self.person = Warga.objects.filter(nik=nik).first()
+            nama = nama or (self.person.nama if self.person else "")
+        if not nama and "nama" not in self._errors:
+            self.add_error("nama", ValidationError(_("Type the person's name."), code="required"))
+        if nik and self.person is None:
+            # Someone not yet registered: registered with the name and address typed.
+            self.new_person = True
+            self.person = Warga(nik=nik, nama=nama, wilayah=desa, rw=data.get("rw"),
+                                rt=data.get("rt"), alamat=data.get("alamat") or "")
+            self.check_rules(self.person, exclude=self.failed("nama", "rw", "rt", "alamat")
+                             + ([] if desa else ["wilayah"]))
+        case = self.case
+        case.nama = nama
+        case.desa = desa
+        case.warga = None if self.new_person else self.person
+        case.pendamping = data.get("pendamping_kode")
+        for name in self.CASE_FIELDS:
+            if name in data:
+                setattr(case, name, data[name])
+        exclude = self.failed("nama", "desa", "pendamping", *self.CASE_FIELDS)
+        if self.new_person or "nik" in self._errors:
+            exclude.append("warga")  # a person not yet registered has no case yet
+        self.check_rules(case, exclude=exclude)
+        return data
+
+    def save(self) -> KasusPMKS | None:
+        """Write the person (if new) and the case, and a new case's first status; None, with the
+        form's errors set, if the database refused them."""
+        created = self.case._state.adding
+        try:
+            with transaction.atomic():
+                if self.new_person:
+                    self.person.save()
+                    self.case.warga = self.person
+                self.case.save()
+                if created:
+                    self.case.catat_status(oleh=self.user, tanggal=self.case.tanggal_identifikasi)
+        except IntegrityError:
+            if created:
+                self.case.pk = None
+            self.conflict()
+            return None
+        return self.case
+
+
+class StatusForm(ModelRulesForm):
+    """The case moves to another status: dated (today when empty), with a note."""
+
+    status = forms.ChoiceField(label=_("New status"), choices=StatusKasus.choices)
+    tanggal = forms.DateField(label=_("Date of the change"), required=False, widget=DateInput,
+                              help_text=_("Empty means today."))
+    catatan = RiwayatStatus._meta.get_field("catatan").formfield(
+        help_text=_("What was done, or why."))
+
+    def __init__(self, *args, kasus: KasusPMKS, user, **kwargs):
+        kwargs.setdefault("auto_id", "status-%s")
+        super().__init__(*args, **kwargs)
+        self.kasus, self.user = kasus, user
+        self.fields["tanggal"].initial = today()
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status and status == self.kasus.status:
+            self.add_error("status", ValidationError(
+                _("This is already the case's status."), code="same_status"))
+        record = RiwayatStatus(kasus=self.kasus, status=status or "", oleh=self.user,
+                               tanggal=data.get("tanggal") or today(),
+                               catatan=data.get("catatan") or "")
+        self.check_rules(record, exclude=[n for n in ("status", "tanggal", "catatan")
+                                          if n in self._errors])
+        return data
+
+    def save(self) -> RiwayatStatus:
+        data = self.cleaned_data
+        with transaction.atomic():
+            return self.kasus.ubah_status(data["status"], self.user,
+                                          data.get("tanggal") or today(), data.get("catatan"))
+
+
+class RujukanForm(forms.ModelForm):
+    """A referral; by default the case moves to "referred" as well."""
+
+    tandai = forms.BooleanField(label=_("Also set the case's status to Referred"),
+                                required=False, initial=True)
+
+    class Meta:
+        model = Rujukan
+        fields = ["tanggal", "tujuan", "lembaga", "hasil"]
+        widgets = {"tanggal": DateInput}
+
+    def __init__(self, *args, kasus: KasusPMKS, user, **kwargs):
+        kwargs.setdefault("auto_id", "rujukan-%s")
+        kwargs.setdefault("instance", Rujukan(kasus=kasus, oleh=user))
+        super().__init__(*args, **kwargs)
+        self.kasus, self.user = kasus, user
+
+    def save(self, commit=True) -> Rujukan:
+        with transaction.atomic():
+            referral = super().save()
+            if self.cleaned_data.get("tandai") and self.kasus.status != StatusKasus.DIRUJUK:
+                self.kasus.ubah_status(
+                    StatusKasus.DIRUJUK, self.user, referral.tanggal,
+                    gettext("referred to %(body)s")
+                    % {"body": referral.lembaga or referral.get_tujuan_display()},
+                )
+        return referral
+
+
+class BantuanForm(forms.ModelForm):
+    """Help given to the person: by default from the accompanying group."""
+
+    class Meta:
+        model = Bantuan
+        fields = ["tanggal", "bentuk", "sumber", "nilai", "perkumpulan", "keterangan"]
+        widgets = {"tanggal": DateInput}
+
+    def __init__(self, *args, kasus: KasusPMKS, user, **kwargs):
+        kwargs.setdefault("auto_id", "bantuan-%s")
+        kwargs.setdefault("instance", Bantuan(kasus=kasus, oleh=user))
+        kwargs.setdefault("initial", {"perkumpulan": kasus.pendamping_id})
+        super().__init__(*args, **kwargs)
+        groups = village_groups(kasus.desa_id)
+        if kasus.pendamping_id:
+            groups = groups | Perkumpulan.objects.filter(pk=kasus.pendamping_id)
+        field = self.fields["perkumpulan"]
+        field.queryset = groups.order_by("nama")
+        field.label_from_instance = lambda g: f"{g.nama} ({g.kode})"
+        self.fields["nilai"].widget.attrs["inputmode"] = "numeric"
