@@ -11,7 +11,10 @@ from registry.admin import (
     wilayah_filter,
 )
 
-admin.site.register(KategoriPMKS, ReferensiAdmin)
+
+@admin.register(KategoriPMKS)
+class KategoriPMKSAdmin(ReferensiAdmin):
+    filter_horizontal = ["jenis_penolong"]
 
 
 class RiwayatInline(ScopedInline):

@@ -20,6 +20,7 @@ class KasusFilter(django_filters.FilterSet):
     )
     pendamping = django_filters.CharFilter(field_name="pendamping__kode", lookup_expr="iexact",
                                            label=_("Accompanying group (code)"))
+    desa = django_filters.CharFilter(field_name="desa", label=_("Village code"))
     rw = django_filters.NumberFilter(label=_("RW"), min_value=1, max_value=999)
 
     class Meta:

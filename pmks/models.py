@@ -8,11 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Warga
 from registry import access, validators
 from registry.access import ScopedQuerySet
-from registry.models import Perkumpulan, Referensi, Tingkat, Wilayah
+from registry.models import JenisPerkumpulan, Perkumpulan, Referensi, Tingkat, Wilayah
 
 
 class KategoriPMKS(Referensi):
     """One of the ministry's PMKS categories (Permensos 08/2012 lists 26)."""
+
+    # The coverage page flags a village with open cases of this category and no active group of
+    # these types. A starting list from the types' own purposes; staff extend it.
+    jenis_penolong = models.ManyToManyField(
+        JenisPerkumpulan, blank=True, related_name="kategori_pmks",
+        verbose_name=_("group types that usually help"),
+        help_text=_("A village with open cases of this category and no active group of these "
+                    "types is flagged on the coverage page."),
+    )
 
     class Meta(Referensi.Meta):
         verbose_name = _("PMKS category")

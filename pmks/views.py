@@ -18,7 +18,7 @@ from members.models import Keanggotaan
 from pmks.filters import KasusFilter
 from pmks.forms import BantuanForm, KasusForm, RujukanForm, StatusForm
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
-from registry import access
+from registry import access, rekap
 from registry.models import JenisPerkumpulan, Perkumpulan
 from registry.views import paged, posted, table_xlsx
 
@@ -163,6 +163,27 @@ def kasus_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def uncovered_needs(user, open_cases) -> list[dict]:
+    """Per village and category: the open cases whose village has no active group of a type
+    that usually helps that category (`KategoriPMKS.jenis_penolong`); the types present come
+    from the stored recap counts, so this reads a few rows per village."""
+    rekap.refresh_for(user)
+    helpers: dict[int, set[int]] = {}
+    for kategori, jenis in KategoriPMKS.jenis_penolong.through.objects.values_list(
+            "kategoripmks_id", "jenisperkumpulan_id"):
+        helpers.setdefault(kategori, set()).add(jenis)
+    present = rekap.types_present(open_cases.values("desa"))
+    names = dict(JenisPerkumpulan.objects.values_list("pk", "nama"))
+    gaps = []
+    for row in (open_cases.filter(kategori__in=list(helpers))
+                .values("desa", "desa__nama", "kategori", "kategori__kode", "kategori__nama")
+                .annotate(n=Count("pk")).order_by("desa", "kategori__urutan")):
+        wanted = helpers[row["kategori"]]
+        if not any((row["desa"], jenis) in present for jenis in wanted):
+            gaps.append({**row, "types": sorted(names[j] for j in wanted)})
+    return gaps
+
+
 @login_required
 def cakupan(request: HttpRequest) -> HttpResponse:
     """Who is helped and who is not, in the user's area: open cases with and without a group per
@@ -184,10 +205,11 @@ def cakupan(request: HttpRequest) -> HttpResponse:
                                                                                    "nama")
     matrix = [{"kategori": k, "cells": [cells.get((k.pk, t.pk), 0) for t in types],
                "none": cells.get((k.pk, None), 0)} for k in categories]
+    gaps = uncovered_needs(request.user, open_cases)
     current = Keanggotaan.objects.filter(warga=OuterRef("warga"), selesai__isnull=True)
     members = (open_cases.filter(Exists(current))
                .select_related("warga", "kategori", "desa").order_by("desa", "nama"))
     return render(request, "pmks/cakupan.html", {
-        "villages": villages, "types": types, "matrix": matrix,
+        "villages": villages, "types": types, "matrix": matrix, "gaps": gaps,
         "members": members[:200], "members_count": members.count(),
     })

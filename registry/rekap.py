@@ -317,6 +317,14 @@ def refresh_for(user) -> QuerySet:
     return RekapSel.objects.none()
 
 
+def types_present(villages) -> set[tuple[str, int]]:
+    """(village, group type) for each type with active groups in `villages` (codes, or a
+    queryset of them), read from the stored counts: bring those up to date first
+    (`refresh_for`)."""
+    return set(RekapSel.objects.filter(wilayah__in=villages, dimensi="jumlah")
+               .values_list("wilayah", "jenis"))
+
+
 def stored_total(rows: QuerySet, dimensi: str) -> int:
     """The sum of one dimension's stored counts over `rows` (see `refresh_for`)."""
     return rows.filter(dimensi=dimensi).aggregate(n=Sum("jumlah"))["n"] or 0

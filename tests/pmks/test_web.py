@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from pmks.models import KasusPMKS, LogAkses, Tindakan
+from pmks.models import KasusPMKS, LogAkses, StatusKasus, Tindakan
 from tests.conftest import CIBEUREUM, MELONG
 from tests.pmks.conftest import NIK
 
@@ -132,3 +132,30 @@ def test_coverage_shows_who_is_helped_and_who_is_not(client, operator, staf, pen
     assert villages == [CIBEUREUM]
     client.force_login(pengamat)
     assert client.get("/pmks/cakupan/").status_code == 403
+
+
+def test_coverage_flags_needs_without_the_kind_of_group_that_usually_helps(
+        client, staf, cases, make_perkumpulan):
+    """Toddlers (ABT) are usually helped by a Posyandu or a BKB, children (AT) by a BKR or a
+    Karang Taruna: a village with such open cases and no active group of those types is flagged,
+    until one is registered there."""
+    client.force_login(staf)
+
+    def gaps():
+        return {(g["desa"], g["kategori__kode"]): (g["n"], g["types"])
+                for g in client.get("/pmks/cakupan/").context["gaps"]}
+
+    abt = ["BKB", "Posyandu"]
+    at = ["BKR", "Pemuda/Karang Taruna"]
+    assert gaps() == {(CIBEUREUM, "ABT"): (1, abt), (CIBEUREUM, "AT"): (1, at),
+                      (MELONG, "ABT"): (1, abt)}
+    make_perkumpulan("CBR-PY-001", jenis="POSYANDU")
+    make_perkumpulan("CBR-KT-001", jenis="KT", aktif=False)  # an inactive group helps no one
+    assert gaps() == {(CIBEUREUM, "AT"): (1, at), (MELONG, "ABT"): (1, abt)}
+    # A closed case is no need.
+    cases["melong"].ubah_status(StatusKasus.SELESAI)
+    assert set(gaps()) == {(CIBEUREUM, "AT")}
+    html = client.get("/pmks/cakupan/").content.decode()
+    assert f"?desa={CIBEUREUM}&amp;kategori=AT" in html
+    found = client.get("/pmks/", {"desa": CIBEUREUM, "kategori": "AT"}).context["page"]
+    assert [c.nama for c in found.object_list] == ["Abah Entis"]
