@@ -5,6 +5,8 @@ rows it would write and validates them before writing, so the messages are the s
 broken constraint is an error beside the field the user can change, never a 500.
 """
 
+import copy
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -79,7 +81,8 @@ class KasusForm(ModelRulesForm):
             })
         super().__init__(*args, **kwargs)
         self.user = user
-        self.case = kasus or KasusPMKS(status=StatusKasus.TERIDENTIFIKASI)
+        # A copy: the case shown on the page stays as it is while the form checks the changes.
+        self.case = copy.copy(kasus) if kasus else KasusPMKS(status=StatusKasus.TERIDENTIFIKASI)
         self.person: Warga | None = None
         self.new_person = False
         operator = user.peran == Peran.OPERATOR

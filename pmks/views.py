@@ -106,6 +106,8 @@ def kasus_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, (_("Case of %(name)s saved.") if kasus else
                                        _("Case of %(name)s recorded.")) % {"name": saved.nama})
             return redirect("pmks:kasus", pk=saved.pk)
+    if kasus is not None:  # the form shows the case's full NIK: a view of the case
+        LogAkses.catat(request.user, Tindakan.LIHAT, kasus.desa, kasus=kasus)
     return render(request, "pmks/kasus_form.html", {
         "form": form, "kasus": kasus,
     }, status=400 if form.errors else 200)

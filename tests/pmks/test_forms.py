@@ -9,7 +9,15 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
 from members.models import Warga
-from pmks.models import Bantuan, KasusPMKS, KategoriPMKS, RiwayatStatus, Rujukan, StatusKasus
+from pmks.models import (
+    Bantuan,
+    KasusPMKS,
+    KategoriPMKS,
+    LogAkses,
+    RiwayatStatus,
+    Rujukan,
+    StatusKasus,
+)
 from tests.conftest import CIBEUREUM, MELONG
 from tests.pmks.conftest import NIK
 
@@ -167,6 +175,8 @@ def test_the_edit_form_starts_from_the_case(client, operator, cases):
         NIK, "Mak Icih", "CBR-DW-001")
     assert "desa_kode" not in form.fields  # an operator's cases are in their village
     assert [kode for kode, _nama in form.helpers] == ["CBR-DW-001"]
+    # The form shows the full NIK: it is a view of the case, logged.
+    assert LogAkses.objects.get().kasus == cases["icih"]
 
 
 def test_a_status_change_is_dated_by_whom_and_why(client, operator, cases):
@@ -269,3 +279,15 @@ def test_a_conflict_while_writing_is_told_not_a_500(client, operator, cases, mon
     assert response.status_code == 400
     assert response.context["form"].has_error(NON_FIELD_ERRORS, "conflict")
     assert snapshot() == before
+
+
+def test_a_refused_change_leaves_the_case_as_it_was(client, staf, cases):
+    client.force_login(staf)
+    icih = cases["icih"]
+    response = client.post(f"/pmks/{icih.pk}/ubah/", {
+        "nama": "", "nik": "", "desa_kode": "99.99.99.9999", "kategori": icih.kategori_id})
+    assert response.status_code == 400
+    assert response.context["form"].has_error("desa_kode")
+    assert "Ubah kasus Mak Icih" in response.content.decode()  # the heading: the case as stored
+    icih.refresh_from_db()
+    assert (icih.nama, icih.desa_id, icih.warga.nik) == ("Mak Icih", CIBEUREUM, NIK)
