@@ -1,0 +1,157 @@
+"""The working network of an area as a graph, and its figures (the `jaringan` contract).
+
+The graph (networkx): one node per active group in the area and one per outside partner linked
+to them; one undirected edge per linked pair, however many links (forms, directions) the pair
+has. A link to a group outside the area or to an inactive group is no edge: that end is not a
+node. Nodes are named "p<pk>" (groups) and "m<pk>" (partners) and carry what the figures, the
+picture and the GraphML/GEXF files need: kind, code, label, type, village.
+
+Built from two queries (groups, links) and one more for the partners, so a kabupaten of 30,000
+groups and 100,000 links is read in a few seconds; the figures are networkx's.
+
+The overlap network is the network in fact: two active groups of the area are linked when
+they share current members (the same person, by NIK), weighted by how many they share.
+"""
+
+import itertools
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+from django.db.models import Q
+
+from network.models import Hubungan, JenisMitra, Mitra
+from registry import access
+from registry.models import Perkumpulan, Wilayah
+
+# Above this many groups betweenness is estimated from this many sampled sources (networkx's
+# k-sample estimate, seeded so that a figure repeats); below it, it is exact.
+BETWEENNESS_EXACT_UP_TO = 1_000
+BETWEENNESS_SAMPLES = 16
+TOP = 10  # the groups that bridge most, the people in most groups
+
+
+def group_node(pk: int) -> str:
+    return f"p{pk}"
+
+
+def partner_node(pk: int) -> str:
+    return f"m{pk}"
+
+
+def active_groups(area: Wilayah):
+    return Perkumpulan.objects.filter(access.within(area, "desa"), aktif=True)
+
+
+def build(area: Wilayah) -> nx.Graph:
+    """The declared working network of the active groups within `area`."""
+    graph = nx.Graph(wilayah=area.kode, nama=area.nama)
+    for pk, kode, nama, jenis, desa in (active_groups(area).order_by("pk").values_list(
+            "pk", "kode", "nama", "jenis__kode", "desa_id")):
+        graph.add_node(group_node(pk), jenis_node="perkumpulan", kode=kode, label=nama,
+                       jenis=jenis, desa=desa)
+    links = Hubungan.objects.filter(
+        Q(perkumpulan__in=active_groups(area)) | Q(mitra_perkumpulan__in=active_groups(area))
+    ).values_list("perkumpulan_id", "mitra_perkumpulan_id", "mitra_luar_id")
+    partners = set()
+    for group, other, partner in links.iterator(chunk_size=10_000):
+        a = group_node(group)
+        if partner is not None:
+            if a in graph:
+                partners.add(partner)
+                graph.add_edge(a, partner_node(partner))
+            continue
+        b = group_node(other)
+        if a in graph and b in graph:
+            graph.add_edge(a, b)
+    for pk, nama, jenis in Mitra.objects.filter(pk__in=partners).values_list("pk", "nama",
+                                                                               "jenis"):
+        graph.add_node(partner_node(pk), jenis_node="mitra", kode=partner_node(pk), label=nama,
+                       jenis=jenis, desa="")
+    return graph
+
+
+def groups_of(graph: nx.Graph) -> list[str]:
+    return [n for n, kind in graph.nodes(data="jenis_node") if kind == "perkumpulan"]
+
+
+def figures(graph: nx.Graph) -> dict:
+    """The contract's figures (survey-workbook.md, "The network command") and the groups that
+    bridge the most."""
+    groups = groups_of(graph)
+    n = len(groups)
+    kinds = dict(graph.nodes(data="jenis_node"))
+    between_groups = sum(1 for a, b in graph.edges
+                         if kinds[a] == "perkumpulan" and kinds[b] == "perkumpulan")
+    isolated = [g for g in groups if graph.degree(g) == 0]
+    per_jenis: dict[str, Counter] = defaultdict(Counter)
+    for g in groups:
+        row = per_jenis[graph.nodes[g]["jenis"]]
+        row["perkumpulan"] += 1
+        neighbours = list(graph.neighbors(g))
+        if not neighbours:
+            row["terisolasi"] += 1
+        elif all(kinds[m] == "mitra" and graph.nodes[m]["jenis"] == JenisMitra.PEMERINTAH
+                 for m in neighbours):
+            row["hanya_pemerintah"] += 1
+    return {
+        "wilayah": graph.graph.get("wilayah"),
+        "perkumpulan": n,
+        "mitra_luar": graph.number_of_nodes() - n,
+        "hubungan": graph.number_of_edges(),
+        "hubungan_antar_perkumpulan": between_groups,
+        "terisolasi": len(isolated),
+        "komponen": nx.number_connected_components(graph),
+        "kepadatan": round(2 * between_groups / (n * (n - 1)), 4) if n > 1 else 0.0,
+        "per_jenis": {
+            jenis: {key: row[key] for key in ("perkumpulan", "terisolasi", "hanya_pemerintah")}
+            for jenis, row in sorted(per_jenis.items())
+        },
+        "penghubung": bridges(graph, groups),
+    }
+
+
+def bridges(graph: nx.Graph, groups: list[str]) -> list[dict]:
+    """The groups with the highest betweenness: the ones that most paths between others pass
+    through (exact up to BETWEENNESS_EXACT_UP_TO groups, estimated above)."""
+    if graph.number_of_edges() == 0:
+        return []
+    k = None if len(groups) <= BETWEENNESS_EXACT_UP_TO else BETWEENNESS_SAMPLES
+    # Only nodes with two neighbours or more can lie between others.
+    core = graph.subgraph([n for n in graph if graph.degree(n) > 0])
+    scores = nx.betweenness_centrality(core, k=min(k, len(core)) if k else None, seed=0)
+    ranked = sorted((node for node in scores if core.nodes[node]["jenis_node"] == "perkumpulan"
+                     and scores[node] > 0), key=lambda node: (-scores[node], node))
+    return [{"kode": graph.nodes[node]["kode"], "nama": graph.nodes[node]["label"],
+             "nilai": round(scores[node], 4)} for node in ranked[:TOP]]
+
+
+@dataclass
+class Overlap:
+    """Groups linked by shared members, and the people in most groups."""
+
+    graph: nx.Graph
+    kader: list[tuple[int, int]]  # (person's pk, number of groups), most first
+    people: int  # people in two groups or more
+
+
+def overlap(area: Wilayah) -> Overlap:
+    """The overlap network of the active groups within `area`: current memberships only."""
+    from members.models import Keanggotaan
+
+    graph = nx.Graph(wilayah=area.kode)
+    groups_by_person: dict[int, list[int]] = defaultdict(list)
+    for person, group in (Keanggotaan.objects
+                          .filter(perkumpulan__in=active_groups(area), selesai__isnull=True)
+                          .order_by("warga_id", "perkumpulan_id")
+                          .values_list("warga_id", "perkumpulan_id").iterator(chunk_size=10_000)):
+        groups_by_person[person].append(group)
+    shared = [(person, groups) for person, groups in groups_by_person.items() if len(groups) > 1]
+    for _person, groups in shared:
+        for a, b in itertools.combinations(groups, 2):
+            a, b = group_node(a), group_node(b)
+            weight = graph.get_edge_data(a, b, {"weight": 0})["weight"]
+            graph.add_edge(a, b, weight=weight + 1)
+    kader = sorted(((person, len(groups)) for person, groups in shared),
+                   key=lambda item: (-item[1], item[0]))[:TOP]
+    return Overlap(graph=graph, kader=kader, people=len(shared))

@@ -1,0 +1,51 @@
+import json
+
+import networkx as nx
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from network import graph
+from registry.models import Wilayah
+from registry.validators import normalize_kode_wilayah
+
+
+class Command(BaseCommand):
+    help = (
+        "The working network of the active groups within an area of any level: its figures as "
+        "JSON (groups, partners, links, links between groups, isolated groups, components, "
+        "density among groups, per type: groups, isolated, linked only to government; the "
+        "groups that bridge most; the overlap network of shared members), or the graph itself "
+        "as GraphML or GEXF (for Gephi). Standard output unless --output is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--wilayah", required=True, help="Area code, e.g. 32.77.01.1002.")
+        parser.add_argument("--format", choices=["json", "graphml", "gexf"], default="json")
+        parser.add_argument("--output", default=None, help="File to write (default: stdout).")
+
+    def handle(self, *args, **options):
+        try:
+            kode = normalize_kode_wilayah(options["wilayah"])
+        except ValidationError as exc:
+            raise CommandError(exc.messages[0]) from exc
+        area = Wilayah.objects.filter(pk=kode).first()
+        if area is None:
+            raise CommandError(f"Area {kode} is not loaded.")
+        network = graph.build(area)
+        if options["format"] == "json":
+            result = graph.figures(network)
+            shared = graph.overlap(area)
+            result["tumpang_tindih"] = {
+                "hubungan": shared.graph.number_of_edges(),
+                "orang_di_lebih_dari_satu_perkumpulan": shared.people,
+            }
+            text = json.dumps(result, ensure_ascii=False, indent=1) + "\n"
+        else:
+            write = nx.generate_graphml if options["format"] == "graphml" else nx.generate_gexf
+            text = "\n".join(write(network)) + "\n"
+        if options["output"]:
+            with open(options["output"], "w", encoding="utf-8") as handle:
+                handle.write(text)
+            self.stderr.write(f"Written {options['output']}.")
+        else:
+            self.stdout.write(text, ending="")

@@ -1,0 +1,129 @@
+"""Network figures on a small hand-made network whose answers are counted by hand, the overlap
+network of shared members, the `jaringan` command's formats and errors.
+
+Cibeureum: A, B (Dasa Wisma), C (Posyandu), D, G (Karang Taruna), E (Posyandu, inactive);
+Melong: F (Dasa Wisma). Partners: the village office (government), a firm (CSR).
+
+    A–B  linked three times (two forms, both directions): one edge
+    C–office           C is linked only to government
+    D–office, D–firm   D is the only group between the office and the firm
+    A→E  to an inactive group: no edge      B→F  to Melong: an edge only at kecamatan level
+    G    no link at all
+"""
+
+import datetime
+import io
+import json
+
+import networkx as nx
+import pytest
+from django.core.management import CommandError, call_command
+
+from members.models import Keanggotaan
+from network import graph
+from network.models import Hubungan, Mitra
+from registry.models import Wilayah
+from tests.conftest import CIBEUREUM, MELONG
+
+KECAMATAN = "32.77.01"
+
+
+@pytest.fixture
+def network(make_perkumpulan):
+    g = {name: make_perkumpulan(f"CBR-{name}", jenis=jenis, nama=f"Kelompok {name}")
+         for name, jenis in [("A", "DW"), ("B", "DW"), ("C", "POSYANDU"), ("D", "KT"),
+                             ("G", "KT")]}
+    g["E"] = make_perkumpulan("CBR-E", jenis="POSYANDU", aktif=False)
+    g["F"] = make_perkumpulan("MLG-F", desa=MELONG, jenis="DW")
+    office = Mitra.objects.create(nama="Kantor Desa", jenis="PEMERINTAH", wilayah_id=CIBEUREUM)
+    firm = Mitra.objects.create(nama="PT Maju", jenis="CSR", wilayah_id=CIBEUREUM)
+    for a, b, bentuk in [("A", "B", "KOORDINASI"), ("B", "A", "KOORDINASI"),
+                         ("A", "B", "BERBAGI"), ("A", "E", "KOORDINASI"),
+                         ("B", "F", "SEJENIS")]:
+        Hubungan.objects.create(perkumpulan=g[a], mitra_perkumpulan=g[b], bentuk=bentuk)
+    for a, partner in [("C", office), ("D", office), ("D", firm)]:
+        Hubungan.objects.create(perkumpulan=g[a], mitra_luar=partner, bentuk="KOORDINASI")
+    return g
+
+
+def figures_of(kode: str) -> dict:
+    return graph.figures(graph.build(Wilayah.objects.get(pk=kode)))
+
+
+def test_the_village_figures_are_counted_by_hand(network):
+    figures = figures_of(CIBEUREUM)
+    assert {key: figures[key] for key in (
+        "perkumpulan", "mitra_luar", "hubungan", "hubungan_antar_perkumpulan", "terisolasi",
+        "komponen", "kepadatan")} == {
+        "perkumpulan": 5,  # A B C D G; E is inactive, F in Melong
+        "mitra_luar": 2,
+        "hubungan": 4,  # A–B once, C–office, D–office, D–firm
+        "hubungan_antar_perkumpulan": 1,
+        "terisolasi": 1,  # G
+        "komponen": 3,  # {A, B}, {C, office, D, firm}, {G}
+        "kepadatan": 0.1,  # 2·1 / (5·4)
+    }
+    assert figures["per_jenis"] == {
+        "DW": {"perkumpulan": 2, "terisolasi": 0, "hanya_pemerintah": 0},
+        "KT": {"perkumpulan": 2, "terisolasi": 1, "hanya_pemerintah": 0},
+        "POSYANDU": {"perkumpulan": 1, "terisolasi": 0, "hanya_pemerintah": 1},
+    }
+    # Paths office–firm and C–firm pass through D; no path passes through any other group.
+    assert [b["kode"] for b in figures["penghubung"]] == ["CBR-D"]
+
+
+def test_a_larger_area_takes_in_the_links_between_its_villages(network):
+    figures = figures_of(KECAMATAN)
+    assert (figures["perkumpulan"], figures["hubungan_antar_perkumpulan"], figures["komponen"]) \
+        == (6, 2, 3)  # F joins A–B's component
+    assert figures["kepadatan"] == round(2 * 2 / (6 * 5), 4)
+    assert figures_of(MELONG)["terisolasi"] == 1  # alone, F's link to B is outside the area
+
+
+def test_an_empty_area_has_zero_figures(db):
+    figures = figures_of(CIBEUREUM)
+    assert (figures["perkumpulan"], figures["hubungan"], figures["komponen"],
+            figures["kepadatan"], figures["per_jenis"], figures["penghubung"]) == (
+        0, 0, 0, 0.0, {}, [])
+
+
+def test_groups_sharing_members_are_linked_in_fact(network, make_warga):
+    siti = make_warga("3277014101800001", nama="Siti")
+    budi = make_warga("3277010101800002", nama="Budi")
+    asep = make_warga("3277010202850003", nama="Asep")
+    for person, names in [(siti, "ABC"), (budi, "AB"), (asep, "A")]:
+        for name in names:
+            Keanggotaan.objects.create(warga=person, perkumpulan=network[name])
+    Keanggotaan.objects.create(warga=asep, perkumpulan=network["D"],
+                               selesai=datetime.date(2024, 1, 1))
+    shared = graph.overlap(Wilayah.objects.get(pk=CIBEUREUM))
+    weights = {tuple(sorted((x, y))): w for x, y, w in shared.graph.edges(data="weight")}
+    a, b, c = (graph.group_node(network[n].pk) for n in "ABC")
+    assert weights == {tuple(sorted((a, b))): 2, tuple(sorted((a, c))): 1,
+                       tuple(sorted((b, c))): 1}
+    assert shared.people == 2  # Asep's ended membership of D counts no more
+    assert shared.kader == [(siti.pk, 3), (budi.pk, 2)]
+
+
+def test_the_command_writes_json_graphml_and_gexf(network, tmp_path):
+    out = io.StringIO()
+    call_command("jaringan", "--wilayah", "3277011002", stdout=out)
+    result = json.loads(out.getvalue())
+    assert (result["wilayah"], result["perkumpulan"], result["terisolasi"]) == (CIBEUREUM, 5, 1)
+    assert result["per_jenis"]["POSYANDU"]["hanya_pemerintah"] == 1
+    path = tmp_path / "jaringan.graphml"
+    call_command("jaringan", "--wilayah", CIBEUREUM, "--format", "graphml",
+                 "--output", str(path), stderr=io.StringIO())
+    read = nx.read_graphml(path)
+    assert (read.number_of_nodes(), read.number_of_edges()) == (7, 4)
+    assert read.nodes[graph.group_node(network["C"].pk)]["jenis"] == "POSYANDU"
+    path = tmp_path / "jaringan.gexf"
+    call_command("jaringan", "--wilayah", CIBEUREUM, "--format", "gexf", "--output", str(path),
+                 stderr=io.StringIO())
+    assert nx.read_gexf(path).number_of_edges() == 4
+
+
+@pytest.mark.parametrize(("code", "message"), [("99.99", "not loaded"), ("32-77", "")])
+def test_the_command_refuses_a_bad_area(db, code, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("jaringan", "--wilayah", code, stdout=io.StringIO())
