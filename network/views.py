@@ -1,6 +1,8 @@
-"""The network's pages: a group's links (on its page), the village's WKSBM forum, and the
-dashboard's count of isolated groups."""
+"""The network's pages: a group's links (on its page), the village's WKSBM forum, the network of
+an area (figures, a picture of a village's network, downloads), and the dashboard's count of
+isolated groups."""
 
+import networkx as nx
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,12 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from members.models import Warga
+from network import graph, picture
 from network.forms import ForumForm, HubunganForm, PengurusForm
 from network.models import Forum, Hubungan, PengurusForum
 from registry import access, rekap
-from registry.models import Perkumpulan, Tingkat, Wilayah
+from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
 from registry.validators import normalize_kode_wilayah
-from registry.views import posted
+from registry.views import BadRequest, area_param, posted
 
 
 def _editable(request: HttpRequest, group: Perkumpulan) -> bool:
@@ -48,7 +52,7 @@ def links_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
 def isolated_card(request: HttpRequest, stored):
     """Active groups of the user's area with no link either way (kept with the recap counts)."""
     return (_("isolated groups (no working link)"), rekap.stored_total(stored, "terisolasi"),
-            reverse("registry:perkumpulan_list") + "?aktif=true")
+            reverse("network:jaringan"))
 
 
 @login_required
@@ -152,3 +156,61 @@ def leader_end(request: HttpRequest, pk: int) -> HttpResponse:
         leader.save(update_fields=["selesai"])
         messages.success(request, _("The leader's term has ended."))
     return redirect(reverse("network:forum") + f"?desa={leader.forum.desa_id}")
+
+
+# The network of an area ---------------------------------------------------------------------
+DOWNLOADS = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml"}
+
+
+@login_required
+def jaringan(request: HttpRequest) -> HttpResponse:
+    """The working network of an area: its figures, the groups that bridge most, the overlap of
+    shared members and the people in most groups (not for observers), and for an area small
+    enough a picture of the declared and the overlap networks side by side."""
+    try:
+        area = area_param(request)
+    except BadRequest as exc:
+        return render(request, "network/jaringan.html", {"error": str(exc)}, status=400)
+    network = graph.build(area)
+    figures = graph.figures(network)
+    shared = graph.overlap(area)
+    types = list(JenisPerkumpulan.objects.order_by("urutan", "nama").values_list("kode", "nama"))
+    names = dict(types)
+    per_jenis = [{"nama": names.get(kode, kode), **row,
+                  "persen_terisolasi": round(100 * row["terisolasi"] / row["perkumpulan"], 1)}
+                 for kode, row in figures["per_jenis"].items()]
+    kader = []
+    if access.can_see_personal_data(request.user):
+        people = Warga.objects.in_bulk([pk for pk, _n in shared.kader])
+        kader = [(people[pk], n) for pk, n in shared.kader]
+    drawing = overlap_drawing = None
+    if figures["perkumpulan"] <= picture.MAX_GROUPS:
+        drawing = picture.draw(network, types)
+        overlap_drawing = drawing.with_edges(shared.graph)
+    above = [kode for kode in (area.provinsi_id, area.kabupaten_id, area.kecamatan_id) if kode]
+    return render(request, "network/jaringan.html", {
+        "area": area,
+        "ancestors": Wilayah.objects.visible_to(request.user).filter(pk__in=above)
+        .order_by("kode"),
+        "figures": figures,
+        "per_jenis": per_jenis,
+        "shared": shared,
+        "kader": kader,
+        "picture": drawing,
+        "overlap_picture": overlap_drawing,
+        "max_groups": picture.MAX_GROUPS,
+    })
+
+
+@login_required
+def jaringan_unduh(request: HttpRequest, format: str) -> HttpResponse:
+    """The area's network as GraphML or GEXF, for Gephi."""
+    try:
+        area = area_param(request)
+    except BadRequest as exc:
+        return render(request, "network/jaringan.html", {"error": str(exc)}, status=400)
+    write = nx.generate_graphml if format == "graphml" else nx.generate_gexf
+    response = HttpResponse("\n".join(write(graph.build(area))),
+                            content_type=f"{DOWNLOADS[format]}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="jaringan-{area.kode}.{format}"'
+    return response

@@ -26,6 +26,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 
 
+class BadRequest(Exception):
+    """A request the page cannot answer: its message is shown with a 400."""
+
+
+def area_param(request: HttpRequest) -> Wilayah:
+    """The area of `?wilayah=CODE` (default: the user's own) within the user's area: 404
+    outside it, BadRequest for a missing or malformed code."""
+    kode = request.GET.get("wilayah") or (request.user.wilayah_id or "")
+    try:
+        kode = normalize_kode_wilayah(kode)
+    except ValidationError as exc:
+        raise BadRequest(_("Choose an area: add ?wilayah=CODE, e.g. ?wilayah=32.77.")) from exc
+    return get_object_or_404(Wilayah.objects.visible_to(request.user), kode=kode)
+
+
 def posted(request: HttpRequest):
     """A POST's data, else None: an empty POST is a form sent empty, told what it lacks (400),
     not a fresh form."""

@@ -4,25 +4,19 @@ import io
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry import access, rekap
 from registry.models import JenisPerkumpulan, Tingkat, Wilayah
-from registry.validators import normalize_kode_wilayah
-from registry.views import XLSX
+from registry.views import XLSX, BadRequest, area_param
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
 # Chart geometry (SVG user units).
 LABEL_W, BAR_W, VALUE_W, ROW_H, BAR_H = 190, 260, 50, 24, 16
-
-
-class BadRequest(Exception):
-    pass
 
 
 @dataclass
@@ -57,11 +51,7 @@ def chart(table: rekap.Tabel) -> Chart:
 
 def _params(request: HttpRequest) -> tuple[Wilayah, int]:
     """The area and reference year asked for; BadRequest for a missing area or a bad year."""
-    kode = request.GET.get("wilayah") or (request.user.wilayah_id or "")
-    try:
-        kode = normalize_kode_wilayah(kode)
-    except ValidationError as exc:
-        raise BadRequest(_("Choose an area: add ?wilayah=CODE, e.g. ?wilayah=32.77.")) from exc
+    area = area_param(request)
     raw_year = request.GET.get("tahun", "").strip()
     if raw_year:
         try:
@@ -75,7 +65,6 @@ def _params(request: HttpRequest) -> tuple[Wilayah, int]:
             )
     else:
         tahun = timezone.localdate().year
-    area = get_object_or_404(Wilayah.objects.visible_to(request.user), kode=kode)
     return area, tahun
 
 

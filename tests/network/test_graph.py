@@ -123,7 +123,86 @@ def test_the_command_writes_json_graphml_and_gexf(network, tmp_path):
     assert nx.read_gexf(path).number_of_edges() == 4
 
 
-@pytest.mark.parametrize(("code", "message"), [("99.99", "not loaded"), ("32-77", "")])
+@pytest.mark.parametrize(("code", "message"), [("99.99", "not loaded"), ("32-77", "32-77")])
 def test_the_command_refuses_a_bad_area(db, code, message):
     with pytest.raises(CommandError, match=message):
         call_command("jaringan", "--wilayah", code, stdout=io.StringIO())
+
+
+# The network page ------------------------------------------------------------------------------
+def test_the_page_shows_the_figures_and_draws_the_village(client, staf, network, make_warga):
+    siti = make_warga("3277014101800001", nama="Siti Aminah")
+    for name in "AG":
+        Keanggotaan.objects.create(warga=siti, perkumpulan=network[name])
+    client.force_login(staf)
+    response = client.get("/jaringan/", {"wilayah": CIBEUREUM})
+    assert response.status_code == 200
+    context = response.context
+    assert (context["figures"]["perkumpulan"], context["figures"]["terisolasi"]) == (5, 1)
+    rows = {row["nama"]: (row["perkumpulan"], row["terisolasi"], row["hanya_pemerintah"])
+            for row in context["per_jenis"]}
+    assert rows == {"Dasa Wisma": (2, 0, 0), "Pemuda/Karang Taruna": (2, 1, 0),
+                    "Posyandu": (1, 0, 1)}
+    picture = context["picture"]
+    assert len(picture.nodes) == 7 and len(picture.edges) == 4
+    partners = [n for n in picture.nodes if n.partner]
+    assert sorted(n.label for n in partners) == ["Kantor Desa", "PT Maju"]
+    alone = next(n for n in picture.nodes if n.kode == "CBR-G")
+    assert alone.y > picture.isolated_top  # drawn apart, below the circle
+    assert len(context["overlap_picture"].edges) == 1  # A and G share Siti
+    html = response.content.decode()
+    assert 'href="/perkumpulan/CBR-A/"' in html and "<svg" in html
+    assert "Siti Aminah" in html  # the kader list, for staff
+    assert [b["kode"] for b in context["figures"]["penghubung"]] == ["CBR-D"]
+
+
+def test_the_page_costs_the_same_queries_with_more_groups(client, staf, network,
+                                                          make_perkumpulan,
+                                                          django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staf)
+    client.get("/jaringan/", {"wilayah": CIBEUREUM})
+    with CaptureQueriesContext(connection) as first:
+        client.get("/jaringan/", {"wilayah": CIBEUREUM})
+    for i in range(15):
+        group = make_perkumpulan(f"CBR-X{i}", jenis="BKL")
+        Hubungan.objects.create(perkumpulan=group, mitra_perkumpulan=network["A"])
+    with django_assert_num_queries(len(first)):
+        client.get("/jaringan/", {"wilayah": CIBEUREUM})
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    ("operator", 200), ("operator_lain", 404), ("staf", 200), ("staf_lain", 404),
+    ("pengamat", 200), ("admin_user", 200),
+])
+def test_the_page_and_downloads_are_scoped(client, request, network, role, status):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get("/jaringan/", {"wilayah": CIBEUREUM}).status_code == status
+    response = client.get("/jaringan/unduh.graphml", {"wilayah": CIBEUREUM})
+    assert response.status_code == status
+    if status == 200:
+        read = nx.parse_graphml(response.content.decode())
+        assert read.number_of_nodes() == 7
+        assert response["Content-Disposition"].endswith(f'jaringan-{CIBEUREUM}.graphml"')
+
+
+def test_an_operator_sees_their_village_and_observers_no_people(client, operator, pengamat,
+                                                                 network, make_warga):
+    siti = make_warga("3277014101800001", nama="Siti Aminah")
+    for name in "AB":
+        Keanggotaan.objects.create(warga=siti, perkumpulan=network[name])
+    client.force_login(operator)
+    assert client.get("/jaringan/").context["area"].kode == CIBEUREUM
+    client.force_login(pengamat)
+    response = client.get("/jaringan/", {"wilayah": CIBEUREUM})
+    assert response.context["shared"].people == 1 and response.context["kader"] == []
+    assert "Siti Aminah" not in response.content.decode()
+
+
+@pytest.mark.parametrize("query", [{"wilayah": "abc"}, {"wilayah": "99.99"}])
+def test_a_bad_area_is_a_clear_4xx(client, staf, query):
+    client.force_login(staf)
+    assert client.get("/jaringan/", query).status_code in (400, 404)
+    assert client.get("/jaringan/unduh.gexf", query).status_code in (400, 404)
