@@ -1,4 +1,5 @@
-"""Page benchmark: the web app's pages for a city of 100,000 groups against the same city with 300.
+"""Page benchmark: the web app's pages for a city of 100,000 groups against the same city with 300
+(and PMKS cases, 12 for every 100 groups as in seed 004).
 
 Target (the web app issue: "pages stay fast at 100,000 groups"): every page answers within
 200 ms (median server time through Django's test client, as Dinas Sosial staff of the city) at
@@ -13,6 +14,7 @@ Exit status: 0 when every page meets the target, 1 when not, 2 when a step fails
 """
 
 import argparse
+import datetime
 import json
 import os
 import secrets
@@ -41,7 +43,49 @@ PAGES = [
     ("group page", "/perkumpulan/BENCH-000001/"),
     ("people: NIK prefix", "/warga/?q=3277010101"),
     ("recap of the city", "/rekap/?wilayah=32.77&tahun=2026"),
+    ("PMKS cases", "/pmks/"),
+    ("PMKS: open, no group", "/pmks/?status=TERIDENTIFIKASI&didampingi=false"),
+    ("PMKS case page", "/pmks/{kasus}/"),
+    ("PMKS: who is helped", "/pmks/cakupan/"),
 ]
+CASES_PER_GROUP = 0.12  # seed 004: 35 PMKS cases in Cibeureum's 300 groups
+
+
+def seed_cases(groups: int) -> int:
+    """PMKS cases for the groups seeded (CASES_PER_GROUP of them): every category and status,
+    two in three accompanied by a group of their village, one in four a registered person (a
+    group's chair), each with its first status. Returns the first case's id."""
+    import random
+
+    from django.db import transaction
+
+    from members.models import Warga
+    from pmks.models import KasusPMKS, KategoriPMKS, RiwayatStatus, StatusKasus
+    from registry.models import Perkumpulan
+
+    rng = random.Random(6)
+    categories = list(KategoriPMKS.objects.values_list("pk", flat=True))
+    by_village: dict[str, list[int]] = {}
+    for pk, desa in Perkumpulan.objects.values_list("pk", "desa_id"):
+        by_village.setdefault(desa, []).append(pk)
+    villages = sorted(by_village)
+    people = list(Warga.objects.order_by("pk").values_list("pk", "wilayah_id")
+                  [:int(groups * CASES_PER_GROUP) // 4])
+    with transaction.atomic():
+        cases = []
+        for i in range(int(groups * CASES_PER_GROUP)):
+            person, desa = people[i] if i < len(people) else (None, villages[i % len(villages)])
+            cases.append(KasusPMKS(
+                warga_id=person, nama=f"Kasus {i + 1}", desa_id=desa, rw=rng.randint(1, 20),
+                kategori_id=rng.choice(categories), status=rng.choice(StatusKasus.values),
+                pendamping_id=rng.choice(by_village[desa]) if rng.random() < 0.67 else None,
+                tanggal_identifikasi=datetime.date(2026, 1, 1)))
+        KasusPMKS.objects.bulk_create(cases, batch_size=5_000)
+        RiwayatStatus.objects.bulk_create([
+            RiwayatStatus(kasus_id=pk, status=status, tanggal=datetime.date(2026, 1, 1))
+            for pk, status in KasusPMKS.objects.values_list("pk", "status")
+        ], batch_size=5_000)
+    return KasusPMKS.objects.order_by("pk").values_list("pk", flat=True).first()
 
 
 def step_run(groups: int) -> dict:
@@ -58,6 +102,7 @@ def step_run(groups: int) -> dict:
     villages = sorted(Wilayah.objects.filter(kode__startswith=CITY + ".", tingkat="desa")
                       .values_list("kode", flat=True))
     seed(groups, villages)
+    first_case = seed_cases(groups)
     # Planner statistics as after an import (SQLite) or autovacuum's pass (PostgreSQL).
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -67,6 +112,7 @@ def step_run(groups: int) -> dict:
     client.force_login(user)
     results = {}
     for name, url in PAGES:
+        url = url.format(kasus=first_case)
         response = client.get(url)
         if response.status_code != 200:
             raise BenchFailure(f"{url} answered {response.status_code}")
