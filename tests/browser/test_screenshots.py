@@ -26,6 +26,7 @@ PAGES = [
     ("forum", "/forum/"),
     ("pmks", "/pmks/"),
     ("pmks-cakupan", "/pmks/cakupan/"),
+    ("jaringan", "/jaringan/?wilayah=32.77.01.1002"),
 ]
 
 
