@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from network.models import Forum, Hubungan, Mitra, PengurusForum
+from network.models import DanaKomunitas, Forum, Hubungan, Mitra, PengurusForum, PertemuanForum
 from network.resources import ForumResource, HubunganResource, MitraResource
 from registry.admin import (
     PerkumpulanAdmin,
@@ -59,6 +59,16 @@ class PengurusForumInline(ScopedInline):
     autocomplete_fields = ["warga"]
 
 
+class PertemuanInline(ScopedInline):
+    model = PertemuanForum
+    extra = 0
+
+
+class DanaInline(ScopedInline):
+    model = DanaKomunitas
+    extra = 0
+
+
 @admin.register(Forum)
 class ForumAdmin(ScopedImportExport, ScopedAdmin):
     resource_classes = [ForumResource]
@@ -67,4 +77,4 @@ class ForumAdmin(ScopedImportExport, ScopedAdmin):
     list_select_related = ["desa"]
     search_fields = ["nama", "desa__nama"]
     autocomplete_fields = ["desa", "anggota"]
-    inlines = [PengurusForumInline]
+    inlines = [PengurusForumInline, PertemuanInline, DanaInline]

@@ -5,7 +5,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Warga
-from network.models import BentukHubungan, Forum, Hubungan, JenisMitra, Mitra
+from network.models import (
+    BentukHubungan,
+    DanaKomunitas,
+    Forum,
+    Hubungan,
+    JenisMitra,
+    Mitra,
+    PertemuanForum,
+)
 from registry import validators
 from registry.forms import DateInput, village_groups
 from registry.models import Perkumpulan
@@ -149,3 +157,28 @@ class PengurusForm(forms.Form):
                 _("No person with this NIK within your area; add them to a group first."),
                 code="unknown")
         return person
+
+
+class PertemuanForm(forms.ModelForm):
+    class Meta:
+        model = PertemuanForum
+        fields = ["tanggal", "jenis", "hadir", "notulen"]
+        widgets = {"tanggal": DateInput, "notulen": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "pertemuan-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["hadir"].widget.attrs["inputmode"] = "numeric"
+
+
+class DanaForm(forms.ModelForm):
+    class Meta:
+        model = DanaKomunitas
+        fields = ["jenis", "tanggal", "terkumpul", "dipakai", "keterangan"]
+        widgets = {"tanggal": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "dana-%s")
+        super().__init__(*args, **kwargs)
+        for name in ("terkumpul", "dipakai"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"

@@ -24,10 +24,15 @@ from network.models import Hubungan, JenisMitra, Mitra
 from registry import access
 from registry.models import Perkumpulan, Wilayah
 
-# Above this many groups betweenness is estimated from this many sampled sources (networkx's
-# k-sample estimate, seeded so that a figure repeats); below it, it is exact.
-BETWEENNESS_EXACT_UP_TO = 1_000
-BETWEENNESS_SAMPLES = 16
+# Betweenness walks the graph once from each source: exact (every node a source) while that
+# stays within this many steps (sources × (nodes + edges)), else estimated from as many sampled
+# sources as fit (networkx's k-sample estimate, seeded so that a figure repeats), never fewer
+# than BETWEENNESS_MIN_SOURCES.
+BETWEENNESS_BUDGET = 100_000
+BETWEENNESS_MIN_SOURCES = 4
+# Above this many links even four sampled walks take seconds and say little: no betweenness for
+# such a network (a kabupaten); its kecamatan and villages have it.
+BETWEENNESS_MAX_EDGES = 20_000
 TOP = 10  # the groups that bridge most, the people in most groups
 
 
@@ -111,15 +116,21 @@ def figures(graph: nx.Graph) -> dict:
     }
 
 
-def bridges(graph: nx.Graph, groups: list[str]) -> list[dict]:
+def bridges(graph: nx.Graph, groups: list[str]) -> list[dict] | None:
     """The groups with the highest betweenness: the ones that most paths between others pass
-    through (exact up to BETWEENNESS_EXACT_UP_TO groups, estimated above)."""
+    through (exact on a small network, estimated on a larger one: see BETWEENNESS_BUDGET; None
+    above BETWEENNESS_MAX_EDGES links)."""
+    if graph.number_of_edges() > BETWEENNESS_MAX_EDGES:
+        return None
     if graph.number_of_edges() == 0:
         return []
-    k = None if len(groups) <= BETWEENNESS_EXACT_UP_TO else BETWEENNESS_SAMPLES
-    # Only nodes with two neighbours or more can lie between others.
-    core = graph.subgraph([n for n in graph if graph.degree(n) > 0])
-    scores = nx.betweenness_centrality(core, k=min(k, len(core)) if k else None, seed=0)
+    # Isolated nodes lie on no path; a plain copy walks faster than a filtered view.
+    core = nx.Graph()
+    core.add_nodes_from((n, d) for n, d in graph.nodes(data=True) if graph.degree(n) > 0)
+    core.add_edges_from(graph.edges)
+    k = max(BETWEENNESS_MIN_SOURCES,
+            BETWEENNESS_BUDGET // (core.number_of_nodes() + core.number_of_edges()))
+    scores = nx.betweenness_centrality(core, k=k if k < len(core) else None, seed=0)
     ranked = sorted((node for node in scores if core.nodes[node]["jenis_node"] == "perkumpulan"
                      and scores[node] > 0), key=lambda node: (-scores[node], node))
     return [{"kode": graph.nodes[node]["kode"], "nama": graph.nodes[node]["label"],

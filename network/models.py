@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Warga
+from registry import validators
 from registry.access import ScopedQuerySet
 from registry.models import Perkumpulan, Tingkat, Wilayah
 
@@ -224,3 +225,67 @@ class PengurusForum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jabatan}: {self.warga.nama}"
+
+
+class JenisPertemuan(models.TextChoices):
+    RUTIN = "RUTIN", _("Routine")
+    INSIDENTAL = "INSIDENTAL", _("Incidental")
+
+
+class PertemuanForum(models.Model):
+    """A meeting of the village's WKSBM forum (seed 003: routine or called for a case)."""
+
+    scope_path = "forum__desa"
+
+    forum = models.ForeignKey(
+        Forum, models.CASCADE, related_name="pertemuan", verbose_name=_("forum")
+    )
+    tanggal = models.DateField(_("date"), validators=[validators.validate_not_future])
+    jenis = models.CharField(_("kind"), max_length=10, choices=JenisPertemuan.choices)
+    hadir = models.PositiveIntegerField(_("attendance"), null=True, blank=True,
+                                        help_text=_("How many people came."))
+    notulen = models.TextField(_("minutes"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("forum meeting")
+        verbose_name_plural = _("forum meetings")
+        ordering = ["-tanggal", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tanggal}: {self.get_jenis_display()}"
+
+
+class JenisDana(models.TextChoices):
+    """The community funds of seed 003."""
+
+    DANA_KEMATIAN = "DANA_KEMATIAN", _("Death fund (dana kematian)")
+    JIMPITAN = "JIMPITAN", _("Rice collection (jimpitan beras)")
+    ARISAN = "ARISAN", _("Arisan")
+    LAIN = "LAIN", _("Other")
+
+
+class DanaKomunitas(models.Model):
+    """What a community fund of the forum collected and spent over a period (one entry each)."""
+
+    scope_path = "forum__desa"
+
+    forum = models.ForeignKey(Forum, models.CASCADE, related_name="dana",
+                              verbose_name=_("forum"))
+    jenis = models.CharField(_("fund"), max_length=16, choices=JenisDana.choices)
+    tanggal = models.DateField(_("date"), validators=[validators.validate_not_future],
+                               help_text=_("The end of the period the entry covers."))
+    terkumpul = models.PositiveBigIntegerField(_("collected (Rp)"), default=0)
+    dipakai = models.PositiveBigIntegerField(_("spent (Rp)"), default=0)
+    keterangan = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("community fund entry")
+        verbose_name_plural = _("community funds")
+        ordering = ["-tanggal", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_jenis_display()} {self.tanggal}"

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +17,15 @@ from django.views.decorators.http import require_POST
 
 from members.models import Warga
 from network import graph, picture
-from network.forms import ForumForm, HubunganForm, PengurusForm
-from network.models import Forum, Hubungan, PengurusForum
+from network.forms import DanaForm, ForumForm, HubunganForm, PengurusForm, PertemuanForm
+from network.models import (
+    DanaKomunitas,
+    Forum,
+    Hubungan,
+    JenisDana,
+    PengurusForum,
+    PertemuanForum,
+)
 from registry import access, rekap
 from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
 from registry.validators import normalize_kode_wilayah
@@ -102,6 +109,12 @@ def _village(request: HttpRequest) -> Wilayah | None:
     return get_object_or_404(Wilayah.objects.visible_to(request.user).desa(), pk=kode)
 
 
+MEETINGS_SHOWN = 20
+# The forum's records added from its page: the POST's "aksi", the form, the model.
+FORUM_RECORDS = [("pertemuan", PertemuanForm, PertemuanForum),
+                 ("dana", DanaForm, DanaKomunitas)]
+
+
 @login_required
 def forum(request: HttpRequest) -> HttpResponse:
     desa = _village(request)
@@ -116,8 +129,20 @@ def forum(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ForumForm(posted(request), instance=record, desa=desa) if can_edit else None
     leader_form = PengurusForm(user=request.user) if can_edit else None
+    # A meeting or a fund entry belongs to a forum already recorded.
+    extra = {name: form_class(instance=model(forum=record)) if can_edit and record else None
+             for name, form_class, model in FORUM_RECORDS}
     if request.method == "POST":
-        if request.POST.get("aksi") == "pengurus" and record is not None:
+        aksi = request.POST.get("aksi")
+        if aksi in extra and record is not None:
+            form = ForumForm(instance=record, desa=desa)
+            form_class, model = next((f, m) for n, f, m in FORUM_RECORDS if n == aksi)
+            extra[aksi] = form_class(request.POST, instance=model(forum=record))
+            if extra[aksi].is_valid():
+                extra[aksi].save()
+                messages.success(request, _("Saved."))
+                return redirect(reverse("network:forum") + f"?desa={desa.kode}#{aksi}")
+        elif aksi == "pengurus" and record is not None:
             leader_form = PengurusForm(request.POST, user=request.user)
             form = ForumForm(instance=record, desa=desa)
             if leader_form.is_valid():
@@ -137,8 +162,19 @@ def forum(request: HttpRequest) -> HttpResponse:
     if record is not None:
         leaders = list(record.pengurus.select_related("warga").order_by("selesai", "jabatan"))
     members = list(record.anggota.select_related("jenis").order_by("nama")) if record else []
+    meetings, funds = [], []
+    if record is not None:
+        meetings = list(record.pertemuan.all()[:MEETINGS_SHOWN])
+        names = dict(JenisDana.choices)
+        funds = [{"nama": names[row["jenis"]], **row,
+                  "saldo": row["terkumpul"] - row["dipakai"]}
+                 for row in record.dana.values("jenis").annotate(
+                     terkumpul=Sum("terkumpul"), dipakai=Sum("dipakai"), catatan=Count("pk"))
+                 .order_by("jenis")]
     return render(request, "network/forum.html", {
         "desa": desa, "forum": record, "form": form, "leader_form": leader_form,
+        "meeting_form": extra["pertemuan"], "fund_form": extra["dana"],
+        "meetings": meetings, "funds": funds,
         "leaders": leaders, "members": members, "can_edit": can_edit,
         "personal": access.can_see_personal_data(request.user),
     }, status=400 if request.method == "POST" else 200)
@@ -199,6 +235,7 @@ def jaringan(request: HttpRequest) -> HttpResponse:
         "picture": drawing,
         "overlap_picture": overlap_drawing,
         "max_groups": picture.MAX_GROUPS,
+        "max_edges": graph.BETWEENNESS_MAX_EDGES,
     })
 
 

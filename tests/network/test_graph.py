@@ -206,3 +206,11 @@ def test_a_bad_area_is_a_clear_4xx(client, staf, query):
     client.force_login(staf)
     assert client.get("/jaringan/", query).status_code in (400, 404)
     assert client.get("/jaringan/unduh.gexf", query).status_code in (400, 404)
+
+
+def test_betweenness_is_left_out_above_its_size_limit(network, monkeypatch, client, staf):
+    monkeypatch.setattr(graph, "BETWEENNESS_MAX_EDGES", 3)  # Cibeureum has 4 edges
+    assert figures_of(CIBEUREUM)["penghubung"] is None
+    client.force_login(staf)
+    html = client.get("/jaringan/", {"wilayah": CIBEUREUM}).content.decode()
+    assert "lebih dari 3 hubungan" in html

@@ -205,6 +205,52 @@ def test_the_forum_is_recorded_edited_and_led(client, operator, pengamat, groups
     assert leader.selesai is not None
 
 
+def test_the_forum_keeps_its_meetings_and_community_funds(client, operator, operator_lain,
+                                                         pengamat, groups):
+    import datetime
+
+    from network.models import DanaKomunitas, PertemuanForum
+
+    forum = Forum.objects.create(desa_id=CIBEUREUM, nama="WKSBM Cibeureum", mekanisme="TIM")
+    client.force_login(operator)
+    response = client.post("/forum/", {"aksi": "pertemuan", "tanggal": "2026-03-05",
+                                       "jenis": "RUTIN", "hadir": "23",
+                                       "notulen": "Membahas lansia terlantar RW 03"})
+    assert response.status_code == 302 and response.url.endswith("#pertemuan")
+    meeting = PertemuanForum.objects.get()
+    assert (meeting.forum, meeting.tanggal, meeting.hadir) == (forum, datetime.date(2026, 3, 5), 23)
+    for data in ({"jenis": "JIMPITAN", "terkumpul": "400000", "dipakai": "150000"},
+                 {"jenis": "JIMPITAN", "terkumpul": "100000", "dipakai": "0"},
+                 {"jenis": "DANA_KEMATIAN", "terkumpul": "250000", "dipakai": "300000"}):
+        response = client.post("/forum/", {"aksi": "dana", "tanggal": "2026-04-30", **data})
+        assert response.status_code == 302
+    funds = {f["jenis"]: (f["terkumpul"], f["dipakai"], f["saldo"])
+             for f in client.get("/forum/").context["funds"]}
+    assert funds == {"JIMPITAN": (500000, 150000, 350000),
+                     "DANA_KEMATIAN": (250000, 300000, -50000)}
+    html = client.get("/forum/").content.decode()
+    assert "Jimpitan" in html and "-50000" in html
+    # A future date, a negative sum: told beside the field, nothing written.
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    response = client.post("/forum/", {"aksi": "pertemuan", "tanggal": tomorrow,
+                                       "jenis": "RUTIN"})
+    assert response.status_code == 400
+    assert response.context["meeting_form"].has_error("tanggal", "future")
+    response = client.post("/forum/", {"aksi": "dana", "tanggal": "2026-04-30",
+                                       "jenis": "ARISAN", "terkumpul": "-5", "dipakai": "0"})
+    assert response.status_code == 400 and response.context["fund_form"].has_error("terkumpul")
+    assert (PertemuanForum.objects.count(), DanaKomunitas.objects.count()) == (1, 3)
+    # Another village's officer cannot write to this forum; observers read it.
+    client.force_login(operator_lain)
+    assert client.post("/forum/", {"desa": CIBEUREUM, "aksi": "pertemuan",
+                                   "tanggal": "2026-03-06", "jenis": "RUTIN"}).status_code == 404
+    client.force_login(pengamat)
+    response = client.get("/forum/", {"desa": CIBEUREUM})
+    assert "Membahas lansia terlantar RW 03" in response.content.decode()
+    assert response.context["meeting_form"] is None
+    assert client.post("/forum/", {"desa": CIBEUREUM, "aksi": "dana"}).status_code == 403
+
+
 def test_cases_a_group_accompanies_never_for_observers(client, operator, pengamat, groups):
     kategori = KategoriPMKS.objects.first()
     for i, status in enumerate(["TERIDENTIFIKASI", "DITANGANI", "SELESAI", "MENOLAK"]):
