@@ -17,9 +17,7 @@ Exit status: 0 when the targets are met, 1 when not, 2 when a step fails.
 
 import argparse
 import json
-import os
 import random
-import secrets
 import shutil
 import statistics
 import sys
@@ -31,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.import_bench import BenchFailure, Database, manage, say  # noqa: E402
-from bench.rekap_bench import CITY, MARK, child, table  # noqa: E402
+from bench.import_bench import BenchFailure, Database, say  # noqa: E402
+from bench.rekap_bench import CITY, MARK, child, city_database, table  # noqa: E402
 
 FIGURES_TARGET_S = 5.0
 PICTURE_TARGET_S = 1.0
@@ -166,20 +164,8 @@ def step_run(groups: int, links: int, village_groups: int) -> dict:
 def measure(args, folder: Path) -> tuple[str, dict]:
     database = Database(args.database_url, folder)
     try:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "wksbm_site.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-            "DJANGO_DEBUG": "False",
-            "DJANGO_ALLOWED_HOSTS": "testserver",
-            "DATABASE_URL": database.url,
-            "PYTHONHASHSEED": "0",
-        }
         say(f"Setting up {database.label}: {args.groups:,} groups, {args.links:,} links …")
-        database.create()
-        manage(env, "migrate", "--no-input", "-v0")
-        manage(env, "loaddata", "referensi", "-v0")
-        manage(env, "load_wilayah", "--prefix", CITY)
+        env = city_database(database)
         result = child(env, "--step", "run", "--groups", str(args.groups), "--links",
                        str(args.links), "--village-groups", str(args.village_groups),
                        script=__file__)

@@ -16,8 +16,6 @@ Exit status: 0 when every page meets the target, 1 when not, 2 when a step fails
 import argparse
 import datetime
 import json
-import os
-import secrets
 import shutil
 import statistics
 import sys
@@ -29,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.import_bench import BenchFailure, Database, manage, say  # noqa: E402
-from bench.rekap_bench import CITY, MARK, child, seed, table  # noqa: E402
+from bench.import_bench import BenchFailure, Database, say  # noqa: E402
+from bench.rekap_bench import CITY, MARK, child, city_database, seed, table  # noqa: E402
 
 TARGET_MS = 200.0
 RUNS = 5
@@ -131,20 +129,8 @@ def step_run(groups: int) -> dict:
 def measure(args, folder: Path, groups: int) -> tuple[str, dict]:
     database = Database(args.database_url, folder)
     try:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "wksbm_site.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-            "DJANGO_DEBUG": "False",
-            "DJANGO_ALLOWED_HOSTS": "testserver",
-            "DATABASE_URL": database.url,
-            "PYTHONHASHSEED": "0",
-        }
         say(f"Setting up {database.label} for {groups:,} groups …")
-        database.create()
-        manage(env, "migrate", "--no-input", "-v0")
-        manage(env, "loaddata", "referensi", "-v0")
-        manage(env, "load_wilayah", "--prefix", CITY)
+        env = city_database(database)
         result = child(env, "--step", "run", "--groups", str(groups), script=__file__)
         return database.label, result
     finally:

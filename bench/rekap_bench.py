@@ -203,22 +203,30 @@ def child(env: dict, *argv: str, script: str = __file__) -> dict:
     return json.loads(lines[-1][len(MARK):])
 
 
+def city_database(database: Database) -> dict:
+    """Create the fresh database with the schema, the reference lists and Kota Cimahi's areas;
+    return the environment the benchmark's steps run in."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "wksbm_site.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+        "DJANGO_DEBUG": "False",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": database.url,
+        "PYTHONHASHSEED": "0",
+    }
+    database.create()
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "loaddata", "referensi", "-v0")
+    manage(env, "load_wilayah", "--prefix", CITY)
+    return env
+
+
 def measure(args, folder: Path, groups: int, explain: bool) -> tuple[str, dict]:
     database = Database(args.database_url, folder)
     try:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "wksbm_site.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-            "DJANGO_DEBUG": "False",
-            "DATABASE_URL": database.url,
-            "PYTHONHASHSEED": "0",
-        }
         say(f"Setting up {database.label} for {groups:,} groups …")
-        database.create()
-        manage(env, "migrate", "--no-input", "-v0")
-        manage(env, "loaddata", "referensi", "-v0")
-        manage(env, "load_wilayah", "--prefix", CITY)
+        env = city_database(database)
         argv = ["--step", "run", "--groups", str(groups),
                 *(["--explain"] if explain else ["--one-village"])]
         result = child(env, *argv)
