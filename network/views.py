@@ -29,7 +29,7 @@ from network.models import (
 from registry import access, rekap
 from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
 from registry.validators import normalize_kode_wilayah
-from registry.views import BadRequest, area_param, posted
+from registry.views import BadRequest, area_param, larger_areas, posted
 
 
 def _editable(request: HttpRequest, group: Perkumpulan) -> bool:
@@ -223,11 +223,9 @@ def jaringan(request: HttpRequest) -> HttpResponse:
     if figures["perkumpulan"] <= picture.MAX_GROUPS:
         drawing = picture.draw(network, types)
         overlap_drawing = drawing.with_edges(shared.graph)
-    above = [kode for kode in (area.provinsi_id, area.kabupaten_id, area.kecamatan_id) if kode]
     return render(request, "network/jaringan.html", {
         "area": area,
-        "ancestors": Wilayah.objects.visible_to(request.user).filter(pk__in=above)
-        .order_by("kode"),
+        "ancestors": larger_areas(request, area),
         "figures": figures,
         "per_jenis": per_jenis,
         "shared": shared,

@@ -41,6 +41,12 @@ def area_param(request: HttpRequest) -> Wilayah:
     return get_object_or_404(Wilayah.objects.visible_to(request.user), kode=kode)
 
 
+def larger_areas(request: HttpRequest, area: Wilayah) -> list[Wilayah]:
+    """The kecamatan, kabupaten and province of `area` that the user may see, largest first."""
+    above = [kode for kode in (area.provinsi_id, area.kabupaten_id, area.kecamatan_id) if kode]
+    return list(Wilayah.objects.visible_to(request.user).filter(pk__in=above).order_by("kode"))
+
+
 def posted(request: HttpRequest):
     """A POST's data, else None: an empty POST is a form sent empty, told what it lacks (400),
     not a fresh form."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from registry import access, rekap
 from registry.models import JenisPerkumpulan, Tingkat, Wilayah
-from registry.views import XLSX, BadRequest, area_param
+from registry.views import XLSX, BadRequest, area_param, larger_areas
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
@@ -111,13 +111,10 @@ def rekap_page(request: HttpRequest) -> HttpResponse:
         return _bad_request(request, str(exc))
     data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user))
     types, compare_rows = comparison(area, request.user)
-    # Links up to the larger areas the user may see.
-    above = [kode for kode in (area.provinsi_id, area.kabupaten_id, area.kecamatan_id) if kode]
-    ancestors = list(Wilayah.objects.visible_to(request.user).filter(pk__in=above).order_by("kode"))
     tables = [{"tabel": t, "rows": _table_rows(t), "chart": chart(t)} for t in data.tabel]
     return render(request, "registry/rekap.html", {
         "area": area,
-        "ancestors": ancestors,
+        "ancestors": larger_areas(request, area),
         "tahun": tahun,
         "rekap": data,
         "tables": tables,

@@ -1,12 +1,10 @@
 import json
 
 import networkx as nx
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from network import graph
-from registry.models import Wilayah
-from registry.validators import normalize_kode_wilayah
+from registry.management.areas import area_option
 
 
 class Command(BaseCommand):
@@ -24,13 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", default=None, help="File to write (default: stdout).")
 
     def handle(self, *args, **options):
-        try:
-            kode = normalize_kode_wilayah(options["wilayah"])
-        except ValidationError as exc:
-            raise CommandError(exc.messages[0]) from exc
-        area = Wilayah.objects.filter(pk=kode).first()
-        if area is None:
-            raise CommandError(f"Area {kode} is not loaded.")
+        area = area_option(options["wilayah"])
         network = graph.build(area)
         if options["format"] == "json":
             result = graph.figures(network)

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from registry.access import Peran
-from registry.models import User, Wilayah
-from registry.validators import normalize_kode_wilayah
+from registry.management.areas import area_option
+from registry.models import User
 
 
 class Command(BaseCommand):
@@ -32,15 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"User {username!r} already exists.")
         wilayah = None
         if options["wilayah"]:
-            try:
-                kode = normalize_kode_wilayah(options["wilayah"])
-            except ValidationError as exc:
-                raise CommandError(exc.messages[0]) from exc
-            wilayah = Wilayah.objects.filter(kode=kode).first()
-            if wilayah is None:
-                raise CommandError(
-                    f"Area {kode} is not loaded; run `python manage.py load_wilayah` first."
-                )
+            wilayah = area_option(options["wilayah"])
         user = User(
             username=username,
             peran=options["role"],

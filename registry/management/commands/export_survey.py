@@ -1,9 +1,8 @@
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from registry import workbook
-from registry.models import User, Wilayah
-from registry.validators import normalize_kode_wilayah
+from registry.management.areas import area_option
+from registry.models import User
 
 
 class Command(BaseCommand):
@@ -25,13 +24,7 @@ class Command(BaseCommand):
             return
         if not options["wilayah"]:
             raise CommandError("Give --wilayah CODE (or --template).")
-        try:
-            kode = normalize_kode_wilayah(options["wilayah"])
-        except ValidationError as exc:
-            raise CommandError(exc.messages[0]) from exc
-        area = Wilayah.objects.filter(pk=kode).first()
-        if area is None:
-            raise CommandError(f"Area {kode} is not loaded.")
+        area = area_option(options["wilayah"])
         # The command line sees everything, as a national administrator would.
         everyone = User(peran="admin", is_active=True)
         counts = workbook.export_workbook(options["output"], user=everyone, area=area)

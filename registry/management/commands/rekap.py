@@ -1,13 +1,11 @@
 import json
 import sys
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from registry import rekap
-from registry.models import Wilayah
-from registry.validators import normalize_kode_wilayah
+from registry.management.areas import area_option
 
 
 class Command(BaseCommand):
@@ -29,13 +27,7 @@ class Command(BaseCommand):
                             help="Compute every village's stored counts again first.")
 
     def handle(self, *args, **options):
-        try:
-            kode = normalize_kode_wilayah(options["wilayah"])
-        except ValidationError as exc:
-            raise CommandError(exc.messages[0]) from exc
-        area = Wilayah.objects.filter(pk=kode).first()
-        if area is None:
-            raise CommandError(f"Area {kode} is not loaded.")
+        area = area_option(options["wilayah"])
         year = options["tahun_acuan"] or timezone.localdate().year
         if not 1900 <= year <= 2200:
             raise CommandError(f"--tahun-acuan {year} is not a plausible year.")
