@@ -233,7 +233,6 @@ def jaringan(request: HttpRequest) -> HttpResponse:
         "picture": drawing,
         "overlap_picture": overlap_drawing,
         "max_groups": picture.MAX_GROUPS,
-        "max_edges": graph.BETWEENNESS_MAX_EDGES,
     })
 
 

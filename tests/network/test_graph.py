@@ -208,9 +208,29 @@ def test_a_bad_area_is_a_clear_4xx(client, staf, query):
     assert client.get("/jaringan/unduh.gexf", query).status_code in (400, 404)
 
 
-def test_betweenness_is_left_out_above_its_size_limit(network, monkeypatch, client, staf):
-    monkeypatch.setattr(graph, "BETWEENNESS_MAX_EDGES", 3)  # Cibeureum has 4 edges
-    assert figures_of(CIBEUREUM)["penghubung"] is None
+@pytest.mark.parametrize("seed", range(5))
+def test_betweenness_is_networkx_s_on_any_small_network(seed):
+    network = nx.gnm_random_graph(40, 70, seed=seed)
+    network.add_nodes_from(range(40, 45))  # isolated: on no path, left out of the walk
+    expected = nx.betweenness_centrality(network.subgraph(n for n in network
+                                                          if network.degree(n) > 0))
+    for node in network:
+        network.nodes[node].update(jenis_node="perkumpulan", kode=f"K{node:02d}", label="")
+    top, sample = graph.bridges(network)
+    best = sorted(((-value, f"K{node:02d}") for node, value in expected.items() if value > 0))
+    assert sample is None
+    assert [(b["kode"], b["nilai"]) for b in top] == [
+        (kode, round(-value, 4)) for value, kode in best[:graph.TOP]]
+
+
+def test_a_large_network_s_bridges_are_estimated_from_a_sample(network, monkeypatch, client,
+                                                                 staf):
+    # Cibeureum's linked part: A–B, C–office–D–firm (6 nodes, 4 edges): 10 steps a source.
+    monkeypatch.setattr(graph, "BETWEENNESS_BUDGET", 40)
+    figures = figures_of(CIBEUREUM)
+    assert figures["penghubung_perkiraan"] == {"sumber": 4, "simpul": 6}
     client.force_login(staf)
     html = client.get("/jaringan/", {"wilayah": CIBEUREUM}).content.decode()
-    assert "lebih dari 3 hubungan" in html
+    assert "4 dari 6" in html
+    monkeypatch.setattr(graph, "BETWEENNESS_BUDGET", 60)
+    assert figures_of(CIBEUREUM)["penghubung_perkiraan"] is None  # 6 sources: exact

@@ -1,0 +1,74 @@
+"""The working network in a real browser: an officer finds an isolated group in the picture,
+opens it from its dot, links it to another group and sees the network change; the forum and the
+network lead to each other; the GraphML download opens as a graph; the page fits a phone."""
+
+import networkx as nx
+import pytest
+
+from network.models import Hubungan, Mitra
+from tests.conftest import CIBEUREUM
+
+
+@pytest.fixture
+def groups(site, make_perkumpulan):
+    g = {name: make_perkumpulan(f"CBR-{name}", jenis=jenis, nama=f"Kelompok {name}")
+         for name, jenis in [("A", "DW"), ("B", "DW"), ("C", "POSYANDU"), ("G", "KT")]}
+    Hubungan.objects.create(perkumpulan=g["A"], mitra_perkumpulan=g["B"], bentuk="KOORDINASI")
+    office = Mitra.objects.create(nama="Kantor Desa", jenis="PEMERINTAH", wilayah_id=CIBEUREUM)
+    Hubungan.objects.create(perkumpulan=g["C"], mitra_luar=office, bentuk="KOORDINASI")
+    return g
+
+
+def figure(page, label: str) -> str:
+    return page.locator(f".figure:has-text('{label}') strong").inner_text()
+
+
+def test_an_officer_links_an_isolated_group_from_the_picture(site, operator, groups):
+    page = site.login(operator)
+    page.click("nav >> text=Jaringan")
+    assert figure(page, "tanpa hubungan") == "1"  # G
+    assert figure(page, "bagian terpisah") == "3"  # A–B, C–office, G
+    # Each group is a dot of the picture that opens the group; the partner is a square.
+    picture = page.locator("figure.network svg").first
+    assert picture.locator("a circle").count() == 4
+    assert picture.locator("rect").count() == 1
+    picture.locator("a[href$='/perkumpulan/CBR-G/']").click()
+    page.wait_for_url(f"{site.url}/perkumpulan/CBR-G/")
+    page.locator("#hubungan details summary").click()
+    page.select_option("#hubungan-mitra_perkumpulan", label="Kelompok A (CBR-A)")
+    page.select_option("#hubungan-bentuk", label="Koordinasi")
+    page.click("#hubungan button[type=submit]:has-text('Tambah hubungan')")
+    page.wait_for_url(f"{site.url}/perkumpulan/CBR-G/**")
+    assert "Kelompok A" in page.locator("#hubungan").inner_text()
+    page.goto(f"{site.url}/jaringan/")
+    assert figure(page, "tanpa hubungan") == "0"
+    assert figure(page, "bagian terpisah") == "2"
+    assert figure(page, "hubungan antarperkumpulan") == "2"
+    # A now lies between B and G: the group that bridges the most.
+    assert page.locator("#penghubung-judul + p + ol li").first.inner_text().startswith(
+        "Kelompok A")
+
+
+def test_forum_and_network_lead_to_each_other_and_gephi_gets_the_graph(
+        site, operator, groups, tmp_path):
+    page = site.login(operator)
+    page.goto(f"{site.url}/forum/?desa={CIBEUREUM}")
+    page.click("a:has-text('Jaringan kerja desa')")
+    page.wait_for_url(f"{site.url}/jaringan/?wilayah={CIBEUREUM}")
+    with page.expect_download() as download:
+        page.click("a:has-text('GraphML')")
+    path = tmp_path / "jaringan.graphml"
+    download.value.save_as(path)
+    network = nx.read_graphml(path)
+    assert (network.number_of_nodes(), network.number_of_edges()) == (5, 2)
+    page.click("a:has-text('Forum WKSBM desa')")
+    page.wait_for_url(f"{site.url}/forum/?desa={CIBEUREUM}")
+
+
+def test_the_network_page_fits_a_phone(site, staf, groups):
+    page = site.page(width=360)
+    site.login(staf, page)
+    for path in (f"/jaringan/?wilayah={CIBEUREUM}", "/jaringan/?wilayah=32.77"):
+        assert page.goto(site.url + path).status == 200, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)
