@@ -7,6 +7,7 @@ from registry import access
 from registry.admin import (
     PerkumpulanAdmin,
     ScopedAdmin,
+    ScopedHistoryAdmin,
     ScopedImportExport,
     ScopedInline,
     wilayah_filter,
@@ -47,7 +48,7 @@ PerkumpulanAdmin.inlines.append(KeanggotaanInline)
 
 
 @admin.register(Warga)
-class WargaAdmin(ScopedImportExport, ScopedAdmin):
+class WargaAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     resource_classes = [WargaResource]
     list_display = ["nama", "nik_tersamar", "jenis_kelamin", "wilayah", "rw", "rt"]
     list_filter = [wilayah_filter("wilayah"), "jenis_kelamin", "pendidikan"]
@@ -93,7 +94,7 @@ class WargaAdmin(ScopedImportExport, ScopedAdmin):
 
 
 @admin.register(Keanggotaan)
-class KeanggotaanAdmin(ScopedImportExport, ScopedAdmin):
+class KeanggotaanAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     resource_classes = [KeanggotaanResource]
     list_display = ["warga", "perkumpulan", "peran", "mulai", "selesai"]
     list_filter = [wilayah_filter("perkumpulan__desa"), "peran"]

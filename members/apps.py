@@ -10,7 +10,11 @@ class MembersConfig(AppConfig):
         from members import rekap, survey, views
         from registry import workbook
         from registry.rekap import register_dimension, register_table
-        from registry.views_perkumpulan import register_dashboard_card, register_group_panel
+        from registry.views_perkumpulan import (
+            register_dashboard_card,
+            register_group_history,
+            register_group_panel,
+        )
 
         workbook.register_sheet(survey.AnggotaSheet())
         register_dimension("ukuran")(rekap.count_sizes)
@@ -22,3 +26,4 @@ class MembersConfig(AppConfig):
         # The board and members on a group's page; current memberships on the dashboard.
         register_group_panel(20, "members/panel_anggota.html")(views.members_panel)
         register_dashboard_card(20)(views.memberships_card)
+        register_group_history(views.membership_history)

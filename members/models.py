@@ -2,8 +2,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from registry import access, validators
+from registry import access, audit, validators
 from registry.access import ScopedQuerySet
 from registry.models import Perkumpulan, Tingkat, Wilayah
 
@@ -73,6 +74,7 @@ class Warga(models.Model):
     diubah = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = WargaManager()
+    history = HistoricalRecords(**audit.OPTIONS)
 
     class Meta:
         verbose_name = _("person")
@@ -127,6 +129,7 @@ class Keanggotaan(models.Model):
     diubah = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords(**audit.OPTIONS)
 
     class Meta:
         verbose_name = _("membership")

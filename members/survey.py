@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from members import rekap
 from members.models import JenisKelamin, Keanggotaan, Pendidikan, PeranAnggota, Warga
-from registry import access, validators
+from registry import access, audit, validators
 from registry.rekap import mark_groups_stale
 from registry.survey import known_groups, to_kode_perkumpulan, to_name
 from registry.workbook import (
@@ -132,6 +132,7 @@ def write_people(imp: Import, plan: dict) -> dict[str, int]:
         ])
         if plan["update"]:
             Warga.objects.bulk_update(plan["update"], PERSON_FIELDS, batch_size=1000)
+            audit.record(Warga, [w.pk for w in plan["update"]])
             rekap.mark_chairs_stale([w.pk for w in plan["update"]])
         ids = dict(plan["ids"])
         for part in chunks([nik for nik, _values in plan["create"]]):
@@ -293,6 +294,7 @@ class AnggotaSheet(SheetHandler):
             Keanggotaan.objects.bulk_update(plan["close"], ["selesai"], batch_size=1000)
         if plan["move"]:
             Keanggotaan.objects.bulk_update(plan["move"], ["mulai"], batch_size=1000)
+        audit.record(Keanggotaan, [m.pk for m in plan["close"] + plan["move"]])
         insert_rows(Keanggotaan, ["warga", "perkumpulan", "peran", "mulai", "selesai"], [
             (person_ids[nik], group_ids[kode], peran, mulai, None)
             for kode, nik, peran, mulai in plan["create"]

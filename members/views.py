@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from members.forms import AddMemberForm, ChangeRoleForm, EndMembershipForm, SearchForm
 from members.models import Keanggotaan, PeranAnggota, Warga
-from registry import access, rekap
+from registry import access, audit, rekap
 from registry.models import Perkumpulan
 from registry.views import paged
 
@@ -211,8 +211,30 @@ def warga_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("perkumpulan", "perkumpulan__desa")
         .order_by(F("selesai").desc(nulls_first=True), "perkumpulan__nama", "-pk")
     )
+    history, history_total = audit.timeline([
+        audit.Source(Warga.history.filter(id=person.pk), lambda row, names: _("Person")),
+        audit.Source(
+            Keanggotaan.history.filter(
+                warga_id=person.pk,
+                perkumpulan_id__in=Perkumpulan.objects.visible_to(user).values("pk")),
+            lambda row, names: _("Membership of %(group)s") % {
+                "group": names["perkumpulan"].get(row.perkumpulan_id, "?")},
+            ("perkumpulan",)),
+    ])
     return render(request, "members/warga_detail.html", {
         "person": person,
         "memberships": memberships,
+        "history": history,
+        "history_total": history_total,
         "can_edit": access.can_edit(user),
     })
+
+
+def membership_history(group: Perkumpulan) -> audit.Source:
+    """The changes of a group's memberships, for its change history."""
+    return audit.Source(
+        Keanggotaan.history.filter(perkumpulan_id=group.pk),
+        lambda row, names: _("Membership of %(person)s") % {
+            "person": names["warga"].get(row.warga_id, "?")},
+        ("warga",),
+    )

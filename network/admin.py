@@ -6,6 +6,7 @@ from network.resources import ForumResource, HubunganResource, MitraResource
 from registry.admin import (
     PerkumpulanAdmin,
     ScopedAdmin,
+    ScopedHistoryAdmin,
     ScopedImportExport,
     ScopedInline,
     wilayah_filter,
@@ -39,7 +40,7 @@ class MitraAdmin(ScopedImportExport, ScopedAdmin):
 
 
 @admin.register(Hubungan)
-class HubunganAdmin(ScopedImportExport, ScopedAdmin):
+class HubunganAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     resource_classes = [HubunganResource]
     list_display = ["perkumpulan", "mitra_perkumpulan", "mitra_luar", "bentuk"]
     list_filter = [wilayah_filter("perkumpulan__desa"), "bentuk"]

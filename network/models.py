@@ -2,9 +2,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from members.models import Warga
-from registry import validators
+from registry import audit, validators
 from registry.access import ScopedQuerySet
 from registry.models import Perkumpulan, Tingkat, Wilayah
 
@@ -105,6 +106,7 @@ class Hubungan(models.Model):
     diubah = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords(**audit.OPTIONS)
 
     class Meta:
         verbose_name = _("working link")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from network.models import BentukHubungan, Hubungan, JenisMitra, Mitra
-from registry import access, validators
+from registry import access, audit, validators
 from registry.models import Perkumpulan
 from registry.rekap import mark_groups_stale
 from registry.survey import known_groups, to_kode_perkumpulan, to_name
@@ -253,9 +253,11 @@ class JaringanSheet(SheetHandler):
                 link.mitra_luar_id = plan["partners"][key].pk
             links.append(link)
         Hubungan.objects.bulk_create(links, batch_size=1000)
+        audit.record(Hubungan, [link.pk for link in links], "+")
         mark_groups_stale(ids.values())  # linked groups are no longer isolated
         if plan["update"]:
             Hubungan.objects.bulk_update(plan["update"], ["keterangan"], batch_size=1000)
+            audit.record(Hubungan, [link.pk for link in plan["update"]])
 
     def export_rows(self, user, area):
         links = (

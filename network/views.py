@@ -26,7 +26,7 @@ from network.models import (
     PengurusForum,
     PertemuanForum,
 )
-from registry import access, rekap
+from registry import access, audit, rekap
 from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
 from registry.validators import normalize_kode_wilayah
 from registry.views import BadRequest, area_param, larger_areas, posted
@@ -248,3 +248,17 @@ def jaringan_unduh(request: HttpRequest, format: str) -> HttpResponse:
                             content_type=f"{DOWNLOADS[format]}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="jaringan-{area.kode}.{format}"'
     return response
+
+
+def link_history(group: Perkumpulan) -> audit.Source:
+    """The changes of the links from and to a group, for its change history."""
+    def label(row, names):
+        other = (names["mitra_perkumpulan"].get(row.mitra_perkumpulan_id)
+                 or names["mitra_luar"].get(row.mitra_luar_id, "?"))
+        return _("Link %(from)s → %(to)s") % {
+            "from": names["perkumpulan"].get(row.perkumpulan_id, "?"), "to": other}
+
+    return audit.Source(
+        Hubungan.history.filter(Q(perkumpulan_id=group.pk) | Q(mitra_perkumpulan_id=group.pk)),
+        label, ("perkumpulan", "mitra_perkumpulan", "mitra_luar"),
+    )

@@ -6,6 +6,7 @@ from registry import access
 from registry.admin import (
     ReferensiAdmin,
     ScopedAdmin,
+    ScopedHistoryAdmin,
     ScopedImportExport,
     ScopedInline,
     wilayah_filter,
@@ -47,7 +48,7 @@ class BantuanInline(ScopedInline):
 
 
 @admin.register(KasusPMKS)
-class KasusPMKSAdmin(ScopedImportExport, ScopedAdmin):
+class KasusPMKSAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     resource_classes = [KasusPMKSResource]
     list_display = [
         "nama",

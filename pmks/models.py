@@ -4,9 +4,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from members.models import Warga
-from registry import access, validators
+from registry import access, audit, validators
 from registry.access import ScopedQuerySet
 from registry.models import JenisPerkumpulan, Perkumpulan, Referensi, Tingkat, Wilayah
 
@@ -104,6 +105,7 @@ class KasusPMKS(models.Model):
     CLOSED = (StatusKasus.SELESAI, StatusKasus.MENOLAK)
 
     objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords(**audit.OPTIONS)
 
     class Meta:
         verbose_name = _("PMKS case")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from members.survey import merge_person, note_person, plan_people, write_people
 from pmks.models import KasusPMKS, KategoriPMKS, RiwayatStatus, StatusKasus
-from registry import access
+from registry import access, audit
 from registry.survey import known_groups, to_kode_perkumpulan, to_name
 from registry.workbook import (
     Column,
@@ -173,12 +173,14 @@ class PmksSheet(SheetHandler):
             values["pendamping_id"] = helper_ids.get(helper)
             cases.append(KasusPMKS(warga_id=person_ids.get(nik) if nik else None, **values))
         KasusPMKS.objects.bulk_create(cases, batch_size=1000)
+        audit.record(KasusPMKS, [c.pk for c in cases], "+")
         for case, helper, _moved in plan["update"]:
             case.pendamping_id = helper_ids.get(helper)
         if plan["update"]:
             KasusPMKS.objects.bulk_update(
                 [c for c, _h, _m in plan["update"]], FIELDS + ["desa_id"], batch_size=1000
             )
+            audit.record(KasusPMKS, [c.pk for c, _h, _m in plan["update"]])
         # Every new case starts its status history; an imported status change is kept too.
         note = _("survey import")
         today = timezone.localdate()

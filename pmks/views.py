@@ -18,7 +18,7 @@ from members.models import Keanggotaan
 from pmks.filters import KasusFilter
 from pmks.forms import BantuanForm, KasusForm, RujukanForm, StatusForm
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
-from registry import access, rekap
+from registry import access, audit, rekap
 from registry.models import JenisPerkumpulan, Perkumpulan
 from registry.views import paged, posted, table_xlsx
 
@@ -80,8 +80,11 @@ def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
     forms = None
     if access.can_edit(request.user):
         forms = {name: form(kasus=kasus, user=request.user) for name, form, _title in ACTIONS}
+    history, history_total = audit.timeline(
+        [audit.Source(KasusPMKS.history.filter(id=kasus.pk), lambda row, names: _("Case"))])
     return render(request, "pmks/kasus_detail.html", {
         "kasus": kasus, "timeline": timeline, "log": log, "forms": forms,
+        "history": history, "history_total": history_total,
     })
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry import access, rekap, validators
+from registry import access, audit, rekap, validators
 from registry.models import (
     Daftar,
     JaringanKerja,
@@ -264,8 +264,10 @@ class PerkumpulanSheet(SheetHandler):
                     daftar=Daftar.KEGIATAN, kode=kode, nama=name, urutan=999
                 )
         Perkumpulan.objects.bulk_create(plan["create"], batch_size=500)
+        audit.record(Perkumpulan, [g.pk for g in plan["create"]], "+")
         if plan["update"]:
             Perkumpulan.objects.bulk_update(plan["update"], SCALAR_FIELDS, batch_size=500)
+            audit.record(Perkumpulan, [g.pk for g in plan["update"]])
         ids = imp.cached("group_ids", dict)
         for group in plan["create"] + plan["update"]:
             ids[group.kode] = group.pk

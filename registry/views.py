@@ -152,7 +152,7 @@ def impor_konfirmasi(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This import cannot be confirmed any more; upload it again."))
         return redirect("registry:impor_detail", pk=record.pk)
     try:
-        result = workbook.run(record.berkas, user=request.user)
+        result = workbook.run(record.berkas, user=request.user, name=record.nama_berkas)
     except workbook.WorkbookError as exc:
         record.kesalahan = [["", 0, "", "", str(exc)]]
         result = None

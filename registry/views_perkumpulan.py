@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from registry import access, rekap
+from registry import access, audit, rekap
 from registry.filters import PerkumpulanFilter
 from registry.forms import PerkumpulanForm
 from registry.models import JenisPerkumpulan, Perkumpulan
@@ -46,6 +46,9 @@ class Card:
 
 GROUP_PANELS: list[Panel] = []
 DASHBOARD_CARDS: list[Card] = []
+# What a group's change history takes in beside the group itself (its members, its links):
+# each app gives the history of its records of the group (registry.audit.Source).
+GROUP_HISTORY: list[Callable[[Perkumpulan], audit.Source]] = []
 
 
 def register_group_panel(order: int, template: str):
@@ -55,6 +58,15 @@ def register_group_panel(order: int, template: str):
         return context
 
     return decorate
+
+
+def register_group_history(source: Callable[[Perkumpulan], audit.Source]):
+    GROUP_HISTORY.append(source)
+    return source
+
+
+def group_history(group: Perkumpulan) -> audit.Source:
+    return audit.Source(Perkumpulan.history.filter(id=group.pk), lambda row, names: _("Group"))
 
 
 def register_dashboard_card(order: int):
@@ -145,9 +157,13 @@ def perkumpulan_detail(request: HttpRequest, kode: str) -> HttpResponse:
         context = panel.context(request, group)
         if context is not None:
             panels.append({"template": panel.template, "context": context})
+    history, history_total = audit.timeline(
+        [group_history(group), *(source(group) for source in GROUP_HISTORY)])
     return render(request, "registry/perkumpulan_detail.html", {
         "group": group,
         "panels": panels,
+        "history": history,
+        "history_total": history_total,
         "can_edit": Perkumpulan.objects.editable_by(request.user).filter(pk=group.pk).exists(),
     })
 

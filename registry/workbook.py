@@ -14,15 +14,17 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry import access, validators
+from registry import access, audit, validators
 
 SHEET_ORDER = ["perkumpulan", "anggota", "pmks", "jaringan"]
 # A district file of 100,000 rows is about 5 MB; anything far larger is not a survey.
@@ -307,24 +309,30 @@ def _safe_rows(worksheet) -> Iterator[tuple]:
         yield row
 
 
-def run(source, *, user=None, dry_run=False, progress: Callable[[str, int], None] | None = None):
+def run(source, *, user=None, dry_run=False, progress: Callable[[str, int], None] | None = None,
+        name: str = ""):
     """Import a survey workbook: returns the Import with its errors, warnings and counts.
 
     Nothing is written when there is any error or when `dry_run` is set. `progress` is called
-    with (sheet name, rows read so far) every few thousand rows.
+    with (sheet name, rows read so far) every few thousand rows. Every record written gets a
+    history row by `user`, its reason the file's `name` (default: the source's file name).
     """
     # An import holds hundreds of thousands of small objects at once; the collector would walk
     # them again and again (13% of a 100,000-row import) to find no garbage.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(source, user=user, dry_run=dry_run, progress=progress)
+        return _run(source, user=user, dry_run=dry_run, progress=progress, name=name)
     finally:
         if collecting:
             gc.enable()
 
 
-def _run(source, *, user, dry_run, progress):
+def _file_name(source) -> str:
+    return Path(str(getattr(source, "name", source))).name
+
+
+def _run(source, *, user, dry_run, progress, name):
     imp = Import(user)
     if user is not None and not access.can_edit(user):
         raise WorkbookError(_("Your role may not import data."))
@@ -359,7 +367,7 @@ def _run(source, *, user, dry_run, progress):
         imp.plans[handler.name] = handler.plan(imp.parsed[handler.name], imp)
     if not imp.ok or dry_run:
         return imp
-    with transaction.atomic():
+    with transaction.atomic(), audit.changes(user, f"Impor: {name or _file_name(source)}"):
         for handler in found:
             handler.write(imp.plans[handler.name], imp)
     update_statistics()
@@ -605,16 +613,19 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
     names = ", ".join(quote(f.column) for f in columns)
+    before = model.objects.aggregate(last=Max("pk"))["last"] or 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY streams the rows in one command: ~5× faster than executemany there.
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(prepare(row) + now)
-            return
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-        for part in chunks(rows, BATCH):
-            cursor.executemany(sql, [prepare(row) + now for row in part])
+        else:
+            sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+            for part in chunks(rows, BATCH):
+                cursor.executemany(sql, [prepare(row) + now for row in part])
+    if stamps:
+        audit.record_inserted(model, before, now[0])
 
 
 def same(instance, values: dict[str, Any]) -> bool:
