@@ -4,6 +4,9 @@ DATABASE_URL          sqlite:///path (default: var/wksbm.sqlite3) or postgres://
 DJANGO_SECRET_KEY     required unless DJANGO_DEBUG=True
 DJANGO_DEBUG          True or False (default False)
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost,127.0.0.1)
+DJANGO_HTTPS          True behind a TLS proxy: secure cookies, HSTS (one year, subdomains,
+                      preload), redirect to https, trust the proxy's X-Forwarded-Proto header
+                      (default False: plain HTTP, as `make run` serves)
 """
 
 import os
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wksbm_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wksbm_site.middleware.LanguageMiddleware",
@@ -166,6 +170,23 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The Content-Security-Policy header comes from wksbm_site.middleware (Django 5.2 has none).
+
+# Behind a TLS proxy (nginx, Caddy…) that terminates HTTPS and forwards plain HTTP to gunicorn.
+# The proxy must set X-Forwarded-Proto (and strip any copy sent by the client) and pass the Host
+# header on; otherwise every request looks like plain HTTP and SECURE_SSL_REDIRECT loops.
+WKSBM_HTTPS = env_bool("DJANGO_HTTPS", False)
+if WKSBM_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # One year, the minimum the browsers' preload lists accept: once sent, browsers refuse plain
+    # HTTP to this host and its subdomains for that long.
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
 
 # Only users whose role may import get django-import-export's buttons (see registry.access).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
