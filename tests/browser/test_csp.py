@@ -26,6 +26,7 @@ def test_the_admin_works_under_the_policy(site, admin_user):
         "/admin/registry/perkumpulan/import/",
         "/admin/registry/user/add/",
         "/admin/network/forum/add/",
+        "/admin/axes/accessattempt/",
     ):
         response = page.goto(site.url + path)
         assert response.status == 200, path

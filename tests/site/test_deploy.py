@@ -52,19 +52,28 @@ def test_the_https_settings_follow_the_environment():
         "from django.conf import settings as s; "
         "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
         "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, "
-        "s.SECURE_PROXY_SSL_HEADER)"
+        "s.SECURE_PROXY_SSL_HEADER, s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME)"
     )
-    https = manage("shell", "-v", "0", "-c", code, **PRODUCTION)
+    https = manage("shell", "-v", "0", "-c", code, **PRODUCTION, DJANGO_LOGIN_FAILURES="3",
+                   DJANGO_LOCKOUT_MINUTES="30")
     assert https.returncode == 0, https.stderr
     assert https.stdout.split(None, 7)[:7] == [
         "True", "True", "True", "31536000", "True", "True", "('HTTP_X_FORWARDED_PROTO',",
     ]
-    assert https.stdout.strip().endswith("'https')")
+    assert https.stdout.strip().endswith("'https') 3 0:30:00")
     # `make run`'s way: no DJANGO_HTTPS, plain HTTP keeps working and the defaults hold.
     plain = manage("shell", "-v", "0", "-c", code,
                    **{k: v for k, v in PRODUCTION.items() if k != "DJANGO_HTTPS"})
     assert plain.returncode == 0, plain.stderr
-    assert plain.stdout.split() == ["False", "False", "False", "0", "False", "False", "None"]
+    assert plain.stdout.split() == ["False", "False", "False", "0", "False", "False", "None",
+                                    "5", "0:15:00"]
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "five"])
+def test_a_lockout_setting_must_be_a_positive_number(value):
+    result = manage("check", **PRODUCTION, DJANGO_LOCKOUT_MINUTES=value)
+    assert result.returncode != 0
+    assert "DJANGO_LOCKOUT_MINUTES must be a whole number of at least 1" in result.stderr
 
 
 def assert_security_headers(response):
