@@ -4,9 +4,15 @@ DATABASE_URL          sqlite:///path (default: var/wksbm.sqlite3) or postgres://
 DJANGO_SECRET_KEY     required unless DJANGO_DEBUG=True
 DJANGO_DEBUG          True or False (default False)
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost,127.0.0.1)
+DJANGO_HTTPS          True behind a TLS proxy: secure cookies, HSTS (one year, subdomains,
+                      preload), redirect to https, trust the proxy's X-Forwarded-Proto header
+                      (default False: plain HTTP, as `make run` serves)
+DJANGO_LOGIN_FAILURES wrong passwords in a row before an account is locked (default 5)
+DJANGO_LOCKOUT_MINUTES how long a locked account stays locked (default 15)
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -26,6 +32,20 @@ def env_bool(name: str, default: bool) -> bool:
     if value in ("False", "false", "0"):
         return False
     raise ImproperlyConfigured(f"{name} must be True or False, not {value!r}")
+
+
+def env_positive_int(name: str, default: int) -> int:
+    """Read a whole number of at least 1; refuse anything else rather than guess."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, not {value!r}")
+    return number
 
 
 def database_from_url(url: str) -> dict:
@@ -85,6 +105,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "django_filters",
     "import_export",
     "simple_history",
@@ -96,6 +117,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wksbm_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wksbm_site.middleware.LanguageMiddleware",
@@ -106,6 +128,8 @@ MIDDLEWARE = [
     # The audit history's web user (registry.audit).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login of a locked account into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wksbm_site.urls"
@@ -138,6 +162,11 @@ AUTH_USER_MODEL = "registry.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# django-axes first: it refuses a locked account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -169,6 +198,43 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The Content-Security-Policy header comes from wksbm_site.middleware (Django 5.2 has none).
+
+# Behind a TLS proxy (nginx, Caddy…) that terminates HTTPS and forwards plain HTTP to gunicorn.
+# The proxy must set X-Forwarded-Proto (and strip any copy sent by the client) and pass the Host
+# header on; otherwise every request looks like plain HTTP and SECURE_SSL_REDIRECT loops.
+WKSBM_HTTPS = env_bool("DJANGO_HTTPS", False)
+if WKSBM_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # One year, the minimum the browsers' preload lists accept: once sent, browsers refuse plain
+    # HTTP to this host and its subdomains for that long.
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Login lockouts (django-axes): after DJANGO_LOGIN_FAILURES wrong passwords in a row an account
+# is locked for DJANGO_LOCKOUT_MINUTES, counted from the last refused attempt. Locked by username
+# alone, not by IP address: village offices share one address behind their router or their
+# mobile operator's NAT, and behind a proxy every request comes from the proxy's address, so an
+# IP lock would lock out whole villages (or everyone) together. The address is only recorded
+# (behind the TLS proxy, the one the proxy adds to X-Forwarded-For: see wksbm_site.lockout).
+# The price: one password tried against many usernames is not slowed down; AUTH_PASSWORD_VALIDATORS
+# refuse the common passwords such a spray would try. django-axes warns about any setting
+# without the IP address (axes.W006): silenced for the reasons above.
+# Its log lines and stored attempts mask the password, the username and the address (its default
+# AXES_SENSITIVE_PARAMETERS); the username stays in the attempt's own column, to unlock by.
+# An administrator unlocks in the admin (Axes › Access attempts: delete) or with
+# `manage.py axes_reset_username USERNAME`.
+AXES_FAILURE_LIMIT = env_positive_int("DJANGO_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("DJANGO_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "wksbm_site.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "wksbm_site.lockout.client_ip"
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Only users whose role may import get django-import-export's buttons (see registry.access).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

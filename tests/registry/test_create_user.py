@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 
 from tests.conftest import CIBEUREUM
 
@@ -153,8 +154,10 @@ def test_weak_password_is_refused(monkeypatch, weak):
 
 def test_created_user_can_log_in(client):
     create("budi", role="operator", wilayah=CIBEUREUM)
-    assert client.login(username="budi", password=PASSWORD) is True
-    assert client.login(username="budi", password="Salah-Sandi-2026") is False
+    # django-axes checks every authentication against a request: the client's login() has none.
+    request = HttpRequest()
+    assert client.login(request=request, username="budi", password=PASSWORD) is True
+    assert client.login(request=request, username="budi", password="Salah-Sandi-2026") is False
     response = client.get("/admin/")
     assert response.status_code == 200
     assert response.context["user"].username == "budi"
