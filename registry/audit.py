@@ -111,14 +111,13 @@ class Source:
     label_fields: tuple[str, ...] = ()
 
 
-def timeline(sources: list[Source], limit: int = 20,
-             hidden: frozenset = frozenset()) -> tuple[list[Change], int]:
+def timeline(sources: list[Source], limit: int = 20) -> tuple[list[Change], int]:
     """The latest changes of several records, newest first, and how many there are in all
     (within the latest HISTORY_ROWS history rows of each source).
 
     A change shows each field that differs from the record's previous version; a save that
-    changed nothing is left out. Fields in `hidden` show that they changed but not their values
-    (a NIK for a user who may not see it)."""
+    changed nothing is left out. (A NIK shows in full: the pages that show a person's history
+    are the ones that show the person's NIK.)"""
     found = []  # (source, row, [(field, old, new)])
     for source in sources:
         rows = list(source.history.select_related("history_user")
@@ -142,7 +141,7 @@ def timeline(sources: list[Source], limit: int = 20,
     names = _names([(row, source.history.model.instance_type._meta.get_field(name))
                     for source, row, _d in latest for name in source.label_fields]
                    + [(value, f) for _s, _r, diffs in latest for f, old, new in diffs
-                      if f.is_relation and f.name not in hidden for value in (old, new)])
+                      if f.is_relation for value in (old, new)])
     changes_ = []
     for source, row, diffs in latest:
         changes_.append(Change(
@@ -150,8 +149,7 @@ def timeline(sources: list[Source], limit: int = 20,
             user=row.history_user.username if row.history_user else "",
             kind=str(KINDS.get(row.history_type, row.history_type)),
             what=source.label(row, names),
-            fields=[(str(f.verbose_name), *(("•••", "•••") if f.name in hidden else
-                                            (_show(f, old, names), _show(f, new, names))))
+            fields=[(str(f.verbose_name), _show(f, old, names), _show(f, new, names))
                     for f, old, new in diffs]))
     return changes_, len(found)
 
