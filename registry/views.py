@@ -53,10 +53,15 @@ def posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def paged(request: HttpRequest, items, size: int = PAGE_SIZE) -> tuple[Page, str]:
+def paged(request: HttpRequest, items, size: int = PAGE_SIZE,
+          count: int | None = None) -> tuple[Page, str]:
     """The page `?page=` asks for (a bad or too large number gives the first or the last) and the
-    query string without `page`, for the links to the other pages."""
-    page = Paginator(items, size).get_page(request.GET.get("page"))
+    query string without `page`, for the links to the other pages. `count`: the number of items
+    when the caller knows it (no COUNT query then)."""
+    paginator = Paginator(items, size)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

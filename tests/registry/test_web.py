@@ -159,6 +159,53 @@ def test_list_detail_and_dashboard_cost_fixed_queries(client, staf, make_perkump
     assert max(few.values()) <= 20, few
 
 
+def test_the_unfiltered_list_counts_from_the_stored_recap(client, staf, operator,
+                                                         make_perkumpulan):
+    """Unfiltered, the list's total is the stored count of active groups plus the inactive ones;
+    while a village's stored counts are stale, the groups are counted. Either way: the truth."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(6):
+        make_perkumpulan(f"C-{i}", desa=[CIBEUREUM, MELONG][i % 2], aktif=i != 0)
+    client.force_login(staf)
+
+    def shown(query=None):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/perkumpulan/", query or {})
+        stored = any("registry_rekapsel" in q["sql"] for q in captured.captured_queries)
+        return response.context["page"].paginator.count, stored
+
+    assert shown() == (6, True)  # stale villages: counted (the stored sum is read anyway)
+    client.get("/")  # the dashboard brings the stored counts up to date
+    assert shown()[0] == 6
+    assert shown({"urut": "-nama"})[0] == 6
+    assert shown({"aktif": "false"}) == (1, False)  # filtered: counted
+    assert shown({"q": "C-1"}) == (1, False)
+    group = Perkumpulan.objects.get(kode="C-1")
+    group.aktif = False
+    group.save()  # its village is stale now
+    make_perkumpulan("C-9", desa=MELONG)
+    assert shown()[0] == 7
+    client.get("/")
+    assert shown()[0] == 7
+    client.force_login(operator)
+    assert shown()[0] == 3
+
+
+def test_a_new_group_type_shows_in_the_filter_at_once(client, staf, groups):
+    """The filter's rendered fields are kept per process, keyed by the list of types."""
+    from registry.models import JenisPerkumpulan
+
+    client.force_login(staf)
+    assert "Kelompok Baru" not in client.get("/perkumpulan/").content.decode()
+    JenisPerkumpulan.objects.create(kode="BARU", nama="Kelompok Baru", urutan=99)
+    html = client.get("/perkumpulan/").content.decode()
+    assert '<option value="BARU">Kelompok Baru</option>' in html
+    html = client.get("/perkumpulan/", {"jenis": "BARU"}).content.decode()
+    assert '<option value="BARU" selected>Kelompok Baru</option>' in html
+
+
 def test_dashboard_counts_groups_by_type(client, operator, staf, groups):
     client.force_login(operator)
     response = client.get("/")
