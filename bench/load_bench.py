@@ -549,7 +549,12 @@ class Imports:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "manage.py", "import_survey", str(path), cwd=ROOT, env=self.env,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-            out, err = await self.process.communicate()
+            try:
+                out, err = await self.process.communicate()
+            except asyncio.CancelledError:  # Ctrl+C or SIGTERM: no import is left behind
+                self.process.kill()
+                await self.process.wait()
+                raise
             self.runs.append({"file": path.name, "exit": self.process.returncode,
                               "seconds": time.perf_counter() - start,
                               "stdout": out.decode(errors="replace").strip(),
