@@ -51,6 +51,18 @@ class Scratch:
             cursor = db.execute(sql, params)
             return [tuple(row) for row in cursor.fetchall()]
 
+    def execute(self, *statements: str) -> None:
+        """Run statements that change data, committed together."""
+        with self.connect() as db:
+            if self.vendor == "sqlite":
+                with db:
+                    for sql in statements:
+                        db.execute(sql)
+                return
+            with db.transaction():
+                for sql in statements:
+                    db.execute(sql)
+
     def tables(self) -> list[str]:
         if self.vendor == "sqlite":
             sql = ("SELECT name FROM sqlite_master WHERE type = 'table' "
