@@ -61,6 +61,8 @@ def assert_told_of_conflict(response, typed: dict, current_url: str):
     assert form.has_error(NON_FIELD_ERRORS, "conflict")
     html = response.content.decode()
     assert conflict_message() in html.replace("&#x27;", "'")
+    assert "Orang lain menyimpan data ini setelah Anda membuka formulir" in html  # in Indonesian
+    assert "Buka data terbaru di tab baru" in html
     assert f'href="{current_url}" target="_blank"' in html
     for name, value in typed.items():  # everything typed is still in the form
         assert form[name].value() == value, name
