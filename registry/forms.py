@@ -105,7 +105,7 @@ class VersionedForm:
     row, so of two simultaneous saves one waits for the other and then finds a newer `diubah`
     (PostgreSQL re-reads the row; SQLite's IMMEDIATE transactions write one at a time). No row
     claimed means someone else saved in between: `Conflict`, nothing written. The form then keeps
-    everything the user typed, says so (`version_conflict`, HTTP 409 through `status`) and carries
+    everything the user typed, says so (`version_conflict`; `http_status` gives 409) and carries
     the row's new version, so that sending it again — after looking at the other change — saves.
 
     A POST without the hidden field (a page opened before this existed, a script) is not
@@ -288,4 +288,3 @@ class PerkumpulanForm(VersionedModelForm):
         elif isinstance(self.cleaned_data.get("desa_kode"), Wilayah):
             self.instance.desa = self.cleaned_data["desa_kode"]
         super()._post_clean()
-
