@@ -15,7 +15,7 @@ from network.models import (
     PertemuanForum,
 )
 from registry import validators
-from registry.forms import DateInput, village_groups
+from registry.forms import DateInput, VersionedModelForm, village_groups
 from registry.models import Perkumpulan
 
 
@@ -118,7 +118,10 @@ class HubunganForm(forms.Form):
         return link
 
 
-class ForumForm(forms.ModelForm):
+class ForumForm(VersionedModelForm):
+    """The forum's own data; two officers editing it at once: the second is told (see
+    VersionedForm)."""
+
     class Meta:
         model = Forum
         fields = ["nama", "mekanisme", "tanggal_dibentuk", "anggota", "keterangan"]

@@ -153,11 +153,12 @@ def forum(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Forum leader added."))
                 return redirect(reverse("network:forum") + f"?desa={desa.kode}")
         elif form.is_valid():
-            with transaction.atomic():
-                form.instance.desa = desa
-                form.save()
-            messages.success(request, _("Forum saved."))
-            return redirect(reverse("network:forum") + f"?desa={desa.kode}")
+            form.instance.desa = desa
+            if form.save() is not None:
+                messages.success(request, _("Forum saved."))
+                return redirect(reverse("network:forum") + f"?desa={desa.kode}")
+            # Someone else saved the forum meanwhile: the page shows it as it now is.
+            record = Forum.objects.filter(desa=desa).first()
     leaders = []
     if record is not None:
         leaders = list(record.pengurus.select_related("warga").order_by("selesai", "jabatan"))
@@ -177,7 +178,8 @@ def forum(request: HttpRequest) -> HttpResponse:
         "meetings": meetings, "funds": funds,
         "leaders": leaders, "members": members, "can_edit": can_edit,
         "personal": access.can_see_personal_data(request.user),
-    }, status=400 if request.method == "POST" else 200)
+    }, status=409 if form is not None and form.conflicted
+        else 400 if request.method == "POST" else 200)
 
 
 @login_required

@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Warga
 from pmks.models import Bantuan, KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
 from registry.access import Peran
-from registry.forms import DateInput, ModelRulesForm, today, village_groups, village_in_area
+from registry.forms import (
+    Conflict,
+    DateInput,
+    ModelRulesForm,
+    VersionedForm,
+    today,
+    village_groups,
+    village_in_area,
+)
 from registry.models import Perkumpulan
 
 CONSTRAINT_ERRORS = {
@@ -36,7 +44,7 @@ def case_field(name: str, **kwargs) -> forms.Field:
     return KasusPMKS._meta.get_field(name).formfield(**kwargs)
 
 
-class KasusForm(ModelRulesForm):
+class KasusForm(VersionedForm, ModelRulesForm):
     """A case: the person by NIK (a registered person is found, anyone else registered with the
     name and address typed) or, without a NIK, by name and address; its village (an operator's
     own; staff type the code), category, dates, accompanying group (by code) and notes. A new
@@ -95,6 +103,8 @@ class KasusForm(ModelRulesForm):
         self.helpers = list(village_groups(village).values_list("kode", "nama")) if village else []
         if self.helpers:
             self.fields["pendamping_kode"].widget.attrs["list"] = "pendamping-pilihan"
+        # Two officers editing one case: the second save is told, not silently lost.
+        self.track_version(kasus)
 
     def clean_nik(self) -> str:
         # Spaces typed between groups of digits are no part of the number.
@@ -157,12 +167,16 @@ class KasusForm(ModelRulesForm):
         created = self.case._state.adding
         try:
             with transaction.atomic():
+                self.claim_version()
                 if self.new_person:
                     self.person.save()
                     self.case.warga = self.person
                 self.case.save()
                 if created:
                     self.case.catat_status(oleh=self.user, tanggal=self.case.tanggal_identifikasi)
+        except Conflict:
+            self.version_conflict()
+            return None
         except IntegrityError:
             if created:
                 self.case.pk = None

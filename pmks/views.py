@@ -113,7 +113,7 @@ def kasus_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         LogAkses.catat(request.user, Tindakan.LIHAT, kasus.desa, kasus=kasus)
     return render(request, "pmks/kasus_form.html", {
         "form": form, "kasus": kasus,
-    }, status=400 if form.errors else 200)
+    }, status=form.http_status)
 
 
 # The forms on a case's page: name, form, title of the page showing its errors.

@@ -1,7 +1,8 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from registry import validators
@@ -85,6 +86,115 @@ class ModelRulesForm(forms.Form):
             self.add_error(None, ValidationError(self.conflict_message, code="conflict"))
 
 
+VERSION_FIELD = "versi"
+
+
+def version_of(changed) -> str:
+    """The version a form carries: the row's `diubah` (auto_now) timestamp, to the microsecond."""
+    return changed.isoformat() if changed else ""
+
+
+class VersionedForm:
+    """Optimistic concurrency for a form that edits an existing row (one with
+    `diubah = DateTimeField(auto_now=True)`): two officers who open the same record and both save
+    must not silently overwrite each other.
+
+    The form carries the row's `diubah` as it was loaded, in a hidden field. `claim_version()`,
+    called first inside the transaction that writes, takes the row with a conditional
+    `UPDATE … SET diubah = now WHERE pk = … AND diubah = <loaded value>`: the database locks the
+    row, so of two simultaneous saves one waits for the other and then finds a newer `diubah`
+    (PostgreSQL re-reads the row; SQLite's IMMEDIATE transactions write one at a time). No row
+    claimed means someone else saved in between: `Conflict`, nothing written. The form then keeps
+    everything the user typed, says so (`version_conflict`; `http_status` gives 409) and carries
+    the row's new version, so that sending it again — after looking at the other change — saves.
+
+    A POST without the hidden field (a page opened before this existed, a script) is not
+    checked: the last save wins, as before.
+    """
+
+    version_message = _(
+        "Someone else saved this record after you opened the form; nothing was saved. What you "
+        "typed is kept below: open the current data to see the other change, then send the form "
+        "again to save yours over it."
+    )
+    conflicted = False
+    tracked: models.Model | None = None
+
+    def track_version(self, instance: models.Model | None) -> None:
+        """Carry `instance`'s version in the form (nothing for a row not yet saved)."""
+        if instance is None or instance.pk is None or instance._state.adding:
+            return
+        self.tracked = instance
+        self.fields[VERSION_FIELD] = forms.CharField(
+            required=False, widget=forms.HiddenInput, initial=version_of(instance.diubah)
+        )
+
+    def sent_version(self):
+        """The version the form was loaded with: a datetime, None if not sent, "" if garbled."""
+        sent = (self.data.get(self.add_prefix(VERSION_FIELD)) or "").strip()
+        if not sent:
+            return None
+        try:
+            return parse_datetime(sent) or ""
+        except ValueError:
+            return ""
+
+    def claim_version(self) -> None:
+        """Inside the writing transaction: lock the tracked row if it is still the version the
+        form was loaded with, else raise Conflict."""
+        if self.tracked is None or not self.is_bound:
+            return
+        sent = self.sent_version()
+        if sent is None:
+            return
+        rows = type(self.tracked)._base_manager.filter(pk=self.tracked.pk)
+        if sent == "" or not rows.filter(diubah=sent).update(diubah=timezone.now()):
+            raise Conflict
+
+    def version_conflict(self) -> None:
+        """Tell the user that someone else saved meanwhile; the form keeps what they typed and
+        now carries the row's current version."""
+        self.conflicted = True
+        self.add_error(None, ValidationError(self.version_message, code="conflict"))
+        if self.tracked is None:
+            return
+        current = (
+            type(self.tracked)._base_manager.filter(pk=self.tracked.pk)
+            .values_list("diubah", flat=True).first()
+        )
+        data = self.data.copy()
+        data[self.add_prefix(VERSION_FIELD)] = version_of(current)
+        self.data = data
+
+    @property
+    def http_status(self) -> int:
+        """The HTTP status of the page showing the form: 409 after a conflict, 400 with
+        errors, else 200."""
+        if self.conflicted:
+            return 409
+        return 400 if self.is_bound and self.errors else 200
+
+
+class VersionedModelForm(VersionedForm, forms.ModelForm):
+    """A model form whose edits of an existing row are checked against its version (see
+    VersionedForm). `save()` returns None, with the form's error set, if the row changed since
+    the form was loaded, or if another row took its place meanwhile (a unique value: a second
+    "new" record of something there is one of)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.track_version(self.instance)
+
+    def save(self, commit=True):
+        try:
+            with transaction.atomic():
+                self.claim_version()
+                return super().save()
+        except (Conflict, IntegrityError):
+            self.version_conflict()
+            return None
+
+
 GROUPS_LISTED = 300  # seed 004: about 300 groups in a village
 
 
@@ -136,7 +246,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-class PerkumpulanForm(forms.ModelForm):
+class PerkumpulanForm(VersionedModelForm):
     """A group's data. The village is the operator's own; staff type the village code."""
 
     desa_kode = forms.CharField(

@@ -267,12 +267,13 @@ def perkumpulan_form(request: HttpRequest, kode: str | None = None) -> HttpRespo
     form = PerkumpulanForm(posted(request), instance=group, user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
-        messages.success(
-            request,
-            (_("Group %(kode)s saved.") if group else _("Group %(kode)s created."))
-            % {"kode": saved.kode},
-        )
-        return redirect("registry:perkumpulan", kode=saved.kode)
+        if saved is not None:
+            messages.success(
+                request,
+                (_("Group %(kode)s saved.") if group else _("Group %(kode)s created."))
+                % {"kode": saved.kode},
+            )
+            return redirect("registry:perkumpulan", kode=saved.kode)
     return render(request, "registry/perkumpulan_form.html", {
         "form": form, "group": group,
-    }, status=400 if form.errors else 200)
+    }, status=form.http_status)
