@@ -58,7 +58,8 @@ def test_permission_matrix(client, request, groups, url, role):
 
 
 def codes(response) -> list[str]:
-    return [g.kode for g in response.context["page"].object_list]
+    """The codes of the listed groups (the list reads its rows as tuples, code first)."""
+    return [row[0] for row in response.context["page"].object_list]
 
 
 def test_each_role_lists_only_its_area(client, groups, operator, staf, admin_user):
@@ -333,6 +334,23 @@ def test_a_code_with_a_slash_has_its_pages(client, operator, make_perkumpulan):
     assert client.get("/perkumpulan/CBR/DW/007/").context["group"].nama == "Dasa Wisma Tujuh"
     response = client.get("/perkumpulan/CBR/DW/007/ubah/")
     assert response.status_code == 200 and response.context["group"].kode == "CBR/DW/007"
+
+
+def test_list_rows_link_to_each_group_and_escape_its_text(client, operator, make_perkumpulan):
+    from django.urls import reverse
+
+    make_perkumpulan("CBR/DW.07_a", nama='Dasa Wisma <b>"Tujuh"</b> & Co', rw=None,
+                     tahun_berdiri=2001, aktif=False)
+    client.force_login(operator)
+    html = client.get("/perkumpulan/").content.decode()
+    url = reverse("registry:perkumpulan", args=["CBR/DW.07_a"])
+    assert f'<a href="{url}">CBR/DW.07_a</a>' in html
+    assert client.get(url).context["group"].kode == "CBR/DW.07_a"
+    assert "Dasa Wisma &lt;b&gt;&quot;Tujuh&quot;&lt;/b&gt; &amp; Co" in html
+    assert "<b>" not in html
+    row = html[html.index(url):].split("</tr>")[0]
+    assert '<td data-label="RW">–</td>' in row and '<td data-label="Berdiri">2001</td>' in row
+    assert '<td data-label="Aktif">tidak</td>' in row
 
 
 def test_error_pages_speak_indonesian_and_keep_the_menu(client, operator, pengamat, settings):
