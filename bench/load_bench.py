@@ -473,7 +473,9 @@ def children_of(pid: int) -> list[int]:
 
 
 class Server:
-    def __init__(self, env: dict, folder: Path, workers: int, worker_class: str, threads: int):
+    def __init__(self, env: dict, folder: Path, workers: int, worker_class: str, threads: int,
+                 own_session: bool = False):
+        self.own_session = own_session
         self.port = free_port()
         self.error_log = folder / "gunicorn-error.log"
         self.command = [
@@ -489,9 +491,16 @@ class Server:
         self.process = None
 
     def start(self) -> None:
-        # A session of its own: Ctrl+C reaches the benchmark, which stops gunicorn in order.
-        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env,
-                                        start_new_session=True, stdout=subprocess.DEVNULL,
+        # A process group of its own: Ctrl+C reaches the benchmark, which stops gunicorn in
+        # order. Not a session of its own: with the kernel's autogroup scheduling (Debian's
+        # default) a new session is a group that gets half the CPU against the imports' group,
+        # whatever the number of workers. In one session gunicorn's workers, the imports and
+        # the load generator share the CPU process by process, as a web import (run by a
+        # worker) or any import run inside the service's own cgroup does.
+        # --own-session measures that case: a server and imports started from two terminals.
+        where = {"start_new_session": True} if self.own_session else {"process_group": 0}
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, **where,
+                                        stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -526,7 +535,7 @@ class Server:
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)  # its own session: gunicorn alone
+            os.killpg(self.process.pid, signal.SIGKILL)  # its own group: gunicorn alone
             self.process.wait()
 
 
@@ -655,7 +664,8 @@ def conduct(args) -> int:
             files.append(path)
         say(f"  {args.imports} workbooks of {made['memberships']:,} memberships over "
             f"{made['groups']:,} groups for {IMPORT_VILLAGE[1]}")
-        server = Server(env, folder, args.workers, args.worker_class, args.threads)
+        server = Server(env, folder, args.workers, args.worker_class, args.threads,
+                        args.own_session)
         server.start()
         say(f"gunicorn: {args.workers} {args.worker_class} workers"
             + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
@@ -694,6 +704,7 @@ def report(args, label: str, results: dict, log: str) -> int:
     print(f"Database: {label}; {args.groups:,} groups in Kota Cimahi")
     print(f"gunicorn {args.workers} {args.worker_class} workers"
           + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
+          + (" in a session of their own" if args.own_session else "")
           + f", {args.users} virtual users, {args.seconds:g} s recorded after {args.warmup:g} s "
           f"warm-up; {os.cpu_count()} CPUs; load average (1 min) at start → end of each")
     rows = []
@@ -749,6 +760,9 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
+    parser.add_argument("--own-session", action="store_true",
+                        help="start gunicorn in a session of its own (with autogroup scheduling, "
+                        "half the CPU against the imports, as from another terminal)")
     parser.add_argument("--users", type=int, default=8, help="concurrent virtual users")
     parser.add_argument("--seconds", type=float, default=20.0, help="recorded per scenario")
     parser.add_argument("--warmup", type=float, default=5.0)
