@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry import access
+from registry.forms import Conflict, VersionedForm
 from registry.models import JenisPerkumpulan, Perkumpulan, Pilihan, Tingkat, User, Wilayah
 from registry.resources import PerkumpulanResource
 
@@ -62,8 +64,32 @@ class ScopedPermissions:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class VersionedAdminForm(VersionedForm):
+    """The admin's change form of a record with a version (`diubah`), checked as the web forms
+    check theirs (registry.forms.VersionedForm): a save after someone else's is refused, with
+    the form as typed. The version is claimed last, when everything else is valid, inside the
+    admin's transaction; templates/admin/change_form.html renders the hidden field."""
+
+    claimed = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.track_version(self.instance)
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.claim_version()
+            self.claimed = True
+        except Conflict:
+            self.version_conflict()
+
+
 class ScopedAdmin(ScopedPermissions, admin.ModelAdmin):
-    """A model admin whose every list, page and autocomplete is limited to the user's area."""
+    """A model admin whose every list, page and autocomplete is limited to the user's area, and
+    whose change form of a versioned record refuses a save after someone else's."""
 
     list_per_page = 50
     # Counting every row of a national table on each page is slow: show the filtered count only.
@@ -71,6 +97,24 @@ class ScopedAdmin(ScopedPermissions, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or not hasattr(obj, "diubah"):
+            return form
+        return type(form.__name__, (VersionedAdminForm, form), {})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The form shown again (errors, or a conflict: 409). A version claimed by a form whose
+        inlines then failed is given back: the admin's transaction is rolled back, so the next
+        send is not taken for a conflict."""
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        form = context["adminform"].form
+        if getattr(form, "claimed", False):
+            transaction.set_rollback(True)
+        if getattr(form, "conflicted", False):
+            response.status_code = 409
+        return response
 
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):

@@ -206,3 +206,74 @@ def test_the_second_of_two_edits_of_the_forum_is_told_and_writes_nothing(operato
     assert response.context["forum"].nama == "WKSBM Cibeureum Raya"  # the page shows it now
     forum.refresh_from_db()
     assert (forum.nama, forum.keterangan) == ("WKSBM Cibeureum Raya", "")
+
+
+# The admin -----------------------------------------------------------------------------------
+def admin_opened(client, user, url) -> dict:
+    """Log `user` in, open the admin change page at `url`; what the browser would send back,
+    inlines and their management forms included."""
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert f'type="hidden" name="{VERSION_FIELD}"' in response.content.decode()
+    return admin_posted(response)
+
+
+def admin_posted(response) -> dict:
+    data = as_posted(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        data.update(as_posted(inline.formset.management_form))
+        for form in inline.formset.forms:
+            data.update(as_posted(form))
+    return data
+
+
+def test_two_admins_editing_one_group_the_second_is_told(group, staf, admin_user):
+    url = f"/admin/registry/perkumpulan/{group.pk}/change/"
+    first, second = Client(), Client()
+    mine = admin_opened(first, staf, url)
+    theirs = admin_opened(second, admin_user, url)
+
+    assert first.post(url, {**mine, "nama": "Dasa Wisma Mawar Merah"}).status_code == 302
+
+    response = second.post(url, {**theirs, "nama": "Dasa Wisma Melati", "rw": "7"})
+    assert response.status_code == 409
+    assert conflict_message() in response.content.decode().replace("&#x27;", "'")
+    form = response.context["adminform"].form
+    assert (form["nama"].value(), form["rw"].value()) == ("Dasa Wisma Melati", "7")
+    group.refresh_from_db()
+    assert (group.nama, group.rw) == ("Dasa Wisma Mawar Merah", 3)
+
+    # Sent again after looking: it saves over the first change.
+    assert second.post(url, admin_posted(response)).status_code == 302
+    group.refresh_from_db()
+    assert (group.nama, group.rw) == ("Dasa Wisma Melati", 7)
+
+
+def test_an_admin_form_refused_for_its_inlines_keeps_its_version(group, staf):
+    """The group's fields are valid but a new member row is not: nothing is saved, and the
+    corrected form saves (the version was not used up by the refused send)."""
+    url = f"/admin/registry/perkumpulan/{group.pk}/change/"
+    client = Client()
+    data = admin_opened(client, staf, url)
+    prefix = next(k for k in data if k.endswith("-TOTAL_FORMS") and "keanggotaan" in k)[
+        : -len("-TOTAL_FORMS")]
+    bad = {**data, "nama": "Nama Baru", f"{prefix}-TOTAL_FORMS": "1",
+           f"{prefix}-0-warga": "999999", f"{prefix}-0-peran": "ANGGOTA"}
+    response = client.post(url, bad)
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert Perkumpulan.objects.get(pk=group.pk).nama == "Dasa Wisma Mawar"
+    assert client.post(url, {**data, "nama": "Nama Baru"}).status_code == 302
+    assert Perkumpulan.objects.get(pk=group.pk).nama == "Nama Baru"
+
+
+def test_the_admin_checks_every_versioned_record(case, staf):
+    """The same check on a case's admin page (any admin of a record with a version)."""
+    url = f"/admin/pmks/kasuspmks/{case.pk}/change/"
+    first, second = Client(), Client()
+    mine, theirs = admin_opened(first, staf, url), admin_opened(second, staf, url)
+    assert first.post(url, {**mine, "nama": "Abah Entis Suganda"}).status_code == 302
+    assert second.post(url, {**theirs, "rw": "9"}).status_code == 409
+    case.refresh_from_db()
+    assert (case.nama, case.rw) == ("Abah Entis Suganda", 5)
