@@ -65,6 +65,12 @@ def can_manage_users(user) -> bool:
     return _active(user) and user.peran == Peran.ADMIN
 
 
+def can_unlock_accounts(user) -> bool:
+    """Accounts locked after too many wrong passwords (django-axes) are unlocked by Dinas Sosial
+    staff (those of their area's accounts) and administrators."""
+    return _active(user) and user.peran in (Peran.STAF, Peran.ADMIN)
+
+
 def within(area, path: str, any_level: bool = False) -> Q:
     """A Q that keeps the rows whose area (the Wilayah at `path`) is `area` or lies within it.
 

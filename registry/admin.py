@@ -1,5 +1,7 @@
 """The admin for Dinas Sosial staff: every page starts from the scoped querysets of access."""
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -347,3 +349,37 @@ class UserAdmin(DjangoUserAdmin):
         return access.can_manage_users(request.user)
 
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(AccessAttemptAdmin):
+    """Failed logins and locked accounts (django-axes): deleting an account's attempts unlocks
+    it. Administrators see every attempt; Dinas Sosial staff those of the accounts within their
+    area (whose officers call them when locked out), and may unlock those."""
+
+    def get_queryset(self, request):
+        attempts = super().get_queryset(request)
+        if access.sees_everything(request.user):
+            return attempts
+        accounts = User.objects.filter(access.area_filter(request.user, "wilayah", any_level=True))
+        return attempts.filter(username__in=accounts.values("username"))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not access.sees_everything(request.user):
+            actions.pop("cleanup_expired_attempts", None)  # it cleans every area's attempts
+        return actions
+
+    def has_module_permission(self, request) -> bool:
+        return access.can_unlock_accounts(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.can_unlock_accounts(request.user)
+
+    has_delete_permission = has_view_permission
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -229,7 +229,8 @@ if WKSBM_HTTPS:
 # without the IP address (axes.W006): silenced for the reasons above.
 # Its log lines and stored attempts mask the password, the username and the address (its default
 # AXES_SENSITIVE_PARAMETERS); the username stays in the attempt's own column, to unlock by.
-# An administrator unlocks in the admin (Axes › Access attempts: delete) or with
+# Dinas Sosial staff (their area's accounts) and administrators unlock in the admin (Axes ›
+# Access attempts: delete; registry.admin.LockoutAdmin), or with
 # `manage.py axes_reset_username USERNAME`.
 AXES_FAILURE_LIMIT = env_positive_int("DJANGO_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("DJANGO_LOCKOUT_MINUTES", 15))
