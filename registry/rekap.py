@@ -2,9 +2,10 @@
 
 Stored counts keep every recap as fast for a province as for a village. `RekapSel` holds, for each
 area of every level, the number of its active groups per type and per value of one dimension (a
-founding year, a size bracket, a purpose…). A village's counts are computed with aggregate
-queries (GROUP BY village, type, value) and the difference to what was stored is added to its
-kecamatan, kabupaten and province; a table then sums a few hundred stored rows of its area.
+founding year, a size bracket, a purpose…), and of its inactive groups per type. A village's
+counts are computed with aggregate queries (GROUP BY village, type, value) and the difference to
+what was stored is added to its kecamatan, kabupaten and province; a table then sums a few
+hundred stored rows of its area.
 
 Writes mark their village stale (`mark_stale`: signals for single saves, the importer for its bulk
 writes); `build` refreshes the stale villages within its area first, and `refresh` can be called
@@ -166,6 +167,9 @@ def make_table(nomor, judul, kolom, rows: list[Baris], total_groups: int, catata
 # Registration --------------------------------------------------------------------------------
 # A dimension counts the active groups of some villages: (desa id, type id, value, count) rows.
 Dimension = Callable[[QuerySet], Iterable[tuple]]
+# Stored beside the dimensions, by _refresh: the number of active groups ("jumlah") and of
+# inactive ones, per village and type.
+INACTIVE = "nonaktif"
 DIMENSIONS: dict[str, Dimension] = {}
 TABLES: dict[int, Callable[[Rekap], Tabel]] = {}
 
@@ -258,10 +262,14 @@ def _refresh(desa_ids: list[str]) -> int:
     provinces = sorted({ancestors(d)[2] for d in desa_ids})
     list(Wilayah.objects.select_for_update(no_key=True).filter(pk__in=provinces)
          .order_by("pk").values_list("pk"))
-    groups = Perkumpulan.objects.filter(desa__in=desa_ids, aktif=True)
+    groups = Perkumpulan.objects.filter(desa__in=desa_ids)
     new: Counter = Counter()
+    # The number of groups, active ("jumlah") and inactive: together every group of an area (the
+    # group list's total) without counting them.
+    for desa, jenis, aktif, n in counted(groups, "aktif"):
+        new[(desa, jenis, "jumlah" if aktif else INACTIVE, "")] += n
     for kode, count in DIMENSIONS.items():
-        for desa, jenis, nilai, n in count(groups):
+        for desa, jenis, nilai, n in count(groups.filter(aktif=True)):
             if n:
                 new[(desa, jenis, kode, str(nilai))] += n
     old = {
@@ -325,9 +333,9 @@ def types_present(villages) -> set[tuple[str, int]]:
                .values_list("wilayah", "jenis"))
 
 
-def stored_total(rows: QuerySet, dimensi: str) -> int:
-    """The sum of one dimension's stored counts over `rows` (see `refresh_for`)."""
-    return rows.filter(dimensi=dimensi).aggregate(n=Sum("jumlah"))["n"] or 0
+def stored_total(rows: QuerySet, *dimensi: str) -> int:
+    """The sum of some dimensions' stored counts over `rows` (see `refresh_for`)."""
+    return rows.filter(dimensi__in=dimensi).aggregate(n=Sum("jumlah"))["n"] or 0
 
 
 def refresh_all() -> int:
@@ -397,12 +405,7 @@ def connect_signals() -> None:
                                     dispatch_uid=f"rekap_{relation}")
 
 
-# The group dimensions -----------------------------------------------------------------------
-@register_dimension("jumlah")
-def count_groups(groups: QuerySet):
-    return ((d, j, "", n) for d, j, n in counted(groups))
-
-
+# The group dimensions (besides "jumlah", the number of active groups: see _refresh) ---------
 @register_dimension("tahun")
 def count_years(groups: QuerySet):
     return ((d, j, year_value(y), n) for d, j, y, n in counted(groups, "tahun_berdiri"))

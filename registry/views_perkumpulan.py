@@ -187,22 +187,18 @@ def _filter_fields(found: PerkumpulanFilter, request: HttpRequest) -> SafeString
 
 def _unfiltered_count(found: PerkumpulanFilter, request: HttpRequest, groups) -> int | None:
     """The number of groups of the user's area when the list is not filtered (sorting aside):
-    the stored recap count of the area's active groups plus a count of its inactive ones
-    (indexed, and few), rather than a COUNT over every group of the area (100,000 in a city).
-    When a village of the area has stale stored counts, the groups are counted. Three queries
-    either way. None when filtered or without an area: the paginator counts then."""
+    the stored recap counts of the area's active and inactive groups, rather than a COUNT over
+    every group of the area (100,000 in a city). When a village of the area has stale stored
+    counts, the groups are counted. None when filtered or without an area: the paginator counts
+    then."""
     user = request.user
     data = found.form.cleaned_data
     if user.wilayah_id is None or any(v not in (None, "") for k, v in data.items() if k != "urut"):
         return None
-    area = user.wilayah
-    stale = RekapBasi.objects.filter(access.within(area, "desa")).exists()
-    active = rekap.stored_total(RekapSel.objects.filter(wilayah=area), "jumlah")
-    if stale:
+    if RekapBasi.objects.filter(access.within(user.wilayah, "desa")).exists():
         return groups.count()
-    # aktif IN (false), not aktif = false: SQLite then reads the index (desa, aktif, …) for the
-    # inactive groups alone instead of every group's entry.
-    return active + groups.filter(aktif__in=[False]).count()
+    return rekap.stored_total(RekapSel.objects.filter(wilayah_id=user.wilayah_id), "jumlah",
+                              rekap.INACTIVE)
 
 
 @login_required
