@@ -92,7 +92,6 @@ def step_run(groups: int) -> dict:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from registry import rekap
     from registry.models import User, Wilayah
@@ -110,20 +109,30 @@ def step_run(groups: int) -> dict:
     client.force_login(user)
     results = {}
     for name, url in PAGES:
-        url = url.format(kasus=first_case)
-        response = client.get(url)
-        if response.status_code != 200:
-            raise BenchFailure(f"{url} answered {response.status_code}")
-        times = []
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            client.get(url)
-            times.append(time.perf_counter() - start)
-        with CaptureQueriesContext(connection) as captured:
-            client.get(url)
-        results[name] = {"ms": statistics.median(times) * 1000,
-                         "queries": len(captured.captured_queries)}
+        result, _queries = time_page(client, url.format(kasus=first_case))
+        results[name] = result
     return {"groups": groups, "pages": results}
+
+
+def time_page(client, url: str) -> tuple[dict, list[dict]]:
+    """One page through Django's test client: a warm-up request (which must answer 200), RUNS
+    timed ones, then one more whose queries are counted. ({"ms": median, "queries": n}, the
+    queries of that last request)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)
+    if response.status_code != 200:
+        raise BenchFailure(f"{url} answered {response.status_code}")
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - start)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return ({"ms": statistics.median(times) * 1000, "queries": len(captured.captured_queries)},
+            captured.captured_queries)
 
 
 def measure(args, folder: Path, groups: int) -> tuple[str, dict]:
