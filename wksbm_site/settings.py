@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the user and the language are known, so that the 404/400 page is the site's own.
+    "wksbm_site.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The audit history's web user (registry.audit).
     "simple_history.middleware.HistoryRequestMiddleware",
