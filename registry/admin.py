@@ -13,6 +13,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry import access
+from registry.forms import AdminFormfields
 from registry.models import JenisPerkumpulan, Perkumpulan, Pilihan, Tingkat, User, Wilayah
 from registry.resources import PerkumpulanResource
 
@@ -83,7 +84,8 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
     """
 
     def history_view(self, request, object_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+        # get_object: None outside the area, and for an id of the wrong type ("abc").
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404
         return super().history_view(request, object_id, extra_context)
 
@@ -94,7 +96,7 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
         return True
 
 
-class ScopedInline(ScopedPermissions, admin.TabularInline):
+class ScopedInline(AdminFormfields, ScopedPermissions, admin.TabularInline):
     extra = 0
 
 
