@@ -100,6 +100,10 @@ class ScopedInline(AdminFormfields, ScopedPermissions, admin.TabularInline):
     extra = 0
 
 
+class MissingUpload(Exception):
+    """The file an import's confirmation names is not (or no longer) stored."""
+
+
 class ScopedImportExport(ImportExportMixin):
     """django-import-export's Import and Export buttons, on the same footing as the rest:
 
@@ -143,6 +147,29 @@ class ScopedImportExport(ImportExportMixin):
     def get_valid_export_item_pks(self, request):
         # The library's default lists every row of the table.
         return self.get_queryset(request).values_list("pk", flat=True)
+
+    def get_tmp_storage_class(self):
+        """The stored upload of the first step; one that is gone (confirmed twice, cleaned up,
+        or a name typed into the form) is MissingUpload rather than a 500."""
+        storage = super().get_tmp_storage_class()
+
+        class Stored(storage):
+            def read(self):
+                try:
+                    return super().read()
+                except OSError as exc:  # not there, or no possible file name
+                    raise MissingUpload from exc
+
+        return Stored
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except MissingUpload:
+            messages.error(request, _("This import cannot be confirmed any more; upload it again."))
+            app_label, model_name = self.get_model_info()
+            return HttpResponseRedirect(
+                reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name))
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
