@@ -406,3 +406,61 @@ def test_confirming_an_import_whose_file_is_gone_says_so(w, operator):
     assert "unggah" in response.content.decode().lower()  # "upload it again"
     record.refresh_from_db()
     assert record.status == StatusImpor.DIPERIKSA
+
+
+# The admin's import (django-import-export) --------------------------------------------------------
+IMPORTABLE = ["registry/perkumpulan", "members/warga", "members/keanggotaan", "pmks/kasuspmks",
+              "network/mitra", "network/hubungan", "network/forum"]
+
+
+def import_format(url: str, name: str) -> str:
+    for model, model_admin in admin.site._registry.items():
+        if f"/admin/{model._meta.app_label}/{model._meta.model_name}/" == url:
+            return str([f.__name__ for f in model_admin.get_import_formats()].index(name))
+    raise LookupError(url)
+
+
+ADMIN_UPLOADS = {
+    "empty CSV": ("data.csv", "CSV", b""),
+    "empty xlsx": ("data.xlsx", "XLSX", b""),
+    "text as xlsx": ("data.xlsx", "XLSX", b"kode,nama\n1,2\n"),
+    "truncated xlsx": ("data.xlsx", "XLSX", None),
+    "CSV with NUL": ("data.csv", "CSV", b"kode,nama\nA\x00B,C\x00\n"),
+    "CSV of huge and wrong values": (
+        "data.csv", "CSV", ("kode,nama,jenis,desa,tahun_berdiri,rw,id,nik,warga,perkumpulan\n"
+                            f"{HUGE},{'x' * 5000},{HUGE},{HUGE},abc,1e999,{HUGE},abc,abc,abc\n"
+                            ).encode()),
+    "not UTF-8": ("data.csv", "CSV", "kode,nama\n\udcff,é\n".encode("utf-8", "surrogateescape")),
+}
+
+
+@pytest.mark.parametrize("model", IMPORTABLE)
+def test_admin_import_refuses_bad_files_with_a_message(w, as_admin, model):
+    url = f"/admin/{model}/"
+    wrong = []
+    for kind, (name, fmt, content) in ADMIN_UPLOADS.items():
+        if content is None:
+            content = xlsx_bytes()[:1500]
+        response = as_admin.post(f"{url}import/", {
+            "format": import_format(url, fmt), "resource": "0",
+            "import_file": named(content, name)})
+        # The import page again: with the errors, or with a preview of nothing to import.
+        if response.status_code not in (200, 400) or "Impor" not in response.content.decode():
+            wrong.append(f"{kind}: {response.status_code}")
+    # The confirm step names the stored upload: a name that is no upload is refused.
+    for stored in ["../../../etc/passwd", f"a{NUL}b", "tidak-ada", "x" * 5000]:
+        response = as_admin.post(f"{url}process_import/", {
+            "import_file_name": stored, "original_file_name": "a.csv",
+            "format": import_format(url, "CSV"), "resource": "0"})
+        if response.status_code >= 500:
+            wrong.append(f"confirm {stored[:20]!r}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_confirming_an_admin_import_whose_upload_is_gone_says_so(w, as_admin):
+    url = "/admin/registry/perkumpulan/"
+    response = as_admin.post(f"{url}process_import/", {
+        "import_file_name": "sudah-dihapus", "original_file_name": "kelompok.csv",
+        "format": import_format(url, "CSV"), "resource": "0"}, follow=True)
+    assert response.status_code == 200
+    assert "unggah berkasnya sekali lagi" in response.content.decode()
