@@ -122,7 +122,7 @@ class ForumForm(VersionedModelForm):
     """The forum's own data; two officers editing it at once: the second is told (see
     VersionedForm)."""
 
-    class Meta:
+    class Meta(VersionedModelForm.Meta):
         model = Forum
         fields = ["nama", "mekanisme", "tanggal_dibentuk", "anggota", "keterangan"]
         widgets = {

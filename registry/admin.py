@@ -16,7 +16,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry import access
-from registry.forms import Conflict, VersionedForm
+from registry.forms import AdminFormfields, Conflict, VersionedForm
 from registry.models import JenisPerkumpulan, Perkumpulan, Pilihan, Tingkat, User, Wilayah
 from registry.resources import PerkumpulanResource
 
@@ -129,7 +129,8 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
     """
 
     def history_view(self, request, object_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+        # get_object: None outside the area, and for an id of the wrong type ("abc").
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404
         return super().history_view(request, object_id, extra_context)
 
@@ -140,8 +141,12 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
         return True
 
 
-class ScopedInline(ScopedPermissions, admin.TabularInline):
+class ScopedInline(AdminFormfields, ScopedPermissions, admin.TabularInline):
     extra = 0
+
+
+class MissingUpload(Exception):
+    """The file an import's confirmation names is not (or no longer) stored."""
 
 
 class ScopedImportExport(ImportExportMixin):
@@ -187,6 +192,29 @@ class ScopedImportExport(ImportExportMixin):
     def get_valid_export_item_pks(self, request):
         # The library's default lists every row of the table.
         return self.get_queryset(request).values_list("pk", flat=True)
+
+    def get_tmp_storage_class(self):
+        """The stored upload of the first step; one that is gone (confirmed twice, cleaned up,
+        or a name typed into the form) is MissingUpload rather than a 500."""
+        storage = super().get_tmp_storage_class()
+
+        class Stored(storage):
+            def read(self):
+                try:
+                    return super().read()
+                except OSError as exc:  # not there, or no possible file name
+                    raise MissingUpload from exc
+
+        return Stored
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except MissingUpload:
+            messages.error(request, _("This import cannot be confirmed any more; upload it again."))
+            app_label, model_name = self.get_model_info()
+            return HttpResponseRedirect(
+                reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name))
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -175,11 +176,87 @@ class VersionedForm:
         return 400 if self.is_bound and self.errors else 200
 
 
+def usable_key(field: models.Field, value) -> bool:
+    """Whether `value` can be looked up as a key of `field` at all: of its type, within the
+    range the database stores (a 20-digit id overflows SQLite's integers) and without NUL
+    (PostgreSQL refuses it in text)."""
+    if "\x00" in str(value):
+        return False
+    try:
+        field.clean(value, None)
+    except ValidationError:
+        return False
+    return True
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, telling a key that cannot be looked up as an invalid choice: Django itself
+    sends a list of keys to the database as they came, and an id of 20 digits overflows there
+    (a 500 instead of the field's error)."""
+
+    def _check_values(self, value):
+        opts = self.queryset.model._meta
+        key = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        for pk in value or ():
+            if not usable_key(key, pk):
+                raise ValidationError(self.error_messages["invalid_pk_value"],
+                                      code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
+
+
+class SafeAutocompleteMixin:
+    """The admin's autocomplete shows the chosen options again when a form comes back with
+    errors: it looks them up as they were sent, and a key that is no key ("abc", 20 digits)
+    failed there with a 500."""
+
+    def optgroups(self, name, value, attr=None):
+        opts = self.field.remote_field.model._meta
+        key = opts.get_field(getattr(self.field.remote_field, "field_name", opts.pk.attname))
+        return super().optgroups(name, [v for v in value if usable_key(key, v)], attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class AdminFormfields:
+    """For a model admin or an inline: its related-record fields answer keys that are no keys
+    with the field's error (the admin site gives it to every model admin; ScopedInline has it)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site,
+                                                      using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site,
+                                                              using=kwargs.get("using"))
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def formfield(db_field: models.Field, **kwargs):
+    """A model form's field for `db_field`; many-to-many ones check their keys first."""
+    if isinstance(db_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+    return db_field.formfield(**kwargs)
+
+
 class VersionedModelForm(VersionedForm, forms.ModelForm):
     """A model form whose edits of an existing row are checked against its version (see
     VersionedForm). `save()` returns None, with the form's error set, if the row changed since
     the form was loaded, or if another row took its place meanwhile (a unique value: a second
     "new" record of something there is one of)."""
+
+    class Meta:
+        # Subclasses' Meta inherit it: `class Meta(VersionedModelForm.Meta)`.
+        formfield_callback = formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -254,7 +331,7 @@ class PerkumpulanForm(VersionedModelForm):
         help_text=_("The desa/kelurahan code, e.g. 32.77.01.1002."),
     )
 
-    class Meta:
+    class Meta(VersionedModelForm.Meta):
         model = Perkumpulan
         fields = [
             "kode", "nama", "jenis", "rw", "rt", "tahun_berdiri", "tujuan", "jumlah_anggota",

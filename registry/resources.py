@@ -392,7 +392,9 @@ class ScopedResource(resources.ModelResource):
             return None
         if isinstance(value, models.Model):
             value = value.pk
-        return None if value in (None, "") else str(value)
+        if value in (None, "") or "\x00" in str(value):  # PostgreSQL refuses NUL in a lookup
+            return None
+        return str(value)
 
     def many_to_many_attributes(self) -> list[str]:
         return [

@@ -64,6 +64,11 @@ def to_kode_perkumpulan(value) -> str:
     return kode
 
 
+def to_term(value) -> int:
+    """A board's term in years: what a small integer column holds."""
+    return to_int(value, maximum=32767)
+
+
 def to_name(value) -> str:
     text = " ".join(to_text(value).split())
     if len(text) > 200:
@@ -162,7 +167,8 @@ class PerkumpulanSheet(SheetHandler):
             "tahun_berdiri": imp.cell(row, "tahun_berdiri", to_year, required=True),
             "tujuan": imp.cell(row, "tujuan", convert["tujuan"]),
             "jumlah_anggota": imp.cell(row, "jumlah_anggota", to_int),
-            "masa_kepengurusan": imp.cell(row, "masa_kepengurusan", to_int),
+            # Years, in a small integer column.
+            "masa_kepengurusan": imp.cell(row, "masa_kepengurusan", to_term),
             "jaringan_kerja": imp.cell(row, "jaringan_kerja", convert["jaringan_kerja"]) or "",
             "prakarsa": imp.cell(row, "prakarsa", convert["prakarsa"]) or "",
             "aktif": imp.cell(row, "aktif", to_bool),

@@ -161,9 +161,15 @@ def validate_tahun(value: int) -> None:
 
 
 def validate_not_future(value: datetime.date) -> None:
-    """A date something happened on: today at the latest."""
+    """A date something happened on: today at the latest, and not before 1900 (a year typed
+    short, 0024 for 2024). A date and time counts by its date."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
     if value > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."), code="future")
+    if value.year < YEAR_MIN:
+        raise ValidationError(_("The date cannot be before %(min)d."), code="too_old",
+                              params={"min": YEAR_MIN})
 
 
 def validate_rw_rt(value: int) -> None:

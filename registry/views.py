@@ -153,7 +153,9 @@ def impor_konfirmasi(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(
         Impor.objects.visible_to(request.user).filter(pengguna=request.user), pk=pk
     )
-    if record.status != StatusImpor.DIPERIKSA or not Path(record.berkas).exists():
+    # An empty name is the current folder, which exists: only a stored file will do.
+    if record.status != StatusImpor.DIPERIKSA or not (record.berkas
+                                                      and Path(record.berkas).is_file()):
         messages.error(request, _("This import cannot be confirmed any more; upload it again."))
         return redirect("registry:impor_detail", pk=record.pk)
     try:

@@ -10,6 +10,7 @@ The contract is ../shared/docs/survey-workbook.md (copied into docs/survey-workb
 
 import datetime
 import gc
+import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -388,15 +389,38 @@ _INT_TEXT = re.compile(r"^-?\d+(\.0+)?$")
 _DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d")
 
 
+# The largest whole number a cell may hold: what an integer column stores on every database.
+INT_MAX = 2_147_483_647
+
+
+def _too_large(shown: str) -> ValidationError:
+    return ValidationError(
+        _("“%(value)s” is too large a number.") % {"value": shown}, code="too_large"
+    )
+
+
+def _short_int(number: int) -> str:
+    """An integer too long for Python to write out (over 4,300 digits), as its magnitude."""
+    digits = int(abs(number).bit_length() * math.log10(2)) + 1
+    return f"{'-' if number < 0 else ''}10^{digits - 1}"
+
+
 def to_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return str(value)
+        except ValueError:  # Python will not write out more than 4,300 digits
+            raise _too_large(_short_int(value)) from None
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
     return str(value).strip()
 
 
-def to_int(value: Any, minimum: int | None = 0) -> int:
+def to_int(value: Any, minimum: int | None = 0, maximum: int | None = None) -> int:
+    """A whole number (an int, a float like 12.0, or text like "12" or "12.0") between
+    `minimum` and `maximum`, and never beyond INT_MAX either way."""
     if isinstance(value, bool):
         number = None
     elif isinstance(value, int):
@@ -404,16 +428,25 @@ def to_int(value: Any, minimum: int | None = 0) -> int:
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     elif isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
-        number = int(value.strip().split(".")[0])
+        digits = value.strip().split(".")[0]
+        if len(digits.lstrip("-")) > len(str(INT_MAX)):
+            raise _too_large(_text(value))
+        number = int(digits)
     else:
         number = None
     if number is None:
         raise ValidationError(
             _("“%(value)s” is not a whole number.") % {"value": _text(value)}, code="not_int"
         )
+    if abs(number) > INT_MAX:
+        raise _too_large(_text(value))
     if minimum is not None and number < minimum:
         raise ValidationError(
             _("%(value)s is below %(min)d.") % {"value": number, "min": minimum}, code="too_low"
+        )
+    if maximum is not None and number > maximum:
+        raise ValidationError(
+            _("%(value)s is above %(max)d.") % {"value": number, "max": maximum}, code="too_high"
         )
     return number
 
@@ -558,9 +591,13 @@ def _clean(value: Any) -> Any:
 
 
 def _text(value: Any) -> str:
+    """A cell's value as an error row shows it."""
     if value is None:
         return ""
-    return to_text(value)[:200]
+    try:
+        return to_text(value)[:200]
+    except ValidationError:
+        return _short_int(value)
 
 
 def _size(path_or_file) -> int:

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404
 from django.utils import translation
 
 
@@ -55,3 +57,20 @@ class ContentSecurityPolicyMiddleware:
             return response
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class RejectNulMiddleware:
+    """No address holds a NUL character (`%00`): PostgreSQL refuses it in any text it is given,
+    so a group code or an admin filter carrying one would fail with a 500 deep in a query.
+    A NUL in the path answers 404 (no such page), in the query string 400 (a bad request).
+    Forms refuse a NUL in what is posted beside the field (Django's CharField)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            raise Http404
+        if any("\x00" in value for key, values in request.GET.lists() for value in [key, *values]):
+            raise SuspiciousOperation("NUL character in the query string")
+        return self.get_response(request)

@@ -102,7 +102,8 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that answers unrunnable list filters with 400 (wksbm_site/admin.py).
+    "wksbm_site.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -127,6 +128,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the user and the language are known, so that the 404/400 page is the site's own.
+    "wksbm_site.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The audit history's web user (registry.audit).
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -1,0 +1,493 @@
+"""The authorisation matrix: every URL of the site, for every role, against what registry/access.py
+says the role may do.
+
+`ROWS` names every URL pattern (the admin's included, generated from `ADMIN_MODELS`) with how to
+build its address for a record of a given village, the capability a GET needs, the capability a
+POST needs, and which records the role must be able to reach. The expected answer is worked out
+from those and from the capabilities of registry/access.py, never from what a view answers:
+
+- anonymous: the login page (the admin's own login page for the admin);
+- lacking the capability: refused — 403, or 404 (the admin also answers a record it will not
+  show with its "does not exist" redirect to its index);
+- the capability, but a record of another area (a Melong group asked by the Cibeureum operator, a
+  Bandung case by Cimahi staff): not found — 404, or the admin's "does not exist" redirect;
+- otherwise the page (or what the row says a successful request answers).
+
+A refused or not-found POST must leave every row as it was. Each request runs in a transaction
+rolled back afterwards, so that one role's successful POST (a link removed) does not change what
+the next role finds. A URL pattern missing from the table fails `test_every_url_has_a_row`.
+"""
+
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from registry import access
+from tests import world as world_module
+from tests.conftest import CIBEUREUM
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "operator", "operator_lain", "staf", "staf_lain", "pengamat", "admin_user"]
+
+
+# Capabilities, from registry/access.py ---------------------------------------------------------
+def _logged_in(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+CAPS: dict[str, Callable] = {
+    "public": lambda user: True,  # no login needed
+    "page": _logged_in,  # any logged-in user (what the user reaches is still limited by area)
+    "personal": access.can_see_personal_data,
+    "pmks": access.can_see_pmks,
+    "edit": access.can_edit,
+    "edit_pmks": lambda user: access.can_edit(user) and access.can_see_pmks(user),
+    "lists": access.can_extend_lists,
+    "logs": access.can_read_access_logs,
+    "users": access.can_manage_users,  # administrators (Django superusers)
+    "never": lambda user: False,
+}
+
+
+# Reach: may the user reach the record of `place` (its village's code)? -------------------------
+def in_area(user, w, place) -> bool:
+    code = w.place[place]
+    if user.peran == "admin" and user.wilayah_id is None:
+        return True
+    area = user.wilayah_id
+    return area is not None and (code == area or code.startswith(area + "."))
+
+
+def import_reach(user, w, place) -> bool:
+    """Operators see the imports they made; staff and administrators those of their area."""
+    if user.peran == "operator":
+        return w.impor[place].pengguna_id == user.pk
+    return in_area(user, w, place)
+
+
+def uploader(user, w, place) -> bool:
+    """Only who uploaded a workbook confirms it."""
+    return w.impor[place].pengguna_id == user.pk
+
+
+# The table ---------------------------------------------------------------------------------------
+@dataclass
+class Row:
+    url: Callable  # (world, place) -> the address
+    get: str | None = "page"  # capability a GET needs; None: POST only (GET answers 405)
+    post: str | None = None  # capability a POST needs; None: not posted
+    reach: Callable | None = None  # (user, world, place) -> bool; None: not about one record
+    ok: set = field(default_factory=lambda: {200})  # a permitted GET answers
+    post_ok: set = field(default_factory=lambda: {400})  # a permitted POST answers
+    data: Callable | None = None  # (world, place) -> the POST's data
+    done: Callable | None = None  # (world, place, response) -> bool: the permitted POST worked
+    admin: bool = False
+    anonymous: set = field(default_factory=lambda: {"login"})
+
+
+def r(name, *args, query="", **kwargs) -> str:
+    return reverse(name, args=args, kwargs=kwargs or None) + query
+
+
+WEB = {
+    # registry
+    "registry:dashboard": Row(lambda w, p: r("registry:dashboard")),
+    "registry:perkumpulan_list": Row(lambda w, p: r("registry:perkumpulan_list")),
+    "registry:perkumpulan_xlsx": Row(lambda w, p: r("registry:perkumpulan_xlsx")),
+    "registry:perkumpulan_baru": Row(lambda w, p: r("registry:perkumpulan_baru"), get="edit",
+                                     post="edit"),
+    "registry:perkumpulan_ubah": Row(
+        lambda w, p: r("registry:perkumpulan_ubah", w.group[p].kode), get="edit", post="edit",
+        reach=in_area, post_ok={400, 409}),
+    "registry:perkumpulan": Row(lambda w, p: r("registry:perkumpulan", w.group[p].kode),
+                                reach=in_area),
+    "registry:impor": Row(lambda w, p: r("registry:impor"), get="edit", post="edit"),
+    "registry:impor_daftar": Row(lambda w, p: r("registry:impor_daftar")),
+    "registry:impor_detail": Row(lambda w, p: r("registry:impor_detail", w.impor[p].pk),
+                                 get="personal", reach=import_reach),
+    "registry:impor_konfirmasi": Row(
+        lambda w, p: r("registry:impor_konfirmasi", w.impor[p].pk), get=None, post="edit",
+        reach=uploader, post_ok={302}),  # no stored file: "upload it again", nothing written
+    "registry:impor_kesalahan": Row(lambda w, p: r("registry:impor_kesalahan", w.impor[p].pk),
+                                    get="personal", reach=import_reach),
+    "registry:templat": Row(lambda w, p: r("registry:templat")),
+    "registry:ekspor": Row(lambda w, p: r("registry:ekspor", query=f"?wilayah={w.place[p]}"),
+                           reach=in_area),
+    "registry:rekap": Row(lambda w, p: r("registry:rekap", query=f"?wilayah={w.place[p]}"),
+                          reach=in_area),
+    "registry:rekap_xlsx": Row(
+        lambda w, p: r("registry:rekap_xlsx", query=f"?wilayah={w.place[p]}"), reach=in_area),
+    # members
+    "members:warga": Row(lambda w, p: r("members:warga"), get="personal"),
+    "members:warga_detail": Row(lambda w, p: r("members:warga_detail", w.warga[p].pk),
+                                get="personal", reach=in_area),
+    "members:anggota_tambah": Row(
+        lambda w, p: r("members:anggota_tambah", w.group[p].kode), get=None, post="edit",
+        reach=in_area),
+    "members:keanggotaan": Row(lambda w, p: r("members:keanggotaan", w.anggota[p].pk),
+                               get="edit", reach=in_area),
+    "members:ganti_peran": Row(
+        lambda w, p: r("members:ganti_peran", w.anggota[p].pk), get=None, post="edit",
+        reach=in_area, post_ok={302}, data=lambda w, p: {"peran": "ANGGOTA"},
+        done=lambda w, p, response: type(w.anggota[p]).objects.get(pk=w.anggota[p].pk).selesai
+        is not None),
+    "members:akhiri": Row(
+        lambda w, p: r("members:akhiri", w.anggota[p].pk), get=None, post="edit",
+        reach=in_area, post_ok={302},
+        done=lambda w, p, response: type(w.anggota[p]).objects.get(pk=w.anggota[p].pk).selesai
+        is not None),
+    # network
+    "network:hubungan_tambah": Row(
+        lambda w, p: r("network:hubungan_tambah", w.group[p].kode), get=None, post="edit",
+        reach=in_area),
+    "network:hubungan_hapus": Row(
+        lambda w, p: r("network:hubungan_hapus", w.hubungan[p].pk), get=None, post="edit",
+        reach=in_area, post_ok={302},
+        done=lambda w, p, response: not type(w.hubungan[p]).objects.filter(
+            pk=w.hubungan[p].pk).exists()),
+    "network:forum": Row(lambda w, p: r("network:forum", query=f"?desa={w.place[p]}"),
+                         post="edit", reach=in_area),
+    "network:jaringan": Row(lambda w, p: r("network:jaringan", query=f"?wilayah={w.place[p]}"),
+                            reach=in_area),
+    "network:jaringan_unduh": Row(
+        lambda w, p: r("network:jaringan_unduh", format="gexf", query=f"?wilayah={w.place[p]}"),
+        reach=in_area),
+    "network:pengurus_akhiri": Row(
+        lambda w, p: r("network:pengurus_akhiri", w.pengurus[p].pk), get=None, post="edit",
+        reach=in_area, post_ok={302},
+        done=lambda w, p, response: type(w.pengurus[p]).objects.get(pk=w.pengurus[p].pk).selesai
+        is not None),
+    # pmks: never for observers
+    "pmks:kasus_list": Row(lambda w, p: r("pmks:kasus_list"), get="pmks"),
+    "pmks:cakupan": Row(lambda w, p: r("pmks:cakupan"), get="pmks"),
+    "pmks:kasus_xlsx": Row(lambda w, p: r("pmks:kasus_xlsx"), get="pmks"),
+    "pmks:kasus_baru": Row(lambda w, p: r("pmks:kasus_baru"), get="edit_pmks", post="edit_pmks"),
+    "pmks:kasus": Row(lambda w, p: r("pmks:kasus", w.kasus[p].pk), get="pmks", reach=in_area),
+    "pmks:kasus_ubah": Row(lambda w, p: r("pmks:kasus_ubah", w.kasus[p].pk), get="edit_pmks",
+                           post="edit_pmks", reach=in_area, post_ok={400, 409}),
+    "pmks:kasus_aksi": Row(lambda w, p: r("pmks:kasus_aksi", pk=w.kasus[p].pk, aksi="status"),
+                           get=None, post="edit_pmks", reach=in_area),
+    # accounts and language
+    "login": Row(lambda w, p: r("login"), get="public"),
+    "logout": Row(lambda w, p: r("logout"), get="public", ok={405}),  # logging out is a POST
+    "password_change": Row(lambda w, p: r("password_change")),
+    "password_change_done": Row(lambda w, p: r("password_change_done")),
+    "password_reset": Row(lambda w, p: r("password_reset"), get="public"),
+    "password_reset_done": Row(lambda w, p: r("password_reset_done"), get="public"),
+    "password_reset_confirm": Row(lambda w, p: r("password_reset_confirm", uidb64="MQ",
+                                                 token="bad-token"), get="public"),
+    "password_reset_complete": Row(lambda w, p: r("password_reset_complete"), get="public"),
+    "set_language": Row(lambda w, p: r("set_language"), get="public", ok={302}),
+}
+
+
+# The admin: one entry per registered model ------------------------------------------------------
+@dataclass
+class AdminModel:
+    obj: Callable  # (world, place) -> the primary key of the record of that village
+    view: str  # capability to list and open
+    edit: str  # capability to change and delete
+    add: str | None = None  # capability to add (default: edit)
+    reach: Callable | None = in_area  # None: not about an area
+
+
+def _ref(model_path: str, **lookup):
+    """A reference-list entry: the first one matching `lookup`, the same one all test long."""
+    def obj(w, p):
+        from django.apps import apps
+
+        if model_path not in w.refs:
+            model = apps.get_model(*model_path.split("."))
+            w.refs[model_path] = model.objects.filter(**lookup).order_by("pk").first().pk
+        return w.refs[model_path]
+
+    return obj
+
+
+ADMIN_MODELS = {
+    # Official areas: read within the area, corrected by administrators only.
+    "registry.wilayah": AdminModel(lambda w, p: w.place[p], view="page", edit="users"),
+    # Reference lists: everyone reads them, Dinas Sosial extends them.
+    "registry.jenisperkumpulan": AdminModel(_ref("registry.JenisPerkumpulan", kode="DW"),
+                                            view="page", edit="lists", reach=None),
+    "registry.pilihan": AdminModel(_ref("registry.Pilihan"),
+                                   view="page", edit="lists", reach=None),
+    "pmks.kategoripmks": AdminModel(_ref("pmks.KategoriPMKS", kode="FM"), view="page",
+                                    edit="lists", reach=None),
+    "registry.perkumpulan": AdminModel(lambda w, p: w.group[p].pk, view="page", edit="edit"),
+    "members.warga": AdminModel(lambda w, p: w.warga[p].pk, view="page", edit="edit"),
+    "members.keanggotaan": AdminModel(lambda w, p: w.anggota[p].pk, view="page", edit="edit"),
+    "pmks.kasuspmks": AdminModel(lambda w, p: w.kasus[p].pk, view="pmks", edit="edit_pmks"),
+    # Who saw a case: read by staff and administrators, written by the app alone.
+    "pmks.logakses": AdminModel(lambda w, p: w.log[p].pk, view="logs", edit="never"),
+    "network.mitra": AdminModel(lambda w, p: w.mitra[p].pk, view="page", edit="edit"),
+    "network.hubungan": AdminModel(lambda w, p: w.hubungan[p].pk, view="page", edit="edit"),
+    "network.forum": AdminModel(lambda w, p: w.forum[p].pk, view="page", edit="edit"),
+    # Accounts, permission groups and login attempts: administrators only.
+    "registry.user": AdminModel(lambda w, p: w.users["operator"].pk, view="users", edit="users",
+                                reach=None),
+    "auth.group": AdminModel(lambda w, p: w.user_group.pk, view="users", edit="users",
+                             reach=None),
+    "axes.accessattempt": AdminModel(lambda w, p: w.attempt.pk, view="users", edit="users",
+                                     add="never", reach=None),
+    "axes.accesslog": AdminModel(lambda w, p: w.access_log.pk, view="users", edit="users",
+                                 add="never", reach=None),
+    "axes.accessfailurelog": AdminModel(lambda w, p: w.failure_log.pk, view="users",
+                                        edit="users", add="never", reach=None),
+}
+
+
+def _admin_rows() -> dict[str, Row]:
+    from django.contrib import admin
+
+    rows = {}
+    for model, model_admin in admin.site._registry.items():
+        label = model._meta.label_lower
+        spec = ADMIN_MODELS.get(label)
+        if spec is None:
+            continue  # test_every_url_has_a_row names it
+        info = label.replace(".", "_")
+
+        def url(suffix, spec=spec, info=info, with_id=True):
+            if with_id:
+                return lambda w, p: reverse(f"admin:{info}_{suffix}", args=[spec.obj(w, p)])
+            return lambda w, p: reverse(f"admin:{info}_{suffix}")
+
+        def gone(w, p, response, spec=spec, model=model):
+            """Deleted; or, for a record others depend on, the page saying it cannot be."""
+            if response.status_code == 200:
+                return bool(response.context["protected"])
+            return not model._default_manager.filter(pk=spec.obj(w, p)).exists()
+
+        add = spec.add or spec.edit
+        common = {"admin": True, "reach": spec.reach}
+        rows[f"admin:{info}_changelist"] = Row(url("changelist", with_id=False), get=spec.view,
+                                               admin=True)
+        rows[f"admin:{info}_add"] = Row(url("add", with_id=False), get=add, post=add,
+                                        post_ok={200}, admin=True)
+        rows[f"admin:{info}_change"] = Row(url("change"), get=spec.view, post=spec.edit,
+                                           post_ok={200, 302}, **common)
+        rows[f"admin:{info}_delete"] = Row(
+            url("delete"), get=spec.edit, post=spec.edit, post_ok={200, 302},
+            data=lambda w, p: {"post": "yes"}, done=gone, **common)
+        rows[f"admin:{info}_history"] = Row(url("history"), get=spec.view, **common)
+        # The admin's old address of a record: a redirect to its change page, for anyone.
+        prefix = reverse(f"admin:{info}_changelist")[1:]
+        rows[f"{prefix}<path:object_id>/"] = Row(
+            lambda w, p, prefix=prefix, spec=spec: f"/{prefix}{spec.obj(w, p)}/", ok={302},
+            admin=True)
+        if hasattr(model_admin, "history_form_view"):
+            # simple-history's "revert to this version": never offered.
+            rows[f"admin:{info}_simple_history"] = Row(
+                lambda w, p, info=info, spec=spec: reverse(
+                    f"admin:{info}_simple_history", args=[spec.obj(w, p), 1]),
+                get="never", admin=True)
+        if hasattr(model_admin, "import_action"):
+            rows[f"admin:{info}_import"] = Row(url("import", with_id=False), get=add, post=add,
+                                               post_ok={200}, admin=True)
+            rows[f"admin:{info}_process_import"] = Row(
+                url("process_import", with_id=False), get=None, post=add, post_ok={200},
+                admin=True)
+            rows[f"admin:{info}_export"] = Row(url("export", with_id=False), get=spec.view,
+                                               admin=True)
+    rows["admin:auth_user_password_change"] = Row(
+        lambda w, p: reverse("admin:auth_user_password_change", args=[w.users["operator"].pk]),
+        get="users", post="users", post_ok={200}, admin=True)
+    return rows
+
+
+ADMIN_SITE = {
+    "admin:index": Row(lambda w, p: r("admin:index"), admin=True),
+    # The login form; a logged-in user is sent on to the index.
+    "admin:login": Row(lambda w, p: r("admin:login"), get="public", ok={200, "admin_index"},
+                       admin=True),
+    # Logging out is a POST; the admin sends a visitor without a session to its index.
+    "admin:logout": Row(lambda w, p: r("admin:logout"), ok={405}, admin=True,
+                        anonymous={"admin_index"}),
+    "admin:password_change": Row(lambda w, p: r("admin:password_change"), admin=True),
+    "admin:password_change_done": Row(lambda w, p: r("admin:password_change_done"), admin=True),
+    # The villages a group's form offers: any logged-in user, within their area (see below).
+    "admin:autocomplete": Row(
+        lambda w, p: r("admin:autocomplete", query="?app_label=registry&model_name=perkumpulan"
+                       "&field_name=desa&term="), admin=True),
+    "admin:jsi18n": Row(lambda w, p: r("admin:jsi18n"), admin=True),
+    # "View on site": no model of the registry has a public page.
+    "admin:view_on_site": Row(lambda w, p: r("admin:view_on_site", content_type_id=1,
+                                             object_id=1), get="never", admin=True),
+    # An app's index: every role has some model of the registry app to read.
+    "admin:app_list": Row(lambda w, p: r("admin:app_list", app_label="registry"), admin=True),
+    "admin/(?P<url>.*)$": Row(lambda w, p: "/admin/tidak-ada/", get="never", admin=True),
+}
+
+ROWS: dict[str, Row] = {**WEB, **ADMIN_SITE, **_admin_rows()}
+
+
+# Walking the URL patterns -------------------------------------------------------------------------
+def url_keys(resolver=None, prefix="", namespace="") -> list[str]:
+    """Every URL pattern's key: "namespace:name", or its full route when it has no name."""
+    resolver = resolver or get_resolver()
+    keys = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            keys += url_keys(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name:
+                keys.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            else:
+                keys.append(prefix + str(pattern.pattern))
+    return keys
+
+
+def test_every_url_has_a_row():
+    """A new URL pattern (a new view, a newly registered admin model) needs a row here."""
+    keys = set(url_keys())
+    assert sorted(keys - set(ROWS)) == [], "URL patterns without a row in the matrix"
+    assert sorted(set(ROWS) - keys) == [], "rows of URL patterns that are gone"
+
+
+def test_every_registered_admin_model_has_an_entry():
+    from django.contrib import admin
+
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(ADMIN_MODELS)
+
+
+# Running the matrix ---------------------------------------------------------------------------
+@pytest.fixture
+def users(operator, operator_lain, staf, staf_lain, pengamat, admin_user):
+    return {"anonymous": AnonymousUser(), "operator": operator, "operator_lain": operator_lain,
+            "staf": staf, "staf_lain": staf_lain, "pengamat": pengamat, "admin_user": admin_user}
+
+
+@pytest.fixture
+def w(users, make_perkumpulan, make_warga):
+    built = world_module.build(make_perkumpulan, make_warga, {
+        "cbr": users["operator"], "mlg": users["operator_lain"], "skr": users["staf_lain"]})
+    built.users, built.refs = users, {}
+    return built
+
+
+@contextmanager
+def rolled_back():
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def snapshot() -> dict:
+    """Every row of the tables a POST could change."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+
+    from members.models import Keanggotaan, Warga
+    from network.models import Forum, Hubungan, Mitra, PengurusForum
+    from pmks.models import KasusPMKS, KategoriPMKS, LogAkses
+    from registry.models import Impor, JenisPerkumpulan, Perkumpulan, Pilihan, User, Wilayah
+
+    tables = [Perkumpulan, Warga, Keanggotaan, KasusPMKS, LogAkses, Mitra, Hubungan, Forum,
+              PengurusForum, Impor, JenisPerkumpulan, Pilihan, KategoriPMKS, User, Group,
+              AccessAttempt, AccessLog, AccessFailureLog]
+    state = {m.__name__: sorted(map(repr, m._default_manager.values_list())) for m in tables}
+    state["Wilayah"] = Wilayah.objects.count()
+    return state
+
+
+def outcome(response):
+    """What the user sees: "login", "admin_index" (the admin's "does not exist" redirect), or
+    the status code."""
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(("/accounts/login/", "/admin/login/")):
+            return "login"
+        if location == reverse("admin:index"):
+            return "admin_index"
+    return response.status_code
+
+
+def expected(row: Row, role: str, user, w, place, method: str) -> tuple[set, bool]:
+    """The answers the user may get, and whether the request is permitted."""
+    capability = row.get if method == "GET" else row.post
+    if role == "anonymous" and capability != "public":
+        return row.anonymous, False
+    if method == "GET" and capability is None:
+        return {405}, False
+    refused = {403, 404, "admin_index"} if row.admin else {403, 404}
+    not_found = {404, "admin_index"} if row.admin else {404}
+    if not CAPS[capability](user):
+        return refused, False
+    if row.reach is not None and not row.reach(user, w, place):
+        return not_found, False
+    return (row.ok if method == "GET" else row.post_ok), True
+
+
+def places(row: Row) -> list[str]:
+    """A record of each village when the row is about one; else once."""
+    return list(world_module.PLACES) if row.reach is not None else ["cbr"]
+
+
+def run(client, row, w, method) -> list[str]:
+    wrong = []
+    for role in ROLES:
+        user = w.users[role]
+        for place in places(row):
+            want, permitted = expected(row, role, user, w, place, method)
+            with rolled_back():
+                client.logout()
+                if role != "anonymous":
+                    client.force_login(user)
+                url = row.url(w, place)
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    before = snapshot()
+                    data = row.data(w, place) if row.data else {}
+                    response = client.post(url, data)
+                got = outcome(response)
+                if got not in want:
+                    wrong.append(f"{role} {method} {url} ({place}): {got}, expected "
+                                 f"{' or '.join(map(str, sorted(want, key=str)))}")
+                elif method == "POST":
+                    if not permitted and snapshot() != before:
+                        wrong.append(f"{role} POST {url} ({place}) was refused but changed data")
+                    if permitted and row.done is not None and not row.done(w, place, response):
+                        wrong.append(f"{role} POST {url} ({place}) was permitted but did nothing")
+    return wrong
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_get(client, w, name):
+    row = ROWS[name]
+    wrong = run(client, row, w, "GET")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, row in ROWS.items() if row.post))
+def test_post(client, w, name):
+    row = ROWS[name]
+    wrong = run(client, row, w, "POST")
+    assert not wrong, "\n".join(wrong)
+
+
+# What the matrix cannot say with a status code -------------------------------------------------
+def test_autocomplete_offers_only_the_villages_of_the_users_area(client, w):
+    client.force_login(w.users["operator"])
+    response = client.get(reverse("admin:autocomplete"), {
+        "app_label": "registry", "model_name": "perkumpulan", "field_name": "desa", "term": ""})
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["results"]] == [CIBEUREUM]
+
+
+def test_observer_finds_no_pmks_in_the_admin_index(client, w):
+    client.force_login(w.users["pengamat"])
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "/admin/pmks/kasuspmks/" not in page
+    assert "/admin/registry/perkumpulan/" in page

@@ -1,0 +1,59 @@
+"""One of every kind of record in each of three villages, for the tests that walk every URL.
+
+Cibeureum and Melong lie in Kota Cimahi (32.77), Sukarasa in Kota Bandung (32.73). Each village
+has a group, a person living there who chairs it, a PMKS case of that person accompanied by the
+group, a partner recorded at the village, a link from the group to it, a WKSBM forum with the
+group as member and the person as leader, a web import made by a user of that village and an
+access-log entry of its case. Besides: a user group, and django-axes' three kinds of records.
+"""
+
+from types import SimpleNamespace
+
+from tests.conftest import CIBEUREUM, MELONG, SUKARASA
+
+PLACES = {"cbr": CIBEUREUM, "mlg": MELONG, "skr": SUKARASA}
+CODES = {"cbr": "CBR-DW-001", "mlg": "MLG-DW-001", "skr": "SKR-DW-001"}
+NIKS = {"cbr": "3277014101800001", "mlg": "3277011505750002", "skr": "3273010202900003"}
+
+
+def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
+    """`importers`: the user who uploaded each village's import, by place key."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+
+    from members.models import Keanggotaan
+    from network.models import Forum, Hubungan, Mitra, PengurusForum
+    from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
+    from registry.models import Impor, StatusImpor
+
+    miskin = KategoriPMKS.objects.get(kode="FM")
+    w = SimpleNamespace(place=PLACES, group={}, warga={}, anggota={}, kasus={}, mitra={},
+                        hubungan={}, forum={}, pengurus={}, impor={}, log={})
+    for key, desa in PLACES.items():
+        group = make_perkumpulan(CODES[key], desa=desa, nama=f"Dasa Wisma {key}")
+        person = make_warga(NIKS[key], nama=f"Warga {key}", wilayah_id=desa, alamat="Jl. Mawar 1")
+        w.group[key], w.warga[key] = group, person
+        w.anggota[key] = Keanggotaan.objects.create(warga=person, perkumpulan=group,
+                                                    peran="KETUA")
+        w.kasus[key] = KasusPMKS.objects.create(nama=f"Kasus {key}", desa_id=desa,
+                                                kategori=miskin, warga=person, pendamping=group)
+        w.mitra[key] = Mitra.objects.create(nama=f"Puskesmas {key}", jenis="PEMERINTAH",
+                                            wilayah_id=desa)
+        w.hubungan[key] = Hubungan.objects.create(perkumpulan=group, mitra_luar=w.mitra[key],
+                                                  bentuk="RUJUKAN")
+        w.forum[key] = Forum.objects.create(desa_id=desa, nama=f"Forum {key}", mekanisme="TIM")
+        w.forum[key].anggota.add(group)
+        w.pengurus[key] = PengurusForum.objects.create(forum=w.forum[key], warga=person,
+                                                       jabatan="Ketua")
+        w.impor[key] = Impor.objects.create(
+            pengguna=importers[key], wilayah_id=desa, nama_berkas=f"survei-{key}.xlsx",
+            status=StatusImpor.DIPERIKSA, jumlah={}, kesalahan=[["perkumpulan", 2, "kode", "",
+                                                                   "contoh"]])
+        w.log[key] = LogAkses.catat(importers[key], Tindakan.LIHAT, group.desa,
+                                    kasus=w.kasus[key])
+    w.user_group = Group.objects.create(name="uji")
+    w.attempt = AccessAttempt.objects.create(username="someone", ip_address="127.0.0.1",
+                                             failures_since_start=1, get_data="", post_data="")
+    w.access_log = AccessLog.objects.create(username="someone", ip_address="127.0.0.1")
+    w.failure_log = AccessFailureLog.objects.create(username="someone", ip_address="127.0.0.1")
+    return w
