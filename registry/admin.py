@@ -411,3 +411,11 @@ class LockoutAdmin(AccessAttemptAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def response_delete(self, request, obj_display, obj_id):
+        """Back to the list of attempts (Django goes to the admin's index when nothing may be
+        changed)."""
+        response = super().response_delete(request, obj_display, obj_id)
+        if isinstance(response, HttpResponseRedirect):
+            return HttpResponseRedirect(reverse("admin:axes_accessattempt_changelist"))
+        return response

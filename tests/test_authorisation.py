@@ -51,6 +51,7 @@ CAPS: dict[str, Callable] = {
     "lists": access.can_extend_lists,
     "logs": access.can_read_access_logs,
     "users": access.can_manage_users,  # administrators (Django superusers)
+    "unlock": access.can_unlock_accounts,
     "never": lambda user: False,
 }
 
@@ -195,6 +196,7 @@ class AdminModel:
     edit: str  # capability to change and delete
     add: str | None = None  # capability to add (default: edit)
     reach: Callable | None = in_area  # None: not about an area
+    change: str | None = None  # capability to change (default: edit)
 
 
 def _ref(model_path: str, **lookup):
@@ -234,8 +236,12 @@ ADMIN_MODELS = {
                                 reach=None),
     "auth.group": AdminModel(lambda w, p: w.user_group.pk, view="users", edit="users",
                              reach=None),
-    "axes.accessattempt": AdminModel(lambda w, p: w.attempt.pk, view="users", edit="users",
-                                     add="never", reach=None),
+    # Failed logins: Dinas Sosial staff unlock (delete) their area's accounts, administrators
+    # any; read-only otherwise. The world's attempt names no account: the national
+    # administrator's alone (tests/registry/test_lockout.py has staff unlocking their own).
+    "axes.accessattempt": AdminModel(lambda w, p: w.attempt.pk, view="unlock", edit="unlock",
+                                     add="never", change="never",
+                                     reach=lambda user, w, p: access.sees_everything(user)),
     "axes.accesslog": AdminModel(lambda w, p: w.access_log.pk, view="users", edit="users",
                                  add="never", reach=None),
     "axes.accessfailurelog": AdminModel(lambda w, p: w.failure_log.pk, view="users",
@@ -271,7 +277,8 @@ def _admin_rows() -> dict[str, Row]:
                                                admin=True)
         rows[f"admin:{info}_add"] = Row(url("add", with_id=False), get=add, post=add,
                                         post_ok={200}, admin=True)
-        rows[f"admin:{info}_change"] = Row(url("change"), get=spec.view, post=spec.edit,
+        rows[f"admin:{info}_change"] = Row(url("change"), get=spec.view,
+                                           post=spec.change or spec.edit,
                                            post_ok={200, 302}, **common)
         rows[f"admin:{info}_delete"] = Row(
             url("delete"), get=spec.edit, post=spec.edit, post_ok={200, 302},

@@ -122,7 +122,7 @@ def test_dinas_sosial_staff_unlock_their_areas_accounts(client, operator, staf):
     assert operator.username in listing and "tidak-ada" not in listing
     assert "cleanup_expired_attempts" not in listing  # cleaning every area's is not theirs
     response = clerk.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/admin/axes/accessattempt/"
     assert not AccessAttempt.objects.filter(username=operator.username).exists()
     assert AccessAttempt.objects.filter(username="tidak-ada").exists()
     assert login(client, operator, PASSWORD).status_code == 302
