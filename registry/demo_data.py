@@ -93,12 +93,14 @@ def spread(pairs) -> list:
 
 def smooth_order(counts: list[tuple[object, int]]) -> list:
     """The values, each repeated by its count, in an order where every prefix holds each value
-    within one of its share: at each step the value furthest behind its share comes next."""
+    within one of its share (Balinski and Young's quota method: among the values still below
+    their upper quota, the one with the highest count per place already given comes next)."""
     total = sum(count for _value, count in counts)
     done = [0] * len(counts)
     order = []
     for step in range(1, total + 1):
-        best = max(range(len(counts)), key=lambda i: (counts[i][1] * step - done[i] * total, -i))
+        eligible = [i for i, (_v, count) in enumerate(counts) if done[i] * total < count * step]
+        best = max(eligible, key=lambda i: (Fraction(counts[i][1], done[i] + 1), -i))
         done[best] += 1
         order.append(counts[best][0])
     return order
