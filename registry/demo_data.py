@@ -36,6 +36,8 @@ import datetime
 import functools
 import importlib.util
 import random
+import threading
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -226,6 +228,7 @@ class Batch:
     members: list[tuple] = field(default_factory=list)  # (nik, kode, peran, mulai)
     links: list[tuple] = field(default_factory=list)  # (kode, kode or None, office key, bentuk)
     offices: dict[tuple[str, str], str] = field(default_factory=dict)  # (nama, wilayah) -> jenis
+    office_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     cases: list[tuple] = field(default_factory=list)
     forums: list[tuple] = field(default_factory=list)
 
@@ -275,6 +278,8 @@ class Generator:
         from network.models import Mekanisme
 
         self.mechanisms = Deck("mekanisme", [m for m in Mekanisme.values if m != "LAINNYA"], seed)
+        self.seconds = Counter()  # time spent planning, writing each table (with its history)…
+        self._lock = threading.Lock()  # batches may be written by several threads at once
         self.sequences: dict[str, int] = {}  # NIK's first 12 digits -> last sequence used
         self.loaded_kecamatan: set[str] = set()
 
@@ -330,11 +335,17 @@ class Generator:
         return nik, nama
 
     def plan(self, villages: list[Village], first_group: int, first_case: int) -> Batch:
+        clock = time.perf_counter()
         batch = Batch(villages)
         g, c = first_group, first_case
         for village in villages:
             g, c = self._plan_village(batch, village, g, c)
+        self.spent("plan", time.perf_counter() - clock)
         return batch
+
+    def spent(self, step: str, seconds: float) -> None:
+        with self._lock:
+            self.seconds[step] += seconds
 
     def _plan_village(self, batch: Batch, village: Village, g: int, c: int) -> tuple[int, int]:
         module, year = self.module, self.year
@@ -498,6 +509,26 @@ class Generator:
                              rng))
 
     # Writing ----------------------------------------------------------------------------
+    def add_offices(self, batch: Batch) -> None:
+        """Find the batch's outside partners by (name, area) and add the missing ones. Partners
+        are shared by batches (a kabupaten's Dinas Sosial): run before the batch is written, by
+        one thread at a time."""
+        from network.models import Mitra
+
+        areas = {area for _nama, area in batch.offices}
+
+        def known():
+            return {(n, w): pk for n, w, pk in Mitra.objects.filter(wilayah__in=areas)
+                    .values_list("nama", "wilayah", "pk")}
+
+        found = known()
+        new = [(nama, jenis, area, "") for (nama, area), jenis in sorted(batch.offices.items())
+               if (nama, area) not in found]
+        if new:
+            insert_rows(Mitra, ["nama", "jenis", "wilayah", "keterangan"], new)
+            found = known()
+        batch.office_ids = found
+
     def write(self, batch: Batch) -> Counter:
         """Write a planned batch (call inside a transaction and `audit.changes`); return the
         rows written per table, history included."""
@@ -508,16 +539,21 @@ class Generator:
             Hubungan,
             JenisDana,
             JenisPertemuan,
-            Mitra,
             PengurusForum,
             PertemuanForum,
         )
         from pmks.models import Bantuan, KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
 
         written = Counter()
+        began = time.perf_counter()
+        inserting = [0.0]
 
         def put(model, fields, rows, history=False):
+            clock = time.perf_counter()
             insert_rows(model, fields, rows)
+            seconds = time.perf_counter() - clock
+            inserting[0] += seconds
+            self.spent(model._meta.label, seconds)
             written[model._meta.label] += len(rows)
             if history:
                 written["history"] += len(rows)
@@ -537,17 +573,7 @@ class Generator:
             [(person_ids[nik], group_ids[kode], peran, mulai, None)
              for nik, kode, peran, mulai in batch.members], history=True)
 
-        # Outside partners: found by (name, area), the missing ones added.
-        wanted = batch.offices
-        areas = {area for _nama, area in wanted}
-        known = {(n, w): pk for n, w, pk in Mitra.objects.filter(wilayah__in=areas)
-                 .values_list("nama", "wilayah", "pk")}
-        new = [(nama, jenis, area, "") for (nama, area), jenis in sorted(wanted.items())
-               if (nama, area) not in known]
-        if new:
-            put(Mitra, ["nama", "jenis", "wilayah", "keterangan"], new)
-            known = {(n, w): pk for n, w, pk in Mitra.objects.filter(wilayah__in=areas)
-                     .values_list("nama", "wilayah", "pk")}
+        known = batch.office_ids
         put(Hubungan, ["perkumpulan", "mitra_perkumpulan", "mitra_luar", "bentuk", "keterangan"],
             [(group_ids[kode], group_ids[other] if other else None,
               known[office] if office else None, bentuk, "")
@@ -602,6 +628,7 @@ class Generator:
         put(DanaKomunitas, ["forum", "jenis", "tanggal", "terkumpul", "dipakai", "keterangan"],
             funds)
         rekap.mark_stale(codes)
+        self.spent("read back, mark", time.perf_counter() - began - inserting[0])
         return written
 
 

@@ -1,9 +1,11 @@
 import argparse
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
@@ -31,6 +33,18 @@ def whole_number(low: int, high: int):
         return value
 
     return parse
+
+
+def write_batch(generator, batch, reason):
+    """A writer thread's work: one batch in one transaction, on the thread's own connection."""
+    try:
+        with transaction.atomic(), audit.changes(None, reason):
+            written = generator.write(batch)
+            clock = time.perf_counter()
+        generator.spent("commit", time.perf_counter() - clock)
+        return written
+    finally:
+        connections.close_all()
 
 
 class Command(BaseCommand):
@@ -64,6 +78,9 @@ class Command(BaseCommand):
                             help="Province, kabupaten/kota or kecamatan code (default: all).")
         parser.add_argument("--seed", type=whole_number(0, 2**31), default=2006,
                             help="Random seed (default 2006).")
+        parser.add_argument("--writers", type=whole_number(0, 8), default=None,
+                            help="Threads writing batches while the next is planned, each on its "
+                            "own connection (default 2 on PostgreSQL, 1 on SQLite; 0: none).")
         parser.add_argument("--replace", action="store_true",
                             help="Replace what the chosen villages already hold.")
 
@@ -102,40 +119,60 @@ class Command(BaseCommand):
                     "%(last)s), %(batches)d batches, seed %(seed)d.")
                   % {"groups": n * m, "villages": n, "first": codes[0], "last": codes[-1],
                      "batches": len(batches), "seed": seed})
+        writers = options["writers"]
+        if writers is None:
+            writers = 2 if connection.vendor == "postgresql" else 1
+        if connection.in_atomic_block:
+            writers = 0  # inside the caller's transaction: other connections would not see it
+        self.batches, self.total = len(batches), 0
         taken = set(taken)
         started = time.perf_counter()
-        total, first_group, first_case, done = 0, 0, 0, 0
+        first_group, first_case, done = 0, 0, 0
         reason = demo_data.REASON.format(seed=seed)
-        for number, part in enumerate(batches, 1):
-            clock = time.perf_counter()
-            try:
-                with transaction.atomic(), audit.changes(None, reason):
-                    if taken.intersection(part):
-                        demo_data.clear(part)
-                    villages = demo_data.load_villages(part)
-                    for village in villages:
-                        village.index = done + village.index
-                    batch = generator.plan(villages, first_group, first_case)
-                    written = generator.write(batch)
-            except (DatabaseError, ProtectedError, OverflowError) as exc:
-                raise CommandError(
-                    _("Batch %(number)d (%(first)s … %(last)s) failed and was not written: "
-                      "%(error)s. The %(done)d villages before it were written; run again with "
-                      "--replace to start over.")
-                    % {"number": number, "first": part[0], "last": part[-1], "error": exc,
-                       "done": done}) from exc
-            first_group += m * len(part)
-            first_case += len(batch.cases)
-            done += len(part)
-            rows = sum(written.values())
-            total += rows
-            seconds = time.perf_counter() - clock
-            self._say(_("[%(number)d/%(batches)d] %(first)s … %(last)s: %(groups)d groups, "
-                        "%(rows)d rows in %(seconds).1f s (%(rate)d rows/s)")
-                      % {"number": number, "batches": len(batches), "first": part[0],
-                         "last": part[-1], "groups": m * len(part), "rows": rows,
-                         "seconds": seconds, "rate": rows / max(seconds, 1e-6)})
+        pending = deque()  # (number, part, future, started) of the batches being written
+        pool = ThreadPoolExecutor(writers, "generate_demo") if writers else None
+        try:
+            for number, part in enumerate(batches, 1):
+                clock = time.perf_counter()
+                if pool is None or taken.intersection(part):
+                    # In this thread: the replaced villages are emptied before the plan reads
+                    # which NIKs are taken, all in the batch's transaction.
+                    while pending:
+                        self._finish(*pending.popleft())
+                    try:
+                        with transaction.atomic(), audit.changes(None, reason):
+                            if taken.intersection(part):
+                                demo_data.clear(part)
+                            batch = self._plan(generator, part, done, first_group, first_case)
+                            generator.add_offices(batch)
+                            written = generator.write(batch)
+                    except (DatabaseError, ProtectedError, OverflowError) as exc:
+                        raise self._failed(number, part, exc) from exc
+                    self._report(number, part, written, time.perf_counter() - clock)
+                else:
+                    try:
+                        batch = self._plan(generator, part, done, first_group, first_case)
+                        with transaction.atomic():
+                            generator.add_offices(batch)
+                    except (DatabaseError, OverflowError) as exc:
+                        raise self._failed(number, part, exc) from exc
+                    while len(pending) >= writers:
+                        self._finish(*pending.popleft())
+                    future = pool.submit(write_batch, generator, batch, reason)
+                    pending.append((number, part, future, clock))
+                first_group += m * len(part)
+                first_case += len(batch.cases)
+                done += len(part)
+            while pending:
+                self._finish(*pending.popleft())
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        total = self.total
         writing = time.perf_counter() - started
+        if self.verbosity > 1:
+            self._say(_("Seconds per step: %(steps)s") % {"steps": ", ".join(
+                f"{name} {seconds:.1f}" for name, seconds in generator.seconds.most_common())})
         clock = time.perf_counter()
         demo_data.analyze()
         rekap.refresh(codes)
@@ -145,6 +182,35 @@ class Command(BaseCommand):
                     "in %(refresh).1f s.")
                   % {"groups": n * m, "rows": total, "seconds": writing,
                      "rate": total / max(writing, 1e-6), "refresh": refreshing})
+
+    def _plan(self, generator, part, done, first_group, first_case):
+        villages = demo_data.load_villages(part)
+        for village in villages:
+            village.index += done
+        return generator.plan(villages, first_group, first_case)
+
+    def _finish(self, number, part, future, started) -> None:
+        """Wait for a batch written by a writer thread; report it, or fail with its error."""
+        try:
+            written = future.result()
+        except (DatabaseError, ProtectedError, OverflowError) as exc:
+            raise self._failed(number, part, exc) from exc
+        self._report(number, part, written, time.perf_counter() - started)
+
+    def _failed(self, number, part, exc) -> CommandError:
+        return CommandError(
+            _("Batch %(number)d (%(first)s … %(last)s) failed and was not written: %(error)s. "
+              "The batches written before it stay; run again with --replace to start over.")
+            % {"number": number, "first": part[0], "last": part[-1], "error": exc})
+
+    def _report(self, number, part, written, seconds) -> None:
+        rows = sum(written.values())
+        self.total += rows
+        self._say(_("[%(number)d/%(batches)d] %(first)s … %(last)s: %(groups)d groups, "
+                    "%(rows)d rows in %(seconds).1f s (%(rate)d rows/s)")
+                  % {"number": number, "batches": self.batches, "first": part[0],
+                     "last": part[-1], "groups": written["registry.Perkumpulan"], "rows": rows,
+                     "seconds": seconds, "rate": rows / max(seconds, 1e-6)})
 
     def _area(self, value: str) -> Wilayah | None:
         if not value:
