@@ -14,6 +14,7 @@ from network.models import Forum, Hubungan
 from pmks.models import KasusPMKS, RiwayatStatus
 from registry import demo_data, rekap, validators
 from registry.models import Perkumpulan, Wilayah
+from tests.registry.databases import database_template, scratch_database  # noqa: F401 - fixture
 
 KECAMATAN = "32.77.01"  # Cimahi Selatan: kelurahan 32.77.01.1001 … 1005
 VILLAGES = ["32.77.01.1001", "32.77.01.1002", "32.77.01.1003"]
@@ -196,3 +197,40 @@ def test_the_distributions_come_from_the_projects_seed_004_script():
         seen[jenis] += 1
         assert all(abs(seen[j] - s * step) < 1 for j, s in shares.items())
     assert set(demo_data.office_templates()) == set(demo_data.seed_004().GOVERNMENT_PARTNER)
+
+
+GENERATED = {
+    "groups": "SELECT g.kode, g.nama, j.kode, g.desa_id, g.rw, g.rt, g.tahun_berdiri, "
+              "g.jumlah_anggota, g.masa_kepengurusan, g.jaringan_kerja FROM registry_perkumpulan g "
+              "JOIN registry_jenisperkumpulan j ON j.id = g.jenis_id",
+    "people": "SELECT nik, nama, jenis_kelamin, tanggal_lahir, wilayah_id FROM members_warga",
+    "members": "SELECT g.kode, w.nik, k.peran, k.mulai FROM members_keanggotaan k "
+               "JOIN registry_perkumpulan g ON g.id = k.perkumpulan_id "
+               "JOIN members_warga w ON w.id = k.warga_id",
+    "links": "SELECT g.kode, p.kode, m.nama, h.bentuk FROM network_hubungan h "
+             "JOIN registry_perkumpulan g ON g.id = h.perkumpulan_id "
+             "LEFT JOIN registry_perkumpulan p ON p.id = h.mitra_perkumpulan_id "
+             "LEFT JOIN network_mitra m ON m.id = h.mitra_luar_id",
+    "cases": "SELECT nama, desa_id, kategori_id, status FROM pmks_kasuspmks",
+    "history": "SELECT COUNT(*) FROM registry_historicalperkumpulan",
+    "stale": "SELECT COUNT(*) FROM registry_rekapbasi",
+}
+
+
+def test_writer_threads_write_the_same_data_as_one_thread(database_template, tmp_path):  # noqa: F811
+    """The command as run from a shell, on a real database: batches written by writer threads
+    on their own connections give the same rows as batches written one after the other."""
+    found = []
+    for writers in ("0", "2"):
+        with scratch_database(database_template, tmp_path, f"demo_{writers}") as scratch:
+            done = scratch.manage("generate_demo", "--villages", "5", "--groups-per-village",
+                                  "30", "--wilayah", KECAMATAN, "--writers", writers,
+                                  "--groups-per-batch", "30")
+            assert done.returncode == 0, done.stderr
+            assert "[5/5]" in done.stdout
+            found.append({name: sorted(scratch.query(sql), key=repr)
+                          for name, sql in GENERATED.items()})
+    assert found[0] == found[1]
+    assert len(found[0]["groups"]) == 150
+    assert found[0]["history"] == [(150,)]
+    assert found[0]["stale"] == [(0,)]

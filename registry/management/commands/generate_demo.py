@@ -78,6 +78,10 @@ class Command(BaseCommand):
                             help="Province, kabupaten/kota or kecamatan code (default: all).")
         parser.add_argument("--seed", type=whole_number(0, 2**31), default=2006,
                             help="Random seed (default 2006).")
+        parser.add_argument("--groups-per-batch", type=whole_number(1, 1_000_000),
+                            default=demo_data.GROUPS_PER_BATCH,
+                            help="Groups per batch, one transaction of whole villages (default "
+                            f"{demo_data.GROUPS_PER_BATCH}).")
         parser.add_argument("--writers", type=whole_number(0, 8), default=None,
                             help="Threads writing batches while the next is planned, each on its "
                             "own connection (default 2 on PostgreSQL, 1 on SQLite; 0: none).")
@@ -112,7 +116,7 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(_("The reference lists lack %(codes)s: run `python manage.py "
                                  "loaddata referensi` first.") % {"codes": ", ".join(missing)})
-        villages_per_batch = max(1, min(MAX_VILLAGES_PER_BATCH, demo_data.GROUPS_PER_BATCH // m))
+        villages_per_batch = max(1, min(MAX_VILLAGES_PER_BATCH, options["groups_per_batch"] // m))
         batches = [codes[i:i + villages_per_batch]
                    for i in range(0, len(codes), villages_per_batch)]
         self._say(_("Generating %(groups)d groups in %(villages)d villages (%(first)s … "
