@@ -234,3 +234,21 @@ def test_writer_threads_write_the_same_data_as_one_thread(database_template, tmp
     assert len(found[0]["groups"]) == 150
     assert found[0]["history"] == [(150,)]
     assert found[0]["stale"] == [(0,)]
+
+
+def test_a_batch_that_fails_half_way_leaves_nothing(db, monkeypatch):
+    from django.db import DatabaseError
+
+    real = demo_data.insert_rows
+
+    def failing(model, fields, rows):
+        if model is Keanggotaan:  # after the groups and people of the batch were inserted
+            raise DatabaseError("disk full")
+        return real(model, fields, rows)
+
+    monkeypatch.setattr(demo_data, "insert_rows", failing)
+    with pytest.raises(CommandError) as failed:
+        generate()
+    assert "disk full" in str(failed.value) and "32.77.01.1001" in str(failed.value)
+    assert not Perkumpulan.objects.exists() and not Warga.objects.exists()
+    assert not Perkumpulan.history.exists()
