@@ -44,7 +44,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from registry import rekap
@@ -525,7 +525,8 @@ class Generator:
         new = [(nama, jenis, area, "") for (nama, area), jenis in sorted(batch.offices.items())
                if (nama, area) not in found]
         if new:
-            insert_rows(Mitra, ["nama", "jenis", "wilayah", "keterangan"], new)
+            with transaction.atomic():  # (on SQLite, only then the write lock)
+                insert_rows(Mitra, ["nama", "jenis", "wilayah", "keterangan"], new)
             found = known()
         batch.office_ids = found
 

@@ -162,8 +162,7 @@ class Command(BaseCommand):
                 else:
                     try:
                         batch = self._plan(generator, part, done, first_group, first_case)
-                        with transaction.atomic():
-                            generator.add_offices(batch)
+                        generator.add_offices(batch)
                     except (DatabaseError, OverflowError) as exc:
                         raise self._failed(number, part, exc) from exc
                     while len(pending) >= writers:
