@@ -67,9 +67,10 @@ class Command(BaseCommand):
         "written as the importer writes it (one "
         "INSERT … SELECT per table and batch): measured at 100,000 groups it adds about 10 % "
         "to the writing time on SQLite and 40 % on PostgreSQL, far from doubling it, so it is "
-        "kept. The stored recap counts are refreshed at the end. Measured on 2 busy cores: "
-        "100,000 groups in 27 s on SQLite and 47 s on PostgreSQL; 1,000,000 on PostgreSQL in "
-        "9 minutes (5.6 writing, 3.3 statistics and recap counts)."
+        "kept. The stored recap counts are refreshed at the end. Measured on 2 cores shared with "
+        "other work: 100,000 groups in 26–35 s on SQLite and 37–47 s on PostgreSQL, recap "
+        "counts included; 1,000,000 on PostgreSQL in 9 minutes (5.6 writing, 3.3 statistics "
+        "and recap counts)."
     )
 
     def add_arguments(self, parser):
