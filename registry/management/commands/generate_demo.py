@@ -69,8 +69,8 @@ class Command(BaseCommand):
         "to the writing time on SQLite and 40 % on PostgreSQL, far from doubling it, so it is "
         "kept. The stored recap counts are refreshed at the end. Measured on 2 cores shared with "
         "other work: 100,000 groups in 26–35 s on SQLite and 37–47 s on PostgreSQL, recap "
-        "counts included; 1,000,000 on PostgreSQL in 9 minutes (5.6 writing, 3.3 statistics "
-        "and recap counts)."
+        "counts included; 1,000,000 on PostgreSQL in 7–9 minutes (4.9–5.6 writing, 2.4–3.3 "
+        "statistics and recap counts)."
     )
 
     def add_arguments(self, parser):
