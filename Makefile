@@ -42,13 +42,15 @@ test: setup lint
 
 # The benchmarks: import (100,000 memberships), recap and pages (a city of 100,000 groups against
 # one of 300), network (30,000 groups, 100,000 links), load (gunicorn under concurrent users, an
-# import beside); BENCH_DB=postgres://…/NAME_WITH_bench runs them on PostgreSQL.
+# import beside), scale (a village, a city, a province of 1,000,000 groups from generate_demo);
+# BENCH_DB=postgres://…/NAME_WITH_bench runs them on PostgreSQL.
 bench: setup
 	$(BIN)/python bench/import_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/rekap_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/pages_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/network_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/load_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
+	$(BIN)/python bench/scale_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB)) --explain
 
 messages: setup
 	DJANGO_DEBUG=True $(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'
