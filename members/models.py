@@ -2,7 +2,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from registry import access, audit, validators
 from registry.access import ScopedQuerySet
@@ -74,7 +73,7 @@ class Warga(models.Model):
     diubah = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = WargaManager()
-    history = HistoricalRecords(**audit.OPTIONS)
+    history = audit.history("nik", "wilayah")
 
     class Meta:
         verbose_name = _("person")
@@ -129,7 +128,7 @@ class Keanggotaan(models.Model):
     diubah = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords(**audit.OPTIONS)
+    history = audit.history()  # by group and by person: both indexed
 
     class Meta:
         verbose_name = _("membership")

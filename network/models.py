@@ -2,7 +2,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from members.models import Warga
 from registry import audit, validators
@@ -106,7 +105,7 @@ class Hubungan(models.Model):
     diubah = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords(**audit.OPTIONS)
+    history = audit.history("mitra_luar")
 
     class Meta:
         verbose_name = _("working link")

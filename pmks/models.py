@@ -4,7 +4,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from members.models import Warga
 from registry import access, audit, validators
@@ -105,7 +104,7 @@ class KasusPMKS(models.Model):
     CLOSED = (StatusKasus.SELESAI, StatusKasus.MENOLAK)
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords(**audit.OPTIONS)
+    history = audit.history("warga", "desa", "kategori", "pendamping")
 
     class Meta:
         verbose_name = _("PMKS case")

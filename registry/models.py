@@ -2,7 +2,6 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from registry import audit, validators
 from registry.access import Peran, ScopedQuerySet
@@ -304,7 +303,7 @@ class Perkumpulan(models.Model):
     diubah = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = PerkumpulanManager()
-    history = HistoricalRecords(**audit.OPTIONS)
+    history = audit.history("kode", "desa", "jenis", "tujuan")
 
     class Meta:
         verbose_name = _("community group")

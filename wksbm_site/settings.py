@@ -243,6 +243,11 @@ AXES_LOCKOUT_CALLABLE = "wksbm_site.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "wksbm_site.lockout.client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Audit history (registry.audit): no index on every history row's date — the pages read a
+# record's history by its id (indexed) and sort those few rows; the index only slowed the bulk
+# history writes of imports.
+SIMPLE_HISTORY_DATE_INDEX = False
+
 # Only users whose role may import get django-import-export's buttons (see registry.access).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
