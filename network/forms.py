@@ -16,7 +16,7 @@ from network.models import (
 )
 from registry import validators
 from registry.forms import DateInput, VersionedModelForm, village_groups
-from registry.models import Perkumpulan
+from registry.models import Perkumpulan, Wilayah
 
 
 class HubunganForm(forms.Form):
@@ -50,7 +50,12 @@ class HubunganForm(forms.Form):
         self.group, self.user = group, user
         self.fields["mitra_perkumpulan"].queryset = village_groups(group.desa_id, exclude=group)
         self.fields["mitra_perkumpulan"].label_from_instance = lambda g: f"{g.nama} ({g.kode})"
-        self.fields["mitra_luar"].queryset = Mitra.objects.visible_to(user).order_by("nama")
+        # The partners around the group: of its village, kecamatan, kabupaten/kota or province
+        # (a district office), not every partner the user sees (13,000 for a province's staff).
+        codes = Wilayah.ancestor_codes(group.desa_id)
+        around = [group.desa_id, codes["kecamatan_id"], codes["kabupaten_id"], codes["provinsi_id"]]
+        self.fields["mitra_luar"].queryset = (
+            Mitra.objects.visible_to(user).filter(wilayah__in=around).order_by("nama"))
 
     def clean(self):
         data = super().clean()

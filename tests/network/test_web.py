@@ -135,6 +135,22 @@ def test_a_large_village_lists_300_groups_and_reaches_the_rest_by_code(client, o
     assert Hubungan.objects.get().mitra_perkumpulan.kode == "CBR-ZZ-304"
 
 
+def test_the_known_partners_offered_are_those_around_the_group(client, staf, groups):
+    """Staff of the city see every partner of it; a group's form offers those of its village,
+    kecamatan, city and province only, and a partner not offered is refused."""
+    around = {code: Mitra.objects.create(nama=f"Mitra {code}", jenis="PEMERINTAH", wilayah_id=code)
+              for code in (CIBEUREUM, "32.77.01", "32.77", "32")}
+    elsewhere = Mitra.objects.create(nama="Mitra Melong", jenis="ORSOS", wilayah_id=MELONG)
+    client.force_login(staf)
+    panel = next(p["context"] for p in client.get("/perkumpulan/CBR-DW-001/").context["panels"]
+                 if "rows" in p["context"])
+    offered = set(panel["form"].fields["mitra_luar"].queryset)
+    assert offered == set(around.values())
+    assert add_link(client, "CBR-DW-001", mitra_luar=elsewhere.pk).status_code == 400
+    assert add_link(client, "CBR-DW-001", mitra_luar=around["32.77"].pk).status_code == 302
+    assert Hubungan.objects.get().mitra_luar == around["32.77"]
+
+
 def test_the_isolated_count_follows_links_made_and_removed(client, staf, groups):
     """The figure is kept with the recap counts: a link from Cibeureum to Melong makes both
     villages' groups linked; removing it makes them isolated again."""
