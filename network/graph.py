@@ -19,7 +19,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
-from django.db.models import Q
 
 from network.models import Hubungan, JenisMitra, Mitra
 from registry import access
@@ -54,11 +53,13 @@ def build(area: Wilayah) -> nx.Graph:
             "pk", "kode", "nama", "jenis__kode", "desa_id")):
         graph.add_node(group_node(pk), jenis_node="perkumpulan", kode=kode, label=nama,
                        jenis=jenis, desa=desa)
-    links = Hubungan.objects.filter(
-        Q(perkumpulan__in=active_groups(area)) | Q(mitra_perkumpulan__in=active_groups(area))
-    ).values_list("perkumpulan_id", "mitra_perkumpulan_id", "mitra_luar_id")
+    # An edge needs its declaring group in the area (below), so the links declared by the area's
+    # groups are all there is to read; unordered (the model's ordering joined every group of
+    # the country to sort by code: 350 ms for a village of a province of 1,000,000 groups).
+    links = (Hubungan.objects.filter(perkumpulan__in=active_groups(area)).order_by()
+             .values_list("perkumpulan_id", "mitra_perkumpulan_id", "mitra_luar_id"))
     partners = set()
-    for group, other, partner in links.iterator(chunk_size=10_000):
+    for group, other, partner in links:
         a = group_node(group)
         if partner is not None:
             if a in graph:
