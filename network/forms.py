@@ -16,7 +16,8 @@ from network.models import (
 )
 from registry import validators
 from registry.forms import DateInput, VersionedModelForm, village_groups
-from registry.models import Perkumpulan, Wilayah
+from registry.models import Perkumpulan
+from registry.rekap import ancestors
 
 
 class HubunganForm(forms.Form):
@@ -52,8 +53,7 @@ class HubunganForm(forms.Form):
         self.fields["mitra_perkumpulan"].label_from_instance = lambda g: f"{g.nama} ({g.kode})"
         # The partners around the group: of its village, kecamatan, kabupaten/kota or province
         # (a district office), not every partner the user sees (13,000 for a province's staff).
-        codes = Wilayah.ancestor_codes(group.desa_id)
-        around = [group.desa_id, codes["kecamatan_id"], codes["kabupaten_id"], codes["provinsi_id"]]
+        around = [group.desa_id, *ancestors(group.desa_id)]
         self.fields["mitra_luar"].queryset = (
             Mitra.objects.visible_to(user).filter(wilayah__in=around).order_by("nama"))
 
