@@ -62,6 +62,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from registry.validators import nik_prefix  # noqa: E402
+
 TARGET_RATIO = 2.5
 TARGET_PEAK_MB = 400
 FLOOR_RUNS = 3
@@ -152,8 +154,7 @@ def make_people(rng: random.Random, count: int, this_year: int) -> list[tuple]:
     for _ in range(count):
         sex = rng.choice("LP")
         born = datetime.date.fromordinal(rng.randint(first, last))
-        day = born.day + (40 if sex == "P" else 0)
-        prefix = f"{rng.choice(kecamatan)}{day:02d}{born.month:02d}{born.year % 100:02d}"
+        prefix = nik_prefix(rng.choice(kecamatan), born, sex)
         sequence[prefix] = sequence.get(prefix, 0) + 1  # from 0001, unique per prefix
         nik = f"{prefix}{sequence[prefix]:04d}"
         given = rng.choice(MEN if sex == "L" else WOMEN)

@@ -76,6 +76,7 @@ if str(ROOT) not in sys.path:
 
 from bench.import_bench import BenchFailure, Database, manage, say  # noqa: E402
 from bench.rekap_bench import CITY, MARK, child, city_database, table  # noqa: E402
+from registry.validators import nik_prefix  # noqa: E402
 
 TARGET_RPS = 100.0
 IMPORT_AREA = "32.73.01"  # Kecamatan Sukasari, Kota Bandung
@@ -180,10 +181,8 @@ def make_import_workbook(path: Path, index: int, rows: int) -> dict:
     for p in range(people_count):
         sex = "LP"[p % 2]
         born = datetime.date.fromordinal(first + p % 20_000)
-        day = born.day + (40 if sex == "P" else 0)
         # Sequence digits: the workbook in the first two, so no two workbooks share a NIK.
-        nik = f"327301{day:02d}{born.month:02d}{born.year % 100:02d}{index + 1:02d}" \
-              f"{p // 20_000 + 1:02d}"
+        nik = f"{nik_prefix('327301', born, sex)}{index + 1:02d}{p // 20_000 + 1:02d}"
         people.append((nik, f"{rng.choice(ib.MEN if sex == 'L' else ib.WOMEN)} "
                             f"{rng.choice(ib.FAMILY)}", sex, born, rng.choice(ib.PENDIDIKAN)))
     members: list[list[int]] = [[g] for g in range(groups)]

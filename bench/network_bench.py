@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:
 
 from bench.import_bench import BenchFailure, Database, say  # noqa: E402
 from bench.rekap_bench import CITY, MARK, child, city_database, table  # noqa: E402
+from registry.validators import nik_prefix  # noqa: E402
 
 FIGURES_TARGET_S = 5.0
 PICTURE_TARGET_S = 1.0
@@ -95,8 +96,8 @@ def seed(groups: int, links: int, village_groups: int) -> None:
         people = []
         for i in range(len(everyone)):
             born = first + datetime.timedelta(days=i % 15_000)
-            people.append(Warga(nik=f"327701{born.day:02d}{born.month:02d}{born.year % 100:02d}"
-                                    f"{i // 15_000 + 1:04d}", nama=f"Ketua {i}"))
+            people.append(Warga(nik=f"{nik_prefix('327701', born, 'L')}{i // 15_000 + 1:04d}",
+                                nama=f"Ketua {i}"))
         Warga.objects.bulk_create(people, batch_size=5_000)
         ids = list(Warga.objects.order_by("pk").values_list("pk", flat=True))
         memberships = [Keanggotaan(warga_id=w, perkumpulan_id=g, peran=PeranAnggota.KETUA)

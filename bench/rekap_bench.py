@@ -40,6 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.import_bench import BenchFailure, Database, manage, say  # noqa: E402
+from registry.validators import nik_prefix  # noqa: E402
 
 TARGET_RATIO = 2.0
 RUNS = 5
@@ -95,8 +96,7 @@ def seed(groups: int, villages: list[str]) -> None:
         for i in range(len(ids)):
             born = first + datetime.timedelta(days=i % days)
             sex = "P" if i % 2 else "L"
-            day = born.day + (40 if sex == "P" else 0)
-            nik = f"327701{day:02d}{born.month:02d}{born.year % 100:02d}{i // days + 1:04d}"
+            nik = f"{nik_prefix('327701', born, sex)}{i // days + 1:04d}"
             people.append(Warga(nik=nik, nama=f"Ketua {i + 1}", jenis_kelamin=sex,
                                 tanggal_lahir=born, pendidikan=rng.choice(pendidikan),
                                 wilayah_id=ids[i][1]))

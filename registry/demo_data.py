@@ -47,7 +47,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 
-from registry import rekap
+from registry import rekap, validators
 from registry.models import Daftar, JenisPerkumpulan, Perkumpulan, Pilihan, Tingkat, Wilayah
 from registry.workbook import chunks, insert_rows
 
@@ -300,8 +300,7 @@ class Generator:
         kecamatan = village.kecamatan.replace(".", "")
         if kecamatan not in self.loaded_kecamatan:
             self._load_sequences(kecamatan)
-        day = born.day + (40 if female else 0)
-        head = f"{kecamatan}{day:02d}{born.month:02d}{born.year % 100:02d}"
+        head = validators.nik_prefix(kecamatan, born, "P" if female else "L")
         sequence = self.sequences.get(head, 0) + 1
         if sequence > 9999:
             raise OverflowError(head)

@@ -37,6 +37,13 @@ def this_year() -> int:
     return _today[1].year
 
 
+def nik_prefix(kecamatan: str, born: datetime.date, sex: str) -> str:
+    """The first 12 digits of a NIK (the inverse of nik_birth_date): the kecamatan's 6 digits
+    (dotted or not), then the birth date DDMMYY with 40 added to the day for women (sex "P")."""
+    day = born.day + (40 if sex == "P" else 0)
+    return f"{kecamatan.replace('.', '')}{day:02d}{born.month:02d}{born.year % 100:02d}"
+
+
 def nik_birth_date(nik: str) -> tuple[datetime.date, str] | None:
     """Return (date of birth, sex L/P) encoded in digits 7-12 of a NIK, or None if invalid.
 
