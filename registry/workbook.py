@@ -35,6 +35,9 @@ MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 # Excel can show at most 1,048,576 rows; a sheet claiming more is not a survey.
 MAX_ROWS = 1_048_576
+# The longest legitimate cell is a name, an address or a note: a few thousand characters. A longer
+# one is refused (naming the cell) before it is held in memory or stored.
+MAX_CELL_CHARS = 5_000
 BATCH = 2000
 
 
