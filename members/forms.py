@@ -72,9 +72,10 @@ class AddMemberForm(MembersForm):
 
     PERSON_FIELDS = ("nama", "jenis_kelamin", "tanggal_lahir", "pendidikan")
 
-    def __init__(self, *args, group: Perkumpulan, **kwargs):
+    def __init__(self, *args, group: Perkumpulan, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
+        self.user = user
         self.person: Warga | None = None
         self.membership: Keanggotaan | None = None
         self.found = False
@@ -90,6 +91,9 @@ class AddMemberForm(MembersForm):
             return data
         self.person = Warga.objects.filter(nik=nik).first()
         self.found = self.person is not None
+        if self.found and not self.known(self.person, data.get("nama")):
+            self.person = None
+            return data
         if self.person is None:
             self.person = Warga(nik=nik, **{
                 name: data.get(name) or (None if name == "tanggal_lahir" else "")
@@ -109,6 +113,25 @@ class AddMemberForm(MembersForm):
             exclude.append("warga")  # a new person has no membership yet
         self.check_rules(self.membership, exclude=exclude)
         return data
+
+    def known(self, person: Warga, nama: str | None) -> bool:
+        """Whether the user may link this registered person. One the user already sees is
+        linked as registered; a stranger (registered elsewhere, in none of the user's groups)
+        only once the name typed matches the registered one, so that a NIK alone reveals
+        nothing of a stranger but that it is registered."""
+        if Warga.objects.visible_to(self.user).filter(pk=person.pk).exists():
+            return True
+        if not nama:
+            self.add_error("nama", _(
+                "A person with this NIK is registered in another village. Type their name as "
+                "registered to add them."))
+            return False
+        if validators.normalize_label(nama) != validators.normalize_label(person.nama):
+            self.add_error("nama", _(
+                "This name does not match the name registered with this NIK. Check the NIK and "
+                "the name."))
+            return False
+        return True
 
     def save(self) -> Keanggotaan | None:
         """Write the person (if new) and the membership; None, with the form's errors set, if

@@ -75,6 +75,10 @@ class Warga(models.Model):
     objects = WargaManager()
     history = audit.history("nik", "wilayah")
 
+    # Every page of a person is personal data: observers open none (registry.access.may_view).
+    scope_personal = True
+    personal_fields = ("nik", "tanggal_lahir", "alamat", "rw", "rt")
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -94,6 +98,12 @@ class Warga(models.Model):
             access.area_filter(user, "perkumpulan__desa")
         )
         return access.area_filter(user, "wilayah") | Q(Exists(in_group))
+
+    @classmethod
+    def edit_filter(cls, user) -> Q:
+        """A person is changed by the officers of where they live. One who lives outside the
+        registered villages (no residence) is changed by those of their groups' areas."""
+        return access.area_filter(user, "wilayah") | Q(wilayah__isnull=True)
 
     @property
     def nik_tersamar(self) -> str:

@@ -106,17 +106,52 @@ def plan_people(imp: Import, people: dict[str, dict]) -> dict:
     for part in chunks(list(people)):
         rows = Warga.objects.filter(nik__in=part).values("pk", "nik", *PERSON_FIELDS)
         existing.update((row["nik"], row) for row in rows)
+    seen, owned = _reach(imp, [row["pk"] for row in existing.values()])
     create, update = [], []
     for nik, values in people.items():
         row = existing.get(nik)
         if row is None:
             create.append((nik, values))
             continue
+        if row["pk"] not in seen and not _same_name(imp, nik, row["nama"]):
+            continue
         changes = {k: v for k, v in values.items() if v not in (None, "") and row[k] != v}
+        if changes and row["pk"] not in owned:
+            named = imp.cached("people_named", dict)[nik][1]
+            imp.warn(named, "nik", _(
+                "This person is registered in another village: their recorded data was kept."))
+            continue
         if changes:
             fields = {k: row[k] for k in PERSON_FIELDS} | changes
             update.append(Warga(pk=row["pk"], nik=nik, **fields))
     return {"create": create, "update": update, "ids": {n: r["pk"] for n, r in existing.items()}}
+
+
+def _reach(imp: Import, pks: list[int]) -> tuple[set[int], set[int]]:
+    """Of the registered people `pks`: those the importing user sees, and those they may change
+    (a person is changed where they live: registry.access). A command run without a user
+    reaches everyone."""
+    if imp.user is None:
+        return set(pks), set(pks)
+    seen, owned = set(), set()
+    for part in chunks(pks):
+        seen.update(Warga.objects.visible_to(imp.user).filter(pk__in=part)
+                    .values_list("pk", flat=True))
+        owned.update(Warga.objects.editable_by(imp.user).filter(pk__in=part)
+                     .values_list("pk", flat=True))
+    return seen, owned
+
+
+def _same_name(imp: Import, nik: str, registered: str) -> bool:
+    """A NIK registered to someone the user does not see is linked only when the file names
+    them as registered; the error does not say the registered name."""
+    nama, row = imp.cached("people_named", dict)[nik]
+    if validators.normalize_label(nama) == validators.normalize_label(registered):
+        return True
+    imp.error(row, "nama", _(
+        "This name does not match the name registered with this NIK in another village. Check "
+        "the NIK and the name."), nama)
+    return False
 
 
 NEW_PERSON_COLUMNS = ["nik", *PERSON_FIELDS, "wilayah", "rw", "rt", "alamat"]

@@ -34,9 +34,10 @@ def group_url(group: Perkumpulan) -> str:
     return reverse("registry:perkumpulan", args=[group.kode]) + "#anggota"
 
 
-def require_personal_data(request: HttpRequest) -> None:
-    """The people pages are all personal data: observers may not open them."""
-    if not access.can_see_personal_data(request.user):
+def require_people(request: HttpRequest) -> None:
+    """The people pages are all personal data: a role that may not open people (observers) gets
+    403, here as in the admin (registry.access.may_view)."""
+    if not access.may_view(request.user, Warga):
         raise PermissionDenied
 
 
@@ -72,14 +73,14 @@ def members_panel(request: HttpRequest, group: Perkumpulan) -> dict:
         "ended": ended,
         "personal": access.can_see_personal_data(user),
         "can_edit": can_edit,
-        "form": AddMemberForm(group=group, auto_id=ADD_PREFIX) if can_edit else None,
+        "form": AddMemberForm(group=group, user=user, auto_id=ADD_PREFIX) if can_edit else None,
     }
 
 
 def memberships_card(request: HttpRequest, stored) -> tuple[str, int, str] | None:
     """Dashboard: the current memberships of the active groups within the user's area (kept
     with the recap counts), leading to the people search."""
-    if not access.can_see_personal_data(request.user):
+    if not access.may_view(request.user, Warga):
         return None
     n = rekap.stored_total(stored, "anggota")
     return (
@@ -95,7 +96,7 @@ def anggota_tambah(request: HttpRequest, kode: str) -> HttpResponse:
     """Add a member by NIK; errors are shown beside the fields on a page of their own."""
     require_edit(request)
     group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
-    form = AddMemberForm(request.POST, group=group, auto_id=ADD_PREFIX)
+    form = AddMemberForm(request.POST, group=group, user=request.user, auto_id=ADD_PREFIX)
     if form.is_valid():
         membership = form.save()
         if membership is not None:
@@ -175,7 +176,7 @@ def akhiri(request: HttpRequest, pk: int) -> HttpResponse:
 def warga_list(request: HttpRequest) -> HttpResponse:
     """Search the people within the user's area by name or NIK; each with their current groups
     (three queries a page, whatever its length)."""
-    require_personal_data(request)
+    require_people(request)
     user = request.user
     form = SearchForm(request.GET)
     people = Warga.objects.none()
@@ -202,7 +203,7 @@ def warga_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def warga_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's data and their memberships within the user's area, current ones first."""
-    require_personal_data(request)
+    require_people(request)
     user = request.user
     person = get_object_or_404(Warga.objects.visible_to(user).select_related("wilayah"), pk=pk)
     memberships = (
@@ -220,7 +221,7 @@ def warga_detail(request: HttpRequest, pk: int) -> HttpResponse:
             lambda row, names: _("Membership of %(group)s") % {
                 "group": names["perkumpulan"].get(row.perkumpulan_id, "?")},
             ("perkumpulan",)),
-    ])
+    ], user)
     return render(request, "members/warga_detail.html", {
         "person": person,
         "memberships": memberships,

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from pmks.models import Bantuan, KasusPMKS, KategoriPMKS, LogAkses, RiwayatStatus, Rujukan
+from pmks.models import (
+    Bantuan,
+    KasusPMKS,
+    KategoriPMKS,
+    LogAkses,
+    RiwayatStatus,
+    Rujukan,
+    Tindakan,
+)
 from pmks.resources import KasusPMKSResource
 from registry import access
 from registry.admin import (
@@ -65,6 +73,22 @@ class KasusPMKSAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     autocomplete_fields = ["warga", "desa", "pendamping"]
     readonly_fields = ["dibuat", "diubah"]
     inlines = [RiwayatInline, RujukanInline, BantuanInline]
+
+    def get_object(self, request, object_id, from_field=None):
+        """A case opened in the admin — its change page, its history, its delete confirmation —
+        is a view of its personal data: logged as the web's case page is."""
+        kasus = super().get_object(request, object_id, from_field)
+        if kasus is not None:
+            LogAkses.catat(request.user, Tindakan.LIHAT, kasus.desa, kasus=kasus,
+                           keterangan="admin")
+        return kasus
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        """The admin's Export of cases (full NIKs) is logged as the web's export is."""
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        LogAkses.catat(request.user, Tindakan.EKSPOR, request.user.wilayah,
+                       keterangan=f"{len(data)} baris; admin")
+        return data
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.survey import merge_person, note_person, plan_people, write_people
-from pmks.models import KasusPMKS, KategoriPMKS, RiwayatStatus, StatusKasus
+from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, RiwayatStatus, StatusKasus, Tindakan
 from registry import access, audit
 from registry.survey import known_groups, to_kode_perkumpulan, to_name
 from registry.workbook import (
@@ -197,6 +197,8 @@ class PmksSheet(SheetHandler):
     def export_rows(self, user, area):
         if not access.can_see_pmks(user):
             return None
+        # The survey workbook's pmks sheet holds full NIKs: an export, logged as every other.
+        LogAkses.catat(user, Tindakan.EKSPOR, area, keterangan="formulir pendataan")
         cases = (
             KasusPMKS.objects.visible_to(user)
             .filter(access.within(area, "desa"))

@@ -81,7 +81,8 @@ def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if access.can_edit(request.user):
         forms = {name: form(kasus=kasus, user=request.user) for name, form, _title in ACTIONS}
     history, history_total = audit.timeline(
-        [audit.Source(KasusPMKS.history.filter(id=kasus.pk), lambda row, names: _("Case"))])
+        [audit.Source(KasusPMKS.history.filter(id=kasus.pk), lambda row, names: _("Case"))],
+        request.user)
     return render(request, "pmks/kasus_detail.html", {
         "kasus": kasus, "timeline": timeline, "log": log, "forms": forms,
         "history": history, "history_total": history_total,

@@ -11,6 +11,16 @@ Each scoped model declares where its area is (`scope_path`, a path to a Wilayah 
 uses `ScopedQuerySet`, so that `Model.objects.visible_to(user)` and `.editable_by(user)` are the
 starting point of every view, admin page, filter, import and export. A model whose scope is more
 than one path defines a classmethod `scope_filter(user) -> Q` instead.
+
+**Visible** may follow more than the record's own area (a person is seen where one of their groups
+is); **editable** follows the record's own area only (`scope_path`, or `edit_filter(user) -> Q`):
+seeing a person because they belong to your group is not owning them.
+
+What a model holds decides who may open it at all (`may_view`): `scope_sensitive` (PMKS cases)
+for roles that see PMKS, `scope_personal` (people: every page of them is personal data) for roles
+that see personal data. A model lists the fields that are personal data in `personal_fields`;
+`hidden_fields` tells which of them a user may not read, wherever a record is shown generically
+(history pages, exports).
 """
 
 from django.db import models
@@ -71,6 +81,24 @@ def can_unlock_accounts(user) -> bool:
     return _active(user) and user.peran in (Peran.STAF, Peran.ADMIN)
 
 
+def may_view(user, model) -> bool:
+    """Whether `user` may open `model`'s records at all, in any page, list, export or lookup."""
+    if not _active(user):
+        return False
+    if getattr(model, "scope_sensitive", False) and not can_see_pmks(user):
+        return False
+    if getattr(model, "scope_personal", False) and not can_see_personal_data(user):
+        return False
+    return True
+
+
+def hidden_fields(user, model) -> frozenset[str]:
+    """The fields of `model` that `user` may not read (its `personal_fields`, for observers)."""
+    if can_see_personal_data(user):
+        return frozenset()
+    return frozenset(getattr(model, "personal_fields", ()))
+
+
 def within(area, path: str, any_level: bool = False) -> Q:
     """A Q that keeps the rows whose area (the Wilayah at `path`) is `area` or lies within it.
 
@@ -100,16 +128,20 @@ class ScopedQuerySet(models.QuerySet):
     """The querysets of every model that belongs to an area."""
 
     def visible_to(self, user) -> "ScopedQuerySet":
-        if getattr(self.model, "scope_sensitive", False) and not can_see_pmks(user):
+        if not may_view(user, self.model):
             return self.none()
         if sees_everything(user):
             return self.all()
-        if not _active(user):
-            return self.none()
         custom = getattr(self.model, "scope_filter", None)
         if custom is not None:
             return self.filter(custom(user))
         return self.filter(area_filter(user, self.model.scope_path))
 
     def editable_by(self, user) -> "ScopedQuerySet":
-        return self.visible_to(user) if can_edit(user) else self.none()
+        """The rows `user` may change: visible, and within the user's area by their own area."""
+        if not can_edit(user):
+            return self.none()
+        own = getattr(self.model, "edit_filter", None)
+        if own is None or sees_everything(user):
+            return self.visible_to(user)
+        return self.visible_to(user).filter(own(user))

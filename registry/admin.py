@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -15,7 +16,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry import access
+from registry import access, audit
 from registry.forms import AdminFormfields, Conflict, VersionedForm
 from registry.models import JenisPerkumpulan, Perkumpulan, Pilihan, Tingkat, User, Wilayah
 from registry.resources import PerkumpulanResource
@@ -29,13 +30,9 @@ class ScopedPermissions:
     """Admin permissions from the user's role (registry.access), not from Django's per-model
     permission table, so that there is one answer to "who may do what"."""
 
-    def _sensitive(self) -> bool:
-        return getattr(self.model, "scope_sensitive", False)
-
     def has_view_permission(self, request, obj=None) -> bool:
-        if self._sensitive():
-            return access.can_see_pmks(request.user)
-        return request.user.is_active and request.user.is_authenticated
+        # The same rule as the web pages': observers open no people and no PMKS cases.
+        return access.may_view(request.user, self.model)
 
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)
@@ -100,6 +97,18 @@ class ScopedAdmin(ScopedPermissions, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def _editable(self, request, obj) -> bool:
+        """A record seen is not always a record owned (a person of another village, seen as a
+        member of the user's group): it is changed where `editable_by` finds it."""
+        return obj is None or self.model._default_manager.editable_by(request.user).filter(
+            pk=obj.pk).exists()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is None or not hasattr(obj, "diubah"):
@@ -129,6 +138,8 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
     """
 
     def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # as the record's own pages answer this role
         # get_object: None outside the area, and for an id of the wrong type ("abc").
         if self.get_object(request, unquote(object_id)) is None:
             raise Http404
@@ -136,6 +147,18 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         raise Http404  # no reverting
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Each version's changed fields, as the record's own page shows them to this user: a
+        field the user may not read (an observer: NIK, birth date, address) is masked or left
+        out (registry.audit.shown_changes)."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(current, foreign_keys_are_objs=False)
+                previous.history_delta_changes = audit.shown_changes(
+                    request.user, self.model, delta.changes)
+            previous = current
 
     def revert_disabled(self, request, obj=None):
         return True

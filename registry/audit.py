@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from registry import access, validators
+
 _current = contextvars.ContextVar("audit", default=(None, ""))
 BATCH = 900  # ids per INSERT … SELECT: below SQLite's variable limit on any build
 REASON_LENGTH = 100  # simple-history's history_change_reason
@@ -93,6 +95,8 @@ def _copy(model, kind: str, where: str, params: list) -> None:
 # Reading -----------------------------------------------------------------------------------------
 KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 NOT_SHOWN = {"id", "dibuat", "diubah"}
+# Personal fields shown masked rather than left out, to whoever may not read them in full.
+MASKED = {"nik": validators.mask_nik}
 HISTORY_ROWS = 500  # per model on one page: the latest changes, not a record's whole life
 
 
@@ -117,19 +121,45 @@ class Source:
     label_fields: tuple[str, ...] = ()
 
 
-def timeline(sources: list[Source], limit: int = 20) -> tuple[list[Change], int]:
+def shown_fields(user, model) -> list:
+    """The fields of `model` a history page shows to `user`: not the bookkeeping ones, nor the
+    personal data the user may not read (registry.access.hidden_fields) — except a NIK, which
+    shows masked, as the record's own page shows it."""
+    hidden = access.hidden_fields(user, model) - set(MASKED)
+    return [f for f in model._meta.concrete_fields
+            if f.name not in NOT_SHOWN and f.name not in hidden]
+
+
+def _masked(user, model, f, value):
+    if f.name in MASKED and f.name in access.hidden_fields(user, model) and value:
+        return MASKED[f.name](value)
+    return value
+
+
+def shown_changes(user, model, changes) -> list[dict]:
+    """simple-history's changes of one version (`field`, `old`, `new`, keys as ids) as a
+    history page shows them to `user`: [{"field", "old", "new"}], names for keys and choices."""
+    fields = {f.name: f for f in shown_fields(user, model)}
+    diffs = [(fields[c.field], c.old, c.new) for c in changes if c.field in fields]
+    names = _names([(value, f) for f, old, new in diffs if f.is_relation
+                    for value in (old, new)])
+    return [{"field": str(f.verbose_name),
+             "old": _show(f, _masked(user, model, f, old), names),
+             "new": _show(f, _masked(user, model, f, new), names)} for f, old, new in diffs]
+
+
+def timeline(sources: list[Source], user, limit: int = 20) -> tuple[list[Change], int]:
     """The latest changes of several records, newest first, and how many there are in all
     (within the latest HISTORY_ROWS history rows of each source).
 
-    A change shows each field that differs from the record's previous version; a save that
-    changed nothing is left out. (A NIK shows in full: the pages that show a person's history
-    are the ones that show the person's NIK.)"""
+    A change shows each field that differs from the record's previous version, as `user` may
+    read it (`shown_fields`); a save that changed nothing the user may read is left out."""
     found = []  # (source, row, [(field, old, new)])
     for source in sources:
         rows = list(source.history.select_related("history_user")
                     .order_by("-history_date", "-history_id")[:HISTORY_ROWS])
         model = source.history.model.instance_type
-        shown = [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN]
+        shown = shown_fields(user, model)
         older: dict[int, object] = {}  # a record's previous version: the next row down
         for row in reversed(rows):
             before, older[row.id] = older.get(row.id), row
@@ -150,12 +180,14 @@ def timeline(sources: list[Source], limit: int = 20) -> tuple[list[Change], int]
                       if f.is_relation for value in (old, new)])
     changes_ = []
     for source, row, diffs in latest:
+        model = source.history.model.instance_type
         changes_.append(Change(
             date=row.history_date, reason=row.history_change_reason or "",
             user=row.history_user.username if row.history_user else "",
             kind=str(KINDS.get(row.history_type, row.history_type)),
             what=source.label(row, names),
-            fields=[(str(f.verbose_name), _show(f, old, names), _show(f, new, names))
+            fields=[(str(f.verbose_name), _show(f, _masked(user, model, f, old), names),
+                     _show(f, _masked(user, model, f, new), names))
                     for f, old, new in diffs]))
     return changes_, len(found)
 

@@ -447,14 +447,14 @@ class Impor(models.Model):
     def __str__(self) -> str:
         return f"{self.nama_berkas} ({self.get_status_display()})"
 
+    # Observers see none: an import's errors quote the cells, NIKs included.
+    scope_personal = True
+
     @classmethod
     def scope_filter(cls, user):
-        """Operators see their own imports, staff those made within their area; observers none
-        (an import's errors quote the cells, NIKs included)."""
+        """Operators see their own imports, staff those made within their area."""
         from registry import access
 
-        if not access.can_see_personal_data(user):
-            return access.NOTHING
         if user.peran == Peran.OPERATOR:
             return models.Q(pengguna=user)
         return access.area_filter(user, "wilayah", any_level=True)

@@ -250,7 +250,7 @@ def perkumpulan_detail(request: HttpRequest, kode: str) -> HttpResponse:
         if context is not None:
             panels.append({"template": panel.template, "context": context})
     history, history_total = audit.timeline(
-        [group_history(group), *(source(group) for source in GROUP_HISTORY)])
+        [group_history(group), *(source(group) for source in GROUP_HISTORY)], request.user)
     return render(request, "registry/perkumpulan_detail.html", {
         "group": group,
         "panels": panels,

@@ -223,7 +223,8 @@ ADMIN_MODELS = {
     "pmks.kategoripmks": AdminModel(_ref("pmks.KategoriPMKS", kode="FM"), view="page",
                                     edit="lists", reach=None),
     "registry.perkumpulan": AdminModel(lambda w, p: w.group[p].pk, view="page", edit="edit"),
-    "members.warga": AdminModel(lambda w, p: w.warga[p].pk, view="page", edit="edit"),
+    # People: every page of a person is personal data, as on the web (access.may_view).
+    "members.warga": AdminModel(lambda w, p: w.warga[p].pk, view="personal", edit="edit"),
     "members.keanggotaan": AdminModel(lambda w, p: w.anggota[p].pk, view="page", edit="edit"),
     "pmks.kasuspmks": AdminModel(lambda w, p: w.kasus[p].pk, view="pmks", edit="edit_pmks"),
     # Who saw a case: read by staff and administrators, written by the app alone.

@@ -6,7 +6,8 @@ its errors: never a 500.
 Django lets any lookup on a model's own fields through the address (`?nama__regex=[`,
 `?waktu__gte=0001-01-01`) and runs it: an invalid regular expression then fails in the database,
 and a date in year 1 cannot be turned into UTC on SQLite. `SafeLookups.lookup_allowed` refuses
-such a filter, which Django answers with its "bad request" (400) page.
+such a filter, which Django answers with its "bad request" (400) page — as it does any filter the
+model admin does not declare.
 """
 
 import datetime
@@ -52,12 +53,60 @@ def runnable(model, lookup: str, value) -> bool:
     return True
 
 
+# What may follow a declared filter's field in the address: the related row's key (a foreign
+# key's filter sends `jenis__id__exact`) and the lookups Django's own list filters send.
+FILTER_SUFFIXES = {"exact", "isnull", "in", "gte", "gt", "lte", "lt", "year", "month", "day",
+                   "pk", "id"}
+
+
+def declared_lookups(model_admin, request) -> tuple[set[str], set[str]]:
+    """The filters a model admin declares: (the parameters of its own list filters, the field
+    paths of its field filters and date hierarchy)."""
+    from django.contrib.admin import SimpleListFilter
+
+    parameters, paths = set(), {model_admin.date_hierarchy} - {None}
+    for item in model_admin.get_list_filter(request):
+        if isinstance(item, (tuple, list)):
+            item = item[0]
+        if isinstance(item, str):
+            paths.add(item)
+        elif isinstance(item, type) and issubclass(item, SimpleListFilter):
+            parameters.add(item.parameter_name)
+    return parameters, paths
+
+
+def declared(model_admin, lookup: str, request) -> bool:
+    """Whether `lookup` is one of the filters the model admin declares (or what Django's own
+    list filters send for them), and nothing more: `?kasus_pmks__isnull=False` on people, or
+    `?jenis__nama__startswith=…` on groups, is not."""
+    parameters, paths = declared_lookups(model_admin, request)
+    if lookup in parameters or lookup in paths:
+        return True
+    return any(lookup.startswith(path + LOOKUP_SEP)
+               and set(lookup[len(path) + 2:].split(LOOKUP_SEP)) <= FILTER_SUFFIXES
+               for path in paths)
+
+
+def popup_lookup(model, lookup: str, value) -> bool:
+    """A filter the admin's own related-object popups send (a foreign key's limit_choices_to)."""
+    from django.contrib.admin import widgets
+
+    for fk_lookup in model._meta.related_fkey_lookups:
+        if callable(fk_lookup):
+            fk_lookup = fk_lookup()
+        if (lookup, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
+            return True
+    return False
+
+
 class SafeLookups(AdminFormfields):
-    """What every model admin of the site gets (AdminSite.register)."""
+    """What every model admin of the site gets (AdminSite.register): only the filters it
+    declares, for every role — Django would otherwise run any lookup on the model's own fields
+    and relations from the address, so that `?kasus_pmks__isnull=False` told who has a case."""
 
     def lookup_allowed(self, lookup, value, request=None):
-        return runnable(self.model, lookup, value) and super().lookup_allowed(
-            lookup, value, request)
+        return runnable(self.model, lookup, value) and (
+            declared(self, lookup, request) or popup_lookup(self.model, lookup, value))
 
 
 class AdminSite(admin.AdminSite):

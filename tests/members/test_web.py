@@ -190,28 +190,49 @@ def test_spaces_in_the_nik_are_ignored(client, operator, data):
 
 
 @pytest.mark.parametrize("nik", [SITI.replace("0001", "0009"), DEDE])
-def test_an_existing_nik_is_linked_not_duplicated(client, operator, data, nik):
-    """Also a person outside the user's area (DEDE lives and is a member in Bandung): found by
-    NIK, linked as they are — what was typed does not overwrite their data."""
+def test_a_strangers_nik_is_linked_when_the_name_typed_matches(client, operator, data, nik):
+    """A person the operator does not see (DEDE lives and is a member in Bandung; the other is
+    registered with no village and no group): found by NIK and linked as they are once the name
+    typed matches the registered one (case and spaces aside) — the rest typed overwrites
+    nothing, and no person is added."""
     if nik != DEDE:
-        Warga.objects.create(nik=nik, nama="Terdaftar")
+        Warga.objects.create(nik=nik, nama="Terdaftar Saja")
+    name = "  dede   RAHMAT " if nik == DEDE else "terdaftar saja"
     people = Warga.objects.count()
     before = Warga.objects.get(nik=nik)
     client.force_login(operator)
-    response = add(client, nik=nik, nama="Another Name", jenis_kelamin="L", pendidikan="PT")
+    response = add(client, nik=nik, nama=name, jenis_kelamin="L", pendidikan="PT")
     assert response.status_code == 302
     assert Warga.objects.count() == people
     after = Warga.objects.get(nik=nik)
-    assert (after.nama, after.jenis_kelamin, after.pendidikan) == (
-        before.nama, before.jenis_kelamin, before.pendidikan)
+    assert (after.nama, after.jenis_kelamin, after.pendidikan, after.wilayah_id) == (
+        before.nama, before.jenis_kelamin, before.pendidikan, before.wilayah_id)
     assert Keanggotaan.objects.filter(warga=after, perkumpulan=data["cbr"],
                                       selesai__isnull=True).exists()
 
 
-def test_an_existing_nik_needs_no_name(client, operator, data):
+@pytest.mark.parametrize("typed", ["", "Another Name"])
+def test_a_strangers_nik_reveals_nothing_but_that_it_is_registered(client, operator, data,
+                                                                     typed):
+    """The add form confirms that a NIK is registered, never whose it is: no name, birth date
+    or village of a person the operator does not see, and nothing is written."""
     client.force_login(operator)
-    response = add(client, nik=DEDE, nama="", jenis_kelamin="")
+    before = snapshot()
+    response = add(client, nik=DEDE, nama=typed)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert response.context["form"].has_error("nama")
+    assert "Dede" not in page and "Rahmat" not in page and "Sukarasa" not in page
+    assert snapshot() == before
+
+
+def test_a_person_the_operator_sees_needs_no_name(client, operator, data):
+    """Budi lives in Cibeureum: his NIK alone links him, as registered."""
+    Keanggotaan.objects.filter(warga=data["budi"]).delete()
+    client.force_login(operator)
+    response = add(client, nik=BUDI, nama="", jenis_kelamin="")
     assert response.status_code == 302
+    assert Keanggotaan.objects.filter(warga=data["budi"], perkumpulan=data["cbr"]).exists()
 
 
 @pytest.mark.parametrize(("nik", "code"), [
