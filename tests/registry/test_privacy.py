@@ -236,3 +236,21 @@ def test_the_survey_export_of_cases_writes_the_log(client, rows, staf):
     b"".join(response.streaming_content)
     entry = LogAkses.objects.get(pengguna=staf, tindakan=Tindakan.EKSPOR)
     assert entry.wilayah_id == CIBEUREUM
+
+
+def test_the_admins_own_log_keeps_no_full_nik(client, rows, staf):
+    """Django's LogEntry keeps the record's name and the changed fields' names, never a value:
+    a person's is their masked NIK."""
+    from django.contrib.admin.models import LogEntry
+
+    person = rows["local"]
+    client.force_login(staf)
+    url = reverse("admin:members_warga_change", args=[person.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"nama": "Euis R.", "alamat": "Jl. Melati 7", "keanggotaan-TOTAL_FORMS": "0",
+                 "keanggotaan-INITIAL_FORMS": "0"})
+    assert client.post(url, data).status_code == 302
+    entry = LogEntry.objects.get(object_id=str(person.pk))
+    assert NIK_CBR not in entry.object_repr and "0001" in entry.object_repr
+    assert "Melati" not in entry.change_message and "Kenanga" not in entry.change_message
