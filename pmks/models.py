@@ -295,5 +295,8 @@ class LogAkses(models.Model):
 
     @classmethod
     def catat(cls, user, tindakan, wilayah, kasus=None, keterangan=""):
-        return cls.objects.create(pengguna=user, tindakan=tindakan, wilayah=wilayah, kasus=kasus,
+        """The one function every path that shows a case's full record or exports cases calls
+        (a command line's user is no account: logged without one)."""
+        return cls.objects.create(pengguna=user if getattr(user, "pk", None) else None,
+                                  tindakan=tindakan, wilayah=wilayah, kasus=kasus,
                                   keterangan=keterangan)
