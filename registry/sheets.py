@@ -72,8 +72,10 @@ class Sheet:
 
             cells = []
             for value, number_format in zip(values, number_formats, strict=True):
-                if value is None and number_format is None and font is None:
-                    cells.append(None)  # nothing to write
+                if number_format is None and font is None and not isinstance(value, str | Promise):
+                    # A number, a date, nothing: openpyxl binds it as `put` would, without a
+                    # cell of its own.
+                    cells.append(value)
                     continue
                 cell = put(WriteOnlyCell(self.worksheet), value)
                 if number_format:
