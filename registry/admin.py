@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry import access, audit
+from registry.formats import CSV, XLSX, ShowsRefusals
 from registry.forms import AdminFormfields, Conflict, VersionedForm
 from registry.models import JenisPerkumpulan, Perkumpulan, Pilihan, Tingkat, User, Wilayah
 from registry.resources import PerkumpulanResource
@@ -172,7 +172,7 @@ class MissingUpload(Exception):
     """The file an import's confirmation names is not (or no longer) stored."""
 
 
-class ScopedImportExport(ImportExportMixin):
+class ScopedImportExport(ShowsRefusals, ImportExportMixin):
     """django-import-export's Import and Export buttons, on the same footing as the rest:
 
     - who may: Django's permission table does not hold our roles, so the permission code in
@@ -189,7 +189,8 @@ class ScopedImportExport(ImportExportMixin):
     Put it before ScopedAdmin: `class XAdmin(ScopedImportExport, ScopedAdmin)`.
     """
 
-    # One sheet of a spreadsheet, or a CSV file: what staff work with.
+    # One sheet of a spreadsheet, or a CSV file: what staff work with; text is written as text
+    # and hostile uploads are refused before they are read (registry.formats).
     formats = [CSV, XLSX]
 
     def _has_code_permission(self, request, setting: str, default: str) -> bool:

@@ -28,7 +28,7 @@ from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry import access
+from registry import access, sheets
 from registry.models import (
     Daftar,
     JaringanKerja,
@@ -564,16 +564,14 @@ def as_text(rekap: Rekap) -> str:
 
 
 def as_xlsx(rekap: Rekap, stream) -> None:
-    """One sheet per table; counts and percentages as numbers."""
-    import openpyxl
+    """One sheet per table; counts and percentages as numbers, every name as text
+    (registry.sheets)."""
     from openpyxl.styles import Font
 
-    book = openpyxl.Workbook()
-    book.remove(book.active)
+    book = sheets.Book()
     for table in rekap.tabel:
-        sheet = book.create_sheet(f"Tabel {table.nomor}")
-        sheet.append([f"Tabel {table.nomor}. {table.judul}"])
-        sheet["A1"].font = Font(bold=True)
+        sheet = book.sheet(f"Tabel {table.nomor}")
+        sheet.append([f"Tabel {table.nomor}. {table.judul}"], font=Font(bold=True))
         sheet.append([f"{rekap.wilayah.nama} ({rekap.wilayah.kode}), "
                       f"tahun acuan {rekap.tahun_acuan}"])
         if table.share_of_groups:
@@ -586,11 +584,9 @@ def as_xlsx(rekap: Rekap, stream) -> None:
             else:
                 values = [row.label, *[c for v, p in zip(row.nilai, row.persen, strict=True)
                                        for c in (v, p)], row.jumlah, 100.0]
-            sheet.append(values)
-            for cell in sheet[sheet.max_row][1:]:
-                if isinstance(cell.value, float):
-                    cell.number_format = "0.00"
-        sheet.column_dimensions["A"].width = 40
+            sheet.append(values, number_formats=[
+                None, *["0.00" if isinstance(v, float) else None for v in values[1:]]])
+        sheet.worksheet.column_dimensions["A"].width = 40
         if table.catatan:
             sheet.append([str(table.catatan)])
     book.save(stream)

@@ -5,7 +5,8 @@ Every resource is made with the user who imports or exports (the admin passes it
 
 - exports only what `Model.objects.visible_to(user)` holds (the admin's export queryset is its
   changelist's, which starts there), with the NIK masked and personal columns left out for users
-  who may not see personal data, and text that a spreadsheet would run as a formula made inert;
+  who may not see personal data (text that a spreadsheet would run as a formula is made inert
+  by the admin's formats, registry.formats);
 - imports only into `Model.objects.editable_by(user)`: the instance loader finds existing rows
   there only (so a row of another village cannot be updated by its key), a row whose area lies
   outside the user's area is refused, and so is a key that belongs to a row the user may not
@@ -29,7 +30,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 
-from registry import access, validators, workbook
+from registry import access, sheets, validators, workbook
 from registry.models import Daftar, JenisPerkumpulan, Perkumpulan, Pilihan, Wilayah
 
 
@@ -38,10 +39,11 @@ def blank(value) -> bool:
 
 
 def unescape(value):
-    """Our exports put an apostrophe before text a spreadsheet would run as a formula."""
+    """Our CSV exports (and workbooks exported before text cells) put an apostrophe before text a
+    spreadsheet would run as a formula (registry.sheets.csv_text)."""
     if isinstance(value, str):
         value = value.strip()
-        if len(value) > 1 and value[0] == "'" and value[1] in workbook.FORMULA_START:
+        if len(value) > 1 and value[0] == "'" and value[1] in sheets.FORMULA_START:
             return value[1:]
     return value
 
@@ -573,11 +575,11 @@ class ScopedResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
-        # The library turns every cell into text when it escapes formulas: None would be "None".
+        # An empty cell stays empty in either format. Formulas: the admin's formats write text as
+        # text (registry.formats).
         if value is None:
             return ""
-        # It only strips a leading "="; "+", "-", "@" also start formulas in a spreadsheet.
-        return workbook.escape(value)
+        return value
 
 
 def _pilihan_list(name: str, daftar: Daftar) -> Field:

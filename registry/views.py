@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry import access, workbook
+from registry import access, sheets, workbook
 from registry.forms import UploadForm
 from registry.models import Impor, StatusImpor, Wilayah
 from registry.validators import normalize_kode_wilayah
@@ -68,17 +68,10 @@ def paged(request: HttpRequest, items, size: int = PAGE_SIZE,
 
 
 def table_xlsx(filename: str, title: str, header: list, rows: Iterable) -> FileResponse:
-    """A one-sheet workbook of a header and rows, written as the rows come, every cell escaped so
-    that a spreadsheet never runs it as a formula."""
-    import openpyxl
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([workbook.escape(v) for v in row])
+    """A one-sheet workbook of a header and rows, written as the rows come, every text a text
+    cell that a spreadsheet never runs as a formula (registry.sheets)."""
     buffer = io.BytesIO()
-    book.save(buffer)
+    sheets.table(buffer, title, header, rows)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX)
 

@@ -25,7 +25,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry import access, audit, validators
+from registry import access, audit, sheets, validators
+from registry.sheets import FORMULA_START
 
 SHEET_ORDER = ["perkumpulan", "anggota", "pmks", "jaringan"]
 # A district file of 100,000 rows is about 5 MB; anything far larger is not a survey.
@@ -674,41 +675,23 @@ def same(instance, values: dict[str, Any]) -> bool:
 
 
 # Writing ---------------------------------------------------------------------------------------
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape(value: Any) -> Any:
-    """Make text that a spreadsheet would run as a formula inert (formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
+# Every cell goes through registry.sheets: text is written as text, never as a formula.
 def export_workbook(stream, *, user, area) -> dict[str, int]:
     """Write the registry within `area`, as `user` may see it, in the survey workbook's format.
 
     Written in openpyxl's write-only mode, so a province's registry streams to the file."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    book = openpyxl.Workbook(write_only=True)
+    book = sheets.Book(streaming=True)
     counts = {}
     for handler in handlers():
         rows = handler.export_rows(user, area)
         if rows is None:
             continue
-        sheet = book.create_sheet(handler.name)
+        sheet = book.sheet(handler.name)
         sheet.append([c.name for c in handler.columns])
-        text_at = [c.name in handler.text_columns for c in handler.columns]
+        formats = ["@" if c.name in handler.text_columns else None for c in handler.columns]
         counts[handler.name] = 0
         for values in rows:
-            cells = []
-            for value, as_text in zip(values, text_at, strict=True):
-                cell = WriteOnlyCell(sheet, value=escape(value))
-                if as_text:
-                    cell.number_format = "@"
-                cells.append(cell)
-            sheet.append(cells)
+            sheet.append(values, number_formats=formats)
             counts[handler.name] += 1
     book.save(stream)
     return counts
@@ -718,37 +701,35 @@ def template_workbook(stream) -> None:
     """The blank survey workbook: instructions, the four sheets with their headers, dropdowns for
     every fixed list (read from a hidden sheet, as inline lists over 255 characters break in
     Excel) and NIK columns formatted as text."""
-    import openpyxl
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    book = openpyxl.Workbook()
-    guide = book.active
-    guide.title = "petunjuk"
+    book = sheets.Book()
+    guide = book.sheet("petunjuk")
     for line in TEMPLATE_GUIDE:
-        guide.append([str(line)])
-    guide.column_dimensions["A"].width = 110
-    guide["A1"].font = Font(bold=True, size=14)
-    lists = book.create_sheet("daftar")
+        guide.append([line])
+    guide.worksheet.column_dimensions["A"].width = 110
+    guide.worksheet["A1"].font = Font(bold=True, size=14)
+    lists = book.sheet("daftar")
     list_column = 0
     for handler in handlers():
-        sheet = book.create_sheet(handler.name)
-        sheet.append([c.name for c in handler.columns])
-        sheet.freeze_panes = "A2"
-        for index, column in enumerate(handler.columns, start=1):
-            letter = get_column_letter(index)
-            sheet.cell(row=1, column=index).font = Font(bold=column.required)
-            sheet.column_dimensions[letter].width = max(14, len(column.name) + 4)
+        sheet = book.sheet(handler.name)
+        header = sheet.append([c.name for c in handler.columns])
+        sheet.worksheet.freeze_panes = "A2"
+        for index, (column, cell) in enumerate(zip(handler.columns, header, strict=True),
+                                               start=1):
+            cell.font = Font(bold=column.required)
+            sheet.worksheet.column_dimensions[get_column_letter(index)].width = max(
+                14, len(column.name) + 4)
             if column.name in handler.text_columns:
-                for row in range(2, TEMPLATE_ROWS + 2):
-                    sheet.cell(row=row, column=index).number_format = "@"
+                sheet.number_format(index, range(2, TEMPLATE_ROWS + 2), "@")
         for column_name, (values, single) in handler.dropdowns().items():
             list_column += 1
             list_letter = get_column_letter(list_column)
-            lists.cell(row=1, column=list_column, value=f"{handler.name}.{column_name}")
+            lists.write(1, list_column, f"{handler.name}.{column_name}")
             for row, value in enumerate(values, start=2):
-                lists.cell(row=row, column=list_column, value=value)
+                lists.write(row, list_column, value)
             index = [c.name for c in handler.columns].index(column_name) + 1
             letter = get_column_letter(index)
             validation = DataValidation(
@@ -761,8 +742,8 @@ def template_workbook(stream) -> None:
                 error=str(_("Choose a value from the list.")),
             )
             validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
-            sheet.add_data_validation(validation)
-    lists.sheet_state = "hidden"
+            sheet.worksheet.add_data_validation(validation)
+    lists.worksheet.sheet_state = "hidden"
     book.save(stream)
 
 

@@ -189,8 +189,11 @@ def test_export_makes_formulas_inert(client, staf, make_perkumpulan):
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    # A text cell, never a formula, holding the name exactly as it is.
     assert cells["CBR-DW-001"].data_type == "s"
-    assert not str(cells["CBR-DW-001"].value).startswith("=")
+    assert cells["CBR-DW-001"].value == '=HYPERLINK("http://x.example","klik")'
+    assert cells["CBR-DW-002"].data_type == "s"
+    assert cells["CBR-DW-002"].value == "+62 Paguyuban"
     # Empty cells stay empty (the library's escaping would write "None").
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     rw = header.index("rw")

@@ -154,6 +154,7 @@ def test_export_gives_the_area_in_the_import_format(client, staf, staf_lain, mak
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book["perkumpulan"].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["E-DW-1"]
-    assert rows[1][2] == "'=HYPERLINK(\"x\")"  # escaped: a spreadsheet will not run it
+    assert rows[1][2] == "=HYPERLINK(\"x\")"  # the name as it is, as text:
+    assert book["perkumpulan"].cell(row=2, column=3).data_type == "s"  # never a formula
     assert client.get(reverse("registry:ekspor"), {"wilayah": "32.73"}).status_code == 404
     assert client.get(reverse("registry:ekspor"), {"wilayah": "abc"}).status_code == 400

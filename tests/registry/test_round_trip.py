@@ -26,7 +26,7 @@ def export(admin_user) -> bytes:
 def test_it_round_trips_the_demo_village(admin_user):
     call_command("load_demo", stdout=io.StringIO())
     group = Perkumpulan.objects.get(kode="CBR-DW-001")
-    group.nama = "=SUM(A1:A9) Dasa Wisma"  # a formula-like name survives, escaped
+    group.nama = "=SUM(A1:A9) Dasa Wisma"  # a formula-like name survives, as text
     group.save()
     first = export(admin_user)
     for model in (Hubungan, KasusPMKS, Keanggotaan, Forum, Warga, Mitra):

@@ -130,7 +130,8 @@ def test_the_list_downloads_as_xlsx_with_its_filters(client, staf, groups, make_
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book.active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["CBR-DW-001", "CBR-DW-002", "MLG-DW-001"]
-    assert rows[2][1] == "'=HYPERLINK(\"http://x\")"  # formula injection escaped
+    assert rows[2][1] == "=HYPERLINK(\"http://x\")"  # the name as it is, as text:
+    assert book.active.cell(row=3, column=2).data_type == "s"  # never a formula
     assert rows[1][6] == 1999
 
 

@@ -1,0 +1,317 @@
+"""The admin's Import and Export formats (django-import-export): CSV and XLSX.
+
+Export. The library's own escaping (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT, tablib's `escape`)
+drops a leading "=" — changing the data — and lets "+", "-" and "@" through. These formats write
+through registry.sheets instead: in XLSX every text is a text cell, exactly as stored; in CSV,
+which has no cell types, text a spreadsheet would run as a formula gets a leading apostrophe
+(`sheets.csv_text`), which the import removes again (`resources.unescape`). The setting no longer
+matters for them.
+
+Import. A hostile upload is refused before tablib reads it, with a message the admin shows on the
+import form (`ShowsRefusals`):
+
+- larger than `workbook.MAX_FILE_BYTES`;
+- XLSX: not a zip holding a workbook, or a zip bomb (`workbook.check_container`); then, before
+  openpyxl parses anything, every XML part is read in chunks (`scan_xml`): a run of more than
+  MAX_CELL_CHARS × 8 bytes between two '<' (text never holds a raw '<'; 8 bytes covers UTF-8 and
+  entities like &quot;) means a cell longer than any allowed — openpyxl would read a 100 MB shared
+  string into memory whole —, and more markup than MAX_ROWS × MAX_COLUMNS cells could need
+  means a sheet larger than the cap; parts in another encoding than UTF-8 are refused, as their
+  text could hide '<' bytes;
+- more than MAX_ROWS data rows, or CSV rows of more than MAX_COLUMNS fields (the XLSX reader reads
+  the first MAX_COLUMNS columns only, whatever dimension the sheet claims);
+- any cell longer than `workbook.MAX_CELL_CHARS`, named by its row (as a spreadsheet numbers it,
+  the header being row 1) and column.
+
+Larger files belong to the survey import (Impor), which streams a district's workbook.
+"""
+
+import csv
+import io
+import re
+import zipfile
+
+import tablib
+from django.conf import settings
+from django.utils.translation import gettext as _
+from import_export.formats import base_formats
+
+from registry import sheets, workbook
+
+# The admin imports one table at a time, row by row through django-import-export (a few
+# milliseconds a row, twice: the preview and the confirmation): 20,000 rows is already minutes.
+MAX_ROWS = 20_000
+# The widest admin table has about twenty columns.
+MAX_COLUMNS = 100
+# Bytes of text between two '<' in a workbook's XML: a cell of MAX_CELL_CHARS characters, at most
+# 4 bytes each in UTF-8 or 6 as an entity (&quot;), with room to spare.
+MAX_TEXT_RUN = workbook.MAX_CELL_CHARS * 8
+# '<' in a workbook's XML parts: a full sheet of MAX_ROWS × MAX_COLUMNS inline-string cells takes
+# 6 each (<c><is><t></t></is></c>), shared strings 4 each.
+MAX_MARKUP = MAX_ROWS * MAX_COLUMNS * 8
+CHUNK = 1 << 20
+
+_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+
+
+class RefusedFile(workbook.WorkbookError):
+    """An upload refused before it is read; the message says why (and where)."""
+
+
+def _too_large() -> RefusedFile:
+    return RefusedFile(
+        _("The file is too large for the admin's import: at most %(rows)d rows of at most "
+          "%(columns)d columns at a time.") % {"rows": MAX_ROWS, "columns": MAX_COLUMNS}
+    )
+
+
+def _cell_too_long(row: int, column: str, length: int) -> RefusedFile:
+    return RefusedFile(
+        _("Row %(row)d, column %(column)s holds %(length)d characters; a cell may hold at most "
+          "%(limit)d.")
+        % {"row": row, "column": column, "length": length, "limit": workbook.MAX_CELL_CHARS}
+    )
+
+
+def _text_too_long() -> RefusedFile:
+    return RefusedFile(
+        _("The file holds a cell of more than %(limit)d characters; a cell may hold at most "
+          "%(limit)d.") % {"limit": workbook.MAX_CELL_CHARS}
+    )
+
+
+def _check_size(size: int) -> None:
+    if size > workbook.MAX_FILE_BYTES:
+        raise RefusedFile(
+            _("The file is %(size)d MB; the limit is %(limit)d MB.")
+            % {"size": size // (1024 * 1024), "limit": workbook.MAX_FILE_BYTES // (1024 * 1024)}
+        )
+
+
+def _column_name(header: list, index: int) -> str:
+    """A column as the message names it: its header and its letter, e.g. "nama (B)"."""
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(index + 1)
+    name = header[index] if index < len(header) else None
+    if name is None or str(name).strip() == "":
+        return letter
+    return f"{str(name)[:50]} ({letter})"
+
+
+# Reading a workbook's XML without parsing it ----------------------------------------------------
+def scan_xml(stream, limit: int = MAX_TEXT_RUN) -> tuple[bool, int]:
+    """Read an XML part in chunks: whether some run of bytes between two '<' is longer than
+    `limit`, and how many '<' it holds. Memory: one chunk.
+
+    Within a chunk the gaps are found without a Python step per '<': a gap longer than `limit`
+    holds a whole block of limit // 2 bytes of the grid below, and only blocks without '<' are
+    measured exactly."""
+    block = max(1, limit // 2)
+    run = 0  # bytes since the last '<', carried from chunk to chunk
+    marks = 0
+    while chunk := stream.read(CHUNK):
+        marks += chunk.count(b"<")
+        first = chunk.find(b"<")
+        if first == -1:
+            run += len(chunk)
+            if run > limit:
+                return True, marks
+            continue
+        if run + first > limit:
+            return True, marks
+        last = chunk.rfind(b"<")
+        for start in range(first + 1, last, block):
+            end = min(start + block, last)
+            if chunk.find(b"<", start, end) == -1:
+                before = chunk.rfind(b"<", 0, start)
+                after = chunk.find(b"<", end)
+                if after - before - 1 > limit:
+                    return True, marks
+        run = len(chunk) - last - 1
+    return run > limit, marks
+
+
+# XML in UTF-16 or UTF-32, with or without a byte order mark: its text may hold '<' bytes.
+_WIDE_XML = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\x00<")
+_UTF8 = {b"utf8", b"ascii", b"usascii"}
+
+
+def _not_utf8() -> RefusedFile:
+    return RefusedFile(
+        _("The workbook is not stored in UTF-8; open it in Excel or LibreOffice and save it "
+          "again.")
+    )
+
+
+def _xml_start(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The first bytes of a part if it is XML (what openpyxl could parse), else None (an image,
+    printer settings); XML in another encoding than UTF-8 is refused."""
+    with archive.open(info) as part:
+        head = part.read(512)
+    if head.startswith(_WIDE_XML):
+        raise _not_utf8()
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not head.startswith(b"<"):
+        return None
+    declared = _ENCODING.match(head)
+    if declared and declared.group(1).lower().replace(b"-", b"") not in _UTF8:
+        raise _not_utf8()
+    return head
+
+
+def check_xlsx_parts(data: bytes) -> None:
+    """Every XML part of an xlsx: no text longer than a cell may hold, no more markup than the
+    caps allow, UTF-8 only. Binary parts (images) are not read."""
+    markup = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                if _xml_start(archive, info) is None:
+                    continue
+                with archive.open(info) as part:
+                    too_long, marks = scan_xml(part)
+                if too_long:
+                    raise _text_too_long()
+                markup += marks
+                if markup > MAX_MARKUP:
+                    raise _too_large()
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+        # A damaged member, an encrypted one, an unknown compression.
+        raise RefusedFile(
+            _("The workbook cannot be read: it is damaged or not an .xlsx file.")
+        ) from exc
+
+
+def check_csv(text: str) -> None:
+    """Rows, widths and cell lengths of a CSV text, read once with the csv module (in C)."""
+    _check_size(len(text))
+    rows = csv.reader(io.StringIO(text))
+    header: list = []
+    number = 0
+    try:
+        for number, row in enumerate(rows, start=1):
+            if number == 1:
+                header = row
+            if number > MAX_ROWS + 1 or len(row) > MAX_COLUMNS:
+                raise _too_large()
+            for index, value in enumerate(row):
+                if len(value) > workbook.MAX_CELL_CHARS:
+                    raise _cell_too_long(number, _column_name(header, index), len(value))
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _text_too_long() from exc
+        raise RefusedFile(
+            _("Row %(row)d cannot be read as CSV.") % {"row": number + 1}
+        ) from exc
+
+
+# The formats -------------------------------------------------------------------------------------
+class CSV(base_formats.CSV):
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes) and self.encoding:
+            in_stream = in_stream.decode(self.encoding)
+        text = in_stream if isinstance(in_stream, str) else bytes(in_stream).decode(
+            "utf-8", "replace")
+        check_csv(text)
+        return super().create_dataset(in_stream, **kwargs)
+
+    def export_data(self, dataset, **kwargs):
+        escaped = tablib.Dataset(headers=[sheets.csv_text(h) for h in dataset.headers or []]
+                                 or None)
+        for row in dataset:
+            escaped.append([sheets.csv_text(value) for value in row])
+        return escaped.export(self.get_title(), **kwargs)
+
+
+class XLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream):
+        """The active sheet's first MAX_COLUMNS columns, as the library reads it (values only,
+        a formula by its cached value), after the checks above."""
+        import openpyxl
+
+        data = bytes(in_stream)
+        _check_size(len(data))
+        workbook.check_container(io.BytesIO(data))
+        check_xlsx_parts(data)
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds on a broken file
+            raise RefusedFile(
+                _("The workbook cannot be read: it is damaged or not an .xlsx file.")
+            ) from exc
+        try:
+            return self._read(book.active)
+        finally:
+            book.close()
+
+    def _read(self, sheet) -> tablib.Dataset:
+        dataset = tablib.Dataset()
+        ignore_blanks = getattr(settings, "IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES", False)
+        try:
+            # The sheet's claimed dimension would pad every row to it (A1:XFD1048576: 17 billion
+            # cells); read what is there, MAX_COLUMNS wide.
+            sheet.reset_dimensions()
+            rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+            header = list(next(rows, None) or ())
+            while header and header[-1] is None:
+                header.pop()
+            if not header:
+                return dataset
+            self._check_lengths(1, header, header)
+            dataset.headers = header
+            for number, values in enumerate(rows, start=2):
+                if number > MAX_ROWS + 1:
+                    raise _too_large()
+                values = list(values[: len(header)])
+                values += [None] * (len(header) - len(values))
+                self._check_lengths(number, values, header)
+                if ignore_blanks and all(value is None for value in values):
+                    continue
+                dataset.append(values)
+        except workbook.WorkbookError:
+            raise
+        except Exception as exc:  # a damaged or hostile sheet, met while reading it
+            raise RefusedFile(
+                _("The workbook cannot be read: it is damaged or not an .xlsx file.")
+            ) from exc
+        return dataset
+
+    @staticmethod
+    def _check_lengths(number: int, values: list, header: list) -> None:
+        for index, value in enumerate(values):
+            if isinstance(value, str) and len(value) > workbook.MAX_CELL_CHARS:
+                raise _cell_too_long(number, _column_name(header, index), len(value))
+
+    def export_data(self, dataset, **kwargs):
+        """One sheet as tablib wrote it (bold header, frozen below it, columns as wide as their
+        longest value), every text a text cell."""
+        from tablib.formats._xlsx import safe_xlsx_sheet_title
+
+        header = list(dataset.headers or [])
+        widths = [min(len(str(h)), 255) for h in header]
+        for row in dataset:
+            for index, value in enumerate(row):
+                length = 0 if value is None else min(len(str(value)), 255)  # Excel's widest
+                if index >= len(widths):
+                    widths.append(length)
+                elif length > widths[index]:
+                    widths[index] = length
+        title = safe_xlsx_sheet_title(dataset.title) if dataset.title else "Tablib Dataset"
+        buffer = io.BytesIO()
+        sheets.table(buffer, title, header, dataset, bold_header=True,
+                     freeze_header=bool(header), widths=widths)
+        return buffer.getvalue()
+
+
+class ShowsRefusals:
+    """For the admin's import (registry.admin.ScopedImportExport): a file a format refuses shows
+    why on the import form; the library would name only the exception's class."""
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, workbook.WorkbookError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
