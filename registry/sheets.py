@@ -19,20 +19,27 @@ Nothing else in the apps creates an openpyxl workbook (tests/registry/test_workb
 checks the source).
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils.functional import Promise
 
+# The control characters no xlsx may hold (openpyxl's ILLEGAL_CHARACTERS_RE, without importing
+# openpyxl for every page).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 # What a spreadsheet reads as the start of a formula (OWASP: = + - @ tab carriage return).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def put(cell, value: Any):
     """Give `cell` its value; a str (or a lazy translation) always as a text cell, never a
-    formula or an error value. Returns the cell."""
+    formula or an error value. A control character no xlsx may hold (a vertical tab pasted into
+    a name) is written as "\ufffd" rather than failing the whole download. Returns the cell."""
     if isinstance(value, Promise):
         value = str(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"

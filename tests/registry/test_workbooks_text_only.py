@@ -329,3 +329,15 @@ def test_no_other_module_writes_a_spreadsheet():
                 if WRITERS.search(line) and not line.lstrip().startswith("#"):
                     found.append(f"{relative}:{number}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+def test_a_control_character_in_a_name_does_not_fail_a_download(client, staf, make_perkumpulan):
+    """A vertical tab pasted into a name (no xlsx may hold it) is written as U+FFFD: the download
+    works and the rest of the name is kept."""
+    make_perkumpulan("CBR-DW-001", nama="Dasa\x0bWisma Mawar")
+    client.force_login(staf)
+    response = client.get("/perkumpulan/unduh.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    names = [c.value for row in book.active.iter_rows() for c in row]
+    assert "Dasa\ufffdWisma Mawar" in names
