@@ -33,6 +33,7 @@ import zipfile
 
 import tablib
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
@@ -306,9 +307,25 @@ class XLSX(base_formats.XLSX):
         return buffer.getvalue()
 
 
+def _not_too_large(upload) -> None:
+    if upload.size > workbook.MAX_FILE_BYTES:
+        raise ValidationError(
+            _("The file is %(size)d MB; the limit is %(limit)d MB.")
+            % {"size": upload.size // (1024 * 1024),
+               "limit": workbook.MAX_FILE_BYTES // (1024 * 1024)})
+
+
 class ShowsRefusals:
     """For the admin's import (registry.admin.ScopedImportExport): a file a format refuses shows
     why on the import form; the library would name only the exception's class."""
+
+    def create_import_form(self, request):
+        """An upload over the size limit is refused by the form, before the library reads the
+        whole file into memory."""
+        form = super().create_import_form(request)
+        if "import_file" in form.fields:
+            form.fields["import_file"].validators.append(_not_too_large)
+        return form
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, workbook.WorkbookError):

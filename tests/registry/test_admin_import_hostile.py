@@ -309,3 +309,18 @@ def test_the_scan_reads_a_real_workbook_as_fine():
             with archive.open(name) as part:
                 assert formats.scan_xml(part) == (False, archive.read(name).count(b"<"))
     formats.check_xlsx_parts(content)
+
+
+def test_a_file_over_the_size_limit_is_not_read_into_memory(client, staf, monkeypatch):
+    """The form refuses it by its size, before the library copies the upload into memory."""
+    from django.core.files.base import File
+
+    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 1024)
+    read = []
+    chunks = File.chunks
+    monkeypatch.setattr(File, "chunks", lambda self, *a, **k: read.append(self) or chunks(
+        self, *a, **k))
+    client.force_login(staf)
+    message = refusal(upload(client, csv_bytes([row(n) for n in range(1, 200)]), "CSV"))
+    assert "the limit is 0 MB" in message
+    assert read == []
