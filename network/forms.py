@@ -22,7 +22,8 @@ from registry.rekap import ancestors
 
 class HubunganForm(forms.Form):
     """A link from `group` to another group (of its village, or any the user sees by code) or to
-    an outside partner (a known one, or a new one named here)."""
+    an outside partner (a known one, or a new one named here). Its form starts blank: the
+    user chooses it."""
 
     mitra_perkumpulan = forms.ModelChoiceField(
         Perkumpulan.objects.none(), required=False, label=_("Group of the same village"),
@@ -42,7 +43,8 @@ class HubunganForm(forms.Form):
         required=False, label=_("Type of the new partner"),
         choices=[("", "—"), *[c for c in JenisMitra.choices if c[0] != JenisMitra.PERKUMPULAN]],
     )
-    bentuk = forms.ChoiceField(label=_("Form of the link"), choices=BentukHubungan.choices)
+    bentuk = forms.ChoiceField(label=_("Form of the link"),
+                               choices=[("", "—"), *BentukHubungan.choices])
     keterangan = forms.CharField(required=False, max_length=300, label=_("Note"))
 
     def __init__(self, *args, group: Perkumpulan, user, **kwargs):

@@ -186,9 +186,12 @@ class KasusForm(VersionedForm, ModelRulesForm):
 
 
 class StatusForm(ModelRulesForm):
-    """The case moves to another status: dated (today when empty), with a note."""
+    """The case moves to another status: dated (today when empty), with a note. The status
+    starts blank: a form sent as it was shown changes nothing (it once started on the first
+    status, and Save moved a case back to "identified"); the case's own status is refused."""
 
-    status = forms.ChoiceField(label=_("New status"), choices=StatusKasus.choices)
+    status = forms.ChoiceField(label=_("New status"),
+                               choices=[("", "—"), *StatusKasus.choices])
     tanggal = forms.DateField(label=_("Date of the change"), required=False, widget=DateInput,
                               help_text=_("Empty means today."))
     catatan = RiwayatStatus._meta.get_field("catatan").formfield(
