@@ -40,15 +40,38 @@ CONSTRAINT_ERRORS = {
 }
 
 
+# A registered person the user may not see: their case of a category already kept, told
+# without saying anything of that case.
+HIDDEN_PERSON_ERRORS = {
+    **CONSTRAINT_ERRORS,
+    "pmks_person_category_unique": (
+        "kategori",
+        _("A case of this category cannot be recorded for this NIK here; ask the Dinas Sosial "
+          "staff."),
+    ),
+}
+
+
 def case_field(name: str, **kwargs) -> forms.Field:
     return KasusPMKS._meta.get_field(name).formfield(**kwargs)
+
+
+def same_name(typed: str, registered: str) -> bool:
+    """Names compared as people type them: any case, any spacing."""
+    return " ".join(typed.split()).casefold() == " ".join(registered.split()).casefold()
 
 
 class KasusForm(VersionedForm, ModelRulesForm):
     """A case: the person by NIK (a registered person is found, anyone else registered with the
     name and address typed) or, without a NIK, by name and address; its village (an operator's
     own; staff type the code), category, dates, accompanying group (by code) and notes. A new
-    case starts its status history as identified."""
+    case starts its status history as identified.
+
+    A registered person the user may not see (`Warga.objects.visible_to`: they live elsewhere and
+    are in none of the user's groups) is never shown: not their name, nor anything else of
+    them, in the form, its errors or its message. The form says that the NIK is registered and
+    asks for the name as registered; it takes the person only when the name typed is theirs
+    (any case, any spacing), and then keeps the name as typed."""
 
     constraint_errors = CONSTRAINT_ERRORS
     field_map = {"warga": "nik", "desa": "desa_kode", "pendamping": "pendamping_kode"}
@@ -61,7 +84,8 @@ class KasusForm(VersionedForm, ModelRulesForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     nama = case_field("nama", required=False,
-                      help_text=_("May stay empty for a registered person: their name is used."))
+                      help_text=_("May stay empty for a registered person of your area: their name "
+                                "is used."))
     desa_kode = forms.CharField(
         label=_("Village code"), max_length=13,
         help_text=_("The desa/kelurahan code, e.g. 32.77.01.1002."),
@@ -135,9 +159,26 @@ class KasusForm(VersionedForm, ModelRulesForm):
         nama = data.get("nama") or ""
         nik = data.get("nik")
         self.person, self.new_person = None, False
+        hidden = unconfirmed = False
         if nik:
             self.person = Warga.objects.filter(nik=nik).first()
-            nama = nama or (self.person.nama if self.person else "")
+        if self.person is not None:
+            hidden = not Warga.objects.visible_to(self.user).filter(pk=self.person.pk).exists()
+            if not hidden:
+                nama = nama or self.person.nama
+            elif "nama" not in self._errors:
+                unconfirmed = not same_name(nama, self.person.nama)
+                if not nama:
+                    self.add_error("nama", ValidationError(
+                        _("A person with this NIK is registered: type their name as "
+                          "registered."), code="registered_name"))
+                elif unconfirmed:
+                    self.add_error("nama", ValidationError(
+                        _("This is not the name registered with this NIK: type the name as "
+                          "registered."), code="registered_name_mismatch"))
+            else:
+                unconfirmed = True
+        self.constraint_errors = HIDDEN_PERSON_ERRORS if hidden else CONSTRAINT_ERRORS
         if not nama and "nama" not in self._errors:
             self.add_error("nama", ValidationError(_("Type the person's name."), code="required"))
         if nik and self.person is None:
@@ -158,7 +199,10 @@ class KasusForm(VersionedForm, ModelRulesForm):
         exclude = self.failed("nama", "desa", "pendamping", *self.CASE_FIELDS)
         if self.new_person or "nik" in self._errors:
             exclude.append("warga")  # a person not yet registered has no case yet
+        if unconfirmed:
+            exclude.append("warga")  # nothing is told of a person not shown to the user
         self.check_rules(case, exclude=exclude)
+        case.nama = nama  # the model's clean() takes a registered person's name when empty
         return data
 
     def save(self) -> KasusPMKS | None:
