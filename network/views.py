@@ -69,15 +69,21 @@ def link_add(request: HttpRequest, kode: str) -> HttpResponse:
         raise PermissionDenied
     group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
     form = HubunganForm(request.POST, group=group, user=request.user)
-    if form.is_valid():
+    links = reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan"
+
+    def save() -> str | None:
         try:
             with transaction.atomic():
                 link = form.save()
         except IntegrityError:
             form.add_error(None, _("This link is already recorded."))
-        else:
-            messages.success(request, _("Link to %(mitra)s recorded.") % {"mitra": link.mitra})
-            return redirect(reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan")
+            return None
+        messages.success(request, _("Link to %(mitra)s recorded.") % {"mitra": link.mitra})
+        return links
+
+    done = form.save_once(request, save, links)
+    if done is not None:
+        return done
     return render(request, "network/hubungan_tambah.html",
                   {"group": group, "p": links_panel(request, group, form)}, status=400)
 
@@ -127,38 +133,59 @@ def forum(request: HttpRequest) -> HttpResponse:
         request.user).filter(pk=desa.pk).exists()
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    form = ForumForm(posted(request), instance=record, desa=desa) if can_edit else None
-    leader_form = PengurusForm(user=request.user) if can_edit else None
+    user = request.user
+    form = ForumForm(posted(request), instance=record, desa=desa, user=user) if can_edit else None
+    leader_form = PengurusForm(user=user, desa=desa) if can_edit else None
     # A meeting or a fund entry belongs to a forum already recorded.
-    extra = {name: form_class(instance=model(forum=record)) if can_edit and record else None
+    extra = {name: form_class(instance=model(forum=record), user=user)
+             if can_edit and record else None
              for name, form_class, model in FORUM_RECORDS}
+    page = reverse("network:forum") + f"?desa={desa.kode}"
     if request.method == "POST":
         aksi = request.POST.get("aksi")
         if aksi in extra and record is not None:
-            form = ForumForm(instance=record, desa=desa)
+            form = ForumForm(instance=record, desa=desa, user=user)
             form_class, model = next((f, m) for n, f, m in FORUM_RECORDS if n == aksi)
-            extra[aksi] = form_class(request.POST, instance=model(forum=record))
-            if extra[aksi].is_valid():
-                extra[aksi].save()
+            extra[aksi] = form_class(request.POST, instance=model(forum=record), user=user)
+
+            def save_record(added=extra[aksi], aksi=aksi) -> str:
+                added.save()
                 messages.success(request, _("Saved."))
-                return redirect(reverse("network:forum") + f"?desa={desa.kode}#{aksi}")
+                return f"{page}#{aksi}"
+
+            done = extra[aksi].save_once(request, save_record, f"{page}#{aksi}")
+            if done is not None:
+                return done
         elif aksi == "pengurus" and record is not None:
-            leader_form = PengurusForm(request.POST, user=request.user)
-            form = ForumForm(instance=record, desa=desa)
-            if leader_form.is_valid():
+            leader_form = PengurusForm(request.POST, user=user, desa=desa)
+            form = ForumForm(instance=record, desa=desa, user=user)
+
+            def save_leader() -> str:
                 PengurusForum.objects.create(
                     forum=record, warga=leader_form.cleaned_data["nik"],
                     jabatan=leader_form.cleaned_data["jabatan"],
                     mulai=leader_form.cleaned_data["mulai"])
                 messages.success(request, _("Forum leader added."))
-                return redirect(reverse("network:forum") + f"?desa={desa.kode}")
-        elif form.is_valid():
-            form.instance.desa = desa
-            if form.save() is not None:
+                return page
+
+            done = leader_form.save_once(request, save_leader, page)
+            if done is not None:
+                return done
+        else:
+
+            def save_forum() -> str | None:
+                form.instance.desa = desa
+                if form.save() is None:
+                    return None
                 messages.success(request, _("Forum saved."))
-                return redirect(reverse("network:forum") + f"?desa={desa.kode}")
-            # Someone else saved the forum meanwhile: the page shows it as it now is.
-            record = Forum.objects.filter(desa=desa).first()
+                return page
+
+            done = form.save_once(request, save_forum, page)
+            if done is not None:
+                return done
+            if form.conflicted:
+                # Someone else saved the forum meanwhile: the page shows it as it now is.
+                record = Forum.objects.filter(desa=desa).first()
     leaders = []
     if record is not None:
         leaders = list(record.pengurus.select_related("warga").order_by("selesai", "jabatan"))

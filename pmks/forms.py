@@ -20,6 +20,7 @@ from registry.forms import (
     Conflict,
     DateInput,
     ModelRulesForm,
+    OnceForm,
     VersionedForm,
     today,
     village_groups,
@@ -61,7 +62,7 @@ def same_name(typed: str, registered: str) -> bool:
     return " ".join(typed.split()).casefold() == " ".join(registered.split()).casefold()
 
 
-class KasusForm(VersionedForm, ModelRulesForm):
+class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
     """A case: the person by NIK (a registered person is found, anyone else registered with the
     name and address typed) or, without a NIK, by name and address; its village (an operator's
     own; staff type the code), category, dates, accompanying group (by code) and notes. A new
@@ -129,6 +130,8 @@ class KasusForm(VersionedForm, ModelRulesForm):
             self.fields["pendamping_kode"].widget.attrs["list"] = "pendamping-pilihan"
         # Two officers editing one case: the second save is told, not silently lost.
         self.track_version(kasus)
+        if kasus is None:  # a new case is recorded once, however often the form is sent
+            self.send_once(user, "pmks:kasus_baru")
 
     def clean_nik(self) -> str:
         # Spaces typed between groups of digits are no part of the number.
@@ -229,7 +232,7 @@ class KasusForm(VersionedForm, ModelRulesForm):
         return self.case
 
 
-class StatusForm(ModelRulesForm):
+class StatusForm(OnceForm, ModelRulesForm):
     """The case moves to another status: dated (today when empty), with a note. The status
     starts blank: a form sent as it was shown changes nothing (it once started on the first
     status, and Save moved a case back to "identified"); the case's own status is refused."""
@@ -246,6 +249,7 @@ class StatusForm(ModelRulesForm):
         super().__init__(*args, **kwargs)
         self.kasus, self.user = kasus, user
         self.fields["tanggal"].initial = today()
+        self.send_once(user, f"pmks:status:{kasus.pk}")
 
     def clean(self):
         data = super().clean()
@@ -267,7 +271,7 @@ class StatusForm(ModelRulesForm):
                                           data.get("tanggal") or today(), data.get("catatan"))
 
 
-class RujukanForm(forms.ModelForm):
+class RujukanForm(OnceForm, forms.ModelForm):
     """A referral; by default the case moves to "referred" as well."""
 
     tandai = forms.BooleanField(label=_("Also set the case's status to Referred"),
@@ -283,6 +287,7 @@ class RujukanForm(forms.ModelForm):
         kwargs.setdefault("instance", Rujukan(kasus=kasus, oleh=user))
         super().__init__(*args, **kwargs)
         self.kasus, self.user = kasus, user
+        self.send_once(user, f"pmks:rujukan:{kasus.pk}")
 
     def save(self, commit=True) -> Rujukan:
         with transaction.atomic():
@@ -296,7 +301,7 @@ class RujukanForm(forms.ModelForm):
         return referral
 
 
-class BantuanForm(forms.ModelForm):
+class BantuanForm(OnceForm, forms.ModelForm):
     """Help given to the person: by default from the accompanying group."""
 
     class Meta:
@@ -316,3 +321,4 @@ class BantuanForm(forms.ModelForm):
         field.queryset = groups.order_by("nama")
         field.label_from_instance = lambda g: f"{g.nama} ({g.kode})"
         self.fields["nilai"].widget.attrs["inputmode"] = "numeric"
+        self.send_once(user, f"pmks:bantuan:{kasus.pk}")
