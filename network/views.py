@@ -27,6 +27,7 @@ from network.models import (
     PertemuanForum,
 )
 from registry import access, audit, rekap
+from registry.forms import ConfirmForm
 from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
 from registry.validators import normalize_kode_wilayah
 from registry.views import BadRequest, area_param, larger_areas, posted
@@ -88,17 +89,44 @@ def link_add(request: HttpRequest, kode: str) -> HttpResponse:
                   {"group": group, "p": links_panel(request, group, form)}, status=400)
 
 
+def confirm_page(request: HttpRequest, form: ConfirmForm, question: str, button: str,
+                 cancel: str, status: int = 200) -> HttpResponse:
+    """The page that asks before deleting or ending something: the question, a button that
+    posts and a link back (no script needed)."""
+    return render(request, "network/konfirmasi.html", {
+        "form": form, "question": question, "button": button, "cancel": cancel,
+    }, status=status)
+
+
 @login_required
-@require_POST
 def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first (GET: the question, a button and a way back); the link goes on the POST."""
     if not access.can_edit(request.user):
         raise PermissionDenied
+    form = ConfirmForm(posted(request), user=request.user, name=f"network:hubungan_hapus:{pk}")
+    if request.method == "POST":
+        # A second click on the button: the link is gone already; the first click's page.
+        again = form.answered_before(request, reverse("registry:dashboard"))
+        if again is not None:
+            return again
     link = get_object_or_404(
-        Hubungan.objects.editable_by(request.user).select_related("perkumpulan"), pk=pk)
+        Hubungan.objects.editable_by(request.user)
+        .select_related("perkumpulan", "mitra_perkumpulan", "mitra_luar"), pk=pk)
     group = link.perkumpulan
-    link.delete()
-    messages.success(request, _("Link removed."))
-    return redirect(reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan")
+    links = reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan"
+    if request.method == "POST":
+
+        def delete() -> str:
+            link.delete()
+            messages.success(request, _("Link removed."))
+            return links
+
+        done = form.save_once(request, delete, links)
+        if done is not None:
+            return done
+    question = _("Remove the link from %(group)s to %(partner)s? It cannot be undone.") % {
+        "group": group.nama, "partner": link.mitra.nama}
+    return confirm_page(request, form, question, _("Remove"), links)
 
 
 # The village forum ----------------------------------------------------------------------------
@@ -210,17 +238,34 @@ def forum(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def leader_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first (GET: the question, a button and a way back); the term ends on the POST,
+    today."""
     if not access.can_edit(request.user):
         raise PermissionDenied
     leader = get_object_or_404(
-        PengurusForum.objects.editable_by(request.user).select_related("forum"), pk=pk)
-    if leader.selesai is None:
-        leader.selesai = timezone.localdate()
-        leader.save(update_fields=["selesai"])
-        messages.success(request, _("The leader's term has ended."))
-    return redirect(reverse("network:forum") + f"?desa={leader.forum.desa_id}")
+        PengurusForum.objects.editable_by(request.user).select_related("forum", "warga"), pk=pk)
+    page = reverse("network:forum") + f"?desa={leader.forum.desa_id}"
+    form = ConfirmForm(posted(request), user=request.user, name=f"network:pengurus_akhiri:{pk}")
+    if leader.selesai is not None:
+        again = form.answered_before(request, page) if request.method == "POST" else None
+        if again is None:
+            messages.info(request, _("This leader's term has already ended."))
+        return again or redirect(page)
+    if request.method == "POST":
+
+        def end() -> str:
+            leader.selesai = timezone.localdate()
+            leader.save(update_fields=["selesai"])
+            messages.success(request, _("The leader's term has ended."))
+            return page
+
+        done = form.save_once(request, end, page)
+        if done is not None:
+            return done
+    question = _("End the term of %(name)s as %(position)s today?") % {
+        "name": leader.warga.nama, "position": leader.jabatan}
+    return confirm_page(request, form, question, _("End term"), page)
 
 
 # The network of an area ---------------------------------------------------------------------

@@ -322,6 +322,15 @@ class OnceForm:
         return redirect(url)
 
 
+class ConfirmForm(OnceForm, forms.Form):
+    """The button of a page that asks before deleting or ending something: nothing but the
+    one-time token, so that a second click does not act on something already gone."""
+
+    def __init__(self, *args, user, name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.send_once(user, name)
+
+
 def usable_key(field: models.Field, value) -> bool:
     """Whether `value` can be looked up as a key of `field` at all: of its type, within the
     range the database stores (a 20-digit id overflows SQLite's integers) and without NUL

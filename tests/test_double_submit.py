@@ -276,6 +276,26 @@ def test_a_new_forum_sent_twice_is_one_forum_and_no_conflict(client, operator):
     assert Forum.objects.count() == 1
 
 
+def test_a_confirmation_sent_twice_answers_the_first_ones_page(client, operator, forum,
+                                                              make_perkumpulan, make_warga):
+    dw = make_perkumpulan("CBR-DW-001", nama="Dasa Wisma Mawar")
+    kt = make_perkumpulan("CBR-KT-001", jenis="KT", nama="Karang Taruna")
+    link = Hubungan.objects.create(perkumpulan=dw, mitra_perkumpulan=kt, bentuk="KOORDINASI")
+    leader = PengurusForum.objects.create(
+        forum=forum, warga=make_warga(NIK, wilayah_id=CIBEUREUM), jabatan="Ketua",
+        mulai=datetime.date(2024, 1, 1))
+    client.force_login(operator)
+    for url, gone in ((f"/hubungan/{link.pk}/hapus/",
+                       lambda: not Hubungan.objects.filter(pk=link.pk).exists()),
+                      (f"/forum/pengurus/{leader.pk}/akhiri/",
+                       lambda: PengurusForum.objects.get(pk=leader.pk).selesai is not None)):
+        data = rendered(client, url)
+        first = client.post(url, data)
+        assert first.status_code == 302 and gone()
+        second = client.post(url, data)  # the link is gone by now: no 404
+        assert second.status_code == 302 and second.url == first.url and told_once(second)
+
+
 def test_adding_a_member_twice_is_refused_by_the_one_current_membership_rule(
         client, operator, make_perkumpulan):
     """Not a token: the database keeps one current membership per person and group, and the
