@@ -310,6 +310,23 @@ def test_adding_a_member_twice_is_refused_by_the_one_current_membership_rule(
     assert Keanggotaan.objects.count() == 1 and Warga.objects.count() == 1
 
 
+@pytest.mark.parametrize(("action", "data"), [("peran", {"peran": "BENDAHARA"}),
+                                             ("akhiri", {})])
+def test_a_role_change_or_an_end_sent_twice_is_refused_the_second_time(
+        client, operator, make_perkumpulan, make_warga, action, data):
+    """Not a token either: both act on a current membership, which the first sending ended."""
+    group = make_perkumpulan("CBR-DW-001", nama="Dasa Wisma Mawar")
+    member = Keanggotaan.objects.create(warga=make_warga(NIK, wilayah_id=CIBEUREUM),
+                                        perkumpulan=group)
+    client.force_login(operator)
+    assert client.post(f"/anggota/{member.pk}/{action}/", data).status_code == 302
+    second = client.post(f"/anggota/{member.pk}/{action}/", data)
+    assert second.status_code == 400
+    assert Keanggotaan.objects.count() == (2 if action == "peran" else 1)
+    assert Keanggotaan.objects.filter(selesai__isnull=True).count() == (
+        1 if action == "peran" else 0)
+
+
 def test_old_tokens_are_forgotten(client, operator, case):
     from django.utils import timezone
 
