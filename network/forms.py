@@ -15,14 +15,15 @@ from network.models import (
     PertemuanForum,
 )
 from registry import validators
-from registry.forms import DateInput, VersionedModelForm, village_groups
+from registry.forms import TOKEN_FIELD, DateInput, OnceForm, VersionedModelForm, village_groups
 from registry.models import Perkumpulan
 from registry.rekap import ancestors
 
 
-class HubunganForm(forms.Form):
+class HubunganForm(OnceForm, forms.Form):
     """A link from `group` to another group (of its village, or any the user sees by code) or to
-    an outside partner (a known one, or a new one named here)."""
+    an outside partner (a known one, or a new one named here). Its form starts blank: the
+    user chooses it."""
 
     mitra_perkumpulan = forms.ModelChoiceField(
         Perkumpulan.objects.none(), required=False, label=_("Group of the same village"),
@@ -42,7 +43,8 @@ class HubunganForm(forms.Form):
         required=False, label=_("Type of the new partner"),
         choices=[("", "—"), *[c for c in JenisMitra.choices if c[0] != JenisMitra.PERKUMPULAN]],
     )
-    bentuk = forms.ChoiceField(label=_("Form of the link"), choices=BentukHubungan.choices)
+    bentuk = forms.ChoiceField(label=_("Form of the link"),
+                               choices=[("", "—"), *BentukHubungan.choices])
     keterangan = forms.CharField(required=False, max_length=300, label=_("Note"))
 
     def __init__(self, *args, group: Perkumpulan, user, **kwargs):
@@ -56,6 +58,7 @@ class HubunganForm(forms.Form):
         around = [group.desa_id, *ancestors(group.desa_id)]
         self.fields["mitra_luar"].queryset = (
             Mitra.objects.visible_to(user).filter(wilayah__in=around).order_by("nama"))
+        self.send_once(user, f"network:hubungan:{group.pk}")
 
     def clean(self):
         data = super().clean()
@@ -123,9 +126,9 @@ class HubunganForm(forms.Form):
         return link
 
 
-class ForumForm(VersionedModelForm):
+class ForumForm(OnceForm, VersionedModelForm):
     """The forum's own data; two officers editing it at once: the second is told (see
-    VersionedForm)."""
+    VersionedForm). A forum not yet recorded is recorded once (OnceForm)."""
 
     class Meta(VersionedModelForm.Meta):
         model = Forum
@@ -135,14 +138,19 @@ class ForumForm(VersionedModelForm):
             "tanggal_dibentuk": DateInput,
         }
 
-    def __init__(self, *args, desa, **kwargs):
+    def __init__(self, *args, desa, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # A forum not yet recorded: its form is sent once. The forum's page is also where it
+        # is edited, so a second sending of that form finds the forum already there and is
+        # told by its token too.
+        if self.instance.pk is None or (self.is_bound and TOKEN_FIELD in self.data):
+            self.send_once(user, f"network:forum:{desa.pk}")
         self.fields["anggota"].queryset = Perkumpulan.objects.filter(
             desa=desa, aktif=True).select_related("jenis").order_by("jenis__urutan", "nama")
         self.fields["anggota"].label_from_instance = lambda g: f"{g.nama} ({g.jenis.nama})"
 
 
-class PengurusForm(forms.Form):
+class PengurusForm(OnceForm, forms.Form):
     """A forum leader: a registered person found by NIK."""
 
     nik = forms.CharField(label=_("NIK"), max_length=20,
@@ -151,10 +159,11 @@ class PengurusForm(forms.Form):
     mulai = forms.DateField(label=_("From"), required=False,
                             widget=DateInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, desa, **kwargs):
         kwargs.setdefault("auto_id", "pengurus-%s")
         super().__init__(*args, **kwargs)
         self.user = user
+        self.send_once(user, f"network:pengurus:{desa.pk}")
 
     def clean_nik(self):
         nik = "".join(self.cleaned_data["nik"].split())
@@ -167,26 +176,32 @@ class PengurusForm(forms.Form):
         return person
 
 
-class PertemuanForm(forms.ModelForm):
+class PertemuanForm(OnceForm, forms.ModelForm):
+    """A meeting of the forum (`instance`: a new one of the forum)."""
+
     class Meta:
         model = PertemuanForum
         fields = ["tanggal", "jenis", "hadir", "notulen"]
         widgets = {"tanggal": DateInput, "notulen": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("auto_id", "pertemuan-%s")
         super().__init__(*args, **kwargs)
         self.fields["hadir"].widget.attrs["inputmode"] = "numeric"
+        self.send_once(user, f"network:pertemuan:{self.instance.forum_id}")
 
 
-class DanaForm(forms.ModelForm):
+class DanaForm(OnceForm, forms.ModelForm):
+    """What a community fund collected and spent (`instance`: a new entry of the forum)."""
+
     class Meta:
         model = DanaKomunitas
         fields = ["jenis", "tanggal", "terkumpul", "dipakai", "keterangan"]
         widgets = {"tanggal": DateInput}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("auto_id", "dana-%s")
         super().__init__(*args, **kwargs)
         for name in ("terkumpul", "dipakai"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
+        self.send_once(user, f"network:dana:{self.instance.forum_id}")

@@ -27,6 +27,7 @@ from network.models import (
     PertemuanForum,
 )
 from registry import access, audit, rekap
+from registry.forms import ConfirmForm
 from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
 from registry.validators import normalize_kode_wilayah
 from registry.views import BadRequest, area_param, larger_areas, posted
@@ -69,30 +70,63 @@ def link_add(request: HttpRequest, kode: str) -> HttpResponse:
         raise PermissionDenied
     group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
     form = HubunganForm(request.POST, group=group, user=request.user)
-    if form.is_valid():
+    links = reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan"
+
+    def save() -> str | None:
         try:
             with transaction.atomic():
                 link = form.save()
         except IntegrityError:
             form.add_error(None, _("This link is already recorded."))
-        else:
-            messages.success(request, _("Link to %(mitra)s recorded.") % {"mitra": link.mitra})
-            return redirect(reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan")
+            return None
+        messages.success(request, _("Link to %(mitra)s recorded.") % {"mitra": link.mitra})
+        return links
+
+    done = form.save_once(request, save, links)
+    if done is not None:
+        return done
     return render(request, "network/hubungan_tambah.html",
                   {"group": group, "p": links_panel(request, group, form)}, status=400)
 
 
+def confirm_page(request: HttpRequest, form: ConfirmForm, question: str, button: str,
+                 cancel: str, status: int = 200) -> HttpResponse:
+    """The page that asks before deleting or ending something: the question, a button that
+    posts and a link back (no script needed)."""
+    return render(request, "network/konfirmasi.html", {
+        "form": form, "question": question, "button": button, "cancel": cancel,
+    }, status=status)
+
+
 @login_required
-@require_POST
 def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first (GET: the question, a button and a way back); the link goes on the POST."""
     if not access.can_edit(request.user):
         raise PermissionDenied
+    form = ConfirmForm(posted(request), user=request.user, name=f"network:hubungan_hapus:{pk}")
+    if request.method == "POST":
+        # A second click on the button: the link is gone already; the first click's page.
+        again = form.answered_before(request, reverse("registry:dashboard"))
+        if again is not None:
+            return again
     link = get_object_or_404(
-        Hubungan.objects.editable_by(request.user).select_related("perkumpulan"), pk=pk)
+        Hubungan.objects.editable_by(request.user)
+        .select_related("perkumpulan", "mitra_perkumpulan", "mitra_luar"), pk=pk)
     group = link.perkumpulan
-    link.delete()
-    messages.success(request, _("Link removed."))
-    return redirect(reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan")
+    links = reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan"
+    if request.method == "POST":
+
+        def delete() -> str:
+            link.delete()
+            messages.success(request, _("Link removed."))
+            return links
+
+        done = form.save_once(request, delete, links)
+        if done is not None:
+            return done
+    question = _("Remove the link from %(group)s to %(partner)s? It cannot be undone.") % {
+        "group": group.nama, "partner": link.mitra.nama}
+    return confirm_page(request, form, question, _("Remove"), links)
 
 
 # The village forum ----------------------------------------------------------------------------
@@ -127,38 +161,59 @@ def forum(request: HttpRequest) -> HttpResponse:
         request.user).filter(pk=desa.pk).exists()
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    form = ForumForm(posted(request), instance=record, desa=desa) if can_edit else None
-    leader_form = PengurusForm(user=request.user) if can_edit else None
+    user = request.user
+    form = ForumForm(posted(request), instance=record, desa=desa, user=user) if can_edit else None
+    leader_form = PengurusForm(user=user, desa=desa) if can_edit else None
     # A meeting or a fund entry belongs to a forum already recorded.
-    extra = {name: form_class(instance=model(forum=record)) if can_edit and record else None
+    extra = {name: form_class(instance=model(forum=record), user=user)
+             if can_edit and record else None
              for name, form_class, model in FORUM_RECORDS}
+    page = reverse("network:forum") + f"?desa={desa.kode}"
     if request.method == "POST":
         aksi = request.POST.get("aksi")
         if aksi in extra and record is not None:
-            form = ForumForm(instance=record, desa=desa)
+            form = ForumForm(instance=record, desa=desa, user=user)
             form_class, model = next((f, m) for n, f, m in FORUM_RECORDS if n == aksi)
-            extra[aksi] = form_class(request.POST, instance=model(forum=record))
-            if extra[aksi].is_valid():
-                extra[aksi].save()
+            extra[aksi] = form_class(request.POST, instance=model(forum=record), user=user)
+
+            def save_record(added=extra[aksi], aksi=aksi) -> str:
+                added.save()
                 messages.success(request, _("Saved."))
-                return redirect(reverse("network:forum") + f"?desa={desa.kode}#{aksi}")
+                return f"{page}#{aksi}"
+
+            done = extra[aksi].save_once(request, save_record, f"{page}#{aksi}")
+            if done is not None:
+                return done
         elif aksi == "pengurus" and record is not None:
-            leader_form = PengurusForm(request.POST, user=request.user)
-            form = ForumForm(instance=record, desa=desa)
-            if leader_form.is_valid():
+            leader_form = PengurusForm(request.POST, user=user, desa=desa)
+            form = ForumForm(instance=record, desa=desa, user=user)
+
+            def save_leader() -> str:
                 PengurusForum.objects.create(
                     forum=record, warga=leader_form.cleaned_data["nik"],
                     jabatan=leader_form.cleaned_data["jabatan"],
                     mulai=leader_form.cleaned_data["mulai"])
                 messages.success(request, _("Forum leader added."))
-                return redirect(reverse("network:forum") + f"?desa={desa.kode}")
-        elif form.is_valid():
-            form.instance.desa = desa
-            if form.save() is not None:
+                return page
+
+            done = leader_form.save_once(request, save_leader, page)
+            if done is not None:
+                return done
+        else:
+
+            def save_forum() -> str | None:
+                form.instance.desa = desa
+                if form.save() is None:
+                    return None
                 messages.success(request, _("Forum saved."))
-                return redirect(reverse("network:forum") + f"?desa={desa.kode}")
-            # Someone else saved the forum meanwhile: the page shows it as it now is.
-            record = Forum.objects.filter(desa=desa).first()
+                return page
+
+            done = form.save_once(request, save_forum, page)
+            if done is not None:
+                return done
+            if form.conflicted:
+                # Someone else saved the forum meanwhile: the page shows it as it now is.
+                record = Forum.objects.filter(desa=desa).first()
     leaders = []
     if record is not None:
         leaders = list(record.pengurus.select_related("warga").order_by("selesai", "jabatan"))
@@ -183,17 +238,34 @@ def forum(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def leader_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first (GET: the question, a button and a way back); the term ends on the POST,
+    today."""
     if not access.can_edit(request.user):
         raise PermissionDenied
     leader = get_object_or_404(
-        PengurusForum.objects.editable_by(request.user).select_related("forum"), pk=pk)
-    if leader.selesai is None:
-        leader.selesai = timezone.localdate()
-        leader.save(update_fields=["selesai"])
-        messages.success(request, _("The leader's term has ended."))
-    return redirect(reverse("network:forum") + f"?desa={leader.forum.desa_id}")
+        PengurusForum.objects.editable_by(request.user).select_related("forum", "warga"), pk=pk)
+    page = reverse("network:forum") + f"?desa={leader.forum.desa_id}"
+    form = ConfirmForm(posted(request), user=request.user, name=f"network:pengurus_akhiri:{pk}")
+    if leader.selesai is not None:
+        again = form.answered_before(request, page) if request.method == "POST" else None
+        if again is None:
+            messages.info(request, _("This leader's term has already ended."))
+        return again or redirect(page)
+    if request.method == "POST":
+
+        def end() -> str:
+            leader.selesai = timezone.localdate()
+            leader.save(update_fields=["selesai"])
+            messages.success(request, _("The leader's term has ended."))
+            return page
+
+        done = form.save_once(request, end, page)
+        if done is not None:
+            return done
+    question = _("End the term of %(name)s as %(position)s today?") % {
+        "name": leader.warga.nama, "position": leader.jabatan}
+    return confirm_page(request, form, question, _("End term"), page)
 
 
 # The network of an area ---------------------------------------------------------------------

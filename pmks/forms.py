@@ -20,6 +20,7 @@ from registry.forms import (
     Conflict,
     DateInput,
     ModelRulesForm,
+    OnceForm,
     VersionedForm,
     today,
     village_groups,
@@ -40,15 +41,38 @@ CONSTRAINT_ERRORS = {
 }
 
 
+# A registered person the user may not see: their case of a category already kept, told
+# without saying anything of that case.
+HIDDEN_PERSON_ERRORS = {
+    **CONSTRAINT_ERRORS,
+    "pmks_person_category_unique": (
+        "kategori",
+        _("A case of this category cannot be recorded for this NIK here; ask the Dinas Sosial "
+          "staff."),
+    ),
+}
+
+
 def case_field(name: str, **kwargs) -> forms.Field:
     return KasusPMKS._meta.get_field(name).formfield(**kwargs)
 
 
-class KasusForm(VersionedForm, ModelRulesForm):
+def same_name(typed: str, registered: str) -> bool:
+    """Names compared as people type them: any case, any spacing."""
+    return " ".join(typed.split()).casefold() == " ".join(registered.split()).casefold()
+
+
+class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
     """A case: the person by NIK (a registered person is found, anyone else registered with the
     name and address typed) or, without a NIK, by name and address; its village (an operator's
     own; staff type the code), category, dates, accompanying group (by code) and notes. A new
-    case starts its status history as identified."""
+    case starts its status history as identified.
+
+    A registered person the user may not see (`Warga.objects.visible_to`: they live elsewhere and
+    are in none of the user's groups) is never shown: not their name, nor anything else of
+    them, in the form, its errors or its message. The form says that the NIK is registered and
+    asks for the name as registered; it takes the person only when the name typed is theirs
+    (any case, any spacing), and then keeps the name as typed."""
 
     constraint_errors = CONSTRAINT_ERRORS
     field_map = {"warga": "nik", "desa": "desa_kode", "pendamping": "pendamping_kode"}
@@ -61,7 +85,8 @@ class KasusForm(VersionedForm, ModelRulesForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     nama = case_field("nama", required=False,
-                      help_text=_("May stay empty for a registered person: their name is used."))
+                      help_text=_("May stay empty for a registered person of your area: their name "
+                                "is used."))
     desa_kode = forms.CharField(
         label=_("Village code"), max_length=13,
         help_text=_("The desa/kelurahan code, e.g. 32.77.01.1002."),
@@ -105,6 +130,8 @@ class KasusForm(VersionedForm, ModelRulesForm):
             self.fields["pendamping_kode"].widget.attrs["list"] = "pendamping-pilihan"
         # Two officers editing one case: the second save is told, not silently lost.
         self.track_version(kasus)
+        if kasus is None:  # a new case is recorded once, however often the form is sent
+            self.send_once(user, "pmks:kasus_baru")
 
     def clean_nik(self) -> str:
         # Spaces typed between groups of digits are no part of the number.
@@ -135,9 +162,26 @@ class KasusForm(VersionedForm, ModelRulesForm):
         nama = data.get("nama") or ""
         nik = data.get("nik")
         self.person, self.new_person = None, False
+        hidden = unconfirmed = False
         if nik:
             self.person = Warga.objects.filter(nik=nik).first()
-            nama = nama or (self.person.nama if self.person else "")
+        if self.person is not None:
+            hidden = not Warga.objects.visible_to(self.user).filter(pk=self.person.pk).exists()
+            if not hidden:
+                nama = nama or self.person.nama
+            elif "nama" not in self._errors:
+                unconfirmed = not same_name(nama, self.person.nama)
+                if not nama:
+                    self.add_error("nama", ValidationError(
+                        _("A person with this NIK is registered: type their name as "
+                          "registered."), code="registered_name"))
+                elif unconfirmed:
+                    self.add_error("nama", ValidationError(
+                        _("This is not the name registered with this NIK: type the name as "
+                          "registered."), code="registered_name_mismatch"))
+            else:
+                unconfirmed = True
+        self.constraint_errors = HIDDEN_PERSON_ERRORS if hidden else CONSTRAINT_ERRORS
         if not nama and "nama" not in self._errors:
             self.add_error("nama", ValidationError(_("Type the person's name."), code="required"))
         if nik and self.person is None:
@@ -158,7 +202,10 @@ class KasusForm(VersionedForm, ModelRulesForm):
         exclude = self.failed("nama", "desa", "pendamping", *self.CASE_FIELDS)
         if self.new_person or "nik" in self._errors:
             exclude.append("warga")  # a person not yet registered has no case yet
+        if unconfirmed:
+            exclude.append("warga")  # nothing is told of a person not shown to the user
         self.check_rules(case, exclude=exclude)
+        case.nama = nama  # the model's clean() takes a registered person's name when empty
         return data
 
     def save(self) -> KasusPMKS | None:
@@ -185,10 +232,13 @@ class KasusForm(VersionedForm, ModelRulesForm):
         return self.case
 
 
-class StatusForm(ModelRulesForm):
-    """The case moves to another status: dated (today when empty), with a note."""
+class StatusForm(OnceForm, ModelRulesForm):
+    """The case moves to another status: dated (today when empty), with a note. The status
+    starts blank: a form sent as it was shown changes nothing (it once started on the first
+    status, and Save moved a case back to "identified"); the case's own status is refused."""
 
-    status = forms.ChoiceField(label=_("New status"), choices=StatusKasus.choices)
+    status = forms.ChoiceField(label=_("New status"),
+                               choices=[("", "—"), *StatusKasus.choices])
     tanggal = forms.DateField(label=_("Date of the change"), required=False, widget=DateInput,
                               help_text=_("Empty means today."))
     catatan = RiwayatStatus._meta.get_field("catatan").formfield(
@@ -199,6 +249,7 @@ class StatusForm(ModelRulesForm):
         super().__init__(*args, **kwargs)
         self.kasus, self.user = kasus, user
         self.fields["tanggal"].initial = today()
+        self.send_once(user, f"pmks:status:{kasus.pk}")
 
     def clean(self):
         data = super().clean()
@@ -220,7 +271,7 @@ class StatusForm(ModelRulesForm):
                                           data.get("tanggal") or today(), data.get("catatan"))
 
 
-class RujukanForm(forms.ModelForm):
+class RujukanForm(OnceForm, forms.ModelForm):
     """A referral; by default the case moves to "referred" as well."""
 
     tandai = forms.BooleanField(label=_("Also set the case's status to Referred"),
@@ -236,6 +287,7 @@ class RujukanForm(forms.ModelForm):
         kwargs.setdefault("instance", Rujukan(kasus=kasus, oleh=user))
         super().__init__(*args, **kwargs)
         self.kasus, self.user = kasus, user
+        self.send_once(user, f"pmks:rujukan:{kasus.pk}")
 
     def save(self, commit=True) -> Rujukan:
         with transaction.atomic():
@@ -249,7 +301,7 @@ class RujukanForm(forms.ModelForm):
         return referral
 
 
-class BantuanForm(forms.ModelForm):
+class BantuanForm(OnceForm, forms.ModelForm):
     """Help given to the person: by default from the accompanying group."""
 
     class Meta:
@@ -269,3 +321,4 @@ class BantuanForm(forms.ModelForm):
         field.queryset = groups.order_by("nama")
         field.label_from_instance = lambda g: f"{g.nama} ({g.kode})"
         self.fields["nilai"].widget.attrs["inputmode"] = "numeric"
+        self.send_once(user, f"pmks:bantuan:{kasus.pk}")

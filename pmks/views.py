@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -104,12 +104,19 @@ def kasus_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise PermissionDenied
     kasus = _editable(request, pk) if pk is not None else None
     form = KasusForm(posted(request), user=request.user, kasus=kasus)
-    if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        if saved is not None:
+    if request.method == "POST":
+
+        def save() -> str | None:
+            saved = form.save()
+            if saved is None:
+                return None
             messages.success(request, (_("Case of %(name)s saved.") if kasus else
                                        _("Case of %(name)s recorded.")) % {"name": saved.nama})
-            return redirect("pmks:kasus", pk=saved.pk)
+            return reverse("pmks:kasus", args=[saved.pk])
+
+        done = form.save_once(request, save, reverse("pmks:kasus_list"))
+        if done is not None:
+            return done
     if kasus is not None:  # the form shows the case's full NIK: a view of the case
         LogAkses.catat(request.user, Tindakan.LIHAT, kasus.desa, kasus=kasus)
     return render(request, "pmks/kasus_form.html", {
@@ -133,10 +140,17 @@ def kasus_aksi(request: HttpRequest, pk: int, aksi: str) -> HttpResponse:
     kasus = _editable(request, pk)
     name, form_class, title = next(a for a in ACTIONS if a[0] == aksi)
     form = form_class(request.POST, kasus=kasus, user=request.user)
-    if form.is_valid():
+    timeline = reverse("pmks:kasus", args=[kasus.pk]) + "#timeline-judul"
+
+    def save() -> str:
         form.save()
         messages.success(request, _("Saved in the case's timeline."))
-        return redirect(reverse("pmks:kasus", args=[kasus.pk]) + "#timeline-judul")
+        return timeline
+
+    # Sent twice (a double click): written once, the second goes to the timeline as well.
+    done = form.save_once(request, save, timeline)
+    if done is not None:
+        return done
     return render(request, "pmks/kasus_aksi.html", {
         "form": form, "kasus": kasus, "aksi": name, "title": title,
     }, status=400)

@@ -1,14 +1,22 @@
+import datetime
+import re
+import secrets
+from collections.abc import Callable
+
 from django import forms
+from django.contrib import messages
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from registry import validators
 from registry.access import Peran
-from registry.models import Perkumpulan, Wilayah
+from registry.models import FormulirTerkirim, Perkumpulan, Wilayah
 from registry.workbook import MAX_FILE_BYTES
 
 
@@ -176,6 +184,153 @@ class VersionedForm:
         return 400 if self.is_bound and self.errors else 200
 
 
+TOKEN_FIELD = "sekali"
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+class TokenField(forms.Field):
+    """The one-time token of a form (OnceForm): hidden, and never an error — anything that is
+    not a token is no token."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> str:
+        return token_of(value)
+
+    def validate(self, value) -> None:
+        pass
+
+    def run_validators(self, value) -> None:
+        pass
+
+
+def token_of(value) -> str:
+    value = value.strip() if isinstance(value, str) else ""
+    return value if TOKEN_PATTERN.fullmatch(value) else ""
+
+
+class AlreadySent(Exception):
+    """The form's token was taken by another sending of the same form meanwhile."""
+
+
+class OnceForm:
+    """A form that writes once however many times it is sent: a double click on Save, a request
+    the browser repeats, the back button and Save again.
+
+    The form carries a one-time token in a hidden field, new each time the page shows it blank
+    (made here, nothing stored: showing a page costs no query). The first successful save stores
+    the token (FormulirTerkirim, unique) in the same transaction as what the form writes, before
+    writing it; a second sending of the same token writes nothing and goes to the first one's
+    result with a message saying so:
+
+    - sent after the first was saved: the token is found first, nothing is validated again;
+    - sent at the same moment: both may pass validation, but the token's INSERT lets one through
+      (PostgreSQL makes the second wait on the unique index until the first commits, SQLite's
+      IMMEDIATE transactions write one at a time); the second is refused and rolled back.
+
+    A form whose save fails (errors, a conflict) stores no token: corrected, it is sent again
+    with the same token and saves. A POST without the field (a page opened before this existed,
+    a script) is not checked, as VersionedForm does with its version.
+
+    Use: `send_once(user, name)` in the form's __init__ (`name` tells this form from every other,
+    e.g. "pmks:bantuan:12"); in the view, `form.save_once(request, save, fallback)`.
+    """
+
+    once_message = _(
+        "This form had already been sent: it was carried out once, not a second time. To record "
+        "another entry, fill in the form again."
+    )
+    KEPT = datetime.timedelta(days=7)  # a token is remembered this long
+    once_user = None
+    once_name = ""
+
+    def send_once(self, user, name: str) -> None:
+        self.once_user, self.once_name = user, name
+        self.fields[TOKEN_FIELD] = TokenField(initial=secrets.token_urlsafe(24))
+
+    def sent_token(self) -> str:
+        """The token the form was sent with; "" if none (or not a token)."""
+        if not self.once_name or not self.is_bound:
+            return ""
+        return token_of(self.data.get(self.add_prefix(TOKEN_FIELD)))
+
+    def sent_before(self) -> str | None:
+        """Where the result of an earlier sending of this very form is: its address; "" if the
+        token was used, but not by this user for this form (then the caller's own page); None if
+        the token is new."""
+        token = self.sent_token()
+        if not token:
+            return None
+        row = (FormulirTerkirim.objects.filter(token=token)
+               .values_list("pengguna_id", "formulir", "hasil").first())
+        if row is None:
+            return None
+        user, name, url = row
+        return url if (user == self.once_user.pk and name == self.once_name) else ""
+
+    def _claim(self) -> FormulirTerkirim | None:
+        """Inside the writing transaction: store the token, or raise AlreadySent."""
+        token = self.sent_token()
+        if not token:
+            return None
+        try:
+            with transaction.atomic():
+                return FormulirTerkirim.objects.create(
+                    token=token, pengguna=self.once_user, formulir=self.once_name)
+        except IntegrityError as exc:
+            raise AlreadySent from exc
+
+    def answered_before(self, request: HttpRequest, fallback: str) -> HttpResponse | None:
+        """The redirect to an earlier sending's result if this form was sent before, with a
+        message saying so; else None."""
+        url = self.sent_before()
+        if url is None:
+            return None
+        messages.info(request, self.once_message)
+        return redirect(url or fallback)
+
+    def save_once(self, request: HttpRequest, save: Callable[[], str | None],
+                  fallback: str) -> HttpResponse | None:
+        """Validate and save the form once: `save()` writes (and adds its message) and returns
+        the address of the result, or None when it could not write (the form's errors say
+        why). Answers the redirect to the result — this sending's, or the earlier one's — or
+        None: show the form with its errors. `fallback`: the page to go to when the token was
+        used by someone else or for another form (only a forged token is)."""
+        again = self.answered_before(request, fallback)
+        if again is not None:
+            return again
+        if not self.is_valid():
+            return None
+        try:
+            with transaction.atomic():
+                claimed = self._claim()
+                url = save()
+                if url is None or self.errors:
+                    transaction.set_rollback(True)
+                    return None
+                if claimed is not None:
+                    claimed.hasil = url[:500]
+                    claimed.save(update_fields=["hasil"])
+        except AlreadySent:
+            messages.info(request, self.once_message)
+            return redirect(self.sent_before() or fallback)
+        if claimed is not None:  # outside the transaction: no one waits on these rows
+            FormulirTerkirim.objects.filter(waktu__lt=timezone.now() - self.KEPT).delete()
+        return redirect(url)
+
+
+class ConfirmForm(OnceForm, forms.Form):
+    """The button of a page that asks before deleting or ending something: nothing but the
+    one-time token, so that a second click does not act on something already gone."""
+
+    def __init__(self, *args, user, name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.send_once(user, name)
+
+
 def usable_key(field: models.Field, value) -> bool:
     """Whether `value` can be looked up as a key of `field` at all: of its type, within the
     range the database stores (a 20-digit id overflows SQLite's integers) and without NUL
@@ -323,8 +478,10 @@ class UploadForm(forms.Form):
         return upload
 
 
-class PerkumpulanForm(VersionedModelForm):
-    """A group's data. The village is the operator's own; staff type the village code."""
+class PerkumpulanForm(OnceForm, VersionedModelForm):
+    """A group's data. The village is the operator's own; staff type the village code. A new
+    group is recorded once however often its form is sent (OnceForm); a change is checked
+    against the version it was opened with (VersionedForm)."""
 
     desa_kode = forms.CharField(
         label=_("Village code"), max_length=13,
@@ -350,6 +507,8 @@ class PerkumpulanForm(VersionedModelForm):
             # A group's code is its stable key in workbooks and links: set once.
             self.fields["kode"].disabled = True
             self.fields["desa_kode"].initial = self.instance.desa_id
+        else:
+            self.send_once(user, "registry:perkumpulan_baru")
         if user.peran == Peran.OPERATOR:
             del self.fields["desa_kode"]
         for name in ("tahun_berdiri", "rw", "rt", "jumlah_anggota", "masa_kepengurusan"):

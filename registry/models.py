@@ -495,3 +495,20 @@ class RekapBasi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.desa_id} ({self.sejak:%Y-%m-%d %H:%M})"
+
+
+class FormulirTerkirim(models.Model):
+    """A form that was sent and saved once (registry.forms.OnceForm): its one-time token, who
+    sent it, which form it was and the page its result is on. The token is unique: of two
+    sendings of one form, however close, the database lets only one write its row (the other
+    waits for it and is then refused), so a double click on Save records nothing twice. Rows
+    older than OnceForm.KEPT are removed as new ones are written."""
+
+    token = models.CharField(max_length=64, unique=True)
+    pengguna = models.ForeignKey(User, models.CASCADE, related_name="+")
+    formulir = models.CharField(max_length=120)
+    hasil = models.CharField(max_length=500, blank=True)
+    waktu = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.formulir} ({self.waktu:%Y-%m-%d %H:%M})"

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
@@ -268,15 +268,22 @@ def perkumpulan_form(request: HttpRequest, kode: str | None = None) -> HttpRespo
     if kode is not None:
         group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
     form = PerkumpulanForm(posted(request), instance=group, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        if saved is not None:
+    if request.method == "POST":
+
+        def save() -> str | None:
+            saved = form.save()
+            if saved is None:
+                return None
             messages.success(
                 request,
                 (_("Group %(kode)s saved.") if group else _("Group %(kode)s created."))
                 % {"kode": saved.kode},
             )
-            return redirect("registry:perkumpulan", kode=saved.kode)
+            return reverse("registry:perkumpulan", args=[saved.kode])
+
+        done = form.save_once(request, save, reverse("registry:perkumpulan_list"))
+        if done is not None:
+            return done
     return render(request, "registry/perkumpulan_form.html", {
         "form": form, "group": group,
     }, status=form.http_status)

@@ -9,6 +9,12 @@ DJANGO_HTTPS          True behind a TLS proxy: secure cookies, HSTS (one year, s
                       (default False: plain HTTP, as `make run` serves)
 DJANGO_LOGIN_FAILURES wrong passwords in a row before an account is locked (default 5)
 DJANGO_LOCKOUT_MINUTES how long a locked account stays locked (default 15)
+DJANGO_EMAIL_HOST     the SMTP server that sends the password reset mails; without it no mail
+                      is sent and there is no password reset (default: none)
+DJANGO_EMAIL_PORT     its port (default 587)
+DJANGO_EMAIL_SECURITY starttls, ssl or none (default starttls)
+DJANGO_EMAIL_USER, DJANGO_EMAIL_PASSWORD  the login at the SMTP server, if it asks for one
+DJANGO_EMAIL_FROM     the sender's address, required with DJANGO_EMAIL_HOST
 """
 
 import os
@@ -256,6 +262,32 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # (the library's default temporary folder is "for development only").
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+
+# Mail: the password reset sends a link by e-mail, through the SMTP server of DJANGO_EMAIL_HOST.
+# Without one nothing is sent and the reset is not offered (its pages answer 404 with a page
+# saying to ask the administrator; wksbm_site.accounts). A mail the server refuses is told to
+# the user, never reported as sent.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+WKSBM_MAIL = bool(EMAIL_HOST)
+if WKSBM_MAIL:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_positive_int("DJANGO_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
+    _security = os.environ.get("DJANGO_EMAIL_SECURITY", "") or "starttls"
+    if _security not in ("starttls", "ssl", "none"):
+        raise ImproperlyConfigured(
+            f"DJANGO_EMAIL_SECURITY must be starttls, ssl or none, not {_security!r}")
+    EMAIL_USE_TLS, EMAIL_USE_SSL = _security == "starttls", _security == "ssl"
+    DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ.get("DJANGO_EMAIL_FROM", "").strip()
+    if not DEFAULT_FROM_EMAIL:
+        raise ImproperlyConfigured("Set DJANGO_EMAIL_FROM, the sender's address, with "
+                                   "DJANGO_EMAIL_HOST.")
+    # A server that does not answer fails the request after this long, not never.
+    EMAIL_TIMEOUT = 20
+else:
+    # Nothing sends mail without a server; should anything try, it fails rather than pretend.
+    EMAIL_BACKEND = "wksbm_site.accounts.NoMailBackend"
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Django's account pages; the password reset only where mail is configured.
+    path("accounts/", include("wksbm_site.accounts")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The apps' pages under a group (/perkumpulan/<kode>/anggota/…) before the group's own page.
     path("", include("members.urls")),

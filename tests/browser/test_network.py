@@ -72,3 +72,40 @@ def test_the_network_page_fits_a_phone(site, staf, groups):
         assert page.goto(site.url + path).status == 200, path
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
+
+
+def test_removing_a_link_asks_first_and_needs_no_script(site, browser, operator, groups):
+    """Hapus on a group's link opens a page that asks (the link is still there), Batal goes back
+    with nothing changed, and the page's own button removes it — with JavaScript off."""
+    from tests.conftest import PASSWORD
+
+    link = Hubungan.objects.get(perkumpulan=groups["A"])
+    context = browser.new_context(java_script_enabled=False, locale="id-ID")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{site.url}/accounts/login/")
+    page.fill("#id_username", operator.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{site.url}/")
+
+    group_page = f"{site.url}/perkumpulan/CBR-A/"
+    page.goto(group_page)
+    page.click("#hubungan button:has-text('Hapus')")
+    page.wait_for_url(f"{site.url}/hubungan/{link.pk}/hapus/**")
+    question = page.locator("main").inner_text()
+    assert "Kelompok A" in question and "Kelompok B" in question
+    assert Hubungan.objects.filter(pk=link.pk).exists()  # asked, not yet removed
+
+    page.click("main a:has-text('Batal')")
+    page.wait_for_url(f"{group_page}#hubungan")
+    assert "Kelompok B" in page.locator("#hubungan").inner_text()
+    assert Hubungan.objects.filter(pk=link.pk).exists()
+
+    page.click("#hubungan button:has-text('Hapus')")
+    page.wait_for_url(f"{site.url}/hubungan/{link.pk}/hapus/**")
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url(f"{group_page}#hubungan")
+    assert not Hubungan.objects.filter(pk=link.pk).exists()
+    assert "Kelompok B" not in page.locator("#hubungan").inner_text()
+    context.close()

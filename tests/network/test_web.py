@@ -101,8 +101,17 @@ def test_removing_a_link(client, operator, operator_lain, groups):
     link = Hubungan.objects.create(perkumpulan=groups["dw"], mitra_perkumpulan=groups["kt"])
     client.force_login(operator_lain)
     assert client.post(f"/hubungan/{link.pk}/hapus/").status_code == 404
+    assert client.get(f"/hubungan/{link.pk}/hapus/").status_code == 404
     client.force_login(operator)
-    assert client.get(f"/hubungan/{link.pk}/hapus/").status_code == 405
+    # The group's page leads to a page that asks first; the link stays until confirmed.
+    page = client.get("/perkumpulan/CBR-DW-001/").content.decode()
+    assert f'action="/hubungan/{link.pk}/hapus/"' in page
+    response = client.get(f"/hubungan/{link.pk}/hapus/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Dasa Wisma Mawar" in html and "Karang Taruna" in html
+    assert 'method="post"' in html and 'href="/perkumpulan/CBR-DW-001/#hubungan"' in html
+    assert Hubungan.objects.filter(pk=link.pk).exists()
     assert client.post(f"/hubungan/{link.pk}/hapus/").status_code == 302
     assert not Hubungan.objects.exists()
 
@@ -219,6 +228,31 @@ def test_the_forum_is_recorded_edited_and_led(client, operator, pengamat, groups
     assert client.post(f"/forum/pengurus/{leader.pk}/akhiri/").status_code == 302
     leader.refresh_from_db()
     assert leader.selesai is not None
+
+
+def test_ending_a_leaders_term_asks_first(client, operator, pengamat, make_warga):
+    forum = Forum.objects.create(desa_id=CIBEUREUM, nama="WKSBM Cibeureum", mekanisme="TIM")
+    person = make_warga("3277014101800001", nama="Siti Aminah", wilayah_id=CIBEUREUM)
+    leader = PengurusForum.objects.create(forum=forum, warga=person, jabatan="Sekretaris")
+    url = f"/forum/pengurus/{leader.pk}/akhiri/"
+    client.force_login(pengamat)
+    assert client.get(url).status_code == 403
+    client.force_login(operator)
+    # The forum's button leads to a page that asks; the term goes on until confirmed.
+    assert f'action="{url}"' in client.get("/forum/").content.decode()
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Siti Aminah" in html and "Sekretaris" in html and 'method="post"' in html
+    assert f'href="/forum/?desa={CIBEUREUM}"' in html
+    leader.refresh_from_db()
+    assert leader.selesai is None
+    assert client.post(url).status_code == 302
+    leader.refresh_from_db()
+    assert leader.selesai is not None
+    # Asked again once ended: back to the forum, nothing to confirm.
+    response = client.get(url)
+    assert response.status_code == 302 and response.url == f"/forum/?desa={CIBEUREUM}"
 
 
 def test_the_forum_keeps_its_meetings_and_community_funds(client, operator, operator_lain,
