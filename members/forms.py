@@ -225,6 +225,9 @@ class ChangeRoleForm(_MembershipForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tanggal"].initial = today()
+        # The new role is chosen: a form starting on "Member" demoted a chair who pressed Save.
+        self.fields["peran"].choices = [("", "---------"), *PeranAnggota.choices]
+        self.fields["peran"].initial = None
         self.new: Keanggotaan | None = None
 
     def clean(self):

@@ -133,3 +133,19 @@ def test_a_link_sent_without_choosing_its_form_is_refused(client, operator, case
     assert response.status_code == 400
     assert response.context["p"]["form"].has_error("bentuk", "required")
     assert not Hubungan.objects.exists()
+
+
+def test_save_on_a_chairs_role_form_as_shown_demotes_no_one(client, operator, case, make_warga):
+    """The role form started on "Member": Save on the chair's page demoted the chair."""
+    from members.models import Keanggotaan
+
+    chair = Keanggotaan.objects.create(
+        warga=make_warga("3277014101800001", nama="Euis", wilayah_id=CIBEUREUM),
+        perkumpulan=Perkumpulan.objects.get(kode="CBR-DW-001"), peran="KETUA")
+    client.force_login(operator)
+    shown = starts(client, f"/anggota/{chair.pk}/")
+    assert shown[(f"/anggota/{chair.pk}/peran/", "peran")] == ""
+    response = client.post(f"/anggota/{chair.pk}/peran/", {"peran": "", "tanggal": ""})
+    assert response.status_code == 400
+    assert response.context["role_form"].has_error("peran", "required")
+    assert list(Keanggotaan.objects.values_list("peran", "selesai")) == [("KETUA", None)]
