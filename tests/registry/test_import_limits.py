@@ -77,6 +77,7 @@ def test_a_long_cell_among_good_ones_is_the_only_error_and_nothing_is_written(tm
     write_xlsx(path, rows, shared=False)
     imp = run(path, dry_run=False)
     assert places(imp) == [("perkumpulan", 3, "nama"), ("perkumpulan", 5, "nama")]
+    assert all(LIMIT_SHOWN in e.message for e in imp.errors)
     assert not Perkumpulan.objects.exists()
 
 
@@ -363,6 +364,9 @@ def test_shared_strings_read_as_openpyxl_reads_them():
 def test_the_command_refuses_a_hostile_file_with_a_message_not_a_traceback(tmp_path, db):
     path = tmp_path / "besar.xlsx"
     one_big_cell(path, 300_000, shared=True)
+    err = io.StringIO()
     with pytest.raises(CommandError) as failed:
-        call_command("import_survey", str(path), stderr=io.StringIO())
+        call_command("import_survey", str(path), stderr=err)
     assert "1 error(s)" in str(failed.value)
+    (line,) = err.getvalue().splitlines()
+    assert line.startswith("perkumpulan:2:nama: ") and LIMIT_SHOWN in line and len(line) < 300
