@@ -78,11 +78,12 @@ def read_shared_strings(source) -> list[str]:
     item, text, run = (namespace + name for name in ("si", "t", "r"))
     strings: list[str] = []
     parts: list[str] = []
-    state = {"inside": False, "kept": 0, "length": 0, "memory": 0}
+    state = {"inside": False, "kept": 0, "length": 0, "memory": 0, "skip": False}
     # The element path inside the current <si>: text counts in si/t and si/r/t, not in rPh.
     path: list[str] = []
 
     def start(name, _attributes):
+        state["skip"] = False  # a tag: the text before it ended
         if name == item:
             state["inside"], state["kept"], state["length"] = True, 0, 0
             parts.clear()
@@ -91,6 +92,7 @@ def read_shared_strings(source) -> list[str]:
             path.append(name)
 
     def end(name):
+        state["skip"] = False
         if name == item:
             state["inside"] = False
             strings.append(_finish(parts, state["length"], limit))
@@ -110,6 +112,8 @@ def read_shared_strings(source) -> list[str]:
         if room > 0:
             parts.append(data[:room])
             state["kept"] += min(room, len(data))
+        else:
+            state["skip"] = True  # the rest of this text is only counted, up to its next tag
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = False  # text comes in pieces as it is read: never one 100 MB string
@@ -121,6 +125,16 @@ def read_shared_strings(source) -> list[str]:
     try:
         while piece := source.read(_PIECE):
             tags.check(piece)
+            if state["skip"]:
+                # Inside a text already too long: its bytes up to the next tag are counted, not
+                # parsed (text holds no "<"). A 100 MB cell costs its inflating, no more.
+                following = piece.find(b"<")
+                if following < 0:
+                    state["length"] += len(piece)
+                    continue
+                state["length"] += following
+                piece = piece[following:]
+                state["skip"] = False
             parser.Parse(piece, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
@@ -193,6 +207,10 @@ _TAIL = 256
 _MAIN_NS = SHEET_MAIN_NS.encode()
 _NAME = rb"[A-Za-z_][\w.-]*"
 _DECLARATION = re.compile(rb"xmlns(?::(" + _NAME + rb"))?\s*=\s*[\"']([^\"']*)[\"']")
+# How an element without content ends in a sheet as programs write it (<c r="B2" s="1"/>,
+# <row r="3" spans="1:5"></row>): where neither occurs, every row holds something (or is
+# written oddly, and counts as holding a value).
+_EMPTY_ELEMENT = (b"/>", b'"></', b"<v></v>")
 _R_ATTRIBUTE = re.compile(rb"\sr\s*=\s*[\"']\s*([^\"'<>]*?)\s*[\"']")
 _CELL_COLUMN = re.compile(rb"([A-Za-z]{1,3})\d+")
 
@@ -208,7 +226,8 @@ class _Tags:
         self.plain = plain
         prefix = b"" if plain else rb"(?:" + _NAME + rb":)?"
         self.row = re.compile(rb"<" + prefix + rb"row[\s/>]")
-        self.value = re.compile(rb"<" + prefix + rb"(?:v|is)[\s/>]")
+        # A value, not an empty one (<v></v>: a formula's empty text, down a formatted form).
+        self.value = re.compile(rb"<" + prefix + rb"(?:v(?!\s*/>|>\s*</)|is)[\s/>]")
         self.cell = re.compile(rb"<" + prefix + rb"c[\s/>]")
         self.end_of_rows = re.compile(rb"</" + prefix + rb"sheetData\s*>")
 
@@ -265,6 +284,7 @@ class SheetScan:
     value_rows: int = 0  # of which holding at least one value
     last_value_row: int = 0  # the number of the last of those
     oversized: list[Oversized] = field(default_factory=list)
+    plain: bool = False  # tags without a prefix (see _Tags)
 
 
 def scan_sheet(source, title: str) -> SheetScan:
@@ -309,10 +329,12 @@ class _Scanner:
                     continue
                 self._outside(first.start())
                 self.tags = _Tags(plain=not self.prefixed)
+                self.scan.plain = self.tags.plain
                 data = data[first.start():]
                 in_rows = True
             elif self.tags.plain and b"xmlns" in data:
                 self.tags = _Tags(plain=False)  # a namespace declared among the rows
+                self.scan.plain = False
             end = self.tags.find_end_of_rows(data)
             limit = end.start() if end else len(data) if final else None
             complete = limit if limit is not None else self.tags.last_row_start(data, 0, len(data))
@@ -330,26 +352,52 @@ class _Scanner:
             ended = True
 
     def _rows(self, data: bytes, limit: int) -> None:
-        """The complete rows of data[:limit] (data starts with a row). A sheet as spreadsheet
-        programs write it (plain tags, every row numbered) is split at its row tags and each
-        piece searched for a value tag, in C; any other goes row by row with regular
-        expressions."""
+        """The complete rows of data[:limit] (data starts with a row). A sheet as programs write
+        it (plain tags, rows numbered) is searched a megabyte at a time, in C: where no element
+        is empty every row counts as holding a value; else the rows are split at their tags and
+        each searched for a value tag. Any other sheet goes row by row."""
         if limit <= 0:
             return
-        plain = self.tags.plain and data.count(b"<row", 0, limit) == data.count(
-            b'<row r="', 0, limit)
-        if not plain:
+        last = self.tags.last_row_start(data, 0, limit) if self.tags.plain else 0
+        tag_end = data.find(b">", last, limit)
+        numbered = _R_ATTRIBUTE.search(data, last, tag_end if tag_end >= 0 else limit)
+        if not (self.tags.plain and numbered):
             self._each(data, 0, limit)
+            return
+        scan = self.scan
+        if (
+            limit <= workbook.MAX_ROW_BYTES  # so no row in it is too large
+            and not any(data.find(mark, 0, limit) >= 0 for mark in _EMPTY_ELEMENT)
+            and _long_run(data, 0, limit) is None
+        ):
+            # Every row holds a cell with content, and counts as holding a value (a formula
+            # without its result, or a cell of blanks, counts one row too many: a sheet may be
+            # refused a little early, never read past the limit).
+            count = data.count(b"<row", 0, limit)
+            scan.rows += count
+            scan.value_rows += count
+            self._check_rows()
+            if scan.value_rows > workbook.MAX_SHEET_ROWS + 1:  # the header and the data rows
+                raise workbook.WorkbookError(too_many_rows(self.title))
+            self.number = _row_number(numbered.group(1), self.title)
+            scan.last_value_row = max(scan.last_value_row, self.number)
+            return
+        if data.count(b"<row", 0, limit) != data.count(b'<row r="', 0, limit):
+            self._each(data, 0, limit)  # rows numbered by counting: one by one
             return
         rows = data[:limit].split(b"<row")[1:]
         if max(map(len, rows)) + 4 > workbook.MAX_RUN_BYTES:
             self._each(data, 0, limit)  # a long row: found and told row by row
             return
-        scan = self.scan
         filled = [False] * len(rows)
         for tag in (b"<v", b"<is"):  # C loops: a million rows in a tenth of a second
             if data.find(tag, 0, limit) >= 0:
                 filled = list(map(operator.or_, filled, map(operator.contains, rows, repeat(tag))))
+        if any(data.find(tag, 0, limit) >= 0 for tag in (b"<v></v>", b"<v/>")):
+            # Rows whose values may all be empty ones: looked at one by one.
+            for index, row in enumerate(rows):
+                if filled[index] and (b"<v></v>" in row or b"<v/>" in row):
+                    filled[index] = self.tags.has_value(row, 0, len(row))
         scan.rows += len(rows)
         self._check_rows()
         if True in filled:
@@ -554,7 +602,11 @@ class Sheet(ReadOnlyWorksheet):
         """(row number, [(column number, value), …]) for each row element holding cells, in the
         order of the file; a damaged sheet raises WorkbookError."""
         book = self.parent
-        with self._get_source() as source:
+        scan = self.scan()
+        with self._get_source() as raw:
+            # Many empty rows (the cost of a few searches to the scan) are left out unparsed.
+            many = scan.rows - scan.value_rows > workbook.EMPTY_ROWS_STOP
+            source = _WithoutEmpty(raw, scan.plain) if many else raw
             parser = _RowParser(
                 source, self._shared_strings, data_only=True, epoch=book.epoch,
                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
@@ -573,6 +625,49 @@ class Sheet(ReadOnlyWorksheet):
                           "workbook.") % {"sheet": _title(self.title)}
                     ) from exc
                 yield number, [(cell["column"], cell["value"]) for cell in cells]
+
+
+class _WithoutEmpty:
+    """A sheet's XML without its empty numbered cells and rows (<c r="B7" s="1"/>, <row r="7"
+    …></row>). openpyxl's parser (defusedxml's, in Python) takes about 6 µs an element: a million
+    empty rows, or rows of formatted empty cells, cost seconds to step over, while what they leave
+    out is empty all the same (a row missing is an empty row; rows and cells without their number
+    stay, as openpyxl numbers them by counting)."""
+
+    def __init__(self, source, plain: bool):
+        self.source = source
+        self.cells, self.rows = _EMPTY_CELL if plain else _EMPTY_CELL_ANY, (
+            _EMPTY_ROW if plain else _EMPTY_ROW_ANY)
+        self.carry = b""
+        self.ready = memoryview(b"")
+        self.ended = False
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.ready and not self.ended:
+            chunk = self.source.read(_CHUNK)
+            data = self.carry + chunk
+            self.carry = b""
+            if chunk:
+                # A tag cut in two waits for the next chunk (the scan found none longer than
+                # MAX_RUN_BYTES).
+                opening = data.rfind(b"<")
+                if opening >= 0 and data.find(b">", opening) < 0:
+                    data, self.carry = data[:opening], data[opening:]
+            else:
+                self.ended = True
+            self.ready = memoryview(self.rows.sub(b"", self.cells.sub(b"", data)))
+        size = len(self.ready) if size is None or size < 0 else size
+        piece, self.ready = self.ready[:size], self.ready[size:]
+        return bytes(piece)
+
+
+_ANY = rb"(?:[A-Za-z_][\w.-]*:)?"
+_EMPTY_CELL = re.compile(rb'<c r="[A-Za-z]+\d+"[^<>]*(?:/>|></c>)')
+_EMPTY_ROW = re.compile(rb'<row r="\d+"[^<>]*(?:/>|></row>)')
+_EMPTY_CELL_ANY = re.compile(
+    rb"<" + _ANY + rb'c\s+r="[A-Za-z]+\d+"[^<>]*(?:/>|>\s*</' + _ANY + rb"c\s*>)")
+_EMPTY_ROW_ANY = re.compile(
+    rb"<" + _ANY + rb'row\s+r="\d+"[^<>]*(?:/>|>\s*</' + _ANY + rb"row\s*>)")
 
 
 # Elements around the rows that openpyxl's parser would turn into objects: here only dropped.

@@ -33,6 +33,12 @@ class Big:
             left -= part
 
 
+# A cell with a format and no value, as Excel writes the formatted cells of the blank form.
+FORMATTED = object()
+# A formula whose result is empty text, as Excel writes one filled down a column.
+EMPTY_FORMULA = object()
+
+
 def column_letter(index: int) -> str:
     letters = ""
     while index:
@@ -44,8 +50,9 @@ def column_letter(index: int) -> str:
 def write_xlsx(target, rows: Iterable, *, sheet: str = "perkumpulan", shared: bool = False,
                dimension: str | None = None) -> None:
     """Write a one-sheet workbook to `target` (a path or a binary file). `rows`: lists of values
-    (str, int, Big or None for an empty cell) from row 1; [] is an empty row element, None a row
-    left out of the XML. `shared`: text in a shared-string table, as Excel saves it."""
+    (str, int, Big, FORMATTED, EMPTY_FORMULA, or None for no cell) from row 1; [] is an empty
+    row element, None a row left out of the XML. `shared`: text in a shared-string table, as
+    Excel saves it."""
     strings: list = []
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _content_types(shared))
@@ -98,7 +105,11 @@ def _row(number: int, row: list, shared: bool, strings: list, out, buffer: list)
         ref = f"{column_letter(index)}{number}"
         if value is None:
             continue
-        if isinstance(value, int):
+        if value is FORMATTED:
+            cells.append(f'<c r="{ref}" s="0"/>')
+        elif value is EMPTY_FORMULA:
+            cells.append(f'<c r="{ref}" t="str"><f>IF(A{number}="","",A{number})</f><v></v></c>')
+        elif isinstance(value, int):
             cells.append(f'<c r="{ref}"><v>{value}</v></c>')
         elif shared:
             strings.append(value)
@@ -156,9 +167,11 @@ def group_row(number: int, nama="Dasa Wisma Uji") -> list:
     return [f"H-{number}", CIBEUREUM, nama, "Dasa Wisma", 2001]
 
 
-def one_big_cell(target, size: int, *, shared: bool) -> None:
-    """A small workbook whose one group has a name of `size` characters."""
-    write_xlsx(target, [HEADER, group_row(1, Big(size)), group_row(2)], shared=shared)
+def one_big_cell(target, size: int, *, shared: bool, column: str = "nama") -> None:
+    """A small workbook whose first group has `size` characters in `column`."""
+    big = group_row(1)
+    big[HEADER.index(column)] = Big(size)
+    write_xlsx(target, [HEADER, big, group_row(2)], shared=shared)
 
 
 def empty_rows(target, count: int, then: list | None = None) -> None:

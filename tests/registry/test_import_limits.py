@@ -24,6 +24,9 @@ from django.core.management import CommandError, call_command
 from registry import workbook, xlsx_reader
 from registry.models import Perkumpulan
 from tests.registry.hostile_workbooks import (
+    CIBEUREUM,
+    EMPTY_FORMULA,
+    FORMATTED,
     HEADER,
     Big,
     empty_rows,
@@ -195,6 +198,41 @@ def test_rows_left_out_of_the_xml_count_as_empty(tmp_path, db):
     assert [w.row for w in imp.warnings] == [2 + workbook.EMPTY_ROWS_STOP]
 
 
+def test_groups_far_apart_are_all_read_with_their_row_numbers(tmp_path, db):
+    """Groups each followed by 999 empty rows (empty row elements, rows of formatted empty
+    cells, rows missing): never 1,000 empty rows in a row, so all are read. The empty rows are
+    left out before openpyxl parses them (a million took it 10 s)."""
+    path = tmp_path / "jarang.xlsx"
+    gaps = [[], [None, FORMATTED, FORMATTED], None]
+    rows = [HEADER]
+    for n in range(1, 4):
+        rows += [group_row(n), *(gaps[n - 1] for _ in range(999))]
+    rows.append(["H-4", CIBEUREUM, "", "Dasa Wisma", 2001])  # nama missing: an error
+    write_xlsx(path, rows, shared=True)
+    imp = run(path)
+    assert places(imp) == [("perkumpulan", 3002, "nama")]  # named by its row in Excel
+    write_xlsx(path, rows[:-1], shared=True)
+    assert run(path).counts["perkumpulan"].created == 3
+    write_xlsx(path, rows, shared=True)
+    book = workbook.open_workbook(path)
+    numbers = [n for n, _cells in book.worksheets[0].cell_rows()]
+    book.close()
+    assert numbers == [1, 2, 1002, 2002, 3002]
+
+
+def test_a_formula_of_empty_text_filled_down_is_an_empty_row(tmp_path, db, monkeypatch):
+    """A form whose column F holds =IF(A2="","",A2) down 3,000 rows: the rows hold no value, so
+    the sheet is not over a row limit of 100, and reading stops quietly after 1,000 of them."""
+    monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 100)
+    path = tmp_path / "rumus.xlsx"
+    rows = [[*HEADER, "rumus"], *([*group_row(n), EMPTY_FORMULA] for n in range(1, 4)),
+            *([None] * 5 + [EMPTY_FORMULA] for _ in range(3_000))]
+    write_xlsx(path, rows, shared=True)
+    imp = run(path)
+    assert imp.ok and imp.counts["perkumpulan"].created == 3
+    assert [w.column for w in imp.warnings] == ["rumus"]  # unknown column; no "stopped at"
+
+
 def test_trailing_empty_rows_stop_reading_without_a_warning(tmp_path, db):
     """The blank form has 2,000 formatted rows: a file filled from it stops quietly."""
     path = tmp_path / "templat.xlsx"
@@ -359,6 +397,26 @@ def test_shared_strings_read_as_openpyxl_reads_them():
     from openpyxl.reader.strings import read_string_table
 
     assert strings == read_string_table(io.BytesIO(xml.encode()))
+
+
+@pytest.mark.parametrize("size", [6_000, 200_000])
+def test_strings_after_a_long_one_are_read_whole(size):
+    """The rest of a text too long is skipped unparsed up to its end, wherever the pieces the
+    table is read in (64 KB) happen to end: the strings after it come out whole. The long text
+    (which expat gives in parts: at an entity, at a line's end) is slid across the end of the
+    first piece, 200 bytes at a time."""
+    head = '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/' \
+        '2006/main">' + f"<si><t>{'p' * 4_000}</t></si>" * 14
+    for slide in range(0, 8_000, 200):
+        xml = (
+            f"{head}<si><t>{'q' * slide}</t></si><si><t>{'a' * size}&amp;\na</t></si>"
+            f"<si><t>{'n' * 4_000}</t></si><si><r><t>{'c' * 6_000}</t></r><r><t>tail</t></r>"
+            "</si><si><t>last</t></si></sst>"
+        )
+        strings = xlsx_reader.read_shared_strings(io.BytesIO(xml.encode()))[15:]
+        assert strings[1] == "n" * 4_000 and strings[3] == "last", slide
+        assert isinstance(strings[0], workbook.LongText) and strings[0].length >= size
+        assert isinstance(strings[2], workbook.LongText)
 
 
 def test_the_command_refuses_a_hostile_file_with_a_message_not_a_traceback(tmp_path, db):
