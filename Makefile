@@ -42,7 +42,8 @@ test: setup lint
 
 # The benchmarks: import (100,000 memberships), recap and pages (a city of 100,000 groups against
 # one of 300), network (30,000 groups, 100,000 links), load (gunicorn under concurrent users, an
-# import beside), scale (a village, a city, a province of 1,000,000 groups from generate_demo);
+# import beside), scale (a village, a city, a province of 1,000,000 groups from generate_demo),
+# hostile (workbooks made to exhaust the server, against the demo village's);
 # BENCH_DB=postgres://…/NAME_WITH_bench runs them on PostgreSQL.
 bench: setup
 	$(BIN)/python bench/import_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
@@ -51,6 +52,7 @@ bench: setup
 	$(BIN)/python bench/network_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/load_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/scale_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB)) --explain
+	$(BIN)/python bench/hostile_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 
 messages: setup
 	DJANGO_DEBUG=True $(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'

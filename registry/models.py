@@ -411,13 +411,21 @@ class User(AbstractUser):
 
 
 class StatusImpor(models.TextChoices):
+    MENUNGGU = "MENUNGGU", _("Waiting for its turn")
     DIPERIKSA = "DIPERIKSA", _("Checked, waiting for confirmation")
     GAGAL = "GAGAL", _("Refused: errors found")
     DIIMPOR = "DIIMPOR", _("Imported")
+    KEDALUWARSA = "KEDALUWARSA", _("Expired: upload the file again")
 
 
 class Impor(models.Model):
-    """One survey workbook uploaded on the web: who, when, which file, what it changed."""
+    """One survey workbook uploaded on the web: who, when, which file, what it changed.
+
+    A check and a save run one at a time (registry.import_queue): an import waiting for its turn
+    is MENUNGGU, its next step the save when `simpan` is set. An unconfirmed upload expires after
+    WKSBM_UPLOAD_KEEP_HOURS (KEDALUWARSA, its file removed). The errors and warnings kept are the
+    first MAX_LISTED of the file's, their values and messages cut short; the counts say how many
+    there were."""
 
     scope_path = "wilayah"
 
@@ -430,12 +438,20 @@ class Impor(models.Model):
     )
     nama_berkas = models.CharField(_("file name"), max_length=255)
     berkas = models.CharField(_("stored file"), max_length=255, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=StatusImpor.choices)
+    status = models.CharField(_("status"), max_length=12, choices=StatusImpor.choices)
     jumlah = models.JSONField(_("counts"), default=dict)
     kesalahan = models.JSONField(_("errors"), default=list)
     peringatan = models.JSONField(_("warnings"), default=list)
+    jumlah_kesalahan = models.PositiveIntegerField(_("number of errors"), default=0)
+    jumlah_peringatan = models.PositiveIntegerField(_("number of warnings"), default=0)
     dibuat = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    diperiksa = models.DateTimeField(_("checked"), null=True, blank=True)
     diimpor = models.DateTimeField(_("imported"), null=True, blank=True)
+    # The queue: since when it waits, whether its next step is the save, how often a step began
+    # (a step that never ended — the worker killed — is tried once more, then given up).
+    menunggu_sejak = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    simpan = models.BooleanField(_("to be saved"), default=False)
+    percobaan = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -443,6 +459,7 @@ class Impor(models.Model):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-dibuat"]
+        indexes = [models.Index(fields=["status", "menunggu_sejak"], name="impor_antrean_idx")]
 
     def __str__(self) -> str:
         return f"{self.nama_berkas} ({self.get_status_display()})"
@@ -462,6 +479,15 @@ class Impor(models.Model):
     @property
     def jumlah_baris(self) -> int:
         return sum(sum(c.values()) for c in self.jumlah.values())
+
+    @property
+    def semua_kesalahan(self) -> int:
+        """The file's errors, kept or not (records from before the counts: those kept)."""
+        return max(self.jumlah_kesalahan, len(self.kesalahan))
+
+    @property
+    def semua_peringatan(self) -> int:
+        return max(self.jumlah_peringatan, len(self.peringatan))
 
 
 class RekapSel(models.Model):

@@ -17,13 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry import access, sheets, workbook
+from registry import access, import_queue, sheets, workbook
 from registry.forms import UploadForm
 from registry.models import Impor, StatusImpor, Wilayah
 from registry.validators import normalize_kode_wilayah
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
+# How often the page of an import waiting its turn asks again (a meta refresh: the site's
+# Content-Security-Policy runs no inline script).
+REFRESH_SECONDS = 5
 
 
 class BadRequest(Exception):
@@ -76,112 +79,143 @@ def table_xlsx(filename: str, title: str, header: list, rows: Iterable) -> FileR
     return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX)
 
 
-def _upload_dir() -> Path:
-    folder = Path(settings.WKSBM_UPLOAD_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _waits(save: bool) -> str:
+    if save:
+        return _("Another import is running: your file waits its turn to be saved. Its page "
+                 "refreshes itself and shows the result when it is done.")
+    return _("Another import is running: your file waits its turn to be checked. Its page "
+             "refreshes itself and shows the result when it is done.")
 
 
-def _error_rows(errors) -> list[list[str | int]]:
-    return [[e.sheet, e.row, e.column, e.value, e.message] for e in errors]
-
-
-def _forget_file(record: Impor) -> None:
-    if record.berkas:
-        Path(record.berkas).unlink(missing_ok=True)
-        record.berkas = ""
+def _tell(request: HttpRequest, step: import_queue.Step) -> None:
+    """What the uploader is told of a step run in their own request: the save's outcome (a
+    check's is on its page)."""
+    record = step.record
+    if record.pengguna_id != request.user.pk or record.status == StatusImpor.DIPERIKSA:
+        return
+    if record.status == StatusImpor.DIIMPOR:
+        messages.success(request, _("Imported: %(summary)s.") % {"summary": step.summary})
+    elif record.diperiksa is not None:  # a save refused: the check had passed
+        messages.error(request, _("The registry changed since the check: nothing was imported."))
 
 
 @login_required
 def impor(request: HttpRequest) -> HttpResponse:
-    """Upload a workbook: it is checked in full and nothing is written until the user confirms."""
+    """Upload a workbook: it is checked in full and nothing is written until the user confirms.
+    The check runs at once when no other import runs, else the file waits its turn
+    (registry.import_queue)."""
     if not access.can_edit(request.user):
         raise PermissionDenied
     form = UploadForm(posted(request), request.FILES)
     if request.method == "POST" and form.is_valid():
+        import_queue.clean_up()
         upload = form.cleaned_data["berkas"]
-        path = _upload_dir() / f"{uuid.uuid4().hex}.xlsx"
+        path = import_queue.upload_dir() / f"{uuid.uuid4().hex}.xlsx"
         with path.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
-        record = Impor(
-            pengguna=request.user, wilayah=request.user.wilayah,
-            nama_berkas=Path(upload.name).name[:255], berkas=str(path),
-        )
         try:
-            result = workbook.run(path, user=request.user, dry_run=True)
+            workbook.check_container(path)  # not an xlsx at all: told at once, nothing kept
         except workbook.WorkbookError as exc:
             path.unlink(missing_ok=True)
             form.add_error("berkas", str(exc))
         else:
-            record.jumlah = {s: c.as_dict() for s, c in result.counts.items()}
-            record.kesalahan = _error_rows(result.errors)
-            record.peringatan = _error_rows(result.warnings)
-            record.status = StatusImpor.DIPERIKSA if result.ok else StatusImpor.GAGAL
-            if not result.ok:
-                _forget_file(record)
+            record = Impor(
+                pengguna=request.user, wilayah=request.user.wilayah,
+                nama_berkas=Path(upload.name).name[:255], berkas=str(path),
+            )
+            import_queue.enqueue(record, save=False)
             record.save()
-            return redirect("registry:impor_detail", pk=record.pk)
+            step = import_queue.work()
+            ours = step is not None and step.record.pk == record.pk
+            if ours and step.refused:
+                # A file that cannot be read at all is told on the form, as it always was.
+                record.delete()
+                form.add_error("berkas", step.refused)
+            else:
+                if not ours:
+                    messages.info(request, _waits(save=False))
+                return redirect("registry:impor_detail", pk=record.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "registry/impor_form.html", {"form": form}, status=status)
 
 
 @login_required
 def impor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import: its errors, or what it will change (or changed). While it waits its turn the
+    page refreshes itself, and each time runs the first waiting import if no other runs."""
     record = get_object_or_404(Impor.objects.visible_to(request.user), pk=pk)
+    if record.status == StatusImpor.MENUNGGU:
+        step = import_queue.work()
+        if step is not None and step.record.pk == record.pk:
+            _tell(request, step)
+        record.refresh_from_db()
+    waiting = record.status == StatusImpor.MENUNGGU
     return render(request, "registry/impor_detail.html", {
         "record": record,
         "sheets": [(name, record.jumlah[name]) for name in workbook.SHEET_ORDER
                    if name in record.jumlah],
-        "errors": record.kesalahan[:1000],
-        "more_errors": max(0, len(record.kesalahan) - 1000),
+        "errors": record.kesalahan,
+        "more_errors": max(0, record.semua_kesalahan - len(record.kesalahan)),
+        "more_warnings": max(0, record.semua_peringatan - len(record.peringatan)),
         "can_confirm": record.status == StatusImpor.DIPERIKSA and record.pengguna == request.user,
+        "waiting": waiting,
+        "ahead": import_queue.ahead(record) if waiting else 0,
+        "running": waiting and import_queue.in_use(record),
+        "refresh_seconds": REFRESH_SECONDS,
+        "keep_hours": settings.WKSBM_UPLOAD_KEEP_HOURS,
     })
 
 
 @login_required
 @require_POST
 def impor_konfirmasi(request: HttpRequest, pk: int) -> HttpResponse:
-    """Write the checked workbook: all or nothing, checked again against today's registry."""
+    """Write the checked workbook: all or nothing, checked again against today's registry. The
+    save runs at once when no other import runs, else it waits its turn."""
     record = get_object_or_404(
         Impor.objects.visible_to(request.user).filter(pengguna=request.user), pk=pk
     )
+    if record.status == StatusImpor.MENUNGGU and record.simpan:
+        return redirect("registry:impor_detail", pk=record.pk)  # confirmed already: it waits
     # An empty name is the current folder, which exists: only a stored file will do.
-    if record.status != StatusImpor.DIPERIKSA or not (record.berkas
-                                                      and Path(record.berkas).is_file()):
+    queued = (
+        record.status == StatusImpor.DIPERIKSA
+        and record.berkas and Path(record.berkas).is_file()
+        and Impor.objects.filter(pk=record.pk, status=StatusImpor.DIPERIKSA).update(
+            status=StatusImpor.MENUNGGU, simpan=True, menunggu_sejak=timezone.now(),
+            percobaan=0,
+        )
+    )
+    if not queued:
         messages.error(request, _("This import cannot be confirmed any more; upload it again."))
         return redirect("registry:impor_detail", pk=record.pk)
-    try:
-        result = workbook.run(record.berkas, user=request.user, name=record.nama_berkas)
-    except workbook.WorkbookError as exc:
-        record.kesalahan = [["", 0, "", "", str(exc)]]
-        result = None
-    if result is not None:
-        record.jumlah = {s: c.as_dict() for s, c in result.counts.items()}
-        record.kesalahan = _error_rows(result.errors)
-    if result is not None and result.ok:
-        record.status, record.diimpor = StatusImpor.DIIMPOR, timezone.now()
-        messages.success(request, _("Imported: %(summary)s.") % {"summary": result.summary()})
+    step = import_queue.work()
+    if step is not None and step.record.pk == record.pk:
+        _tell(request, step)
     else:
-        record.status = StatusImpor.GAGAL
-        messages.error(request, _("The registry changed since the check: nothing was imported."))
-    _forget_file(record)
-    record.save()
+        messages.info(request, _waits(save=True))
     return redirect("registry:impor_detail", pk=record.pk)
 
 
 @login_required
 def impor_kesalahan(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every error of an import as a spreadsheet, to fix the file row by row."""
+    """The errors of an import as a spreadsheet, to fix the file row by row (the first
+    MAX_LISTED of them, and a last row saying how many more there were)."""
     record = get_object_or_404(Impor.objects.visible_to(request.user), pk=pk)
+    rows = list(record.kesalahan)
+    more = record.semua_kesalahan - len(rows)
+    if more > 0:
+        rows.append(["", "", "", "", _("… and %(count)s more errors, not kept.") % {
+            "count": f"{more:,}"}])
     return table_xlsx(f"kesalahan-{Path(record.nama_berkas).stem}.xlsx", _("errors"),
-                      [_("sheet"), _("row"), _("column"), _("value"), _("message")],
-                      record.kesalahan)
+                      [_("sheet"), _("row"), _("column"), _("value"), _("message")], rows)
 
 
 @login_required
 def impor_daftar(request: HttpRequest) -> HttpResponse:
-    records = Impor.objects.visible_to(request.user).select_related("pengguna", "wilayah")
+    # The stored errors are left out: the list shows none of them.
+    records = (Impor.objects.visible_to(request.user).select_related("pengguna", "wilayah")
+               .defer("kesalahan", "peringatan"))
     page, _query = paged(request, records, 25)
     return render(request, "registry/impor_list.html", {"page": page})
 

@@ -10,6 +10,7 @@ The contract is ../shared/docs/survey-workbook.md (copied into docs/survey-workb
 
 import datetime
 import gc
+import itertools
 import math
 import re
 import zipfile
@@ -39,6 +40,32 @@ MAX_ROWS = 1_048_576
 # The longest legitimate cell is a name, an address or a note: a few thousand characters. A longer
 # one is refused (naming the cell) before it is held in memory or stored.
 MAX_CELL_CHARS = 5_000
+# A sheet holds at most this many data rows: a district's survey is about 100,000 rows (the import
+# benchmark), and a province is imported district by district. A sheet over it is refused before
+# any of its rows is checked.
+MAX_SHEET_ROWS = 500_000
+# A run of this many empty rows ends a sheet: what lies below it is not read (with a warning).
+EMPTY_ROWS_STOP = 1_000
+# What the reader holds at once of a sheet's XML: one row (a survey row is a few kilobytes; Excel's
+# 16,384 columns of short values fit), and the text of one cell as XML writes it (escapes such as
+# &#128512; take up to 10 bytes a character).
+MAX_ROW_BYTES = 2 * 1024 * 1024
+MAX_RUN_BYTES = 10 * MAX_CELL_CHARS + 100
+# Every other part openpyxl parses whole (styles, the list of sheets, relationships…) and the part
+# of a sheet outside its rows: a survey's are a few kilobytes.
+MAX_PART_BYTES = 10 * 1024 * 1024
+# The memory the file's text may take: the shared-string table, and every text cell read (a cell
+# counts each time it is used; text outside ASCII counts four bytes a character). A district's
+# survey of 100,000 rows holds about 7 MB of text.
+MAX_SHARED_STRINGS_BYTES = 100 * 1024 * 1024
+MAX_TEXT_BYTES = 100 * 1024 * 1024
+# A multi-valued cell holds at most this many values (the longest fixed list has 15).
+MAX_MULTI_VALUES = 50
+# An import keeps the first MAX_LISTED errors and warnings (and counts the rest); an error row shows
+# at most SHOWN_CHARS of a value and MAX_MESSAGE_CHARS of a message.
+MAX_LISTED = 1_000
+SHOWN_CHARS = 200
+MAX_MESSAGE_CHARS = 1_000
 BATCH = 2000
 
 
@@ -84,14 +111,40 @@ class Counts:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
+class Findings(list):
+    """The first MAX_LISTED errors (or warnings) of an import; `total` counts them all. A hostile
+    file can make millions: only the first ones are kept, each value and message shortened."""
+
+    def __init__(self, limit: int = MAX_LISTED):
+        super().__init__()
+        self.limit = limit
+        self.total = 0
+
+    def append(self, item: CellError) -> None:
+        self.total += 1
+        if len(self) < self.limit:
+            item.value = _shorten(item.value, SHOWN_CHARS)
+            item.message = _shorten(item.message, MAX_MESSAGE_CHARS)
+            super().append(item)
+
+    def extend(self, items: Iterable[CellError]) -> None:
+        for item in items:
+            self.append(item)
+
+    @property
+    def unlisted(self) -> int:
+        return self.total - len(self)
+
+
 class Import:
     """The state of one import: who imports, the errors and warnings so far, the lookups loaded
     once per file, the groups and people the file itself defines, and the counts per sheet."""
 
     def __init__(self, user=None):
         self.user = user
-        self.errors: list[CellError] = []
-        self.warnings: list[CellError] = []
+        self.errors = Findings()
+        self.warnings = Findings()
+        self.text_bytes = 0  # the text of the cells read so far (MAX_TEXT_BYTES)
         self.counts: dict[str, Counts] = {}
         self.sheets_found: list[str] = []
         self.parsed: dict[str, list] = {}
@@ -219,6 +272,21 @@ def handlers() -> list[SheetHandler]:
 
 
 # Reading ----------------------------------------------------------------------------------------
+# What a file may cost is bounded before openpyxl parses it: the file's size and the zip's
+# (check_container), the shared strings and each sheet's XML (registry/xlsx_reader.py), the rows
+# of a sheet, the length of each cell and the text of the whole file (read_rows). The limits are
+# documented in docs/survey-workbook.md ("Limits").
+class LongText(str):
+    """The start of a cell's text that is longer than MAX_CELL_CHARS; `length` is its length."""
+
+    length: int
+
+    def __new__(cls, start: str, length: int):
+        text = super().__new__(cls, start)
+        text.length = length
+        return text
+
+
 def check_container(path_or_file) -> None:
     """Refuse what is not an xlsx, and zip bombs, before openpyxl inflates anything."""
     try:
@@ -235,6 +303,7 @@ def check_container(path_or_file) -> None:
             path_or_file.seek(0)
     if "xl/workbook.xml" not in names:
         raise WorkbookError(_("The file is not an Excel workbook (.xlsx)."))
+    # A zip's sizes are checked as it inflates (zipfile stops at the stated size), so they hold.
     if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
         raise WorkbookError(
             _("The workbook unpacks to %(size)d MB, more than a survey can hold; refused.")
@@ -243,9 +312,8 @@ def check_container(path_or_file) -> None:
 
 
 def open_workbook(path_or_file):
-    """Open an xlsx read-only, values only (a formula counts by its cached value)."""
-    import openpyxl
-
+    """Open an xlsx read-only, values only (a formula counts by its cached value), reading no
+    more of it than the limits allow (registry.xlsx_reader)."""
     size = _size(path_or_file)
     if size > MAX_FILE_BYTES:
         raise WorkbookError(
@@ -253,8 +321,12 @@ def open_workbook(path_or_file):
             % {"size": size // (1024 * 1024), "limit": MAX_FILE_BYTES // (1024 * 1024)}
         )
     check_container(path_or_file)
+    from registry import xlsx_reader
+
     try:
-        return openpyxl.load_workbook(path_or_file, read_only=True, data_only=True)
+        return xlsx_reader.load(path_or_file)
+    except WorkbookError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise WorkbookError(
             _("The workbook cannot be read: it is damaged or not an .xlsx file.")
@@ -262,56 +334,163 @@ def open_workbook(path_or_file):
 
 
 def read_rows(worksheet, handler: SheetHandler, imp: Import) -> Iterator[Row]:
-    """Yield the data rows of a sheet keyed by column name; record header errors."""
+    """Yield the data rows of a sheet keyed by column name; record header errors.
+
+    The sheet's XML is scanned first: a sheet of more than MAX_SHEET_ROWS data rows is refused
+    whole, and a cell too long to parse is an error naming it (the sheet is then not read). A row
+    with a cell longer than MAX_CELL_CHARS is reported for that cell and not checked further.
+    Reading stops after EMPTY_ROWS_STOP empty rows in a row, with a warning when rows holding
+    values lie below."""
+    from registry import xlsx_reader
+
     sheet = handler.name
+    scan = worksheet.scan()
     rows = _safe_rows(worksheet)
-    header = next(rows, None) or ()
-    names = {}
+    if scan.oversized and scan.oversized[0].index == 1:
+        # The first row cannot be read either: the columns are named by their letters.
+        for place in scan.oversized:
+            imp.errors.append(_unread(sheet, place, place.column))
+        return
+    first = next(rows, None)
+    header = dict(first[1]) if first and first[0] == 1 else {}
+    pending = [first] if first and first[0] != 1 else []
+    names = _header(sheet, handler, header, imp)
+    if scan.oversized:
+        for place in scan.oversized:
+            column = names.get(_column_number(place.column), place.column)
+            imp.errors.append(_unread(sheet, place, column))
+        return
+    if any(_too_long(v) for v in header.values()):
+        return
+    missing = [c.name for c in handler.columns if c.required and c.name not in names.values()]
+    for name in missing:
+        imp.errors.append(CellError(sheet, 1, name, "", _("Required column is missing.")))
+    if missing:
+        return
+    last_filled = 1  # the header
+    data_rows = 0
+    for number, cells in itertools.chain(pending, rows):
+        if number <= last_filled or number > MAX_ROWS:
+            continue  # a row out of order, as openpyxl skips it
+        if number - last_filled > EMPTY_ROWS_STOP:
+            _stopped(imp, sheet, last_filled + EMPTY_ROWS_STOP, scan)
+            return
+        long = [(c, v) for c, v in cells if _too_long(v)]
+        for column, value in long:
+            imp.errors.append(_oversized(sheet, number, names.get(column, _letter(column)), value))
+        if long:
+            last_filled = number
+            continue
+        if all(_blank(v) for _c, v in cells):
+            if number - last_filled >= EMPTY_ROWS_STOP:
+                _stopped(imp, sheet, number, scan)
+                return
+            continue
+        last_filled = number
+        record = {names[c]: v for c, v in cells if c in names and not _blank(v)}
+        if not record:
+            continue
+        data_rows += 1
+        if data_rows > MAX_SHEET_ROWS:
+            raise WorkbookError(xlsx_reader.too_many_rows(worksheet.title))
+        imp.text_bytes += sum(_text_bytes(v) for v in record.values())
+        if imp.text_bytes > MAX_TEXT_BYTES:
+            raise WorkbookError(
+                _("The workbook holds more text than a survey can (over %(limit)d MB); refused.")
+                % {"limit": MAX_TEXT_BYTES // (1024 * 1024)}
+            )
+        yield Row(sheet, number, {k: _clean(v) for k, v in record.items()})
+
+
+def _header(sheet: str, handler: SheetHandler, header: dict[int, Any], imp: Import
+            ) -> dict[int, str]:
+    """Column numbers of the header's known columns; warnings for the unknown ones, an error for
+    a header cell too long to be a column's name."""
     spellings = {}
     for column in handler.columns:
         for spelling in (column.name, *column.aliases):
             spellings[validators.normalize_label(spelling).replace(" ", "_")] = column.name
-    for index, cell in enumerate(header):
+    names: dict[int, str] = {}
+    for index, cell in sorted(header.items()):
+        if _too_long(cell):
+            imp.errors.append(_oversized(sheet, 1, _letter(index), cell))
+            continue
         if _blank(cell):
             continue
         key = validators.normalize_label(str(cell)).replace(" ", "_")
         if key in spellings:
             names[index] = spellings[key]
         else:
-            imp.warnings.append(
-                CellError(
-                    sheet, 1, str(cell).strip(), str(cell).strip(), _("Unknown column, ignored.")
-                )
-            )
-    missing = [c.name for c in handler.columns if c.required and c.name not in names.values()]
-    for name in missing:
-        imp.errors.append(CellError(sheet, 1, name, "", _("Required column is missing.")))
-    if missing:
-        return
-    for number, values in enumerate(rows, start=2):
-        if number > MAX_ROWS:
-            break
-        record = {names[i]: v for i, v in enumerate(values) if i in names}
-        if all(_blank(v) for v in record.values()):
-            continue
-        yield Row(sheet, number, {k: _clean(v) for k, v in record.items()})
+            shown = _shorten(str(cell).strip(), SHOWN_CHARS)
+            imp.warnings.append(CellError(sheet, 1, shown, shown, _("Unknown column, ignored.")))
+    return names
 
 
-def _safe_rows(worksheet) -> Iterator[tuple]:
-    """openpyxl's rows, read lazily: a damaged or hostile sheet (an XML entity bomb, refused by
+def _too_long(value: Any) -> bool:
+    return isinstance(value, str) and (isinstance(value, LongText) or len(value) > MAX_CELL_CHARS)
+
+
+def _oversized(sheet: str, row: int, column: str, value: Any) -> CellError:
+    shown = "" if value is None else _shorten(str(value), SHOWN_CHARS, always=True)
+    return CellError(
+        sheet, row, column, shown,
+        _("The cell is longer than %(limit)s characters; shorten it (a survey cell holds a name, "
+          "an address or a note).") % {"limit": f"{MAX_CELL_CHARS:,}"},
+    )
+
+
+def _unread(sheet: str, place, column: str) -> CellError:
+    """The error for a cell (or a row) that the scan of the sheet's XML found too large."""
+    if place.shown is not None:
+        return _oversized(sheet, place.row, column, place.shown)
+    return CellError(
+        sheet, place.row, "", "",
+        _("The row is larger than %(limit)d MB in the file, more than any survey row; it was "
+          "not read.") % {"limit": MAX_ROW_BYTES // (1024 * 1024)},
+    )
+
+
+def _stopped(imp: Import, sheet: str, row: int, scan) -> None:
+    """Reading stopped after a run of empty rows: say so if values lie below."""
+    if scan.last_value_row > row:
+        imp.warnings.append(CellError(
+            sheet, row, "", "",
+            _("Reading stopped at row %(row)s after %(count)s empty rows: the rows below it were "
+              "not read. Delete the empty rows if your data continue below.")
+            % {"row": f"{row:,}", "count": f"{EMPTY_ROWS_STOP:,}"},
+        ))
+
+
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    try:
+        return get_column_letter(column)
+    except ValueError:
+        return str(column)
+
+
+def _column_number(letter: str) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    try:
+        return column_index_from_string(letter)
+    except ValueError:
+        return 0
+
+
+def _text_bytes(value: Any) -> int:
+    """The memory a text takes, about: a byte a character in ASCII, else up to four."""
+    if not isinstance(value, str):
+        return 0
+    return len(value) if value.isascii() else 4 * len(value)
+
+
+def _safe_rows(worksheet) -> Iterator[tuple[int, list[tuple[int, Any]]]]:
+    """The rows of a sheet as its XML has them — (row number, [(column number, value), …]), empty
+    cells left out — read lazily: a damaged or hostile sheet (an XML entity bomb, refused by
     defusedxml) fails here, as a clear WorkbookError instead of a traceback."""
-    rows = worksheet.iter_rows(values_only=True)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception as exc:  # any failure inside openpyxl's parser
-            raise WorkbookError(
-                _("Sheet %(sheet)s cannot be read: the file is damaged or not a plain workbook.")
-                % {"sheet": worksheet.title}
-            ) from exc
-        yield row
+    return worksheet.cell_rows()
 
 
 def run(source, *, user=None, dry_run=False, progress: Callable[[str, int], None] | None = None,
@@ -480,7 +659,7 @@ def to_date(value: Any) -> datetime.date:
             continue
     raise ValidationError(
         _("“%(value)s” is not a date; write dd-mm-yyyy, dd/mm/yyyy or yyyy-mm-dd.")
-        % {"value": text},
+        % {"value": _text(text)},
         code="not_date",
     )
 
@@ -516,7 +695,9 @@ def to_bool(value: Any) -> bool:
         return True
     if text in ("tidak", "t", "no", "false", "0", "tidak aktif"):
         return False
-    raise ValidationError(_("“%(value)s” must be Ya or Tidak.") % {"value": value}, code="bool")
+    raise ValidationError(
+        _("“%(value)s” must be Ya or Tidak.") % {"value": _text(value)}, code="bool"
+    )
 
 
 def choice_label(choices, value: str) -> str:
@@ -564,7 +745,14 @@ def multi(convert: Callable[[Any], Any]) -> Callable[[Any], list]:
 
     def convert_all(value):
         found, errors = [], []
-        for part in validators.split_multi(to_text(value)):
+        parts = validators.split_multi(to_text(value))
+        if len(parts) > MAX_MULTI_VALUES:
+            raise ValidationError(
+                _("The cell holds %(count)s values; at most %(limit)s are allowed.")
+                % {"count": len(parts), "limit": MAX_MULTI_VALUES},
+                code="too_many_values",
+            )
+        for part in parts:
             try:
                 item = convert(part)
             except ValidationError as exc:
@@ -595,13 +783,23 @@ def _clean(value: Any) -> Any:
 
 
 def _text(value: Any) -> str:
-    """A cell's value as an error row shows it."""
+    """A cell's value as an error row shows it: its first SHOWN_CHARS characters."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _shorten(value.strip(), SHOWN_CHARS, always=isinstance(value, LongText))
     try:
-        return to_text(value)[:200]
+        return _shorten(to_text(value), SHOWN_CHARS)
     except ValidationError:
         return _short_int(value)
+
+
+def _shorten(text: str, most: int, always: bool = False) -> str:
+    """`text` in at most `most` characters: cut, and ending in "…", when longer (or when
+    `always`: a text already cut)."""
+    if len(text) > most or (always and not text.endswith("…")):
+        return text[: most - 1] + "…"
+    return text
 
 
 def _size(path_or_file) -> int:

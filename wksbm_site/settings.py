@@ -15,6 +15,9 @@ DJANGO_EMAIL_PORT     its port (default 587)
 DJANGO_EMAIL_SECURITY starttls, ssl or none (default starttls)
 DJANGO_EMAIL_USER, DJANGO_EMAIL_PASSWORD  the login at the SMTP server, if it asks for one
 DJANGO_EMAIL_FROM     the sender's address, required with DJANGO_EMAIL_HOST
+WKSBM_UPLOAD_DIR      where uploaded survey workbooks wait (default: var/impor)
+WKSBM_UPLOAD_KEEP_HOURS hours an unconfirmed upload is kept (default 24)
+WKSBM_IMPORT_SLOTS    web imports that may run at once on the machine (default 1)
 """
 
 import os
@@ -201,8 +204,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Uploaded survey workbooks wait here between the check and the confirmation.
+# Uploaded survey workbooks wait here between the check and the confirmation (and for their turn,
+# see registry/import_queue.py). Shared by every gunicorn worker: it also holds the import slots'
+# lock files.
 WKSBM_UPLOAD_DIR = os.environ.get("WKSBM_UPLOAD_DIR", str(BASE_DIR / "var" / "impor"))
+# An upload checked and never confirmed (or waiting that long) is removed after this many hours,
+# its import marked expired; so are django-import-export's uploads between its two steps. Cleaned
+# on every upload and by `manage.py clean_uploads`.
+WKSBM_UPLOAD_KEEP_HOURS = env_positive_int("WKSBM_UPLOAD_KEEP_HOURS", 24)
+# Web imports (a check or a save) that may run at once on the machine, across gunicorn's worker
+# processes; the others wait their turn. One: an import takes a core and up to a few hundred MB,
+# and the 2-core server must keep serving pages beside it.
+WKSBM_IMPORT_SLOTS = env_positive_int("WKSBM_IMPORT_SLOTS", 1)
 # Uploads over 2.5 MB go to a temporary file, not memory; the workbook module limits their size.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

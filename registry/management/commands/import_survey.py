@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Import a survey workbook (.xlsx with sheets perkumpulan, anggota, pmks, jaringan; see "
         "docs/survey-workbook.md). All or nothing: on any error nothing is written and every "
-        "error is printed as sheet:row:column: message, with a non-zero exit. Re-importing the "
+        "error is printed as sheet:row:column: message (the first 1,000, then their number), "
+        "with a non-zero exit. Re-importing the "
         "same file changes nothing. --dry-run only checks."
     )
 
@@ -32,10 +33,14 @@ class Command(BaseCommand):
                 bar.close()
         for warning in result.warnings:
             self.stderr.write(f"{warning} (warning)")
+        if result.warnings.unlisted:
+            self.stderr.write(f"… and {result.warnings.unlisted} more warning(s), not listed.")
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"{len(result.errors)} error(s); nothing was imported.")
+            if result.errors.unlisted:
+                self.stderr.write(f"… and {result.errors.unlisted} more error(s), not listed.")
+            raise CommandError(f"{result.errors.total} error(s); nothing was imported.")
         prefix = "Dry run, nothing written. " if options["dry_run"] else ""
         self.stdout.write(prefix + result.summary())
 

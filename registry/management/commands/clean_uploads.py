@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from registry import import_queue
+
+
+class Command(BaseCommand):
+    help = (
+        "Remove survey workbooks uploaded on the web and never confirmed, once they are "
+        "WKSBM_UPLOAD_KEEP_HOURS old (their imports say: upload it again), files of "
+        "WKSBM_UPLOAD_DIR no import refers to, and django-import-export's uploads left between "
+        "its two steps. Uploads run it too; run it from cron (e.g. hourly) as well."
+    )
+
+    def handle(self, *args, **options):
+        cleaned = import_queue.clean_up()
+        self.stdout.write(
+            f"Older than {settings.WKSBM_UPLOAD_KEEP_HOURS} h: {cleaned.expired} unconfirmed "
+            f"import(s) expired, {cleaned.files} unused upload file(s) and "
+            f"{cleaned.import_export} django-import-export upload(s) removed."
+        )
