@@ -121,10 +121,12 @@ def enqueue(record: Impor, *, save: bool) -> None:
 
 @dataclass
 class Step:
-    """A step run by `work`: the import as it now stands, and the message of a file that could
-    not be read at all (WorkbookError), if so."""
+    """A step run by `work`: the import as it now stands, whether the step was its save, the
+    message of a file that could not be read at all (WorkbookError) if so, and the summary of
+    what the import changes."""
 
     record: Impor
+    save: bool
     refused: str | None = None
     summary: str = ""
 
@@ -153,10 +155,11 @@ def work() -> Step | None:
 
 
 def _run(record: Impor) -> Step:
+    save = record.simpan
     record.percobaan += 1
     record.save(update_fields=["percobaan"])
     if record.percobaan > MAX_ATTEMPTS:
-        return _refuse(record, _(
+        return _refuse(record, save, _(
             "The import was interrupted twice before it ended: the file is too large for the "
             "web. Import it with the command line (manage.py import_survey) or split it."
         ))
@@ -166,7 +169,7 @@ def _run(record: Impor) -> Step:
             name=record.nama_berkas,
         )
     except workbook.WorkbookError as exc:
-        return _refuse(record, str(exc))
+        return _refuse(record, save, str(exc))
     record.jumlah = {s: c.as_dict() for s, c in result.counts.items()}
     _keep_findings(record, result)
     record.menunggu_sejak = None
@@ -182,10 +185,10 @@ def _run(record: Impor) -> Step:
             _forget_file(record)
     record.simpan = False
     record.save()
-    return Step(record, summary=result.summary() if result.ok else "")
+    return Step(record, save, summary=result.summary() if result.ok else "")
 
 
-def _refuse(record: Impor, message: str) -> Step:
+def _refuse(record: Impor, save: bool, message: str) -> Step:
     record.kesalahan = [["", 0, "", "", message]]
     record.jumlah_kesalahan = 1
     record.status = StatusImpor.GAGAL
@@ -193,7 +196,7 @@ def _refuse(record: Impor, message: str) -> Step:
     record.simpan = False
     _forget_file(record)
     record.save()
-    return Step(record, refused=message)
+    return Step(record, save, refused=message)
 
 
 def _keep_findings(record: Impor, result) -> None:

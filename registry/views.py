@@ -91,11 +91,11 @@ def _tell(request: HttpRequest, step: import_queue.Step) -> None:
     """What the uploader is told of a step run in their own request: the save's outcome (a
     check's is on its page)."""
     record = step.record
-    if record.pengguna_id != request.user.pk or record.status == StatusImpor.DIPERIKSA:
+    if record.pengguna_id != request.user.pk or not step.save:
         return
     if record.status == StatusImpor.DIIMPOR:
         messages.success(request, _("Imported: %(summary)s.") % {"summary": step.summary})
-    elif record.diperiksa is not None:  # a save refused: the check had passed
+    else:  # the check had passed
         messages.error(request, _("The registry changed since the check: nothing was imported."))
 
 

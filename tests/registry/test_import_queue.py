@@ -113,6 +113,23 @@ def test_a_confirmation_waits_its_turn_then_is_saved_whole(client, operator):
     assert "Imported: perkumpulan: 2 created" in told(response)
 
 
+def test_a_save_waiting_its_turn_checks_again_against_the_registry_of_then(
+        client, operator, make_perkumpulan):
+    """Still all or nothing: while the save waited, another village registered the group's
+    code; the save refuses the whole file and says so."""
+    client.force_login(operator)
+    upload(client, survey(group_row(1), group_row(2)))
+    record = Impor.objects.get()
+    with import_queue.slot():
+        confirm(client, record)
+        make_perkumpulan("H-2", desa="32.77.01.1001")
+    response = detail(client, record)
+    record.refresh_from_db()
+    assert record.status == "GAGAL" and record.kesalahan and record.berkas == ""
+    assert "The registry changed since the check" in told(response)
+    assert list(Perkumpulan.objects.values_list("kode", flat=True)) == ["H-2"]
+
+
 def test_waiting_imports_run_in_the_order_they_came_whoever_asks(client, operator, staf):
     client.force_login(operator)
     with import_queue.slot():
