@@ -157,8 +157,7 @@ def forum(request: HttpRequest) -> HttpResponse:
             "error": _("Choose a village: add ?desa=CODE, e.g. ?desa=32.77.01.1002."),
         }, status=400)
     record = Forum.objects.filter(desa=desa).first()
-    can_edit = access.can_edit(request.user) and Wilayah.objects.editable_by(
-        request.user).filter(pk=desa.pk).exists()
+    can_edit = access.may_write_area(request.user, desa)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     user = request.user

@@ -99,6 +99,18 @@ def hidden_fields(user, model) -> frozenset[str]:
     return frozenset(getattr(model, "personal_fields", ()))
 
 
+def may_write_area(user, area) -> bool:
+    """Whether `user` may write records of `area` (a Wilayah, or None for "no area"): the one
+    rule every importer, form, admin and page asks. An editing role writes within its own area;
+    an administrator without an area writes everywhere (records without an area too)."""
+    if not can_edit(user):
+        return False
+    if sees_everything(user):
+        return True
+    own = user.wilayah if user.wilayah_id else None
+    return area is not None and own is not None and own.contains(area)
+
+
 def within(area, path: str, any_level: bool = False) -> Q:
     """A Q that keeps the rows whose area (the Wilayah at `path`) is `area` or lies within it.
 

@@ -31,6 +31,7 @@ class WilayahQuerySet(models.QuerySet):
         return self.filter(access.area_filter(user, "self"))
 
     def editable_by(self, user) -> "WilayahQuerySet":
+        """The areas `user` may write records of (`access.may_write_area`, as a queryset)."""
         from registry import access
 
         return self.visible_to(user) if access.can_edit(user) else self.none()

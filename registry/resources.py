@@ -416,10 +416,7 @@ class ScopedResource(resources.ModelResource):
         return self._meta.model._default_manager.editable_by(self.user)
 
     def may_write_area(self, area) -> bool:
-        if access.sees_everything(self.user):
-            return True
-        own = getattr(self.user, "wilayah", None)
-        return area is not None and own is not None and own.contains(area)
+        return access.may_write_area(self.user, area)
 
     def before_import(self, dataset, **kwargs):
         user = kwargs.get("user")

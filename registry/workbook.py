@@ -207,10 +207,7 @@ class Import:
     def may_write_area(self, area) -> bool:
         allowed = self.cached("allowed_areas", dict)
         if area.kode not in allowed:
-            allowed[area.kode] = (
-                access.can_edit(self.user)
-                and type(area).objects.visible_to(self.user).filter(pk=area.pk).exists()
-            )
+            allowed[area.kode] = access.may_write_area(self.user, area)
         return allowed[area.kode]
 
     @property
