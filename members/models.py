@@ -37,6 +37,12 @@ class WargaManager(models.Manager.from_queryset(ScopedQuerySet)):
 class Warga(models.Model):
     """A person known to the registry by NIK: a member or leader of some group."""
 
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = (
+        "nik", "nama", "jenis_kelamin", "tanggal_lahir", "pendidikan", "wilayah", "rw", "rt",
+        "alamat",
+    )
+
     nik = models.CharField(
         _("NIK"),
         max_length=validators.NIK_LENGTH,
@@ -118,6 +124,9 @@ class Warga(models.Model):
 
 class Keanggotaan(models.Model):
     """A person's membership of a group in one role over one period (a board term is a period)."""
+
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("warga", "perkumpulan", "peran", "mulai", "selesai")
 
     scope_path = "perkumpulan__desa"
 

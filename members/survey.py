@@ -154,13 +154,10 @@ def _same_name(imp: Import, nik: str, registered: str) -> bool:
     return False
 
 
-NEW_PERSON_COLUMNS = ["nik", *PERSON_FIELDS, "wilayah", "rw", "rt", "alamat"]
-
-
 def write_people(imp: Import, plan: dict) -> dict[str, int]:
     """Write the people of a plan once per file; return the ids of every NIK of the file."""
     if "person_ids" not in imp.cache:
-        insert_rows(Warga, NEW_PERSON_COLUMNS, [
+        insert_rows(Warga, [
             (nik, v["nama"], v["jenis_kelamin"] or "", v["tanggal_lahir"],
              v["pendidikan"] or "", None, None, None, "")
             for nik, v in plan["create"]
@@ -330,7 +327,7 @@ class AnggotaSheet(SheetHandler):
         if plan["move"]:
             Keanggotaan.objects.bulk_update(plan["move"], ["mulai"], batch_size=1000)
         audit.record(Keanggotaan, [m.pk for m in plan["close"] + plan["move"]])
-        insert_rows(Keanggotaan, ["warga", "perkumpulan", "peran", "mulai", "selesai"], [
+        insert_rows(Keanggotaan, [
             (person_ids[nik], group_ids[kode], peran, mulai, None)
             for kode, nik, peran, mulai in plan["create"]
         ])

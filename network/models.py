@@ -28,6 +28,9 @@ class BentukHubungan(models.TextChoices):
 class Mitra(models.Model):
     """An outside partner of the groups: a government office, a social organisation, a firm."""
 
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("nama", "jenis", "wilayah", "keterangan")
+
     scope_path = "wilayah"
 
     nama = models.CharField(_("name"), max_length=200)
@@ -75,6 +78,9 @@ class Mitra(models.Model):
 
 class Hubungan(models.Model):
     """A working link from a group to another group or to an outside partner."""
+
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("perkumpulan", "mitra_perkumpulan", "mitra_luar", "bentuk", "keterangan")
 
     scope_path = "perkumpulan__desa"
 
@@ -170,6 +176,9 @@ class Mekanisme(models.TextChoices):
 class Forum(models.Model):
     """The village's WKSBM itself: the forum that knits its groups into one network."""
 
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("desa", "nama", "mekanisme", "tanggal_dibentuk", "keterangan")
+
     scope_path = "desa"
 
     desa = models.OneToOneField(
@@ -205,6 +214,9 @@ class Forum(models.Model):
 class PengurusForum(models.Model):
     """A leader of the village's WKSBM forum (village head, RT/RW leaders, community figures)."""
 
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("forum", "warga", "jabatan", "mulai", "selesai")
+
     scope_path = "forum__desa"
 
     forum = models.ForeignKey(
@@ -235,6 +247,9 @@ class JenisPertemuan(models.TextChoices):
 
 class PertemuanForum(models.Model):
     """A meeting of the village's WKSBM forum (seed 003: routine or called for a case)."""
+
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("forum", "tanggal", "jenis", "hadir", "notulen")
 
     scope_path = "forum__desa"
 
@@ -269,6 +284,9 @@ class JenisDana(models.TextChoices):
 
 class DanaKomunitas(models.Model):
     """What a community fund of the forum collected and spent over a period (one entry each)."""
+
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("forum", "jenis", "tanggal", "terkumpul", "dipakai", "keterangan")
 
     scope_path = "forum__desa"
 

@@ -48,6 +48,12 @@ class Respon(models.TextChoices):
 class KasusPMKS(models.Model):
     """A person with a social-welfare problem, kept by name and by address."""
 
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = (
+        "warga", "nama", "desa", "rw", "rt", "alamat", "kategori", "tanggal_identifikasi",
+        "status", "pendamping", "respon", "catatan",
+    )
+
     scope_path = "desa"
     scope_sensitive = True
 
@@ -175,6 +181,9 @@ class CaseRecord(models.Model):
 class RiwayatStatus(CaseRecord):
     """A status the case moved to (the first one when it was identified)."""
 
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("kasus", "tanggal", "oleh", "status", "catatan")
+
     kasus = models.ForeignKey(KasusPMKS, models.CASCADE, related_name="riwayat",
                               verbose_name=_("case"))
     status = models.CharField(_("status"), max_length=16, choices=StatusKasus.choices)
@@ -202,6 +211,9 @@ class TujuanRujukan(models.TextChoices):
 
 class Rujukan(CaseRecord):
     """A referral of the case to a service or the ministry."""
+
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("kasus", "tanggal", "oleh", "tujuan", "lembaga", "hasil")
 
     kasus = models.ForeignKey(KasusPMKS, models.CASCADE, related_name="rujukan",
                               verbose_name=_("case"))
@@ -238,6 +250,11 @@ class SumberBantuan(models.TextChoices):
 
 class Bantuan(CaseRecord):
     """Help given to the person of a case."""
+
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = (
+        "kasus", "tanggal", "oleh", "bentuk", "sumber", "nilai", "perkumpulan", "keterangan",
+    )
 
     kasus = models.ForeignKey(KasusPMKS, models.CASCADE, related_name="bantuan",
                               verbose_name=_("case"))

@@ -525,7 +525,7 @@ class Generator:
                if (nama, area) not in found]
         if new:
             with transaction.atomic():  # (on SQLite, only then the write lock)
-                insert_rows(Mitra, ["nama", "jenis", "wilayah", "keterangan"], new)
+                insert_rows(Mitra, new)
             found = known()
         batch.office_ids = found
 
@@ -548,9 +548,9 @@ class Generator:
         began = time.perf_counter()
         inserting = [0.0]
 
-        def put(model, fields, rows, history=False):
+        def put(model, rows, history=False, fields=None):
             clock = time.perf_counter()
-            insert_rows(model, fields, rows)
+            insert_rows(model, rows, fields)
             seconds = time.perf_counter() - clock
             inserting[0] += seconds
             self.spent(model._meta.label, seconds)
@@ -559,30 +559,24 @@ class Generator:
                 written["history"] += len(rows)
 
         codes = [v.kode for v in batch.villages]
-        put(Perkumpulan, ["kode", "nama", "jenis", "desa", "rw", "rt", "tahun_berdiri", "tujuan",
-                          "jumlah_anggota", "masa_kepengurusan", "jaringan_kerja", "prakarsa",
-                          "aktif"], batch.groups, history=True)
+        put(Perkumpulan, batch.groups, history=True)
         group_ids = dict(Perkumpulan.objects.filter(desa__in=codes).values_list("kode", "pk"))
         for relation, rows in batch.lists.items():
-            put(getattr(Perkumpulan, relation).through, ["perkumpulan", "pilihan"],
-                [(group_ids[kode], value) for kode, value in rows])
-        put(Warga, ["nik", "nama", "jenis_kelamin", "tanggal_lahir", "pendidikan", "wilayah",
-                    "rw", "rt", "alamat"], batch.people, history=True)
+            put(getattr(Perkumpulan, relation).through,
+                [(group_ids[kode], value) for kode, value in rows],
+                fields=["perkumpulan", "pilihan"])
+        put(Warga, batch.people, history=True)
         person_ids = dict(Warga.objects.filter(wilayah__in=codes).values_list("nik", "pk"))
-        put(Keanggotaan, ["warga", "perkumpulan", "peran", "mulai", "selesai"],
-            [(person_ids[nik], group_ids[kode], peran, mulai, None)
+        put(Keanggotaan, [(person_ids[nik], group_ids[kode], peran, mulai, None)
              for nik, kode, peran, mulai in batch.members], history=True)
 
         known = batch.office_ids
-        put(Hubungan, ["perkumpulan", "mitra_perkumpulan", "mitra_luar", "bentuk", "keterangan"],
-            [(group_ids[kode], group_ids[other] if other else None,
+        put(Hubungan, [(group_ids[kode], group_ids[other] if other else None,
               known[office] if office else None, bentuk, "")
              for kode, other, office, bentuk in batch.links], history=True)
 
-        put(KasusPMKS, ["warga", "nama", "desa", "rw", "rt", "alamat", "kategori",
-                        "tanggal_identifikasi", "status", "pendamping", "respon", "catatan"],
-            [(person_ids[nik] if nik else None, nama, desa, rw, rt, alamat, kategori, when,
-              status, group_ids[helper] if helper else None, respon, "")
+        put(KasusPMKS, [(person_ids[nik] if nik else None, nama, desa, rw, rt, alamat, kategori,
+                         when, status, group_ids[helper] if helper else None, respon, "")
              for nik, nama, desa, rw, rt, alamat, kategori, when, status, helper, respon, _d
              in batch.cases], history=True)
         case_ids = {(d, n, k, w): pk for d, n, k, w, pk in KasusPMKS.objects.filter(
@@ -599,13 +593,11 @@ class Generator:
             if status in (StatusKasus.DITANGANI, StatusKasus.SELESAI):
                 help_given.append((pk, later, None, "BARANG", "JIMPITAN", 100_000 + days * 5_000,
                                    group_ids[helper] if helper else None, ""))
-        put(RiwayatStatus, ["kasus", "tanggal", "oleh", "status", "catatan"], statuses)
-        put(Rujukan, ["kasus", "tanggal", "oleh", "tujuan", "lembaga", "hasil"], referrals)
-        put(Bantuan, ["kasus", "tanggal", "oleh", "bentuk", "sumber", "nilai", "perkumpulan",
-                      "keterangan"], help_given)
+        put(RiwayatStatus, statuses)
+        put(Rujukan, referrals)
+        put(Bantuan, help_given)
 
-        put(Forum, ["desa", "nama", "mekanisme", "tanggal_dibentuk", "keterangan"],
-            [(desa, nama, mekanisme, formed, "")
+        put(Forum, [(desa, nama, mekanisme, formed, "")
              for desa, nama, mekanisme, formed, *_rest in batch.forums])
         forum_ids = dict(Forum.objects.filter(desa__in=codes).values_list("desa", "pk"))
         anggota, pengurus, meetings, funds = [], [], [], []
@@ -622,11 +614,10 @@ class Generator:
                 collected = rng.randint(5, 60) * 100_000
                 funds.append((forum, jenis, datetime.date(self.year - 1, 12, 31), collected,
                               collected * rng.randint(20, 90) // 100, ""))
-        put(Forum.anggota.through, ["forum", "perkumpulan"], anggota)
-        put(PengurusForum, ["forum", "warga", "jabatan", "mulai", "selesai"], pengurus)
-        put(PertemuanForum, ["forum", "tanggal", "jenis", "hadir", "notulen"], meetings)
-        put(DanaKomunitas, ["forum", "jenis", "tanggal", "terkumpul", "dipakai", "keterangan"],
-            funds)
+        put(Forum.anggota.through, anggota, fields=["forum", "perkumpulan"])
+        put(PengurusForum, pengurus)
+        put(PertemuanForum, meetings)
+        put(DanaKomunitas, funds)
         rekap.mark_stale(codes)
         self.spent("read back, mark", time.perf_counter() - began - inserting[0])
         return written

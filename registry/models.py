@@ -221,6 +221,12 @@ class PerkumpulanManager(models.Manager.from_queryset(ScopedQuerySet)):
 class Perkumpulan(models.Model):
     """A community group (perkumpulan / pranata sosial) of one desa/kelurahan."""
 
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = (
+        "kode", "nama", "jenis", "desa", "rw", "rt", "tahun_berdiri", "tujuan", "jumlah_anggota",
+        "masa_kepengurusan", "jaringan_kerja", "prakarsa", "aktif",
+    )
+
     scope_path = "desa"
 
     kode = models.CharField(

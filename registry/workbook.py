@@ -819,9 +819,10 @@ def chunks(items: list, size: int = BATCH) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
-    """Insert rows — COPY on PostgreSQL, executemany elsewhere — each a tuple in `fields` order
-    (every column without a database default); auto_now timestamps are filled in here.
+def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -> None:
+    """Insert rows — COPY on PostgreSQL, executemany elsewhere — each a tuple in the order of
+    `fields`, by default the model's `bulk_columns` (every column without a database default);
+    auto_now timestamps are filled in here.
 
     For the importer's 100,000-row files bulk_create spends ~5× longer preparing model objects
     than the database spends writing them; no signals are sent either way."""
@@ -832,6 +833,7 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
         f for f in opts.concrete_fields
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
+    fields = list(model.bulk_columns if fields is None else fields)
     columns = [opts.get_field(name) for name in fields] + stamps
     adapt = []
     for field in columns[: len(fields)]:

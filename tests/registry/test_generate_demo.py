@@ -241,10 +241,10 @@ def test_a_batch_that_fails_half_way_leaves_nothing(db, monkeypatch):
 
     real = demo_data.insert_rows
 
-    def failing(model, fields, rows):
+    def failing(model, rows, fields=None):
         if model is Keanggotaan:  # after the groups and people of the batch were inserted
             raise DatabaseError("disk full")
-        return real(model, fields, rows)
+        return real(model, rows, fields)
 
     monkeypatch.setattr(demo_data, "insert_rows", failing)
     with pytest.raises(CommandError) as failed:
