@@ -50,13 +50,11 @@ import http.client
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -65,9 +63,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.import_bench import BenchFailure, Database, say  # noqa: E402
-from bench.load_bench import children_of, free_port  # noqa: E402
-from bench.rekap_bench import MARK, table  # noqa: E402
+from bench.harness import (  # noqa: E402
+    MARK,
+    BenchFailure,
+    Database,
+    bench_env,
+    child,
+    children_of,
+    free_port,
+    in_fresh_database,
+    say,
+    set_up,
+    table,
+    verdict,
+)
 
 TARGET_PEAK_MB = 400
 TARGET_RATIO = 5.0
@@ -289,24 +298,6 @@ def run_web(env: dict, code: Path, folder: Path, account: dict, path: Path,
 
 
 # The conductor --------------------------------------------------------------------------------
-def child(env: dict, *argv: str) -> dict:
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), *argv], cwd=ROOT,
-                          env=env, stdout=subprocess.PIPE, text=True)
-    lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
-    if done.returncode or not lines:
-        sys.stdout.write(done.stdout)
-        raise BenchFailure(f"step {' '.join(argv[:2])} failed (exit {done.returncode})")
-    return json.loads(lines[-1][len(MARK):])
-
-
-def manage(env: dict, code: Path, *argv: str) -> None:
-    done = subprocess.run([sys.executable, "manage.py", *argv], cwd=code, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if done.returncode:
-        sys.stdout.write(done.stdout)
-        raise BenchFailure(f"manage.py {' '.join(argv)} failed (exit {done.returncode})")
-
-
 def check(kind: str, cli: dict, web: dict) -> list[str]:
     """What is wrong with how the file ended, if anything."""
     exit_status, cli_text, web_status, web_text = EXPECTED[kind]
@@ -324,60 +315,41 @@ def check(kind: str, cli: dict, web: dict) -> list[str]:
 
 
 def conduct(args) -> int:
-    folder = Path(tempfile.mkdtemp(prefix="wksbm-hostile-bench-"))
-    code = Path(args.code).resolve() if args.code else ROOT
-    database = None
-    try:
-        database = Database(args.database_url, folder)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "wksbm_site.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-            "DJANGO_DEBUG": "False",
-            "DATABASE_URL": database.url,
-            "WKSBM_UPLOAD_DIR": str(folder / "impor"),
-            "PYTHONHASHSEED": "0",
-        }
-        files = {}
-        for kind in args.files:
-            path = folder / f"{kind}.xlsx"
-            made = child(env, "--step", "make", "--kind", kind, "--file", str(path))
-            files[kind] = (path, made["bytes"])
-            say(f"{kind}: {made['bytes'] / 1e6:.1f} MB")
-        say(f"Setting up {database.label} …")
-        database.create()
-        manage(env, code, "migrate", "--no-input", "-v0")
-        manage(env, code, "loaddata", "referensi", "-v0")
-        manage(env, code, "load_wilayah", "--prefix", "32.77")
-        account = child(env, "--step", "account")
+    return in_fresh_database(args, "wksbm-hostile-bench-", run)
 
-        results = {}
-        for kind in args.files:
-            path = files[kind][0]
-            runs = FLOOR_RUNS if kind == "village" else 1
-            cli = [run_cli(env, code, path, args.timeout) for _ in range(runs)]
-            say(f"{kind} command: " + ", ".join(f"{r['seconds']:.2f} s" for r in cli)
-                + f", exit {cli[-1]['exit']}, peak {max(r['peak_mb'] for r in cli):.0f} MB")
-            web = [run_web(env, code, folder, account, path, args.timeout) for _ in range(runs)]
-            say(f"{kind} web: " + ", ".join(f"{r['seconds']:.2f} s" for r in web)
-                + f", {web[-1]['status']}, peak {max(r['peak_mb'] for r in web):.0f} MB")
-            results[kind] = {
-                "cli": {**cli[-1], "seconds": statistics.median(r["seconds"] for r in cli),
-                        "peak_mb": max(r["peak_mb"] for r in cli)},
-                "web": {**web[-1], "seconds": statistics.median(r["seconds"] for r in web),
-                        "peak_mb": max(r["peak_mb"] for r in web)},
-            }
-        return report(args, database.label, code, files, results)
-    except BenchFailure as exc:
-        print(f"FAILED {exc}", file=sys.stderr)
-        return 2
-    finally:
-        if args.keep:
-            print(f"Kept {folder} and {database.url if database else 'no database'}")
-        else:
-            if database:
-                database.drop()
-            shutil.rmtree(folder, ignore_errors=True)
+
+def run(args, folder: Path, database: Database) -> int:
+    """Make the files, set up the database, import each on the command line and the web; report."""
+    code = Path(args.code).resolve() if args.code else ROOT
+    env = bench_env(database, WKSBM_UPLOAD_DIR=str(folder / "impor"))
+    files = {}
+    for kind in args.files:
+        path = folder / f"{kind}.xlsx"
+        made = child(env, "--step", "make", "--kind", kind, "--file", str(path),
+                     script=__file__)
+        files[kind] = (path, made["bytes"])
+        say(f"{kind}: {made['bytes'] / 1e6:.1f} MB")
+    say(f"Setting up {database.label} …")
+    set_up(database, env, code)
+    account = child(env, "--step", "account", script=__file__)
+
+    results = {}
+    for kind in args.files:
+        path = files[kind][0]
+        runs = FLOOR_RUNS if kind == "village" else 1
+        cli = [run_cli(env, code, path, args.timeout) for _ in range(runs)]
+        say(f"{kind} command: " + ", ".join(f"{r['seconds']:.2f} s" for r in cli)
+            + f", exit {cli[-1]['exit']}, peak {max(r['peak_mb'] for r in cli):.0f} MB")
+        web = [run_web(env, code, folder, account, path, args.timeout) for _ in range(runs)]
+        say(f"{kind} web: " + ", ".join(f"{r['seconds']:.2f} s" for r in web)
+            + f", {web[-1]['status']}, peak {max(r['peak_mb'] for r in web):.0f} MB")
+        results[kind] = {
+            "cli": {**cli[-1], "seconds": statistics.median(r["seconds"] for r in cli),
+                    "peak_mb": max(r["peak_mb"] for r in cli)},
+            "web": {**web[-1], "seconds": statistics.median(r["seconds"] for r in web),
+                    "peak_mb": max(r["peak_mb"] for r in web)},
+        }
+    return report(args, database.label, code, files, results)
 
 
 def report(args, label: str, code: Path, files: dict, results: dict) -> int:
@@ -411,16 +383,8 @@ def report(args, label: str, code: Path, files: dict, results: dict) -> int:
                 if ratio > TARGET_RATIO:
                     missed.append(f"{kind} {mode}: {ratio:.2f}× the village's time "
                                   f"(target ≤ {TARGET_RATIO}×)")
-    for problem in wrong:
-        print(f"WRONG  {problem}")
-    for miss in missed:
-        print(f"MISSED {miss}")
-    if wrong:
-        return 2
-    if not missed:
-        print(f"PASSED every file under {TARGET_PEAK_MB} MB and within {TARGET_RATIO}× the "
-              "village's time, on the command line and the web")
-    return 1 if missed else 0
+    return verdict(missed, f"every file under {TARGET_PEAK_MB} MB and within {TARGET_RATIO}× the "
+                   "village's time, on the command line and the web", wrong=wrong)
 
 
 def main(argv=None) -> int:

@@ -45,103 +45,60 @@ DIR/reimport.prof (read with `python -m pstats`); the timings are then inflated 
 import argparse
 import datetime
 import json
-import os
 import random
-import re
-import secrets
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.harness import (  # noqa: E402
+    FAMILY,
+    GROUP_HEADER,
+    JARINGAN,
+    JENIS,
+    KEGIATAN,
+    MARK,
+    MEMBER_HEADER,
+    MEN,
+    NILAI,
+    PENDIDIKAN,
+    PRAKARSA,
+    SUMBER_DANA,
+    SYARAT,
+    TUJUAN,
+    WOMEN,
+    BenchFailure,
+    Database,
+    bench_env,
+    child,
+    in_fresh_database,
+    pick,
+    save_as_excel_does,
+    say,
+    set_up,
+    table,
+    verdict,
+)
 from registry.validators import nik_prefix  # noqa: E402
 
 TARGET_RATIO = 2.5
 TARGET_PEAK_MB = 400
 FLOOR_RUNS = 3
-MARK = "BENCH-RESULT "
 SEED = 20061
+# The activity list is open: "Kerja Bakti Bulanan" is not in it and is added by the first import.
+NEW_ACTIVITY = "Kerja Bakti Bulanan"
 
 # The workbook ---------------------------------------------------------------------------------
-# The 17 group types of seed 004: code, then the spellings a survey file may use for it.
-JENIS = [
-    ("DW", ["Dasa Wisma", "Dasawisma", "DW"]),
-    ("POSYANDU", ["Posyandu", "POSYANDU"]),
-    ("BKB", ["BKB", "Bina Keluarga Balita"]),
-    ("KUBE", ["KUBE", "Kelompok Usaha Bersama"]),
-    ("KT", ["Karang Taruna", "Pemuda/Karang Taruna", "Pemuda"]),
-    ("KWT", ["KWT", "Kelompok Wanita Tani"]),
-    ("PHBI", ["PHBI", "PBHI"]),
-    ("PENGAJIAN", ["Pengajian", "Majelis Taklim"]),
-    ("KPW", ["Paguyuban Warga", "KPW"]),
-    ("BKL", ["BKL", "Bina Keluarga Lansia"]),
-    ("BKR", ["BKR", "Bina Keluarga Remaja"]),
-    ("LPM", ["LPM", "LKMD", "LPM/LKMD"]),
-    ("PETA", ["Peta Keluarga", "PETA"]),
-    ("R1KS", ["R/1/KS", "R1KS"]),
-    ("R1SUB", ["R/1/SUB", "R1SUB"]),
-    ("UP2KS", ["UP2KS"]),
-    ("UP2K", ["UP2K"]),
-]
-TUJUAN = [
-    "Kesejahteraan Anak", "Kesejahteraan Ibu dan Anak", "Kesejahteraan Lanjut Usia",
-    "Peningkatan Penghasilan", "Integrasi Masyarakat/Kerukunan Warga", "Bantuan Sosial",
-    "Pengajian", "Meningkatkan Iman dan Taqwa", "Meningkatkan Keterampilan", "Pelayanan Kesehatan",
-]
-SYARAT = ["Domisili", "Keterampilan", "Pendidikan", "Keturunan", "Tanpa Syarat"]
-SUMBER_DANA = [
-    "Iuran Anggota", "Sumbangan Masyarakat", "Bantuan Pemerintah", "Dunia Usaha/CSR", "Lainnya",
-]
-NILAI = ["Gotong Royong", "Membantu Warga Terkena Musibah", "Lainnya"]
-# The activity list is open: "Kerja Bakti Bulanan" is not in it and is added by the first import.
-KEGIATAN = [
-    "Arisan", "Simpan Pinjam", "Tabungan", "Pengajian", "Gotong Royong", "Penimbangan Balita",
-    "Pemeriksaan Kesehatan", "Penyuluhan Gizi", "Senam Lansia", "Rembug Warga", "Olahraga",
-    "Kesenian", "Pelatihan Keterampilan", "Dana Kematian", "Jimpitan",
-]
-NEW_ACTIVITY = "Kerja Bakti Bulanan"
-JARINGAN = ["Organisasi Sosial", "Pemerintah", "Tidak Ada"]
-PRAKARSA = ["Masyarakat", "Pemerintah"]
-# Each person keeps one spelling; several spellings of one level are used across people.
-PENDIDIKAN = ["Tidak Sekolah", "SD", "Sekolah Dasar", "SMP", "SLTP", "SMA", "SLTA", "SMK",
-              "Akademi/Perguruan Tinggi", "D3", "S1"]
-MEN = ["Asep", "Dadang", "Ujang", "Cecep", "Iwan", "Agus", "Dede", "Yayat", "Endang", "Ade",
-       "Budi", "Deden", "Hendra", "Jajang", "Kurnia", "Mamat", "Nana", "Rudi", "Tatang", "Wawan"]
-WOMEN = ["Siti", "Euis", "Neneng", "Iis", "Yuyun", "Tati", "Enok", "Cucu", "Dewi", "Lilis",
-         "Nining", "Popon", "Rina", "Sri", "Titin", "Wati", "Yani", "Nurhayati", "Ai", "Elis"]
-FAMILY = ["Suryana", "Hidayat", "Saepudin", "Permana", "Kurniawan", "Sumarna", "Rahmat",
-          "Supriatna", "Gunawan", "Setiawan", "Nurjaman", "Sopandi", "Hermawan", "Rohendi",
-          "Mulyana", "Sutisna", "Komarudin", "Ruhiyat", "Hamdani", "Somantri"]
-
-GROUP_HEADER = [
-    "kode_perkumpulan", "kode_wilayah", "nama", "jenis", "rw", "rt", "tahun_berdiri", "tujuan",
-    "jumlah_anggota", "syarat_keanggotaan", "masa_kepengurusan", "sumber_dana", "jaringan_kerja",
-    "nilai_solidaritas", "kegiatan", "prakarsa", "aktif",
-]
-MEMBER_HEADER = [
-    "kode_perkumpulan", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "pendidikan", "peran",
-    "mulai_tahun",
-]
-
-
 def cimahi_villages() -> list[tuple[str, str]]:
     """The desa/kelurahan of Kota Cimahi (32.77) in the project's own area list."""
     import csv
 
     with open(ROOT / "fixtures" / "wilayah" / "villages.csv", newline="", encoding="utf-8") as f:
         return [(r["code"], r["name"]) for r in csv.DictReader(f) if r["code"].startswith("32.77.")]
-
-
-def pick(rng: random.Random, values: list[str], low: int, high: int) -> str:
-    return "; ".join(rng.sample(values, rng.randint(low, high)))
 
 
 def make_people(rng: random.Random, count: int, this_year: int) -> list[tuple]:
@@ -262,78 +219,6 @@ def make_workbook(
         "m2m_rows": m2m_rows,
         "file_bytes": path.stat().st_size,
     }
-
-
-INLINE_CELL = re.compile(
-    r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t( xml:space="preserve")?>(.*?)</t>'
-    r"</is></c>",
-    re.S,
-)
-SHARED_STRINGS_TYPE = (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-)
-SHARED_STRINGS_REL = (
-    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
-)
-
-
-def save_as_excel_does(source: Path, target: Path) -> None:
-    """Store an openpyxl write-only workbook the way Excel and LibreOffice save a survey: text in
-    one shared-string table, and a <dimension> at the top of each sheet.
-
-    openpyxl's write-only mode writes every text cell inline and no dimension. openpyxl's
-    read-only mode then parses each sheet twice (once in search of the dimension) and builds an
-    object per text cell: such a file reads 2–2.5× slower than the same data saved by Excel,
-    which would flatter the ratio import/floor (the importer's own work does not grow with it).
-    """
-    import zipfile
-
-    strings: dict[tuple[str, str], int] = {}
-    used = 0
-
-    def shared(match: re.Match) -> str:
-        nonlocal used
-        used += 1
-        index = strings.setdefault((match.group(3) or "", match.group(4)), len(strings))
-        return f'<c r="{match.group(1)}"{match.group(2)} t="s"><v>{index}</v></c>'
-
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename.startswith("xl/worksheets/sheet"):
-                text = INLINE_CELL.sub(shared, data.decode("utf-8"))
-                last_row = text[text.rindex('<row r="') + 8 :].split('"', 1)[0]
-                header = text[text.index("<row ") : text.index("</row>")]
-                last_column = re.findall(r'<c r="([A-Z]+)1"', header)[-1]
-                dimension = f'<dimension ref="A1:{last_column}{last_row}"/>'
-                text = text.replace("<sheetViews>", dimension + "<sheetViews>", 1)
-                data = text.encode("utf-8")
-            elif info.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", (
-                    f'<Override PartName="/xl/sharedStrings.xml" '
-                    f'ContentType="{SHARED_STRINGS_TYPE}"/></Types>').encode())
-            elif info.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", (
-                    f'<Relationship Id="rIdBenchSST" Type="{SHARED_STRINGS_REL}" '
-                    'Target="sharedStrings.xml"/></Relationships>').encode())
-            zout.writestr(info, data)
-        table = "".join(f"<si><t{space}>{value}</t></si>" for space, value in strings)
-        zout.writestr("xl/sharedStrings.xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            f'count="{used}" uniqueCount="{len(strings)}">{table}</sst>'))
-    # The same values must come out of both files.
-    import openpyxl
-
-    books = [openpyxl.load_workbook(f, read_only=True, data_only=True) for f in (source, target)]
-    try:
-        for before, after in zip(*(b.worksheets for b in books), strict=True):
-            head = [list(s.iter_rows(max_row=500, values_only=True)) for s in (before, after)]
-            if head[0] != head[1] or before.title != after.title:
-                raise RuntimeError(f"sheet {before.title}: values differ after re-storing")
-    finally:
-        for book in books:
-            book.close()
 
 
 # Steps run in their own process ---------------------------------------------------------------
@@ -465,98 +350,6 @@ def run_step(args) -> int:
 
 
 # The conductor --------------------------------------------------------------------------------
-class BenchFailure(Exception):
-    pass
-
-
-def child(env: dict, *argv: str) -> dict:
-    """Run one step of this script in a fresh interpreter and return what it reports."""
-    command = [sys.executable, str(Path(__file__).resolve()), *argv]
-    done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
-    if done.returncode or not lines:
-        sys.stdout.write(done.stdout)
-        raise BenchFailure(f"step {' '.join(argv[:2])} failed (exit {done.returncode})")
-    return json.loads(lines[-1][len(MARK):])
-
-
-def manage(env: dict, *argv: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *argv], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
-    )
-    if done.returncode:
-        sys.stdout.write(done.stdout)
-        raise BenchFailure(f"manage.py {' '.join(argv)} failed (exit {done.returncode})")
-
-
-class Database:
-    """A fresh database for the run: a SQLite file in the temporary folder, or a PostgreSQL
-    database that is created here and dropped at the end."""
-
-    def __init__(self, url: str | None, folder: Path):
-        self.url = url or f"sqlite:///{folder / 'bench.sqlite3'}"
-        self.parsed = urlparse(self.url)
-        self.scheme = self.parsed.scheme
-        self.name = unquote(self.parsed.path.lstrip("/"))
-        self.created = False
-        if self.scheme == "sqlite":
-            # As the settings read it: sqlite:////tmp/x absolute, sqlite:///var/x in the project.
-            self.name = unquote(self.parsed.path)[1:]
-            if not self.name.startswith("/"):
-                self.name = str(ROOT / self.name)
-            self.label = "SQLite " + self.name
-        elif self.scheme in ("postgres", "postgresql"):
-            if "bench" not in self.name:
-                raise BenchFailure(
-                    f"PostgreSQL database {self.name!r}: the benchmark drops and re-creates its "
-                    "database, so its name must contain 'bench'."
-                )
-            self.label = f"PostgreSQL {self.parsed.hostname}:{self.parsed.port or 5432}/{self.name}"
-        else:
-            raise BenchFailure(f"unsupported database URL {self.url!r}")
-
-    def _admin(self):
-        import psycopg
-
-        return psycopg.connect(
-            host=self.parsed.hostname or None, port=self.parsed.port or None,
-            user=unquote(self.parsed.username or "") or None,
-            password=unquote(self.parsed.password or "") or None,
-            dbname="postgres", autocommit=True,
-        )
-
-    def create(self) -> None:
-        if self.scheme == "sqlite":
-            if Path(self.name).exists():
-                raise BenchFailure(f"{self.name} exists: the benchmark needs a fresh database.")
-            self.created = True
-            return
-        from psycopg import sql
-
-        with self._admin() as conn:
-            name = sql.Identifier(self.name)
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-            version = conn.execute("SHOW server_version").fetchone()[0]
-        self.label += f" (server {version})"
-        self.created = True
-
-    def drop(self) -> None:
-        if not self.created:
-            return
-        if self.scheme == "sqlite":
-            for suffix in ("", "-wal", "-shm"):
-                Path(self.name + suffix).unlink(missing_ok=True)
-            return
-        from psycopg import sql
-
-        with self._admin() as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
-            )
-
-
 def expect_counts(result: dict, label: str, expected: dict) -> list[str]:
     problems = []
     if result["error_count"]:
@@ -570,117 +363,94 @@ def expect_counts(result: dict, label: str, expected: dict) -> list[str]:
 
 
 def conduct(args) -> int:
-    folder = Path(tempfile.mkdtemp(prefix="wksbm-bench-"))
-    database = None
-    try:
-        database = Database(args.database_url, folder)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "wksbm_site.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-            "DJANGO_DEBUG": "False",  # DEBUG keeps every query in memory
-            "DATABASE_URL": database.url,
-            "PYTHONHASHSEED": "0",
-        }
-        path = folder / "survey-district.xlsx"
-        people = args.people or round(args.rows * 0.7)
-        if not args.groups <= args.rows or not people <= args.rows:
-            raise BenchFailure("need groups ≤ rows and people ≤ rows")
-        say(f"Writing {path.name}: {args.groups:,} groups, {args.rows:,} memberships …")
-        made = child(env, "--step", "make", "--file", str(path), "--rows", str(args.rows),
-                     "--groups", str(args.groups), "--people", str(people),
-                     "--file-form", args.file_form)
-        made["form"] = args.file_form
-        say(f"  {made['file_bytes'] / 1e6:.1f} MB, {made['people']:,} distinct people")
+    return in_fresh_database(args, "wksbm-bench-", run)
 
-        say(f"Setting up {database.label} …")
-        database.create()
-        manage(env, "migrate", "--no-input", "-v0")
-        manage(env, "loaddata", "referensi", "-v0")
-        manage(env, "load_wilayah", "--prefix", "32.77")
 
-        # The floor is read before the import, between import and re-import, and after: a
-        # machine that slows down or speeds up during the run moves floor and import alike.
-        floors = []
+def run(args, folder: Path, database: Database) -> int:
+    """Make the file, set up the database, import twice between floor runs; report."""
+    env = bench_env(database)
+    path = folder / "survey-district.xlsx"
+    people = args.people or round(args.rows * 0.7)
+    if not args.groups <= args.rows or not people <= args.rows:
+        raise BenchFailure("need groups ≤ rows and people ≤ rows")
+    say(f"Writing {path.name}: {args.groups:,} groups, {args.rows:,} memberships …")
+    made = child(env, "--step", "make", "--file", str(path), "--rows", str(args.rows),
+                 "--groups", str(args.groups), "--people", str(people),
+                 "--file-form", args.file_form, script=__file__)
+    made["form"] = args.file_form
+    say(f"  {made['file_bytes'] / 1e6:.1f} MB, {made['people']:,} distinct people")
 
-        def measure_floor() -> None:
-            floors.append(child(env, "--step", "floor", "--file", str(path)))
-            say(f"Floor {len(floors)}/{FLOOR_RUNS}: {floors[-1]['seconds']:.2f} s")
+    say(f"Setting up {database.label} …")
+    set_up(database, env)
 
-        def profile_to(name: str) -> list[str]:
-            return ["--profile-file", str(Path(args.profile) / name)] if args.profile else []
+    # The floor is read before the import, between import and re-import, and after: a
+    # machine that slows down or speeds up during the run moves floor and import alike.
+    floors = []
 
-        data_rows = made["groups"] + made["memberships"]
+    def measure_floor() -> None:
+        floors.append(child(env, "--step", "floor", "--file", str(path), script=__file__))
+        say(f"Floor {len(floors)}/{FLOOR_RUNS}: {floors[-1]['seconds']:.2f} s")
+
+    def profile_to(name: str) -> list[str]:
+        return ["--profile-file", str(Path(args.profile) / name)] if args.profile else []
+
+    data_rows = made["groups"] + made["memberships"]
+    measure_floor()
+    if floors[0]["rows"] != data_rows + 2:
+        raise BenchFailure(f"openpyxl read {floors[0]['rows']} rows, expected {data_rows + 2}")
+
+    problems = []
+    first = child(env, "--step", "import", "--file", str(path), *profile_to("import.prof"),
+                  script=__file__)
+    say(f"Import: {first['seconds']:.2f} s")
+    problems += expect_counts(first, "import", {
+        "perkumpulan": {"created": made["groups"], "updated": 0, "unchanged": 0},
+        "anggota": {"created": made["memberships"], "updated": 0, "unchanged": 0},
+    })
+    after_first = child(env, "--step", "check", script=__file__)
+    for key in ("groups", "people", "memberships", "m2m_rows"):
+        if after_first[key] != made[key]:
+            problems.append(f"after import: {after_first[key]:,} {key}, expected {made[key]:,}")
+    if after_first["chairs"] != made["groups"]:
+        problems.append(f"after import: {after_first['chairs']} chairs for {made['groups']}")
+
+    while len(floors) < FLOOR_RUNS - 1:
         measure_floor()
-        if floors[0]["rows"] != data_rows + 2:
-            raise BenchFailure(f"openpyxl read {floors[0]['rows']} rows, expected {data_rows + 2}")
+    second = child(env, "--step", "import", "--file", str(path),
+                   *profile_to("reimport.prof"), script=__file__)
+    say(f"Re-import: {second['seconds']:.2f} s")
+    problems += expect_counts(second, "re-import", {
+        "perkumpulan": {"created": 0, "updated": 0, "unchanged": made["groups"]},
+        "anggota": {"created": 0, "updated": 0, "unchanged": made["memberships"]},
+    })
+    after_second = child(env, "--step", "check", script=__file__)
+    for key, value in after_first.items():
+        if key not in ("peak_mb", "ru_maxrss_mb") and after_second[key] != value:
+            problems.append(f"re-import changed the data: {key} differs")
+    while len(floors) < FLOOR_RUNS:
+        measure_floor()
+    floor = statistics.median(f["seconds"] for f in floors)
 
-        problems = []
-        first = child(env, "--step", "import", "--file", str(path), *profile_to("import.prof"))
-        say(f"Import: {first['seconds']:.2f} s")
-        problems += expect_counts(first, "import", {
-            "perkumpulan": {"created": made["groups"], "updated": 0, "unchanged": 0},
-            "anggota": {"created": made["memberships"], "updated": 0, "unchanged": 0},
-        })
-        after_first = child(env, "--step", "check")
-        for key in ("groups", "people", "memberships", "m2m_rows"):
-            if after_first[key] != made[key]:
-                problems.append(f"after import: {after_first[key]:,} {key}, expected {made[key]:,}")
-        if after_first["chairs"] != made["groups"]:
-            problems.append(f"after import: {after_first['chairs']} chairs for {made['groups']}")
+    peak = max(first["peak_mb"], second["peak_mb"])
+    ratio = first["seconds"] / floor
+    again = second["seconds"] / first["seconds"]
+    report(database.label, made, floors, floor, first, second, ratio, again, peak)
 
-        while len(floors) < FLOOR_RUNS - 1:
-            measure_floor()
-        second = child(env, "--step", "import", "--file", str(path), *profile_to("reimport.prof"))
-        say(f"Re-import: {second['seconds']:.2f} s")
-        problems += expect_counts(second, "re-import", {
-            "perkumpulan": {"created": 0, "updated": 0, "unchanged": made["groups"]},
-            "anggota": {"created": 0, "updated": 0, "unchanged": made["memberships"]},
-        })
-        after_second = child(env, "--step", "check")
-        for key, value in after_first.items():
-            if key not in ("peak_mb", "ru_maxrss_mb") and after_second[key] != value:
-                problems.append(f"re-import changed the data: {key} differs")
-        while len(floors) < FLOOR_RUNS:
-            measure_floor()
-        floor = statistics.median(f["seconds"] for f in floors)
-
-        peak = max(first["peak_mb"], second["peak_mb"])
-        ratio = first["seconds"] / floor
-        again = second["seconds"] / first["seconds"]
-        report(database.label, made, floors, floor, first, second, ratio, again, peak)
-
-        for problem in problems:
-            print(f"WRONG  {problem}")
-        if problems:
-            return 2
-        if args.profile:
-            print(f"Profiled (timings inflated, not gated): {args.profile}/import.prof, "
-                  "reimport.prof")
-            return 0
-        missed = []
-        if ratio > TARGET_RATIO:
-            missed.append(f"import is {ratio:.2f}× the openpyxl floor (target ≤ {TARGET_RATIO}×)")
-        if second["seconds"] > first["seconds"]:
-            missed.append(f"re-import {second['seconds']:.2f} s > import {first['seconds']:.2f} s")
-        if peak >= TARGET_PEAK_MB:
-            missed.append(f"peak memory {peak:.0f} MB (target < {TARGET_PEAK_MB} MB)")
-        for miss in missed:
-            print(f"MISSED {miss}")
-        if not missed:
-            print(f"PASSED import ≤ {TARGET_RATIO}× floor, re-import ≤ import, "
-                  f"peak < {TARGET_PEAK_MB} MB")
-        return 1 if missed else 0
-    except BenchFailure as exc:
-        print(f"FAILED {exc}", file=sys.stderr)
-        return 2
-    finally:
-        if args.keep:
-            print(f"Kept {folder} and {database.url if database else 'no database'}")
-        else:
-            if database:
-                database.drop()
-            shutil.rmtree(folder, ignore_errors=True)
+    if problems:
+        return verdict([], "", wrong=problems)
+    if args.profile:
+        print(f"Profiled (timings inflated, not gated): {args.profile}/import.prof, "
+              "reimport.prof")
+        return 0
+    missed = []
+    if ratio > TARGET_RATIO:
+        missed.append(f"import is {ratio:.2f}× the openpyxl floor (target ≤ {TARGET_RATIO}×)")
+    if second["seconds"] > first["seconds"]:
+        missed.append(f"re-import {second['seconds']:.2f} s > import {first['seconds']:.2f} s")
+    if peak >= TARGET_PEAK_MB:
+        missed.append(f"peak memory {peak:.0f} MB (target < {TARGET_PEAK_MB} MB)")
+    return verdict(missed, f"import ≤ {TARGET_RATIO}× floor, re-import ≤ import, "
+                   f"peak < {TARGET_PEAK_MB} MB")
 
 
 def report(label, made, floors, floor, first, second, ratio, again, peak) -> None:
@@ -699,10 +469,7 @@ def report(label, made, floors, floor, first, second, ratio, again, peak) -> Non
         f"{data_rows / first['seconds']:,.0f}", f"{second['seconds']:.2f}", f"{again:.2f}",
         f"{peak:.0f}",
     ]
-    widths = [max(len(h), len(v)) for h, v in zip(header, values, strict=True)]
-    print(" | ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
-    print("-|-".join("-" * w for w in widths))
-    print(" | ".join(v.rjust(w) for v, w in zip(values, widths, strict=True)))
+    table(header, [values])
     print(f"rows = membership rows; rows/s = all {data_rows:,} data rows / import s; floor = "
           f"median of {len(floors)} openpyxl read-only passes; peak = VmHWM of the import process "
           f"(import {first['peak_mb']:.0f} MB, re-import {second['peak_mb']:.0f} MB; their "
@@ -711,10 +478,6 @@ def report(label, made, floors, floor, first, second, ratio, again, peak) -> Non
           "MB); the database server is not counted.")
     if first["warning_count"] or second["warning_count"]:
         print(f"Warnings: {first['warning_count']} on import, e.g. " + "; ".join(first["warnings"]))
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def main(argv=None) -> int:

@@ -74,13 +74,43 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.import_bench import BenchFailure, Database, manage, say  # noqa: E402
-from bench.rekap_bench import CITY, MARK, child, city_database, table  # noqa: E402
+from bench.harness import (  # noqa: E402
+    CITY,
+    FAMILY,
+    GROUP_HEADER,
+    IMPORT_AREA,
+    IMPORT_VILLAGE,
+    JARINGAN,
+    JENIS,
+    KEGIATAN,
+    MARK,
+    MEMBER_HEADER,
+    MEN,
+    NILAI,
+    PENDIDIKAN,
+    PRAKARSA,
+    SUMBER_DANA,
+    SYARAT,
+    TUJUAN,
+    WOMEN,
+    BenchFailure,
+    Database,
+    child,
+    children_of,
+    city_database,
+    free_port,
+    manage,
+    pick,
+    save_as_excel_does,
+    say,
+    seed,
+    seed_cases,
+    table,
+    verdict,
+)
 from registry.validators import nik_prefix  # noqa: E402
 
 TARGET_RPS = 100.0
-IMPORT_AREA = "32.73.01"  # Kecamatan Sukasari, Kota Bandung
-IMPORT_VILLAGE = ("32.73.01.1001", "Sukarasa")
 STAFF = 4
 OPERATORS = 4
 EDITABLE = 40  # groups each user edits and links from (its own, so no two users collide)
@@ -107,8 +137,6 @@ def step_seed(groups: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from bench.pages_bench import seed_cases
-    from bench.rekap_bench import seed
     from registry import rekap
     from registry.forms import PerkumpulanForm
     from registry.models import Perkumpulan, User, Wilayah
@@ -169,8 +197,6 @@ def make_import_workbook(path: Path, index: int, rows: int) -> dict:
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 
-    from bench import import_bench as ib
-
     rng = random.Random(7000 + index)
     groups = max(1, rows // 10)
     people_count = max(groups, round(rows * 0.7))
@@ -183,8 +209,8 @@ def make_import_workbook(path: Path, index: int, rows: int) -> dict:
         born = datetime.date.fromordinal(first + p % 20_000)
         # Sequence digits: the workbook in the first two, so no two workbooks share a NIK.
         nik = f"{nik_prefix('327301', born, sex)}{index + 1:02d}{p // 20_000 + 1:02d}"
-        people.append((nik, f"{rng.choice(ib.MEN if sex == 'L' else ib.WOMEN)} "
-                            f"{rng.choice(ib.FAMILY)}", sex, born, rng.choice(ib.PENDIDIKAN)))
+        people.append((nik, f"{rng.choice(MEN if sex == 'L' else WOMEN)} "
+                            f"{rng.choice(FAMILY)}", sex, born, rng.choice(PENDIDIKAN)))
     members: list[list[int]] = [[g] for g in range(groups)]
     for p in range(groups, people_count):
         members[rng.randrange(groups)].append(p)
@@ -196,24 +222,24 @@ def make_import_workbook(path: Path, index: int, rows: int) -> dict:
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("perkumpulan")
-    sheet.append(ib.GROUP_HEADER)
+    sheet.append(GROUP_HEADER)
     codes, founded = [], []
     for g in range(groups):
-        jenis_code, spellings = ib.JENIS[g % len(ib.JENIS)]
+        jenis_code, spellings = JENIS[g % len(JENIS)]
         kode = f"SKR-L{index + 1:02d}-{jenis_code}-{g + 1:04d}"
         year = rng.randint(1975, this_year - 1)
         codes.append(kode)
         founded.append(year)
         sheet.append([
             kode, kode_wilayah, f"{spellings[0]} {village} {index + 1}-{g + 1}", spellings[0],
-            rng.randint(1, 20), rng.randint(1, 15), year, rng.choice(ib.TUJUAN),
-            len(members[g]), ib.pick(rng, ib.SYARAT[:4], 1, 2), rng.randint(1, 15),
-            ib.pick(rng, ib.SUMBER_DANA, 1, 3), rng.choice(ib.JARINGAN),
-            ib.pick(rng, ib.NILAI[:2], 1, 2), ib.pick(rng, ib.KEGIATAN, 1, 3),
-            rng.choice(ib.PRAKARSA), "Ya",
+            rng.randint(1, 20), rng.randint(1, 15), year, rng.choice(TUJUAN),
+            len(members[g]), pick(rng, SYARAT[:4], 1, 2), rng.randint(1, 15),
+            pick(rng, SUMBER_DANA, 1, 3), rng.choice(JARINGAN),
+            pick(rng, NILAI[:2], 1, 2), pick(rng, KEGIATAN, 1, 3),
+            rng.choice(PRAKARSA), "Ya",
         ])
     sheet = book.create_sheet("anggota")
-    sheet.append(ib.MEMBER_HEADER)
+    sheet.append(MEMBER_HEADER)
     memberships = 0
     for g, member_ids in enumerate(members):
         for position, p in enumerate(member_ids):
@@ -226,7 +252,7 @@ def make_import_workbook(path: Path, index: int, rows: int) -> dict:
             memberships += 1
     raw = path.with_suffix(".openpyxl.xlsx")
     book.save(raw)
-    ib.save_as_excel_does(raw, path)
+    save_as_excel_does(raw, path)
     raw.unlink()
     return {"groups": groups, "memberships": memberships, "people": people_count}
 
@@ -447,12 +473,6 @@ drive.server_cpu = lambda: 0.0
 
 
 # gunicorn ------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def process_cpu(pid: int) -> float:
     """utime + stime of one process, in seconds (0 when it is gone)."""
     try:
@@ -461,14 +481,6 @@ def process_cpu(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / TICK
     except (OSError, IndexError, ValueError):
         return 0.0
-
-
-def children_of(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
-            return [int(p) for p in f.read().split()]
-    except OSError:
-        return []
 
 
 class Server:
@@ -740,12 +752,8 @@ def report(args, label: str, results: dict, log: str) -> int:
            if re.search(r"locked|Traceback|\bERROR\b|CRITICAL|Internal Server Error", line)]
     if bad:
         missed.append(f"server error log: {len(bad)} line(s), e.g. " + " | ".join(bad[:3]))
-    for miss in missed:
-        print(f"MISSED {miss}")
-    if not missed:
-        print(f"PASSED list+import ≥ {args.target:g} req/s, no error, imports clean, error log "
-              "clean" if gated else "PASSED no error, error log clean")
-    return 1 if missed else 0
+    return verdict(missed, f"list+import ≥ {args.target:g} req/s, no error, imports clean, "
+                   "error log clean" if gated else "no error, error log clean")
 
 
 SCENARIOS = ["list", "list+import", "mixed"]

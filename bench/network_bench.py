@@ -19,18 +19,26 @@ import argparse
 import json
 import random
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.import_bench import BenchFailure, Database, say  # noqa: E402
-from bench.rekap_bench import CITY, MARK, child, city_database, table  # noqa: E402
+from bench.harness import (  # noqa: E402
+    CITY,
+    MARK,
+    BenchFailure,
+    Database,
+    child,
+    city_database,
+    say,
+    table,
+    timed,
+    verdict,
+)
 from registry.validators import nik_prefix  # noqa: E402
 
 FIGURES_TARGET_S = 5.0
@@ -107,21 +115,6 @@ def seed(groups: int, links: int, village_groups: int) -> None:
         Keanggotaan.objects.bulk_create(memberships, batch_size=5_000, ignore_conflicts=True)
 
 
-def timed(work) -> tuple[float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    work()
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    with CaptureQueriesContext(connection) as captured:
-        work()
-    return statistics.median(times), len(captured.captured_queries)
-
-
 def step_run(groups: int, links: int, village_groups: int) -> dict:
     import django
 
@@ -142,9 +135,9 @@ def step_run(groups: int, links: int, village_groups: int) -> dict:
         return lambda: (graph.figures(graph.build(area)), graph.overlap(area))
 
     for name, area in (("village", village), ("city", city)):
-        seconds, queries = timed(figures(area))
+        seconds, queries = timed(figures(area), RUNS)
         network = graph.build(area)
-        results[name] = {"s": seconds, "queries": queries,
+        results[name] = {"s": seconds, "queries": len(queries),
                          "groups": len(graph.groups_of(network)),
                          "links": network.number_of_edges()}
     user = User.objects.create(username="bench-staf", peran="staf", wilayah_id=CITY)
@@ -157,8 +150,8 @@ def step_run(groups: int, links: int, village_groups: int) -> dict:
             raise BenchFailure(f"the village page answered {response.status_code} without a "
                                "picture")
 
-    seconds, queries = timed(page)
-    results["picture"] = {"s": seconds, "queries": queries}
+    seconds, queries = timed(page, RUNS)
+    results["picture"] = {"s": seconds, "queries": len(queries)}
     return results
 
 
@@ -204,12 +197,8 @@ def conduct(args) -> int:
         missed.append(f"village page {picture['s']:.2f} s > {PICTURE_TARGET_S} s")
     if city["queries"] != village["queries"]:
         missed.append(f"queries grow {village['queries']} → {city['queries']}")
-    for miss in missed:
-        print(f"MISSED {miss}")
-    if not missed:
-        print(f"PASSED figures ≤ {FIGURES_TARGET_S:.0f} s, village page ≤ "
-              f"{PICTURE_TARGET_S:.0f} s, same queries")
-    return 1 if missed else 0
+    return verdict(missed, f"figures ≤ {FIGURES_TARGET_S:.0f} s, village page ≤ "
+                   f"{PICTURE_TARGET_S:.0f} s, same queries")
 
 
 def main(argv=None) -> int:

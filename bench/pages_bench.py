@@ -7,31 +7,41 @@ Target (the web app issue: "pages stay fast at 100,000 groups"): every page answ
 
     .venv/bin/python bench/pages_bench.py [--small 300] [--big 100000] [--database-url URL]
 
-Each size gets a fresh database filled exactly as bench/rekap_bench.py fills it (groups spread
-over the 15 kelurahan of Kota Cimahi, each with a chair and its lists), then the stored recap
+Each size gets a fresh database filled exactly as bench/rekap_bench.py fills it (`seed` of
+bench/harness.py: groups spread over the 15 kelurahan of Kota Cimahi, each with a chair and its
+lists), then the stored recap
 counts are computed and each page is requested once to warm up and 5 times to time.
 Exit status: 0 when every page meets the target, 1 when not, 2 when a step fails.
 """
 
 import argparse
-import datetime
 import json
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.import_bench import BenchFailure, Database, say  # noqa: E402
-from bench.rekap_bench import CITY, MARK, child, city_database, seed, table  # noqa: E402
+from bench.harness import (  # noqa: E402
+    CITY,
+    MARK,
+    PAGE_RUNS,
+    BenchFailure,
+    Database,
+    child,
+    city_database,
+    say,
+    seed,
+    seed_cases,
+    table,
+    time_page,
+    verdict,
+)
 
 TARGET_MS = 200.0
-RUNS = 5
 PAGES = [
     ("dashboard", "/"),
     ("group list", "/perkumpulan/"),
@@ -46,44 +56,6 @@ PAGES = [
     ("PMKS case page", "/pmks/{kasus}/"),
     ("PMKS: who is helped", "/pmks/cakupan/"),
 ]
-CASES_PER_GROUP = 0.12  # seed 004: 35 PMKS cases in Cibeureum's 300 groups
-
-
-def seed_cases(groups: int) -> int:
-    """PMKS cases for the groups seeded (CASES_PER_GROUP of them): every category and status,
-    two in three accompanied by a group of their village, one in four a registered person (a
-    group's chair), each with its first status. Returns the first case's id."""
-    import random
-
-    from django.db import transaction
-
-    from members.models import Warga
-    from pmks.models import KasusPMKS, KategoriPMKS, RiwayatStatus, StatusKasus
-    from registry.models import Perkumpulan
-
-    rng = random.Random(6)
-    categories = list(KategoriPMKS.objects.values_list("pk", flat=True))
-    by_village: dict[str, list[int]] = {}
-    for pk, desa in Perkumpulan.objects.values_list("pk", "desa_id"):
-        by_village.setdefault(desa, []).append(pk)
-    villages = sorted(by_village)
-    people = list(Warga.objects.order_by("pk").values_list("pk", "wilayah_id")
-                  [:int(groups * CASES_PER_GROUP) // 4])
-    with transaction.atomic():
-        cases = []
-        for i in range(int(groups * CASES_PER_GROUP)):
-            person, desa = people[i] if i < len(people) else (None, villages[i % len(villages)])
-            cases.append(KasusPMKS(
-                warga_id=person, nama=f"Kasus {i + 1}", desa_id=desa, rw=rng.randint(1, 20),
-                kategori_id=rng.choice(categories), status=rng.choice(StatusKasus.values),
-                pendamping_id=rng.choice(by_village[desa]) if rng.random() < 0.67 else None,
-                tanggal_identifikasi=datetime.date(2026, 1, 1)))
-        KasusPMKS.objects.bulk_create(cases, batch_size=5_000)
-        RiwayatStatus.objects.bulk_create([
-            RiwayatStatus(kasus_id=pk, status=status, tanggal=datetime.date(2026, 1, 1))
-            for pk, status in KasusPMKS.objects.values_list("pk", "status")
-        ], batch_size=5_000)
-    return KasusPMKS.objects.order_by("pk").values_list("pk", flat=True).first()
 
 
 def step_run(groups: int) -> dict:
@@ -114,27 +86,6 @@ def step_run(groups: int) -> dict:
     return {"groups": groups, "pages": results}
 
 
-def time_page(client, url: str) -> tuple[dict, list[dict]]:
-    """One page through Django's test client: a warm-up request (which must answer 200), RUNS
-    timed ones, then one more whose queries are counted. ({"ms": median, "queries": n}, the
-    queries of that last request)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(url)
-    if response.status_code != 200:
-        raise BenchFailure(f"{url} answered {response.status_code}")
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        client.get(url)
-        times.append(time.perf_counter() - start)
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    return ({"ms": statistics.median(times) * 1000, "queries": len(captured.captured_queries)},
-            captured.captured_queries)
-
-
 def measure(args, folder: Path, groups: int) -> tuple[str, dict]:
     database = Database(args.database_url, folder)
     try:
@@ -158,7 +109,7 @@ def conduct(args) -> int:
         shutil.rmtree(folder, ignore_errors=True)
     print()
     print(f"Database: {label.replace(str(folder), '<tmp>')}")
-    print(f"Median of {RUNS} requests as Dinas Sosial staff of Kota Cimahi (ms, queries)")
+    print(f"Median of {PAGE_RUNS} requests as Dinas Sosial staff of Kota Cimahi (ms, queries)")
     rows, missed = [], []
     for name, _url in PAGES:
         s, b = small["pages"][name], big["pages"][name]
@@ -171,11 +122,7 @@ def conduct(args) -> int:
             missed.append(f"{name}: queries grow {s['queries']} → {b['queries']}")
     table(["page", f"{args.small:,} ms", "queries", f"{args.big:,} ms", "queries", "ratio"],
           rows)
-    for miss in missed:
-        print(f"MISSED {miss}")
-    if not missed:
-        print(f"PASSED every page ≤ {TARGET_MS:.0f} ms at {args.big:,} groups, same queries")
-    return 1 if missed else 0
+    return verdict(missed, f"every page ≤ {TARGET_MS:.0f} ms at {args.big:,} groups, same queries")
 
 
 def main(argv=None) -> int:

@@ -22,14 +22,9 @@ Exit status: 0 when the ratio big/small is at most 2.0 and the query counts matc
 """
 
 import argparse
-import datetime
 import json
-import os
-import random
-import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,85 +34,27 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.import_bench import BenchFailure, Database, manage, say  # noqa: E402
-from registry.validators import nik_prefix  # noqa: E402
+from bench.harness import (  # noqa: E402
+    CITY,
+    MARK,
+    TAHUN_ACUAN,
+    BenchFailure,
+    Database,
+    child,
+    city_database,
+    say,
+    seed,
+    table,
+    verdict,
+)
 
 TARGET_RATIO = 2.0
 RUNS = 5
 TABLE_RUNS = 3
-TAHUN_ACUAN = 2026
-CITY = "32.77"
 SMALL_VILLAGE = "32.77.01.1002"
-MARK = "BENCH-RESULT "
-SEED = 20062
 
 
 # The child: seed and time -------------------------------------------------------------------
-def seed(groups: int, villages: list[str]) -> None:
-    from django.db import transaction
-
-    from members.models import Keanggotaan, Pendidikan, PeranAnggota, Warga
-    from registry.models import (
-        Daftar,
-        JaringanKerja,
-        JenisPerkumpulan,
-        Perkumpulan,
-        Pilihan,
-        Wilayah,
-    )
-
-    rng = random.Random(SEED)
-    desa = list(Wilayah.objects.filter(kode__in=villages).values_list("pk", flat=True))
-    if len(desa) != len(villages):
-        raise BenchFailure(f"found {len(desa)} of the villages {villages}")
-    jenis = list(JenisPerkumpulan.objects.values_list("pk", flat=True))
-    lists = {d: list(Pilihan.objects.filter(daftar=d).values_list("pk", flat=True))
-             for d in (Daftar.TUJUAN, Daftar.SYARAT, Daftar.SUMBER_DANA, Daftar.NILAI)}
-    jaringan = [*JaringanKerja.values, ""]
-    pendidikan = [*Pendidikan.values, ""]
-    batch = 5_000
-    with transaction.atomic():
-        Perkumpulan.objects.bulk_create([
-            Perkumpulan(
-                kode=f"BENCH-{g + 1:06d}", nama=f"Perkumpulan {g + 1}", jenis_id=rng.choice(jenis),
-                desa_id=desa[g % len(desa)], tahun_berdiri=rng.randint(1950, TAHUN_ACUAN),
-                jumlah_anggota=rng.randint(3, 40) if rng.random() < 0.9 else None,
-                jaringan_kerja=rng.choice(jaringan),
-                tujuan_id=rng.choice(lists[Daftar.TUJUAN]) if rng.random() < 0.95 else None,
-                masa_kepengurusan=rng.randint(1, 15), aktif=rng.random() < 0.95,
-            )
-            for g in range(groups)
-        ], batch_size=batch)
-        ids = list(Perkumpulan.objects.order_by("pk").values_list("pk", "desa_id"))
-        # Valid NIKs: kecamatan 327701, birth date DDMMYY (+40 for women), sequence from 0001.
-        first = datetime.date(1960, 1, 1)
-        days = 15_000
-        people = []
-        for i in range(len(ids)):
-            born = first + datetime.timedelta(days=i % days)
-            sex = "P" if i % 2 else "L"
-            nik = f"{nik_prefix('327701', born, sex)}{i // days + 1:04d}"
-            people.append(Warga(nik=nik, nama=f"Ketua {i + 1}", jenis_kelamin=sex,
-                                tanggal_lahir=born, pendidikan=rng.choice(pendidikan),
-                                wilayah_id=ids[i][1]))
-        Warga.objects.bulk_create(people, batch_size=batch)
-        warga = dict(Warga.objects.values_list("nik", "pk"))
-        Keanggotaan.objects.bulk_create([
-            Keanggotaan(warga_id=warga[w.nik], perkumpulan_id=pk, peran=PeranAnggota.KETUA,
-                        mulai=datetime.date(2020, 1, 1))
-            for w, (pk, _desa) in zip(people, ids, strict=True)
-        ], batch_size=batch)
-        for relation, daftar, high in (("syarat_keanggotaan", Daftar.SYARAT, 2),
-                                       ("sumber_dana", Daftar.SUMBER_DANA, 3),
-                                       ("nilai_solidaritas", Daftar.NILAI, 2)):
-            through = getattr(Perkumpulan, relation).through
-            through.objects.bulk_create([
-                through(perkumpulan_id=pk, pilihan_id=value)
-                for pk, _desa in ids
-                for value in rng.sample(lists[daftar], rng.randint(1, high))
-            ], batch_size=batch)
-
-
 def step_run(groups: int, one_village: bool, explain: bool) -> dict:
     import django
 
@@ -192,36 +129,6 @@ def step_run(groups: int, one_village: bool, explain: bool) -> dict:
 
 
 # The parent: one fresh database per size ------------------------------------------------------
-def child(env: dict, *argv: str, script: str = __file__) -> dict:
-    """Run a step of a benchmark script in a fresh process; return the JSON it printed."""
-    command = [sys.executable, str(Path(script).resolve()), *argv]
-    done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
-    if done.returncode or not lines:
-        sys.stdout.write(done.stdout)
-        raise BenchFailure(f"step {' '.join(argv)} failed (exit {done.returncode})")
-    return json.loads(lines[-1][len(MARK):])
-
-
-def city_database(database: Database) -> dict:
-    """Create the fresh database with the schema, the reference lists and Kota Cimahi's areas;
-    return the environment the benchmark's steps run in."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "wksbm_site.settings",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-        "DJANGO_DEBUG": "False",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": database.url,
-        "PYTHONHASHSEED": "0",
-    }
-    database.create()
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "loaddata", "referensi", "-v0")
-    manage(env, "load_wilayah", "--prefix", CITY)
-    return env
-
-
 def measure(args, folder: Path, groups: int, explain: bool) -> tuple[str, dict]:
     database = Database(args.database_url, folder)
     try:
@@ -229,21 +136,13 @@ def measure(args, folder: Path, groups: int, explain: bool) -> tuple[str, dict]:
         env = city_database(database)
         argv = ["--step", "run", "--groups", str(groups),
                 *(["--explain"] if explain else ["--one-village"])]
-        result = child(env, *argv)
+        result = child(env, *argv, script=__file__)
         say(f"  seeded in {result['seed_seconds']:.1f} s, stored counts computed in "
             f"{result['refresh_seconds']:.2f} s; build median "
             f"{result['median_ms']:.1f} ms, {result['queries']} queries")
         return database.label, result
     finally:
         database.drop()
-
-
-def table(header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    print(" | ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
-    print("-|-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)))
 
 
 def conduct(args) -> int:
@@ -285,11 +184,8 @@ def conduct(args) -> int:
             print(f"\nSlowest table at {big['groups']:,} groups: Table {nomor}")
             for text, plan in plans:
                 print(f"\n{text}\n{plan}")
-    for miss in missed:
-        print(f"MISSED {miss}")
-    if not missed:
-        print(f"PASSED ratio {ratio:.2f} ≤ {TARGET_RATIO}, {big['queries']} queries at both sizes")
-    return 1 if missed else 0
+    return verdict(missed, f"ratio {ratio:.2f} ≤ {TARGET_RATIO}, {big['queries']} queries at "
+                   "both sizes")
 
 
 def main(argv=None) -> int:

@@ -41,14 +41,25 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.import_bench import BenchFailure, Database, manage, say  # noqa: E402
-from bench.pages_bench import RUNS  # noqa: E402
-from bench.rekap_bench import MARK, child, city_database, table  # noqa: E402
+from bench.harness import (  # noqa: E402
+    CITY,
+    IMPORT_AREA,
+    MARK,
+    PAGE_RUNS,
+    BenchFailure,
+    Database,
+    child,
+    city_database,
+    manage,
+    say,
+    table,
+    time_page,
+    verdict,
+)
 
 TARGET_MS = 200.0
 EXPLAIN_OVER_MS = 50.0
 PROVINCE = "32"  # Jawa Barat
-CITY = "32.77"  # Kota Cimahi
 PROVINCE_GROUPS = 1_000_000
 SIZES = {
     "village": {"wilayah": CITY, "villages": 1, "per_village": 300},
@@ -116,7 +127,6 @@ def step_pages(explain: bool) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from bench.pages_bench import time_page
     from members.models import Warga
     from registry.models import Perkumpulan, User
 
@@ -149,8 +159,6 @@ def step_pages(explain: bool) -> dict:
 
 # The conductor --------------------------------------------------------------------------------
 def measure(args, folder: Path, size: str) -> tuple[str, dict]:
-    from bench.load_bench import IMPORT_AREA
-
     database = Database(args.database_url, folder)
     try:
         say(f"{size}: setting up {database.label} …")
@@ -195,7 +203,7 @@ def report(args, label: str, results: dict) -> int:
     sizes = list(results)
     print()
     print(f"Database: {label}")
-    print(f"Median of {RUNS} requests as Dinas Sosial staff of the province, ms (queries)")
+    print(f"Median of {PAGE_RUNS} requests as Dinas Sosial staff of the province, ms (queries)")
     rows = [["groups", *(f"{results[s]['groups']:,}" for s in sizes)],
             ["generate_demo s (rows/s)", *(
                 f"{results[s]['generate_seconds']:.1f} "
@@ -219,11 +227,7 @@ def report(args, label: str, results: dict) -> int:
         if "plan" in page:
             print(f"\n{name} ({page['url']}): slowest query {page['slowest_ms']:.1f} ms")
             print("\n".join("    " + line for line in page["plan"]))
-    for miss in missed:
-        print(f"MISSED {miss}")
-    if not missed:
-        print(f"PASSED every page ≤ {TARGET_MS:.0f} ms at the {largest} size, same queries")
-    return 1 if missed else 0
+    return verdict(missed, f"every page ≤ {TARGET_MS:.0f} ms at the {largest} size, same queries")
 
 
 def main(argv=None) -> int:
