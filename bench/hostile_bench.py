@@ -63,20 +63,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import (  # noqa: E402
-    MARK,
-    BenchFailure,
-    Database,
-    bench_env,
-    child,
-    children_of,
-    free_port,
-    in_fresh_database,
-    say,
-    set_up,
-    table,
-    verdict,
-)
+from bench import harness  # noqa: E402
 
 TARGET_PEAK_MB = 400
 TARGET_RATIO = 5.0
@@ -161,16 +148,16 @@ def run_cli(env: dict, code: Path, path: Path, timeout: float) -> dict:
     try:
         done = subprocess.run(
             [sys.executable, "-c", COMMAND, "import_survey", str(path), "--dry-run"],
-            cwd=code, env={**env, "BENCH_MARK": MARK}, capture_output=True, text=True,
+            cwd=code, env={**env, "BENCH_MARK": harness.MARK}, capture_output=True, text=True,
             timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         return {"seconds": timeout, "peak_mb": float("nan"), "exit": "timeout", "output": ""}
     seconds = time.perf_counter() - start
-    marks = [line for line in done.stderr.splitlines() if line.startswith(MARK)]
+    marks = [line for line in done.stderr.splitlines() if line.startswith(harness.MARK)]
     output = "\n".join(line for line in (done.stdout + done.stderr).splitlines()
-                       if not line.startswith(MARK))
-    peak = json.loads(marks[-1][len(MARK):])["peak_mb"] if marks else float("nan")
+                       if not line.startswith(harness.MARK))
+    peak = json.loads(marks[-1][len(harness.MARK):])["peak_mb"] if marks else float("nan")
     return {"seconds": seconds, "peak_mb": peak, "exit": done.returncode, "output": output}
 
 
@@ -179,7 +166,7 @@ class Server:
     """gunicorn with one sync worker and the production settings, for one file."""
 
     def __init__(self, env: dict, code: Path, folder: Path, timeout: float):
-        self.port = free_port()
+        self.port = harness.free_port()
         self.log = folder / f"gunicorn-{self.port}.log"
         self.command = [
             str(Path(sys.executable).parent / "gunicorn"), "wksbm_site.wsgi",
@@ -197,8 +184,8 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise BenchFailure(f"gunicorn exited ({self.process.returncode}): "
-                                   + self.errors()[-2000:])
+                raise harness.BenchFailure(f"gunicorn exited ({self.process.returncode}): "
+                                           + self.errors()[-2000:])
             try:
                 status, _headers, _body = self.request("GET", "/accounts/login/", {})
                 if status == 200:
@@ -206,7 +193,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.3)
-        raise BenchFailure("gunicorn did not answer within 60 s: " + self.errors()[-2000:])
+        raise harness.BenchFailure("gunicorn did not answer within 60 s: " + self.errors()[-2000:])
 
     def __exit__(self, *_exc):
         if self.process and self.process.poll() is None:
@@ -218,7 +205,7 @@ class Server:
                 self.process.wait()
 
     def worker_peak_mb(self) -> float:
-        workers = children_of(self.process.pid)
+        workers = harness.children_of(self.process.pid)
         peaks = []
         for pid in workers:
             with open(f"/proc/{pid}/status", encoding="ascii") as status:
@@ -252,7 +239,7 @@ def run_web(env: dict, code: Path, folder: Path, account: dict, path: Path,
     with Server(env, code, folder, timeout) as server:
         status, headers, body = server.request("GET", "/impor/", {"Cookie": cookie_header()})
         if status != 200:
-            raise BenchFailure(f"GET /impor/ answered {status}")
+            raise harness.BenchFailure(f"GET /impor/ answered {status}")
         for name, value in headers:
             if name.lower() == "set-cookie" and value.startswith(account["csrf_cookie"] + "="):
                 cookies[account["csrf_cookie"]] = value.split(";", 1)[0].split("=", 1)[1]
@@ -315,34 +302,34 @@ def check(kind: str, cli: dict, web: dict) -> list[str]:
 
 
 def conduct(args) -> int:
-    return in_fresh_database(args, "wksbm-hostile-bench-", run)
+    return harness.in_fresh_database(args, "wksbm-hostile-bench-", run)
 
 
-def run(args, folder: Path, database: Database) -> int:
+def run(args, folder: Path, database: harness.Database) -> int:
     """Make the files, set up the database, import each on the command line and the web; report."""
     code = Path(args.code).resolve() if args.code else ROOT
-    env = bench_env(database, WKSBM_UPLOAD_DIR=str(folder / "impor"))
+    env = harness.bench_env(database, WKSBM_UPLOAD_DIR=str(folder / "impor"))
     files = {}
     for kind in args.files:
         path = folder / f"{kind}.xlsx"
-        made = child(env, "--step", "make", "--kind", kind, "--file", str(path),
-                     script=__file__)
+        made = harness.child(env, "--step", "make", "--kind", kind, "--file", str(path),
+                             script=__file__)
         files[kind] = (path, made["bytes"])
-        say(f"{kind}: {made['bytes'] / 1e6:.1f} MB")
-    say(f"Setting up {database.label} …")
-    set_up(database, env, code)
-    account = child(env, "--step", "account", script=__file__)
+        harness.say(f"{kind}: {made['bytes'] / 1e6:.1f} MB")
+    harness.say(f"Setting up {database.label} …")
+    harness.set_up(database, env, code)
+    account = harness.child(env, "--step", "account", script=__file__)
 
     results = {}
     for kind in args.files:
         path = files[kind][0]
         runs = FLOOR_RUNS if kind == "village" else 1
         cli = [run_cli(env, code, path, args.timeout) for _ in range(runs)]
-        say(f"{kind} command: " + ", ".join(f"{r['seconds']:.2f} s" for r in cli)
-            + f", exit {cli[-1]['exit']}, peak {max(r['peak_mb'] for r in cli):.0f} MB")
+        harness.say(f"{kind} command: " + ", ".join(f"{r['seconds']:.2f} s" for r in cli)
+                    + f", exit {cli[-1]['exit']}, peak {max(r['peak_mb'] for r in cli):.0f} MB")
         web = [run_web(env, code, folder, account, path, args.timeout) for _ in range(runs)]
-        say(f"{kind} web: " + ", ".join(f"{r['seconds']:.2f} s" for r in web)
-            + f", {web[-1]['status']}, peak {max(r['peak_mb'] for r in web):.0f} MB")
+        harness.say(f"{kind} web: " + ", ".join(f"{r['seconds']:.2f} s" for r in web)
+                    + f", {web[-1]['status']}, peak {max(r['peak_mb'] for r in web):.0f} MB")
         results[kind] = {
             "cli": {**cli[-1], "seconds": statistics.median(r["seconds"] for r in cli),
                     "peak_mb": max(r["peak_mb"] for r in cli)},
@@ -369,8 +356,8 @@ def report(args, label: str, code: Path, files: dict, results: dict) -> int:
             f"{cli['peak_mb']:.0f}", str(cli["exit"]), f"{web['seconds']:.2f}",
             ratio(result, "web"), f"{web['peak_mb']:.0f}", str(web["status"]),
         ])
-    table(["file", "MB", "command s", "× village", "peak MB", "exit",
-           "web s", "× village", "peak MB", "web"], rows)
+    harness.table(["file", "MB", "command s", "× village", "peak MB", "exit",
+                   "web s", "× village", "peak MB", "web"], rows)
     wrong, missed = [], []
     for kind, result in results.items():
         wrong += check(kind, result["cli"], result["web"])
@@ -383,8 +370,9 @@ def report(args, label: str, code: Path, files: dict, results: dict) -> int:
                 if ratio > TARGET_RATIO:
                     missed.append(f"{kind} {mode}: {ratio:.2f}× the village's time "
                                   f"(target ≤ {TARGET_RATIO}×)")
-    return verdict(missed, f"every file under {TARGET_PEAK_MB} MB and within {TARGET_RATIO}× the "
-                   "village's time, on the command line and the web", wrong=wrong)
+    return harness.verdict(missed, f"every file under {TARGET_PEAK_MB} MB and within "
+                           f"{TARGET_RATIO}× the village's time, on the command line and the "
+                           "web", wrong=wrong)
 
 
 def main(argv=None) -> int:
@@ -403,10 +391,10 @@ def main(argv=None) -> int:
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.step == "make":
-        print(MARK + json.dumps(step_make(args.kind, Path(args.file))))
+        print(harness.MARK + json.dumps(step_make(args.kind, Path(args.file))))
         return 0
     if args.step == "account":
-        print(MARK + json.dumps(step_account()))
+        print(harness.MARK + json.dumps(step_account()))
         return 0
     args.files = [f.strip() for f in args.files.split(",") if f.strip()]
     unknown = set(args.files) - set(FILES)

@@ -55,34 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import (  # noqa: E402
-    FAMILY,
-    GROUP_HEADER,
-    JARINGAN,
-    JENIS,
-    KEGIATAN,
-    MARK,
-    MEMBER_HEADER,
-    MEN,
-    NILAI,
-    PENDIDIKAN,
-    PRAKARSA,
-    SUMBER_DANA,
-    SYARAT,
-    TUJUAN,
-    WOMEN,
-    BenchFailure,
-    Database,
-    bench_env,
-    child,
-    in_fresh_database,
-    pick,
-    save_as_excel_does,
-    say,
-    set_up,
-    table,
-    verdict,
-)
+from bench import harness  # noqa: E402
 from registry.validators import nik_prefix  # noqa: E402
 
 TARGET_RATIO = 2.5
@@ -114,8 +87,9 @@ def make_people(rng: random.Random, count: int, this_year: int) -> list[tuple]:
         prefix = nik_prefix(rng.choice(kecamatan), born, sex)
         sequence[prefix] = sequence.get(prefix, 0) + 1  # from 0001, unique per prefix
         nik = f"{prefix}{sequence[prefix]:04d}"
-        given = rng.choice(MEN if sex == "L" else WOMEN)
-        people.append((nik, f"{given} {rng.choice(FAMILY)}", sex, born, rng.choice(PENDIDIKAN)))
+        given = rng.choice(harness.MEN if sex == "L" else harness.WOMEN)
+        people.append((nik, f"{given} {rng.choice(harness.FAMILY)}", sex, born,
+                       rng.choice(harness.PENDIDIKAN)))
     return people
 
 
@@ -151,18 +125,19 @@ def make_workbook(
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("perkumpulan")
-    sheet.append(GROUP_HEADER)
+    sheet.append(harness.GROUP_HEADER)
     codes, founded = [], []
     m2m_rows = 0
     for g in range(groups):
         kode_wilayah, village = villages[g % len(villages)]
-        jenis_code, spellings = JENIS[g % len(JENIS)]
+        jenis_code, spellings = harness.JENIS[g % len(harness.JENIS)]
         kode = f"CMI-{g % len(villages) + 1:02d}-{jenis_code}-{g + 1:05d}"
         year = rng.randint(1975, this_year - 1)
-        syarat = pick(rng, SYARAT[:4], 1, 2) if rng.random() < 0.9 else "Tanpa Syarat"
-        dana = pick(rng, SUMBER_DANA, 1, 3)
-        nilai = pick(rng, NILAI[:2], 1, 2)
-        kegiatan = pick(rng, KEGIATAN, 1, 3)
+        syarat = (harness.pick(rng, harness.SYARAT[:4], 1, 2) if rng.random() < 0.9
+                  else "Tanpa Syarat")
+        dana = harness.pick(rng, harness.SUMBER_DANA, 1, 3)
+        nilai = harness.pick(rng, harness.NILAI[:2], 1, 2)
+        kegiatan = harness.pick(rng, harness.KEGIATAN, 1, 3)
         if g % 50 == 7:
             kegiatan += f"; {NEW_ACTIVITY}"
         m2m_rows += sum(len(v.split("; ")) for v in (syarat, dana, nilai, kegiatan))
@@ -172,24 +147,24 @@ def make_workbook(
             kode,
             kode_wilayah if g % 2 else kode_wilayah.replace(".", ""),  # dotted and plain
             f"{spellings[0]} {village} {g // len(villages) + 1}",
-            spellings[g // len(JENIS) % len(spellings)],
+            spellings[g // len(harness.JENIS) % len(spellings)],
             rng.randint(1, 20),
             rng.randint(1, 15) if rng.random() < 0.8 else None,
             year,
-            rng.choice(TUJUAN) if rng.random() < 0.95 else None,
+            rng.choice(harness.TUJUAN) if rng.random() < 0.95 else None,
             len(members[g]) if rng.random() < 0.8 else None,
             syarat,
             rng.randint(1, 15),
             dana,
-            rng.choice(JARINGAN),
+            rng.choice(harness.JARINGAN),
             nilai,
             kegiatan,
-            rng.choice(PRAKARSA),
+            rng.choice(harness.PRAKARSA),
             "Tidak" if rng.random() < 0.05 else "Ya",
         ])
 
     sheet = book.create_sheet("anggota")
-    sheet.append(MEMBER_HEADER)
+    sheet.append(harness.MEMBER_HEADER)
     for g, member_ids in enumerate(members):
         for position, p in enumerate(member_ids):
             nik, name, sex, born, pendidikan = people[p]
@@ -208,7 +183,7 @@ def make_workbook(
     if excel_form:
         raw = path.with_suffix(".openpyxl.xlsx")
         book.save(raw)
-        save_as_excel_does(raw, path)
+        harness.save_as_excel_does(raw, path)
         raw.unlink()
     else:
         book.save(path)
@@ -345,7 +320,7 @@ def run_step(args) -> int:
     else:
         raise SystemExit(f"unknown step {args.step}")
     result["peak_mb"], result["ru_maxrss_mb"] = peak_mb()
-    print(MARK + json.dumps(result), flush=True)
+    print(harness.MARK + json.dumps(result), flush=True)
     return 0
 
 
@@ -363,33 +338,33 @@ def expect_counts(result: dict, label: str, expected: dict) -> list[str]:
 
 
 def conduct(args) -> int:
-    return in_fresh_database(args, "wksbm-bench-", run)
+    return harness.in_fresh_database(args, "wksbm-bench-", run)
 
 
-def run(args, folder: Path, database: Database) -> int:
+def run(args, folder: Path, database: harness.Database) -> int:
     """Make the file, set up the database, import twice between floor runs; report."""
-    env = bench_env(database)
+    env = harness.bench_env(database)
     path = folder / "survey-district.xlsx"
     people = args.people or round(args.rows * 0.7)
     if not args.groups <= args.rows or not people <= args.rows:
-        raise BenchFailure("need groups ≤ rows and people ≤ rows")
-    say(f"Writing {path.name}: {args.groups:,} groups, {args.rows:,} memberships …")
-    made = child(env, "--step", "make", "--file", str(path), "--rows", str(args.rows),
-                 "--groups", str(args.groups), "--people", str(people),
-                 "--file-form", args.file_form, script=__file__)
+        raise harness.BenchFailure("need groups ≤ rows and people ≤ rows")
+    harness.say(f"Writing {path.name}: {args.groups:,} groups, {args.rows:,} memberships …")
+    made = harness.child(env, "--step", "make", "--file", str(path), "--rows", str(args.rows),
+                         "--groups", str(args.groups), "--people", str(people),
+                         "--file-form", args.file_form, script=__file__)
     made["form"] = args.file_form
-    say(f"  {made['file_bytes'] / 1e6:.1f} MB, {made['people']:,} distinct people")
+    harness.say(f"  {made['file_bytes'] / 1e6:.1f} MB, {made['people']:,} distinct people")
 
-    say(f"Setting up {database.label} …")
-    set_up(database, env)
+    harness.say(f"Setting up {database.label} …")
+    harness.set_up(database, env)
 
     # The floor is read before the import, between import and re-import, and after: a
     # machine that slows down or speeds up during the run moves floor and import alike.
     floors = []
 
     def measure_floor() -> None:
-        floors.append(child(env, "--step", "floor", "--file", str(path), script=__file__))
-        say(f"Floor {len(floors)}/{FLOOR_RUNS}: {floors[-1]['seconds']:.2f} s")
+        floors.append(harness.child(env, "--step", "floor", "--file", str(path), script=__file__))
+        harness.say(f"Floor {len(floors)}/{FLOOR_RUNS}: {floors[-1]['seconds']:.2f} s")
 
     def profile_to(name: str) -> list[str]:
         return ["--profile-file", str(Path(args.profile) / name)] if args.profile else []
@@ -397,17 +372,18 @@ def run(args, folder: Path, database: Database) -> int:
     data_rows = made["groups"] + made["memberships"]
     measure_floor()
     if floors[0]["rows"] != data_rows + 2:
-        raise BenchFailure(f"openpyxl read {floors[0]['rows']} rows, expected {data_rows + 2}")
+        raise harness.BenchFailure(f"openpyxl read {floors[0]['rows']} rows, expected "
+                                   f"{data_rows + 2}")
 
     problems = []
-    first = child(env, "--step", "import", "--file", str(path), *profile_to("import.prof"),
-                  script=__file__)
-    say(f"Import: {first['seconds']:.2f} s")
+    first = harness.child(env, "--step", "import", "--file", str(path), *profile_to("import.prof"),
+                          script=__file__)
+    harness.say(f"Import: {first['seconds']:.2f} s")
     problems += expect_counts(first, "import", {
         "perkumpulan": {"created": made["groups"], "updated": 0, "unchanged": 0},
         "anggota": {"created": made["memberships"], "updated": 0, "unchanged": 0},
     })
-    after_first = child(env, "--step", "check", script=__file__)
+    after_first = harness.child(env, "--step", "check", script=__file__)
     for key in ("groups", "people", "memberships", "m2m_rows"):
         if after_first[key] != made[key]:
             problems.append(f"after import: {after_first[key]:,} {key}, expected {made[key]:,}")
@@ -416,14 +392,14 @@ def run(args, folder: Path, database: Database) -> int:
 
     while len(floors) < FLOOR_RUNS - 1:
         measure_floor()
-    second = child(env, "--step", "import", "--file", str(path),
-                   *profile_to("reimport.prof"), script=__file__)
-    say(f"Re-import: {second['seconds']:.2f} s")
+    second = harness.child(env, "--step", "import", "--file", str(path),
+                           *profile_to("reimport.prof"), script=__file__)
+    harness.say(f"Re-import: {second['seconds']:.2f} s")
     problems += expect_counts(second, "re-import", {
         "perkumpulan": {"created": 0, "updated": 0, "unchanged": made["groups"]},
         "anggota": {"created": 0, "updated": 0, "unchanged": made["memberships"]},
     })
-    after_second = child(env, "--step", "check", script=__file__)
+    after_second = harness.child(env, "--step", "check", script=__file__)
     for key, value in after_first.items():
         if key not in ("peak_mb", "ru_maxrss_mb") and after_second[key] != value:
             problems.append(f"re-import changed the data: {key} differs")
@@ -437,7 +413,7 @@ def run(args, folder: Path, database: Database) -> int:
     report(database.label, made, floors, floor, first, second, ratio, again, peak)
 
     if problems:
-        return verdict([], "", wrong=problems)
+        return harness.verdict([], "", wrong=problems)
     if args.profile:
         print(f"Profiled (timings inflated, not gated): {args.profile}/import.prof, "
               "reimport.prof")
@@ -449,8 +425,8 @@ def run(args, folder: Path, database: Database) -> int:
         missed.append(f"re-import {second['seconds']:.2f} s > import {first['seconds']:.2f} s")
     if peak >= TARGET_PEAK_MB:
         missed.append(f"peak memory {peak:.0f} MB (target < {TARGET_PEAK_MB} MB)")
-    return verdict(missed, f"import ≤ {TARGET_RATIO}× floor, re-import ≤ import, "
-                   f"peak < {TARGET_PEAK_MB} MB")
+    return harness.verdict(missed, f"import ≤ {TARGET_RATIO}× floor, re-import ≤ import, "
+                           f"peak < {TARGET_PEAK_MB} MB")
 
 
 def report(label, made, floors, floor, first, second, ratio, again, peak) -> None:
@@ -469,7 +445,7 @@ def report(label, made, floors, floor, first, second, ratio, again, peak) -> Non
         f"{data_rows / first['seconds']:,.0f}", f"{second['seconds']:.2f}", f"{again:.2f}",
         f"{peak:.0f}",
     ]
-    table(header, [values])
+    harness.table(header, [values])
     print(f"rows = membership rows; rows/s = all {data_rows:,} data rows / import s; floor = "
           f"median of {len(floors)} openpyxl read-only passes; peak = VmHWM of the import process "
           f"(import {first['peak_mb']:.0f} MB, re-import {second['peak_mb']:.0f} MB; their "

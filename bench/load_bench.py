@@ -74,40 +74,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import (  # noqa: E402
-    CITY,
-    FAMILY,
-    GROUP_HEADER,
-    IMPORT_AREA,
-    IMPORT_VILLAGE,
-    JARINGAN,
-    JENIS,
-    KEGIATAN,
-    MARK,
-    MEMBER_HEADER,
-    MEN,
-    NILAI,
-    PENDIDIKAN,
-    PRAKARSA,
-    SUMBER_DANA,
-    SYARAT,
-    TUJUAN,
-    WOMEN,
-    BenchFailure,
-    Database,
-    child,
-    children_of,
-    city_database,
-    free_port,
-    manage,
-    pick,
-    save_as_excel_does,
-    say,
-    seed,
-    seed_cases,
-    table,
-    verdict,
-)
+from bench import harness  # noqa: E402
 from registry.validators import nik_prefix  # noqa: E402
 
 TARGET_RPS = 100.0
@@ -141,18 +108,18 @@ def step_seed(groups: int) -> dict:
     from registry.forms import PerkumpulanForm
     from registry.models import Perkumpulan, User, Wilayah
 
-    villages = sorted(Wilayah.objects.filter(kode__startswith=CITY + ".", tingkat="desa")
+    villages = sorted(Wilayah.objects.filter(kode__startswith=harness.CITY + ".", tingkat="desa")
                       .values_list("kode", flat=True))
     start = time.perf_counter()
-    seed(groups, villages)
-    seed_cases(groups)
+    harness.seed(groups, villages)
+    harness.seed_cases(groups)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     rekap.refresh_all()
     seconds = time.perf_counter() - start
 
     users = []
-    accounts = [(f"bench-staf-{i + 1}", "staf", CITY) for i in range(STAFF)] + [
+    accounts = [(f"bench-staf-{i + 1}", "staf", harness.CITY) for i in range(STAFF)] + [
         (f"bench-operator-{i + 1}", "operator", villages[i]) for i in range(OPERATORS)]
     taken: set[int] = set()
     for username, peran, area in accounts:
@@ -201,7 +168,7 @@ def make_import_workbook(path: Path, index: int, rows: int) -> dict:
     groups = max(1, rows // 10)
     people_count = max(groups, round(rows * 0.7))
     this_year = datetime.date.today().year
-    kode_wilayah, village = IMPORT_VILLAGE
+    kode_wilayah, village = harness.IMPORT_VILLAGE
     people = []
     first = datetime.date(1950, 1, 1).toordinal()
     for p in range(people_count):
@@ -209,8 +176,9 @@ def make_import_workbook(path: Path, index: int, rows: int) -> dict:
         born = datetime.date.fromordinal(first + p % 20_000)
         # Sequence digits: the workbook in the first two, so no two workbooks share a NIK.
         nik = f"{nik_prefix('327301', born, sex)}{index + 1:02d}{p // 20_000 + 1:02d}"
-        people.append((nik, f"{rng.choice(MEN if sex == 'L' else WOMEN)} "
-                            f"{rng.choice(FAMILY)}", sex, born, rng.choice(PENDIDIKAN)))
+        people.append((nik, f"{rng.choice(harness.MEN if sex == 'L' else harness.WOMEN)} "
+                            f"{rng.choice(harness.FAMILY)}", sex, born,
+                       rng.choice(harness.PENDIDIKAN)))
     members: list[list[int]] = [[g] for g in range(groups)]
     for p in range(groups, people_count):
         members[rng.randrange(groups)].append(p)
@@ -222,24 +190,24 @@ def make_import_workbook(path: Path, index: int, rows: int) -> dict:
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("perkumpulan")
-    sheet.append(GROUP_HEADER)
+    sheet.append(harness.GROUP_HEADER)
     codes, founded = [], []
     for g in range(groups):
-        jenis_code, spellings = JENIS[g % len(JENIS)]
+        jenis_code, spellings = harness.JENIS[g % len(harness.JENIS)]
         kode = f"SKR-L{index + 1:02d}-{jenis_code}-{g + 1:04d}"
         year = rng.randint(1975, this_year - 1)
         codes.append(kode)
         founded.append(year)
         sheet.append([
             kode, kode_wilayah, f"{spellings[0]} {village} {index + 1}-{g + 1}", spellings[0],
-            rng.randint(1, 20), rng.randint(1, 15), year, rng.choice(TUJUAN),
-            len(members[g]), pick(rng, SYARAT[:4], 1, 2), rng.randint(1, 15),
-            pick(rng, SUMBER_DANA, 1, 3), rng.choice(JARINGAN),
-            pick(rng, NILAI[:2], 1, 2), pick(rng, KEGIATAN, 1, 3),
-            rng.choice(PRAKARSA), "Ya",
+            rng.randint(1, 20), rng.randint(1, 15), year, rng.choice(harness.TUJUAN),
+            len(members[g]), harness.pick(rng, harness.SYARAT[:4], 1, 2), rng.randint(1, 15),
+            harness.pick(rng, harness.SUMBER_DANA, 1, 3), rng.choice(harness.JARINGAN),
+            harness.pick(rng, harness.NILAI[:2], 1, 2), harness.pick(rng, harness.KEGIATAN, 1, 3),
+            rng.choice(harness.PRAKARSA), "Ya",
         ])
     sheet = book.create_sheet("anggota")
-    sheet.append(MEMBER_HEADER)
+    sheet.append(harness.MEMBER_HEADER)
     memberships = 0
     for g, member_ids in enumerate(members):
         for position, p in enumerate(member_ids):
@@ -252,7 +220,7 @@ def make_import_workbook(path: Path, index: int, rows: int) -> dict:
             memberships += 1
     raw = path.with_suffix(".openpyxl.xlsx")
     book.save(raw)
-    save_as_excel_does(raw, path)
+    harness.save_as_excel_does(raw, path)
     raw.unlink()
     return {"groups": groups, "memberships": memberships, "people": people_count}
 
@@ -487,7 +455,7 @@ class Server:
     def __init__(self, env: dict, folder: Path, workers: int, worker_class: str, threads: int,
                  own_session: bool = False):
         self.own_session = own_session
-        self.port = free_port()
+        self.port = harness.free_port()
         self.error_log = folder / "gunicorn-error.log"
         self.command = [
             str(Path(sys.executable).parent / "gunicorn"), "wksbm_site.wsgi",
@@ -516,8 +484,8 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise BenchFailure(f"gunicorn exited ({self.process.returncode}):\n"
-                                   + self.log()[-2000:])
+                raise harness.BenchFailure(f"gunicorn exited ({self.process.returncode}):\n"
+                                           + self.log()[-2000:])
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
                     s.sendall(b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -527,11 +495,11 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.3)
-        raise BenchFailure("gunicorn did not answer within 60 s:\n" + self.log()[-2000:])
+        raise harness.BenchFailure("gunicorn did not answer within 60 s:\n" + self.log()[-2000:])
 
     def cpu(self) -> float:
         pid = self.process.pid
-        return process_cpu(pid) + sum(process_cpu(c) for c in children_of(pid))
+        return process_cpu(pid) + sum(process_cpu(c) for c in harness.children_of(pid))
 
     def log(self) -> str:
         try:
@@ -641,12 +609,13 @@ def run_scenario(name: str, seeded: dict, server: Server, args, imports: Imports
                 await task  # the import running at the end finishes and is checked
         return result
 
-    say(f"Scenario {name}: {args.users} users, {args.warmup:g} s warm-up, "
-        f"{args.seconds:g} s recorded …")
+    harness.say(f"Scenario {name}: {args.users} users, {args.warmup:g} s warm-up, "
+                f"{args.seconds:g} s recorded …")
     result = summarise(asyncio.run(main()))
-    say(f"  {result['rps']:.1f} req/s, p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, "
-        f"{result['errors']} errors, server CPU {result['server_ms']:.1f} ms/request, "
-        f"load {result['load'][0]:.2f} → {result['load'][1]:.2f}")
+    harness.say(f"  {result['rps']:.1f} req/s, p50 {result['p50']:.0f} ms, "
+                f"p95 {result['p95']:.0f} ms, {result['errors']} errors, "
+                f"server CPU {result['server_ms']:.1f} ms/request, "
+                f"load {result['load'][0]:.2f} → {result['load'][1]:.2f}")
     return result
 
 
@@ -660,27 +629,27 @@ def conduct(args) -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     try:
-        database = Database(args.database_url, folder)
-        say(f"Setting up {database.label} with {args.groups:,} groups …")
-        env = city_database(database)
-        manage(env, "load_wilayah", "--prefix", IMPORT_AREA)
-        seeded = child(env, "--step", "seed", "--groups", str(args.groups), script=__file__)
-        say(f"  seeded in {seeded['seed_seconds']:.0f} s: {seeded['groups']:,} groups, "
-            f"{len(seeded['users'])} users with sessions")
+        database = harness.Database(args.database_url, folder)
+        harness.say(f"Setting up {database.label} with {args.groups:,} groups …")
+        env = harness.city_database(database)
+        harness.manage(env, "load_wilayah", "--prefix", harness.IMPORT_AREA)
+        seeded = harness.child(env, "--step", "seed", "--groups", str(args.groups), script=__file__)
+        harness.say(f"  seeded in {seeded['seed_seconds']:.0f} s: {seeded['groups']:,} groups, "
+                    f"{len(seeded['users'])} users with sessions")
         files = []
         for i in range(args.imports):
             path = folder / f"import-{i + 1}.xlsx"
-            made = child(env, "--step", "make", "--file", str(path), "--index", str(i),
-                         "--rows", str(args.import_rows), script=__file__)
+            made = harness.child(env, "--step", "make", "--file", str(path), "--index", str(i),
+                                 "--rows", str(args.import_rows), script=__file__)
             files.append(path)
-        say(f"  {args.imports} workbooks of {made['memberships']:,} memberships over "
-            f"{made['groups']:,} groups for {IMPORT_VILLAGE[1]}")
+        harness.say(f"  {args.imports} workbooks of {made['memberships']:,} memberships over "
+                    f"{made['groups']:,} groups for {harness.IMPORT_VILLAGE[1]}")
         server = Server(env, folder, args.workers, args.worker_class, args.threads,
                         args.own_session)
         server.start()
-        say(f"gunicorn: {args.workers} {args.worker_class} workers"
-            + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
-            + f" on 127.0.0.1:{server.port}")
+        harness.say(f"gunicorn: {args.workers} {args.worker_class} workers"
+                    + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
+                    + f" on 127.0.0.1:{server.port}")
         results = {}
         for name in args.scenarios:
             imports = Imports(env, files) if name == "list+import" else None
@@ -693,7 +662,7 @@ def conduct(args) -> int:
         interrupted = True
         print("INTERRUPTED", file=sys.stderr)
         return 2
-    except BenchFailure as exc:
+    except harness.BenchFailure as exc:
         print(f"FAILED {exc}", file=sys.stderr)
         return 2
     finally:
@@ -723,13 +692,13 @@ def report(args, label: str, results: dict, log: str) -> int:
         rows.append([name, f"{r['rps']:.1f}", f"{r['p50']:.0f}", f"{r['p95']:.0f}",
                      str(r["errors"]), f"{r['server_ms']:.1f}", f"{r['client_cpu'] * 100:.0f}%",
                      f"{r['load'][0]:.2f} → {r['load'][1]:.2f}"])
-    table(["scenario", "req/s", "p50 ms", "p95 ms", "errors", "server CPU ms/req",
-           "client CPU", "load avg"], rows)
+    harness.table(["scenario", "req/s", "p50 ms", "p95 ms", "errors", "server CPU ms/req",
+                   "client CPU", "load avg"], rows)
     missed = []
     for name, r in results.items():
         if len(r["pages"]) > 1:
             print(f"\n{name}, per page:")
-            table(["page", "requests", "req/s", "p50 ms", "p95 ms", "errors"], [
+            harness.table(["page", "requests", "req/s", "p50 ms", "p95 ms", "errors"], [
                 [page, str(p["n"]), f"{p['rps']:.1f}", f"{p['p50']:.0f}", f"{p['p95']:.0f}",
                  str(p["errors"])] for page, p in r["pages"].items()])
         if r["errors"]:
@@ -752,8 +721,8 @@ def report(args, label: str, results: dict, log: str) -> int:
            if re.search(r"locked|Traceback|\bERROR\b|CRITICAL|Internal Server Error", line)]
     if bad:
         missed.append(f"server error log: {len(bad)} line(s), e.g. " + " | ".join(bad[:3]))
-    return verdict(missed, f"list+import ≥ {args.target:g} req/s, no error, imports clean, "
-                   "error log clean" if gated else "no error, error log clean")
+    return harness.verdict(missed, f"list+import ≥ {args.target:g} req/s, no error, imports clean, "
+                           "error log clean" if gated else "no error, error log clean")
 
 
 SCENARIOS = ["list", "list+import", "mixed"]
@@ -787,10 +756,11 @@ def main(argv=None) -> int:
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.step == "seed":
-        print(MARK + json.dumps(step_seed(args.groups)))
+        print(harness.MARK + json.dumps(step_seed(args.groups)))
         return 0
     if args.step == "make":
-        print(MARK + json.dumps(make_import_workbook(Path(args.file), args.index, args.rows)))
+        made = make_import_workbook(Path(args.file), args.index, args.rows)
+        print(harness.MARK + json.dumps(made))
         return 0
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = set(args.scenarios) - set(SCENARIOS)

@@ -27,18 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import (  # noqa: E402
-    CITY,
-    MARK,
-    BenchFailure,
-    Database,
-    child,
-    city_database,
-    say,
-    table,
-    timed,
-    verdict,
-)
+from bench import harness  # noqa: E402
 from registry.validators import nik_prefix  # noqa: E402
 
 FIGURES_TARGET_S = 5.0
@@ -57,7 +46,7 @@ def seed(groups: int, links: int, village_groups: int) -> None:
     from registry.models import JenisPerkumpulan, Perkumpulan, Wilayah
 
     rng = random.Random(7)
-    villages = sorted(Wilayah.objects.filter(kode__startswith=CITY + ".", tingkat="desa")
+    villages = sorted(Wilayah.objects.filter(kode__startswith=harness.CITY + ".", tingkat="desa")
                       .exclude(pk=VILLAGE).values_list("pk", flat=True))
     jenis = list(JenisPerkumpulan.objects.values_list("pk", flat=True))
     with transaction.atomic():
@@ -75,7 +64,7 @@ def seed(groups: int, links: int, village_groups: int) -> None:
                  JenisMitra.LSM]
         Mitra.objects.bulk_create([
             Mitra(nama=f"Mitra {i}", jenis=kinds[0] if i % 2 else rng.choice(kinds[1:]),
-                  wilayah_id=CITY) for i in range(200)])
+                  wilayah_id=harness.CITY) for i in range(200)])
         partners = list(Mitra.objects.values_list("pk", flat=True))
         seen, made = set(), []
         everyone = [pk for pks in by_village.values() for pk in pks]
@@ -128,41 +117,41 @@ def step_run(groups: int, links: int, village_groups: int) -> dict:
     seed(groups, links, village_groups)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    city, village = Wilayah.objects.get(pk=CITY), Wilayah.objects.get(pk=VILLAGE)
+    city, village = Wilayah.objects.get(pk=harness.CITY), Wilayah.objects.get(pk=VILLAGE)
     results = {}
 
     def figures(area):
         return lambda: (graph.figures(graph.build(area)), graph.overlap(area))
 
     for name, area in (("village", village), ("city", city)):
-        seconds, queries = timed(figures(area), RUNS)
+        seconds, queries = harness.timed(figures(area), RUNS)
         network = graph.build(area)
         results[name] = {"s": seconds, "queries": len(queries),
                          "groups": len(graph.groups_of(network)),
                          "links": network.number_of_edges()}
-    user = User.objects.create(username="bench-staf", peran="staf", wilayah_id=CITY)
+    user = User.objects.create(username="bench-staf", peran="staf", wilayah_id=harness.CITY)
     client = Client()
     client.force_login(user)
 
     def page():
         response = client.get("/jaringan/", {"wilayah": VILLAGE})
         if response.status_code != 200 or response.content.count(b"<svg viewBox") != 2:
-            raise BenchFailure(f"the village page answered {response.status_code} without a "
-                               "picture")
+            raise harness.BenchFailure(f"the village page answered {response.status_code} "
+                                       "without a picture")
 
-    seconds, queries = timed(page, RUNS)
+    seconds, queries = harness.timed(page, RUNS)
     results["picture"] = {"s": seconds, "queries": len(queries)}
     return results
 
 
 def measure(args, folder: Path) -> tuple[str, dict]:
-    database = Database(args.database_url, folder)
+    database = harness.Database(args.database_url, folder)
     try:
-        say(f"Setting up {database.label}: {args.groups:,} groups, {args.links:,} links …")
-        env = city_database(database)
-        result = child(env, "--step", "run", "--groups", str(args.groups), "--links",
-                       str(args.links), "--village-groups", str(args.village_groups),
-                       script=__file__)
+        harness.say(f"Setting up {database.label}: {args.groups:,} groups, {args.links:,} links …")
+        env = harness.city_database(database)
+        result = harness.child(env, "--step", "run", "--groups", str(args.groups), "--links",
+                               str(args.links), "--village-groups", str(args.village_groups),
+                               script=__file__)
         return database.label, result
     finally:
         database.drop()
@@ -172,7 +161,7 @@ def conduct(args) -> int:
     folder = Path(tempfile.mkdtemp(prefix="wksbm-network-bench-"))
     try:
         label, result = measure(args, folder)
-    except BenchFailure as exc:
+    except harness.BenchFailure as exc:
         print(f"FAILED {exc}", file=sys.stderr)
         return 2
     finally:
@@ -181,7 +170,7 @@ def conduct(args) -> int:
     print()
     print(f"Database: {label.replace(str(folder), '<tmp>')}")
     print(f"Median of {RUNS} runs after a warm-up (s, queries)")
-    table(["measure", "groups", "edges", "s", "queries"], [
+    harness.table(["measure", "groups", "edges", "s", "queries"], [
         ["figures + overlap: village (floor)", f"{village['groups']:,}",
          f"{village['links']:,}", f"{village['s']:.3f}", str(village["queries"])],
         ["figures + overlap: Kota Cimahi", f"{city['groups']:,}", f"{city['links']:,}",
@@ -197,8 +186,8 @@ def conduct(args) -> int:
         missed.append(f"village page {picture['s']:.2f} s > {PICTURE_TARGET_S} s")
     if city["queries"] != village["queries"]:
         missed.append(f"queries grow {village['queries']} → {city['queries']}")
-    return verdict(missed, f"figures ≤ {FIGURES_TARGET_S:.0f} s, village page ≤ "
-                   f"{PICTURE_TARGET_S:.0f} s, same queries")
+    return harness.verdict(missed, f"figures ≤ {FIGURES_TARGET_S:.0f} s, village page ≤ "
+                           f"{PICTURE_TARGET_S:.0f} s, same queries")
 
 
 def main(argv=None) -> int:
@@ -211,7 +200,7 @@ def main(argv=None) -> int:
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.step == "run":
-        print(MARK + json.dumps(step_run(args.groups, args.links, args.village_groups)))
+        print(harness.MARK + json.dumps(step_run(args.groups, args.links, args.village_groups)))
         return 0
     return conduct(args)
 

@@ -25,21 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import (  # noqa: E402
-    CITY,
-    MARK,
-    PAGE_RUNS,
-    BenchFailure,
-    Database,
-    child,
-    city_database,
-    say,
-    seed,
-    seed_cases,
-    table,
-    time_page,
-    verdict,
-)
+from bench import harness  # noqa: E402
 
 TARGET_MS = 200.0
 PAGES = [
@@ -68,30 +54,30 @@ def step_run(groups: int) -> dict:
     from registry import rekap
     from registry.models import User, Wilayah
 
-    villages = sorted(Wilayah.objects.filter(kode__startswith=CITY + ".", tingkat="desa")
+    villages = sorted(Wilayah.objects.filter(kode__startswith=harness.CITY + ".", tingkat="desa")
                       .values_list("kode", flat=True))
-    seed(groups, villages)
-    first_case = seed_cases(groups)
+    harness.seed(groups, villages)
+    first_case = harness.seed_cases(groups)
     # Planner statistics as after an import (SQLite) or autovacuum's pass (PostgreSQL).
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     rekap.refresh_all()
-    user = User.objects.create(username="bench-staf", peran="staf", wilayah_id=CITY)
+    user = User.objects.create(username="bench-staf", peran="staf", wilayah_id=harness.CITY)
     client = Client()
     client.force_login(user)
     results = {}
     for name, url in PAGES:
-        result, _queries = time_page(client, url.format(kasus=first_case))
+        result, _queries = harness.time_page(client, url.format(kasus=first_case))
         results[name] = result
     return {"groups": groups, "pages": results}
 
 
 def measure(args, folder: Path, groups: int) -> tuple[str, dict]:
-    database = Database(args.database_url, folder)
+    database = harness.Database(args.database_url, folder)
     try:
-        say(f"Setting up {database.label} for {groups:,} groups …")
-        env = city_database(database)
-        result = child(env, "--step", "run", "--groups", str(groups), script=__file__)
+        harness.say(f"Setting up {database.label} for {groups:,} groups …")
+        env = harness.city_database(database)
+        result = harness.child(env, "--step", "run", "--groups", str(groups), script=__file__)
         return database.label, result
     finally:
         database.drop()
@@ -102,14 +88,15 @@ def conduct(args) -> int:
     try:
         label, small = measure(args, folder, args.small)
         _label, big = measure(args, folder, args.big)
-    except BenchFailure as exc:
+    except harness.BenchFailure as exc:
         print(f"FAILED {exc}", file=sys.stderr)
         return 2
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print()
     print(f"Database: {label.replace(str(folder), '<tmp>')}")
-    print(f"Median of {PAGE_RUNS} requests as Dinas Sosial staff of Kota Cimahi (ms, queries)")
+    print(f"Median of {harness.PAGE_RUNS} requests as Dinas Sosial staff of Kota Cimahi "
+          "(ms, queries)")
     rows, missed = [], []
     for name, _url in PAGES:
         s, b = small["pages"][name], big["pages"][name]
@@ -120,9 +107,10 @@ def conduct(args) -> int:
                           f"{TARGET_MS:.0f} ms)")
         if b["queries"] != s["queries"]:
             missed.append(f"{name}: queries grow {s['queries']} → {b['queries']}")
-    table(["page", f"{args.small:,} ms", "queries", f"{args.big:,} ms", "queries", "ratio"],
-          rows)
-    return verdict(missed, f"every page ≤ {TARGET_MS:.0f} ms at {args.big:,} groups, same queries")
+    harness.table(["page", f"{args.small:,} ms", "queries", f"{args.big:,} ms", "queries", "ratio"],
+                  rows)
+    return harness.verdict(missed, f"every page ≤ {TARGET_MS:.0f} ms at {args.big:,} groups, "
+                           "same queries")
 
 
 def main(argv=None) -> int:
@@ -135,7 +123,7 @@ def main(argv=None) -> int:
     parser.add_argument("--groups", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.step == "run":
-        print(MARK + json.dumps(step_run(args.groups)))
+        print(harness.MARK + json.dumps(step_run(args.groups)))
         return 0
     return conduct(args)
 

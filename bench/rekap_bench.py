@@ -34,19 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import (  # noqa: E402
-    CITY,
-    MARK,
-    TAHUN_ACUAN,
-    BenchFailure,
-    Database,
-    child,
-    city_database,
-    say,
-    seed,
-    table,
-    verdict,
-)
+from bench import harness  # noqa: E402
 
 TARGET_RATIO = 2.0
 RUNS = 5
@@ -66,33 +54,33 @@ def step_run(groups: int, one_village: bool, explain: bool) -> dict:
     from registry.models import Wilayah
 
     villages = [SMALL_VILLAGE] if one_village else sorted(
-        Wilayah.objects.filter(kode__startswith=CITY + ".", tingkat="desa")
+        Wilayah.objects.filter(kode__startswith=harness.CITY + ".", tingkat="desa")
         .values_list("kode", flat=True)
     )
     start = time.perf_counter()
-    seed(groups, villages)
+    harness.seed(groups, villages)
     seed_seconds = time.perf_counter() - start
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    area = Wilayah.objects.get(kode=CITY)
+    area = Wilayah.objects.get(kode=harness.CITY)
     # bulk_create sends no signals: compute the stored counts of every village from scratch, as
     # the first recap after a bulk load would (`rekap --segarkan`).
     start = time.perf_counter()
     rekap.refresh_all()
     refresh_seconds = time.perf_counter() - start
 
-    result = rekap.build(area, TAHUN_ACUAN)  # warm-up
+    result = rekap.build(area, harness.TAHUN_ACUAN)  # warm-up
     times = []
     for _ in range(RUNS):
         start = time.perf_counter()
-        rekap.build(area, TAHUN_ACUAN)
+        rekap.build(area, harness.TAHUN_ACUAN)
         times.append(time.perf_counter() - start)
     with CaptureQueriesContext(connection) as captured:
-        rekap.build(area, TAHUN_ACUAN)
+        rekap.build(area, harness.TAHUN_ACUAN)
 
     # Each table on its own, on the same Rekap (its group count already known).
-    base = rekap.Rekap(area, TAHUN_ACUAN, result.jumlah_perkumpulan)
+    base = rekap.Rekap(area, harness.TAHUN_ACUAN, result.jumlah_perkumpulan)
     tables, sql = {}, {}
     for nomor in sorted(rekap.TABLES):
         runs = []
@@ -130,16 +118,16 @@ def step_run(groups: int, one_village: bool, explain: bool) -> dict:
 
 # The parent: one fresh database per size ------------------------------------------------------
 def measure(args, folder: Path, groups: int, explain: bool) -> tuple[str, dict]:
-    database = Database(args.database_url, folder)
+    database = harness.Database(args.database_url, folder)
     try:
-        say(f"Setting up {database.label} for {groups:,} groups …")
-        env = city_database(database)
+        harness.say(f"Setting up {database.label} for {groups:,} groups …")
+        env = harness.city_database(database)
         argv = ["--step", "run", "--groups", str(groups),
                 *(["--explain"] if explain else ["--one-village"])]
-        result = child(env, *argv, script=__file__)
-        say(f"  seeded in {result['seed_seconds']:.1f} s, stored counts computed in "
-            f"{result['refresh_seconds']:.2f} s; build median "
-            f"{result['median_ms']:.1f} ms, {result['queries']} queries")
+        result = harness.child(env, *argv, script=__file__)
+        harness.say(f"  seeded in {result['seed_seconds']:.1f} s, stored counts computed in "
+                    f"{result['refresh_seconds']:.2f} s; build median "
+                    f"{result['median_ms']:.1f} ms, {result['queries']} queries")
         return database.label, result
     finally:
         database.drop()
@@ -150,7 +138,7 @@ def conduct(args) -> int:
     try:
         label, small = measure(args, folder, args.small, explain=False)
         _label, big = measure(args, folder, args.big, explain=True)
-    except BenchFailure as exc:
+    except harness.BenchFailure as exc:
         print(f"FAILED {exc}", file=sys.stderr)
         return 2
     finally:
@@ -160,8 +148,10 @@ def conduct(args) -> int:
     print()
     print(f"Database: {label.split(' (')[0].replace(str(folder), '<tmp>')}"
           + (f" ({label.split(' (', 1)[1]}" if " (" in label else ""))
-    print(f"rekap.build(Kota Cimahi {CITY}, {TAHUN_ACUAN}): warm-up, then median of {RUNS} runs")
-    table(["groups", "active", "median ms", "queries", "ratio big/small", "counts computed s"], [
+    print(f"rekap.build(Kota Cimahi {harness.CITY}, {harness.TAHUN_ACUAN}): warm-up, then "
+          f"median of {RUNS} runs")
+    header = ["groups", "active", "median ms", "queries", "ratio big/small", "counts computed s"]
+    harness.table(header, [
         [f"{r['groups']:,}", f"{r['active']:,}", f"{r['median_ms']:.1f}", str(r["queries"]),
          f"{ratio:.2f}" if r is big else "", f"{r['refresh_seconds']:.2f}"]
         for r in (small, big)
@@ -169,7 +159,7 @@ def conduct(args) -> int:
     print()
     print(f"Per table (median of {TABLE_RUNS}, ms; Table 0 = none):")
     numbers = sorted(big["tables_ms"], key=int)
-    table(["groups", *[f"T{n}" for n in numbers]], [
+    harness.table(["groups", *[f"T{n}" for n in numbers]], [
         [f"{r['groups']:,}", *[f"{r['tables_ms'][n]:.1f}" for n in numbers]]
         for r in (small, big)
     ])
@@ -184,8 +174,8 @@ def conduct(args) -> int:
             print(f"\nSlowest table at {big['groups']:,} groups: Table {nomor}")
             for text, plan in plans:
                 print(f"\n{text}\n{plan}")
-    return verdict(missed, f"ratio {ratio:.2f} ≤ {TARGET_RATIO}, {big['queries']} queries at "
-                   "both sizes")
+    return harness.verdict(missed, f"ratio {ratio:.2f} ≤ {TARGET_RATIO}, {big['queries']} "
+                           "queries at both sizes")
 
 
 def main(argv=None) -> int:
@@ -201,7 +191,7 @@ def main(argv=None) -> int:
     parser.add_argument("--one-village", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.step == "run":
-        print(MARK + json.dumps(step_run(args.groups, args.one_village, args.explain)))
+        print(harness.MARK + json.dumps(step_run(args.groups, args.one_village, args.explain)))
         return 0
     return conduct(args)
 

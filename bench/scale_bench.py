@@ -41,29 +41,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import (  # noqa: E402
-    CITY,
-    IMPORT_AREA,
-    MARK,
-    PAGE_RUNS,
-    BenchFailure,
-    Database,
-    child,
-    city_database,
-    manage,
-    say,
-    table,
-    time_page,
-    verdict,
-)
+from bench import harness  # noqa: E402
 
 TARGET_MS = 200.0
 EXPLAIN_OVER_MS = 50.0
 PROVINCE = "32"  # Jawa Barat
 PROVINCE_GROUPS = 1_000_000
 SIZES = {
-    "village": {"wilayah": CITY, "villages": 1, "per_village": 300},
-    "city": {"wilayah": CITY, "villages": 15, "per_village": 334},
+    "village": {"wilayah": harness.CITY, "villages": 1, "per_village": 300},
+    "city": {"wilayah": harness.CITY, "villages": 15, "per_village": 334},
     "province": {"wilayah": PROVINCE, "villages": None, "per_village": None},
 }
 # Page name, URL; {desa}, {kecamatan}, {grup}, {nik} are filled from the generated data.
@@ -77,7 +63,7 @@ PAGES = [
     ("people: NIK prefix", "/warga/?q={nik}"),
     ("recap: village", "/rekap/?wilayah={desa}&tahun=2026"),
     ("recap: kecamatan", "/rekap/?wilayah={kecamatan}&tahun=2026"),
-    ("recap: city", f"/rekap/?wilayah={CITY}&tahun=2026"),
+    ("recap: city", f"/rekap/?wilayah={harness.CITY}&tahun=2026"),
     ("recap: province", f"/rekap/?wilayah={PROVINCE}&tahun=2026"),
     ("network: village", "/jaringan/?wilayah={desa}"),
     ("PMKS cases", "/pmks/"),
@@ -132,7 +118,7 @@ def step_pages(explain: bool) -> dict:
 
     # A group with every part of its page filled (a link, a PMKS case it accompanies), so that
     # its queries are comparable from size to size.
-    group = (Perkumpulan.objects.filter(desa__kabupaten=CITY, hubungan__isnull=False,
+    group = (Perkumpulan.objects.filter(desa__kabupaten=harness.CITY, hubungan__isnull=False,
                                         kasus_pmks__isnull=False)
              .order_by("kode").first())
     person = Warga.objects.filter(wilayah=group.desa_id).order_by("nik").first()
@@ -145,7 +131,7 @@ def step_pages(explain: bool) -> dict:
     results = {}
     for name, url in PAGES:
         url = url.format(**values)
-        result, queries = time_page(client, url)
+        result, queries = harness.time_page(client, url)
         result["url"] = url
         if explain and connection.vendor == "postgresql" and result["ms"] > EXPLAIN_OVER_MS:
             slowest = max(queries, key=lambda q: float(q["time"]))
@@ -159,26 +145,26 @@ def step_pages(explain: bool) -> dict:
 
 # The conductor --------------------------------------------------------------------------------
 def measure(args, folder: Path, size: str) -> tuple[str, dict]:
-    database = Database(args.database_url, folder)
+    database = harness.Database(args.database_url, folder)
     try:
-        say(f"{size}: setting up {database.label} …")
-        env = city_database(database)
-        manage(env, "load_wilayah", "--prefix", PROVINCE)
-        made = child(env, "--step", "generate", "--size", size, script=__file__)
-        say(f"  generated {made['groups']:,} groups ({made['villages']:,} villages × "
-            f"{made['per_village']}) in {made['generate_seconds']:.1f} s, "
-            f"{made['rows'] / made['generate_seconds']:,.0f} rows/s; ANALYZE and stored counts "
-            f"{made['analyze_refresh_seconds']:.1f} s")
-        pages = child(env, "--step", "pages", *(["--explain"] if args.explain else []),
-                      script=__file__)
+        harness.say(f"{size}: setting up {database.label} …")
+        env = harness.city_database(database)
+        harness.manage(env, "load_wilayah", "--prefix", PROVINCE)
+        made = harness.child(env, "--step", "generate", "--size", size, script=__file__)
+        harness.say(f"  generated {made['groups']:,} groups ({made['villages']:,} villages × "
+                    f"{made['per_village']}) in {made['generate_seconds']:.1f} s, "
+                    f"{made['rows'] / made['generate_seconds']:,.0f} rows/s; ANALYZE and stored "
+                    f"counts {made['analyze_refresh_seconds']:.1f} s")
+        pages = harness.child(env, "--step", "pages", *(["--explain"] if args.explain else []),
+                              script=__file__)
         workbook = folder / "impor.xlsx"
-        child(env, "--step", "make", "--file", str(workbook), "--index", "0", "--rows", "3000",
-              script=str(ROOT / "bench" / "load_bench.py"))
-        assert IMPORT_AREA.startswith(PROVINCE)
+        harness.child(env, "--step", "make", "--file", str(workbook), "--index", "0", "--rows",
+                      "3000", script=str(ROOT / "bench" / "load_bench.py"))
+        assert harness.IMPORT_AREA.startswith(PROVINCE)
         start = time.perf_counter()
-        manage(env, "import_survey", str(workbook))
+        harness.manage(env, "import_survey", str(workbook))
         made["import_seconds"] = time.perf_counter() - start
-        say(f"  pages timed; import of 300 groups {made['import_seconds']:.1f} s")
+        harness.say(f"  pages timed; import of 300 groups {made['import_seconds']:.1f} s")
         return database.label, {**made, **pages}
     finally:
         database.drop()
@@ -191,7 +177,7 @@ def conduct(args) -> int:
     try:
         for size in args.sizes:
             label, results[size] = measure(args, folder, size)
-    except BenchFailure as exc:
+    except harness.BenchFailure as exc:
         print(f"FAILED {exc}", file=sys.stderr)
         return 2
     finally:
@@ -203,7 +189,8 @@ def report(args, label: str, results: dict) -> int:
     sizes = list(results)
     print()
     print(f"Database: {label}")
-    print(f"Median of {PAGE_RUNS} requests as Dinas Sosial staff of the province, ms (queries)")
+    print(f"Median of {harness.PAGE_RUNS} requests as Dinas Sosial staff of the province, "
+          "ms (queries)")
     rows = [["groups", *(f"{results[s]['groups']:,}" for s in sizes)],
             ["generate_demo s (rows/s)", *(
                 f"{results[s]['generate_seconds']:.1f} "
@@ -221,13 +208,14 @@ def report(args, label: str, results: dict) -> int:
         counts = {results[s]["pages"][name]["queries"] for s in sizes}
         if len(counts) > 1:
             missed.append(f"{name}: queries differ by size {sorted(counts)}")
-    table(["", *sizes], rows)
+    harness.table(["", *sizes], rows)
     for name, _url in PAGES:
         page = results[largest]["pages"][name]
         if "plan" in page:
             print(f"\n{name} ({page['url']}): slowest query {page['slowest_ms']:.1f} ms")
             print("\n".join("    " + line for line in page["plan"]))
-    return verdict(missed, f"every page ≤ {TARGET_MS:.0f} ms at the {largest} size, same queries")
+    return harness.verdict(missed, f"every page ≤ {TARGET_MS:.0f} ms at the {largest} size, "
+                           "same queries")
 
 
 def main(argv=None) -> int:
@@ -242,10 +230,10 @@ def main(argv=None) -> int:
     parser.add_argument("--size", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.step == "generate":
-        print(MARK + json.dumps(step_generate(args.size)))
+        print(harness.MARK + json.dumps(step_generate(args.size)))
         return 0
     if args.step == "pages":
-        print(MARK + json.dumps(step_pages(args.explain)))
+        print(harness.MARK + json.dumps(step_pages(args.explain)))
         return 0
     args.sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in args.sizes if s not in SIZES]
