@@ -3,7 +3,7 @@ database, from data made by `manage.py generate_demo`.
 
 Target (the scaling issue): every page and recap within 200 ms of server time at the province
 size (about 1,000,000 groups) on PostgreSQL, with the same number of queries at every size; or
-the README says which page does not and why.
+docs/benchmarks.md ("Scale") says which page does not and why.
 
     .venv/bin/python bench/scale_bench.py [--database-url URL] [--sizes village,city,province]
         [--explain]
