@@ -22,11 +22,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from registry.validators import nik_prefix
 
-from registry.validators import nik_prefix  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MARK = "BENCH-RESULT "
 CITY = "32.77"  # Kota Cimahi
