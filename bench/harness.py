@@ -5,6 +5,7 @@ workbook's vocabulary, a city of seeded groups and PMKS cases).
 Each benchmark script imports from here and from no other script.
 """
 
+import argparse
 import datetime
 import json
 import os
@@ -148,6 +149,12 @@ class Database:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
             )
+
+
+def add_database_url(parser: argparse.ArgumentParser) -> None:
+    """The --database-url option every benchmark takes."""
+    parser.add_argument("--database-url", help="postgres://user@host:port/NAME_WITH_bench; "
+                        "default a temporary SQLite file")
 
 
 def in_fresh_database(args, prefix: str, work: Callable[..., int]) -> int:

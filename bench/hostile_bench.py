@@ -377,8 +377,7 @@ def report(args, label: str, code: Path, files: dict, results: dict) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="postgres://user@host:port/NAME_WITH_bench; "
-                        "default a temporary SQLite file")
+    harness.add_database_url(parser)
     parser.add_argument("--files", default=",".join(FILES),
                         help="comma-separated, of " + ", ".join(FILES))
     parser.add_argument("--code", help="run the commands and gunicorn from this checkout")

@@ -462,8 +462,7 @@ def main(argv=None) -> int:
     parser.add_argument("--groups", type=int, default=3_000, help="groups (3,000)")
     parser.add_argument("--people", type=int, default=0,
                         help="distinct people (default 0.7 × rows)")
-    parser.add_argument("--database-url", help="postgres://user@host:port/NAME_WITH_bench; "
-                        "default a temporary SQLite file")
+    harness.add_database_url(parser)
     parser.add_argument(
         "--file-form", choices=["excel", "openpyxl"], default="excel",
         help="excel (default): text in shared strings and a dimension per sheet, as Excel and "

@@ -730,8 +730,7 @@ SCENARIOS = ["list", "list+import", "mixed"]
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="postgres://user@host:port/NAME_WITH_bench; "
-                        "default a temporary SQLite file")
+    harness.add_database_url(parser)
     parser.add_argument("--groups", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")

@@ -195,8 +195,7 @@ def main(argv=None) -> int:
     parser.add_argument("--groups", type=int, default=30_000)
     parser.add_argument("--links", type=int, default=100_000)
     parser.add_argument("--village-groups", type=int, default=400)
-    parser.add_argument("--database-url", help="postgres://user@host:port/NAME_WITH_bench; "
-                        "default a temporary SQLite file")
+    harness.add_database_url(parser)
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.step == "run":

@@ -117,8 +117,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", type=int, default=300)
     parser.add_argument("--big", type=int, default=100_000)
-    parser.add_argument("--database-url", help="postgres://user@host:port/NAME_WITH_bench; "
-                        "default a temporary SQLite file")
+    harness.add_database_url(parser)
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--groups", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -182,8 +182,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", type=int, default=300, help="groups of the small city (300)")
     parser.add_argument("--big", type=int, default=100_000, help="groups of the big city")
-    parser.add_argument("--database-url", help="postgres://user@host:port/NAME_WITH_bench; "
-                        "default a temporary SQLite file")
+    harness.add_database_url(parser)
     parser.add_argument("--explain", action="store_true",
                         help="print the plan of the slowest table's queries even when passing")
     parser.add_argument("--step", help=argparse.SUPPRESS)

@@ -220,8 +220,7 @@ def report(args, label: str, results: dict) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="postgres://user@host:port/NAME_WITH_bench; "
-                        "default a temporary SQLite file")
+    harness.add_database_url(parser)
     parser.add_argument("--sizes", default=",".join(SIZES),
                         help="comma-separated, of " + ", ".join(SIZES))
     parser.add_argument("--explain", action="store_true",
