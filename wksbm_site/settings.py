@@ -126,6 +126,8 @@ INSTALLED_APPS = [
     "members",
     "pmks",
     "network",
+    # Demo data (load_demo, generate_demo): the top floor; no app imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,15 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from registry import audit, demo_data, rekap, validators
+from demo import writer
+from demo.generator import (
+    GROUPS_PER_BATCH,
+    REASON,
+    Generator,
+    load_villages,
+    villages_within,
+)
+from registry import audit, rekap, validators
 from registry.models import JenisPerkumpulan, Wilayah
 
 MAX_GROUPS_PER_VILLAGE = 5_000
@@ -39,7 +47,7 @@ def write_batch(generator, batch, reason):
     """A writer thread's work: one batch in one transaction, on the thread's own connection."""
     try:
         with transaction.atomic(), audit.changes(None, reason):
-            written = generator.write(batch)
+            written = writer.write(batch, generator.year, generator.spent)
             clock = time.perf_counter()
         generator.spent("commit", time.perf_counter() - clock)
         return written
@@ -51,7 +59,7 @@ class Command(BaseCommand):
     help = (
         "Generate synthetic but realistic demo data in N real villages (desa/kelurahan of the "
         "loaded areas within --wilayah, in code order): M groups each, drawn from seed 004's "
-        "Cibeureum survey as fixtures/build_demo.py encodes it (type mix of Table 1, founding age, "
+        "Cibeureum survey as demo/cibeureum.py holds it (type mix of Table 1, founding age, "
         "size, network and purpose per type, the chairs' education of Table 4), K members per "
         "group (a chair, then secretary, treasurer, vice chair, members; people with valid NIKs "
         "of the village's kecamatan, one in five of the non-chairs shared with another group), "
@@ -86,9 +94,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=whole_number(0, 2**31), default=2006,
                             help="Random seed (default 2006).")
         parser.add_argument("--groups-per-batch", type=whole_number(1, 1_000_000),
-                            default=demo_data.GROUPS_PER_BATCH,
+                            default=GROUPS_PER_BATCH,
                             help="Groups per batch, one transaction of whole villages (default "
-                            f"{demo_data.GROUPS_PER_BATCH}).")
+                            f"{GROUPS_PER_BATCH}).")
         parser.add_argument("--writers", type=whole_number(0, 8), default=None,
                             help="Threads writing batches while the next is planned, each on its "
                             "own connection (default 2 on PostgreSQL, 1 on SQLite; 0: none).")
@@ -103,7 +111,7 @@ class Command(BaseCommand):
         if not JenisPerkumpulan.objects.exists():
             raise CommandError(_("The reference lists are missing: run "
                                  "`python manage.py loaddata referensi` first."))
-        codes = list(demo_data.villages_within(area)[:n])
+        codes = list(villages_within(area)[:n])
         where = area.kode if area else _("Indonesia")
         if not codes:
             raise CommandError(_("No desa/kelurahan is loaded within %(area)s: run "
@@ -111,14 +119,14 @@ class Command(BaseCommand):
         if len(codes) < n:
             raise CommandError(_("%(area)s holds only %(found)d desa/kelurahan, not %(wanted)d.")
                                % {"area": where, "found": len(codes), "wanted": n})
-        taken = demo_data.occupied(codes)
+        taken = writer.occupied(codes)
         if taken and not replace:
             shown = ", ".join(taken[:5]) + (" …" if len(taken) > 5 else "")
             raise CommandError(
                 _("%(count)d of the chosen villages already hold groups, PMKS cases or a forum "
                   "(%(codes)s); nothing was written. Add --replace to replace their data, or "
                   "choose other villages with --wilayah.") % {"count": len(taken), "codes": shown})
-        generator = demo_data.Generator(seed, m, k, validators.this_year())
+        generator = Generator(seed, m, k, validators.this_year())
         missing = generator.missing_reference()
         if missing:
             raise CommandError(_("The reference lists lack %(codes)s: run `python manage.py "
@@ -139,7 +147,7 @@ class Command(BaseCommand):
         taken = set(taken)
         started = time.perf_counter()
         first_group, first_case, done = 0, 0, 0
-        reason = demo_data.REASON.format(seed=seed)
+        reason = REASON.format(seed=seed)
         pending = deque()  # (number, part, future, started) of the batches being written
         pool = ThreadPoolExecutor(writers, "generate_demo") if writers else None
         try:
@@ -153,17 +161,17 @@ class Command(BaseCommand):
                     try:
                         with transaction.atomic(), audit.changes(None, reason):
                             if taken.intersection(part):
-                                demo_data.clear(part)
+                                writer.clear(part)
                             batch = self._plan(generator, part, done, first_group, first_case)
-                            generator.add_offices(batch)
-                            written = generator.write(batch)
+                            writer.add_offices(batch)
+                            written = writer.write(batch, generator.year, generator.spent)
                     except (DatabaseError, ProtectedError, OverflowError) as exc:
                         raise self._failed(number, part, exc) from exc
                     self._report(number, part, written, time.perf_counter() - clock)
                 else:
                     try:
                         batch = self._plan(generator, part, done, first_group, first_case)
-                        generator.add_offices(batch)
+                        writer.add_offices(batch)
                     except (DatabaseError, OverflowError) as exc:
                         raise self._failed(number, part, exc) from exc
                     while len(pending) >= writers:
@@ -184,7 +192,7 @@ class Command(BaseCommand):
             self._say(_("Seconds per step: %(steps)s") % {"steps": ", ".join(
                 f"{name} {seconds:.1f}" for name, seconds in generator.seconds.most_common())})
         clock = time.perf_counter()
-        demo_data.analyze()
+        writer.analyze()
         rekap.refresh(codes)
         refreshing = time.perf_counter() - clock
         self._say(_("Done: %(groups)d groups, %(rows)d rows (audit history included) in "
@@ -194,7 +202,7 @@ class Command(BaseCommand):
                      "rate": total / max(writing, 1e-6), "refresh": refreshing})
 
     def _plan(self, generator, part, done, first_group, first_case):
-        villages = demo_data.load_villages(part)
+        villages = load_villages(part)
         for village in villages:
             village.index += done
         return generator.plan(villages, first_group, first_case)

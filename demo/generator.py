@@ -5,8 +5,8 @@ The distributions are the ones `fixtures/build_demo.py` rebuilds Kelurahan Cibeu
 survey from (307 groups): the type mix of Table 1, each type's founding age (Table 1), size
 (Table 3), working network (Table 5) and purposes (Table 2), the chairs' education (Table 4),
 board terms, membership requirements and solidarity values from the text, the PMKS cases by
-category, the government offices government-made groups report to, and the names. They are read
-from that script (the project's one copy of the numbers), not copied here.
+category, the government offices government-made groups report to, and the names. Both read
+them from `demo.cibeureum` (the project's one copy of the numbers).
 
 How the survey is spread over many villages:
 
@@ -23,47 +23,34 @@ How the survey is spread over many villages:
 
 People have valid NIKs: the kecamatan of the village they live in, their birth date DDMMYY (+40
 for women) and a sequence from 0001 per kecamatan and birth date that continues after the NIKs
-already registered there. The rows are written with the importer's bulk writer
-(`workbook.insert_rows`: COPY on PostgreSQL, executemany in batches on SQLite) and their audit
-history the way the importer writes it (`audit.record_inserted`, one INSERT … SELECT per table and
-batch), stamped "Data demo (generate_demo --seed S)".
+already registered there.
 
-The generator writes every app's rows (groups, members, PMKS cases, links, forums), as the demo
-workbook import (`load_demo`) does through the apps' sheet handlers.
+This module plans a batch of villages in memory (`Generator.plan` -> `Batch`): every app's rows
+(groups, members, PMKS cases, links, forums), as the demo workbook import (`load_demo`) gets them
+through the apps' sheet handlers. `demo.writer` writes a batch with the importer's bulk writer,
+stamped "Data demo (generate_demo --seed S)".
 """
 
 import datetime
-import functools
-import importlib.util
 import random
 import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
-from registry import rekap, validators
-from registry.models import Daftar, JenisPerkumpulan, Perkumpulan, Pilihan, Tingkat, Wilayah
-from registry.workbook import chunks, insert_rows
+from demo import cibeureum
+from members.models import Warga
+from network.models import BentukHubungan, JenisMitra, Mekanisme
+from pmks.models import KategoriPMKS, Respon, StatusKasus
+from registry import access, validators
+from registry.models import Daftar, JenisPerkumpulan, Pilihan, Tingkat, Wilayah
 
-BUILD_DEMO = Path(settings.BASE_DIR) / "fixtures" / "build_demo.py"
 GROUPS_PER_BATCH = 20_000  # one transaction; a batch holds whole villages (at least one)
 REASON = "Data demo (generate_demo --seed {seed})"
 ADULT_AGES = (17, 75)
-# Seed 004's text, as fixtures/build_demo.py reads it: membership requirements of the 307 groups
-# (domicile 272, 10 of them also descent; skills 13, education 15, descent alone 7), solidarity
-# values (gotong royong 292, helping members hit by misfortune 260).
-REQUIREMENTS = [(("DOMISILI", "KETURUNAN"), 10), (("DOMISILI",), 262), (("KETERAMPILAN",), 13),
-                (("PENDIDIKAN",), 15), (("KETURUNAN",), 7)]
-GOTONG_ROYONG = [(True, 292), (False, 15)]
-MUSIBAH = [(True, 260), (False, 47)]
-# Types whose members are mostly men (build_demo.py: the others are mostly women).
-MOSTLY_MEN = {"KT", "KPW", "LPM", "PHBI"}
 # One activity beside the arisan every group holds (seed 004, section E).
 ACTIVITY = {"POSYANDU": "TIMBANG_BALITA", "BKB": "GIZI", "BKL": "SENAM_LANSIA",
             "BKR": "PELATIHAN", "PENGAJIAN": "PENGAJIAN", "PHBI": "PENGAJIAN", "KT": "OLAHRAGA",
@@ -76,17 +63,7 @@ SHARED_MEMBER = 0.2  # a member other than the chair is already in another group
 GROUP_LINKS = {"DW": ("KPW", 0.2), "KPW": ("LPM", 0.3), "PENGAJIAN": ("PHBI", 0.3)}
 SAME_KIND = 0.25  # a government-made group also linked to one of its own kind ("sejenis")
 OUTSIDE = 0.05  # another community group works with an outside social organisation
-ACCOMPANIED = 0.5  # build_demo.py: about half the cases are accompanied by a group
 REGISTERED = 0.5  # a case's person has a NIK (street people often have none)
-
-
-@functools.cache
-def seed_004():
-    """fixtures/build_demo.py, loaded as a module (its constants are seed 004's tables)."""
-    spec = importlib.util.spec_from_file_location("wksbm_build_demo", BUILD_DEMO)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def spread(pairs) -> list:
@@ -126,27 +103,26 @@ class Deck:
 
 
 def type_order() -> list[str]:
-    return smooth_order([(jenis, sum(ages)) for jenis, (ages, *_r) in seed_004().TYPES.items()])
+    return smooth_order([(jenis, sum(ages)) for jenis, (ages, *_r) in cibeureum.TYPES.items()])
 
 
 def type_shares() -> dict[str, Fraction]:
-    counts = {jenis: sum(ages) for jenis, (ages, *_r) in seed_004().TYPES.items()}
+    counts = {jenis: sum(ages) for jenis, (ages, *_r) in cibeureum.TYPES.items()}
     total = sum(counts.values())
     return {jenis: Fraction(n, total) for jenis, n in counts.items()}
 
 
 def cases_per_group() -> Fraction:
-    """Seed 004's cases per group (35 PMKS in Cibeureum's 307 groups, fixtures/build_demo.py)."""
-    module = seed_004()
-    return Fraction(sum(n for _k, n in module.PMKS),
-                    sum(sum(ages) for ages, *_r in module.TYPES.values()))
+    """Seed 004's cases per group (35 PMKS in Cibeureum's 307 groups)."""
+    return Fraction(sum(n for _k, n in cibeureum.PMKS),
+                    sum(sum(ages) for ages, *_r in cibeureum.TYPES.values()))
 
 
 def office_templates() -> dict[str, tuple[str, str]]:
-    """type -> (level, name template) of the government office that build_demo.py links the
+    """type -> (level, name template) of the government office seed 004 links the
     type's government-made groups to, with Cibeureum's names made placeholders."""
     found = {}
-    for jenis, name in seed_004().GOVERNMENT_PARTNER.items():
+    for jenis, name in cibeureum.GOVERNMENT_PARTNER.items():
         if "Kota Cimahi" in name:
             found[jenis] = ("kabupaten", name.replace("Kota Cimahi", "{kabupaten}"))
         elif "Kecamatan Cimahi Selatan" in name:
@@ -177,44 +153,8 @@ def villages_within(area: Wilayah | None) -> "list[str]":
     """The codes of the desa/kelurahan within an area (every one without), in code order."""
     rows = Wilayah.objects.filter(tingkat=Tingkat.DESA)
     if area is not None:
-        from registry import access
-
         rows = rows.filter(access.within(area, "self"))
     return rows.order_by("kode").values_list("kode", flat=True)
-
-
-def occupied(codes: list[str]) -> list[str]:
-    """The villages among `codes` that already hold groups, PMKS cases or a forum."""
-    from network.models import Forum
-    from pmks.models import KasusPMKS
-
-    found = set()
-    for part in chunks(codes):
-        for model in (Perkumpulan, KasusPMKS, Forum):
-            found.update(model.objects.filter(desa__in=part).values_list("desa", flat=True)
-                         .distinct())
-    return sorted(found)
-
-
-def clear(codes: list[str]) -> None:
-    """Delete the villages' groups (with their members, links and lists), PMKS cases, forum,
-    and the people living there whom nothing refers to any more. Through the ORM: every
-    deletion is in the audit history and marks the recap stale."""
-    from members.models import Keanggotaan, Warga
-    from network.models import Forum, Hubungan, PengurusForum
-    from pmks.models import KasusPMKS
-
-    # Groups elsewhere linked to these lose a link: their villages' counts change too.
-    rekap.mark_stale(Hubungan.objects.filter(mitra_perkumpulan__desa__in=codes)
-                     .values_list("perkumpulan__desa", flat=True).distinct())
-    KasusPMKS.objects.filter(desa__in=codes).delete()
-    Forum.objects.filter(desa__in=codes).delete()
-    Perkumpulan.objects.filter(desa__in=codes).delete()
-    Warga.objects.filter(wilayah__in=codes).filter(
-        ~Exists(Keanggotaan.objects.filter(warga=OuterRef("pk"))),
-        ~Exists(KasusPMKS.objects.filter(warga=OuterRef("pk"))),
-        ~Exists(PengurusForum.objects.filter(warga=OuterRef("pk"))),
-    ).delete()
 
 
 @dataclass
@@ -234,28 +174,27 @@ class Batch:
 
 
 class Generator:
-    """Plans and writes the demo data village batch by village batch (see the module's text)."""
+    """Plans the demo data village batch by village batch (see the module's text);
+    `demo.writer` writes each batch."""
 
     def __init__(self, seed: int, groups_per_village: int, members_per_group: int,
                  year: int):
         self.seed, self.m, self.k, self.year = seed, groups_per_village, members_per_group, year
-        module = seed_004()
-        self.module = module
         self.order = type_order()
         self.type_decks = {}
-        for jenis, (ages, sizes, network, _gov) in module.TYPES.items():
+        for jenis, (ages, sizes, network, _gov) in cibeureum.TYPES.items():
             rows = list(zip(
                 [True] * ages[0] + [False] * ages[1],
                 spread([((6, 10), sizes[0]), ((11, 20), sizes[1]), ((21, 60), sizes[2])]),
                 ["ORSOS"] * network[0] + ["PEMERINTAH"] * network[1],
-                spread(module.PURPOSES[jenis]), strict=True))
+                spread(cibeureum.PURPOSES[jenis]), strict=True))
             self.type_decks[jenis] = Deck(f"jenis-{jenis}", rows, seed)
-        self.government = {jenis: gov for jenis, (*_r, gov) in module.TYPES.items()}
-        self.chair_education = Deck("pendidikan", spread(module.CHAIR_EDUCATION), seed)
-        self.terms = Deck("masa", spread(module.BOARD_TERMS), seed)
-        self.requirements = Deck("syarat", spread(REQUIREMENTS), seed)
-        self.gotong_royong = Deck("gotong-royong", spread(GOTONG_ROYONG), seed)
-        self.musibah = Deck("musibah", spread(MUSIBAH), seed)
+        self.government = {jenis: gov for jenis, (*_r, gov) in cibeureum.TYPES.items()}
+        self.chair_education = Deck("pendidikan", spread(cibeureum.CHAIR_EDUCATION), seed)
+        self.terms = Deck("masa", spread(cibeureum.BOARD_TERMS), seed)
+        self.requirements = Deck("syarat", spread(cibeureum.REQUIREMENTS), seed)
+        self.gotong_royong = Deck("gotong-royong", spread(cibeureum.GOTONG_ROYONG), seed)
+        self.musibah = Deck("musibah", spread(cibeureum.MUSIBAH), seed)
         self.offices = office_templates()
         self.type_seen = Counter()
         self.cases_rate = cases_per_group()
@@ -263,10 +202,8 @@ class Generator:
         self.jenis = dict(JenisPerkumpulan.objects.values_list("kode", "pk"))
         self.pilihan = {(d, k): pk for d, k, pk in Pilihan.objects.values_list(
             "daftar", "kode", "pk")}
-        from pmks.models import KategoriPMKS, StatusKasus
-
         kategori = dict(KategoriPMKS.objects.values_list("kode", "pk"))
-        weights = dict(module.PMKS)
+        weights = dict(cibeureum.PMKS)
         # Seed 004's cases by category, and every other category at least once in a pass.
         self.categories = Deck("kategori", spread(
             [(pk, weights.get(kode, 1)) for kode, pk in sorted(kategori.items())]), seed)
@@ -275,8 +212,6 @@ class Generator:
         for kat, jenis in KategoriPMKS.jenis_penolong.through.objects.values_list(
                 "kategoripmks_id", "jenisperkumpulan__kode"):
             self.helpers[kat].add(jenis)
-        from network.models import Mekanisme
-
         self.mechanisms = Deck("mekanisme", [m for m in Mekanisme.values if m != "LAINNYA"], seed)
         self.seconds = Counter()  # time spent planning, writing each table (with its history)…
         self._lock = threading.Lock()  # batches may be written by several threads at once
@@ -286,9 +221,9 @@ class Generator:
     # Planning ---------------------------------------------------------------------------
     def missing_reference(self) -> list[str]:
         """Reference codes the distributions need and the database lacks."""
-        needed = [("jenis", j) for j in self.module.TYPES]
-        needed += [(Daftar.TUJUAN, t) for plan in self.module.PURPOSES.values() for t, _n in plan]
-        needed += [(Daftar.SYARAT, s) for combo, _n in REQUIREMENTS for s in combo]
+        needed = [("jenis", j) for j in cibeureum.TYPES]
+        needed += [(Daftar.TUJUAN, t) for plan in cibeureum.PURPOSES.values() for t, _n in plan]
+        needed += [(Daftar.SYARAT, s) for combo, _n in cibeureum.REQUIREMENTS for s in combo]
         needed += [(Daftar.KEGIATAN, a) for a in {*ACTIVITY.values(), "ARISAN"}]
         needed += [(Daftar.SUMBER_DANA, f) for f in ("IURAN", "SUMBANGAN", "PEMERINTAH")]
         needed += [(Daftar.NILAI, v) for v in ("GOTONG_ROYONG", "MUSIBAH")]
@@ -309,8 +244,6 @@ class Generator:
 
     def _load_sequences(self, kecamatan: str) -> None:
         """The sequences already used in a kecamatan (an indexed range of the unique NIKs)."""
-        from members.models import Warga
-
         for nik in Warga.objects.filter(nik__gte=kecamatan, nik__lt=kecamatan + ":").values_list(
                 "nik", flat=True).iterator(chunk_size=10_000):
             if len(nik) == 16 and nik[12:].isdigit():
@@ -326,8 +259,8 @@ class Generator:
         born = datetime.date(self.year, 1, 1) - datetime.timedelta(
             days=rng.randint(low * 365, high * 365))
         nik = self.nik(village, born, female)
-        nama = f"{rng.choice(self.module.WOMEN if female else self.module.MEN)} " \
-               f"{rng.choice(self.module.FAMILY)}"
+        nama = f"{rng.choice(cibeureum.WOMEN if female else cibeureum.MEN)} " \
+               f"{rng.choice(cibeureum.FAMILY)}"
         rt = rng.randint(1, 8)
         batch.people.append((nik, nama, "P" if female else "L", born, pendidikan, village.kode,
                              rw, rt, f"RT {rt:03d} RW {rw:03d}, {village.label}"))
@@ -347,15 +280,15 @@ class Generator:
             self.seconds[step] += seconds
 
     def _plan_village(self, batch: Batch, village: Village, g: int, c: int) -> tuple[int, int]:
-        module, year = self.module, self.year
+        year = self.year
         rng = random.Random(f"{self.seed}:{village.kode}")
         rw_count = max(1, min(30, round(self.m / 15)))
         plain = village.kode.replace(".", "")
         sequence = Counter()
         groups = []  # (kode, jenis, rw, jaringan, founded)
         residents: list[str] = []
-        education = [e for e, _n in module.CHAIR_EDUCATION]
-        education_weights = [n for _e, n in module.CHAIR_EDUCATION]
+        education = [e for e, _n in cibeureum.CHAIR_EDUCATION]
+        education_weights = [n for _e, n in cibeureum.CHAIR_EDUCATION]
         for position in range(self.m):
             index = g + position
             jenis = self.order[index % len(self.order)]
@@ -365,8 +298,8 @@ class Generator:
             seq = sequence[jenis]
             rw = (position % rw_count) + 1
             kode = f"DEMO-{plain}-{jenis}-{seq:04d}"
-            flower = module.FLOWERS[rng.randrange(len(module.FLOWERS))]
-            nama = f"{module.NAMES[jenis]} {flower} RW {rw:02d} {seq}"
+            flower = cibeureum.FLOWERS[rng.randrange(len(cibeureum.FLOWERS))]
+            nama = f"{cibeureum.NAMES[jenis]} {flower} RW {rw:02d} {seq}"
             age = rng.randint(0, 9) if young else rng.randint(10, 40)
             term_low, term_high = self.terms[index]
             masa = rng.randint(term_low, term_high)
@@ -393,7 +326,7 @@ class Generator:
             start_year = max(year - age, year - masa)
             started = datetime.date(start_year, 1 + rng.randrange(12) if start_year < year else 1,
                                     1)
-            mostly_women = jenis not in MOSTLY_MEN
+            mostly_women = jenis not in cibeureum.MOSTLY_MEN
             in_group = set()
             chair = None
             for number in range(self.k):
@@ -429,8 +362,6 @@ class Generator:
         return nama, area
 
     def _plan_links(self, batch: Batch, village: Village, rng, groups) -> None:
-        from network.models import BentukHubungan, JenisMitra
-
         by_type = defaultdict(list)
         for kode, jenis, rw, _j, _m in groups:
             by_type[jenis].append((kode, rw))
@@ -455,8 +386,6 @@ class Generator:
 
     def _plan_cases(self, batch: Batch, village: Village, rng, groups, first: int,
                     count: int) -> None:
-        from pmks.models import Respon, StatusKasus
-
         by_type = defaultdict(list)
         for kode, jenis, rw, _j, _m in groups:
             by_type[jenis].append((kode, rw))
@@ -471,15 +400,15 @@ class Generator:
                 nik, nama = self.person(rng, batch, village, female, "", rw)
             else:
                 female = rng.random() < 0.5
-                nama = f"{rng.choice(self.module.WOMEN if female else self.module.MEN)} " \
-                       f"{rng.choice(self.module.FAMILY)}"
+                nama = f"{rng.choice(cibeureum.WOMEN if female else cibeureum.MEN)} " \
+                       f"{rng.choice(cibeureum.FAMILY)}"
                 base, n = nama, 1
                 while (nama, kategori) in taken:
                     n += 1
                     nama = f"{base} ({n})"
                 taken.add((nama, kategori))
             helper = None
-            if rng.random() < ACCOMPANIED:
+            if rng.random() < cibeureum.ACCOMPANIED:
                 able = [k for j in sorted(self.helpers[kategori]) for k, _rw in by_type[j]]
                 near = [k for k, group_rw in by_type["DW"] if group_rw == rw]
                 choices = able or near or [kode for kode, *_rest in groups]
@@ -507,122 +436,6 @@ class Generator:
                                                   if sekretaris and sekretaris != ketua else []),
                              rng))
 
-    # Writing ----------------------------------------------------------------------------
-    def add_offices(self, batch: Batch) -> None:
-        """Find the batch's outside partners by (name, area) and add the missing ones. Partners
-        are shared by batches (a kabupaten's Dinas Sosial): run before the batch is written, by
-        one thread at a time."""
-        from network.models import Mitra
-
-        areas = {area for _nama, area in batch.offices}
-
-        def known():
-            return {(n, w): pk for n, w, pk in Mitra.objects.filter(wilayah__in=areas)
-                    .values_list("nama", "wilayah", "pk")}
-
-        found = known()
-        new = [(nama, jenis, area, "") for (nama, area), jenis in sorted(batch.offices.items())
-               if (nama, area) not in found]
-        if new:
-            with transaction.atomic():  # (on SQLite, only then the write lock)
-                insert_rows(Mitra, new)
-            found = known()
-        batch.office_ids = found
-
-    def write(self, batch: Batch) -> Counter:
-        """Write a planned batch (call inside a transaction and `audit.changes`); return the
-        rows written per table, history included."""
-        from members.models import Keanggotaan, Warga
-        from network.models import (
-            DanaKomunitas,
-            Forum,
-            Hubungan,
-            JenisDana,
-            JenisPertemuan,
-            PengurusForum,
-            PertemuanForum,
-        )
-        from pmks.models import Bantuan, KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
-
-        written = Counter()
-        began = time.perf_counter()
-        inserting = [0.0]
-
-        def put(model, rows, history=False, fields=None):
-            clock = time.perf_counter()
-            insert_rows(model, rows, fields)
-            seconds = time.perf_counter() - clock
-            inserting[0] += seconds
-            self.spent(model._meta.label, seconds)
-            written[model._meta.label] += len(rows)
-            if history:
-                written["history"] += len(rows)
-
-        codes = [v.kode for v in batch.villages]
-        put(Perkumpulan, batch.groups, history=True)
-        group_ids = dict(Perkumpulan.objects.filter(desa__in=codes).values_list("kode", "pk"))
-        for relation, rows in batch.lists.items():
-            put(getattr(Perkumpulan, relation).through,
-                [(group_ids[kode], value) for kode, value in rows],
-                fields=["perkumpulan", "pilihan"])
-        put(Warga, batch.people, history=True)
-        person_ids = dict(Warga.objects.filter(wilayah__in=codes).values_list("nik", "pk"))
-        put(Keanggotaan, [(person_ids[nik], group_ids[kode], peran, mulai, None)
-             for nik, kode, peran, mulai in batch.members], history=True)
-
-        known = batch.office_ids
-        put(Hubungan, [(group_ids[kode], group_ids[other] if other else None,
-              known[office] if office else None, bentuk, "")
-             for kode, other, office, bentuk in batch.links], history=True)
-
-        put(KasusPMKS, [(person_ids[nik] if nik else None, nama, desa, rw, rt, alamat, kategori,
-                         when, status, group_ids[helper] if helper else None, respon, "")
-             for nik, nama, desa, rw, rt, alamat, kategori, when, status, helper, respon, _d
-             in batch.cases], history=True)
-        case_ids = {(d, n, k, w): pk for d, n, k, w, pk in KasusPMKS.objects.filter(
-            desa__in=codes).values_list("desa", "nama", "kategori", "warga", "pk")}
-        statuses, referrals, help_given = [], [], []
-        for nik, nama, desa, _rw, _rt, _a, kategori, when, status, helper, _r, days in batch.cases:
-            pk = case_ids[desa, nama, kategori, person_ids[nik] if nik else None]
-            statuses.append((pk, when, None, StatusKasus.TERIDENTIFIKASI, ""))
-            later = when + datetime.timedelta(days=days)
-            if status != StatusKasus.TERIDENTIFIKASI:
-                statuses.append((pk, later, None, status, ""))
-            if status == StatusKasus.DIRUJUK:
-                referrals.append((pk, later, None, "DINAS_SOSIAL", "", ""))
-            if status in (StatusKasus.DITANGANI, StatusKasus.SELESAI):
-                help_given.append((pk, later, None, "BARANG", "JIMPITAN", 100_000 + days * 5_000,
-                                   group_ids[helper] if helper else None, ""))
-        put(RiwayatStatus, statuses)
-        put(Rujukan, referrals)
-        put(Bantuan, help_given)
-
-        put(Forum, [(desa, nama, mekanisme, formed, "")
-             for desa, nama, mekanisme, formed, *_rest in batch.forums])
-        forum_ids = dict(Forum.objects.filter(desa__in=codes).values_list("desa", "pk"))
-        anggota, pengurus, meetings, funds = [], [], [], []
-        for desa, _nama, _m, formed, members, leaders, rng in batch.forums:
-            forum = forum_ids[desa]
-            anggota += [(forum, group_ids[kode]) for kode in members]
-            pengurus += [(forum, person_ids[nik], jabatan, formed, None)
-                         for nik, jabatan in leaders]
-            for month in (3, 9):
-                meetings.append((forum, datetime.date(self.year - 1, month, 15),
-                                 JenisPertemuan.RUTIN, rng.randint(10, 40),
-                                 "Pertemuan rutin WKSBM"))
-            for jenis in (JenisDana.DANA_KEMATIAN, JenisDana.JIMPITAN):
-                collected = rng.randint(5, 60) * 100_000
-                funds.append((forum, jenis, datetime.date(self.year - 1, 12, 31), collected,
-                              collected * rng.randint(20, 90) // 100, ""))
-        put(Forum.anggota.through, anggota, fields=["forum", "perkumpulan"])
-        put(PengurusForum, pengurus)
-        put(PertemuanForum, meetings)
-        put(DanaKomunitas, funds)
-        rekap.mark_stale(codes)
-        self.spent("read back, mark", time.perf_counter() - began - inserting[0])
-        return written
-
-
 def load_villages(codes: list[str]) -> list[Village]:
     """The villages with their kecamatan's and kabupaten's names, in the order given."""
     rows = {kode: (nama, kec, kab) for kode, nama, kec, kab in Wilayah.objects.filter(
@@ -632,10 +445,3 @@ def load_villages(codes: list[str]) -> list[Village]:
     ).values_list("kode", "nama"))
     return [Village(kode, rows[kode][0], rows[kode][1], names[rows[kode][1]], rows[kode][2],
                     names[rows[kode][2]], index) for index, kode in enumerate(codes)]
-
-
-def analyze() -> None:
-    """Planner statistics after a bulk load (SQLite's ANALYZE; autovacuum's pass on PostgreSQL,
-    done at once)."""
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")

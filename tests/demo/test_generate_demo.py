@@ -9,10 +9,11 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import translation
 
+from demo import cibeureum, generator, writer
 from members.models import Keanggotaan, Warga
 from network.models import Forum, Hubungan
 from pmks.models import KasusPMKS, RiwayatStatus
-from registry import demo_data, rekap, validators
+from registry import rekap, validators
 from registry.models import Perkumpulan, Wilayah
 from tests.registry.databases import database_template, scratch_database  # noqa: F401 - fixture
 
@@ -61,7 +62,7 @@ def test_each_village_gets_its_groups_and_the_run_seed_004s_type_mix(generated):
     assert per_village == dict.fromkeys(VILLAGES, GROUPS)
     total = len(VILLAGES) * GROUPS
     found = Counter(Perkumpulan.objects.values_list("jenis__kode", flat=True))
-    for jenis, share in demo_data.type_shares().items():
+    for jenis, share in generator.type_shares().items():
         assert abs(found[jenis] - share * total) < 1, jenis
     # Seed 004 Table 5: the network follows the type; government-made groups link upward.
     government = Perkumpulan.objects.filter(jaringan_kerja="PEMERINTAH")
@@ -97,7 +98,7 @@ def test_every_group_has_exactly_one_current_chair_and_its_members(generated):
 def test_cases_forums_and_history(generated):
     groups = Perkumpulan.objects.count()
     cases = KasusPMKS.objects.count()
-    assert cases == int(demo_data.cases_per_group() * groups)
+    assert cases == int(generator.cases_per_group() * groups)
     assert not KasusPMKS.objects.exclude(desa__in=VILLAGES).exists()
     assert RiwayatStatus.objects.filter(status="TERIDENTIFIKASI").count() == cases
     assert sorted(Forum.objects.values_list("desa", flat=True)) == VILLAGES
@@ -106,7 +107,7 @@ def test_cases_forums_and_history(generated):
     history = Perkumpulan.history.filter(history_type="+")
     assert history.count() == groups
     assert set(history.values_list("history_change_reason", flat=True)) == {
-        demo_data.REASON.format(seed=2006)}
+        generator.REASON.format(seed=2006)}
     assert Warga.history.count() == Warga.objects.count()
     assert Keanggotaan.history.count() == Keanggotaan.objects.count()
 
@@ -186,17 +187,17 @@ def test_bad_arguments_are_refused_with_a_message(db, options, words):
 
 
 def test_the_distributions_come_from_the_projects_seed_004_script():
-    order = demo_data.type_order()
+    order = generator.type_order()
     assert len(order) == 307
     assert Counter(order) == {j: sum(ages) for j, (ages, *_r) in
-                              demo_data.seed_004().TYPES.items()}
+                              cibeureum.TYPES.items()}
     # Every prefix holds each type within one group of its share.
-    shares = demo_data.type_shares()
+    shares = generator.type_shares()
     seen = Counter()
     for step, jenis in enumerate(order, 1):
         seen[jenis] += 1
         assert all(abs(seen[j] - s * step) < 1 for j, s in shares.items())
-    assert set(demo_data.office_templates()) == set(demo_data.seed_004().GOVERNMENT_PARTNER)
+    assert set(generator.office_templates()) == set(cibeureum.GOVERNMENT_PARTNER)
 
 
 GENERATED = {
@@ -239,14 +240,14 @@ def test_writer_threads_write_the_same_data_as_one_thread(database_template, tmp
 def test_a_batch_that_fails_half_way_leaves_nothing(db, monkeypatch):
     from django.db import DatabaseError
 
-    real = demo_data.insert_rows
+    real = writer.insert_rows
 
     def failing(model, rows, fields=None):
         if model is Keanggotaan:  # after the groups and people of the batch were inserted
             raise DatabaseError("disk full")
         return real(model, rows, fields)
 
-    monkeypatch.setattr(demo_data, "insert_rows", failing)
+    monkeypatch.setattr(writer, "insert_rows", failing)
     with pytest.raises(CommandError) as failed:
         generate()
     assert "disk full" in str(failed.value) and "32.77.01.1001" in str(failed.value)

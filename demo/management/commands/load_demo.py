@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.cibeureum import DESA
 from registry import workbook
 from registry.access import Peran
 from registry.models import User, Wilayah
@@ -12,7 +13,7 @@ DEMO_WORKBOOK = Path(settings.BASE_DIR) / "fixtures" / "cibeureum_2006.xlsx"
 
 DEMO_PASSWORD = "wksbm-demo-2026"
 DEMO_ACCOUNTS = [
-    ("demo-operator", Peran.OPERATOR, "32.77.01.1002"),
+    ("demo-operator", Peran.OPERATOR, DESA),
     ("demo-staf", Peran.STAF, "32.77"),
     ("demo-pengamat", Peran.PENGAMAT, "32.77"),
     ("demo-admin", Peran.ADMIN, None),
@@ -31,8 +32,8 @@ class Command(BaseCommand):
         parser.add_argument("--accounts", action="store_true", help="Create the demo accounts.")
 
     def handle(self, *args, **options):
-        if not Wilayah.objects.filter(pk="32.77.01.1002").exists():
-            raise CommandError("Area 32.77.01.1002 is missing: run `manage.py load_wilayah` first.")
+        if not Wilayah.objects.filter(pk=DESA).exists():
+            raise CommandError(f"Area {DESA} is missing: run `manage.py load_wilayah` first.")
         with transaction.atomic():
             result = workbook.run(DEMO_WORKBOOK)
             if not result.ok:
@@ -44,7 +45,7 @@ class Command(BaseCommand):
                     user.first_name = f"Demo {peran}"
                     user.set_password(DEMO_PASSWORD)
                     user.save()
-        self.stdout.write(f"Demo data, Kelurahan Cibeureum (32.77.01.1002): {result.summary()}")
+        self.stdout.write(f"Demo data, Kelurahan Cibeureum ({DESA}): {result.summary()}")
         if options["accounts"]:
             self.stdout.write(
                 "Log in at /accounts/login/ with one of these demo accounts "
