@@ -15,6 +15,7 @@ import re
 import zipfile
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
 
 from members.models import Keanggotaan, Warga
@@ -447,3 +448,23 @@ def test_messages_are_in_indonesian_by_default(tmp_path):
     with pytest.raises(workbook.WorkbookError) as raised:
         workbook.run(junk)
     assert re.search(r"\b(bukan|tidak)\b", str(raised.value), re.IGNORECASE), str(raised.value)
+
+
+# Sheet order -------------------------------------------------------------------------------------
+def test_sheets_come_in_the_order_of_their_dependencies_then_of_registration(monkeypatch):
+    from registry.workbook import frame
+
+    assert workbook.sheet_names() == ["perkumpulan", "anggota", "pmks", "jaringan"]
+
+    class Sheet(workbook.SheetHandler):
+        def __init__(self, name, after=()):
+            self.name, self.after = name, after
+
+    monkeypatch.setattr(frame, "SHEETS", {})
+    monkeypatch.setattr(frame, "_order", [])
+    for sheet in (Sheet("b", after=("a",)), Sheet("c"), Sheet("a", after=("x",))):
+        workbook.register_sheet(sheet)
+    assert workbook.sheet_names() == ["c", "a", "b"]  # "x" is not registered: no wait for it
+    workbook.register_sheet(Sheet("x", after=("b",)))
+    with pytest.raises(ImproperlyConfigured):
+        workbook.sheet_names()
