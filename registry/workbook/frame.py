@@ -236,29 +236,24 @@ SHEETS: dict[str, SheetHandler] = {}
 def register_sheet(handler: SheetHandler) -> None:
     """Called from an app's AppConfig.ready(); the frame orders the sheets (`handlers()`)."""
     SHEETS[handler.name] = handler
-    _order.clear()
-
-
-_order: list[SheetHandler] = []
 
 
 def handlers() -> list[SheetHandler]:
     """The registered sheets, each after the sheets it names in `after`; of the sheets free to
     come next, the one registered first (INSTALLED_APPS order)."""
-    if not _order:
-        waiting = list(SHEETS.values())
-        placed: set[str] = set()
-        while waiting:
-            ready = [h for h in waiting if all(n in placed or n not in SHEETS for n in h.after)]
-            if not ready:
-                raise ImproperlyConfigured(
-                    "Sheets depend on each other in a circle: "
-                    + ", ".join(h.name for h in waiting)
-                )
-            _order.append(ready[0])
-            placed.add(ready[0].name)
-            waiting.remove(ready[0])
-    return list(_order)
+    ordered: list[SheetHandler] = []
+    placed: set[str] = set()
+    waiting = list(SHEETS.values())
+    while waiting:
+        ready = [h for h in waiting if all(n in placed or n not in SHEETS for n in h.after)]
+        if not ready:
+            raise ImproperlyConfigured(
+                "Sheets depend on each other in a circle: " + ", ".join(h.name for h in waiting)
+            )
+        ordered.append(ready[0])
+        placed.add(ready[0].name)
+        waiting.remove(ready[0])
+    return ordered
 
 
 def sheet_names() -> list[str]:

@@ -461,7 +461,6 @@ def test_sheets_come_in_the_order_of_their_dependencies_then_of_registration(mon
             self.name, self.after = name, after
 
     monkeypatch.setattr(frame, "SHEETS", {})
-    monkeypatch.setattr(frame, "_order", [])
     for sheet in (Sheet("b", after=("a",)), Sheet("c"), Sheet("a", after=("x",))):
         workbook.register_sheet(sheet)
     assert workbook.sheet_names() == ["c", "a", "b"]  # "x" is not registered: no wait for it
