@@ -7,7 +7,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from members import rekap, survey, views
+        from members import rekap, views
+        from members.workbook import AnggotaSheet
         from registry import workbook
         from registry.rekap import register_dimension, register_table
         from registry.views_perkumpulan import (
@@ -16,7 +17,7 @@ class MembersConfig(AppConfig):
             register_group_panel,
         )
 
-        workbook.register_sheet(survey.AnggotaSheet())
+        workbook.register_sheet(AnggotaSheet())
         register_dimension("ukuran")(rekap.count_sizes)
         register_dimension("pendidikan")(rekap.count_chair_education)
         register_dimension("anggota")(rekap.count_members)

@@ -7,7 +7,8 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Working network")
 
     def ready(self) -> None:
-        from network import rekap, survey, views
+        from network import rekap, views
+        from network.workbook import JaringanSheet
         from registry import workbook
         from registry.rekap import register_dimension
         from registry.views_perkumpulan import (
@@ -16,7 +17,7 @@ class NetworkConfig(AppConfig):
             register_group_panel,
         )
 
-        workbook.register_sheet(survey.JaringanSheet())
+        workbook.register_sheet(JaringanSheet())
         register_group_panel(30, "network/panel_hubungan.html")(views.links_panel)
         register_dimension("terisolasi")(rekap.count_isolated)
         rekap.connect_signals()

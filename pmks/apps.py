@@ -7,12 +7,13 @@ class PmksConfig(AppConfig):
     verbose_name = _("PMKS")
 
     def ready(self) -> None:
-        from pmks import rekap, survey, views
+        from pmks import rekap, views
+        from pmks.workbook import PmksSheet
         from registry import workbook
         from registry.rekap import register_table
         from registry.views_perkumpulan import register_dashboard_card, register_group_panel
 
-        workbook.register_sheet(survey.PmksSheet())
+        workbook.register_sheet(PmksSheet())
         register_table(10, sensitive=True)(rekap.table_category_status)
         register_table(11, sensitive=True)(rekap.table_coverage)
         register_group_panel(40, "pmks/panel_kasus.html")(views.cases_panel)

@@ -7,7 +7,8 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from registry import rekap, survey, workbook
+        from registry import rekap, workbook
+        from registry.workbook.perkumpulan import PerkumpulanSheet
 
-        workbook.register_sheet(survey.PerkumpulanSheet())
+        workbook.register_sheet(PerkumpulanSheet())
         rekap.connect_signals()

@@ -153,7 +153,7 @@ def impor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     waiting = record.status == StatusImpor.MENUNGGU
     return render(request, "registry/impor_detail.html", {
         "record": record,
-        "sheets": [(name, record.jumlah[name]) for name in workbook.SHEET_ORDER
+        "sheets": [(name, record.jumlah[name]) for name in workbook.sheet_names()
                    if name in record.jumlah],
         "errors": record.kesalahan,
         "more_errors": max(0, record.semua_kesalahan - len(record.kesalahan)),

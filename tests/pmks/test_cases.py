@@ -16,7 +16,7 @@ from pmks.models import (
 )
 from registry.models import Wilayah
 from tests.conftest import CIBEUREUM
-from tests.registry.test_import_survey import case, imported, make_xlsx
+from tests.survey_files import case, imported, make_xlsx
 
 S = StatusKasus
 

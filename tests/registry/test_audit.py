@@ -10,7 +10,7 @@ from pmks.models import KasusPMKS
 from registry import workbook
 from registry.models import JenisPerkumpulan, Perkumpulan
 from tests.conftest import CIBEUREUM, MELONG
-from tests.registry.test_import_survey import case, group, link, make_xlsx, member
+from tests.survey_files import case, group, link, make_xlsx, member
 
 SITI = "3277014101800001"
 BUDI = "3277011505750002"

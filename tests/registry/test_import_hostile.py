@@ -8,6 +8,7 @@ import pytest
 
 from registry import workbook
 from registry.models import Perkumpulan
+from registry.workbook import reading
 
 LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
@@ -52,7 +53,7 @@ def test_it_refuses_xml_entities(db):
 
 
 def test_it_refuses_a_file_over_the_size_limit(db, monkeypatch):
-    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1024)
     with pytest.raises(workbook.WorkbookError) as refused:
         workbook.run(io.BytesIO(b"PK" + b"\0" * 4096))
     assert "MB" in str(refused.value)

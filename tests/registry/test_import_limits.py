@@ -21,8 +21,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from registry import workbook, xlsx_reader
+from registry import workbook
 from registry.models import Perkumpulan
+from registry.workbook import reading, xlsx_reader
 from tests.registry.hostile_workbooks import (
     CIBEUREUM,
     EMPTY_FORMULA,
@@ -96,7 +97,8 @@ import json, os, sys
 import django
 django.setup()
 import openpyxl  # noqa: F401  (imported before the baseline)
-from registry import workbook, xlsx_reader  # noqa: F401
+from registry import workbook
+from registry.workbook import xlsx_reader  # noqa: F401
 
 
 def peak():
@@ -223,7 +225,7 @@ def test_groups_far_apart_are_all_read_with_their_row_numbers(tmp_path, db):
 def test_a_formula_of_empty_text_filled_down_is_an_empty_row(tmp_path, db, monkeypatch):
     """A form whose column F holds =IF(A2="","",A2) down 3,000 rows: the rows hold no value, so
     the sheet is not over a row limit of 100, and reading stops quietly after 1,000 of them."""
-    monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 100)
+    monkeypatch.setattr(reading, "MAX_SHEET_ROWS", 100)
     path = tmp_path / "rumus.xlsx"
     rows = [[*HEADER, "rumus"], *([*group_row(n), EMPTY_FORMULA] for n in range(1, 4)),
             *([None] * 5 + [EMPTY_FORMULA] for _ in range(3_000))]
@@ -243,7 +245,7 @@ def test_trailing_empty_rows_stop_reading_without_a_warning(tmp_path, db):
 
 def test_a_sheet_over_the_row_limit_is_refused_before_any_row_is_checked(tmp_path, db,
                                                                        monkeypatch):
-    monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 50)
+    monkeypatch.setattr(reading, "MAX_SHEET_ROWS", 50)
     path = tmp_path / "banyak.xlsx"
     many_rows(path, 51)
     checked = []
@@ -257,7 +259,7 @@ def test_a_sheet_over_the_row_limit_is_refused_before_any_row_is_checked(tmp_pat
 
 
 def test_a_sheet_at_the_row_limit_is_read(tmp_path, db, monkeypatch):
-    monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 50)
+    monkeypatch.setattr(reading, "MAX_SHEET_ROWS", 50)
     path = tmp_path / "pas.xlsx"
     many_rows(path, 50)
     assert run(path).counts["perkumpulan"].created == 50
@@ -265,7 +267,7 @@ def test_a_sheet_at_the_row_limit_is_read(tmp_path, db, monkeypatch):
 
 def test_the_row_limit_holds_for_prefixed_xml_too(tmp_path, db, monkeypatch):
     """A sheet whose tags carry a prefix (<x:row>) is scanned the slow way, rows all counted."""
-    monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 5)
+    monkeypatch.setattr(reading, "MAX_SHEET_ROWS", 5)
     plain = tmp_path / "biasa.xlsx"
     many_rows(plain, 6)
     path = tmp_path / "awalan.xlsx"
@@ -301,7 +303,7 @@ def test_a_dimension_claiming_the_whole_sheet_is_ignored(tmp_path, db):
 
 def test_a_row_too_large_to_hold_is_an_error_naming_it(tmp_path, db, monkeypatch):
     """Many short cells in one row: no cell is too long, the row is."""
-    monkeypatch.setattr(workbook, "MAX_ROW_BYTES", 200_000)
+    monkeypatch.setattr(reading, "MAX_ROW_BYTES", 200_000)
     path = tmp_path / "lebar.xlsx"
     write_xlsx(path, [HEADER, group_row(1), [*group_row(2), *(["x"] * 20_000)]], shared=False)
     imp = run(path)
@@ -310,7 +312,7 @@ def test_a_row_too_large_to_hold_is_an_error_naming_it(tmp_path, db, monkeypatch
 
 
 def test_more_row_elements_than_excel_allows_are_refused(tmp_path, db, monkeypatch):
-    monkeypatch.setattr(workbook, "MAX_ROWS", 3_000)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3_000)
     path = tmp_path / "excel.xlsx"
     empty_rows(path, 3_000)
     with pytest.raises(workbook.WorkbookError) as refused:
@@ -331,7 +333,7 @@ def test_a_multi_valued_cell_holds_at_most_50_values(tmp_path, db):
 
 def test_the_text_of_a_file_is_limited(tmp_path, db, monkeypatch):
     """300 names of 4,000 characters: 1.2 million characters read, over a limit of one."""
-    monkeypatch.setattr(workbook, "MAX_TEXT_BYTES", 1_000_000)
+    monkeypatch.setattr(reading, "MAX_TEXT_BYTES", 1_000_000)
     path = tmp_path / "teks.xlsx"
     write_xlsx(path, [HEADER, *(group_row(n, nama="n" * 4_000) for n in range(300))],
                shared=True)
@@ -341,7 +343,7 @@ def test_the_text_of_a_file_is_limited(tmp_path, db, monkeypatch):
 
 
 def test_the_shared_string_table_is_limited(tmp_path, db, monkeypatch):
-    monkeypatch.setattr(workbook, "MAX_SHARED_STRINGS_BYTES", 100_000)
+    monkeypatch.setattr(reading, "MAX_SHARED_STRINGS_BYTES", 100_000)
     path = tmp_path / "tabel.xlsx"
     write_xlsx(path, [HEADER, *(group_row(n, nama=f"Kelompok {n:05d}") for n in range(2_000))],
                shared=True)
@@ -360,7 +362,7 @@ def test_a_part_read_whole_is_limited(tmp_path, db, monkeypatch):
             if item.filename == "xl/styles.xml":
                 data = data.replace(b"</styleSheet>", b" " * 100_000 + b"</styleSheet>")
             target.writestr(item, data)
-    monkeypatch.setattr(workbook, "MAX_PART_BYTES", 50_000)
+    monkeypatch.setattr(reading, "MAX_PART_BYTES", 50_000)
     with pytest.raises(workbook.WorkbookError) as refused:
         run(path)
     assert "xl/styles.xml" in str(refused.value)

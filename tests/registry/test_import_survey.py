@@ -14,210 +14,42 @@ import io
 import re
 import zipfile
 
-import openpyxl
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
 
-from members.models import Keanggotaan, PeranAnggota, Warga
-from network.models import BentukHubungan, Hubungan, JenisMitra, Mitra
+from members.models import Keanggotaan, Warga
+from network.models import BentukHubungan, Hubungan, JenisMitra
 from pmks.models import KasusPMKS, StatusKasus
 from registry import workbook
 from registry.models import Daftar, Perkumpulan, Pilihan
+from tests.survey_files import (
+    ASEP,
+    BUDI,
+    CIBEUREUM,
+    GOOD_CASE,
+    GOOD_GROUP,
+    MELONG,
+    MODELS,
+    SITI,
+    case,
+    codes,
+    counts,
+    created,
+    dump,
+    good_sheets,
+    group,
+    imported,
+    make_xlsx,
+    member,
+    message,
+    refused,
+    tally,
+    unchanged,
+    where,
+)
 
 pytestmark = pytest.mark.django_db
-
-CIBEUREUM = "32.77.01.1002"
-MELONG = "32.77.01.1001"
-SITI = "3277014101800001"  # a woman born 1 January 1980 (day 01 + 40)
-BUDI = "3277011505750002"  # a man born 15 May 1975
-ASEP = "3277013112990005"  # a man born 31 December 1999
-MODELS = (Perkumpulan, Warga, Keanggotaan, KasusPMKS, Hubungan, Mitra, Pilihan)
-MULTI = ("syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan")
-
-
-# Building workbooks ------------------------------------------------------------------------------
-def table(records: list) -> list:
-    """Rows of a sheet from dicts: the headers are the union of their keys in order. A None
-    record is a fully empty row; a list is taken as it is."""
-    header = list(dict.fromkeys(k for r in records if isinstance(r, dict) for k in r))
-    rows = [header]
-    for record in records:
-        if isinstance(record, dict):
-            rows.append([record.get(k) for k in header])
-        else:
-            rows.append(record)
-    return rows
-
-
-def make_xlsx(tmp_path, sheets: dict, name: str = "survey.xlsx"):
-    """Write a real .xlsx: each sheet is a list of dicts (see `table`) or of raw rows whose first
-    row holds the headers. None cells stay empty, so an all-None row is a fully empty row."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, records in sheets.items():
-        rows = records if records and isinstance(records[0], list) else table(records)
-        sheet = book.create_sheet(title)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row or (), start=1):
-                if value is not None:
-                    sheet.cell(row=r, column=c, value=value)
-    path = tmp_path / name
-    book.save(path)
-    return path
-
-
-def with_number_as(path, number: str, stored: str) -> None:
-    """Rewrite a number cell's stored text in the sheets of a real .xlsx (as another spreadsheet
-    program would have written it), keeping every other member as it is."""
-    members = {}
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            members[info.filename] = archive.read(info)
-    target = f"<v>{number}</v>".encode()
-    found = [n for n, data in members.items() if n.startswith("xl/worksheets/") and target in data]
-    assert found, "the number is not in any sheet"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            if name in found:
-                data = data.replace(target, f"<v>{stored}</v>".encode())
-            archive.writestr(name, data)
-
-
-def group(kode: str = "CBR-DW-001", desa: str = CIBEUREUM, **fields) -> dict:
-    record = {
-        "kode_perkumpulan": kode,
-        "kode_wilayah": desa,
-        "nama": f"Kelompok {kode}",
-        "jenis": "Dasa Wisma",
-        "tahun_berdiri": 2001,
-    }
-    record.update(fields)
-    return record
-
-
-def member(kode: str, nik, nama: str, **fields) -> dict:
-    return {"kode_perkumpulan": kode, "nik": nik, "nama": nama, **fields}
-
-
-def case(nama: str, kategori: str = "Lanjut Usia Terlantar", desa=CIBEUREUM, **fields) -> dict:
-    return {"nama": nama, "kode_wilayah": desa, "kategori": kategori, **fields}
-
-
-def link(kode: str, mitra: str, **fields) -> dict:
-    return {"kode_perkumpulan": kode, "mitra": mitra, **fields}
-
-
-# A valid row on the pmks sheet: an error test that carries it shows nothing partial is written.
-GOOD_CASE = case("Mak Icih", "Lanjut Usia Terlantar", rw=2)
-GOOD_GROUP = group("CBR-OK-001", nama="Kelompok Yang Benar")
-
-
-def good_sheets() -> dict:
-    """Two groups, three memberships of two people, two PMKS cases, two links."""
-    return {
-        "perkumpulan": [
-            group(
-                "CBR-DW-001", nama="Dasa Wisma Melati", jenis="Dasa Wisma", rw=3, rt=2,
-                tahun_berdiri=2001, tujuan="Kesejahteraan Ibu dan Anak", jumlah_anggota=12,
-                syarat_keanggotaan="Domisili; Tanpa Syarat", masa_kepengurusan=4,
-                sumber_dana="Iuran Anggota; Sumbangan Masyarakat",
-                jaringan_kerja="Organisasi Sosial", nilai_solidaritas="Gotong Royong",
-                kegiatan="Arisan; Simpan Pinjam", prakarsa="Masyarakat", aktif="Ya",
-            ),
-            group(
-                "CBR-PSY-001", nama="Posyandu Mawar", jenis="Posyandu", rw=5, rt=None,
-                tahun_berdiri=1995, tujuan="Pelayanan Kesehatan", jumlah_anggota=25,
-                syarat_keanggotaan="Domisili", masa_kepengurusan=6,
-                sumber_dana="Bantuan Pemerintah", jaringan_kerja="Pemerintah",
-                nilai_solidaritas="Gotong Royong, Membantu Warga Terkena Musibah",
-                kegiatan="Penimbangan Balita", prakarsa="Pemerintah", aktif="Ya",
-            ),
-        ],
-        "anggota": [
-            member("CBR-DW-001", SITI, "Siti Aminah", jenis_kelamin="P",
-                   tanggal_lahir=datetime.date(1980, 1, 1), pendidikan="SMA", peran="Ketua",
-                   mulai_tahun=2019),
-            member("CBR-DW-001", BUDI, "Budi Santoso", jenis_kelamin="L", pendidikan="SD",
-                   peran="Anggota", mulai_tahun=2020),
-            member("CBR-PSY-001", SITI, "Siti Aminah", jenis_kelamin="P", pendidikan="SMA",
-                   peran="Bendahara", mulai_tahun=2018),
-        ],
-        "pmks": [
-            case("Asep Saepudin", "Penyandang Disabilitas", nik=ASEP, rw=3, rt=2,
-                 tanggal_identifikasi=datetime.date(2024, 3, 1),
-                 kode_perkumpulan_pendamping="CBR-PSY-001", status="Ditangani",
-                 catatan="kursi roda"),
-            case("Mak Icih", "Lanjut Usia Terlantar", tanggal_identifikasi="15-02-2024"),
-        ],
-        "jaringan": [
-            link("CBR-DW-001", "CBR-PSY-001", bentuk_hubungan="Koordinasi",
-                 keterangan="rapat bulanan"),
-            link("CBR-PSY-001", "Puskesmas Cibeureum", jenis_mitra="Pemerintah",
-                 bentuk_hubungan="Rujukan"),
-        ],
-    }
-
-
-# Looking at the result ---------------------------------------------------------------------------
-def counts() -> dict:
-    return {model.__name__: model.objects.count() for model in MODELS}
-
-
-def dump() -> dict:
-    """Everything the import writes, without the timestamps."""
-    data = {
-        model.__name__: [
-            {k: v for k, v in row.items() if k not in ("dibuat", "diubah")}
-            for row in model.objects.order_by("pk").values()
-        ]
-        for model in MODELS
-    }
-    for column in MULTI:
-        through = getattr(Perkumpulan, column).through
-        data[column] = sorted(through.objects.values_list("perkumpulan_id", "pilihan_id"))
-    return data
-
-
-def where(imp) -> list:
-    return [(e.sheet, e.row, e.column) for e in imp.errors]
-
-
-def tally(imp) -> dict:
-    return {sheet: c.as_dict() for sheet, c in imp.counts.items()}
-
-
-def created(n: int) -> dict:
-    return {"created": n, "updated": 0, "unchanged": 0}
-
-
-def unchanged(n: int) -> dict:
-    return {"created": 0, "updated": 0, "unchanged": n}
-
-
-def codes(manager) -> set:
-    return set(manager.values_list("kode", flat=True))
-
-
-def imported(path, **kwargs):
-    """Run an import that must succeed."""
-    imp = workbook.run(path, **kwargs)
-    assert imp.errors == [], [str(e) for e in imp.errors]
-    return imp
-
-
-def refused(path, expected: list, **kwargs):
-    """Run an import that must fail with exactly these (sheet, row, column) errors and write
-    nothing at all."""
-    before = counts()
-    imp = workbook.run(path, **kwargs)
-    assert where(imp) == expected, [str(e) for e in imp.errors]
-    assert all(e.message for e in imp.errors)
-    assert counts() == before
-    return imp
-
-
-def message(imp, index: int = 0) -> str:
-    return imp.errors[index].message
 
 
 # A good file --------------------------------------------------------------------------------------
@@ -560,262 +392,6 @@ def test_a_new_kegiatan_value_is_accepted_and_added_to_the_list(tmp_path):
     assert Pilihan.objects.count() == listed
 
 
-# The anggota sheet -------------------------------------------------------------------------------
-def members_file(tmp_path, *rows, extra=None):
-    sheets = {"perkumpulan": [GOOD_GROUP], "anggota": [member("CBR-OK-001", SITI, "Siti"), *rows]}
-    sheets.update(extra or {})
-    return make_xlsx(tmp_path, sheets)
-
-
-@pytest.mark.parametrize(
-    "nik",
-    ["327701410180001", "32770141018A0001", "3277014113800001"],
-    ids=["15-digits", "letters", "month-13"],
-)
-def test_a_bad_nik_is_an_error(tmp_path, nik):
-    path = members_file(tmp_path, member("CBR-OK-001", nik, "Budi"), extra={"pmks": [GOOD_CASE]})
-    imp = refused(path, [("anggota", 3, "nik")])
-    assert imp.errors[0].value == nik
-
-
-def test_a_nik_given_as_a_float_cell_is_refused(tmp_path):
-    # openpyxl writes a whole float as "3277011505750002", read back as an int: store the cell
-    # the way a spreadsheet writes a number in scientific notation, which reads as a float.
-    path = members_file(tmp_path, member("CBR-OK-001", int(BUDI), "Budi"))
-    with_number_as(path, BUDI, "3.277011505750002E+15")
-    imp = refused(path, [("anggota", 3, "nik")])
-    with translation.override("en"):
-        imp = workbook.run(path)
-    assert "text" in message(imp)
-
-
-def test_a_nik_given_as_an_int_cell_is_accepted(tmp_path):
-    imported(members_file(tmp_path, member("CBR-OK-001", int(BUDI), "Budi")))
-    assert Warga.objects.get(nik=BUDI).nama == "Budi"
-
-
-def test_the_same_nik_with_two_names_in_one_sheet_is_an_error(tmp_path):
-    path = members_file(
-        tmp_path, member("CBR-DW-002", SITI, "Siti Rahayu"),
-        extra={"perkumpulan": [GOOD_GROUP, group("CBR-DW-002")]},
-    )
-    imp = refused(path, [("anggota", 3, "nama")])
-    assert imp.errors[0].value == "Siti Rahayu"
-
-
-def test_the_same_nik_with_two_names_across_the_anggota_and_pmks_sheets_is_an_error(tmp_path):
-    path = members_file(tmp_path, extra={
-        "pmks": [GOOD_CASE, case("Siti Rahayu", "Fakir Miskin", nik=SITI)],
-    })
-    imp = refused(path, [("pmks", 3, "nama")])
-    assert imp.errors[0].value == "Siti Rahayu"
-
-
-def test_a_name_differing_only_in_case_and_spaces_is_the_same_person(tmp_path):
-    path = members_file(tmp_path, member("CBR-DW-002", SITI, "  SITI "),
-                        extra={"perkumpulan": [GOOD_GROUP, group("CBR-DW-002")]})
-    imported(path)
-    assert Warga.objects.filter(nik=SITI).count() == 1
-
-
-def test_an_anggota_row_of_an_unknown_group_is_an_error(tmp_path):
-    path = members_file(tmp_path, member("CBR-XX-999", BUDI, "Budi"), extra={"pmks": [GOOD_CASE]})
-    imp = refused(path, [("anggota", 3, "kode_perkumpulan")])
-    assert imp.errors[0].value == "CBR-XX-999"
-
-
-def test_an_anggota_row_of_a_registered_group_works_without_a_perkumpulan_sheet(
-    tmp_path, make_perkumpulan
-):
-    dw = make_perkumpulan("CBR-DW-001")
-    path = make_xlsx(tmp_path, {"anggota": [member("CBR-DW-001", SITI, "Siti", peran="Ketua")]})
-    imp = imported(path)
-    assert tally(imp) == {"anggota": created(1)}
-    membership = Keanggotaan.objects.get(perkumpulan=dw)
-    assert (membership.warga.nik, membership.peran) == (SITI, PeranAnggota.KETUA)
-
-
-def test_two_ketua_for_one_group_is_an_error(tmp_path):
-    path = members_file(
-        tmp_path, member("CBR-DW-002", SITI, "Siti", peran="Ketua"),
-        member("CBR-DW-002", BUDI, "Budi", peran="ketua"),
-        extra={"perkumpulan": [GOOD_GROUP, group("CBR-DW-002")], "pmks": [GOOD_CASE]},
-    )
-    refused(path, [("anggota", 4, "peran")])
-
-
-def test_a_role_change_on_reimport_ends_the_old_membership_and_starts_a_new_one(tmp_path):
-    this_year = timezone.localdate().year
-    first = make_xlsx(tmp_path, {
-        "perkumpulan": [group("CBR-DW-001")],
-        "anggota": [member("CBR-DW-001", SITI, "Siti", peran="Ketua", mulai_tahun=2019),
-                    member("CBR-DW-001", BUDI, "Budi", peran="Anggota", mulai_tahun=2019)],
-    }, "first.xlsx")
-    imported(first)
-    swapped = make_xlsx(tmp_path, {
-        "perkumpulan": [group("CBR-DW-001")],
-        "anggota": [member("CBR-DW-001", SITI, "Siti", peran="Anggota", mulai_tahun=this_year),
-                    member("CBR-DW-001", BUDI, "Budi", peran="Ketua", mulai_tahun=this_year)],
-    }, "swapped.xlsx")
-
-    imp = imported(swapped)
-
-    assert tally(imp)["anggota"] == {"created": 0, "updated": 2, "unchanged": 0}
-    today = timezone.localdate()
-    history = sorted(Keanggotaan.objects.values_list("warga__nik", "peran", "mulai", "selesai"),
-                     key=lambda m: (m[0], m[3] is None))
-    assert history == [
-        (BUDI, "ANGGOTA", datetime.date(2019, 1, 1), today),
-        (BUDI, "KETUA", datetime.date(this_year, 1, 1), None),
-        (SITI, "KETUA", datetime.date(2019, 1, 1), today),
-        (SITI, "ANGGOTA", datetime.date(this_year, 1, 1), None),
-    ]
-    # The same file again: the history stays as it is.
-    assert tally(imported(swapped))["anggota"] == unchanged(2)
-    assert Keanggotaan.objects.count() == 4
-
-
-@pytest.mark.parametrize(
-    "tanggal",
-    [datetime.date(1975, 5, 15), "15-05-1975", "15/05/1975", "1975-05-15"],
-    ids=["excel-date", "dd-mm-yyyy", "dd/mm/yyyy", "yyyy-mm-dd"],
-)
-def test_dates_as_excel_dates_or_text(tmp_path, tanggal):
-    path = members_file(
-        tmp_path, member("CBR-OK-001", BUDI, "Budi", tanggal_lahir=tanggal),
-        extra={"pmks": [case("Mak Icih", tanggal_identifikasi=tanggal)]},
-    )
-    imp = imported(path)
-    assert imp.warnings == []  # and it agrees with the NIK
-    assert Warga.objects.get(nik=BUDI).tanggal_lahir == datetime.date(1975, 5, 15)
-    assert KasusPMKS.objects.get(nama="Mak Icih").tanggal_identifikasi == datetime.date(
-        1975, 5, 15
-    )
-
-
-def test_a_bad_date_is_an_error(tmp_path):
-    path = members_file(
-        tmp_path, member("CBR-OK-001", BUDI, "Budi", tanggal_lahir="30/02/1975"),
-        extra={"pmks": [GOOD_CASE]},
-    )
-    imp = refused(path, [("anggota", 3, "tanggal_lahir")])
-    assert imp.errors[0].value == "30/02/1975"
-
-
-# The pmks sheet ----------------------------------------------------------------------------------
-def test_a_pmks_case_without_nik_is_keyed_by_name_village_and_category(tmp_path):
-    path = make_xlsx(tmp_path, {"pmks": [
-        case("Mak Icih", "Lanjut Usia Terlantar", rw=2, rt=1),
-        case("Mak Icih", "Fakir Miskin", rw=2, rt=1),
-    ]})
-    assert tally(imported(path)) == {"pmks": created(2)}
-    assert set(KasusPMKS.objects.values_list("warga", "nama", "kategori__kode")) == {
-        (None, "Mak Icih", "LUT"), (None, "Mak Icih", "FM"),
-    }
-    assert Warga.objects.count() == 0
-    first = dump()
-    assert tally(imported(path)) == {"pmks": unchanged(2)}
-    assert dump() == first
-
-
-def test_a_pmks_case_with_an_accompanying_group_of_the_same_file(tmp_path):
-    path = make_xlsx(tmp_path, {
-        "perkumpulan": [group("CBR-PSY-001", jenis="Posyandu")],
-        "pmks": [case("Asep", "Penyandang Disabilitas", nik=ASEP,
-                      kode_perkumpulan_pendamping="CBR-PSY-001")],
-    })
-    imported(path)
-    kasus = KasusPMKS.objects.get(nama="Asep")
-    assert (kasus.pendamping.kode, kasus.warga.nik) == ("CBR-PSY-001", ASEP)
-    assert tally(imported(path)) == {"perkumpulan": unchanged(1), "pmks": unchanged(1)}
-
-
-# The jaringan sheet ------------------------------------------------------------------------------
-def network_file(tmp_path, *links):
-    return make_xlsx(tmp_path, {
-        "perkumpulan": [group("CBR-DW-001"), group("CBR-PSY-001", jenis="Posyandu")],
-        "jaringan": list(links),
-    })
-
-
-def test_a_link_between_two_groups(tmp_path):
-    imported(network_file(tmp_path, link("CBR-DW-001", "CBR-PSY-001", bentuk_hubungan="Rujukan")))
-    only = Hubungan.objects.get()
-    assert (only.perkumpulan.kode, only.mitra_perkumpulan.kode, only.mitra_luar) == (
-        "CBR-DW-001", "CBR-PSY-001", None
-    )
-    assert only.bentuk == BentukHubungan.RUJUKAN
-    assert Mitra.objects.count() == 0
-
-
-def test_imported_links_update_the_stored_count_of_isolated_groups(tmp_path):
-    from registry import rekap
-    from registry.models import Wilayah
-
-    city = Wilayah.objects.get(pk="32.77")
-    imported(make_xlsx(tmp_path, {"perkumpulan": [group("CBR-DW-001"),
-                                                  group("CBR-PSY-001", jenis="Posyandu")]}))
-    rekap.refresh_stale(city)
-    rows = rekap.RekapSel.objects.filter(wilayah=city)
-    assert rekap.stored_total(rows, "terisolasi") == 2
-    imported(network_file(tmp_path, link("CBR-DW-001", "CBR-PSY-001")))
-    rekap.refresh_stale(city)
-    assert rekap.stored_total(rows, "terisolasi") == 0
-
-
-def test_an_import_leaves_planner_statistics_on_sqlite(tmp_path):
-    """Without them SQLite reads a large area's groups row by row (see bench/pages_bench.py)."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL's autovacuum keeps its own statistics")
-    imported(network_file(tmp_path, link("CBR-DW-001", "CBR-PSY-001")))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
-        analysed = {row[0] for row in cursor.fetchall()}
-    assert {"registry_perkumpulan", "network_hubungan"} <= analysed
-
-
-def test_a_new_outside_partner_is_created_with_its_jenis_mitra(tmp_path):
-    path = network_file(tmp_path, link("CBR-DW-001", "PT Sumber Rejeki", jenis_mitra="CSR"))
-    imp = imported(path)
-    assert tally(imp)["jaringan"] == created(1)
-    partner = Mitra.objects.get()
-    assert (partner.nama, partner.jenis, partner.wilayah_id) == (
-        "PT Sumber Rejeki", JenisMitra.DUNIA_USAHA, CIBEUREUM
-    )
-    assert Hubungan.objects.get().mitra_luar == partner
-
-
-def test_an_unknown_outside_partner_without_jenis_mitra_is_an_error(tmp_path):
-    path = network_file(tmp_path, link("CBR-DW-001", "CBR-PSY-001"),
-                        link("CBR-DW-001", "Yayasan Entah"))
-    imp = refused(path, [("jaringan", 3, "jenis_mitra")])
-    with translation.override("en"):
-        imp = workbook.run(path)
-    assert "Yayasan Entah" in message(imp)
-
-
-def test_a_link_of_a_group_to_itself_is_an_error(tmp_path):
-    path = network_file(tmp_path, link("CBR-DW-001", "CBR-PSY-001"),
-                        link("CBR-PSY-001", "CBR-PSY-001"))
-    refused(path, [("jaringan", 3, "mitra")])
-
-
-@pytest.mark.parametrize(
-    "nama", ["Dinas Sosial Kota Cimahi", "DINAS SOSIAL  kota cimahi"], ids=["same", "other-case"]
-)
-def test_a_partner_recorded_at_the_kabupaten_is_reused(tmp_path, nama):
-    dinas = Mitra.objects.create(
-        nama="Dinas Sosial Kota Cimahi", jenis=JenisMitra.PEMERINTAH, wilayah_id="32.77"
-    )
-    path = network_file(tmp_path, link("CBR-DW-001", nama,
-                                       bentuk_hubungan="Berjenjang (vertikal)"))
-    imported(path)
-    assert list(Mitra.objects.all()) == [dinas]
-    assert Hubungan.objects.get().mitra_luar == dinas
-    assert tally(imported(path))["jaringan"] == unchanged(1)
-
 
 # Who may import what -----------------------------------------------------------------------------
 def test_an_operator_may_not_import_rows_of_another_village(tmp_path, operator):
@@ -872,3 +448,22 @@ def test_messages_are_in_indonesian_by_default(tmp_path):
     with pytest.raises(workbook.WorkbookError) as raised:
         workbook.run(junk)
     assert re.search(r"\b(bukan|tidak)\b", str(raised.value), re.IGNORECASE), str(raised.value)
+
+
+# Sheet order -------------------------------------------------------------------------------------
+def test_sheets_come_in_the_order_of_their_dependencies_then_of_registration(monkeypatch):
+    from registry.workbook import frame
+
+    assert workbook.sheet_names() == ["perkumpulan", "anggota", "pmks", "jaringan"]
+
+    class Sheet(workbook.SheetHandler):
+        def __init__(self, name, after=()):
+            self.name, self.after = name, after
+
+    monkeypatch.setattr(frame, "SHEETS", {})
+    for sheet in (Sheet("b", after=("a",)), Sheet("c"), Sheet("a", after=("x",))):
+        workbook.register_sheet(sheet)
+    assert workbook.sheet_names() == ["c", "a", "b"]  # "x" is not registered: no wait for it
+    workbook.register_sheet(Sheet("x", after=("b",)))
+    with pytest.raises(ImproperlyConfigured):
+        workbook.sheet_names()

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from registry import validators, workbook
-from registry.survey import to_kode_perkumpulan, to_name, to_term
+from registry.workbook.cells import to_kode_perkumpulan, to_name
+from registry.workbook.perkumpulan import to_term
 
 BOUNDED = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture])

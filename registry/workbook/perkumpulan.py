@@ -2,7 +2,6 @@
 
 import re
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,25 +14,22 @@ from registry.models import (
     Pilihan,
     Prakarsa,
 )
-from registry.workbook import (
-    Column,
-    Counts,
-    Import,
-    Row,
-    SheetHandler,
+from registry.workbook.cells import (
     choice_label,
     choice_labels,
     choice_lookup,
-    chunks,
     matcher,
     multi,
-    same,
     to_bool,
     to_int,
+    to_kode_perkumpulan,
+    to_name,
     to_rw_rt,
     to_text,
     to_year,
 )
+from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler
+from registry.workbook.writer import chunks, same
 
 # Multi-valued columns and the list each draws from.
 MULTI_COLUMNS = {
@@ -58,22 +54,9 @@ SCALAR_FIELDS = [
 ]
 
 
-def to_kode_perkumpulan(value) -> str:
-    kode = to_text(value)
-    validators.validate_kode_perkumpulan(kode)
-    return kode
-
-
 def to_term(value) -> int:
     """A board's term in years: what a small integer column holds."""
     return to_int(value, maximum=32767)
-
-
-def to_name(value) -> str:
-    text = " ".join(to_text(value).split())
-    if len(text) > 200:
-        raise ValidationError(_("The name is longer than 200 characters."), code="too_long")
-    return text
 
 
 def known_groups(imp: Import, kodes) -> dict[str, int]:
@@ -81,8 +64,8 @@ def known_groups(imp: Import, kodes) -> dict[str, int]:
 
     Loaded once per code and kept for the whole file; groups the perkumpulan sheet creates are
     added when they are written."""
-    found = imp.cached("group_ids", dict)
-    unknown = imp.cached("group_unknown", set)
+    found = imp.groups.ids
+    unknown = imp.groups.unknown
     wanted = [k for k in set(kodes) if k not in found and k not in unknown]
     queryset = Perkumpulan.objects.all()
     if imp.user is not None:
@@ -91,6 +74,47 @@ def known_groups(imp: Import, kodes) -> dict[str, int]:
         found.update(queryset.filter(kode__in=part).values_list("kode", "pk"))
     unknown.update(k for k in wanted if k not in found)
     return {k: found[k] for k in kodes if k in found}
+
+
+class _Converters(dict):
+    """The converters of the sheet's lists by column, loaded once per import."""
+
+    def __init__(self):
+        super().__init__()
+        jenis = JenisPerkumpulan.objects.all()
+        pilihan = list(Pilihan.objects.all())
+        lists = {daftar: [p for p in pilihan if p.daftar == daftar] for daftar in Daftar.values}
+        made = {
+            "jenis": matcher(
+                JenisPerkumpulan.lookup(jenis), _("group type"), [j.nama for j in jenis]
+            ),
+            "tujuan": matcher(
+                Pilihan.lookup(lists[Daftar.TUJUAN]),
+                Daftar.TUJUAN.label,
+                [p.nama for p in lists[Daftar.TUJUAN]],
+            ),
+            "jaringan_kerja": matcher(
+                choice_lookup(JaringanKerja),
+                _("working network"),
+                ["Organisasi Sosial", "Pemerintah", "Tidak Ada"],
+            ),
+            "prakarsa": matcher(
+                choice_lookup(Prakarsa), _("initiator"), ["Masyarakat", "Pemerintah"]
+            ),
+        }
+        for column, daftar in MULTI_COLUMNS.items():
+            lookup = Pilihan.lookup(lists[daftar])
+            names = [p.nama for p in lists[daftar]]
+            if daftar == Daftar.KEGIATAN:
+                # An open list: a new activity is added to it (as its name).
+                made[column] = multi(
+                    lambda v, lookup=lookup: lookup.get(
+                        validators.normalize_label(to_text(v)), to_name(v)
+                    )
+                )
+            else:
+                made[column] = multi(matcher(lookup, Daftar(daftar).label, names))
+        self.update(made)
 
 
 class PerkumpulanSheet(SheetHandler):
@@ -117,43 +141,8 @@ class PerkumpulanSheet(SheetHandler):
     ]
 
     def converters(self, imp: Import) -> dict:
-        def load():
-            jenis = JenisPerkumpulan.objects.all()
-            pilihan = list(Pilihan.objects.all())
-            lists = {daftar: [p for p in pilihan if p.daftar == daftar] for daftar in Daftar.values}
-            made = {
-                "jenis": matcher(
-                    JenisPerkumpulan.lookup(jenis), _("group type"), [j.nama for j in jenis]
-                ),
-                "tujuan": matcher(
-                    Pilihan.lookup(lists[Daftar.TUJUAN]),
-                    Daftar.TUJUAN.label,
-                    [p.nama for p in lists[Daftar.TUJUAN]],
-                ),
-                "jaringan_kerja": matcher(
-                    choice_lookup(JaringanKerja),
-                    _("working network"),
-                    ["Organisasi Sosial", "Pemerintah", "Tidak Ada"],
-                ),
-                "prakarsa": matcher(
-                    choice_lookup(Prakarsa), _("initiator"), ["Masyarakat", "Pemerintah"]
-                ),
-            }
-            for column, daftar in MULTI_COLUMNS.items():
-                lookup = Pilihan.lookup(lists[daftar])
-                names = [p.nama for p in lists[daftar]]
-                if daftar == Daftar.KEGIATAN:
-                    # An open list: a new activity is added to it (as its name).
-                    made[column] = multi(
-                        lambda v, lookup=lookup: lookup.get(
-                            validators.normalize_label(to_text(v)), to_name(v)
-                        )
-                    )
-                else:
-                    made[column] = multi(matcher(lookup, Daftar(daftar).label, names))
-            return made
+        return imp.part(_Converters)
 
-        return imp.cached("perkumpulan_converters", load)
 
     def parse(self, row: Row, imp: Import):
         convert = self.converters(imp)
@@ -182,7 +171,7 @@ class PerkumpulanSheet(SheetHandler):
         values["desa"] = desa
         return {"row": row, "kode": kode, "values": values}
 
-    def check(self, parsed: list, imp: Import) -> None:
+    def check(self, parsed: list, imp: Import) -> dict[str, dict]:
         first: dict[str, dict] = {}
         for item in parsed:
             earlier = first.setdefault(item["kode"], item)
@@ -193,7 +182,7 @@ class PerkumpulanSheet(SheetHandler):
                     _("Code %(kode)s is used on row %(row)d for a different group.")
                     % {"kode": item["kode"], "row": earlier["row"].number},
                 )
-        imp.cache["file_groups"] = first
+        imp.groups.defined = first
         # A code may not take over a registered group the user may not change.
         taken = set()
         for part in chunks(list(first)):
@@ -205,9 +194,9 @@ class PerkumpulanSheet(SheetHandler):
                 "kode_perkumpulan",
                 _("Code %(kode)s belongs to a group outside your area.") % {"kode": kode},
             )
+        return first
 
-    def plan(self, parsed: list, imp: Import):
-        groups = imp.cache["file_groups"]
+    def plan(self, groups: dict[str, dict], imp: Import):
         existing = {}
         for part in chunks(list(groups)):
             queryset = Perkumpulan.objects.filter(kode__in=part).prefetch_related(*MULTI_COLUMNS)
@@ -274,10 +263,10 @@ class PerkumpulanSheet(SheetHandler):
         if plan["update"]:
             Perkumpulan.objects.bulk_update(plan["update"], SCALAR_FIELDS, batch_size=500)
             audit.record(Perkumpulan, [g.pk for g in plan["update"]])
-        ids = imp.cached("group_ids", dict)
+        ids = imp.groups.ids
         for group in plan["create"] + plan["update"]:
             ids[group.kode] = group.pk
-            imp.cache.get("group_unknown", set()).discard(group.kode)
+            imp.groups.unknown.discard(group.kode)
         # Many-to-many values: replace the rows of every created or changed group.
         changed = [ids[kode] for kode in plan["m2m"]]
         for column in MULTI_COLUMNS:

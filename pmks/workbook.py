@@ -4,27 +4,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.survey import merge_person, note_person, plan_people, write_people
+from members.workbook import People
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, RiwayatStatus, StatusKasus, Tindakan
 from registry import access, audit
-from registry.survey import known_groups, to_kode_perkumpulan, to_name
-from registry.workbook import (
-    Column,
-    Counts,
-    Import,
-    Row,
-    SheetHandler,
+from registry.workbook.cells import (
     choice_label,
     choice_labels,
     choice_lookup,
-    chunks,
     matcher,
-    same,
+    to_kode_perkumpulan,
+    to_name,
     to_nik,
     to_past_date,
     to_rw_rt,
     to_text,
 )
+from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler
+from registry.workbook.perkumpulan import known_groups
+from registry.workbook.writer import chunks, same
 
 STATUS = matcher(
     choice_lookup(StatusKasus, {"MENOLAK": ["Menolak"], "SELESAI": ["Selesai Ditangani"]}),
@@ -34,9 +31,21 @@ STATUS = matcher(
 FIELDS = ["nama", "rw", "rt", "tanggal_identifikasi", "status", "pendamping_id", "catatan"]
 
 
+class _Categories:
+    """The PMKS categories' converter, loaded once per import."""
+
+    def __init__(self):
+        categories = list(KategoriPMKS.objects.all())
+        self.match = matcher(
+            KategoriPMKS.lookup(categories), _("PMKS category"), [c.nama for c in categories]
+        )
+
+
 class PmksSheet(SheetHandler):
     name = "pmks"
     verbose_name = gettext_lazy("PMKS cases")
+    after = ("perkumpulan",)
+    stages = (People,)
     columns = [
         Column("nik"),
         Column("nama", required=True),
@@ -51,13 +60,7 @@ class PmksSheet(SheetHandler):
     ]
 
     def category(self, imp: Import):
-        def load():
-            categories = list(KategoriPMKS.objects.all())
-            return matcher(
-                KategoriPMKS.lookup(categories), _("PMKS category"), [c.nama for c in categories]
-            )
-
-        return imp.cached("pmks_category", load)
+        return imp.part(_Categories).match
 
     def parse(self, row: Row, imp: Import):
         if imp.user is not None and not access.can_see_pmks(imp.user):
@@ -81,8 +84,9 @@ class PmksSheet(SheetHandler):
             return None
         return item
 
-    def check(self, parsed: list, imp: Import) -> None:
-        in_file = imp.cache.get("file_groups", {})
+    def check(self, parsed: list, imp: Import) -> list:
+        in_file = imp.groups.defined
+        people = imp.part(People)
         helpers = [i["pendamping"] for i in parsed if i["pendamping"]]
         registered = known_groups(imp, [k for k in helpers if k not in in_file])
         keys = {}
@@ -100,8 +104,8 @@ class PmksSheet(SheetHandler):
                     % {"kode": item["pendamping"]},
                 )
             if item["nik"]:
-                note_person(imp, row, item["nik"], item["nama"])
-                merge_person(imp, item["nik"], {"nama": item["nama"]})
+                people.note(imp, row, item["nik"], item["nama"])
+                people.merge(item["nik"], {"nama": item["nama"]})
             key = self.key(item)
             earlier = keys.setdefault(key, item)
             if earlier is not item:
@@ -111,6 +115,7 @@ class PmksSheet(SheetHandler):
                     _("The same person and category are on row %(row)d already.")
                     % {"row": earlier["row"].number},
                 )
+        return parsed
 
     @staticmethod
     def key(item) -> tuple:
@@ -119,8 +124,7 @@ class PmksSheet(SheetHandler):
         return ("nama", item["nama"].casefold(), item["desa"].pk, item["kategori"].pk)
 
     def plan(self, parsed: list, imp: Import):
-        people = imp.cached("people_plan", lambda: plan_people(imp, imp.cached("people", dict)))
-        person_ids = people["ids"]
+        person_ids = imp.part(People).ids
         desas = {i["desa"].pk for i in parsed}
         existing = {}
         for part in chunks(list(desas)):
@@ -164,7 +168,7 @@ class PmksSheet(SheetHandler):
         return plan
 
     def write(self, plan, imp: Import) -> None:
-        person_ids = write_people(imp, imp.cache["people_plan"])
+        person_ids = imp.part(People).ids
         helpers = ({p for _n, p, _v in plan["create"] if p}
                    | {p for _c, p, _m in plan["update"] if p})
         helper_ids = known_groups(imp, helpers)

@@ -1,4 +1,4 @@
-"""Reading an .xlsx without letting a hostile file exhaust the server (used by registry.workbook).
+"""Reading an .xlsx without letting a hostile file exhaust the server (used by reading.py).
 
 openpyxl's read-only mode keeps every shared string whole (one cell of 100 MB took a worker from
 94 MB to 1.2 GB), builds each row of a sheet's XML whole before giving it (one row of millions of
@@ -63,7 +63,7 @@ from openpyxl.worksheet._reader import (
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
-from registry import workbook
+from registry.workbook import cells, reading
 
 # Shared strings ---------------------------------------------------------------------------------
 _PIECE = 64 * 1024
@@ -73,7 +73,7 @@ def read_shared_strings(source) -> list[str]:
     """The shared-string table of a workbook, streamed: each string whole up to MAX_CELL_CHARS,
     a longer one as a LongText (its start and its length). A table whose strings would take more
     than MAX_SHARED_STRINGS_BYTES of memory is refused."""
-    limit = workbook.MAX_CELL_CHARS
+    limit = reading.MAX_CELL_CHARS
     namespace = SHEET_MAIN_NS + " "
     item, text, run = (namespace + name for name in ("si", "t", "r"))
     strings: list[str] = []
@@ -97,8 +97,8 @@ def read_shared_strings(source) -> list[str]:
             state["inside"] = False
             strings.append(_finish(parts, state["length"], limit))
             state["memory"] += sys.getsizeof(strings[-1]) + 8
-            if state["memory"] > workbook.MAX_SHARED_STRINGS_BYTES:
-                raise workbook.WorkbookError(_too_much_text())
+            if state["memory"] > reading.MAX_SHARED_STRINGS_BYTES:
+                raise reading.WorkbookError(_too_much_text())
         elif state["inside"] and path:
             path.pop()
 
@@ -138,7 +138,7 @@ def read_shared_strings(source) -> list[str]:
             parser.Parse(piece, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise workbook.WorkbookError(
+        raise reading.WorkbookError(
             _("The workbook cannot be read: it is damaged or not an .xlsx file.")
         ) from exc
     return strings
@@ -147,7 +147,7 @@ def read_shared_strings(source) -> list[str]:
 def _finish(parts: list[str], length: int, limit: int) -> str:
     text = "".join(parts).replace("x005F_", "")  # as openpyxl reads an escaped underscore
     if length > limit + 1 or len(text) > limit:
-        return workbook.LongText(text[: workbook.SHOWN_CHARS], length)
+        return cells.LongText(text[: cells.SHOWN_CHARS], length)
     return text
 
 
@@ -160,7 +160,7 @@ def _forbid_entities(parser) -> None:
     no external entities."""
 
     def refuse(*_args):
-        raise workbook.WorkbookError(
+        raise reading.WorkbookError(
             _("The workbook cannot be read: it is damaged or not an .xlsx file.")
         ) from _Forbidden("XML entities are not allowed")
 
@@ -176,15 +176,15 @@ class _TagGuard:
 
     def __init__(self):
         self.open = -1  # bytes of the tag still open at the end of the last piece, or -1
-        self.long_tag = re.compile(rb"<[^>]{%d}" % workbook.MAX_RUN_BYTES)
+        self.long_tag = re.compile(rb"<[^>]{%d}" % reading.MAX_RUN_BYTES)
 
     def check(self, piece: bytes) -> None:
         if self.open >= 0:
             close = piece.find(b">")
-            if (close if close >= 0 else len(piece)) + self.open > workbook.MAX_RUN_BYTES:
-                raise workbook.WorkbookError(_too_much_text())
+            if (close if close >= 0 else len(piece)) + self.open > reading.MAX_RUN_BYTES:
+                raise reading.WorkbookError(_too_much_text())
         if self.long_tag.search(piece):
-            raise workbook.WorkbookError(_too_much_text())
+            raise reading.WorkbookError(_too_much_text())
         opened, closed = piece.rfind(b"<"), piece.rfind(b">")
         if opened > closed:
             self.open = len(piece) - opened
@@ -197,7 +197,7 @@ class _TagGuard:
 def _too_much_text() -> str:
     return _(
         "The workbook holds more text than a survey can (over %(limit)d MB); refused."
-    ) % {"limit": workbook.MAX_SHARED_STRINGS_BYTES // (1024 * 1024)}
+    ) % {"limit": reading.MAX_SHARED_STRINGS_BYTES // (1024 * 1024)}
 
 
 # The scan of a sheet's XML ---------------------------------------------------------------------
@@ -341,7 +341,7 @@ class _Scanner:
             self._rows(data, complete)
             if limit is None:
                 carry = data[complete:]
-                if len(carry) > workbook.MAX_ROW_BYTES:
+                if len(carry) > reading.MAX_ROW_BYTES:
                     # One row larger than any survey's: reported, and the sheet is not read on.
                     self._row(carry, 0, len(carry))
                     return self.scan
@@ -366,7 +366,7 @@ class _Scanner:
             return
         scan = self.scan
         if (
-            limit <= workbook.MAX_ROW_BYTES  # so no row in it is too large
+            limit <= reading.MAX_ROW_BYTES  # so no row in it is too large
             and not any(data.find(mark, 0, limit) >= 0 for mark in _EMPTY_ELEMENT)
             and _long_run(data, 0, limit) is None
         ):
@@ -377,8 +377,8 @@ class _Scanner:
             scan.rows += count
             scan.value_rows += count
             self._check_rows()
-            if scan.value_rows > workbook.MAX_SHEET_ROWS + 1:  # the header and the data rows
-                raise workbook.WorkbookError(too_many_rows(self.title))
+            if scan.value_rows > reading.MAX_SHEET_ROWS + 1:  # the header and the data rows
+                raise reading.WorkbookError(too_many_rows(self.title))
             self.number = _row_number(numbered.group(1), self.title)
             scan.last_value_row = max(scan.last_value_row, self.number)
             return
@@ -386,7 +386,7 @@ class _Scanner:
             self._each(data, 0, limit)  # rows numbered by counting: one by one
             return
         rows = data[:limit].split(b"<row")[1:]
-        if max(map(len, rows)) + 4 > workbook.MAX_RUN_BYTES:
+        if max(map(len, rows)) + 4 > reading.MAX_RUN_BYTES:
             self._each(data, 0, limit)  # a long row: found and told row by row
             return
         filled = [False] * len(rows)
@@ -404,8 +404,8 @@ class _Scanner:
             last = len(filled) - 1 - filled[::-1].index(True)
             scan.last_value_row = max(scan.last_value_row, self._number(rows[last]))
             scan.value_rows += sum(filled)
-            if scan.value_rows > workbook.MAX_SHEET_ROWS + 1:  # the header and the data rows
-                raise workbook.WorkbookError(too_many_rows(self.title))
+            if scan.value_rows > reading.MAX_SHEET_ROWS + 1:  # the header and the data rows
+                raise reading.WorkbookError(too_many_rows(self.title))
         self.number = self._number(rows[-1])
 
     def _number(self, row: bytes) -> int:
@@ -430,13 +430,13 @@ class _Scanner:
         )
         scan.rows += 1
         self._check_rows()
-        if stop - begin > workbook.MAX_RUN_BYTES:
+        if stop - begin > reading.MAX_RUN_BYTES:
             at = _long_run(data, begin, stop)
             if at is not None:
                 column = _column_before(self.tags, data, begin, at)
                 scan.oversized.append(Oversized(number, scan.rows, column, _shown(data, at)))
                 return True
-            if stop - begin > workbook.MAX_ROW_BYTES:
+            if stop - begin > reading.MAX_ROW_BYTES:
                 scan.oversized.append(Oversized(number, scan.rows))
                 return True
         if not self.tags.has_value(data, tag_end, stop):
@@ -444,21 +444,21 @@ class _Scanner:
         scan.value_rows += 1
         if number > scan.last_value_row:
             scan.last_value_row = number
-        if scan.value_rows > workbook.MAX_SHEET_ROWS + 1:  # the header and the data rows
-            raise workbook.WorkbookError(too_many_rows(self.title))
+        if scan.value_rows > reading.MAX_SHEET_ROWS + 1:  # the header and the data rows
+            raise reading.WorkbookError(too_many_rows(self.title))
         return True
 
     def _check_rows(self) -> None:
-        if self.scan.rows > workbook.MAX_ROWS:
-            raise workbook.WorkbookError(
+        if self.scan.rows > reading.MAX_ROWS:
+            raise reading.WorkbookError(
                 _("Sheet %(sheet)s has more rows than Excel allows (%(limit)s); refused.")
-                % {"sheet": _title(self.title), "limit": f"{workbook.MAX_ROWS:,}"}
+                % {"sheet": _title(self.title), "limit": f"{reading.MAX_ROWS:,}"}
             )
 
     def _outside(self, size: int) -> None:
         self.outside += size
-        if self.outside > workbook.MAX_PART_BYTES:
-            raise workbook.WorkbookError(
+        if self.outside > reading.MAX_PART_BYTES:
+            raise reading.WorkbookError(
                 _("Sheet %(sheet)s holds %(size)d MB besides its rows, more than any survey; "
                   "refused.") % {"sheet": _title(self.title), "size": self.outside // 2**20}
             )
@@ -475,7 +475,7 @@ def too_many_rows(title: str) -> str:
     return _(
         "Sheet %(sheet)s has more than %(limit)s data rows, the most one sheet may hold; "
         "split the file."
-    ) % {"sheet": _title(title), "limit": f"{workbook.MAX_SHEET_ROWS:,}"}
+    ) % {"sheet": _title(title), "limit": f"{reading.MAX_SHEET_ROWS:,}"}
 
 
 def _row_number(text: bytes, title: str) -> int:
@@ -489,7 +489,7 @@ def _row_number(text: bytes, title: str) -> int:
     except ValueError:
         number = 0.5
     if not number.is_integer():
-        raise workbook.WorkbookError(
+        raise reading.WorkbookError(
             _("Sheet %(sheet)s cannot be read: the file is damaged or not a plain workbook.")
             % {"sheet": _title(title)}
         )
@@ -499,7 +499,7 @@ def _row_number(text: bytes, title: str) -> int:
 def _long_run(data: bytes, begin: int, stop: int) -> int | None:
     """Where a run of more than MAX_RUN_BYTES bytes without '<' starts in data[begin:stop], or
     None. Looks around one point every half run, so a long row costs a few searches."""
-    most = workbook.MAX_RUN_BYTES
+    most = reading.MAX_RUN_BYTES
     step = most // 2
     point = begin
     while point < stop:
@@ -526,16 +526,16 @@ def _column_before(tags: _Tags, data: bytes, begin: int, at: int) -> str:
 
 def _shown(data: bytes, at: int) -> str:
     """The start of the text of a long run, as an error row shows it."""
-    raw = data[at: at + 4 * workbook.SHOWN_CHARS + 200]
+    raw = data[at: at + 4 * cells.SHOWN_CHARS + 200]
     close = raw.find(b">")
     if 0 <= close < 200:
         raw = raw[close + 1:]
     text = html.unescape(raw.decode("utf-8", errors="ignore"))
-    return text[: workbook.SHOWN_CHARS]
+    return text[: cells.SHOWN_CHARS]
 
 
 def _title(title: str) -> str:
-    return workbook._shorten(str(title), 100)
+    return cells.shorten(str(title), 100)
 
 
 # The workbook ----------------------------------------------------------------------------------
@@ -563,8 +563,8 @@ class SurveyReader(ExcelReader):
             size = self.archive.getinfo(name).file_size
         except KeyError:
             return
-        if size > workbook.MAX_PART_BYTES:
-            raise workbook.WorkbookError(
+        if size > reading.MAX_PART_BYTES:
+            raise reading.WorkbookError(
                 _("The workbook's part %(part)s unpacks to %(size)d MB, more than any survey's; "
                   "refused.") % {"part": name[:100], "size": size // (1024 * 1024)}
             )
@@ -605,7 +605,7 @@ class Sheet(ReadOnlyWorksheet):
         scan = self.scan()
         with self._get_source() as raw:
             # Many empty rows (the cost of a few searches to the scan) are left out unparsed.
-            many = scan.rows - scan.value_rows > workbook.EMPTY_ROWS_STOP
+            many = scan.rows - scan.value_rows > reading.EMPTY_ROWS_STOP
             source = _WithoutEmpty(raw, scan.plain) if many else raw
             parser = _RowParser(
                 source, self._shared_strings, data_only=True, epoch=book.epoch,
@@ -617,10 +617,10 @@ class Sheet(ReadOnlyWorksheet):
                     number, cells = next(rows)
                 except StopIteration:
                     return
-                except workbook.WorkbookError:
+                except reading.WorkbookError:
                     raise
                 except Exception as exc:  # any failure inside openpyxl's parser
-                    raise workbook.WorkbookError(
+                    raise reading.WorkbookError(
                         _("Sheet %(sheet)s cannot be read: the file is damaged or not a plain "
                           "workbook.") % {"sheet": _title(self.title)}
                     ) from exc

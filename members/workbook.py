@@ -1,4 +1,5 @@
-"""The `anggota` sheet: one row per membership, keyed by (group, person); people keyed by NIK."""
+"""The people of a survey workbook (a stage, keyed by NIK) and its `anggota` sheet: one row per
+membership, keyed by (group, person)."""
 
 import datetime
 
@@ -10,23 +11,20 @@ from members import rekap
 from members.models import JenisKelamin, Keanggotaan, Pendidikan, PeranAnggota, Warga
 from registry import access, audit, validators
 from registry.rekap import mark_groups_stale
-from registry.survey import known_groups, to_kode_perkumpulan, to_name
-from registry.workbook import (
-    Column,
-    Counts,
-    Import,
-    Row,
-    SheetHandler,
+from registry.workbook.cells import (
     choice_label,
     choice_labels,
     choice_lookup,
-    chunks,
-    insert_rows,
     matcher,
     to_date,
+    to_kode_perkumpulan,
+    to_name,
     to_nik,
     to_year,
 )
+from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler, Stage
+from registry.workbook.perkumpulan import known_groups
+from registry.workbook.writer import chunks, insert_rows
 
 PERSON_FIELDS = ["nama", "jenis_kelamin", "tanggal_lahir", "pendidikan"]
 
@@ -78,53 +76,95 @@ ROLE = matcher(
 )
 
 
-def note_person(imp: Import, row: Row, nik: str, nama: str, column: str = "nama") -> None:
-    """One NIK has one name in the whole file (anggota and pmks sheets alike)."""
-    people = imp.cached("people_named", dict)
-    earlier = people.setdefault(nik, (nama, row))
-    if validators.normalize_label(earlier[0]) != validators.normalize_label(nama):
-        imp.error(
-            row,
-            column,
-            _("NIK %(nik)s is “%(name)s” on %(sheet)s row %(row)d; one NIK is one person.")
-            % {
-                "nik": validators.mask_nik(nik),
-                "name": earlier[0],
-                "sheet": earlier[1].sheet,
-                "row": earlier[1].number,
-            },
-            nama,
-        )
+class People(Stage):
+    """The people of one import, keyed by NIK: a stage planned and written once, before the
+    sheets that need them (anggota, pmks) plan and write. Each sheet notes the name and merges
+    what it says of a person as it checks its rows."""
 
+    def __init__(self):
+        self.named: dict[str, tuple[str, Row]] = {}  # each NIK's first name in the file, its row
+        self.values: dict[str, dict] = {}  # what the file says of each NIK, over every sheet
+        self.to_create: list[tuple[str, dict]] = []
+        self.to_update: list[Warga] = []
+        # The ids of registered people (after `plan`), then of every NIK of the file (`write`).
+        self.ids: dict[str, int] = {}
 
-def plan_people(imp: Import, people: dict[str, dict]) -> dict:
-    """Which people are new and which change; values left empty in the file change nothing.
+    def note(self, imp: Import, row: Row, nik: str, nama: str, column: str = "nama") -> None:
+        """One NIK has one name in the whole file (anggota and pmks sheets alike)."""
+        earlier = self.named.setdefault(nik, (nama, row))
+        if validators.normalize_label(earlier[0]) != validators.normalize_label(nama):
+            imp.error(
+                row,
+                column,
+                _("NIK %(nik)s is “%(name)s” on %(sheet)s row %(row)d; one NIK is one person.")
+                % {
+                    "nik": validators.mask_nik(nik),
+                    "name": earlier[0],
+                    "sheet": earlier[1].sheet,
+                    "row": earlier[1].number,
+                },
+                nama,
+            )
 
-    Registered people are compared as plain values: building 100,000 model objects to find
-    them unchanged would cost more than the comparison."""
-    existing = {}
-    for part in chunks(list(people)):
-        rows = Warga.objects.filter(nik__in=part).values("pk", "nik", *PERSON_FIELDS)
-        existing.update((row["nik"], row) for row in rows)
-    seen, owned = _reach(imp, [row["pk"] for row in existing.values()])
-    create, update = [], []
-    for nik, values in people.items():
-        row = existing.get(nik)
-        if row is None:
-            create.append((nik, values))
-            continue
-        if row["pk"] not in seen and not _same_name(imp, nik, row["nama"]):
-            continue
-        changes = {k: v for k, v in values.items() if v not in (None, "") and row[k] != v}
-        if changes and row["pk"] not in owned:
-            named = imp.cached("people_named", dict)[nik][1]
-            imp.warn(named, "nik", _(
-                "This person is registered in another village: their recorded data was kept."))
-            continue
-        if changes:
-            fields = {k: row[k] for k in PERSON_FIELDS} | changes
-            update.append(Warga(pk=row["pk"], nik=nik, **fields))
-    return {"create": create, "update": update, "ids": {n: r["pk"] for n, r in existing.items()}}
+    def merge(self, nik: str, values: dict) -> None:
+        """Add what a row says of a person: a value fills only what no earlier row gave."""
+        merged = self.values.setdefault(nik, {k: None for k in PERSON_FIELDS})
+        for name, value in values.items():
+            if value not in (None, "") and merged.get(name) in (None, ""):
+                merged[name] = value
+
+    def plan(self, imp: Import) -> None:
+        """Which people are new and which change; values left empty in the file change nothing.
+
+        Registered people are compared as plain values: building 100,000 model objects to find
+        them unchanged would cost more than the comparison."""
+        existing = {}
+        for part in chunks(list(self.values)):
+            rows = Warga.objects.filter(nik__in=part).values("pk", "nik", *PERSON_FIELDS)
+            existing.update((row["nik"], row) for row in rows)
+        seen, owned = _reach(imp, [row["pk"] for row in existing.values()])
+        for nik, values in self.values.items():
+            row = existing.get(nik)
+            if row is None:
+                self.to_create.append((nik, values))
+                continue
+            if row["pk"] not in seen and not self._same_name(imp, nik, row["nama"]):
+                continue
+            changes = {k: v for k, v in values.items() if v not in (None, "") and row[k] != v}
+            if changes and row["pk"] not in owned:
+                imp.warn(self.named[nik][1], "nik", _(
+                    "This person is registered in another village: their recorded data was "
+                    "kept."))
+                continue
+            if changes:
+                fields = {k: row[k] for k in PERSON_FIELDS} | changes
+                self.to_update.append(Warga(pk=row["pk"], nik=nik, **fields))
+        self.ids = {n: r["pk"] for n, r in existing.items()}
+
+    def _same_name(self, imp: Import, nik: str, registered: str) -> bool:
+        """A NIK registered to someone the user does not see is linked only when the file names
+        them as registered; the error does not say the registered name."""
+        nama, row = self.named[nik]
+        if validators.normalize_label(nama) == validators.normalize_label(registered):
+            return True
+        imp.error(row, "nama", _(
+            "This name does not match the name registered with this NIK in another village. "
+            "Check the NIK and the name."), nama)
+        return False
+
+    def write(self, imp: Import) -> None:
+        """Write the new and changed people; then `ids` holds every NIK of the file."""
+        insert_rows(Warga, [
+            (nik, v["nama"], v["jenis_kelamin"] or "", v["tanggal_lahir"],
+             v["pendidikan"] or "", None, None, None, "")
+            for nik, v in self.to_create
+        ])
+        if self.to_update:
+            Warga.objects.bulk_update(self.to_update, PERSON_FIELDS, batch_size=1000)
+            audit.record(Warga, [w.pk for w in self.to_update])
+            rekap.mark_chairs_stale([w.pk for w in self.to_update])
+        for part in chunks([nik for nik, _values in self.to_create]):
+            self.ids.update(Warga.objects.filter(nik__in=part).values_list("nik", "pk"))
 
 
 def _reach(imp: Import, pks: list[int]) -> tuple[set[int], set[int]]:
@@ -142,52 +182,11 @@ def _reach(imp: Import, pks: list[int]) -> tuple[set[int], set[int]]:
     return seen, owned
 
 
-def _same_name(imp: Import, nik: str, registered: str) -> bool:
-    """A NIK registered to someone the user does not see is linked only when the file names
-    them as registered; the error does not say the registered name."""
-    nama, row = imp.cached("people_named", dict)[nik]
-    if validators.normalize_label(nama) == validators.normalize_label(registered):
-        return True
-    imp.error(row, "nama", _(
-        "This name does not match the name registered with this NIK in another village. Check "
-        "the NIK and the name."), nama)
-    return False
-
-
-def write_people(imp: Import, plan: dict) -> dict[str, int]:
-    """Write the people of a plan once per file; return the ids of every NIK of the file."""
-    if "person_ids" not in imp.cache:
-        insert_rows(Warga, [
-            (nik, v["nama"], v["jenis_kelamin"] or "", v["tanggal_lahir"],
-             v["pendidikan"] or "", None, None, None, "")
-            for nik, v in plan["create"]
-        ])
-        if plan["update"]:
-            Warga.objects.bulk_update(plan["update"], PERSON_FIELDS, batch_size=1000)
-            audit.record(Warga, [w.pk for w in plan["update"]])
-            rekap.mark_chairs_stale([w.pk for w in plan["update"]])
-        ids = dict(plan["ids"])
-        for part in chunks([nik for nik, _values in plan["create"]]):
-            ids.update(Warga.objects.filter(nik__in=part).values_list("nik", "pk"))
-        imp.cache["person_ids"] = ids
-    return imp.cache["person_ids"]
-
-
-def people_of_file(imp: Import) -> dict[str, dict]:
-    """Everything the file says of each NIK, merged over the anggota and pmks sheets."""
-    return imp.cached("people", dict)
-
-
-def merge_person(imp: Import, nik: str, values: dict) -> None:
-    merged = people_of_file(imp).setdefault(nik, {k: None for k in PERSON_FIELDS})
-    for name, value in values.items():
-        if value not in (None, "") and merged.get(name) in (None, ""):
-            merged[name] = value
-
-
 class AnggotaSheet(SheetHandler):
     name = "anggota"
     verbose_name = gettext_lazy("members")
+    after = ("perkumpulan",)
+    stages = (People,)
     columns = [
         Column("kode_perkumpulan", required=True, aliases=("kode",)),
         Column("nik", required=True),
@@ -224,8 +223,9 @@ class AnggotaSheet(SheetHandler):
             "mulai": mulai,
         }
 
-    def check(self, parsed: list, imp: Import) -> None:
-        in_file = imp.cache.get("file_groups", {})
+    def check(self, parsed: list, imp: Import) -> dict[tuple, dict]:
+        in_file = imp.groups.defined
+        people = imp.part(People)
         registered = known_groups(imp, [i["kode"] for i in parsed if i["kode"] not in in_file])
         memberships: dict[tuple, dict] = {}
         chairs: dict[str, dict] = {}
@@ -241,8 +241,8 @@ class AnggotaSheet(SheetHandler):
                     )
                     % {"kode": item["kode"]},
                 )
-            note_person(imp, row, item["nik"], item["person"]["nama"])
-            merge_person(imp, item["nik"], item["person"])
+            people.note(imp, row, item["nik"], item["person"]["nama"])
+            people.merge(item["nik"], item["person"])
             earlier = memberships.setdefault((item["kode"], item["nik"]), item)
             if earlier is not item and (earlier["peran"], earlier["mulai"]) != (
                 item["peran"],
@@ -263,14 +263,13 @@ class AnggotaSheet(SheetHandler):
                         _("Group %(kode)s already has a chair on row %(row)d.")
                         % {"kode": item["kode"], "row": chair["row"].number},
                     )
-        imp.cache["memberships"] = memberships
+        return memberships
 
-    def plan(self, parsed: list, imp: Import):
-        people = imp.cached("people_plan", lambda: plan_people(imp, people_of_file(imp)))
-        renamed = {w.nik for w in people["update"]}
-        memberships = imp.cache["memberships"]
+    def plan(self, memberships: dict[tuple, dict], imp: Import):
+        people = imp.part(People)
+        renamed = {w.nik for w in people.to_update}
         group_ids = known_groups(imp, {kode for kode, _nik in memberships})
-        person_ids = people["ids"]
+        person_ids = people.ids
         # Current memberships as (pk, role, start) by (group, person): plain values again.
         current = {}
         for part in chunks(list(set(group_ids.values()))):
@@ -320,7 +319,7 @@ class AnggotaSheet(SheetHandler):
         return plan
 
     def write(self, plan, imp: Import) -> None:
-        person_ids = write_people(imp, imp.cache["people_plan"])
+        person_ids = imp.part(People).ids
         group_ids = known_groups(imp, {kode for kode, *_rest in plan["create"]})
         if plan["close"]:
             Keanggotaan.objects.bulk_update(plan["close"], ["selesai"], batch_size=1000)

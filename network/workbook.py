@@ -11,20 +11,18 @@ from network.models import BentukHubungan, Hubungan, JenisMitra, Mitra
 from registry import access, audit, validators
 from registry.models import Perkumpulan
 from registry.rekap import mark_groups_stale
-from registry.survey import known_groups, to_kode_perkumpulan, to_name
-from registry.workbook import (
-    Column,
-    Counts,
-    Import,
-    Row,
-    SheetHandler,
+from registry.workbook.cells import (
     choice_label,
     choice_labels,
     choice_lookup,
-    chunks,
     matcher,
+    to_kode_perkumpulan,
+    to_name,
     to_text,
 )
+from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler
+from registry.workbook.perkumpulan import known_groups
+from registry.workbook.writer import chunks
 
 PARTNER_TYPE = matcher(
     choice_lookup(
@@ -69,6 +67,7 @@ def group_code_or_none(value):
 class JaringanSheet(SheetHandler):
     name = "jaringan"
     verbose_name = gettext_lazy("working links")
+    after = ("perkumpulan",)
     columns = [
         Column("kode_perkumpulan", required=True, aliases=("kode",)),
         Column("mitra", required=True),
@@ -90,8 +89,8 @@ class JaringanSheet(SheetHandler):
             return None
         return item
 
-    def check(self, parsed: list, imp: Import) -> None:
-        in_file = imp.cache.get("file_groups", {})
+    def check(self, parsed: list, imp: Import) -> list:
+        in_file = imp.groups.defined
         codes = {i["kode"] for i in parsed}
         codes |= {c for i in parsed if (c := group_code_or_none(i["mitra"]))}
         registered = known_groups(imp, [c for c in codes if c not in in_file])
@@ -103,7 +102,7 @@ class JaringanSheet(SheetHandler):
             anywhere.update(
                 Perkumpulan.objects.filter(kode__in=part).values_list("kode", flat=True)
             )
-        imp.cache["partner_group_codes"] = anywhere | set(registered) | set(in_file)
+        group_codes = anywhere | set(registered) | set(in_file)
         keys = {}
         for item in parsed:
             row = item["row"]
@@ -118,7 +117,7 @@ class JaringanSheet(SheetHandler):
                     % {"kode": item["kode"]},
                 )
                 continue
-            is_group = group_code_or_none(item["mitra"]) in imp.cache["partner_group_codes"]
+            is_group = group_code_or_none(item["mitra"]) in group_codes
             item["is_group"] = is_group
             if is_group and item["mitra"] == item["kode"]:
                 imp.error(row, "mitra", _("A group cannot be linked to itself."))
@@ -141,12 +140,12 @@ class JaringanSheet(SheetHandler):
                     "keterangan",
                     _("The same link is on row %(row)d already.") % {"row": earlier["row"].number},
                 )
-        imp.cache["links"] = keys
+        return list(keys.values())
 
     def partners(self, imp: Import, items: list) -> dict:
         """Outside partners by (village of the group, name): the nearest one recorded in the
         village or an area above it, or None when it must be created."""
-        groups = imp.cache.get("file_groups", {})
+        groups = imp.groups.defined
         villages = {}
         for part in chunks([i["kode"] for i in items if i["kode"] not in groups]):
             villages.update(
@@ -179,8 +178,7 @@ class JaringanSheet(SheetHandler):
             found[(desa, name)] = reachable[0] if reachable else None
         return found
 
-    def plan(self, parsed: list, imp: Import):
-        items = list(imp.cache["links"].values())
+    def plan(self, items: list, imp: Import):
         partners = self.partners(imp, items)
         counts = imp.counts.setdefault(self.name, Counts())
         plan = {"new_partners": [], "partners": partners, "create": [], "update": []}

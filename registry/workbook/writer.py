@@ -1,0 +1,78 @@
+"""The bulk writer of imports (and of the demo registry): rows in batches, COPY on PostgreSQL,
+with their history rows."""
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import connection
+from django.db.models import Max
+from django.utils import timezone
+
+from registry import audit
+
+BATCH = 2000
+
+
+def chunks(items: list, size: int = BATCH) -> Iterator[list]:
+    """Split long IN (...) lists: SQLite refuses more than 32,766 variables in one query."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -> None:
+    """Insert rows — COPY on PostgreSQL, executemany elsewhere — each a tuple in the order of
+    `fields`, by default the model's `bulk_columns` (every column without a database default);
+    auto_now timestamps are filled in here.
+
+    For the importer's 100,000-row files bulk_create spends ~5× longer preparing model objects
+    than the database spends writing them; no signals are sent either way."""
+    opts = model._meta
+    stamps = [
+        f for f in opts.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    fields = list(model.bulk_columns if fields is None else fields)
+    columns = [opts.get_field(name) for name in fields] + stamps
+    adapt = []
+    for field in columns[: len(fields)]:
+        kind = field.get_internal_type()
+        adapt.append(
+            connection.ops.adapt_datetimefield_value if kind == "DateTimeField"
+            else connection.ops.adapt_datefield_value if kind == "DateField"
+            else None
+        )
+    now = (connection.ops.adapt_datetimefield_value(timezone.now()),) * len(stamps)
+
+    def prepare(row: tuple) -> tuple:
+        return tuple(v if a is None or v is None else a(v) for a, v in zip(adapt, row, strict=True))
+
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+    names = ", ".join(quote(f.column) for f in columns)
+    before = model.objects.aggregate(last=Max("pk"))["last"] or 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one command: ~5× faster than executemany there.
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(prepare(row) + now)
+        else:
+            sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+            for part in chunks(rows, BATCH):
+                cursor.executemany(sql, [prepare(row) + now for row in part])
+    if stamps:
+        audit.record_inserted(model, before, now[0])
+
+
+def same(instance, values: dict[str, Any]) -> bool:
+    """Whether a model instance already holds these field values."""
+    return all(getattr(instance, name) == value for name, value in values.items())
+
+
+def update_statistics() -> None:
+    """After a bulk write, tell SQLite's query planner the tables' new sizes: without statistics
+    it walks a large area's groups row by row where reading an index in order is many times
+    faster. (0.4 s for a city of 100,000 groups; PostgreSQL's autovacuum does this itself.)"""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
