@@ -415,9 +415,6 @@ class ScopedResource(resources.ModelResource):
         """The rows an import may update (the instance loader looks here)."""
         return self._meta.model._default_manager.editable_by(self.user)
 
-    def may_write_area(self, area) -> bool:
-        return access.may_write_area(self.user, area)
-
     def before_import(self, dataset, **kwargs):
         user = kwargs.get("user")
         if self.user is None:
@@ -509,12 +506,12 @@ class ScopedResource(resources.ModelResource):
             return  # an existing row the user may change, left where it is
         area = getattr(instance, self.scope_area) if area_id else None
         if area is None:
-            if not self.may_write_area(None):
+            if not access.may_write_area(self.user, None):
                 errors[self.scope_area] = ValidationError(
                     _("A value is required: the row must lie within your area."),
                     code="no_area",
                 )
-        elif not self.may_write_area(area):
+        elif not access.may_write_area(self.user, area):
             errors[self.scope_area] = ValidationError(
                 _("%(area)s is outside your area; you may not import data for it.")
                 % {"area": area},
