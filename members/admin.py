@@ -40,7 +40,7 @@ class KeanggotaanWargaInline(KeanggotaanInline):
             super()
             .get_queryset(request)
             .select_related("perkumpulan")
-            .filter(access.area_filter(request.user, "perkumpulan__desa"))
+            .visible_to(request.user)
         )
 
 

@@ -3,8 +3,10 @@
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
+from members import survey
 from members.models import Keanggotaan, Warga
 from registry import access, validators, workbook
+from registry import survey as group_sheet
 from registry.resources import ConvertWidget, KeyWidget, ScopedResource, area_widget, group_widget
 
 
@@ -27,6 +29,15 @@ class WargaResource(ScopedResource):
         widget=area_widget(gettext_lazy("village of residence")),
     )
 
+    # As the anggota sheet reads a person (members.survey.AnggotaSheet.parse).
+    sheet_converters = {
+        "nama": group_sheet.to_name,
+        "jenis_kelamin": survey.SEX,
+        "tanggal_lahir": workbook.to_date,
+        "pendidikan": survey.EDUCATION,
+        "rw": workbook.to_rw_rt,
+        "rt": workbook.to_rw_rt,
+    }
     scope_area = "wilayah"
     key_lookup = "nik"
     personal_fields = ("tanggal_lahir", "alamat", "rw", "rt")
@@ -68,6 +79,7 @@ class KeanggotaanResource(ScopedResource):
         widget=ConvertWidget(),
     )
 
+    sheet_converters = {"peran": survey.ROLE}  # as the anggota sheet reads a role
     export_select_related = ("perkumpulan", "warga")
 
     class Meta:

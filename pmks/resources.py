@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
 from members.resources import person_widget
+from pmks import survey
 from pmks.models import KasusPMKS, KategoriPMKS
+from registry import survey as group_sheet
+from registry import workbook
 from registry.resources import ReferenceWidget, ScopedResource, area_widget, group_widget
 
 
@@ -22,6 +25,15 @@ class KasusPMKSResource(ScopedResource):
         widget=ReferenceWidget(KategoriPMKS, gettext_lazy("PMKS category")),
     )
     pendamping = Field(attribute="pendamping", column_name="pendamping", widget=group_widget())
+
+    # As the pmks sheet reads a case (pmks.survey.PmksSheet.parse).
+    sheet_converters = {
+        "nama": group_sheet.to_name,
+        "rw": workbook.to_rw_rt,
+        "rt": workbook.to_rw_rt,
+        "tanggal_identifikasi": workbook.to_past_date,
+        "status": survey.STATUS,
+    }
 
     scope_area = "desa"
     export_select_related = ("warga", "desa", "kategori", "pendamping")

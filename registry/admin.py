@@ -50,9 +50,13 @@ class ScopedPermissions:
         return self.can_edit(request.user) and self.has_view_permission(request)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """Offer only the related rows the user may reach (their villages, their people)."""
+        """Offer only the related rows the user may reach (their people, their groups); an area
+        that places the record, only among those the user may write (access.may_write_area, as
+        the queryset `Wilayah.objects.editable_by`)."""
         manager = db_field.remote_field.model._default_manager
-        if "queryset" not in kwargs and hasattr(manager, "visible_to"):
+        if "queryset" not in kwargs and db_field.remote_field.model is Wilayah:
+            kwargs["queryset"] = manager.editable_by(request.user)
+        elif "queryset" not in kwargs and hasattr(manager, "visible_to"):
             kwargs["queryset"] = manager.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -18,6 +18,10 @@ import form (`ShowsRefusals`):
   string into memory whole —, and more markup than MAX_ROWS × MAX_COLUMNS cells could need
   means a sheet larger than the cap; parts in another encoding than UTF-8 are refused, as their
   text could hide '<' bytes;
+- XLSX: then read by the survey workbook's reader (`workbook.open_workbook`, registry.xlsx_reader:
+  shared strings streamed, each sheet's XML scanned before it is parsed, its claimed dimension
+  ignored). The byte scan above stays before it: that reader does not refuse XML in UTF-16,
+  whose rows its scan cannot see, and reads only the parts it needs;
 - more than MAX_ROWS data rows, or CSV rows of more than MAX_COLUMNS fields (the XLSX reader reads
   the first MAX_COLUMNS columns only, whatever dimension the sheet claims);
 - any cell longer than `workbook.MAX_CELL_CHARS`, named by its row (as a spreadsheet numbers it,
@@ -209,6 +213,15 @@ def check_csv(text: str) -> None:
         ) from exc
 
 
+def _values(cells: list[tuple[int, object]], width: int) -> list:
+    """A row's values in its first `width` columns, from the reader's (column number, value)."""
+    values = [None] * width
+    for column, value in cells:
+        if column <= width:
+            values[column - 1] = value
+    return values
+
+
 # The formats -------------------------------------------------------------------------------------
 class CSV(base_formats.CSV):
     def create_dataset(self, in_stream, **kwargs):
@@ -230,45 +243,53 @@ class CSV(base_formats.CSV):
 class XLSX(base_formats.XLSX):
     def create_dataset(self, in_stream):
         """The active sheet's first MAX_COLUMNS columns, as the library reads it (values only,
-        a formula by its cached value), after the checks above."""
-        import openpyxl
-
+        a formula by its cached value), after the checks above; read by the survey workbook's
+        reader (`workbook.open_workbook`: shared strings streamed, each sheet's XML scanned
+        before it is parsed, its claimed dimension ignored)."""
         data = bytes(in_stream)
         _check_size(len(data))
-        workbook.check_container(io.BytesIO(data))
+        source = io.BytesIO(data)
+        workbook.check_container(source)
         check_xlsx_parts(data)
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds on a broken file
-            raise RefusedFile(
-                _("The workbook cannot be read: it is damaged or not an .xlsx file.")
-            ) from exc
+        book = workbook.open_workbook(source)
         try:
             return self._read(book.active)
         finally:
             book.close()
 
     def _read(self, sheet) -> tablib.Dataset:
+        """The rows of `sheet` as openpyxl numbers them: a row missing from the file, or one
+        without values, is an empty row of the dataset (left out when the settings ignore blank
+        lines), and only the header's columns are kept."""
         dataset = tablib.Dataset()
         ignore_blanks = getattr(settings, "IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES", False)
         try:
-            # The sheet's claimed dimension would pad every row to it (A1:XFD1048576: 17 billion
-            # cells); read what is there, MAX_COLUMNS wide.
-            sheet.reset_dimensions()
-            rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
-            header = list(next(rows, None) or ())
+            scan = sheet.scan()
+            if scan.oversized or scan.value_rows > MAX_ROWS + 1:
+                raise _too_large()  # a row larger than any table's, or too many rows: unparsed
+            rows = sheet.cell_rows()
+            first = next(rows, None)
+            if first is None or first[0] != 1:
+                return dataset  # no header in the first row
+            header = _values(first[1], MAX_COLUMNS)
             while header and header[-1] is None:
                 header.pop()
             if not header:
                 return dataset
             self._check_lengths(1, header, header)
             dataset.headers = header
-            for number, values in enumerate(rows, start=2):
+            following = 2  # the number of the next row
+            for number, cells in rows:
+                if number < following:
+                    continue  # a row out of order, as openpyxl skips it
                 if number > MAX_ROWS + 1:
                     raise _too_large()
-                values = list(values[: len(header)])
-                values += [None] * (len(header) - len(values))
+                if not ignore_blanks:
+                    for _missing in range(following, number):
+                        dataset.append([None] * len(header))
+                values = _values(cells, len(header))
                 self._check_lengths(number, values, header)
+                following = number + 1
                 if ignore_blanks and all(value is None for value in values):
                     continue
                 dataset.append(values)
@@ -283,8 +304,11 @@ class XLSX(base_formats.XLSX):
     @staticmethod
     def _check_lengths(number: int, values: list, header: list) -> None:
         for index, value in enumerate(values):
-            if isinstance(value, str) and len(value) > workbook.MAX_CELL_CHARS:
-                raise _cell_too_long(number, _column_name(header, index), len(value))
+            # A text longer than a cell may hold comes from the reader as its start (LongText).
+            length = getattr(value, "length", None) or (len(value) if isinstance(value, str)
+                                                        else 0)
+            if length > workbook.MAX_CELL_CHARS:
+                raise _cell_too_long(number, _column_name(header, index), length)
 
     def export_data(self, dataset, **kwargs):
         """One sheet as tablib wrote it (bold header, frozen below it, columns as wide as their

@@ -11,13 +11,18 @@ Every resource is made with the user who imports or exports (the admin passes it
   there only (so a row of another village cannot be updated by its key), a row whose area lies
   outside the user's area is refused, and so is a key that belongs to a row the user may not
   change, or that appears twice in one file;
-- converts cells with the survey importer's converters (registry.workbook) and runs the models'
-  validators (`clean_model_instances`), so the rules are the same wherever data comes in;
+- converts each cell the survey workbook also reads with the same converter as the workbook's
+  sheet (registry.workbook's `to_*`, `matcher` and `multi`, and the sheets' own: `to_name`,
+  `to_kode_perkumpulan`, the lists' matchers), the others with registry.workbook's converters
+  by their type, and runs the models' validators (`clean_model_instances`), so the rules are the
+  same wherever data comes in;
 - looks foreign keys up once per file (the values of the whole column in a few queries), never
   once per row.
 """
 
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -30,7 +35,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 
-from registry import access, sheets, validators, workbook
+from registry import access, sheets, survey, validators, workbook
 from registry.models import Daftar, JenisPerkumpulan, Perkumpulan, Pilihan, Wilayah
 
 
@@ -108,6 +113,21 @@ class ChoiceWidget(ConvertWidget):
             lookup = workbook.choice_lookup(SimpleNamespace(choices=self.choices))
             self._match = workbook.matcher(lookup, self.label, names)
         return self._match(value)
+
+
+class SheetConverter:
+    """The converter a sheet handler builds for one of its columns once per file (from lists
+    loaded from the database), built here once per import, when a cell first needs it."""
+
+    def __init__(self, handler, column: str):
+        self.handler = handler
+        self.column = column
+        self._convert = None
+
+    def __call__(self, value):
+        if self._convert is None:
+            self._convert = self.handler.converters(workbook.Import())[self.column]
+        return self._convert(value)
 
 
 class ScopedWidgetMixin:
@@ -274,7 +294,9 @@ def area_widget(label=None) -> KeyWidget:
 
 
 def group_widget(scope="visible") -> KeyWidget:
-    return KeyWidget(Perkumpulan, "kode", gettext_lazy("group"), scope=scope)
+    """A group by its code, read as the workbook's sheets read one."""
+    return KeyWidget(Perkumpulan, "kode", gettext_lazy("group"), scope=scope,
+                     convert=survey.to_kode_perkumpulan)
 
 
 # Instance loader ---------------------------------------------------------------------------------
@@ -325,6 +347,9 @@ class ScopedResource(resources.ModelResource):
     key_lookup = "pk"
     #: Export columns left out for users who may not see personal data.
     personal_fields: tuple[str, ...] = ()
+    #: The columns the survey workbook's sheet reads too, each with the sheet's converter: the
+    #: same cell gives the same value and the same error in either import.
+    sheet_converters: dict[str, Callable[[Any], Any]] = {}
     #: Applied to the export queryset, so that related values cost no query per row.
     export_select_related: tuple[str, ...] = ()
     export_prefetch_related: tuple[str, ...] = ()
@@ -346,10 +371,11 @@ class ScopedResource(resources.ModelResource):
             if hasattr(field.widget, "bind"):
                 field.widget.bind(self)
 
-    # Fields made from model fields use the survey importer's converters. --------------------
+    # Fields made from model fields use the survey workbook's converters (its sheet's, where the
+    # sheet reads the column: `sheet_converters`; else registry.workbook's, by the field's type).
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
-        widget = cls.widget_for(django_field)
+        widget = cls.widget_for(django_field, cls.sheet_converters.get(field_name))
         if widget is None:
             return super().field_from_django_field(field_name, django_field, readonly)
         return Field(
@@ -361,9 +387,12 @@ class ScopedResource(resources.ModelResource):
         )
 
     @classmethod
-    def widget_for(cls, django_field):
+    def widget_for(cls, django_field, convert=None):
         if django_field.is_relation:
             return None  # declared on each resource, looked up by key and cached
+        if convert is not None:
+            text = isinstance(django_field, models.CharField | models.TextField)
+            return ConvertWidget(convert, empty="" if text else None)
         if django_field.choices:
             return ChoiceWidget(django_field.choices, django_field.verbose_name)
         if isinstance(django_field, models.BooleanField):
@@ -414,9 +443,6 @@ class ScopedResource(resources.ModelResource):
     def get_queryset(self):
         """The rows an import may update (the instance loader looks here)."""
         return self._meta.model._default_manager.editable_by(self.user)
-
-    def may_write_area(self, area) -> bool:
-        return access.may_write_area(self.user, area)
 
     def before_import(self, dataset, **kwargs):
         user = kwargs.get("user")
@@ -509,12 +535,12 @@ class ScopedResource(resources.ModelResource):
             return  # an existing row the user may change, left where it is
         area = getattr(instance, self.scope_area) if area_id else None
         if area is None:
-            if not self.may_write_area(None):
+            if not access.may_write_area(self.user, None):
                 errors[self.scope_area] = ValidationError(
                     _("A value is required: the row must lie within your area."),
                     code="no_area",
                 )
-        elif not self.may_write_area(area):
+        elif not access.may_write_area(self.user, area):
             errors[self.scope_area] = ValidationError(
                 _("%(area)s is outside your area; you may not import data for it.")
                 % {"area": area},
@@ -609,6 +635,18 @@ class PerkumpulanResource(ScopedResource):
     nilai_solidaritas = _pilihan_list("nilai_solidaritas", Daftar.NILAI)
     kegiatan = _pilihan_list("kegiatan", Daftar.KEGIATAN)
 
+    # As the perkumpulan sheet reads them (registry.survey.PerkumpulanSheet.parse); the lists are
+    # matched by ReferenceWidget, with the sheet's matcher over the same rows.
+    sheet_converters = {
+        "kode": survey.to_kode_perkumpulan,
+        "nama": survey.to_name,
+        "rw": workbook.to_rw_rt,
+        "rt": workbook.to_rw_rt,
+        "tahun_berdiri": workbook.to_year,
+        "masa_kepengurusan": survey.to_term,
+        "jaringan_kerja": SheetConverter(survey.PerkumpulanSheet(), "jaringan_kerja"),
+        "prakarsa": SheetConverter(survey.PerkumpulanSheet(), "prakarsa"),
+    }
     scope_area = "desa"
     key_lookup = "kode"
     export_select_related = ("jenis", "desa", "tujuan")

@@ -300,3 +300,28 @@ def test_only_an_administrator_sees_accounts(operator, staf, pengamat, admin_use
     for user in (operator, staf, pengamat):
         assert User.objects.visible_to(user).count() == 0
         assert User.objects.editable_by(user).count() == 0
+
+
+
+@pytest.mark.parametrize("role", [*ROLES, "pengamat", "admin of an area", "operator without area"])
+@pytest.mark.parametrize("active", [True, False])
+def test_may_write_area_and_editable_areas_agree(request, role, active):
+    """`access.may_write_area` and `Wilayah.objects.editable_by` are one rule said twice (for one
+    area, and as a queryset): for every role they agree on every area of the tree, from the
+    province down to the villages."""
+    from registry import access
+    from registry.models import User, Wilayah
+    from tests.conftest import make_user
+
+    if role == "admin of an area":
+        user = make_user("admin_cimahi", "admin", "32.77")
+    elif role == "operator without area":  # refused by the model's checks; the rule holds anyway
+        user = User.objects.create(username="operator_tanpa_wilayah", peran="operator")
+    else:
+        user = request.getfixturevalue(role)
+    if not active:
+        user = inactive(user)
+    areas = list(Wilayah.objects.all())
+    assert {a.tingkat for a in areas} == {"provinsi", "kabupaten", "kecamatan", "desa"}
+    editable = set(Wilayah.objects.editable_by(user).values_list("pk", flat=True))
+    assert {a.pk for a in areas if access.may_write_area(user, a)} == editable

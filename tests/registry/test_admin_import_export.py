@@ -1,113 +1,36 @@
 """django-import-export in the admin: the buttons follow the role, exports hold only what the user
 may see (NIK masked for observers, formulas made inert), imports go through the two admin steps
 and are refused outside the user's area, for a key of another village's row and for a key that
-appears twice in one file."""
+appears twice in one file. The people, membership, PMKS and network tables: in tests/members,
+tests/pmks and tests/network (test_admin_import.py), sharing tests/admin_import.py."""
 
-import csv
-import datetime
 import io
 import uuid
-from pathlib import Path
 
 import openpyxl
 import pytest
-from django.contrib import admin
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
+from tests.admin_import import (  # noqa: F401 (fixtures)
+    GROUPS,
+    assert_read_as_the_sheet_reads,
+    check_export_imports_again_unchanged,
+    confirm,
+    csv_file,
+    csv_rows,
+    english,
+    export,
+    format_index,
+    model_admin,
+    one_of_everything,
+    upload,
+    validation_messages,
+    xlsx_file,
+)
 from tests.conftest import CIBEUREUM, MELONG, SUKARASA
 
 pytestmark = pytest.mark.django_db
 
-GROUPS = "/admin/registry/perkumpulan/"
-PEOPLE = "/admin/members/warga/"
-MEMBERSHIPS = "/admin/members/keanggotaan/"
-PMKS = "/admin/pmks/kasuspmks/"
-NIK = "3277014101800001"
-MASKED = "••••••••••••0001"
 GROUP_COLUMNS = ["kode", "nama", "jenis", "desa", "tahun_berdiri", "tujuan", "kegiatan"]
-
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    """These tests read the messages in English, their source language (the Indonesian
-    interface is tested in tests/test_i18n.py)."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
-
-
-def model_admin(url: str):
-    app_label, model_name = url.strip("/").split("/")[1:3]
-    for model, model_admin in admin.site._registry.items():
-        if (model._meta.app_label, model._meta.model_name) == (app_label, model_name):
-            return model_admin
-    raise LookupError(url)
-
-
-def format_index(url: str, name: str) -> str:
-    names = [f.__name__ for f in model_admin(url).get_import_formats()]
-    return str(names.index(name))
-
-
-def csv_file(tmp_path: Path, header: list[str], rows: list[list]) -> Path:
-    path = tmp_path / f"{uuid.uuid4().hex}.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def xlsx_file(tmp_path: Path, header: list[str], rows: list[list]) -> Path:
-    path = tmp_path / f"{uuid.uuid4().hex}.xlsx"
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
-
-
-def upload(client, url: str, path: Path):
-    """Step 1 of the admin import: the file and its format; the dry run's page comes back."""
-    fmt = "XLSX" if path.suffix == ".xlsx" else "CSV"
-    upload = SimpleUploadedFile(path.name, path.read_bytes())
-    return client.post(
-        f"{url}import/",
-        {"format": format_index(url, fmt), "import_file": upload, "resource": "0"},
-    )
-
-
-def confirm(client, url: str, preview):
-    """Step 2: post the confirm form the preview offers."""
-    form = preview.context["confirm_form"]
-    return client.post(f"{url}process_import/", dict(form.initial))
-
-
-def export(client, url: str, fmt: str = "CSV"):
-    model = model_admin(url)
-    resource = model.get_export_resource_classes(None)[0]
-    fields = resource().get_export_order()
-    data = {"format": format_index(url, fmt), "resource": "0"}
-    data.update({f"{resource.__name__.lower()}_{name}": "on" for name in fields})
-    return client.post(f"{url}export/", data)
-
-
-def csv_rows(response) -> list[list[str]]:
-    assert response.status_code == 200, response.content[:500]
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
-
-
-def validation_messages(preview) -> list[str]:
-    result = preview.context["result"]
-    messages = [str(e.error) for e in result.base_errors]
-    messages.extend(str(e.error) for _line, errors in result.row_errors() for e in errors)
-    for row in result.invalid_rows:
-        for errors in row.error_dict.values():
-            messages.extend(str(e) for e in errors)
-    return messages
 
 
 # Buttons and permissions -----------------------------------------------------------------------
@@ -127,14 +50,6 @@ def test_observer_gets_no_import_but_may_export(client, pengamat):
     assert client.get(f"{GROUPS}import/").status_code == 403
     assert client.post(f"{GROUPS}process_import/", {}).status_code == 403
     assert client.get(f"{GROUPS}export/").status_code == 200
-
-
-def test_observer_may_not_export_pmks(client, pengamat, staf):
-    client.force_login(pengamat)
-    assert client.get(f"{PMKS}export/").status_code == 403
-    assert client.get(f"{PMKS}import/").status_code == 403
-    client.force_login(staf)
-    assert client.get(f"{PMKS}export/").status_code == 200
 
 
 def test_the_permission_code_in_settings_names_the_admin_permission(rf, staf, pengamat, settings):
@@ -198,55 +113,6 @@ def test_export_makes_formulas_inert(client, staf, make_perkumpulan):
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     rw = header.index("rw")
     assert all(row[rw].value in (None, "") for row in sheet.iter_rows(min_row=2))
-
-
-def test_observer_exports_people_with_masked_nik_and_no_personal_columns(
-    client, pengamat, make_warga
-):
-    """Observers open no people (as on the web): the admin's Export of people is refused, and
-    were it reached, the NIK would be masked and the personal columns left out."""
-    from members.resources import WargaResource
-    from registry.admin import admin
-
-    make_warga(NIK, nama="Euis Rahmawati", wilayah_id=CIBEUREUM, alamat="Jl. Kenanga 12",
-               tanggal_lahir=datetime.date(1980, 1, 1))
-    client.force_login(pengamat)
-    assert client.get(f"{PEOPLE}export/").status_code == 403
-    assert client.post(f"{PEOPLE}export/", {"format": "0"}).status_code == 403
-    from members.models import Warga
-
-    data = WargaResource(user=pengamat).export(Warga.objects.all())
-    assert "alamat" not in data.headers and "tanggal_lahir" not in data.headers
-    row = dict(zip(data.headers, data[0], strict=True))
-    assert row["nik"] == MASKED
-    assert row["nama"] == "Euis Rahmawati"
-    assert NIK not in data.csv and "Kenanga" not in data.csv and "1980" not in data.csv
-    assert admin.site._registry[Warga].has_export_permission(
-        type("Request", (), {"user": pengamat})()) is False
-
-
-def test_observer_exports_memberships_with_masked_nik(client, pengamat, make_perkumpulan,
-                                                      make_warga):
-    from members.models import Keanggotaan
-
-    group = make_perkumpulan("CBR-DW-001")
-    person = make_warga(NIK, nama="Euis Rahmawati", wilayah_id=CIBEUREUM)
-    Keanggotaan.objects.create(warga=person, perkumpulan=group, peran="KETUA")
-    client.force_login(pengamat)
-    response = export(client, MEMBERSHIPS)
-    rows = csv_rows(response)
-    row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["warga"] == MASKED and row["perkumpulan"] == "CBR-DW-001"
-    assert NIK not in response.content.decode()
-
-
-def test_staff_export_people_with_full_nik(client, staf, make_warga):
-    make_warga(NIK, nama="Euis Rahmawati", wilayah_id=CIBEUREUM, alamat="Jl. Kenanga 12")
-    make_warga("3273010202900003", nama="Dadang Hermawan", wilayah_id=SUKARASA)
-    client.force_login(staf)
-    rows = csv_rows(export(client, PEOPLE))
-    assert [row[0] for row in rows[1:]] == [NIK]
-    assert "alamat" in rows[0]
 
 
 # Import ----------------------------------------------------------------------------------------
@@ -402,96 +268,6 @@ def test_a_key_twice_in_one_file_is_an_error_not_an_overwrite(client, staf, tmp_
     assert not Perkumpulan.objects.exists()
 
 
-def test_people_import_reads_xlsx_dates_as_dates(client, staf, tmp_path):
-    """openpyxl gives datetimes; stored as dates, and importing the same file again finds
-    nothing changed."""
-    from members.models import Warga
-
-    path = xlsx_file(
-        tmp_path,
-        ["nik", "nama", "jenis_kelamin", "tanggal_lahir", "wilayah", "rw"],
-        [[NIK, "Euis Rahmawati", "Perempuan", datetime.datetime(1980, 1, 1), CIBEUREUM, 3]],
-    )
-    client.force_login(staf)
-    confirm(client, PEOPLE, upload(client, PEOPLE, path))
-    person = Warga.objects.get(nik=NIK)
-    assert person.tanggal_lahir == datetime.date(1980, 1, 1)
-    assert type(person.tanggal_lahir) is datetime.date
-    assert (person.jenis_kelamin, person.wilayah_id, person.rw) == ("P", CIBEUREUM, 3)
-
-    again = upload(client, PEOPLE, path)
-    assert again.context["result"].totals["skip"] == 1
-    assert again.context["result"].totals["update"] == 0
-
-
-def test_the_shared_nik_rules_apply(client, staf, tmp_path):
-    from members.models import Warga
-
-    path = xlsx_file(tmp_path, ["nik", "nama", "wilayah"], [
-        ["3277019999800001", "Euis", CIBEUREUM],  # no such birth date
-        ["32770141018000", "Asep", CIBEUREUM],  # too short
-    ])
-    client.force_login(staf)
-    preview = upload(client, PEOPLE, path)
-    messages = " ".join(validation_messages(preview))
-    assert "3277019999800001" in messages and "32770141018000" in messages
-    assert [row.number for row in preview.context["result"].invalid_rows] == [1, 2]
-    assert not Warga.objects.exists()
-
-
-def test_people_stay_where_they_live(client, operator, make_perkumpulan, make_warga, tmp_path):
-    """A member of the operator's group who lives in Melong is Melong's to correct, not the
-    operator's (seeing is not owning); a new person must live in the operator's village."""
-    from members.models import Keanggotaan, Warga
-
-    group = make_perkumpulan("CBR-DW-001")
-    member = make_warga(NIK, nama="Euis", wilayah_id=MELONG)
-    Keanggotaan.objects.create(warga=member, perkumpulan=group)
-    header = ["nik", "nama", "wilayah"]
-    client.force_login(operator)
-
-    path = csv_file(tmp_path, header, [[NIK, "Euis Rahmawati", MELONG]])
-    preview = upload(client, PEOPLE, path)
-    assert "confirm_form" not in preview.context
-    assert any("person outside your area" in m for m in validation_messages(preview))
-    member.refresh_from_db()
-    assert (member.nama, member.wilayah_id) == ("Euis", MELONG)
-
-    path = csv_file(tmp_path, header, [["3277015505900002", "Baru", ""],
-                                       ["3277015505900003", "Baru juga", MELONG]])
-    preview = upload(client, PEOPLE, path)
-    invalid = preview.context["result"].invalid_rows
-    assert [row.number for row in invalid] == [1, 2]
-    assert [list(row.error_dict) for row in invalid] == [["wilayah"], ["wilayah"]]
-    assert "within your area" in invalid[0].error_dict["wilayah"][0]
-    assert "outside your area" in invalid[1].error_dict["wilayah"][0]
-    assert Warga.objects.count() == 1
-
-
-def test_operator_cannot_add_a_membership_to_another_villages_group(
-    client, operator, make_perkumpulan, make_warga, tmp_path
-):
-    from members.models import Keanggotaan
-
-    make_perkumpulan("MLG-DW-001", desa=MELONG)
-    make_perkumpulan("CBR-DW-001")
-    make_warga(NIK, wilayah_id=CIBEUREUM)
-    path = csv_file(tmp_path, ["id", "perkumpulan", "warga", "peran"], [
-        ["", "MLG-DW-001", NIK, "ANGGOTA"],
-    ])
-    client.force_login(operator)
-    preview = upload(client, MEMBERSHIPS, path)
-    assert any("outside your area" in m for m in validation_messages(preview))
-    assert not Keanggotaan.objects.exists()
-
-    path = csv_file(tmp_path, ["id", "perkumpulan", "warga", "peran"], [
-        ["", "CBR-DW-001", NIK, "Ketua"],
-    ])
-    confirm(client, MEMBERSHIPS, upload(client, MEMBERSHIPS, path))
-    membership = Keanggotaan.objects.get()
-    assert (membership.perkumpulan.kode, membership.peran) == ("CBR-DW-001", "KETUA")
-
-
 def test_foreign_keys_are_looked_up_once_per_file(client, staf, tmp_path,
                                                   django_assert_max_num_queries):
     """Areas, types and list values are read once per file, whatever the number of rows (what
@@ -527,59 +303,34 @@ def test_the_resource_refuses_an_observer_even_outside_the_admin(pengamat, make_
     assert Perkumpulan.objects.get().nama == "Lama"
 
 
-# Every model ---------------------------------------------------------------------------------
-@pytest.fixture
-def one_of_everything(make_perkumpulan, make_warga):
-    from members.models import Keanggotaan
-    from network.models import Forum, Hubungan, Mitra
-    from pmks.models import KasusPMKS, KategoriPMKS
-
-    group = make_perkumpulan("CBR-DW-001", nama="=Dasa Wisma Mawar")
-    other = make_perkumpulan("CBR-PY-001", jenis="POSYANDU", rw=3)
-    person = make_warga(NIK, nama="Euis Rahmawati", wilayah_id=CIBEUREUM,
-                        tanggal_lahir=datetime.date(1980, 1, 1), alamat="-Jl. Kenanga 12")
-    Keanggotaan.objects.create(warga=person, perkumpulan=group, peran="KETUA",
-                               mulai=datetime.date(2020, 2, 1))
-    KasusPMKS.objects.create(nama="Penerima", desa_id=CIBEUREUM, warga=person,
-                             kategori=KategoriPMKS.objects.get(kode="FM"), pendamping=group,
-                             tanggal_identifikasi=datetime.date(2024, 5, 6))
-    mitra = Mitra.objects.create(nama="Puskesmas Cibeureum", jenis="PEMERINTAH",
-                                 wilayah_id=CIBEUREUM)
-    Hubungan.objects.create(perkumpulan=group, mitra_luar=mitra, bentuk="RUJUKAN")
-    Hubungan.objects.create(perkumpulan=group, mitra_perkumpulan=other, bentuk="KOORDINASI")
-    forum = Forum.objects.create(desa_id=CIBEUREUM, nama="Forum WKSBM Cibeureum",
-                                 mekanisme="TIM", tanggal_dibentuk=datetime.date(2019, 3, 4))
-    forum.anggota.add(group, other)
-
-
-EVERY_MODEL = [
-    GROUPS,
-    PEOPLE,
-    MEMBERSHIPS,
-    PMKS,
-    "/admin/network/mitra/",
-    "/admin/network/hubungan/",
-    "/admin/network/forum/",
-]
-
-
-@pytest.mark.parametrize("url", EVERY_MODEL)
 @pytest.mark.parametrize("fmt", ["CSV", "XLSX"])
-def test_an_export_imports_again_unchanged(client, staf, one_of_everything, url, fmt, tmp_path):
-    """What staff export they can import again as it is: every row found, nothing changed."""
+@pytest.mark.usefixtures("one_of_everything")
+def test_an_export_imports_again_unchanged(client, staf, fmt, tmp_path):
+    """What staff export they can import again as it is: every row found, nothing changed (the
+    other apps' tables: in their own tests/<app>/test_admin_import.py)."""
     client.force_login(staf)
-    assert client.get(f"{url}import/").status_code == 200
-    assert client.get(f"{url}export/").status_code == 200
-    response = export(client, url, fmt)
-    assert response.status_code == 200
-    path = tmp_path / ("export.xlsx" if fmt == "XLSX" else "export.csv")
-    path.write_bytes(response.content)
-    model = model_admin(url).model
-    before = model.objects.count()
-    preview = upload(client, url, path)
-    assert not validation_messages(preview)
-    totals = preview.context["result"].totals
-    assert totals["skip"] == before > 0
-    assert totals["new"] == totals["update"] == 0
-    confirm(client, url, preview)
-    assert model.objects.count() == before
+    check_export_imports_again_unchanged(client, GROUPS, fmt, tmp_path)
+
+
+# The same cells as the survey workbook ---------------------------------------------------------
+@pytest.mark.parametrize("column, cells", [
+    ("kode", ["CBR-DW-001", "CBR DW 1"]),
+    ("nama", ["  Dasa   Wisma  Mawar ", "x" * 201]),
+    ("rw", ["3", 3.0, "-1", "abc", 0, 1000]),
+    ("rt", ["12", "1.5"]),
+    ("tahun_berdiri", ["1800", 2000, "3000"]),
+    ("masa_kepengurusan", [5, "40000"]),
+    ("jaringan_kerja", ["pemerintah", "Organisasi Sosial", "ORSOS", "lain"]),
+    ("prakarsa", ["masyarakat", "Pemerintah", "lain"]),
+])
+def test_group_columns_are_read_as_the_perkumpulan_sheet_reads_them(column, cells):
+    from registry import survey, workbook
+    from registry.resources import PerkumpulanResource
+
+    sheet = survey.PerkumpulanSheet()
+    converters = sheet.converters(workbook.Import())
+    convert = converters.get(column) or {
+        "kode": survey.to_kode_perkumpulan, "nama": survey.to_name, "rw": workbook.to_rw_rt,
+        "rt": workbook.to_rw_rt, "tahun_berdiri": workbook.to_year,
+        "masa_kepengurusan": survey.to_term}[column]
+    assert_read_as_the_sheet_reads(PerkumpulanResource, column, convert, cells)

@@ -1,8 +1,8 @@
-"""The admin's import (registry/formats.py) refuses hostile uploads before tablib and openpyxl read
-them, and says why on the import form: too large a file, not a workbook, a text longer than any
-cell may hold (a 100 MB shared string would be read into memory whole), more rows or columns
-than the caps, a sheet claiming a giant dimension, XML in UTF-16. Real files, made by openpyxl
-(and then altered the way a hostile one would be)."""
+"""The admin's import (registry/formats.py) refuses hostile uploads before tablib and the workbook
+reader read them, and says why on the import form: too large a file, not a workbook, a text
+longer than any cell may hold (a 100 MB shared string would be read into memory whole), more
+rows or columns than the caps, a sheet claiming a giant dimension, XML in UTF-16. Real files,
+made by openpyxl (and then altered the way a hostile one would be)."""
 
 import csv
 import io
@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from registry import formats, workbook
+from registry import formats, workbook, xlsx_reader
 from registry.models import Perkumpulan
 from tests.conftest import CIBEUREUM
 
@@ -115,11 +115,13 @@ def refusal(response) -> str:
 
 @pytest.fixture
 def never_parsed(monkeypatch):
-    """openpyxl must not be asked to read the file."""
+    """Neither the workbook reader (registry.xlsx_reader, on openpyxl's parsers) nor openpyxl's
+    own may be asked to read the file."""
     def refuse(*args, **kwargs):
         raise AssertionError("openpyxl read a file that should have been refused before")
 
     monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+    monkeypatch.setattr(xlsx_reader, "load", refuse)
 
 
 # Files that are fine -----------------------------------------------------------------------------
@@ -246,6 +248,30 @@ def test_the_row_cap_allows_as_many_rows(client, staf, monkeypatch):
     response = upload(client, xlsx_bytes([row(n) for n in range(1, 6)]), "XLSX")
     assert not response.context["form"].errors
     assert response.context["result"].totals["new"] == 5
+
+
+def test_more_rows_than_the_cap_are_refused_before_any_row_is_parsed(client, staf, monkeypatch):
+    """The reader's scan of the sheet's XML counts the rows holding values first."""
+    monkeypatch.setattr(formats, "MAX_ROWS", 5)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a row was parsed")
+
+    monkeypatch.setattr(xlsx_reader._RowParser, "parse", refuse)
+    client.force_login(staf)
+    message = refusal(upload(client, xlsx_bytes([row(n) for n in range(1, 8)]), "XLSX"))
+    assert "at most 5 rows" in message
+
+
+def test_rows_keep_their_spreadsheet_numbers_across_a_gap(client, staf):
+    """A row missing from the file (never typed in) is an empty row, as openpyxl gives it: the
+    rows after it keep the numbers the spreadsheet shows."""
+    client.force_login(staf)
+    content = altered(xlsx_bytes([row(1), row(2, "x" * (workbook.MAX_CELL_CHARS + 1))]),
+                      "xl/worksheets/sheet1.xml",
+                      lambda data: re.sub(rb'r="([A-Z]*)3"', rb'r="\g<1>7"', data))
+    message = refusal(upload(client, content, "XLSX"))
+    assert message.startswith("Row 7, column nama (B) holds")
 
 
 def test_a_far_away_row_is_refused_without_reading_the_gap(client, staf):

@@ -258,7 +258,7 @@ def test_the_admins_own_log_keeps_no_full_nik(client, rows, staf):
 
 def test_no_export_of_any_model_gives_an_observer_personal_data(client, rows, pengamat):
     """Every admin Export an observer may use (xlsx and CSV): no full NIK, no address."""
-    from tests.registry.test_admin_import_export import export
+    from tests.admin_import import export
 
     client.force_login(pengamat)
     request = type("Request", (), {"user": pengamat})()
