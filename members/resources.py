@@ -3,10 +3,9 @@
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
-from members import survey
+from members import workbook as sheet
 from members.models import Keanggotaan, Warga
 from registry import access, validators, workbook
-from registry import survey as group_sheet
 from registry.resources import ConvertWidget, KeyWidget, ScopedResource, area_widget, group_widget
 
 
@@ -29,12 +28,12 @@ class WargaResource(ScopedResource):
         widget=area_widget(gettext_lazy("village of residence")),
     )
 
-    # As the anggota sheet reads a person (members.survey.AnggotaSheet.parse).
+    # As the anggota sheet reads a person (members.sheet.AnggotaSheet.parse).
     sheet_converters = {
-        "nama": group_sheet.to_name,
-        "jenis_kelamin": survey.SEX,
+        "nama": workbook.to_name,
+        "jenis_kelamin": sheet.SEX,
         "tanggal_lahir": workbook.to_date,
-        "pendidikan": survey.EDUCATION,
+        "pendidikan": sheet.EDUCATION,
         "rw": workbook.to_rw_rt,
         "rt": workbook.to_rw_rt,
     }
@@ -79,7 +78,7 @@ class KeanggotaanResource(ScopedResource):
         widget=ConvertWidget(),
     )
 
-    sheet_converters = {"peran": survey.ROLE}  # as the anggota sheet reads a role
+    sheet_converters = {"peran": sheet.ROLE}  # as the anggota sheet reads a role
     export_select_related = ("perkumpulan", "warga")
 
     class Meta:

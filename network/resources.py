@@ -4,9 +4,8 @@ registry.resources)."""
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
-from network import survey
+from network import workbook as sheet
 from network.models import Forum, Hubungan, Mitra
-from registry import survey as group_sheet
 from registry import workbook
 from registry.resources import (
     ConvertWidget,
@@ -23,8 +22,8 @@ class MitraResource(ScopedResource):
 
     wilayah = Field(attribute="wilayah", column_name="wilayah", widget=area_widget())
 
-    # As the jaringan sheet reads a partner (network.survey.JaringanSheet.parse).
-    sheet_converters = {"nama": group_sheet.to_name, "jenis": survey.PARTNER_TYPE}
+    # As the jaringan sheet reads a partner (network.sheet.JaringanSheet.parse).
+    sheet_converters = {"nama": workbook.to_name, "jenis": sheet.PARTNER_TYPE}
     scope_area = "wilayah"
     export_select_related = ("wilayah",)
 
@@ -57,7 +56,7 @@ class HubunganResource(ScopedResource):
         widget=ConvertWidget(),
     )
 
-    sheet_converters = {"bentuk": survey.FORM}  # as the jaringan sheet reads the form of a link
+    sheet_converters = {"bentuk": sheet.FORM}  # as the jaringan sheet reads the form of a link
     export_select_related = ("perkumpulan", "mitra_perkumpulan", "mitra_luar")
 
     class Meta:

@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
 from members.resources import person_widget
-from pmks import survey
+from pmks import workbook as sheet
 from pmks.models import KasusPMKS, KategoriPMKS
-from registry import survey as group_sheet
 from registry import workbook
 from registry.resources import ReferenceWidget, ScopedResource, area_widget, group_widget
 
@@ -26,13 +25,13 @@ class KasusPMKSResource(ScopedResource):
     )
     pendamping = Field(attribute="pendamping", column_name="pendamping", widget=group_widget())
 
-    # As the pmks sheet reads a case (pmks.survey.PmksSheet.parse).
+    # As the pmks sheet reads a case (pmks.sheet.PmksSheet.parse).
     sheet_converters = {
-        "nama": group_sheet.to_name,
+        "nama": workbook.to_name,
         "rw": workbook.to_rw_rt,
         "rt": workbook.to_rw_rt,
         "tanggal_identifikasi": workbook.to_past_date,
-        "status": survey.STATUS,
+        "status": sheet.STATUS,
     }
 
     scope_area = "desa"

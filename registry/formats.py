@@ -18,7 +18,7 @@ import form (`ShowsRefusals`):
   string into memory whole —, and more markup than MAX_ROWS × MAX_COLUMNS cells could need
   means a sheet larger than the cap; parts in another encoding than UTF-8 are refused, as their
   text could hide '<' bytes;
-- XLSX: then read by the survey workbook's reader (`workbook.open_workbook`, registry.xlsx_reader:
+- XLSX: then read by the survey workbook's reader (`workbook.open_workbook`, its xlsx_reader:
   shared strings streamed, each sheet's XML scanned before it is parsed, its claimed dimension
   ignored). The byte scan above stays before it: that reader does not refuse XML in UTF-16,
   whose rows its scan cannot see, and reads only the parts it needs;

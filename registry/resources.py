@@ -35,8 +35,9 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 
-from registry import access, sheets, survey, validators, workbook
+from registry import access, sheets, validators, workbook
 from registry.models import Daftar, JenisPerkumpulan, Perkumpulan, Pilihan, Wilayah
+from registry.workbook import perkumpulan
 
 
 def blank(value) -> bool:
@@ -296,7 +297,7 @@ def area_widget(label=None) -> KeyWidget:
 def group_widget(scope="visible") -> KeyWidget:
     """A group by its code, read as the workbook's sheets read one."""
     return KeyWidget(Perkumpulan, "kode", gettext_lazy("group"), scope=scope,
-                     convert=survey.to_kode_perkumpulan)
+                     convert=workbook.to_kode_perkumpulan)
 
 
 # Instance loader ---------------------------------------------------------------------------------
@@ -635,17 +636,17 @@ class PerkumpulanResource(ScopedResource):
     nilai_solidaritas = _pilihan_list("nilai_solidaritas", Daftar.NILAI)
     kegiatan = _pilihan_list("kegiatan", Daftar.KEGIATAN)
 
-    # As the perkumpulan sheet reads them (registry.survey.PerkumpulanSheet.parse); the lists are
+    # As the perkumpulan sheet reads them (PerkumpulanSheet.parse); the lists are
     # matched by ReferenceWidget, with the sheet's matcher over the same rows.
     sheet_converters = {
-        "kode": survey.to_kode_perkumpulan,
-        "nama": survey.to_name,
+        "kode": workbook.to_kode_perkumpulan,
+        "nama": workbook.to_name,
         "rw": workbook.to_rw_rt,
         "rt": workbook.to_rw_rt,
         "tahun_berdiri": workbook.to_year,
-        "masa_kepengurusan": survey.to_term,
-        "jaringan_kerja": SheetConverter(survey.PerkumpulanSheet(), "jaringan_kerja"),
-        "prakarsa": SheetConverter(survey.PerkumpulanSheet(), "prakarsa"),
+        "masa_kepengurusan": perkumpulan.to_term,
+        "jaringan_kerja": SheetConverter(perkumpulan.PerkumpulanSheet(), "jaringan_kerja"),
+        "prakarsa": SheetConverter(perkumpulan.PerkumpulanSheet(), "prakarsa"),
     }
     scope_area = "desa"
     key_lookup = "kode"

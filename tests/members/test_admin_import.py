@@ -184,22 +184,21 @@ def test_an_export_imports_again_unchanged(client, staf, url, fmt, tmp_path):
     ("rw", ["3", "-1", 0]),
 ])
 def test_people_columns_are_read_as_the_anggota_sheet_reads_them(column, cells):
-    from members import survey
+    from members import workbook as sheet
     from members.resources import WargaResource
-    from registry import survey as group_sheet
     from registry import workbook
 
-    convert = {"nik": workbook.to_nik, "nama": group_sheet.to_name, "jenis_kelamin": survey.SEX,
-               "tanggal_lahir": workbook.to_date, "pendidikan": survey.EDUCATION,
+    convert = {"nik": workbook.to_nik, "nama": workbook.to_name, "jenis_kelamin": sheet.SEX,
+               "tanggal_lahir": workbook.to_date, "pendidikan": sheet.EDUCATION,
                "rw": workbook.to_rw_rt}[column]
     assert_read_as_the_sheet_reads(WargaResource, column, convert, cells)
 
 
 def test_a_membership_role_is_read_as_the_anggota_sheet_reads_it():
-    from members import survey
+    from members import workbook as sheet
     from members.resources import KeanggotaanResource
 
-    assert_read_as_the_sheet_reads(KeanggotaanResource, "peran", survey.ROLE,
+    assert_read_as_the_sheet_reads(KeanggotaanResource, "peran", sheet.ROLE,
                                    ["Wakil", "wakil ketua", "KETUA", "penasihat"])
 
 

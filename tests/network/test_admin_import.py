@@ -25,13 +25,13 @@ def test_an_export_imports_again_unchanged(client, staf, url, fmt, tmp_path):
 
 
 def test_partner_and_link_columns_are_read_as_the_jaringan_sheet_reads_them():
-    from network import survey
+    from network import workbook as sheet
     from network.resources import HubunganResource, MitraResource
-    from registry import survey as group_sheet
+    from registry import workbook
 
-    assert_read_as_the_sheet_reads(MitraResource, "nama", group_sheet.to_name,
+    assert_read_as_the_sheet_reads(MitraResource, "nama", workbook.to_name,
                                    ["  Puskesmas   Cibeureum ", "x" * 201])
-    assert_read_as_the_sheet_reads(MitraResource, "jenis", survey.PARTNER_TYPE,
+    assert_read_as_the_sheet_reads(MitraResource, "jenis", sheet.PARTNER_TYPE,
                                    ["NGO", "Dunia Usaha", "CSR", "koperasi"])
-    assert_read_as_the_sheet_reads(HubunganResource, "bentuk", survey.FORM,
+    assert_read_as_the_sheet_reads(HubunganResource, "bentuk", sheet.FORM,
                                    ["Vertikal", "rujukan", "Berbagi Sumber Daya", "lain"])

@@ -36,11 +36,10 @@ def test_an_export_imports_again_unchanged(client, staf, fmt, tmp_path):
     ("status", ["Selesai Ditangani", "menolak", "DITANGANI", "hilang"]),
 ])
 def test_case_columns_are_read_as_the_pmks_sheet_reads_them(column, cells):
-    from pmks import survey
+    from pmks import workbook as sheet
     from pmks.resources import KasusPMKSResource
-    from registry import survey as group_sheet
     from registry import workbook
 
-    convert = {"nama": group_sheet.to_name, "rw": workbook.to_rw_rt,
-               "tanggal_identifikasi": workbook.to_past_date, "status": survey.STATUS}[column]
+    convert = {"nama": workbook.to_name, "rw": workbook.to_rw_rt,
+               "tanggal_identifikasi": workbook.to_past_date, "status": sheet.STATUS}[column]
     assert_read_as_the_sheet_reads(KasusPMKSResource, column, convert, cells)

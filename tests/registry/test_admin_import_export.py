@@ -324,13 +324,14 @@ def test_an_export_imports_again_unchanged(client, staf, fmt, tmp_path):
     ("prakarsa", ["masyarakat", "Pemerintah", "lain"]),
 ])
 def test_group_columns_are_read_as_the_perkumpulan_sheet_reads_them(column, cells):
-    from registry import survey, workbook
+    from registry import workbook
     from registry.resources import PerkumpulanResource
+    from registry.workbook import perkumpulan
 
-    sheet = survey.PerkumpulanSheet()
+    sheet = perkumpulan.PerkumpulanSheet()
     converters = sheet.converters(workbook.Import())
     convert = converters.get(column) or {
-        "kode": survey.to_kode_perkumpulan, "nama": survey.to_name, "rw": workbook.to_rw_rt,
+        "kode": workbook.to_kode_perkumpulan, "nama": workbook.to_name, "rw": workbook.to_rw_rt,
         "rt": workbook.to_rw_rt, "tahun_berdiri": workbook.to_year,
-        "masa_kepengurusan": survey.to_term}[column]
+        "masa_kepengurusan": perkumpulan.to_term}[column]
     assert_read_as_the_sheet_reads(PerkumpulanResource, column, convert, cells)

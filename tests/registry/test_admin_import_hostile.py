@@ -16,8 +16,9 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from registry import formats, workbook, xlsx_reader
+from registry import formats, workbook
 from registry.models import Perkumpulan
+from registry.workbook import xlsx_reader
 from tests.conftest import CIBEUREUM
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def refusal(response) -> str:
 
 @pytest.fixture
 def never_parsed(monkeypatch):
-    """Neither the workbook reader (registry.xlsx_reader, on openpyxl's parsers) nor openpyxl's
+    """Neither the workbook reader (workbook.xlsx_reader, on openpyxl's parsers) nor openpyxl's
     own may be asked to read the file."""
     def refuse(*args, **kwargs):
         raise AssertionError("openpyxl read a file that should have been refused before")
