@@ -20,8 +20,8 @@ import form (`ShowsRefusals`):
   text could hide '<' bytes;
 - XLSX: then read by the survey workbook's reader (`workbook.open_workbook`, its xlsx_reader:
   shared strings streamed, each sheet's XML scanned before it is parsed, its claimed dimension
-  ignored). The byte scan above stays before it: that reader does not refuse XML in UTF-16,
-  whose rows its scan cannot see, and reads only the parts it needs;
+  ignored, XML in another encoding than UTF-8 refused). The byte scan above stays before it:
+  that reader reads only the parts it needs, and names a long cell only once it reads its row;
 - more than MAX_ROWS data rows, or CSV rows of more than MAX_COLUMNS fields (the XLSX reader reads
   the first MAX_COLUMNS columns only, whatever dimension the sheet claims);
 - any cell longer than `workbook.MAX_CELL_CHARS`, named by its row (as a spreadsheet numbers it,
@@ -32,7 +32,6 @@ Larger files belong to the survey import (Impor), which streams a district's wor
 
 import csv
 import io
-import re
 import zipfile
 
 import tablib
@@ -42,6 +41,7 @@ from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
 from registry import sheets, workbook
+from registry.workbook import xlsx_reader
 
 # The admin imports one table at a time, row by row through django-import-export (a few
 # milliseconds a row, twice: the preview and the confirmation): 20,000 rows is already minutes.
@@ -55,9 +55,6 @@ MAX_TEXT_RUN = workbook.MAX_CELL_CHARS * 8
 # 6 each (<c><is><t></t></is></c>), shared strings 4 each.
 MAX_MARKUP = MAX_ROWS * MAX_COLUMNS * 8
 CHUNK = 1 << 20
-
-_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
-
 
 class RefusedFile(workbook.WorkbookError):
     """An upload refused before it is read; the message says why (and where)."""
@@ -137,32 +134,10 @@ def scan_xml(stream, limit: int = MAX_TEXT_RUN) -> tuple[bool, int]:
     return run > limit, marks
 
 
-# XML in UTF-16 or UTF-32, with or without a byte order mark: its text may hold '<' bytes.
-_WIDE_XML = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\x00<")
-_UTF8 = {b"utf8", b"ascii", b"usascii"}
-
-
-def _not_utf8() -> RefusedFile:
-    return RefusedFile(
-        _("The workbook is not stored in UTF-8; open it in Excel or LibreOffice and save it "
-          "again.")
-    )
-
-
 def _xml_start(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
-    """The first bytes of a part if it is XML (what openpyxl could parse), else None (an image,
-    printer settings); XML in another encoding than UTF-8 is refused."""
+    """The first bytes of a part if it is XML, else None; not UTF-8: refused (the reader's rule)."""
     with archive.open(info) as part:
-        head = part.read(512)
-    if head.startswith(_WIDE_XML):
-        raise _not_utf8()
-    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if not head.startswith(b"<"):
-        return None
-    declared = _ENCODING.match(head)
-    if declared and declared.group(1).lower().replace(b"-", b"") not in _UTF8:
-        raise _not_utf8()
-    return head
+        return xlsx_reader.xml_start(part)
 
 
 def check_xlsx_parts(data: bytes) -> None:

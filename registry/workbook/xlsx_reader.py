@@ -538,6 +538,36 @@ def _title(title: str) -> str:
     return cells.shorten(str(title), 100)
 
 
+# The encoding ----------------------------------------------------------------------------------
+# XML in UTF-16 or UTF-32, with or without a byte order mark: the byte scans of a sheet and of the
+# shared strings look for '<row', '<si' and '<' in UTF-8, and its text may hold '<' bytes.
+_WIDE_XML = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\x00<")
+_UTF8 = {b"utf8", b"ascii", b"usascii"}
+_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+
+
+def not_utf8() -> "reading.WorkbookError":
+    return reading.WorkbookError(
+        _("The workbook is not stored in UTF-8; open it in Excel or LibreOffice and save it "
+          "again.")
+    )
+
+
+def xml_start(part) -> bytes | None:
+    """The first bytes of an open part if it is XML (what openpyxl could parse), else None (an
+    image, printer settings); XML in another encoding than UTF-8 is refused."""
+    head = part.read(512)
+    if head.startswith(_WIDE_XML):
+        raise not_utf8()
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not head.startswith(b"<"):
+        return None
+    declared = _ENCODING.match(head)
+    if declared and declared.group(1).lower().replace(b"-", b"") not in _UTF8:
+        raise not_utf8()
+    return head
+
+
 # The workbook ----------------------------------------------------------------------------------
 class SurveyReader(ExcelReader):
     """openpyxl's reader, read-only and values only, reading no more than a survey needs."""
@@ -559,6 +589,7 @@ class SurveyReader(ExcelReader):
         self.parser.assign_names()
 
     def _small(self, name: str) -> None:
+        """A part openpyxl parses whole: small, and in UTF-8."""
         try:
             size = self.archive.getinfo(name).file_size
         except KeyError:
@@ -568,10 +599,16 @@ class SurveyReader(ExcelReader):
                 _("The workbook's part %(part)s unpacks to %(size)d MB, more than any survey's; "
                   "refused.") % {"part": name[:100], "size": size // (1024 * 1024)}
             )
+        self._utf8(name)
+
+    def _utf8(self, name: str) -> None:
+        with self.archive.open(name) as part:
+            xml_start(part)
 
     def read_strings(self):
         found = self.package.find(SHARED_STRINGS)
         if found is not None:
+            self._utf8(found.PartName[1:])
             with self.archive.open(found.PartName[1:]) as source:
                 self.shared_strings = read_shared_strings(source)
 
@@ -579,6 +616,7 @@ class SurveyReader(ExcelReader):
         for sheet, rel in self.parser.find_sheets():
             if rel.target not in self.valid_files or "chartsheet" in rel.Type:
                 continue
+            self._utf8(rel.target)
             worksheet = Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
             worksheet.sheet_state = sheet.state
             self.wb._sheets.append(worksheet)

@@ -92,6 +92,27 @@ def test_a_header_cell_too_long_is_named_by_its_letter(tmp_path, db):
     assert places(imp) == [("perkumpulan", 1, "C")]
 
 
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"])
+@pytest.mark.parametrize("encode", [
+    lambda xml: b"\xff\xfe" + xml.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode()
+    .encode("utf-16-le"),
+    lambda xml: xml.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode().encode("utf-16-be"),
+], ids=["utf-16-le-with-bom", "utf-16-be"])
+def test_xml_in_another_encoding_than_utf8_is_refused(tmp_path, db, part, encode):
+    """The byte scans look for '<row' and '<si' in UTF-8: in UTF-16 a sheet would look empty to
+    them while openpyxl read a cell of 200,000 characters whole. Such a file is refused."""
+    plain = tmp_path / "plain.xlsx"
+    write_xlsx(plain, [HEADER, group_row(1, Big(200_000))], shared=True)
+    wide = tmp_path / "wide.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(wide, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, encode(data) if info.filename == part else data)
+    with pytest.raises(workbook.WorkbookError, match="UTF-8"):
+        run(wide)
+    assert not Perkumpulan.objects.exists()
+
+
 MEASURE = """
 import json, os, sys
 import django
