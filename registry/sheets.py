@@ -10,7 +10,7 @@ spreadsheet takes for the start of a formula is also quote-prefixed, so that Exc
 text even when someone edits the cell.
 
 CSV has no types: `csv_text` puts an apostrophe before such text (OWASP's advice for CSV
-injection), which the importers remove again (`workbook._clean`, `resources.unescape`).
+injection), which the importers remove again (`workbook.reading._clean`, `resources.unescape`).
 
 `Book` and `Sheet` wrap openpyxl's two modes: streaming (write-only: an area's export and the
 long tables, which a province's data must not hold in memory) and normal (the blank template and

@@ -8,8 +8,8 @@ the password goes to pg_dump in its environment (PGPASSWORD), never on a command
 message.
 
 The copy is written under a temporary name in the target folder and renamed when complete: a
-failed or interrupted backup leaves no file that looks like a backup. See README.md, "Backup and
-restore", and `manage.py restore`.
+failed or interrupted backup leaves no file that looks like a backup. See docs/backup.md and
+`manage.py restore`.
 """
 
 import os
@@ -113,7 +113,7 @@ class Command(BaseCommand):
         "Write a consistent copy of the database while the app runs: SQLite with its online "
         "backup API (a .sqlite3 file), PostgreSQL with pg_dump --format=custom (a .dump file). "
         "Default output: var/backups/wksbm-YYYYmmdd-HHMMSS.(sqlite3|dump). Restore: see "
-        "README.md, or manage.py restore."
+        "docs/backup.md, or manage.py restore."
     )
 
     def add_arguments(self, parser):
