@@ -348,7 +348,7 @@ def test_list_rows_link_to_each_group_and_escape_its_text(client, operator, make
                      tahun_berdiri=2001, aktif=False)
     client.force_login(operator)
     html = client.get("/perkumpulan/").content.decode()
-    url = reverse("registry:perkumpulan", args=["CBR/DW.07_a"])
+    url = reverse("registry:perkumpulan_detail", args=["CBR/DW.07_a"])
     assert f'<a href="{url}">CBR/DW.07_a</a>' in html
     assert client.get(url).context["group"].kode == "CBR/DW.07_a"
     assert "Dasa Wisma &lt;b&gt;&quot;Tujuh&quot;&lt;/b&gt; &amp; Co" in html

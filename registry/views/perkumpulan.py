@@ -1,20 +1,14 @@
 """The village officer's pages about groups: the dashboard, the list, a group's page and its form.
 
-Other apps add their part to a group's page and to the dashboard from their own module
-(`register_group_panel`, `register_dashboard_card` in their AppConfig.ready()), so that this module
-never reads their models: the members app adds the board and members, the network app the links,
-the PMKS app the cases a group accompanies.
+The other apps add their part to a group's page and to the dashboard through registry.panels.
 """
 
 import html
-from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -28,61 +22,19 @@ from registry import access, audit, rekap
 from registry.filters import PerkumpulanFilter
 from registry.forms import PerkumpulanForm
 from registry.models import JenisPerkumpulan, Perkumpulan, RekapBasi, RekapSel
-from registry.views import paged, posted, table_xlsx
-
-
-@dataclass
-class Panel:
-    """A section of a group's page: a template and the context it needs (a fixed number of
-    queries, whatever the group's size)."""
-
-    order: int
-    template: str
-    context: Callable[[HttpRequest, Perkumpulan], dict | None]
-
-
-@dataclass
-class Card:
-    """A figure on the dashboard: its label, its value and where it leads. `figure` gets the
-    request and the stored recap counts of the user's area (`rekap.refresh_for`), so that a
-    figure kept there costs one small query whatever the area's size."""
-
-    order: int
-    figure: Callable[[HttpRequest, QuerySet], tuple[str, int, str] | None]
-
-
-GROUP_PANELS: list[Panel] = []
-DASHBOARD_CARDS: list[Card] = []
-# What a group's change history takes in beside the group itself (its members, its links):
-# each app gives the history of its records of the group (registry.audit.Source).
-GROUP_HISTORY: list[Callable[[Perkumpulan], audit.Source]] = []
-
-
-def register_group_panel(order: int, template: str):
-    def decorate(context):
-        GROUP_PANELS.append(Panel(order, template, context))
-        GROUP_PANELS.sort(key=lambda p: p.order)
-        return context
-
-    return decorate
-
-
-def register_group_history(source: Callable[[Perkumpulan], audit.Source]):
-    GROUP_HISTORY.append(source)
-    return source
+from registry.pages import (
+    can_edit_record,
+    get_editable_or_404,
+    paged,
+    posted,
+    require_editing_role,
+    table_xlsx,
+)
+from registry.panels import DASHBOARD_CARDS, GROUP_HISTORY, GROUP_PANELS
 
 
 def group_history(group: Perkumpulan) -> audit.Source:
     return audit.Source(Perkumpulan.history.filter(id=group.pk), lambda row, names: _("Group"))
-
-
-def register_dashboard_card(order: int):
-    def decorate(figure):
-        DASHBOARD_CARDS.append(Card(order, figure))
-        DASHBOARD_CARDS.sort(key=lambda c: c.order)
-        return figure
-
-    return decorate
 
 
 def groups_of(request: HttpRequest):
@@ -148,7 +100,7 @@ def _rows(groups) -> SafeString:
         "l_aktif": escape(_("Active")),
     }
     yes, no = (escape(v) for v in _("yes,no").split(",")[:2])
-    prefix = reverse("registry:perkumpulan", args=["-"])[:-2]  # …/perkumpulan/-/ less "-/"
+    prefix = reverse("registry:perkumpulan_detail", args=["-"])[:-2]  # …/perkumpulan/-/ less "-/"
     return mark_safe("".join(  # noqa: S308 — every value above and below is escaped
         ROW.format(
             url=html.escape(f"{prefix}{quote(kode, safe=URL_SAFE)}/"), kode=html.escape(kode),
@@ -256,17 +208,16 @@ def perkumpulan_detail(request: HttpRequest, kode: str) -> HttpResponse:
         "panels": panels,
         "history": history,
         "history_total": history_total,
-        "can_edit": Perkumpulan.objects.editable_by(request.user).filter(pk=group.pk).exists(),
+        "can_edit": can_edit_record(request, group),
     })
 
 
 @login_required
 def perkumpulan_form(request: HttpRequest, kode: str | None = None) -> HttpResponse:
-    if not access.can_edit(request.user):
-        raise PermissionDenied
+    require_editing_role(request)
     group = None
     if kode is not None:
-        group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
+        group = get_editable_or_404(request, Perkumpulan, kode=kode)
     form = PerkumpulanForm(posted(request), instance=group, user=request.user)
     if request.method == "POST":
 
@@ -279,7 +230,7 @@ def perkumpulan_form(request: HttpRequest, kode: str | None = None) -> HttpRespo
                 (_("Group %(kode)s saved.") if group else _("Group %(kode)s created."))
                 % {"kode": saved.kode},
             )
-            return reverse("registry:perkumpulan", args=[saved.kode])
+            return reverse("registry:perkumpulan_detail", args=[saved.kode])
 
         done = form.save_once(request, save, reverse("registry:perkumpulan_list"))
         if done is not None:
