@@ -11,14 +11,14 @@ class NetworkConfig(AppConfig):
         from registry import workbook
         from registry.panels import (
             register_dashboard_card,
-            register_group_history,
-            register_group_panel,
+            register_perkumpulan_history,
+            register_perkumpulan_panel,
         )
         from registry.rekap import register_dimension
 
         workbook.register_sheet(survey.JaringanSheet())
-        register_group_panel(30, "network/panel_hubungan.html")(views.hubungan_panel)
+        register_perkumpulan_panel(30, "network/panel_hubungan.html")(views.hubungan_panel)
         register_dimension("terisolasi")(rekap.count_isolated)
         rekap.connect_signals()
         register_dashboard_card(40)(views.terisolasi_card)
-        register_group_history(views.hubungan_history)
+        register_perkumpulan_history(views.hubungan_history)

@@ -9,11 +9,11 @@ class PmksConfig(AppConfig):
     def ready(self) -> None:
         from pmks import rekap, survey, views
         from registry import workbook
-        from registry.panels import register_dashboard_card, register_group_panel
+        from registry.panels import register_dashboard_card, register_perkumpulan_panel
         from registry.rekap import register_table
 
         workbook.register_sheet(survey.PmksSheet())
         register_table(10, sensitive=True)(rekap.table_category_status)
         register_table(11, sensitive=True)(rekap.table_coverage)
-        register_group_panel(40, "pmks/panel_kasus.html")(views.kasus_panel)
+        register_perkumpulan_panel(40, "pmks/panel_kasus.html")(views.kasus_panel)
         register_dashboard_card(30)(views.kasus_card)

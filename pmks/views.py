@@ -42,14 +42,14 @@ def kasus_card(request: HttpRequest, stored):
     return (_("open PMKS cases"), count, reverse("pmks:kasus_list"))
 
 
-def _cases(request: HttpRequest):
+def visible_kasus(request: HttpRequest):
     if not access.can_see_pmks(request.user):
         raise PermissionDenied
     return KasusPMKS.objects.visible_to(request.user)
 
 
 def _filtered(request: HttpRequest) -> KasusFilter:
-    queryset = _cases(request).select_related("kategori", "desa", "pendamping", "warga")
+    queryset = visible_kasus(request).select_related("kategori", "desa", "pendamping", "warga")
     return KasusFilter(request.GET, queryset=queryset.order_by("desa", "nama", "pk"),
                        request=request)
 
@@ -67,7 +67,7 @@ def kasus_list(request: HttpRequest) -> HttpResponse:
 def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A case with its full NIK and its timeline: status changes, referrals, help (by date)."""
     kasus = get_object_or_404(
-        _cases(request).select_related("kategori", "desa", "pendamping", "warga"), pk=pk)
+        visible_kasus(request).select_related("kategori", "desa", "pendamping", "warga"), pk=pk)
     LogAkses.catat(request.user, Tindakan.LIHAT, kasus.desa, kasus=kasus)
     timeline = sorted(
         [*kasus.riwayat.select_related("oleh"), *kasus.rujukan.select_related("oleh"),
@@ -207,7 +207,7 @@ def cakupan(request: HttpRequest) -> HttpResponse:
     """Who is helped and who is not, in the user's area: open cases with and without a group per
     village; open cases by category against the type of the group accompanying them (an empty
     row but for "no group" is a need no group takes up); PMKS who are members of some group."""
-    open_cases = _cases(request).exclude(status__in=KasusPMKS.CLOSED).order_by()
+    open_cases = visible_kasus(request).exclude(status__in=KasusPMKS.CLOSED).order_by()
     villages = (open_cases.values("desa", "desa__nama")
                 .annotate(semua=Count("pk"), didampingi=Count("pendamping"),
                           belum=Count("pk", filter=Q(pendamping__isnull=True)))

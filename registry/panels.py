@@ -33,24 +33,24 @@ class Card:
     figure: Callable[[HttpRequest, QuerySet], tuple[str, int, str] | None]
 
 
-GROUP_PANELS: list[Panel] = []
+PERKUMPULAN_PANELS: list[Panel] = []
 DASHBOARD_CARDS: list[Card] = []
 # What a group's change history takes in beside the group itself (its members, its links):
 # each app gives the history of its records of the group (registry.audit.Source).
-GROUP_HISTORY: list[Callable[[Perkumpulan], audit.Source]] = []
+PERKUMPULAN_HISTORY: list[Callable[[Perkumpulan], audit.Source]] = []
 
 
-def register_group_panel(order: int, template: str):
+def register_perkumpulan_panel(order: int, template: str):
     def decorate(context):
-        GROUP_PANELS.append(Panel(order, template, context))
-        GROUP_PANELS.sort(key=lambda p: p.order)
+        PERKUMPULAN_PANELS.append(Panel(order, template, context))
+        PERKUMPULAN_PANELS.sort(key=lambda p: p.order)
         return context
 
     return decorate
 
 
-def register_group_history(source: Callable[[Perkumpulan], audit.Source]):
-    GROUP_HISTORY.append(source)
+def register_perkumpulan_history(source: Callable[[Perkumpulan], audit.Source]):
+    PERKUMPULAN_HISTORY.append(source)
     return source
 
 

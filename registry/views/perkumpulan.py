@@ -30,14 +30,14 @@ from registry.pages import (
     require_editing_role,
     table_xlsx,
 )
-from registry.panels import DASHBOARD_CARDS, GROUP_HISTORY, GROUP_PANELS
+from registry.panels import DASHBOARD_CARDS, PERKUMPULAN_HISTORY, PERKUMPULAN_PANELS
 
 
-def group_history(group: Perkumpulan) -> audit.Source:
+def perkumpulan_history(group: Perkumpulan) -> audit.Source:
     return audit.Source(Perkumpulan.history.filter(id=group.pk), lambda row, names: _("Group"))
 
 
-def groups_of(request: HttpRequest):
+def visible_perkumpulan(request: HttpRequest):
     return Perkumpulan.objects.visible_to(request.user)
 
 
@@ -54,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for t in JenisPerkumpulan.objects.filter(pk__in=per_type).order_by("urutan", "nama")
     ]
     cards = [c for c in (card.figure(request, stored) for card in DASHBOARD_CARDS) if c]
-    recent = groups_of(request).select_related("jenis", "desa").order_by("-diubah")[:10]
+    recent = visible_perkumpulan(request).select_related("jenis", "desa").order_by("-diubah")[:10]
     return render(request, "registry/dashboard.html", {
         "area": request.user.wilayah,
         "types": types,
@@ -67,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 # The list ------------------------------------------------------------------------------------
 def _filtered(request: HttpRequest) -> PerkumpulanFilter:
-    queryset = groups_of(request).select_related("jenis", "desa").order_by("kode")
+    queryset = visible_perkumpulan(request).select_related("jenis", "desa").order_by("kode")
     return PerkumpulanFilter(request.GET, queryset=queryset, request=request)
 
 
@@ -191,18 +191,19 @@ def perkumpulan_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 def perkumpulan_detail(request: HttpRequest, kode: str) -> HttpResponse:
     group = get_object_or_404(
-        groups_of(request).select_related("jenis", "desa", "tujuan").prefetch_related(
+        visible_perkumpulan(request).select_related("jenis", "desa", "tujuan").prefetch_related(
             "syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan"
         ),
         kode=kode,
     )
     panels = []
-    for panel in GROUP_PANELS:
+    for panel in PERKUMPULAN_PANELS:
         context = panel.context(request, group)
         if context is not None:
             panels.append({"template": panel.template, "context": context})
     history, history_total = audit.timeline(
-        [group_history(group), *(source(group) for source in GROUP_HISTORY)], request.user)
+        [perkumpulan_history(group), *(source(group) for source in PERKUMPULAN_HISTORY)],
+        request.user)
     return render(request, "registry/perkumpulan_detail.html", {
         "group": group,
         "panels": panels,
