@@ -43,6 +43,7 @@ def kasus_card(request: HttpRequest, stored):
 
 
 def visible_kasus(request: HttpRequest):
+    """The cases of the user's area; 403 for a role that never sees PMKS (observers)."""
     if not access.can_see_pmks(request.user):
         raise PermissionDenied
     return KasusPMKS.objects.visible_to(request.user)
@@ -90,6 +91,7 @@ def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def editable_kasus(request: HttpRequest, pk: int) -> KasusPMKS:
+    """A case the user may change, with what its forms show."""
     return get_editable_or_404(
         request, KasusPMKS.objects.select_related("kategori", "desa", "warga"), pk=pk)
 
