@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from members.models import Keanggotaan, Warga
 from tests.conftest import CIBEUREUM, MELONG, SUKARASA
 
 SITI = "3277014101800001"  # a woman born 1 January 1980 (day + 40), Cibeureum
@@ -20,6 +19,8 @@ NEW_NIK = "3277012506010005"  # nobody yet
 
 @pytest.fixture
 def data(make_perkumpulan, make_warga):
+    from members.models import Keanggotaan
+
     cbr = make_perkumpulan("CBR-DW-001", nama="Dasa Wisma Mawar")
     mlg = make_perkumpulan("MLG-DW-001", desa=MELONG, nama="Dasa Wisma Melati")
     bdg = make_perkumpulan("BDG-DW-001", desa=SUKARASA, nama="Dasa Wisma Bandung")
@@ -49,6 +50,8 @@ def add(client, kode="CBR-DW-001", **changes):
 
 
 def snapshot():
+    from members.models import Keanggotaan, Warga
+
     return (
         list(Warga.objects.order_by("pk").values_list()),
         list(Keanggotaan.objects.order_by("pk").values_list()),
@@ -70,6 +73,8 @@ def queries(client, url) -> int:
 def grow(data, make_warga, n):
     """n people, each a current member of both Cimahi groups, every other one with an ended
     earlier role in Cibeureum."""
+    from members.models import Keanggotaan
+
     for i in range(n):
         person = make_warga(f"3277010101{70 + i % 20:02d}{i + 100:04d}", nama=f"Orang {i:02d}")
         for group in (data["cbr"], data["mlg"]):
