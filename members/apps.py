@@ -10,12 +10,12 @@ class MembersConfig(AppConfig):
         from members import rekap, views
         from members.workbook import AnggotaSheet
         from registry import workbook
-        from registry.rekap import register_dimension, register_table
-        from registry.views_perkumpulan import (
+        from registry.panels import (
             register_dashboard_card,
-            register_group_history,
-            register_group_panel,
+            register_perkumpulan_history,
+            register_perkumpulan_panel,
         )
+        from registry.rekap import register_dimension, register_table
 
         workbook.register_sheet(AnggotaSheet())
         register_dimension("ukuran")(rekap.count_sizes)
@@ -25,6 +25,6 @@ class MembersConfig(AppConfig):
         register_table(4)(rekap.table_chair_education)
         rekap.connect_signals()
         # The board and members on a group's page; current memberships on the dashboard.
-        register_group_panel(20, "members/panel_anggota.html")(views.members_panel)
-        register_dashboard_card(20)(views.memberships_card)
-        register_group_history(views.membership_history)
+        register_perkumpulan_panel(20, "members/panel_anggota.html")(views.anggota_panel)
+        register_dashboard_card(20)(views.keanggotaan_card)
+        register_perkumpulan_history(views.keanggotaan_history)

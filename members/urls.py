@@ -4,11 +4,11 @@ from members import views
 
 app_name = "members"
 urlpatterns = [
-    path("warga/", views.warga_list, name="warga"),
+    path("warga/", views.warga_list, name="warga_list"),
     path("warga/<int:pk>/", views.warga_detail, name="warga_detail"),
     # Group codes may hold "/" (validate_kode_perkumpulan), hence <path:>.
-    path("perkumpulan/<path:kode>/anggota/tambah/", views.anggota_tambah, name="anggota_tambah"),
-    path("anggota/<int:pk>/", views.keanggotaan, name="keanggotaan"),
-    path("anggota/<int:pk>/peran/", views.ganti_peran, name="ganti_peran"),
-    path("anggota/<int:pk>/akhiri/", views.akhiri, name="akhiri"),
+    path("perkumpulan/<path:kode>/anggota/tambah/", views.anggota_add, name="anggota_add"),
+    path("anggota/<int:pk>/", views.keanggotaan_detail, name="keanggotaan_detail"),
+    path("anggota/<int:pk>/peran/", views.keanggotaan_role, name="keanggotaan_role"),
+    path("anggota/<int:pk>/akhiri/", views.keanggotaan_end, name="keanggotaan_end"),
 ]

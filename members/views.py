@@ -23,31 +23,26 @@ from members.forms import AddMemberForm, ChangeRoleForm, EndMembershipForm, Sear
 from members.models import Keanggotaan, PeranAnggota, Warga
 from registry import access, audit, rekap
 from registry.models import Perkumpulan
-from registry.views import paged
+from registry.pages import can_edit_record, get_editable_or_404, paged
 
 # The board first, in the order of PeranAnggota (chair, vice chair, secretary, treasurer).
 ROLE_ORDER = {value: i for i, value in enumerate(PeranAnggota.values)}
 ADD_PREFIX = "anggota-%s"  # ids of the add form's inputs, unique on the group's page
 
 
-def group_url(group: Perkumpulan) -> str:
-    return reverse("registry:perkumpulan", args=[group.kode]) + "#anggota"
+def perkumpulan_url(group: Perkumpulan) -> str:
+    return reverse("registry:perkumpulan_detail", args=[group.kode]) + "#anggota"
 
 
-def require_people(request: HttpRequest) -> None:
+def require_warga_access(request: HttpRequest) -> None:
     """The people pages are all personal data: a role that may not open people (observers) gets
     403, here as in the admin (registry.access.may_view)."""
     if not access.may_view(request.user, Warga):
         raise PermissionDenied
 
 
-def require_edit(request: HttpRequest) -> None:
-    if not access.can_edit(request.user):
-        raise PermissionDenied
-
-
 # On a group's page ----------------------------------------------------------------------------
-def members_panel(request: HttpRequest, group: Perkumpulan) -> dict:
+def anggota_panel(request: HttpRequest, group: Perkumpulan) -> dict:
     """The board, the members and the ended memberships of a group: two queries, whatever
     the group's size."""
     user = request.user
@@ -66,7 +61,7 @@ def members_panel(request: HttpRequest, group: Perkumpulan) -> dict:
         key=lambda m: (m.selesai, m.mulai or datetime.date.min, m.pk),
         reverse=True,
     )
-    can_edit = Perkumpulan.objects.editable_by(user).filter(pk=group.pk).exists()
+    can_edit = can_edit_record(request, group)
     return {
         "board": [m for m in current if m.peran != PeranAnggota.ANGGOTA],
         "members": [m for m in current if m.peran == PeranAnggota.ANGGOTA],
@@ -77,7 +72,7 @@ def members_panel(request: HttpRequest, group: Perkumpulan) -> dict:
     }
 
 
-def memberships_card(request: HttpRequest, stored) -> tuple[str, int, str] | None:
+def keanggotaan_card(request: HttpRequest, stored) -> tuple[str, int, str] | None:
     """Dashboard: the current memberships of the active groups within the user's area (kept
     with the recap counts), leading to the people search."""
     if not access.may_view(request.user, Warga):
@@ -86,16 +81,15 @@ def memberships_card(request: HttpRequest, stored) -> tuple[str, int, str] | Non
     return (
         ngettext("current membership", "current memberships", n),
         n,
-        reverse("members:warga"),
+        reverse("members:warga_list"),
     )
 
 
 @login_required
 @require_POST
-def anggota_tambah(request: HttpRequest, kode: str) -> HttpResponse:
+def anggota_add(request: HttpRequest, kode: str) -> HttpResponse:
     """Add a member by NIK; errors are shown beside the fields on a page of their own."""
-    require_edit(request)
-    group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
+    group = get_editable_or_404(request, Perkumpulan, kode=kode)
     form = AddMemberForm(request.POST, group=group, user=request.user, auto_id=ADD_PREFIX)
     if form.is_valid():
         membership = form.save()
@@ -110,22 +104,19 @@ def anggota_tambah(request: HttpRequest, kode: str) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s was added to %(group)s as %(role)s.")
                                  % values)
-            return redirect(group_url(group))
+            return redirect(perkumpulan_url(group))
     return render(request, "members/anggota_tambah.html", {
         "form": form, "group": group,
     }, status=400)
 
 
 # One membership --------------------------------------------------------------------------------
-def editable_membership(request: HttpRequest, pk: int) -> Keanggotaan:
-    require_edit(request)
-    return get_object_or_404(
-        Keanggotaan.objects.editable_by(request.user).select_related("warga", "perkumpulan"),
-        pk=pk,
-    )
+def editable_keanggotaan(request: HttpRequest, pk: int) -> Keanggotaan:
+    return get_editable_or_404(
+        request, Keanggotaan.objects.select_related("warga", "perkumpulan"), pk=pk)
 
 
-def membership_page(request, membership, role_form=None, end_form=None, status=200):
+def keanggotaan_page(request, membership, role_form=None, end_form=None, status=200):
     if membership.aktif:
         role_form = role_form or ChangeRoleForm(membership=membership, auto_id="peran-%s")
         end_form = end_form or EndMembershipForm(membership=membership, auto_id="akhir-%s")
@@ -138,15 +129,15 @@ def membership_page(request, membership, role_form=None, end_form=None, status=2
 
 
 @login_required
-def keanggotaan(request: HttpRequest, pk: int) -> HttpResponse:
+def keanggotaan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A membership, with the forms that change its role or end it."""
-    return membership_page(request, editable_membership(request, pk))
+    return keanggotaan_page(request, editable_keanggotaan(request, pk))
 
 
 @login_required
 @require_POST
-def ganti_peran(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = editable_membership(request, pk)
+def keanggotaan_role(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = editable_keanggotaan(request, pk)
     form = ChangeRoleForm(request.POST, membership=membership, auto_id="peran-%s")
     if form.is_valid() and form.save():
         messages.success(request, _("%(name)s is now %(role)s of %(group)s.") % {
@@ -154,21 +145,21 @@ def ganti_peran(request: HttpRequest, pk: int) -> HttpResponse:
             "role": form.new.get_peran_display(),
             "group": membership.perkumpulan.nama,
         })
-        return redirect(group_url(membership.perkumpulan))
-    return membership_page(request, membership, role_form=form, status=400)
+        return redirect(perkumpulan_url(membership.perkumpulan))
+    return keanggotaan_page(request, membership, role_form=form, status=400)
 
 
 @login_required
 @require_POST
-def akhiri(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = editable_membership(request, pk)
+def keanggotaan_end(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = editable_keanggotaan(request, pk)
     form = EndMembershipForm(request.POST, membership=membership, auto_id="akhir-%s")
     if form.is_valid() and form.save():
         messages.success(request, _("The membership of %(name)s in %(group)s has ended.") % {
             "name": membership.warga.nama, "group": membership.perkumpulan.nama,
         })
-        return redirect(group_url(membership.perkumpulan))
-    return membership_page(request, membership, end_form=form, status=400)
+        return redirect(perkumpulan_url(membership.perkumpulan))
+    return keanggotaan_page(request, membership, end_form=form, status=400)
 
 
 # People ----------------------------------------------------------------------------------------
@@ -176,7 +167,7 @@ def akhiri(request: HttpRequest, pk: int) -> HttpResponse:
 def warga_list(request: HttpRequest) -> HttpResponse:
     """Search the people within the user's area by name or NIK; each with their current groups
     (three queries a page, whatever its length)."""
-    require_people(request)
+    require_warga_access(request)
     user = request.user
     form = SearchForm(request.GET)
     people = Warga.objects.none()
@@ -203,7 +194,7 @@ def warga_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def warga_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's data and their memberships within the user's area, current ones first."""
-    require_people(request)
+    require_warga_access(request)
     user = request.user
     person = get_object_or_404(Warga.objects.visible_to(user).select_related("wilayah"), pk=pk)
     memberships = (
@@ -231,7 +222,7 @@ def warga_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def membership_history(group: Perkumpulan) -> audit.Source:
+def keanggotaan_history(group: Perkumpulan) -> audit.Source:
     """The changes of a group's memberships, for its change history."""
     return audit.Source(
         Keanggotaan.history.filter(perkumpulan_id=group.pk),

@@ -10,16 +10,16 @@ class NetworkConfig(AppConfig):
         from network import rekap, views
         from network.workbook import JaringanSheet
         from registry import workbook
-        from registry.rekap import register_dimension
-        from registry.views_perkumpulan import (
+        from registry.panels import (
             register_dashboard_card,
-            register_group_history,
-            register_group_panel,
+            register_perkumpulan_history,
+            register_perkumpulan_panel,
         )
+        from registry.rekap import register_dimension
 
         workbook.register_sheet(JaringanSheet())
-        register_group_panel(30, "network/panel_hubungan.html")(views.links_panel)
+        register_perkumpulan_panel(30, "network/panel_hubungan.html")(views.hubungan_panel)
         register_dimension("terisolasi")(rekap.count_isolated)
         rekap.connect_signals()
-        register_dashboard_card(40)(views.isolated_card)
-        register_group_history(views.link_history)
+        register_dashboard_card(40)(views.terisolasi_card)
+        register_perkumpulan_history(views.hubungan_history)

@@ -29,16 +29,20 @@ from network.models import (
 from registry import access, audit, rekap
 from registry.forms import ConfirmForm
 from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
+from registry.pages import (
+    BadRequest,
+    area_param,
+    can_edit_record,
+    get_editable_or_404,
+    larger_areas,
+    posted,
+    require_editing_role,
+)
 from registry.validators import normalize_kode_wilayah
-from registry.views import BadRequest, area_param, larger_areas, posted
-
-
-def _editable(request: HttpRequest, group: Perkumpulan) -> bool:
-    return Perkumpulan.objects.editable_by(request.user).filter(pk=group.pk).exists()
 
 
 # On a group's page ----------------------------------------------------------------------------
-def links_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
+def hubungan_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
     """The links the group declared and those declared to it: one query."""
     links = list(
         Hubungan.objects.filter(Q(perkumpulan=group) | Q(mitra_perkumpulan=group))
@@ -50,14 +54,14 @@ def links_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
         other = (link.mitra_perkumpulan or link.mitra_luar) if outgoing else link.perkumpulan
         rows.append({"link": link, "outgoing": outgoing, "other": other,
                      "is_group": isinstance(other, Perkumpulan)})
-    can_edit = _editable(request, group)
+    can_edit = can_edit_record(request, group)
     if can_edit and form is None:
         form = HubunganForm(group=group, user=request.user)
     return {"group": group, "rows": rows, "can_edit": can_edit,
             "form": form if can_edit else None}
 
 
-def isolated_card(request: HttpRequest, stored):
+def terisolasi_card(request: HttpRequest, stored):
     """Active groups of the user's area with no link either way (kept with the recap counts)."""
     return (_("isolated groups (no working link)"), rekap.stored_total(stored, "terisolasi"),
             reverse("network:jaringan"))
@@ -65,12 +69,10 @@ def isolated_card(request: HttpRequest, stored):
 
 @login_required
 @require_POST
-def link_add(request: HttpRequest, kode: str) -> HttpResponse:
-    if not access.can_edit(request.user):
-        raise PermissionDenied
-    group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
+def hubungan_add(request: HttpRequest, kode: str) -> HttpResponse:
+    group = get_editable_or_404(request, Perkumpulan, kode=kode)
     form = HubunganForm(request.POST, group=group, user=request.user)
-    links = reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan"
+    links = reverse("registry:perkumpulan_detail", args=[group.kode]) + "#hubungan"
 
     def save() -> str | None:
         try:
@@ -86,7 +88,7 @@ def link_add(request: HttpRequest, kode: str) -> HttpResponse:
     if done is not None:
         return done
     return render(request, "network/hubungan_tambah.html",
-                  {"group": group, "p": links_panel(request, group, form)}, status=400)
+                  {"group": group, "p": hubungan_panel(request, group, form)}, status=400)
 
 
 def confirm_page(request: HttpRequest, form: ConfirmForm, question: str, button: str,
@@ -99,21 +101,20 @@ def confirm_page(request: HttpRequest, form: ConfirmForm, question: str, button:
 
 
 @login_required
-def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def hubungan_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Asks first (GET: the question, a button and a way back); the link goes on the POST."""
-    if not access.can_edit(request.user):
-        raise PermissionDenied
-    form = ConfirmForm(posted(request), user=request.user, name=f"network:hubungan_hapus:{pk}")
+    require_editing_role(request)
+    form = ConfirmForm(posted(request), user=request.user, name=f"network:hubungan_remove:{pk}")
     if request.method == "POST":
         # A second click on the button: the link is gone already; the first click's page.
         again = form.answered_before(request, reverse("registry:dashboard"))
         if again is not None:
             return again
-    link = get_object_or_404(
-        Hubungan.objects.editable_by(request.user)
-        .select_related("perkumpulan", "mitra_perkumpulan", "mitra_luar"), pk=pk)
+    link = get_editable_or_404(
+        request, Hubungan.objects.select_related("perkumpulan", "mitra_perkumpulan", "mitra_luar"),
+        pk=pk)
     group = link.perkumpulan
-    links = reverse("registry:perkumpulan", args=[group.kode]) + "#hubungan"
+    links = reverse("registry:perkumpulan_detail", args=[group.kode]) + "#hubungan"
     if request.method == "POST":
 
         def delete() -> str:
@@ -237,15 +238,13 @@ def forum(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def leader_end(request: HttpRequest, pk: int) -> HttpResponse:
+def pengurus_end(request: HttpRequest, pk: int) -> HttpResponse:
     """Asks first (GET: the question, a button and a way back); the term ends on the POST,
     today."""
-    if not access.can_edit(request.user):
-        raise PermissionDenied
-    leader = get_object_or_404(
-        PengurusForum.objects.editable_by(request.user).select_related("forum", "warga"), pk=pk)
+    leader = get_editable_or_404(
+        request, PengurusForum.objects.select_related("forum", "warga"), pk=pk)
     page = reverse("network:forum") + f"?desa={leader.forum.desa_id}"
-    form = ConfirmForm(posted(request), user=request.user, name=f"network:pengurus_akhiri:{pk}")
+    form = ConfirmForm(posted(request), user=request.user, name=f"network:pengurus_end:{pk}")
     if leader.selesai is not None:
         again = form.answered_before(request, page) if request.method == "POST" else None
         if again is None:
@@ -310,7 +309,7 @@ def jaringan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def jaringan_unduh(request: HttpRequest, format: str) -> HttpResponse:
+def jaringan_download(request: HttpRequest, format: str) -> HttpResponse:
     """The area's network as GraphML or GEXF, for Gephi."""
     try:
         area = area_param(request)
@@ -323,7 +322,7 @@ def jaringan_unduh(request: HttpRequest, format: str) -> HttpResponse:
     return response
 
 
-def link_history(group: Perkumpulan) -> audit.Source:
+def hubungan_history(group: Perkumpulan) -> audit.Source:
     """The changes of the links from and to a group, for its change history."""
     def label(row, names):
         other = (names["mitra_perkumpulan"].get(row.mitra_perkumpulan_id)

@@ -10,11 +10,11 @@ class PmksConfig(AppConfig):
         from pmks import rekap, views
         from pmks.workbook import PmksSheet
         from registry import workbook
+        from registry.panels import register_dashboard_card, register_perkumpulan_panel
         from registry.rekap import register_table
-        from registry.views_perkumpulan import register_dashboard_card, register_group_panel
 
         workbook.register_sheet(PmksSheet())
         register_table(10, sensitive=True)(rekap.table_category_status)
         register_table(11, sensitive=True)(rekap.table_coverage)
-        register_group_panel(40, "pmks/panel_kasus.html")(views.cases_panel)
-        register_dashboard_card(30)(views.open_cases_card)
+        register_perkumpulan_panel(40, "pmks/panel_kasus.html")(views.kasus_panel)
+        register_dashboard_card(30)(views.kasus_card)

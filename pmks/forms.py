@@ -131,7 +131,7 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
         # Two officers editing one case: the second save is told, not silently lost.
         self.track_version(kasus)
         if kasus is None:  # a new case is recorded once, however often the form is sent
-            self.send_once(user, "pmks:kasus_baru")
+            self.send_once(user, "pmks:kasus_new")
 
     def clean_nik(self) -> str:
         # Spaces typed between groups of digits are no part of the number.

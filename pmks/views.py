@@ -20,10 +20,10 @@ from pmks.forms import BantuanForm, KasusForm, RujukanForm, StatusForm
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
 from registry import access, audit, rekap
 from registry.models import JenisPerkumpulan, Perkumpulan
-from registry.views import paged, posted, table_xlsx
+from registry.pages import get_editable_or_404, paged, posted, require_editing_role, table_xlsx
 
 
-def cases_panel(request: HttpRequest, group: Perkumpulan) -> dict | None:
+def kasus_panel(request: HttpRequest, group: Perkumpulan) -> dict | None:
     """The cases the group accompanies: one query; no panel at all for observers."""
     if not access.can_see_pmks(request.user):
         return None
@@ -34,7 +34,7 @@ def cases_panel(request: HttpRequest, group: Perkumpulan) -> dict | None:
     return {"cases": cases, "open": sum(1 for c in cases if c.status not in KasusPMKS.CLOSED)}
 
 
-def open_cases_card(request: HttpRequest, stored):
+def kasus_card(request: HttpRequest, stored):
     """Open cases (neither closed nor refused) within the user's area; none for observers."""
     if not access.can_see_pmks(request.user):
         return None
@@ -42,14 +42,15 @@ def open_cases_card(request: HttpRequest, stored):
     return (_("open PMKS cases"), count, reverse("pmks:kasus_list"))
 
 
-def _cases(request: HttpRequest):
+def visible_kasus(request: HttpRequest):
+    """The cases of the user's area; 403 for a role that never sees PMKS (observers)."""
     if not access.can_see_pmks(request.user):
         raise PermissionDenied
     return KasusPMKS.objects.visible_to(request.user)
 
 
 def _filtered(request: HttpRequest) -> KasusFilter:
-    queryset = _cases(request).select_related("kategori", "desa", "pendamping", "warga")
+    queryset = visible_kasus(request).select_related("kategori", "desa", "pendamping", "warga")
     return KasusFilter(request.GET, queryset=queryset.order_by("desa", "nama", "pk"),
                        request=request)
 
@@ -67,7 +68,7 @@ def kasus_list(request: HttpRequest) -> HttpResponse:
 def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A case with its full NIK and its timeline: status changes, referrals, help (by date)."""
     kasus = get_object_or_404(
-        _cases(request).select_related("kategori", "desa", "pendamping", "warga"), pk=pk)
+        visible_kasus(request).select_related("kategori", "desa", "pendamping", "warga"), pk=pk)
     LogAkses.catat(request.user, Tindakan.LIHAT, kasus.desa, kasus=kasus)
     timeline = sorted(
         [*kasus.riwayat.select_related("oleh"), *kasus.rujukan.select_related("oleh"),
@@ -89,20 +90,19 @@ def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _editable(request: HttpRequest, pk: int) -> KasusPMKS:
-    if not access.can_edit(request.user):
-        raise PermissionDenied
-    return get_object_or_404(
-        KasusPMKS.objects.editable_by(request.user).select_related("kategori", "desa", "warga"),
-        pk=pk)
+def editable_kasus(request: HttpRequest, pk: int) -> KasusPMKS:
+    """A case the user may change, with what its forms show."""
+    return get_editable_or_404(
+        request, KasusPMKS.objects.select_related("kategori", "desa", "warga"), pk=pk)
 
 
 @login_required
 def kasus_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """A new case, or a case's data changed (its status has a form of its own)."""
-    if not access.can_edit(request.user) or not access.can_see_pmks(request.user):
+    require_editing_role(request)
+    if not access.can_see_pmks(request.user):
         raise PermissionDenied
-    kasus = _editable(request, pk) if pk is not None else None
+    kasus = editable_kasus(request, pk) if pk is not None else None
     form = KasusForm(posted(request), user=request.user, kasus=kasus)
     if request.method == "POST":
 
@@ -112,7 +112,7 @@ def kasus_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 return None
             messages.success(request, (_("Case of %(name)s saved.") if kasus else
                                        _("Case of %(name)s recorded.")) % {"name": saved.nama})
-            return reverse("pmks:kasus", args=[saved.pk])
+            return reverse("pmks:kasus_detail", args=[saved.pk])
 
         done = form.save_once(request, save, reverse("pmks:kasus_list"))
         if done is not None:
@@ -137,10 +137,10 @@ ACTIONS = [
 def kasus_aksi(request: HttpRequest, pk: int, aksi: str) -> HttpResponse:
     """A status change, a referral or help given, from the case's page; errors are shown beside
     the fields on a page of their own."""
-    kasus = _editable(request, pk)
+    kasus = editable_kasus(request, pk)
     name, form_class, title = next(a for a in ACTIONS if a[0] == aksi)
     form = form_class(request.POST, kasus=kasus, user=request.user)
-    timeline = reverse("pmks:kasus", args=[kasus.pk]) + "#timeline-judul"
+    timeline = reverse("pmks:kasus_detail", args=[kasus.pk]) + "#timeline-judul"
 
     def save() -> str:
         form.save()
@@ -209,7 +209,7 @@ def cakupan(request: HttpRequest) -> HttpResponse:
     """Who is helped and who is not, in the user's area: open cases with and without a group per
     village; open cases by category against the type of the group accompanying them (an empty
     row but for "no group" is a need no group takes up); PMKS who are members of some group."""
-    open_cases = _cases(request).exclude(status__in=KasusPMKS.CLOSED).order_by()
+    open_cases = visible_kasus(request).exclude(status__in=KasusPMKS.CLOSED).order_by()
     villages = (open_cases.values("desa", "desa__nama")
                 .annotate(semua=Count("pk"), didampingi=Count("pendamping"),
                           belum=Count("pk", filter=Q(pendamping__isnull=True)))

@@ -508,7 +508,7 @@ class PerkumpulanForm(OnceForm, VersionedModelForm):
             self.fields["kode"].disabled = True
             self.fields["desa_kode"].initial = self.instance.desa_id
         else:
-            self.send_once(user, "registry:perkumpulan_baru")
+            self.send_once(user, "registry:perkumpulan_new")
         if user.peran == Peran.OPERATOR:
             del self.fields["desa_kode"]
         for name in ("tahun_berdiri", "rw", "rt", "jumlah_anggota", "masa_kepengurusan"):

@@ -101,55 +101,57 @@ WEB = {
     "registry:dashboard": Row(lambda w, p: r("registry:dashboard")),
     "registry:perkumpulan_list": Row(lambda w, p: r("registry:perkumpulan_list")),
     "registry:perkumpulan_xlsx": Row(lambda w, p: r("registry:perkumpulan_xlsx")),
-    "registry:perkumpulan_baru": Row(lambda w, p: r("registry:perkumpulan_baru"), get="edit",
+    "registry:perkumpulan_new": Row(lambda w, p: r("registry:perkumpulan_new"), get="edit",
                                      post="edit"),
-    "registry:perkumpulan_ubah": Row(
-        lambda w, p: r("registry:perkumpulan_ubah", w.group[p].kode), get="edit", post="edit",
+    "registry:perkumpulan_edit": Row(
+        lambda w, p: r("registry:perkumpulan_edit", w.group[p].kode), get="edit", post="edit",
         reach=in_area, post_ok={400, 409}),
-    "registry:perkumpulan": Row(lambda w, p: r("registry:perkumpulan", w.group[p].kode),
-                                reach=in_area),
-    "registry:impor": Row(lambda w, p: r("registry:impor"), get="edit", post="edit"),
-    "registry:impor_daftar": Row(lambda w, p: r("registry:impor_daftar")),
+    "registry:perkumpulan_detail": Row(
+        lambda w, p: r("registry:perkumpulan_detail", w.group[p].kode), reach=in_area),
+    "registry:impor_new": Row(lambda w, p: r("registry:impor_new"), get="edit", post="edit"),
+    "registry:impor_list": Row(lambda w, p: r("registry:impor_list")),
     "registry:impor_detail": Row(lambda w, p: r("registry:impor_detail", w.impor[p].pk),
                                  get="personal", reach=import_reach),
-    "registry:impor_konfirmasi": Row(
-        lambda w, p: r("registry:impor_konfirmasi", w.impor[p].pk), get=None, post="edit",
+    "registry:impor_confirm": Row(
+        lambda w, p: r("registry:impor_confirm", w.impor[p].pk), get=None, post="edit",
         reach=uploader, post_ok={302}),  # no stored file: "upload it again", nothing written
-    "registry:impor_kesalahan": Row(lambda w, p: r("registry:impor_kesalahan", w.impor[p].pk),
-                                    get="personal", reach=import_reach),
-    "registry:templat": Row(lambda w, p: r("registry:templat")),
-    "registry:ekspor": Row(lambda w, p: r("registry:ekspor", query=f"?wilayah={w.place[p]}"),
-                           reach=in_area),
+    "registry:impor_errors": Row(lambda w, p: r("registry:impor_errors", w.impor[p].pk),
+                                 get="personal", reach=import_reach),
+    "registry:workbook_template": Row(lambda w, p: r("registry:workbook_template")),
+    "registry:workbook_export": Row(
+        lambda w, p: r("registry:workbook_export", query=f"?wilayah={w.place[p]}"),
+        reach=in_area),
     "registry:rekap": Row(lambda w, p: r("registry:rekap", query=f"?wilayah={w.place[p]}"),
                           reach=in_area),
     "registry:rekap_xlsx": Row(
         lambda w, p: r("registry:rekap_xlsx", query=f"?wilayah={w.place[p]}"), reach=in_area),
     # members
-    "members:warga": Row(lambda w, p: r("members:warga"), get="personal"),
+    "members:warga_list": Row(lambda w, p: r("members:warga_list"), get="personal"),
     "members:warga_detail": Row(lambda w, p: r("members:warga_detail", w.warga[p].pk),
                                 get="personal", reach=in_area),
-    "members:anggota_tambah": Row(
-        lambda w, p: r("members:anggota_tambah", w.group[p].kode), get=None, post="edit",
+    "members:anggota_add": Row(
+        lambda w, p: r("members:anggota_add", w.group[p].kode), get=None, post="edit",
         reach=in_area),
-    "members:keanggotaan": Row(lambda w, p: r("members:keanggotaan", w.anggota[p].pk),
-                               get="edit", reach=in_area),
-    "members:ganti_peran": Row(
-        lambda w, p: r("members:ganti_peran", w.anggota[p].pk), get=None, post="edit",
+    "members:keanggotaan_detail": Row(
+        lambda w, p: r("members:keanggotaan_detail", w.anggota[p].pk), get="edit",
+        reach=in_area),
+    "members:keanggotaan_role": Row(
+        lambda w, p: r("members:keanggotaan_role", w.anggota[p].pk), get=None, post="edit",
         reach=in_area, post_ok={302}, data=lambda w, p: {"peran": "ANGGOTA"},
         done=lambda w, p, response: type(w.anggota[p]).objects.get(pk=w.anggota[p].pk).selesai
         is not None),
-    "members:akhiri": Row(
-        lambda w, p: r("members:akhiri", w.anggota[p].pk), get=None, post="edit",
+    "members:keanggotaan_end": Row(
+        lambda w, p: r("members:keanggotaan_end", w.anggota[p].pk), get=None, post="edit",
         reach=in_area, post_ok={302},
         done=lambda w, p, response: type(w.anggota[p]).objects.get(pk=w.anggota[p].pk).selesai
         is not None),
     # network
-    "network:hubungan_tambah": Row(
-        lambda w, p: r("network:hubungan_tambah", w.group[p].kode), get=None, post="edit",
+    "network:hubungan_add": Row(
+        lambda w, p: r("network:hubungan_add", w.group[p].kode), get=None, post="edit",
         reach=in_area),
     # GET asks first (a page with the button); the POST removes.
-    "network:hubungan_hapus": Row(
-        lambda w, p: r("network:hubungan_hapus", w.hubungan[p].pk), get="edit", post="edit",
+    "network:hubungan_remove": Row(
+        lambda w, p: r("network:hubungan_remove", w.hubungan[p].pk), get="edit", post="edit",
         reach=in_area, post_ok={302},
         done=lambda w, p, response: not type(w.hubungan[p]).objects.filter(
             pk=w.hubungan[p].pk).exists()),
@@ -157,11 +159,11 @@ WEB = {
                          post="edit", reach=in_area),
     "network:jaringan": Row(lambda w, p: r("network:jaringan", query=f"?wilayah={w.place[p]}"),
                             reach=in_area),
-    "network:jaringan_unduh": Row(
-        lambda w, p: r("network:jaringan_unduh", format="gexf", query=f"?wilayah={w.place[p]}"),
+    "network:jaringan_download": Row(
+        lambda w, p: r("network:jaringan_download", format="gexf", query=f"?wilayah={w.place[p]}"),
         reach=in_area),
-    "network:pengurus_akhiri": Row(
-        lambda w, p: r("network:pengurus_akhiri", w.pengurus[p].pk), get="edit", post="edit",
+    "network:pengurus_end": Row(
+        lambda w, p: r("network:pengurus_end", w.pengurus[p].pk), get="edit", post="edit",
         reach=in_area, post_ok={302},
         done=lambda w, p, response: type(w.pengurus[p]).objects.get(pk=w.pengurus[p].pk).selesai
         is not None),
@@ -169,9 +171,10 @@ WEB = {
     "pmks:kasus_list": Row(lambda w, p: r("pmks:kasus_list"), get="pmks"),
     "pmks:cakupan": Row(lambda w, p: r("pmks:cakupan"), get="pmks"),
     "pmks:kasus_xlsx": Row(lambda w, p: r("pmks:kasus_xlsx"), get="pmks"),
-    "pmks:kasus_baru": Row(lambda w, p: r("pmks:kasus_baru"), get="edit_pmks", post="edit_pmks"),
-    "pmks:kasus": Row(lambda w, p: r("pmks:kasus", w.kasus[p].pk), get="pmks", reach=in_area),
-    "pmks:kasus_ubah": Row(lambda w, p: r("pmks:kasus_ubah", w.kasus[p].pk), get="edit_pmks",
+    "pmks:kasus_new": Row(lambda w, p: r("pmks:kasus_new"), get="edit_pmks", post="edit_pmks"),
+    "pmks:kasus_detail": Row(lambda w, p: r("pmks:kasus_detail", w.kasus[p].pk), get="pmks",
+                             reach=in_area),
+    "pmks:kasus_edit": Row(lambda w, p: r("pmks:kasus_edit", w.kasus[p].pk), get="edit_pmks",
                            post="edit_pmks", reach=in_area, post_ok={400, 409}),
     "pmks:kasus_aksi": Row(lambda w, p: r("pmks:kasus_aksi", pk=w.kasus[p].pk, aksi="status"),
                            get=None, post="edit_pmks", reach=in_area),

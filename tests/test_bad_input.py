@@ -93,16 +93,16 @@ LIST_PAGES = {
     "registry:perkumpulan_list": ["q", "jenis", "rw", "berdiri_sesudah", "berdiri_sebelum",
                                   "aktif", "jaringan", "urut"],
     "registry:perkumpulan_xlsx": ["q", "jenis", "rw", "berdiri_sebelum", "urut"],
-    "members:warga": ["q"],
+    "members:warga_list": ["q"],
     "pmks:kasus_list": ["q", "kategori", "status", "didampingi", "pendamping", "desa", "rw"],
     "pmks:kasus_xlsx": ["kategori", "pendamping", "desa", "rw"],
     "pmks:cakupan": [],
-    "registry:impor_daftar": [],
+    "registry:impor_list": [],
     "registry:rekap": ["wilayah", "tahun"],
     "registry:rekap_xlsx": ["wilayah", "tahun"],
     "network:jaringan": ["wilayah"],
     "network:forum": ["desa"],
-    "registry:ekspor": ["wilayah"],
+    "registry:workbook_export": ["wilayah"],
 }
 
 
@@ -251,14 +251,14 @@ BAD_FORM_VALUES = ["abc", NUL, f"Mawar{NUL}", LONG, HUGE, "-1", "9999-99-99", "0
 def form_pages(w):
     group, kasus = w.group["cbr"], w.kasus["cbr"]
     return [
-        reverse("registry:perkumpulan_baru"),
-        reverse("registry:perkumpulan_ubah", args=[group.kode]),
-        reverse("registry:perkumpulan", args=[group.kode]),  # add a member, add a link
-        reverse("members:keanggotaan", args=[w.anggota["cbr"].pk]),  # change role, end
+        reverse("registry:perkumpulan_new"),
+        reverse("registry:perkumpulan_edit", args=[group.kode]),
+        reverse("registry:perkumpulan_detail", args=[group.kode]),  # add a member, add a link
+        reverse("members:keanggotaan_detail", args=[w.anggota["cbr"].pk]),  # change role, end
         reverse("network:forum") + f"?desa={CIBEUREUM}",  # forum, leader, meeting, fund
-        reverse("pmks:kasus_baru"),
-        reverse("pmks:kasus_ubah", args=[kasus.pk]),
-        reverse("pmks:kasus", args=[kasus.pk]),  # status, referral, help
+        reverse("pmks:kasus_new"),
+        reverse("pmks:kasus_edit", args=[kasus.pk]),
+        reverse("pmks:kasus_detail", args=[kasus.pk]),  # status, referral, help
         reverse("password_change"),
     ]
 
@@ -311,7 +311,7 @@ def test_admin_forms_refuse_bad_values_beside_the_fields(w, as_admin):
 
 def test_a_too_long_name_is_told_and_nothing_saved(w, as_staff):
     group = w.group["cbr"]
-    response = as_staff.post(reverse("registry:perkumpulan_baru"), {
+    response = as_staff.post(reverse("registry:perkumpulan_new"), {
         "kode": "CBR-DW-999", "nama": "N" * 5000, "jenis": "DW", "desa_kode": CIBEUREUM,
         "tahun_berdiri": "2000"})
     assert response.status_code == 400
@@ -368,7 +368,7 @@ def test_uploads_are_refused_with_a_message(w, operator, kind):
         content = {"truncated": xlsx_bytes()[:1500], "zip bomb": zip_bomb()}.get(
             kind, xlsx_bytes())
     before = Impor.objects.count()
-    response = client.post(reverse("registry:impor"), {"berkas": named(content, name)})
+    response = client.post(reverse("registry:impor_new"), {"berkas": named(content, name)})
     if says is None:  # a good workbook under a strange name: checked like any other
         assert response.status_code in (302, 400), response.status_code
         assert not told(response)
@@ -389,7 +389,7 @@ def test_an_upload_over_the_size_limit_is_refused(w, operator, monkeypatch):
     monkeypatch.setattr(forms, "MAX_FILE_BYTES", 1024)
     client = SafeClient()
     client.force_login(operator)
-    response = client.post(reverse("registry:impor"), {
+    response = client.post(reverse("registry:impor_new"), {
         "berkas": named(xlsx_bytes(), "survei.xlsx")})
     assert response.status_code == 400
     assert "MB" in response.content.decode()
@@ -401,7 +401,7 @@ def test_confirming_an_import_whose_file_is_gone_says_so(w, operator):
     record = w.impor["cbr"]
     client = SafeClient()
     client.force_login(operator)
-    response = client.post(reverse("registry:impor_konfirmasi", args=[record.pk]), follow=True)
+    response = client.post(reverse("registry:impor_confirm", args=[record.pk]), follow=True)
     assert response.status_code == 200
     assert "unggah" in response.content.decode().lower()  # "upload it again"
     record.refresh_from_db()

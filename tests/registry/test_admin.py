@@ -129,7 +129,7 @@ def test_observer_opens_no_people_in_the_admin_as_on_the_web(client, rows, penga
     """One rule (registry.access.may_view): the web's people pages and the admin's agree."""
     client.force_login(pengamat)
     person = rows["cimahi"]["warga"]
-    assert client.get(reverse("members:warga")).status_code == 403
+    assert client.get(reverse("members:warga_list")).status_code == 403
     assert client.get(reverse("members:warga_detail", args=[person.pk])).status_code == 403
     for url in (
         reverse("admin:members_warga_changelist"),

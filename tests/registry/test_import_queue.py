@@ -52,7 +52,7 @@ def survey(*groups, name="survei.xlsx") -> io.BytesIO:
 
 
 def upload(client, content=None):
-    return client.post(reverse("registry:impor"), {"berkas": content or survey()})
+    return client.post(reverse("registry:impor_new"), {"berkas": content or survey()})
 
 
 def detail(client, record):
@@ -60,7 +60,7 @@ def detail(client, record):
 
 
 def confirm(client, record):
-    return client.post(reverse("registry:impor_konfirmasi", args=[record.pk]))
+    return client.post(reverse("registry:impor_confirm", args=[record.pk]))
 
 
 def told(response) -> str:
@@ -82,7 +82,7 @@ def test_an_upload_waits_while_another_import_runs_and_its_page_runs_it_after(cl
         assert record.status == "MENUNGGU"
         html = page.content.decode()
         assert '<meta http-equiv="refresh" content="5">' in html
-        assert reverse("registry:impor_konfirmasi", args=[record.pk]) not in html
+        assert reverse("registry:impor_confirm", args=[record.pk]) not in html
         assert Path(record.berkas).is_file()
     page = detail(client, record)  # the slot is free: this request checks the file
     record.refresh_from_db()
@@ -90,7 +90,7 @@ def test_an_upload_waits_while_another_import_runs_and_its_page_runs_it_after(cl
     assert record.jumlah["perkumpulan"] == {"created": 1, "updated": 0, "unchanged": 0}
     html = page.content.decode()
     assert 'http-equiv="refresh"' not in html
-    assert reverse("registry:impor_konfirmasi", args=[record.pk]) in html
+    assert reverse("registry:impor_confirm", args=[record.pk]) in html
     assert not Perkumpulan.objects.exists()
 
 
@@ -234,7 +234,7 @@ def test_a_record_keeps_the_first_errors_and_their_number(client, operator):
     page = detail(client, record).content.decode()
     assert "1500 errors: nothing was saved" in page
     assert "… and 500 more errors, not listed" in page
-    download = client.get(reverse("registry:impor_kesalahan", args=[record.pk]))
+    download = client.get(reverse("registry:impor_errors", args=[record.pk]))
     import openpyxl
 
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
@@ -261,7 +261,7 @@ def test_the_import_history_does_not_read_the_stored_errors(client, operator):
     client.force_login(operator)
     upload(client, survey(group_row(1, nama="x" * 300)))
     with CaptureQueriesContext(connection) as queries:
-        page = client.get(reverse("registry:impor_daftar"))
+        page = client.get(reverse("registry:impor_list"))
     assert page.status_code == 200 and "survei.xlsx" in page.content.decode()
     selects = [q["sql"] for q in queries if "registry_impor" in q["sql"]]
     assert selects and not any('"kesalahan"' in sql or '"peringatan"' in sql for sql in selects)
@@ -280,7 +280,7 @@ def test_an_unconfirmed_upload_expires_and_must_be_uploaded_again(client, operat
     record.refresh_from_db()
     assert record.status == "KEDALUWARSA" and record.berkas == "" and not file.exists()
     page = detail(client, record).content.decode()
-    assert "not confirmed within 24 hours" in page and reverse("registry:impor") in page
+    assert "not confirmed within 24 hours" in page and reverse("registry:impor_new") in page
     response = confirm(client, record)
     assert "upload it again" in told(response)
     assert not Perkumpulan.objects.exists()

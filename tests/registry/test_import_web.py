@@ -31,7 +31,7 @@ def workbook_bytes(groups, members=()) -> io.BytesIO:
 
 
 def upload(client, content):
-    return client.post(reverse("registry:impor"), {"berkas": content})
+    return client.post(reverse("registry:impor_new"), {"berkas": content})
 
 
 def test_it_checks_then_imports_on_confirmation(client, operator):
@@ -46,15 +46,15 @@ def test_it_checks_then_imports_on_confirmation(client, operator):
     assert Perkumpulan.objects.count() == 0  # checked, not written
     page = client.get(reverse("registry:impor_detail", args=[record.pk]))
     assert page.status_code == 200
-    assert reverse("registry:impor_konfirmasi", args=[record.pk]) in page.content.decode()
-    client.post(reverse("registry:impor_konfirmasi", args=[record.pk]))
+    assert reverse("registry:impor_confirm", args=[record.pk]) in page.content.decode()
+    client.post(reverse("registry:impor_confirm", args=[record.pk]))
     record.refresh_from_db()
     assert record.status == "DIIMPOR"
     assert record.jumlah["perkumpulan"] == {"created": 1, "updated": 0, "unchanged": 0}
     assert Keanggotaan.objects.get().perkumpulan.kode == "W-DW-1"
     # The stored upload is gone once it is imported; confirming again changes nothing.
     assert record.berkas == ""
-    client.post(reverse("registry:impor_konfirmasi", args=[record.pk]))
+    client.post(reverse("registry:impor_confirm", args=[record.pk]))
     assert Perkumpulan.objects.count() == 1
 
 
@@ -76,7 +76,7 @@ def test_it_lists_every_error_and_writes_nothing(client, operator):
     page = client.get(reverse("registry:impor_detail", args=[record.pk])).content.decode()
     assert "Bukan Jenis" in page and "2999" in page
     assert "konfirmasi" not in page
-    download = client.get(reverse("registry:impor_kesalahan", args=[record.pk]))
+    download = client.get(reverse("registry:impor_errors", args=[record.pk]))
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 4 and rows[1][:3] == ("perkumpulan", 2, "jenis")
@@ -101,12 +101,12 @@ def test_it_refuses_what_is_not_a_workbook(client, operator, name, content, mess
 
 def test_observers_may_not_import(client, pengamat):
     client.force_login(pengamat)
-    assert client.get(reverse("registry:impor")).status_code == 403
+    assert client.get(reverse("registry:impor_new")).status_code == 403
     assert upload(client, workbook_bytes([])).status_code == 403
 
 
 def test_anonymous_users_are_sent_to_log_in(client, db):
-    response = client.get(reverse("registry:impor"))
+    response = client.get(reverse("registry:impor_new"))
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
@@ -124,13 +124,13 @@ def test_imports_are_seen_only_within_reach(
         assert client.get(url).status_code == status, user.username
     # Staff may look, but only the uploader confirms.
     client.force_login(staf)
-    client.post(reverse("registry:impor_konfirmasi", args=[record.pk]))
+    client.post(reverse("registry:impor_confirm", args=[record.pk]))
     assert Perkumpulan.objects.count() == 0
 
 
 def test_the_template_has_dropdowns_and_text_nik(client, operator):
     client.force_login(operator)
-    response = client.get(reverse("registry:templat"))
+    response = client.get(reverse("registry:workbook_template"))
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert {"petunjuk", "perkumpulan", "anggota", "pmks", "jaringan"} <= set(book.sheetnames)
     assert book["daftar"].sheet_state == "hidden"
@@ -150,11 +150,11 @@ def test_export_gives_the_area_in_the_import_format(client, staf, staf_lain, mak
     make_perkumpulan("E-DW-1", desa=CIBEUREUM, nama="=HYPERLINK(\"x\")")
     make_perkumpulan("E-DW-2", desa="32.73.01.1001")
     client.force_login(staf)
-    response = client.get(reverse("registry:ekspor"), {"wilayah": "32.77"})
+    response = client.get(reverse("registry:workbook_export"), {"wilayah": "32.77"})
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book["perkumpulan"].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["E-DW-1"]
     assert rows[1][2] == "=HYPERLINK(\"x\")"  # the name as it is, as text:
     assert book["perkumpulan"].cell(row=2, column=3).data_type == "s"  # never a formula
-    assert client.get(reverse("registry:ekspor"), {"wilayah": "32.73"}).status_code == 404
-    assert client.get(reverse("registry:ekspor"), {"wilayah": "abc"}).status_code == 400
+    assert client.get(reverse("registry:workbook_export"), {"wilayah": "32.73"}).status_code == 404
+    assert client.get(reverse("registry:workbook_export"), {"wilayah": "abc"}).status_code == 400

@@ -163,19 +163,19 @@ def planted_in(texts: list[str]) -> set[str]:
 DOWNLOADS = {
     "registry:perkumpulan_xlsx": (lambda w: reverse("registry:perkumpulan_xlsx"),
                                   {"group", "jenis"}),
-    "registry:impor_kesalahan": (lambda w: reverse("registry:impor_kesalahan",
+    "registry:impor_errors": (lambda w: reverse("registry:impor_errors",
                                                    args=[w.impor["cbr"].pk]), {"import_value"}),
-    "registry:templat": (lambda w: reverse("registry:templat"),
+    "registry:workbook_template": (lambda w: reverse("registry:workbook_template"),
                          {"jenis", "kategori", *LISTS}),
-    "registry:ekspor": (lambda w: reverse("registry:ekspor") + "?wilayah=32.77",
+    "registry:workbook_export": (lambda w: reverse("registry:workbook_export") + "?wilayah=32.77",
                         {"group", "person", "case", "case_note", "partner", "link_note", "jenis",
                          "kategori", *LISTS}),
     "registry:rekap_xlsx": (lambda w: reverse("registry:rekap_xlsx") + "?wilayah=32.77",
                             {"jenis", "kategori", "tujuan", "syarat", "sumber_dana", "nilai"}),
     "pmks:kasus_xlsx": (lambda w: reverse("pmks:kasus_xlsx"),
                         {"case", "case_address", "kategori", "group"}),
-    "network:jaringan_unduh": (
-        lambda w: reverse("network:jaringan_unduh", kwargs={"format": "graphml"})
+    "network:jaringan_download": (
+        lambda w: reverse("network:jaringan_download", kwargs={"format": "graphml"})
         + "?wilayah=32.77", {"group", "partner"}),
 }
 
@@ -191,11 +191,12 @@ def test_every_download_holds_the_planted_text_as_text(client, w, name):
     url, places = DOWNLOADS[name]
     client.force_login(w.staf)
     content = fetch(client, url(w))
-    if name == "network:jaringan_unduh":
+    if name == "network:jaringan_download":
         # Not a workbook: GraphML and GEXF are XML for Gephi; the names are XML-escaped text.
         found = set()
         for fmt in ("graphml", "gexf"):
-            address = reverse("network:jaringan_unduh", kwargs={"format": fmt}) + "?wilayah=32.77"
+            address = (reverse("network:jaringan_download", kwargs={"format": fmt})
+                       + "?wilayah=32.77")
             found |= planted_in(xml_texts(fetch(client, address)))
         assert places <= found, f"{name}: missing {sorted(places - found)}"
         return
@@ -286,8 +287,8 @@ def test_the_commands_write_text_as_text(w, tmp_path):
     call_command("export_survey", wilayah="32.77", output=str(export), **quiet)
     call_command("export_survey", template=True, output=str(template), **quiet)
     expected = {recap: DOWNLOADS["registry:rekap_xlsx"][1],
-                export: DOWNLOADS["registry:ekspor"][1],
-                template: DOWNLOADS["registry:templat"][1]}
+                export: DOWNLOADS["registry:workbook_export"][1],
+                template: DOWNLOADS["registry:workbook_template"][1]}
     for path, places in expected.items():
         found = planted_in(workbook_texts(path.read_bytes(), path.name))
         assert places <= found, f"{path.name}: missing {sorted(places - found)}"

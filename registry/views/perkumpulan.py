@@ -1,20 +1,14 @@
 """The village officer's pages about groups: the dashboard, the list, a group's page and its form.
 
-Other apps add their part to a group's page and to the dashboard from their own module
-(`register_group_panel`, `register_dashboard_card` in their AppConfig.ready()), so that this module
-never reads their models: the members app adds the board and members, the network app the links,
-the PMKS app the cases a group accompanies.
+The other apps add their part to a group's page and to the dashboard through registry.panels.
 """
 
 import html
-from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -28,64 +22,22 @@ from registry import access, audit, rekap
 from registry.filters import PerkumpulanFilter
 from registry.forms import PerkumpulanForm
 from registry.models import JenisPerkumpulan, Perkumpulan, RekapBasi, RekapSel
-from registry.views import paged, posted, table_xlsx
+from registry.pages import (
+    can_edit_record,
+    get_editable_or_404,
+    paged,
+    posted,
+    require_editing_role,
+    table_xlsx,
+)
+from registry.panels import DASHBOARD_CARDS, PERKUMPULAN_HISTORY, PERKUMPULAN_PANELS
 
 
-@dataclass
-class Panel:
-    """A section of a group's page: a template and the context it needs (a fixed number of
-    queries, whatever the group's size)."""
-
-    order: int
-    template: str
-    context: Callable[[HttpRequest, Perkumpulan], dict | None]
-
-
-@dataclass
-class Card:
-    """A figure on the dashboard: its label, its value and where it leads. `figure` gets the
-    request and the stored recap counts of the user's area (`rekap.refresh_for`), so that a
-    figure kept there costs one small query whatever the area's size."""
-
-    order: int
-    figure: Callable[[HttpRequest, QuerySet], tuple[str, int, str] | None]
-
-
-GROUP_PANELS: list[Panel] = []
-DASHBOARD_CARDS: list[Card] = []
-# What a group's change history takes in beside the group itself (its members, its links):
-# each app gives the history of its records of the group (registry.audit.Source).
-GROUP_HISTORY: list[Callable[[Perkumpulan], audit.Source]] = []
-
-
-def register_group_panel(order: int, template: str):
-    def decorate(context):
-        GROUP_PANELS.append(Panel(order, template, context))
-        GROUP_PANELS.sort(key=lambda p: p.order)
-        return context
-
-    return decorate
-
-
-def register_group_history(source: Callable[[Perkumpulan], audit.Source]):
-    GROUP_HISTORY.append(source)
-    return source
-
-
-def group_history(group: Perkumpulan) -> audit.Source:
+def perkumpulan_history(group: Perkumpulan) -> audit.Source:
     return audit.Source(Perkumpulan.history.filter(id=group.pk), lambda row, names: _("Group"))
 
 
-def register_dashboard_card(order: int):
-    def decorate(figure):
-        DASHBOARD_CARDS.append(Card(order, figure))
-        DASHBOARD_CARDS.sort(key=lambda c: c.order)
-        return figure
-
-    return decorate
-
-
-def groups_of(request: HttpRequest):
+def visible_perkumpulan(request: HttpRequest):
     return Perkumpulan.objects.visible_to(request.user)
 
 
@@ -102,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for t in JenisPerkumpulan.objects.filter(pk__in=per_type).order_by("urutan", "nama")
     ]
     cards = [c for c in (card.figure(request, stored) for card in DASHBOARD_CARDS) if c]
-    recent = groups_of(request).select_related("jenis", "desa").order_by("-diubah")[:10]
+    recent = visible_perkumpulan(request).select_related("jenis", "desa").order_by("-diubah")[:10]
     return render(request, "registry/dashboard.html", {
         "area": request.user.wilayah,
         "types": types,
@@ -115,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 # The list ------------------------------------------------------------------------------------
 def _filtered(request: HttpRequest) -> PerkumpulanFilter:
-    queryset = groups_of(request).select_related("jenis", "desa").order_by("kode")
+    queryset = visible_perkumpulan(request).select_related("jenis", "desa").order_by("kode")
     return PerkumpulanFilter(request.GET, queryset=queryset, request=request)
 
 
@@ -148,7 +100,7 @@ def _rows(groups) -> SafeString:
         "l_aktif": escape(_("Active")),
     }
     yes, no = (escape(v) for v in _("yes,no").split(",")[:2])
-    prefix = reverse("registry:perkumpulan", args=["-"])[:-2]  # …/perkumpulan/-/ less "-/"
+    prefix = reverse("registry:perkumpulan_detail", args=["-"])[:-2]  # …/perkumpulan/-/ less "-/"
     return mark_safe("".join(  # noqa: S308 — every value above and below is escaped
         ROW.format(
             url=html.escape(f"{prefix}{quote(kode, safe=URL_SAFE)}/"), kode=html.escape(kode),
@@ -239,34 +191,34 @@ def perkumpulan_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 def perkumpulan_detail(request: HttpRequest, kode: str) -> HttpResponse:
     group = get_object_or_404(
-        groups_of(request).select_related("jenis", "desa", "tujuan").prefetch_related(
+        visible_perkumpulan(request).select_related("jenis", "desa", "tujuan").prefetch_related(
             "syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan"
         ),
         kode=kode,
     )
     panels = []
-    for panel in GROUP_PANELS:
+    for panel in PERKUMPULAN_PANELS:
         context = panel.context(request, group)
         if context is not None:
             panels.append({"template": panel.template, "context": context})
     history, history_total = audit.timeline(
-        [group_history(group), *(source(group) for source in GROUP_HISTORY)], request.user)
+        [perkumpulan_history(group), *(source(group) for source in PERKUMPULAN_HISTORY)],
+        request.user)
     return render(request, "registry/perkumpulan_detail.html", {
         "group": group,
         "panels": panels,
         "history": history,
         "history_total": history_total,
-        "can_edit": Perkumpulan.objects.editable_by(request.user).filter(pk=group.pk).exists(),
+        "can_edit": can_edit_record(request, group),
     })
 
 
 @login_required
 def perkumpulan_form(request: HttpRequest, kode: str | None = None) -> HttpResponse:
-    if not access.can_edit(request.user):
-        raise PermissionDenied
+    require_editing_role(request)
     group = None
     if kode is not None:
-        group = get_object_or_404(Perkumpulan.objects.editable_by(request.user), kode=kode)
+        group = get_editable_or_404(request, Perkumpulan, kode=kode)
     form = PerkumpulanForm(posted(request), instance=group, user=request.user)
     if request.method == "POST":
 
@@ -279,7 +231,7 @@ def perkumpulan_form(request: HttpRequest, kode: str | None = None) -> HttpRespo
                 (_("Group %(kode)s saved.") if group else _("Group %(kode)s created."))
                 % {"kode": saved.kode},
             )
-            return reverse("registry:perkumpulan", args=[saved.kode])
+            return reverse("registry:perkumpulan_detail", args=[saved.kode])
 
         done = form.save_once(request, save, reverse("registry:perkumpulan_list"))
         if done is not None:

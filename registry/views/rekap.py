@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from registry import access, rekap
 from registry.models import JenisPerkumpulan, Tingkat, Wilayah
-from registry.views import XLSX, BadRequest, area_param, larger_areas
+from registry.pages import XLSX, BadRequest, area_param, larger_areas
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
 

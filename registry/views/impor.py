@@ -3,80 +3,27 @@
 import io
 import tempfile
 import uuid
-from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry import access, import_queue, sheets, workbook
+from registry import import_queue, workbook
 from registry.forms import UploadForm
 from registry.models import Impor, StatusImpor, Wilayah
+from registry.pages import XLSX, paged, posted, require_editing_role, table_xlsx
 from registry.validators import normalize_kode_wilayah
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PAGE_SIZE = 50
 # How often the page of an import waiting its turn asks again (a meta refresh: the site's
 # Content-Security-Policy runs no inline script).
 REFRESH_SECONDS = 5
-
-
-class BadRequest(Exception):
-    """A request the page cannot answer: its message is shown with a 400."""
-
-
-def area_param(request: HttpRequest) -> Wilayah:
-    """The area of `?wilayah=CODE` (default: the user's own) within the user's area: 404
-    outside it, BadRequest for a missing or malformed code."""
-    kode = request.GET.get("wilayah") or (request.user.wilayah_id or "")
-    try:
-        kode = normalize_kode_wilayah(kode)
-    except ValidationError as exc:
-        raise BadRequest(_("Choose an area: add ?wilayah=CODE, e.g. ?wilayah=32.77.")) from exc
-    return get_object_or_404(Wilayah.objects.visible_to(request.user), kode=kode)
-
-
-def larger_areas(request: HttpRequest, area: Wilayah) -> list[Wilayah]:
-    """The kecamatan, kabupaten and province of `area` that the user may see, largest first."""
-    above = [kode for kode in (area.provinsi_id, area.kabupaten_id, area.kecamatan_id) if kode]
-    return list(Wilayah.objects.visible_to(request.user).filter(pk__in=above).order_by("kode"))
-
-
-def posted(request: HttpRequest):
-    """A POST's data, else None: an empty POST is a form sent empty, told what it lacks (400),
-    not a fresh form."""
-    return request.POST if request.method == "POST" else None
-
-
-def paged(request: HttpRequest, items, size: int = PAGE_SIZE,
-          count: int | None = None) -> tuple[Page, str]:
-    """The page `?page=` asks for (a bad or too large number gives the first or the last) and the
-    query string without `page`, for the links to the other pages. `count`: the number of items
-    when the caller knows it (no COUNT query then)."""
-    paginator = Paginator(items, size)
-    if count is not None:
-        paginator.count = count
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
-
-
-def table_xlsx(filename: str, title: str, header: list, rows: Iterable) -> FileResponse:
-    """A one-sheet workbook of a header and rows, written as the rows come, every text a text
-    cell that a spreadsheet never runs as a formula (registry.sheets)."""
-    buffer = io.BytesIO()
-    sheets.table(buffer, title, header, rows)
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 def _waits(save: bool) -> str:
@@ -100,12 +47,11 @@ def _tell(request: HttpRequest, step: import_queue.Step) -> None:
 
 
 @login_required
-def impor(request: HttpRequest) -> HttpResponse:
+def impor_new(request: HttpRequest) -> HttpResponse:
     """Upload a workbook: it is checked in full and nothing is written until the user confirms.
     The check runs at once when no other import runs, else the file waits its turn
     (registry.import_queue)."""
-    if not access.can_edit(request.user):
-        raise PermissionDenied
+    require_editing_role(request)
     form = UploadForm(posted(request), request.FILES)
     if request.method == "POST" and form.is_valid():
         import_queue.clean_up()
@@ -169,7 +115,7 @@ def impor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def impor_konfirmasi(request: HttpRequest, pk: int) -> HttpResponse:
+def impor_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the checked workbook: all or nothing, checked again against today's registry. The
     save runs at once when no other import runs, else it waits its turn."""
     record = get_object_or_404(
@@ -198,7 +144,7 @@ def impor_konfirmasi(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def impor_kesalahan(request: HttpRequest, pk: int) -> HttpResponse:
+def impor_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """The errors of an import as a spreadsheet, to fix the file row by row (the first
     MAX_LISTED of them, and a last row saying how many more there were)."""
     record = get_object_or_404(Impor.objects.visible_to(request.user), pk=pk)
@@ -212,7 +158,7 @@ def impor_kesalahan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def impor_daftar(request: HttpRequest) -> HttpResponse:
+def impor_list(request: HttpRequest) -> HttpResponse:
     # The stored errors are left out: the list shows none of them.
     records = (Impor.objects.visible_to(request.user).select_related("pengguna", "wilayah")
                .defer("kesalahan", "peringatan"))
@@ -221,7 +167,7 @@ def impor_daftar(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def templat(request: HttpRequest) -> HttpResponse:
+def workbook_template(request: HttpRequest) -> HttpResponse:
     """The blank survey form with its dropdowns."""
     buffer = io.BytesIO()
     workbook.template_workbook(buffer)
@@ -232,7 +178,7 @@ def templat(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ekspor(request: HttpRequest) -> HttpResponse:
+def workbook_export(request: HttpRequest) -> HttpResponse:
     """An area's registry as a survey workbook (?wilayah=CODE; default: the user's area)."""
     kode = request.GET.get("wilayah") or (request.user.wilayah_id or "")
     try:

@@ -1,0 +1,96 @@
+"""What every app's pages share: the area asked for, paging, a form's posted data, a table as a
+workbook, and the one way a page fetches a record to change (403 for a role that may not write,
+404 outside the user's area)."""
+
+import io
+from collections.abc import Iterable
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from registry import access, sheets
+from registry.models import Wilayah
+from registry.validators import normalize_kode_wilayah
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+M = TypeVar("M", bound=Model)
+
+
+class BadRequest(Exception):
+    """A request the page cannot answer: its message is shown with a 400."""
+
+
+def area_param(request: HttpRequest) -> Wilayah:
+    """The area of `?wilayah=CODE` (default: the user's own) within the user's area: 404
+    outside it, BadRequest for a missing or malformed code."""
+    kode = request.GET.get("wilayah") or (request.user.wilayah_id or "")
+    try:
+        kode = normalize_kode_wilayah(kode)
+    except ValidationError as exc:
+        raise BadRequest(_("Choose an area: add ?wilayah=CODE, e.g. ?wilayah=32.77.")) from exc
+    return get_object_or_404(Wilayah.objects.visible_to(request.user), kode=kode)
+
+
+def larger_areas(request: HttpRequest, area: Wilayah) -> list[Wilayah]:
+    """The kecamatan, kabupaten and province of `area` that the user may see, largest first."""
+    above = [kode for kode in (area.provinsi_id, area.kabupaten_id, area.kecamatan_id) if kode]
+    return list(Wilayah.objects.visible_to(request.user).filter(pk__in=above).order_by("kode"))
+
+
+def posted(request: HttpRequest):
+    """A POST's data, else None: an empty POST is a form sent empty, told what it lacks (400),
+    not a fresh form."""
+    return request.POST if request.method == "POST" else None
+
+
+def paged(request: HttpRequest, items, size: int = PAGE_SIZE,
+          count: int | None = None) -> tuple[Page, str]:
+    """The page `?page=` asks for (a bad or too large number gives the first or the last) and the
+    query string without `page`, for the links to the other pages. `count`: the number of items
+    when the caller knows it (no COUNT query then)."""
+    paginator = Paginator(items, size)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def table_xlsx(filename: str, title: str, header: list, rows: Iterable) -> FileResponse:
+    """A one-sheet workbook of a header and rows, written as the rows come, every text a text
+    cell that a spreadsheet never runs as a formula (registry.sheets)."""
+    buffer = io.BytesIO()
+    sheets.table(buffer, title, header, rows)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+# Changing records ------------------------------------------------------------------------------
+def require_editing_role(request: HttpRequest) -> None:
+    """403 for a role that may not change anything (registry.access.can_edit): the check of a
+    page that creates a record, and the first half of `get_editable_or_404`."""
+    if not access.can_edit(request.user):
+        raise PermissionDenied
+
+
+def get_editable_or_404(request: HttpRequest, queryset: QuerySet[M] | type[M], **lookup) -> M:
+    """The record of `lookup` that the user may change: 403 for a role that may not change
+    anything, 404 for a record outside the user's area (`editable_by`). `queryset`: a model, or
+    a queryset of it to fetch with (select_related…)."""
+    require_editing_role(request)
+    if isinstance(queryset, type):
+        queryset = queryset.objects.all()
+    return get_object_or_404(queryset.editable_by(request.user), **lookup)
+
+
+def can_edit_record(request: HttpRequest, record: Model) -> bool:
+    """Whether the user may change `record` (a page shows its forms then): one small query, none
+    for a role that may not change anything."""
+    return type(record).objects.editable_by(request.user).filter(pk=record.pk).exists()

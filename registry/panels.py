@@ -1,0 +1,63 @@
+"""What the other apps add to a group's page and to the dashboard, so that the registry's pages
+never read their models: each app registers its part in its AppConfig.ready() — the members app
+the board and members, the network app the links, the PMKS app the cases a group accompanies —
+and the history of its records of a group."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from registry import audit
+from registry.models import Perkumpulan
+
+
+@dataclass
+class Panel:
+    """A section of a group's page: a template and the context it needs (a fixed number of
+    queries, whatever the group's size)."""
+
+    order: int
+    template: str
+    context: Callable[[HttpRequest, Perkumpulan], dict | None]
+
+
+@dataclass
+class Card:
+    """A figure on the dashboard: its label, its value and where it leads. `figure` gets the
+    request and the stored recap counts of the user's area (`rekap.refresh_for`), so that a
+    figure kept there costs one small query whatever the area's size."""
+
+    order: int
+    figure: Callable[[HttpRequest, QuerySet], tuple[str, int, str] | None]
+
+
+PERKUMPULAN_PANELS: list[Panel] = []
+DASHBOARD_CARDS: list[Card] = []
+# What a group's change history takes in beside the group itself (its members, its links):
+# each app gives the history of its records of the group (registry.audit.Source).
+PERKUMPULAN_HISTORY: list[Callable[[Perkumpulan], audit.Source]] = []
+
+
+def register_perkumpulan_panel(order: int, template: str):
+    def decorate(context):
+        PERKUMPULAN_PANELS.append(Panel(order, template, context))
+        PERKUMPULAN_PANELS.sort(key=lambda p: p.order)
+        return context
+
+    return decorate
+
+
+def register_perkumpulan_history(source: Callable[[Perkumpulan], audit.Source]):
+    PERKUMPULAN_HISTORY.append(source)
+    return source
+
+
+def register_dashboard_card(order: int):
+    def decorate(figure):
+        DASHBOARD_CARDS.append(Card(order, figure))
+        DASHBOARD_CARDS.sort(key=lambda c: c.order)
+        return figure
+
+    return decorate

@@ -1,0 +1,182 @@
+"""The group list: each role its area, the filters and sorting, paging, the xlsx download, the
+rows it writes, and what the list, a group's page and the dashboard cost."""
+
+import io
+
+import openpyxl
+import pytest
+
+from registry.models import Perkumpulan
+from tests.conftest import CIBEUREUM, MELONG
+
+
+def codes(response) -> list[str]:
+    """The codes of the listed groups (the list reads its rows as tuples, code first)."""
+    return [row[0] for row in response.context["page"].object_list]
+
+
+def test_each_role_lists_only_its_area(client, groups, operator, staf, admin_user):
+    client.force_login(operator)
+    assert codes(client.get("/perkumpulan/")) == ["CBR-DW-001", "CBR-KT-001"]
+    client.force_login(staf)
+    assert codes(client.get("/perkumpulan/")) == ["CBR-DW-001", "CBR-KT-001", "MLG-DW-001"]
+    client.force_login(admin_user)
+    assert len(codes(client.get("/perkumpulan/"))) == 4
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ({"q": "mawar"}, ["CBR-DW-001"]),
+    ({"q": "kt-0"}, ["CBR-KT-001"]),
+    ({"jenis": "DW"}, ["CBR-DW-001", "MLG-DW-001"]),
+    ({"rw": "3"}, ["CBR-DW-001"]),
+    ({"berdiri_sebelum": "1999"}, ["CBR-DW-001"]),
+    ({"berdiri_sesudah": "2001"}, ["CBR-KT-001"]),
+    ({"jaringan": "PEMERINTAH"}, ["CBR-KT-001"]),
+    ({"urut": "-nama"}, ["CBR-KT-001", "MLG-DW-001", "CBR-DW-001"]),
+    ({"urut": "tahun"}, ["CBR-DW-001", "MLG-DW-001", "CBR-KT-001"]),
+])
+def test_filters_and_sorting(client, staf, groups, query, expected):
+    client.force_login(staf)
+    response = client.get("/perkumpulan/", query)
+    assert response.status_code == 200
+    assert codes(response) == expected
+
+
+@pytest.mark.parametrize("query", [
+    {"jenis": "XX"}, {"berdiri_sebelum": "abc"}, {"rw": "0"}, {"jaringan": "LAIN"},
+    {"urut": "password"},
+])
+def test_bad_filters_are_400_with_the_form(client, staf, groups, query):
+    client.force_login(staf)
+    response = client.get("/perkumpulan/", query)
+    assert response.status_code == 400
+    assert response.context["filter"].form.errors
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "999999", "1.5"])
+def test_any_page_number_gives_a_page(client, staf, make_perkumpulan, page):
+    for i in range(55):
+        make_perkumpulan(f"P-{i:03d}")
+    client.force_login(staf)
+    response = client.get("/perkumpulan/", {"page": page})
+    assert response.status_code == 200
+    assert len(codes(response)) in (50, 5)
+
+
+def test_pages_keep_the_filters(client, staf, make_perkumpulan):
+    for i in range(60):
+        make_perkumpulan(f"P-{i:03d}", jenis="DW" if i % 2 else "KT")
+    client.force_login(staf)
+    response = client.get("/perkumpulan/", {"jenis": "DW", "urut": "-kode"})
+    assert response.context["page"].paginator.count == 30
+    html = response.content.decode()
+    assert "?jenis=DW&amp;urut=-kode&amp;page=2" not in html  # 30 rows: one page
+    response = client.get("/perkumpulan/", {"aktif": "true"})
+    assert 'href="?aktif=true&amp;page=2"' in response.content.decode()
+
+
+def test_the_list_downloads_as_xlsx_with_its_filters(client, staf, groups, make_perkumpulan):
+    make_perkumpulan("CBR-DW-002", nama="=HYPERLINK(\"http://x\")")
+    client.force_login(staf)
+    response = client.get("/perkumpulan/unduh.xlsx", {"jenis": "DW"})
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["CBR-DW-001", "CBR-DW-002", "MLG-DW-001"]
+    assert rows[2][1] == "=HYPERLINK(\"http://x\")"  # the name as it is, as text:
+    assert book.active.cell(row=3, column=2).data_type == "s"  # never a formula
+    assert rows[1][6] == 1999
+
+
+PAGES = ["/perkumpulan/", "/perkumpulan/?jenis=DW&urut=-tahun", "/perkumpulan/CBR-DW-001/", "/"]
+
+
+def count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_detail_and_dashboard_cost_fixed_queries(client, staf, make_perkumpulan):
+    make_perkumpulan("CBR-DW-001")
+    client.force_login(staf)
+    client.get("/")
+    few = {url: count_queries(client, url) for url in PAGES}
+    for i in range(60):
+        make_perkumpulan(f"X-{i:03d}", desa=[CIBEUREUM, MELONG][i % 2],
+                         jenis=["DW", "KT", "POSYANDU"][i % 3])
+    client.get("/")  # the dashboard computes the changed villages' counts once
+    many = {url: count_queries(client, url) for url in PAGES}
+    assert many == few
+    assert max(few.values()) <= 20, few
+
+
+def test_the_unfiltered_list_counts_from_the_stored_recap(client, staf, operator,
+                                                         make_perkumpulan):
+    """Unfiltered, the list's total is the stored count of the area's active and inactive
+    groups; while a village's stored counts are stale, the groups are counted. Either way: the
+    truth."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(6):
+        make_perkumpulan(f"C-{i}", desa=[CIBEUREUM, MELONG][i % 2], aktif=i != 0)
+    client.force_login(staf)
+
+    def shown(query=None):
+        """(the total shown, read from the store?, groups counted?)"""
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/perkumpulan/", query or {})
+        sql = [q["sql"] for q in captured.captured_queries]
+        stored = any("registry_rekapsel" in q for q in sql)
+        counted = any("COUNT(" in q and "registry_perkumpulan" in q for q in sql)
+        return response.context["page"].paginator.count, stored, counted
+
+    assert shown() == (6, False, True)  # stale villages: counted
+    client.get("/")  # the dashboard brings the stored counts up to date
+    assert shown() == (6, True, False)  # 5 active + 1 inactive, from the store
+    assert shown({"urut": "-nama"}) == (6, True, False)
+    assert shown({"aktif": "false"}) == (1, False, True)  # filtered: counted
+    assert shown({"q": "C-1"}) == (1, False, True)
+    group = Perkumpulan.objects.get(kode="C-1")
+    group.aktif = False
+    group.save()  # its village is stale now
+    make_perkumpulan("C-9", desa=MELONG)
+    assert shown() == (7, False, True)
+    client.get("/")
+    assert shown() == (7, True, False)  # 5 active + 2 inactive
+    client.force_login(operator)
+    assert shown() == (3, True, False)
+
+
+def test_a_new_group_type_shows_in_the_filter_at_once(client, staf, groups):
+    """The filter's rendered fields are kept per process, keyed by the list of types."""
+    from registry.models import JenisPerkumpulan
+
+    client.force_login(staf)
+    assert "Kelompok Baru" not in client.get("/perkumpulan/").content.decode()
+    JenisPerkumpulan.objects.create(kode="BARU", nama="Kelompok Baru", urutan=99)
+    html = client.get("/perkumpulan/").content.decode()
+    assert '<option value="BARU">Kelompok Baru</option>' in html
+    html = client.get("/perkumpulan/", {"jenis": "BARU"}).content.decode()
+    assert '<option value="BARU" selected>Kelompok Baru</option>' in html
+
+
+def test_list_rows_link_to_each_group_and_escape_its_text(client, operator, make_perkumpulan):
+    from django.urls import reverse
+
+    make_perkumpulan("CBR/DW.07_a", nama='Dasa Wisma <b>"Tujuh"</b> & Co', rw=None,
+                     tahun_berdiri=2001, aktif=False)
+    client.force_login(operator)
+    html = client.get("/perkumpulan/").content.decode()
+    url = reverse("registry:perkumpulan_detail", args=["CBR/DW.07_a"])
+    assert f'<a href="{url}">CBR/DW.07_a</a>' in html
+    assert client.get(url).context["group"].kode == "CBR/DW.07_a"
+    assert "Dasa Wisma &lt;b&gt;&quot;Tujuh&quot;&lt;/b&gt; &amp; Co" in html
+    assert "<b>" not in html
+    row = html[html.index(url):].split("</tr>")[0]
+    assert '<td data-label="RW">–</td>' in row and '<td data-label="Berdiri">2001</td>' in row
+    assert '<td data-label="Aktif">tidak</td>' in row
