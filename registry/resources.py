@@ -116,21 +116,6 @@ class ChoiceWidget(ConvertWidget):
         return self._match(value)
 
 
-class SheetConverter:
-    """The converter a sheet handler builds for one of its columns once per file (from lists
-    loaded from the database), built here once per import, when a cell first needs it."""
-
-    def __init__(self, handler, column: str):
-        self.handler = handler
-        self.column = column
-        self._convert = None
-
-    def __call__(self, value):
-        if self._convert is None:
-            self._convert = self.handler.converters(workbook.Import())[self.column]
-        return self._convert(value)
-
-
 class ScopedWidgetMixin:
     """A widget that knows the resource it serves (and so the user), set by the resource."""
 
@@ -645,8 +630,8 @@ class PerkumpulanResource(ScopedResource):
         "rt": workbook.to_rw_rt,
         "tahun_berdiri": workbook.to_year,
         "masa_kepengurusan": perkumpulan.to_term,
-        "jaringan_kerja": SheetConverter(perkumpulan.PerkumpulanSheet(), "jaringan_kerja"),
-        "prakarsa": SheetConverter(perkumpulan.PerkumpulanSheet(), "prakarsa"),
+        "jaringan_kerja": perkumpulan.JARINGAN_KERJA,
+        "prakarsa": perkumpulan.PRAKARSA,
     }
     scope_area = "desa"
     key_lookup = "kode"

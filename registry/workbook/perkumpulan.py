@@ -76,6 +76,15 @@ def known_groups(imp: Import, kodes) -> dict[str, int]:
     return {k: found[k] for k in kodes if k in found}
 
 
+# The fixed lists' converters (the admin's group import reads these columns with them too).
+JARINGAN_KERJA = matcher(
+    choice_lookup(JaringanKerja),
+    gettext_lazy("working network"),
+    ["Organisasi Sosial", "Pemerintah", "Tidak Ada"],
+)
+PRAKARSA = matcher(choice_lookup(Prakarsa), gettext_lazy("initiator"), ["Masyarakat", "Pemerintah"])
+
+
 class _Converters(dict):
     """The converters of the sheet's lists by column, loaded once per import."""
 
@@ -93,14 +102,8 @@ class _Converters(dict):
                 Daftar.TUJUAN.label,
                 [p.nama for p in lists[Daftar.TUJUAN]],
             ),
-            "jaringan_kerja": matcher(
-                choice_lookup(JaringanKerja),
-                _("working network"),
-                ["Organisasi Sosial", "Pemerintah", "Tidak Ada"],
-            ),
-            "prakarsa": matcher(
-                choice_lookup(Prakarsa), _("initiator"), ["Masyarakat", "Pemerintah"]
-            ),
+            "jaringan_kerja": JARINGAN_KERJA,
+            "prakarsa": PRAKARSA,
         }
         for column, daftar in MULTI_COLUMNS.items():
             lookup = Pilihan.lookup(lists[daftar])
@@ -142,7 +145,6 @@ class PerkumpulanSheet(SheetHandler):
 
     def converters(self, imp: Import) -> dict:
         return imp.part(_Converters)
-
 
     def parse(self, row: Row, imp: Import):
         convert = self.converters(imp)
