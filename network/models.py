@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Warga
@@ -173,20 +174,56 @@ class Mekanisme(models.TextChoices):
     LAINNYA = "LAINNYA", _("Other")
 
 
+class TingkatForum(models.TextChoices):
+    """Where a WKSBM works (seed 003, Kedudukan): the whole village, or one of its RW, RT or
+    dukuh."""
+
+    DESA = "DESA", _("Village (desa/kelurahan)")
+    RW = "RW", _("RW")
+    RT = "RT", _("RT")
+    DUKUH = "DUKUH", _("Dukuh")
+
+
+# The order of the levels on a village's page: the village first, then the smaller units.
+TINGKAT_URUTAN = {TingkatForum.DESA: 0, TingkatForum.RW: 1, TingkatForum.RT: 1,
+                  TingkatForum.DUKUH: 2}
+
+
 class Forum(models.Model):
-    """The village's WKSBM itself: the forum that knits its groups into one network."""
+    """A WKSBM forum that knits groups into one network: the village's own (at most one per
+    village), or one working at an RW, an RT within an RW, or a dukuh of the village."""
 
     # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    # The level columns have database defaults (a village-level forum): a bulk write of a forum
+    # below the village names them too (fields=(*bulk_columns, *LEVEL_COLUMNS)).
     bulk_columns = ("desa", "nama", "mekanisme", "tanggal_dibentuk", "keterangan")
+    LEVEL_COLUMNS = ("tingkat", "rw", "rt", "dukuh")
 
     scope_path = "desa"
 
-    desa = models.OneToOneField(
+    desa = models.ForeignKey(
         Wilayah,
         models.PROTECT,
         related_name="forum_wksbm",
         verbose_name=_("village"),
         limit_choices_to={"tingkat": Tingkat.DESA},
+    )
+    tingkat = models.CharField(
+        _("level"), max_length=5, choices=TingkatForum.choices, default=TingkatForum.DESA,
+        db_default=TingkatForum.DESA,
+        help_text=_("Where the forum works: the whole village, or one RW, RT or dukuh of it."),
+    )
+    rw = models.PositiveSmallIntegerField(
+        _("RW"), null=True, blank=True, validators=[validators.validate_rw_rt],
+        help_text=_("The RW of an RW or RT forum."),
+    )
+    rt = models.PositiveSmallIntegerField(
+        _("RT"), null=True, blank=True, validators=[validators.validate_rw_rt],
+        help_text=_("The RT (within its RW) of an RT forum."),
+    )
+    dukuh = models.CharField(
+        _("dukuh"), max_length=100, blank=True, default="", db_default="",
+        help_text=_("The name of the dukuh of a dukuh forum."),
     )
     nama = models.CharField(_("name"), max_length=200)
     mekanisme = models.CharField(
@@ -205,10 +242,86 @@ class Forum(models.Model):
     class Meta:
         verbose_name = _("WKSBM forum")
         verbose_name_plural = _("WKSBM forums")
-        ordering = ["desa"]
+        ordering = ["desa", "rw", "rt", "dukuh"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["desa"], condition=Q(tingkat="DESA"), name="forum_satu_per_desa",
+                violation_error_message=_("This village already has its village-level forum."),
+            ),
+            models.UniqueConstraint(
+                fields=["desa", "rw"], condition=Q(tingkat="RW"), name="forum_rw_unik",
+                violation_error_message=_("This village already has a forum for this RW."),
+            ),
+            models.UniqueConstraint(
+                fields=["desa", "rw", "rt"], condition=Q(tingkat="RT"), name="forum_rt_unik",
+                violation_error_message=_(
+                    "This village already has a forum for this RT of this RW."),
+            ),
+            models.UniqueConstraint(
+                "desa", Lower("dukuh"), condition=Q(tingkat="DUKUH"), name="forum_dukuh_unik",
+                violation_error_message=_("This village already has a forum for this dukuh."),
+            ),
+            # Each level names exactly the place it needs: an RW; an RW and an RT; a dukuh;
+            # nothing for the village.
+            models.CheckConstraint(
+                condition=(
+                    Q(tingkat="DESA", rw__isnull=True, rt__isnull=True, dukuh="")
+                    | Q(tingkat="RW", rw__isnull=False, rt__isnull=True, dukuh="")
+                    | Q(tingkat="RT", rw__isnull=False, rt__isnull=False, dukuh="")
+                    | (Q(tingkat="DUKUH", rw__isnull=True, rt__isnull=True) & ~Q(dukuh=""))
+                ),
+                name="forum_tingkat_tempat",
+                violation_error_message=_(
+                    "An RW forum names its RW, an RT forum its RW and RT, a dukuh forum its "
+                    "dukuh; a village-level forum none of them."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.nama
+
+    @property
+    def tempat(self) -> str:
+        """Where the forum works, as a village's officer says it: "RW 3", "RT 2 / RW 3",
+        "Dukuh Krajan", or the village's level."""
+        if self.tingkat == TingkatForum.RW:
+            return _("RW %(rw)s") % {"rw": self.rw}
+        if self.tingkat == TingkatForum.RT:
+            return _("RT %(rt)s / RW %(rw)s") % {"rt": self.rt, "rw": self.rw}
+        if self.tingkat == TingkatForum.DUKUH:
+            return _("Dukuh %(dukuh)s") % {"dukuh": self.dukuh}
+        return str(TingkatForum.DESA.label)
+
+    @property
+    def urutan(self) -> tuple:
+        """Its place on the village's page: the village first, then RW by RW (each RW's own
+        forum before its RTs), then the dukuh by name."""
+        return (TINGKAT_URUTAN[self.tingkat], self.rw or 0, self.rt or 0,
+                self.dukuh.casefold(), self.pk or 0)
+
+    def clean(self) -> None:
+        self.dukuh = " ".join(self.dukuh.split())
+        errors = {}
+        needs = {TingkatForum.RW: ("rw",), TingkatForum.RT: ("rw", "rt"),
+                 TingkatForum.DUKUH: ("dukuh",)}.get(self.tingkat, ())
+        for name in needs:
+            if getattr(self, name) in (None, ""):
+                errors[name] = ValidationError(
+                    _("A forum at this level needs this."), code="required")
+        for name in ("rw", "rt", "dukuh"):
+            if name not in needs and getattr(self, name) not in (None, ""):
+                errors[name] = ValidationError(
+                    _("Leave this empty for a forum at this level."), code="not_at_level")
+        if errors:
+            raise ValidationError(errors)
+
+
+def mark_village_level(forums) -> int:
+    """The migration's step: every forum recorded before forums had levels was the village's
+    one forum, so it becomes the village-level forum of its village (its members, leaders,
+    meetings and funds stay with it). `forums`: the model's manager (historical or current)."""
+    return forums.exclude(tingkat="DESA").filter(
+        rw__isnull=True, rt__isnull=True, dukuh="").update(tingkat="DESA")
 
 
 class PengurusForum(models.Model):
