@@ -73,9 +73,15 @@ class DanaInline(ScopedInline):
 @admin.register(Forum)
 class ForumAdmin(ScopedImportExport, ScopedAdmin):
     resource_classes = [ForumResource]
-    list_display = ["nama", "desa", "mekanisme", "tanggal_dibentuk"]
-    list_filter = [wilayah_filter("desa"), "mekanisme"]
+    list_display = ["nama", "desa", "tingkat", "tempat", "mekanisme", "tanggal_dibentuk"]
+    list_filter = [wilayah_filter("desa"), "tingkat", "mekanisme"]
     list_select_related = ["desa"]
     search_fields = ["nama", "desa__nama"]
     autocomplete_fields = ["desa", "anggota"]
+    fields = ["desa", "tingkat", "rw", "rt", "dukuh", "nama", "mekanisme", "tanggal_dibentuk",
+              "anggota", "keterangan"]
     inlines = [PengurusForumInline, PertemuanInline, DanaInline]
+
+    @admin.display(description=_("where"))
+    def tempat(self, forum):
+        return forum.tempat

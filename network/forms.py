@@ -13,6 +13,7 @@ from network.models import (
     JenisMitra,
     Mitra,
     PertemuanForum,
+    TingkatForum,
 )
 from registry import validators
 from registry.forms import TOKEN_FIELD, DateInput, OnceForm, VersionedModelForm, village_groups
@@ -150,6 +151,44 @@ class ForumForm(OnceForm, VersionedModelForm):
         self.fields["anggota"].label_from_instance = lambda g: f"{g.nama} ({g.jenis.nama})"
 
 
+class ForumBaruForm(OnceForm, forms.ModelForm):
+    """A forum below the village (`instance`: a new forum of the village): its level, the RW,
+    the RT within the RW or the dukuh it works at, and its own data. The village's own forum is
+    recorded with `ForumForm`."""
+
+    # The place a level's uniqueness is told beside.
+    CONSTRAINT_FIELDS = {"forum_satu_per_desa": "tingkat", "forum_rw_unik": "rw",
+                         "forum_rt_unik": "rt", "forum_dukuh_unik": "dukuh"}
+
+    class Meta:
+        model = Forum
+        fields = ["tingkat", "rw", "rt", "dukuh", "nama", "mekanisme", "tanggal_dibentuk"]
+        widgets = {"tanggal_dibentuk": DateInput}
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "forum-baru-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["tingkat"].choices = [
+            ("", "—"), *[c for c in TingkatForum.choices if c[0] != TingkatForum.DESA]]
+        self.fields["tingkat"].initial = ""
+        for name in ("rw", "rt"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+        self.send_once(user, f"network:forum_baru:{self.instance.desa_id}")
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The uniqueness within the village: the form leaves the village out of its fields, so
+        # Django's own check would skip these constraints.
+        failed = set(self.errors)
+        for constraint in Forum._meta.constraints:
+            if constraint.name not in self.CONSTRAINT_FIELDS:
+                continue
+            try:
+                constraint.validate(Forum, self.instance, exclude=failed)
+            except ValidationError as exc:
+                self.add_error(self.CONSTRAINT_FIELDS[constraint.name], exc)
+
+
 class PengurusForm(OnceForm, forms.Form):
     """A forum leader: a registered person found by NIK."""
 
@@ -159,11 +198,11 @@ class PengurusForm(OnceForm, forms.Form):
     mulai = forms.DateField(label=_("From"), required=False,
                             widget=DateInput)
 
-    def __init__(self, *args, user, desa, **kwargs):
+    def __init__(self, *args, user, forum, **kwargs):
         kwargs.setdefault("auto_id", "pengurus-%s")
         super().__init__(*args, **kwargs)
         self.user = user
-        self.send_once(user, f"network:pengurus:{desa.pk}")
+        self.send_once(user, f"network:pengurus:{forum.pk}")
 
     def clean_nik(self):
         nik = "".join(self.cleaned_data["nik"].split())

@@ -301,6 +301,8 @@ class Forum(models.Model):
 
     def clean(self) -> None:
         self.dukuh = " ".join(self.dukuh.split())
+        if self.tingkat not in TingkatForum.values:
+            return  # told at the level's own field
         errors = {}
         needs = {TingkatForum.RW: ("rw",), TingkatForum.RT: ("rw", "rt"),
                  TingkatForum.DUKUH: ("dukuh",)}.get(self.tingkat, ())

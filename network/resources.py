@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
 from network import workbook as sheet
-from network.models import Forum, Hubungan, Mitra
+from network.models import Forum, Hubungan, Mitra, TingkatForum
 from registry import workbook
 from registry.resources import (
     ConvertWidget,
@@ -76,7 +76,8 @@ class HubunganResource(ScopedResource):
 
 
 class ForumResource(ScopedResource):
-    """WKSBM forums, keyed by their village (one forum per village); member groups by code."""
+    """Village-level WKSBM forums, keyed by their village (one per village); member groups by
+    code. The forums of an RW, RT or dukuh are kept on the forum page and the admin's form."""
 
     desa = Field(attribute="desa", column_name="desa",
                  widget=area_widget(gettext_lazy("village")))
@@ -84,6 +85,7 @@ class ForumResource(ScopedResource):
 
     scope_area = "desa"
     key_lookup = "desa"
+    key_filter = {"tingkat": TingkatForum.DESA}
     export_select_related = ("desa",)
     export_prefetch_related = ("anggota",)
 

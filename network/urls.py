@@ -10,5 +10,6 @@ urlpatterns = [
     path("jaringan/", views.jaringan, name="jaringan"),
     re_path(r"^jaringan/unduh\.(?P<format>graphml|gexf)$", views.jaringan_download,
             name="jaringan_download"),
+    path("forum/<int:pk>/ubah/", views.forum_edit, name="forum_edit"),
     path("forum/pengurus/<int:pk>/akhiri/", views.pengurus_end, name="pengurus_end"),
 ]

@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch, Q, Sum
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST
 
 from members.models import Warga
 from network import graph, picture
-from network.forms import DanaForm, ForumForm, HubunganForm, PengurusForm, PertemuanForm
+from network.forms import (
+    DanaForm,
+    ForumBaruForm,
+    ForumForm,
+    HubunganForm,
+    PengurusForm,
+    PertemuanForm,
+)
 from network.models import (
     DanaKomunitas,
     Forum,
@@ -25,6 +32,7 @@ from network.models import (
     JenisDana,
     PengurusForum,
     PertemuanForum,
+    TingkatForum,
 )
 from registry import access, audit, rekap
 from registry.forms import ConfirmForm
@@ -150,56 +158,121 @@ FORUM_RECORDS = [("pertemuan", PertemuanForm, PertemuanForum),
                  ("dana", DanaForm, DanaKomunitas)]
 
 
+def village_forums(desa: Wilayah) -> list[Forum]:
+    """The village's forums in the page's order (the village's own first, then RW by RW, each
+    RW's before its RTs, then the dukuh), each with its members, leaders and latest meetings:
+    four queries however many forums."""
+    forums = list(Forum.objects.filter(desa=desa).prefetch_related(
+        Prefetch("anggota", Perkumpulan.objects.select_related("jenis").order_by("nama")),
+        Prefetch("pengurus", PengurusForum.objects.select_related("warga")
+                 .order_by("selesai", "jabatan")),
+        Prefetch("pertemuan", PertemuanForum.objects.order_by("-tanggal", "-pk")[:MEETINGS_SHOWN],
+                 to_attr="latest_meetings"),
+    ))
+    return sorted(forums, key=lambda f: f.urutan)
+
+
+def fund_totals(forums: list[Forum]) -> dict[int, list[dict]]:
+    """Each forum's funds summed by kind (collected, spent, balance): one query."""
+    names = dict(JenisDana.choices)
+    totals: dict[int, list[dict]] = {f.pk: [] for f in forums}
+    for row in (DanaKomunitas.objects.filter(forum__in=[f.pk for f in forums])
+                .values("forum", "jenis")
+                .annotate(terkumpul=Sum("terkumpul"), dipakai=Sum("dipakai"), catatan=Count("pk"))
+                .order_by("forum", "jenis")):
+        totals[row.pop("forum")].append({"nama": names[row["jenis"]], **row,
+                                         "saldo": row["terkumpul"] - row["dipakai"]})
+    return totals
+
+
+def _anchor(forum: Forum, name: str) -> str:
+    """The id of a part of a forum's section: the village's own keeps the plain one."""
+    return name if forum.tingkat == TingkatForum.DESA else f"{name}-{forum.pk}"
+
+
+def _record_forms(forum: Forum, user) -> dict:
+    """The forms that add to a forum: a leader, a meeting, a fund entry (none query)."""
+    return {
+        "pengurus": PengurusForm(user=user, forum=forum,
+                                 auto_id=_anchor(forum, "pengurus") + "-%s"),
+        **{name: form_class(instance=model(forum=forum), user=user,
+                            auto_id=_anchor(forum, name) + "-%s")
+           for name, form_class, model in FORUM_RECORDS},
+    }
+
+
 @login_required
 def forum(request: HttpRequest) -> HttpResponse:
+    """A village's WKSBM forums: its own, and those of its RWs, RTs and dukuh, each with its
+    members, leaders, meetings and funds; an officer of the village records, edits and adds to
+    them here (a POST names its forum by `forum`; without it, the village's own)."""
     desa = _village(request)
     if desa is None:
         return render(request, "network/forum.html", {
             "error": _("Choose a village: add ?desa=CODE, e.g. ?desa=32.77.01.1002."),
         }, status=400)
-    record = Forum.objects.filter(desa=desa).first()
     can_edit = access.may_write_area(request.user, desa)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     user = request.user
-    form = ForumForm(posted(request), instance=record, desa=desa, user=user) if can_edit else None
-    leader_form = PengurusForm(user=user, desa=desa) if can_edit else None
-    # A meeting or a fund entry belongs to a forum already recorded.
-    extra = {name: form_class(instance=model(forum=record), user=user)
-             if can_edit and record else None
-             for name, form_class, model in FORUM_RECORDS}
+    forums = village_forums(desa)
+    record = next((f for f in forums if f.tingkat == TingkatForum.DESA), None)
+    form = ForumForm(instance=record, desa=desa, user=user) if can_edit else None
+    new_form = ForumBaruForm(instance=Forum(desa=desa), user=user) if can_edit else None
+    added = {f.pk: _record_forms(f, user) if can_edit else {} for f in forums}
     page = reverse("network:forum") + f"?desa={desa.kode}"
     if request.method == "POST":
         aksi = request.POST.get("aksi")
-        if aksi in extra and record is not None:
-            form = ForumForm(instance=record, desa=desa, user=user)
-            form_class, model = next((f, m) for n, f, m in FORUM_RECORDS if n == aksi)
-            extra[aksi] = form_class(request.POST, instance=model(forum=record), user=user)
+        target = record
+        if request.POST.get("forum"):
+            target = next((f for f in forums if str(f.pk) == request.POST["forum"]), None)
+            if target is None:
+                raise Http404
+        if aksi in ("pertemuan", "dana", "pengurus") and target is not None:
+            anchor = f"{page}#{_anchor(target, aksi if aksi != 'pengurus' else 'forum')}"
+            auto_id = _anchor(target, aksi) + "-%s"
+            if aksi == "pengurus":
+                bound = PengurusForm(request.POST, user=user, forum=target, auto_id=auto_id)
 
-            def save_record(added=extra[aksi], aksi=aksi) -> str:
-                added.save()
-                messages.success(request, _("Saved."))
-                return f"{page}#{aksi}"
+                def save() -> str:
+                    PengurusForum.objects.create(
+                        forum=target, warga=bound.cleaned_data["nik"],
+                        jabatan=bound.cleaned_data["jabatan"], mulai=bound.cleaned_data["mulai"])
+                    messages.success(request, _("Forum leader added."))
+                    return page if target is record else anchor
+            else:
+                form_class, model = next((f, m) for n, f, m in FORUM_RECORDS if n == aksi)
+                bound = form_class(request.POST, instance=model(forum=target), user=user,
+                                   auto_id=auto_id)
 
-            done = extra[aksi].save_once(request, save_record, f"{page}#{aksi}")
+                def save() -> str:
+                    bound.save()
+                    messages.success(request, _("Saved."))
+                    return f"{page}#{_anchor(target, aksi)}"
+
+            done = bound.save_once(request, save, anchor)
             if done is not None:
                 return done
-        elif aksi == "pengurus" and record is not None:
-            leader_form = PengurusForm(request.POST, user=user, desa=desa)
-            form = ForumForm(instance=record, desa=desa, user=user)
+            added[target.pk][aksi] = bound
+        elif aksi == "forum_baru":
+            new_form = ForumBaruForm(request.POST, instance=Forum(desa=desa), user=user)
 
-            def save_leader() -> str:
-                PengurusForum.objects.create(
-                    forum=record, warga=leader_form.cleaned_data["nik"],
-                    jabatan=leader_form.cleaned_data["jabatan"],
-                    mulai=leader_form.cleaned_data["mulai"])
-                messages.success(request, _("Forum leader added."))
-                return page
+            def save_new() -> str | None:
+                try:
+                    with transaction.atomic():
+                        made = new_form.save()
+                except IntegrityError:
+                    new_form.add_error(None, _(
+                        "Someone else recorded this forum meanwhile; nothing was saved."))
+                    return None
+                messages.success(request, _("Forum %(nama)s recorded.") % {"nama": made.nama})
+                return f"{page}#forum-{made.pk}"
 
-            done = leader_form.save_once(request, save_leader, page)
+            done = new_form.save_once(request, save_new, page)
             if done is not None:
                 return done
         else:
+            form = ForumForm(request.POST, instance=record, desa=desa, user=user)
 
             def save_forum() -> str | None:
                 form.instance.desa = desa
@@ -213,28 +286,56 @@ def forum(request: HttpRequest) -> HttpResponse:
                 return done
             if form.conflicted:
                 # Someone else saved the forum meanwhile: the page shows it as it now is.
-                record = Forum.objects.filter(desa=desa).first()
-    leaders = []
-    if record is not None:
-        leaders = list(record.pengurus.select_related("warga").order_by("selesai", "jabatan"))
-    members = list(record.anggota.select_related("jenis").order_by("nama")) if record else []
-    meetings, funds = [], []
-    if record is not None:
-        meetings = list(record.pertemuan.all()[:MEETINGS_SHOWN])
-        names = dict(JenisDana.choices)
-        funds = [{"nama": names[row["jenis"]], **row,
-                  "saldo": row["terkumpul"] - row["dipakai"]}
-                 for row in record.dana.values("jenis").annotate(
-                     terkumpul=Sum("terkumpul"), dipakai=Sum("dipakai"), catatan=Count("pk"))
-                 .order_by("jenis")]
+                forums = village_forums(desa)
+                record = next((f for f in forums if f.tingkat == TingkatForum.DESA), None)
+    funds = fund_totals(forums)
+    sections = [{
+        "forum": f, "village": f.tingkat == TingkatForum.DESA,
+        "members": list(f.anggota.all()), "leaders": list(f.pengurus.all()),
+        "meetings": f.latest_meetings, "funds": funds.get(f.pk, []),
+        "leader_form": added.get(f.pk, {}).get("pengurus"),
+        "meeting_form": added.get(f.pk, {}).get("pertemuan"),
+        "fund_form": added.get(f.pk, {}).get("dana"),
+        "pertemuan_id": _anchor(f, "pertemuan"), "dana_id": _anchor(f, "dana"),
+    } for f in forums]
+    own = next((s for s in sections if s["village"]), {})
     return render(request, "network/forum.html", {
-        "desa": desa, "forum": record, "form": form, "leader_form": leader_form,
-        "meeting_form": extra["pertemuan"], "fund_form": extra["dana"],
-        "meetings": meetings, "funds": funds,
-        "leaders": leaders, "members": members, "can_edit": can_edit,
+        "desa": desa, "forum": record, "form": form, "new_form": new_form,
+        "sections": sections,
+        # The village's own forum, as the page has always given it.
+        "leader_form": own.get("leader_form"), "meeting_form": own.get("meeting_form"),
+        "fund_form": own.get("fund_form"), "meetings": own.get("meetings", []),
+        "funds": own.get("funds", []), "leaders": own.get("leaders", []),
+        "members": own.get("members", []), "can_edit": can_edit,
         "personal": access.can_see_personal_data(request.user),
     }, status=409 if form is not None and form.conflicted
         else 400 if request.method == "POST" else 200)
+
+
+@login_required
+def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A forum's own data (name, mechanism, date formed, member groups, notes), for a forum
+    below the village; the village's own is edited on its page."""
+    record = get_editable_or_404(request, Forum.objects.select_related("desa"), pk=pk)
+    desa = record.desa
+    page = reverse("network:forum") + f"?desa={desa.kode}#forum-{record.pk}"
+    form = ForumForm(posted(request), instance=record, desa=desa, user=request.user)
+    if request.method == "POST":
+
+        def save() -> str | None:
+            if form.save() is None:
+                return None
+            messages.success(request, _("Forum saved."))
+            return page
+
+        done = form.save_once(request, save, page)
+        if done is not None:
+            return done
+        if form.conflicted:
+            record.refresh_from_db()
+    return render(request, "network/forum_ubah.html", {
+        "desa": desa, "forum": record, "form": form, "page": page,
+    }, status=409 if form.conflicted else 400 if request.method == "POST" else 200)
 
 
 @login_required

@@ -302,7 +302,7 @@ class ScopedInstanceLoader(BaseInstanceLoader):
                 if key is not None:
                     keys.add(key)
         lookup = resource.key_lookup
-        queryset = resource.get_queryset()
+        queryset = resource.get_queryset().filter(**resource.key_filter)
         many = resource.many_to_many_attributes()
         if many:
             # The preview compares each row's lists with the stored ones: fetch them here.
@@ -313,7 +313,8 @@ class ScopedInstanceLoader(BaseInstanceLoader):
         missing = sorted(keys - set(self.found))
         manager = resource._meta.model._default_manager
         for part in workbook.chunks(missing):
-            rows = manager.filter(**{f"{lookup}__in": part}).values_list(lookup, flat=True)
+            rows = (manager.filter(**resource.key_filter, **{f"{lookup}__in": part})
+                    .values_list(lookup, flat=True))
             self.outside.update(str(v) for v in rows)
 
     def get_instance(self, row):
@@ -331,6 +332,9 @@ class ScopedResource(resources.ModelResource):
     scope_area: str | None = None
     #: The lookup of the import key on the model ("pk" for an id column).
     key_lookup = "pk"
+    #: The rows the key tells apart, where it names only some of the model's rows (a village's
+    #: code keys its village-level forum, not the forums of its RWs).
+    key_filter: dict[str, Any] = {}
     #: Export columns left out for users who may not see personal data.
     personal_fields: tuple[str, ...] = ()
     #: The columns the survey workbook's sheet reads too, each with the sheet's converter: the
@@ -570,6 +574,7 @@ class ScopedResource(resources.ModelResource):
         return super().export(queryset=queryset, **kwargs)
 
     def filter_export(self, queryset, **kwargs):
+        queryset = queryset.filter(**self.key_filter)
         if self.export_select_related:
             queryset = queryset.select_related(*self.export_select_related)
         if self.export_prefetch_related:
