@@ -19,8 +19,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
+from django.db.models import Count
 
-from network.models import Hubungan, JenisMitra, Mitra
+from network.models import Forum, Hubungan, JenisMitra, Mitra, TingkatForum
 from registry import access
 from registry.models import Perkumpulan, Wilayah
 
@@ -202,3 +203,18 @@ def overlap(area: Wilayah) -> Overlap:
     kader = sorted(((person, len(groups)) for person, groups in shared),
                    key=lambda item: (-item[1], item[0]))[:TOP]
     return Overlap(graph=graph, kader=kader, people=len(shared))
+
+
+def forums(area: Wilayah) -> dict:
+    """The WKSBM forums within `area` — every level: the villages' own and those of their RWs,
+    RTs and dukuh — by level, and the active groups that belong to at least one of them (a group
+    in two forums of its village counted once): two queries."""
+    within = Forum.objects.filter(access.within(area, "desa"))
+    per_level = dict(within.order_by().values_list("tingkat").annotate(n=Count("pk")))
+    members = (active_groups(area).filter(forum__in=within.values("pk"))
+               .order_by().values("pk").distinct().count())
+    return {
+        "forum": sum(per_level.values()),
+        "per_tingkat": [(label, per_level.get(value, 0)) for value, label in TingkatForum.choices],
+        "anggota": members,
+    }

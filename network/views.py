@@ -383,6 +383,7 @@ def jaringan(request: HttpRequest) -> HttpResponse:
     network = graph.build(area)
     figures = graph.figures(network)
     shared = graph.overlap(area)
+    forums = graph.forums(area)
     types = list(JenisPerkumpulan.objects.order_by("urutan", "nama").values_list("kode", "nama"))
     names = dict(types)
     per_jenis = [{"nama": names.get(kode, kode), **row,
@@ -400,6 +401,7 @@ def jaringan(request: HttpRequest) -> HttpResponse:
         "area": area,
         "ancestors": larger_areas(request, area),
         "figures": figures,
+        "forums": forums,
         "per_jenis": per_jenis,
         "shared": shared,
         "kader": kader,
