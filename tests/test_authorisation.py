@@ -157,6 +157,9 @@ WEB = {
             pk=w.hubungan[p].pk).exists()),
     "network:forum": Row(lambda w, p: r("network:forum", query=f"?desa={w.place[p]}"),
                          post="edit", reach=in_area),
+    # A forum's own data (the world's forum is a village's own; the page edits any forum).
+    "network:forum_edit": Row(lambda w, p: r("network:forum_edit", w.forum[p].pk), get="edit",
+                              post="edit", reach=in_area, post_ok={400, 409}),
     "network:jaringan": Row(lambda w, p: r("network:jaringan", query=f"?wilayah={w.place[p]}"),
                             reach=in_area),
     "network:jaringan_download": Row(
