@@ -283,4 +283,3 @@ def test_the_admin_shows_and_filters_forums_by_level(client, admin_user):
     assert response.status_code == 200
     assert [f.nama for f in response.context["cl"].result_list] == ["WKSBM RW Tiga"]
     assert "tingkat" in response.context["cl"].list_display
-
