@@ -26,6 +26,7 @@ from network.models import (
     Mitra,
     PengurusForum,
     PertemuanForum,
+    TingkatForum,
 )
 from pmks.models import Bantuan, KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
 from registry import rekap
@@ -138,7 +139,8 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
 
     put(Forum, [(desa, nama, mekanisme, formed, "")
          for desa, nama, mekanisme, formed, *_rest in batch.forums])
-    forum_ids = dict(Forum.objects.filter(desa__in=codes).values_list("desa", "pk"))
+    forum_ids = dict(Forum.objects.filter(desa__in=codes, tingkat=TingkatForum.DESA)
+                     .values_list("desa", "pk"))
     anggota, pengurus, meetings, funds = [], [], [], []
     for desa, _nama, _m, formed, members, leaders, rng in batch.forums:
         forum = forum_ids[desa]
