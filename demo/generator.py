@@ -171,6 +171,7 @@ class Batch:
     office_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     cases: list[tuple] = field(default_factory=list)
     forums: list[tuple] = field(default_factory=list)
+    rw_forums: list[tuple] = field(default_factory=list)
 
 
 class Generator:
@@ -435,6 +436,14 @@ class Generator:
                              [(ketua, "Ketua")] + ([(sekretaris, "Sekretaris")]
                                                   if sekretaris and sekretaris != ketua else []),
                              rng))
+        # A WKSBM works at RT, RW, dukuh or village level (seed 003, Kedudukan): a forum of RW 1
+        # too, of the groups there, led by the chair of the first (no draw: the village's other
+        # data stay as the seed makes them).
+        rw_groups = [(kode, chair) for kode, _jenis, rw, _j, chair in groups if rw == 1]
+        if rw_groups:
+            batch.rw_forums.append((village.kode, 1, f"WKSBM RW 01 {village.label}",
+                                    self.mechanisms[village.index], formed,
+                                    [kode for kode, _chair in rw_groups], rw_groups[0][1]))
 
 def load_villages(codes: list[str]) -> list[Village]:
     """The villages with their kecamatan's and kabupaten's names, in the order given."""

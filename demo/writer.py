@@ -141,7 +141,16 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
          for desa, nama, mekanisme, formed, *_rest in batch.forums])
     forum_ids = dict(Forum.objects.filter(desa__in=codes, tingkat=TingkatForum.DESA)
                      .values_list("desa", "pk"))
+    put(Forum, [(desa, nama, mekanisme, formed, "", TingkatForum.RW, rw, None, "")
+                for desa, rw, nama, mekanisme, formed, _members, _chair in batch.rw_forums],
+        fields=(*Forum.bulk_columns, *Forum.LEVEL_COLUMNS))
+    rw_forum_ids = {(desa, rw): pk for desa, rw, pk in Forum.objects.filter(
+        desa__in=codes, tingkat=TingkatForum.RW).values_list("desa", "rw", "pk")}
     anggota, pengurus, meetings, funds = [], [], [], []
+    for desa, rw, _nama, _m, formed, members, chair in batch.rw_forums:
+        forum = rw_forum_ids[desa, rw]
+        anggota += [(forum, group_ids[kode]) for kode in members]
+        pengurus.append((forum, person_ids[chair], "Ketua", formed, None))
     for desa, _nama, _m, formed, members, leaders, rng in batch.forums:
         forum = forum_ids[desa]
         anggota += [(forum, group_ids[kode]) for kode in members]

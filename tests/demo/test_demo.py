@@ -93,3 +93,21 @@ def test_it_is_safe_to_reload_and_makes_one_account_per_role(demo):
         "demo-admin": "admin",
     }
     assert User.objects.get(username="demo-staf").check_password("wksbm-demo-2026")
+
+
+def test_the_demo_village_has_its_forum_and_one_of_rw_1(demo):
+    """Seed 003: a WKSBM works at village, RW, RT or dukuh level; `make run` shows both, each of
+    its own groups and led by a chair of one of them, once however often it is loaded."""
+    from network.models import Forum
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    forums = {f.tingkat: f for f in Forum.objects.filter(desa="32.77.01.1002")}
+    assert sorted(forums) == ["DESA", "RW"] and forums["RW"].rw == 1
+    rw_groups = Perkumpulan.objects.filter(desa="32.77.01.1002", rw=1)
+    assert set(forums["RW"].anggota.all()) == set(rw_groups) and rw_groups.exists()
+    village_types = set(forums["DESA"].anggota.values_list("jenis__kode", flat=True))
+    assert village_types == {"LPM", "KPW", "KT", "POSYANDU", "PENGAJIAN"}
+    for forum in forums.values():
+        leader = forum.pengurus.get()
+        assert Keanggotaan.objects.filter(warga=leader.warga, peran="KETUA",
+                                          perkumpulan__in=forum.anggota.all()).exists()

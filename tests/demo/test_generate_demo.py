@@ -101,7 +101,12 @@ def test_cases_forums_and_history(generated):
     assert cases == int(generator.cases_per_group() * groups)
     assert not KasusPMKS.objects.exclude(desa__in=VILLAGES).exists()
     assert RiwayatStatus.objects.filter(status="TERIDENTIFIKASI").count() == cases
-    assert sorted(Forum.objects.values_list("desa", flat=True)) == VILLAGES
+    assert sorted(Forum.objects.filter(tingkat="DESA").values_list("desa", flat=True)) == VILLAGES
+    # Below the village, a forum of RW 1 in each village, of that RW's groups.
+    rw_forums = Forum.objects.filter(tingkat="RW")
+    assert sorted(rw_forums.values_list("desa", "rw")) == [(kode, 1) for kode in VILLAGES]
+    assert not Perkumpulan.objects.filter(forum__in=rw_forums).exclude(rw=1).exists()
+    assert all(f.anggota.exists() for f in rw_forums)
     assert not Forum.objects.annotate(n=Count("pengurus")).filter(n=0).exists()
     # Audit history as the importer writes it: one "created" row per record, with the reason.
     history = Perkumpulan.history.filter(history_type="+")

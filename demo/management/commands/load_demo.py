@@ -1,3 +1,4 @@
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -5,9 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.cibeureum import DESA
-from registry import workbook
+from members.models import Keanggotaan, PeranAnggota
+from network.models import Forum, Mekanisme, PengurusForum, TingkatForum
+from registry import audit, workbook
 from registry.access import Peran
-from registry.models import User, Wilayah
+from registry.models import Perkumpulan, User, Wilayah
 
 DEMO_WORKBOOK = Path(settings.BASE_DIR) / "fixtures" / "cibeureum_2006.xlsx"
 
@@ -38,6 +41,8 @@ class Command(BaseCommand):
             result = workbook.run(DEMO_WORKBOOK)
             if not result.ok:
                 raise CommandError("\n".join(str(e) for e in result.errors))
+            with audit.changes(None, "Demo: forum WKSBM"):
+                add_forums()
             if options["accounts"]:
                 for username, peran, kode in DEMO_ACCOUNTS:
                     user = User.objects.filter(username=username).first() or User(username=username)
@@ -53,3 +58,33 @@ class Command(BaseCommand):
             )
             for username, peran, kode in DEMO_ACCOUNTS:
                 self.stdout.write(f"  {username:14} {Peran(peran).label} — {kode or 'Indonesia'}")
+
+
+# The forum's member types, as generate_demo draws them (demo/generator.py, _plan_forum).
+FORUM_TYPES = ("LPM", "KPW", "KT", "POSYANDU", "PENGAJIAN")
+
+
+def add_forums() -> None:
+    """The demo village's WKSBM forum, and one of its RW 1 (seed 003: a WKSBM works at village,
+    RW, RT or dukuh level), each of its groups and led by a group's chair; kept as they are
+    when the command runs again."""
+    groups = Perkumpulan.objects.filter(desa_id=DESA)
+    forums = [
+        (TingkatForum.DESA, None, "WKSBM Kelurahan Cibeureum",
+         groups.filter(jenis__kode__in=FORUM_TYPES)),
+        (TingkatForum.RW, 1, "WKSBM RW 01 Cibeureum", groups.filter(rw=1)),
+    ]
+    for tingkat, rw, nama, members in forums:
+        forum, created = Forum.objects.get_or_create(
+            desa_id=DESA, tingkat=tingkat, rw=rw,
+            defaults={"nama": nama, "mekanisme": Mekanisme.TIM_PELAKSANA,
+                      "tanggal_dibentuk": datetime.date(2006, 1, 1)},
+        )
+        if not created:
+            continue
+        forum.anggota.set(members)
+        chair = (Keanggotaan.objects.filter(perkumpulan__in=members, peran=PeranAnggota.KETUA)
+                 .order_by("perkumpulan__kode").first())
+        if chair is not None:
+            PengurusForum.objects.create(forum=forum, warga_id=chair.warga_id, jabatan="Ketua",
+                                         mulai=forum.tanggal_dibentuk)
