@@ -144,6 +144,8 @@ class KasusPMKS(models.Model):
                 fields=["warga", "kategori"],
                 condition=Q(warga__isnull=False) & ~Q(status__in=CLOSED_STATUSES),
                 name="pmks_person_category_open_unique",
+                violation_error_message=_("This person already has an open case of this "
+                                          "category: close it before recording a new one."),
             ),
             models.UniqueConstraint(
                 fields=["nama", "desa", "kategori"],
