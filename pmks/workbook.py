@@ -10,6 +10,7 @@ before, except that an open row for a closed case starts a new episode instead o
 """
 
 from collections import defaultdict
+from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -223,7 +224,7 @@ class PmksSheet(SheetHandler):
                 previous[id(item)] = before
         helper_ids = known_groups(imp, {i["pendamping"] for i in parsed if i["pendamping"]})
         counts = imp.counts.setdefault(self.name, Counts())
-        plan = {"create": [], "update": []}
+        plan = {"create": [], "update": [], "episodes": defaultdict(list)}
         for item in parsed:
             values = {
                 "nama": item["nama"],
@@ -242,6 +243,8 @@ class PmksSheet(SheetHandler):
                 case = by_name.get(self.key(item))
             if case is None:
                 values["kasus_sebelumnya_id"] = previous.get(id(item))
+                if item["nik"]:
+                    plan["episodes"][self.key(item)].append(len(plan["create"]))
                 plan["create"].append((item["nik"], item["pendamping"], values))
                 counts.created += 1
             elif same(case, values):
@@ -272,6 +275,19 @@ class PmksSheet(SheetHandler):
             values["pendamping_id"] = helper_ids.get(helper)
             cases.append(KasusPMKS(warga_id=person_ids.get(nik) if nik else None, **values))
         KasusPMKS.objects.bulk_create(cases, batch_size=1000)
+        # Several new episodes of one person and category (history written at once): each links
+        # to the one before it — closed ones by identification date, the open one last.
+        chained = []
+        for indexes in plan["episodes"].values():
+            if len(indexes) < 2:
+                continue
+            episodes = sorted((cases[i] for i in indexes), key=lambda c: (
+                c.status not in KasusPMKS.CLOSED, c.tanggal_identifikasi or date.min))
+            for before, after in zip(episodes, episodes[1:], strict=False):
+                after.kasus_sebelumnya_id = before.pk
+                chained.append(after)
+        if chained:
+            KasusPMKS.objects.bulk_update(chained, ["kasus_sebelumnya"], batch_size=1000)
         audit.record(KasusPMKS, [c.pk for c in cases], "+")
         # Every new case starts its status history; an imported status change is kept too.
         note = _("survey import")
