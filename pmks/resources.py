@@ -67,7 +67,10 @@ class KasusPMKSResource(ScopedResource):
         instance = super().get_instance(instance_loader, row)
         if instance is not None or self.key_of(row) is not None:
             return instance
-        return self.open_case_of(row)
+        found = self.open_case_of(row)
+        if found is not None:
+            row[self.key_field().column_name] = found.pk  # the empty id cell would blank it
+        return found
 
     def open_case_of(self, row) -> KasusPMKS | None:
         """The open case (one the user may change) of the person and category a row without an
