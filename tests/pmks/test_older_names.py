@@ -99,3 +99,30 @@ def test_the_admin_import_takes_the_older_names(client, staf, english, tmp_path)
     assert confirm(client, PMKS, preview).status_code == 302
     assert dict(KasusPMKS.objects.values_list("nama", "kategori__kode")) == {
         "Euis": "PRSE", "Dadang": "KBRTLH"}
+
+
+def test_table_10_lists_an_older_category_after_todays_only_when_it_holds_cases(tmp_path):
+    from registry import rekap
+    from registry.models import Wilayah
+
+    def table_10():
+        data = rekap.build(Wilayah.objects.get(pk="32.77.01.1002"), 2026).as_dict()
+        table = next(t for t in data["tabel"] if t["nomor"] == 10)
+        return [(r["label"], r["kode"], r["nilai"]) for r in table["baris"]]
+
+    path = make_xlsx(tmp_path, {"pmks": [
+        case("Dadang", "keluarga berumah tidak layak huni", status="Ditangani"),
+        case("Euis", "wanita rawan sosial ekonomi"),
+        case("Asep", "Fakir Miskin", nik=ASEP, status="Selesai"),
+    ]})
+    imported(path)
+    assert table_10() == [
+        ("Perempuan Rawan Sosial Ekonomi", "PRSE", [1, 0, 0, 0, 0]),
+        ("Fakir Miskin", "FM", [0, 0, 0, 1, 0]),
+        ("Keluarga Berumah Tidak Layak Huni", "KBRTLH", [0, 1, 0, 0, 0]),
+    ]
+    # A new episode after a closed case counts too: every case is a row's count.
+    again = make_xlsx(tmp_path, {"pmks": [case("Asep", "Keluarga Fakir Miskin", nik=ASEP)]},
+                      "again.xlsx")
+    imported(again)
+    assert table_10()[1] == ("Fakir Miskin", "FM", [1, 0, 0, 1, 0])
