@@ -23,6 +23,8 @@ from registry.admin import (
 
 @admin.register(KategoriPMKS)
 class KategoriPMKSAdmin(ReferensiAdmin):
+    list_display = [*ReferensiAdmin.list_display, "daftar_lama"]
+    list_filter = ["daftar_lama"]
     filter_horizontal = ["jenis_penolong"]
 
 
@@ -71,7 +73,8 @@ class KasusPMKSAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     list_select_related = ["kategori", "desa", "pendamping"]
     search_fields = ["nama", "=warga__nik"]
     autocomplete_fields = ["warga", "desa", "pendamping"]
-    readonly_fields = ["dibuat", "diubah"]
+    # Set when the case is recorded: the person's latest closed case of the category.
+    readonly_fields = ["kasus_sebelumnya", "dibuat", "diubah"]
     inlines = [RiwayatInline, RujukanInline, BantuanInline]
 
     def get_object(self, request, object_id, from_field=None):

@@ -28,10 +28,14 @@ from registry.forms import (
 )
 from registry.models import Perkumpulan
 
+OPEN_CASE = "pmks_person_category_open_unique"
+
 CONSTRAINT_ERRORS = {
-    "pmks_person_category_unique": (
+    # A closed case is history: a new one (a relapse, a second disaster) may be recorded.
+    OPEN_CASE: (
         "kategori",
-        _("This person already has a case of this category; open that case instead."),
+        _("This person already has an open case of this category; open that case and carry on "
+          "there, or close it before recording a new one."),
     ),
     "pmks_name_category_unique": (
         "kategori",
@@ -45,7 +49,7 @@ CONSTRAINT_ERRORS = {
 # without saying anything of that case.
 HIDDEN_PERSON_ERRORS = {
     **CONSTRAINT_ERRORS,
-    "pmks_person_category_unique": (
+    OPEN_CASE: (
         "kategori",
         _("A case of this category cannot be recorded for this NIK here; ask the Dinas Sosial "
           "staff."),
@@ -72,7 +76,11 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
     are in none of the user's groups) is never shown: not their name, nor anything else of
     them, in the form, its errors or its message. The form says that the NIK is registered and
     asks for the name as registered; it takes the person only when the name typed is theirs
-    (any case, any spacing), and then keeps the name as typed."""
+    (any case, any spacing), and then keeps the name as typed.
+
+    A registered person has one open case per category: the form refuses a second beside it
+    (`open_case` is that case, linked beside the error when the user may see it) and takes a new
+    one when the earlier case is closed; the new case links to it (`kasus_sebelumnya`)."""
 
     constraint_errors = CONSTRAINT_ERRORS
     field_map = {"warga": "nik", "desa": "desa_kode", "pendamping": "pendamping_kode"}
@@ -118,6 +126,7 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
         self.case = copy.copy(kasus) if kasus else KasusPMKS(status=StatusKasus.TERIDENTIFIKASI)
         self.person: Warga | None = None
         self.new_person = False
+        self.open_case: KasusPMKS | None = None
         operator = user.peran == Peran.OPERATOR
         if operator:
             del self.fields["desa_kode"]
@@ -206,6 +215,9 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
             exclude.append("warga")  # nothing is told of a person not shown to the user
         self.check_rules(case, exclude=exclude)
         case.nama = nama  # the model's clean() takes a registered person's name when empty
+        if self.has_error("kategori", OPEN_CASE) and not hidden:
+            self.open_case = KasusPMKS.objects.visible_to(self.user).filter(
+                pk=getattr(case.open_episode(), "pk", None)).first()
         return data
 
     def save(self) -> KasusPMKS | None:
@@ -257,6 +269,11 @@ class StatusForm(OnceForm, ModelRulesForm):
         if status and status == self.kasus.status:
             self.add_error("status", ValidationError(
                 _("This is already the case's status."), code="same_status"))
+        elif (status and status not in KasusPMKS.CLOSED and not self.kasus.terbuka
+              and self.kasus.open_episode() is not None):
+            self.add_error("status", ValidationError(
+                _("The person has a newer open case of this category: carry on there; this "
+                  "case stays closed."), code="open_case_exists"))
         record = RiwayatStatus(kasus=self.kasus, status=status or "", oleh=self.user,
                                tanggal=data.get("tanggal") or today(),
                                catatan=data.get("catatan") or "")

@@ -12,7 +12,15 @@ from registry.models import JenisPerkumpulan, Perkumpulan, Referensi, Tingkat, W
 
 
 class KategoriPMKS(Referensi):
-    """One of the ministry's PMKS categories (Permensos 08/2012 lists 26)."""
+    """One of the ministry's PMKS categories (Permensos 08/2012 lists 26). The older list's names
+    (seed 002: "wanita rawan sosial ekonomi"…) are aliases of today's categories where one
+    covers them, and categories of their own, marked `daftar_lama`, where none does."""
+
+    daftar_lama = models.BooleanField(
+        _("from the older list"), default=False,
+        help_text=_("A category of the ministry's older PMKS list that none of today's 26 "
+                    "covers (e.g. Keluarga Berumah Tidak Layak Huni)."),
+    )
 
     # The coverage page flags a village with open cases of this category and no active group of
     # these types. A starting list from the types' own purposes; staff extend it.
@@ -37,6 +45,11 @@ class StatusKasus(models.TextChoices):
     MENOLAK = "MENOLAK", _("Refused help")
 
 
+# Closed cases need no one any more: finished, or help refused. The one definition
+# (KasusPMKS.CLOSED): the open-case constraint, the recap, the pages and the importer use it.
+CLOSED_STATUSES = (StatusKasus.SELESAI, StatusKasus.MENOLAK)
+
+
 class Respon(models.TextChoices):
     """How a person responds to help (seed 000)."""
 
@@ -46,7 +59,11 @@ class Respon(models.TextChoices):
 
 
 class KasusPMKS(models.Model):
-    """A person with a social-welfare problem, kept by name and by address."""
+    """A person with a social-welfare problem, kept by name and by address.
+
+    A registered person has at most one open case per category; closed cases stay as history,
+    and a new episode (a second disaster, a relapse) links to the latest closed one
+    (`kasus_sebelumnya`, set on saving). A person without a NIK keeps one case per category."""
 
     # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
     bulk_columns = (
@@ -103,11 +120,15 @@ class KasusPMKS(models.Model):
     respon = models.CharField(_("response to help"), max_length=16, choices=Respon.choices,
                               blank=True)
     catatan = models.TextField(_("notes"), blank=True)
+    kasus_sebelumnya = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="episode_berikutnya",
+        verbose_name=_("previous case"),
+        help_text=_("The person's closed case of this category before this one."),
+    )
     dibuat = models.DateTimeField(_("created"), auto_now_add=True)
     diubah = models.DateTimeField(_("changed"), auto_now=True)
 
-    # Closed cases need no one any more: finished, or help refused.
-    CLOSED = (StatusKasus.SELESAI, StatusKasus.MENOLAK)
+    CLOSED = CLOSED_STATUSES
 
     objects = ScopedQuerySet.as_manager()
     history = audit.history("warga", "desa", "kategori", "pendamping")
@@ -117,12 +138,14 @@ class KasusPMKS(models.Model):
         verbose_name_plural = _("PMKS cases")
         ordering = ["desa", "nama"]
         constraints = [
-            # The survey importer's keys: (person, category), or (name, village, category)
-            # for people without a NIK.
+            # The survey importer's keys: a person's open case of a category (closed ones are
+            # history), or (name, village, category) for people without a NIK.
             models.UniqueConstraint(
                 fields=["warga", "kategori"],
-                condition=Q(warga__isnull=False),
-                name="pmks_person_category_unique",
+                condition=Q(warga__isnull=False) & ~Q(status__in=CLOSED_STATUSES),
+                name="pmks_person_category_open_unique",
+                violation_error_message=_("This person already has an open case of this "
+                                          "category: close it before recording a new one."),
             ),
             models.UniqueConstraint(
                 fields=["nama", "desa", "kategori"],
@@ -135,10 +158,38 @@ class KasusPMKS(models.Model):
     def __str__(self) -> str:
         return f"{self.nama} — {self.kategori}"
 
+    def save(self, *args, **kwargs):
+        # A new episode of a registered person links to their latest closed case of the category.
+        if self._state.adding and self.kasus_sebelumnya_id is None:
+            self.kasus_sebelumnya = self.latest_closed(self.warga_id, self.kategori_id)
+        super().save(*args, **kwargs)
+
     @property
     def terbuka(self) -> bool:
         """Open cases still need someone: neither closed nor refused."""
         return self.status not in self.CLOSED
+
+    @classmethod
+    def open_filter(cls) -> Q:
+        return ~Q(status__in=cls.CLOSED)
+
+    def open_episode(self) -> "KasusPMKS | None":
+        """Another open case of this person and category (the one this case may not sit beside
+        while open), or None."""
+        if not (self.warga_id and self.kategori_id):
+            return None
+        return (KasusPMKS.objects.filter(self.open_filter(), warga_id=self.warga_id,
+                                         kategori_id=self.kategori_id)
+                .exclude(pk=self.pk).first())
+
+    @classmethod
+    def latest_closed(cls, warga_id, kategori_id, exclude_pk=None) -> "KasusPMKS | None":
+        """The person's latest closed case of a category: a new episode's previous case."""
+        if not (warga_id and kategori_id):
+            return None
+        return (cls.objects.filter(warga_id=warga_id, kategori_id=kategori_id,
+                                   status__in=cls.CLOSED)
+                .exclude(pk=exclude_pk).order_by("-pk").first())
 
     def ubah_status(self, status, oleh=None, tanggal=None, catatan="") -> "RiwayatStatus":
         """Move the case to `status`, keeping the change in its history (dated, by whom, why)."""

@@ -1,6 +1,11 @@
 """The recap tables about PMKS cases: Table 10 (category × status) and Table 11 (open cases with
 and without an accompanying group).
 
+Table 10 lists each category that holds cases in the area, in the list's order: today's 26
+first, then the older ministry list's own categories (`daftar_lama`, ordered after them), so a
+village recorded with the older names shows them and no other recap changes. Every case counts,
+a person's closed earlier episodes too (each was a case at its time).
+
 Cases are counted from the case table of the recap's area (one GROUP BY each, on the
 `pmks_recap_idx` index): an area holds far fewer cases than groups. Both tables are sensitive:
 the recap page leaves them out for observers.

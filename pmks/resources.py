@@ -1,6 +1,7 @@
 """Import and export of PMKS cases in the admin (see registry.resources). Observers have no
 access to PMKS at all: the admin refuses them and the resource imports nothing for them."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
@@ -13,7 +14,12 @@ from registry.resources import ReferenceWidget, ScopedResource, area_widget, gro
 
 class KasusPMKSResource(ScopedResource):
     """PMKS cases, keyed by id (empty for a new one): the village by area code, the category by
-    code or name, the person (if registered) by NIK, the accompanying group by its code."""
+    code, name or alias (the older list's names too), the person (if registered) by NIK, the
+    accompanying group by its code.
+
+    As on the pmks sheet, a registered person has one open case per category: a row without an
+    id naming the person and a category updates their open case of it; without one it is a new
+    case, linked to their latest closed case of the category (a new episode)."""
 
     warga = Field(attribute="warga", column_name="warga", widget=person_widget())
     desa = Field(attribute="desa", column_name="desa",
@@ -56,3 +62,25 @@ class KasusPMKSResource(ScopedResource):
             "catatan",
         ]
         export_order = fields
+
+    def get_instance(self, instance_loader, row):
+        instance = super().get_instance(instance_loader, row)
+        if instance is not None or self.key_of(row) is not None:
+            return instance
+        found = self.open_case_of(row)
+        if found is not None:
+            row[self.key_field().column_name] = found.pk  # the empty id cell would blank it
+        return found
+
+    def open_case_of(self, row) -> KasusPMKS | None:
+        """The open case (one the user may change) of the person and category a row without an
+        id names; None when there is none, or a cell cannot be read (told when imported)."""
+        try:
+            warga = self.fields["warga"].clean(row) if "warga" in row else None
+            kategori = self.fields["kategori"].clean(row) if "kategori" in row else None
+        except (ValidationError, ValueError):
+            return None
+        if warga is None or kategori is None:
+            return None
+        return (self.get_queryset().filter(KasusPMKS.open_filter(), warga=warga,
+                                           kategori=kategori).order_by("pk").first())

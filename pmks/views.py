@@ -84,10 +84,25 @@ def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history, history_total = audit.timeline(
         [audit.Source(KasusPMKS.history.filter(id=kasus.pk), lambda row, names: _("Case"))],
         request.user)
+    episodes = episodes_of(request, kasus)
     return render(request, "pmks/kasus_detail.html", {
         "kasus": kasus, "timeline": timeline, "log": log, "forms": forms,
         "history": history, "history_total": history_total,
+        "episodes": episodes,
+        # The previous case sits outside the user's area (the person moved): told, not shown.
+        "previous_elsewhere": bool(kasus.kasus_sebelumnya_id) and all(
+            e.pk != kasus.kasus_sebelumnya_id for e in episodes),
     })
+
+
+def episodes_of(request: HttpRequest, kasus: KasusPMKS) -> list[KasusPMKS]:
+    """The person's other cases of the category the user may see, oldest first (one query): the
+    earlier episodes (closed, history) and a later one when this case is closed."""
+    if not kasus.warga_id:
+        return []
+    return list(visible_kasus(request).filter(warga_id=kasus.warga_id,
+                                              kategori_id=kasus.kategori_id)
+                .exclude(pk=kasus.pk).order_by("pk"))
 
 
 def editable_kasus(request: HttpRequest, pk: int) -> KasusPMKS:

@@ -1,4 +1,16 @@
-"""The `pmks` sheet: one row per case, keyed by (person, category) or (name, village, category)."""
+"""The `pmks` sheet: one row per case, keyed by (person, category) or (name, village, category).
+
+A registered person (a row with a NIK) has at most one open case per category; closed cases are
+history. A row finds its case within the person's cases of the category (`match_episodes`):
+an open row updates the open case, or starts a new episode linked to the latest closed case; a
+closed row updates the case of the same identification date, else closes the open case (when
+no open row of the file names it), else updates the only closed case, else is a closed episode
+of its own. A file with one row per person and category (every workbook before) imports as
+before, except that an open row for a closed case starts a new episode instead of reopening it.
+"""
+
+from collections import defaultdict
+from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +41,53 @@ STATUS = matcher(
     ["Teridentifikasi", "Ditangani", "Dirujuk", "Selesai", "Menolak Bantuan"],
 )
 FIELDS = ["nama", "rw", "rt", "tanggal_identifikasi", "status", "pendamping_id", "catatan"]
+OPEN = "open"
+
+
+def match_episodes(items: list, cases: list) -> tuple[dict, int | None]:
+    """One person's rows and stored cases of one category (cases oldest first) -> (the case each
+    row updates, by the row's index in `items`: absent for a new case; the case a new episode
+    links to). Each case is updated by one row at most."""
+    claimed, found = set(), {}
+
+    def claim(i, case):
+        claimed.add(case.pk)
+        found[i] = case
+
+    def is_open(status) -> bool:
+        return status not in KasusPMKS.CLOSED
+
+    open_rows = [i for i, item in enumerate(items) if is_open(item["status"])]
+    closed_rows = [i for i, item in enumerate(items) if not is_open(item["status"])]
+    open_case = next((c for c in cases if is_open(c.status)), None)
+    # A closed row names its case by the identification date (a closed one, or the open one it
+    # closes).
+    for i in closed_rows:
+        when = items[i]["tanggal_identifikasi"]
+        same_day = [c for c in cases if when and c.tanggal_identifikasi == when
+                    and c.pk not in claimed]
+        if same_day:
+            claim(i, same_day[-1])
+    # The open row updates the open case.
+    for i in open_rows:
+        if open_case is not None and open_case.pk not in claimed:
+            claim(i, open_case)
+    # A closed row left closes the open case no open row names, else updates the only closed
+    # case (a file of one row per person and category, as before).
+    left = [i for i in closed_rows if i not in found]
+    for i in left:
+        if open_case is not None and open_case.pk not in claimed and not open_rows:
+            claim(i, open_case)
+        elif len(left) == 1:
+            earlier = [c for c in cases if not is_open(c.status) and c.pk not in claimed]
+            if earlier:
+                claim(i, earlier[-1])
+    # A new episode follows the latest case that is closed once the file is in.
+    stays_open = {c.pk for i, c in found.items() if is_open(items[i]["status"])}
+    if open_case is not None and open_case.pk not in claimed:
+        stays_open.add(open_case.pk)
+    previous = [c.pk for c in cases if c.pk not in stays_open]
+    return found, (previous[-1] if previous else None)
 
 
 class _Categories:
@@ -106,41 +165,66 @@ class PmksSheet(SheetHandler):
             if item["nik"]:
                 people.note(imp, row, item["nik"], item["nama"])
                 people.merge(item["nik"], {"nama": item["nama"]})
-            key = self.key(item)
+            key = self.row_key(item)
             earlier = keys.setdefault(key, item)
             if earlier is not item:
                 imp.error(
                     row,
                     "kategori",
-                    _("The same person and category are on row %(row)d already.")
+                    (_("This person has an open case of this category on row %(row)d already: "
+                       "one open case per person and category.") if key[-1] == OPEN else
+                     _("The same person and category are on row %(row)d already."))
                     % {"row": earlier["row"].number},
                 )
         return parsed
 
     @staticmethod
     def key(item) -> tuple:
+        """The case's key: a person's cases of a category, or a name's case in a village."""
         if item["nik"]:
             return ("nik", item["nik"], item["kategori"].pk)
         return ("nama", item["nama"].casefold(), item["desa"].pk, item["kategori"].pk)
 
+    @classmethod
+    def row_key(cls, item) -> tuple:
+        """A row's key within the file: a person has one open row per category, and closed
+        rows (history) told apart by their identification date."""
+        if not item["nik"]:
+            return cls.key(item)
+        if item["status"] not in KasusPMKS.CLOSED:
+            return (*cls.key(item), OPEN)
+        return (*cls.key(item), "closed", item["tanggal_identifikasi"])
+
     def plan(self, parsed: list, imp: Import):
         person_ids = imp.part(People).ids
         desas = {i["desa"].pk for i in parsed}
-        existing = {}
+        by_name, by_person = {}, defaultdict(dict)
         for part in chunks(list(desas)):
             for case in KasusPMKS.objects.filter(desa_id__in=part).select_related("warga"):
                 if case.warga_id:
-                    existing[("nik", case.warga.nik, case.kategori_id)] = case
+                    by_person[("nik", case.warga.nik, case.kategori_id)][case.pk] = case
                 else:
-                    existing[("nama", case.nama.casefold(), case.desa_id, case.kategori_id)] = case
+                    by_name[("nama", case.nama.casefold(), case.desa_id, case.kategori_id)] = case
         # A registered person's case may sit in another village: look those up by person.
         wanted = [person_ids[i["nik"]] for i in parsed if i["nik"] in person_ids]
         for part in chunks(wanted):
             for case in KasusPMKS.objects.filter(warga_id__in=part).select_related("warga"):
-                existing[("nik", case.warga.nik, case.kategori_id)] = case
+                by_person[("nik", case.warga.nik, case.kategori_id)][case.pk] = case
+        # Each row's case: by name, or among the person's episodes of the category.
+        rows_of = defaultdict(list)
+        for item in parsed:
+            if item["nik"]:
+                rows_of[self.key(item)].append(item)
+        found, previous = {}, {}
+        for key, items in rows_of.items():
+            cases = sorted(by_person.get(key, {}).values(), key=lambda c: c.pk)
+            matched, before = match_episodes(items, cases)
+            for i, item in enumerate(items):
+                found[id(item)] = matched.get(i)
+                previous[id(item)] = before
         helper_ids = known_groups(imp, {i["pendamping"] for i in parsed if i["pendamping"]})
         counts = imp.counts.setdefault(self.name, Counts())
-        plan = {"create": [], "update": []}
+        plan = {"create": [], "update": [], "episodes": defaultdict(list)}
         for item in parsed:
             values = {
                 "nama": item["nama"],
@@ -153,8 +237,14 @@ class PmksSheet(SheetHandler):
                 "desa_id": item["desa"].pk,
                 "kategori_id": item["kategori"].pk,
             }
-            case = existing.get(self.key(item))
+            if item["nik"]:
+                case = found[id(item)]
+            else:
+                case = by_name.get(self.key(item))
             if case is None:
+                values["kasus_sebelumnya_id"] = previous.get(id(item))
+                if item["nik"]:
+                    plan["episodes"][self.key(item)].append(len(plan["create"]))
                 plan["create"].append((item["nik"], item["pendamping"], values))
                 counts.created += 1
             elif same(case, values):
@@ -172,12 +262,7 @@ class PmksSheet(SheetHandler):
         helpers = ({p for _n, p, _v in plan["create"] if p}
                    | {p for _c, p, _m in plan["update"] if p})
         helper_ids = known_groups(imp, helpers)
-        cases = []
-        for nik, helper, values in plan["create"]:
-            values["pendamping_id"] = helper_ids.get(helper)
-            cases.append(KasusPMKS(warga_id=person_ids.get(nik) if nik else None, **values))
-        KasusPMKS.objects.bulk_create(cases, batch_size=1000)
-        audit.record(KasusPMKS, [c.pk for c in cases], "+")
+        # Updates first: a case this file closes makes room for the person's new open episode.
         for case, helper, _moved in plan["update"]:
             case.pendamping_id = helper_ids.get(helper)
         if plan["update"]:
@@ -185,6 +270,25 @@ class PmksSheet(SheetHandler):
                 [c for c, _h, _m in plan["update"]], FIELDS + ["desa_id"], batch_size=1000
             )
             audit.record(KasusPMKS, [c.pk for c, _h, _m in plan["update"]])
+        cases = []
+        for nik, helper, values in plan["create"]:
+            values["pendamping_id"] = helper_ids.get(helper)
+            cases.append(KasusPMKS(warga_id=person_ids.get(nik) if nik else None, **values))
+        KasusPMKS.objects.bulk_create(cases, batch_size=1000)
+        # Several new episodes of one person and category (history written at once): each links
+        # to the one before it — closed ones by identification date, the open one last.
+        chained = []
+        for indexes in plan["episodes"].values():
+            if len(indexes) < 2:
+                continue
+            episodes = sorted((cases[i] for i in indexes), key=lambda c: (
+                c.status not in KasusPMKS.CLOSED, c.tanggal_identifikasi or date.min))
+            for before, after in zip(episodes, episodes[1:], strict=False):
+                after.kasus_sebelumnya_id = before.pk
+                chained.append(after)
+        if chained:
+            KasusPMKS.objects.bulk_update(chained, ["kasus_sebelumnya"], batch_size=1000)
+        audit.record(KasusPMKS, [c.pk for c in cases], "+")
         # Every new case starts its status history; an imported status change is kept too.
         note = _("survey import")
         today = timezone.localdate()
@@ -207,7 +311,7 @@ class PmksSheet(SheetHandler):
             KasusPMKS.objects.visible_to(user)
             .filter(access.within(area, "desa"))
             .select_related("warga", "kategori", "pendamping")
-            .order_by("desa_id", "nama", "kategori__kode")
+            .order_by("desa_id", "nama", "kategori__kode", "pk")
         )
         return (
             [

@@ -111,7 +111,7 @@ def test_a_registered_person_is_found_by_nik_and_keeps_their_name(client, operat
 
 
 @pytest.mark.parametrize(("data", "field", "code"), [
-    ({"nik": NIK}, "kategori", "pmks_person_category_unique"),  # Mak Icih, same category
+    ({"nik": NIK}, "kategori", "pmks_person_category_open_unique"),  # Mak Icih, same category
     ({"nama": "Ujang Baru", "nik": "3277011505900"}, "nik", "nik_length"),
     ({"nama": "Ujang Baru", "tanggal_identifikasi": "tomorrow"}, "tanggal_identifikasi",
      "future"),

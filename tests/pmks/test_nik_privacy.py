@@ -110,12 +110,12 @@ def test_their_case_elsewhere_is_not_told_to_someone_without_their_name(
     # With their name: refused, without pointing at a case the user cannot open.
     response = new_case(client, nik=HIDDEN_NIK, nama=NAME.upper(), kategori=first.pk)
     form = response.context["form"]
-    assert form.has_error("kategori", "pmks_person_category_unique")
+    assert form.has_error("kategori", "pmks_person_category_open_unique")
     from pmks.forms import CONSTRAINT_ERRORS, HIDDEN_PERSON_ERRORS
 
     told = form.errors["kategori"]
-    assert told == [str(HIDDEN_PERSON_ERRORS["pmks_person_category_unique"][1])]
-    assert str(CONSTRAINT_ERRORS["pmks_person_category_unique"][1]) not in told
+    assert told == [str(HIDDEN_PERSON_ERRORS["pmks_person_category_open_unique"][1])]
+    assert str(CONSTRAINT_ERRORS["pmks_person_category_open_unique"][1]) not in told
     assert KasusPMKS.objects.count() == 1
 
 
