@@ -282,3 +282,34 @@ def test_recap_shows_the_area_profile(client, staf, make_perkumpulan, make_profi
     assert values["Current memberships per adult"] == 0.05
     assert "Profil wilayah" not in openpyxl.load_workbook(io.BytesIO(b"".join(client.get(
         "/rekap/xlsx/", {"wilayah": "32.77.02", "tahun": "2006"}).streaming_content))).sheetnames
+
+
+# The admin ------------------------------------------------------------------------------------
+def test_admin_scopes_village_profiles(client, operator, operator_lain, pengamat, make_profil):
+    from django.urls import reverse
+
+    from registry.models import ProfilDesa
+
+    own = make_profil(**SEED)
+    other = make_profil(desa=MELONG, tahun=2006, jumlah_penduduk=10)
+    client.force_login(operator)
+    changelist = client.get(reverse("admin:registry_profildesa_changelist"))
+    assert changelist.status_code == 200
+    assert list(changelist.context["cl"].result_list) == [own]
+    assert client.get(reverse("admin:registry_profildesa_change", args=[other.pk])
+                      ).status_code == 302  # Django's "no such record": back to the list
+    add = reverse("admin:registry_profildesa_add")
+    data = {"tahun": "2007", "jumlah_penduduk": "50", "mata_pencaharian": "", "sumber": ""}
+    response = client.post(add, {**data, "desa": MELONG})
+    assert response.status_code == 200 and "desa" in response.context["adminform"].form.errors
+    response = client.post(add, {**data, "desa": CIBEUREUM, "tahun": "2006"})
+    assert response.status_code == 200  # the year is taken
+    assert client.post(add, {**data, "desa": CIBEUREUM}).status_code == 302
+    assert ProfilDesa.objects.filter(desa_id=CIBEUREUM).count() == 2
+    client.force_login(pengamat)
+    assert client.get(reverse("admin:registry_profildesa_changelist")).status_code == 200
+    assert client.get(add).status_code == 403
+    page = client.get(reverse("admin:registry_profildesa_change", args=[own.pk]))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert client.get(reverse("admin:registry_profildesa_history", args=[own.pk])
+                      ).status_code == 200
