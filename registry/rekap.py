@@ -143,7 +143,9 @@ class Rekap:
             "tahun_acuan": self.tahun_acuan,
             "jumlah_perkumpulan": self.jumlah_perkumpulan,
             "tabel": [t.as_dict() for t in self.tabel],
-            **({"profil": dict(self.profil)} if self.profil else {}),
+            **({"profil": {**self.profil, "per_1000_penduduk": self.profil.per_seribu,
+                           "anggota_per_dewasa": self.profil.per_dewasa}}
+               if self.profil else {}),
         }
 
     def profil_rows(self) -> list[tuple[str, int | float | None]]:

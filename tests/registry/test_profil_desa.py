@@ -3,11 +3,14 @@ see and change a profile, and the ratios the dashboard and the recap compute fro
 profiles (groups per 1,000 residents, memberships per adult aged 15+)."""
 
 import io
+import json
 
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 
+from registry import rekap as rekap_module
+from registry.models import Wilayah
 from tests.conftest import CIBEUREUM, MELONG
 
 # Seed 004 III.A: Cibeureum has 23 RW, 170 RT, 11,571 KK and 39,652 residents. The seed gives no
@@ -271,6 +274,13 @@ def test_recap_shows_the_area_profile(client, staf, make_perkumpulan, make_profi
     assert rows["Active groups per 1,000 residents"] == 7.5
     assert rows["Current memberships per adult"] == 0.05
     assert [t.nomor for t in rekap.tabel][:1] == [1]
+    data = rekap.as_dict()["profil"]
+    assert (data["jumlah_penduduk"], data["dewasa"], data["perkumpulan"], data["anggota"],
+            data["per_1000_penduduk"], data["anggota_per_dewasa"]) == (400, 300, 3, 15, 7.5, 0.05)
+    json.dumps(rekap.as_dict())
+    assert "Profil wilayah" in rekap_module.as_text(rekap)
+    assert "Profil wilayah" not in rekap_module.as_text(rekap_module.build(
+        Wilayah.objects.get(pk="32.77.02"), 2006))
     later = client.get("/rekap/", {"wilayah": "32.77", "tahun": "2026"}).context["rekap"]
     assert later.profil["jumlah_penduduk"] == 600 and later.profil.per_seribu == 5.0
     book = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(
