@@ -188,7 +188,8 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
 
 def test_a_workbook_with_none_of_the_four_sheets_is_refused(tmp_path):
     path = make_xlsx(tmp_path, {"Sheet1": [GOOD_GROUP], "data": [GOOD_CASE]})
-    assert_not_a_workbook(path, "none of the sheets", "perkumpulan, profil_desa, anggota, pmks, jaringan")
+    assert_not_a_workbook(path, "none of the sheets",
+                          "perkumpulan, profil_desa, anggota, pmks, jaringan")
 
 
 # Sheets, headers, empty rows ---------------------------------------------------------------------
