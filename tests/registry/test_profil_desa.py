@@ -320,3 +320,27 @@ def test_admin_scopes_village_profiles(client, operator, operator_lain, pengamat
     assert page.status_code == 200 and not page.context["has_change_permission"]
     assert client.get(reverse("admin:registry_profildesa_history", args=[own.pk])
                       ).status_code == 200
+
+
+def test_the_profile_pages_cost_fixed_queries(client, operator, make_profil):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_profil(tahun=2000, jumlah_penduduk=10)
+    client.force_login(operator)
+    pages = [f"/profil/{CIBEUREUM}/", f"/profil/{CIBEUREUM}/2000/ubah/",
+             f"/profil/{CIBEUREUM}/baru/"]
+
+    def count():
+        found = {}
+        for url in pages:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            found[url] = len(captured)
+        return found
+
+    few = count()
+    for year in range(2001, 2021):
+        client.post(f"/profil/{CIBEUREUM}/baru/", form_data(tahun=str(year)))
+    assert count() == few
+    assert max(few.values()) <= 12, few
