@@ -15,10 +15,18 @@ from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry import access, audit
+from registry import access, audit, validators
 from registry.formats import CSV, XLSX, ShowsRefusals
 from registry.forms import AdminFormfields, Conflict, VersionedForm
-from registry.models import JenisPerkumpulan, Perkumpulan, Pilihan, Tingkat, User, Wilayah
+from registry.models import (
+    JenisPerkumpulan,
+    Perkumpulan,
+    Pilihan,
+    ProfilDesa,
+    Tingkat,
+    User,
+    Wilayah,
+)
 from registry.resources import PerkumpulanResource
 
 admin.site.site_header = _("WKSBM Registry")
@@ -378,6 +386,26 @@ class PerkumpulanAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     ]
     # The members and network apps add their inlines (members, links) from their admin modules.
     inlines = []
+
+
+@admin.register(ProfilDesa)
+class ProfilDesaAdmin(ScopedHistoryAdmin, ScopedAdmin):
+    """A village's own figures per year (also entered on the web and imported)."""
+
+    list_display = ["desa", "tahun", "jumlah_rw", "jumlah_rt", "jumlah_kk", "jumlah_penduduk"]
+    list_filter = [wilayah_filter("desa"), "tahun"]
+    list_select_related = ["desa"]
+    search_fields = ["desa__kode", "desa__nama"]
+    autocomplete_fields = ["desa"]
+    readonly_fields = ["dibuat", "diubah"]
+    fieldsets = [
+        (None, {"fields": ["desa", "tahun", "jumlah_rw", "jumlah_rt", "jumlah_kk"]}),
+        (_("Residents"), {"fields": [
+            "jumlah_penduduk", "penduduk_laki_laki", "penduduk_perempuan",
+            *(name for name, *_rest in validators.AGE_BANDS)]}),
+        (_("Livelihoods and source"), {"fields": ["mata_pencaharian", "sumber"]}),
+        (_("Record"), {"fields": ["dibuat", "diubah"]}),
+    ]
 
 
 @admin.register(User)

@@ -9,6 +9,8 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from registry import rekap, workbook
         from registry.workbook.perkumpulan import PerkumpulanSheet
+        from registry.workbook.profil import ProfilDesaSheet
 
         workbook.register_sheet(PerkumpulanSheet())
+        workbook.register_sheet(ProfilDesaSheet())
         rekap.connect_signals()

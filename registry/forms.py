@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry import validators
 from registry.access import Peran
-from registry.models import FormulirTerkirim, Perkumpulan, Wilayah
+from registry.models import FormulirTerkirim, Perkumpulan, ProfilDesa, Wilayah
 from registry.workbook import MAX_FILE_BYTES
 
 
@@ -524,3 +524,38 @@ class PerkumpulanForm(OnceForm, VersionedModelForm):
         elif isinstance(self.cleaned_data.get("desa_kode"), Wilayah):
             self.instance.desa = self.cleaned_data["desa_kode"]
         super()._post_clean()
+
+
+class ProfilDesaForm(OnceForm, VersionedModelForm):
+    """A village's figures for one year. The village is fixed by the page (the officer's own, or
+    one within the staff's area); a year holds one profile (a second one for the same year is
+    told beside the year). A new profile is recorded once however often its form is sent; a
+    change is checked against the version it was opened with."""
+
+    duplicate_message = _("%(desa)s already has a profile for %(tahun)d: edit that one.")
+
+    class Meta(VersionedModelForm.Meta):
+        model = ProfilDesa
+        fields = ["tahun", *ProfilDesa.FIGURES, "mata_pencaharian", "sumber"]
+
+    def __init__(self, *args, user, desa: Wilayah, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.desa = user, desa
+        if not self.instance.pk:
+            self.send_once(user, f"registry:profil_new:{desa.pk}")
+            self.fields["tahun"].initial = today().year
+        for name in ("tahun", *ProfilDesa.FIGURES):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+
+    def _post_clean(self):
+        self.instance.desa = self.desa
+        super()._post_clean()
+        tahun = self.cleaned_data.get("tahun")
+        if tahun is not None and "tahun" not in self.errors:
+            taken = ProfilDesa.objects.filter(desa=self.desa, tahun=tahun)
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("tahun", ValidationError(
+                    self.duplicate_message % {"desa": self.desa.nama, "tahun": tahun},
+                    code="profil_desa_tahun_unique"))

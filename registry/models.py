@@ -348,6 +348,143 @@ class Perkumpulan(models.Model):
             )
 
 
+class ProfilDesaQuerySet(ScopedQuerySet):
+    def latest(self, until: int | None = None) -> "ProfilDesaQuerySet":
+        """Each village's latest profile among these (no later year recorded for it), of the
+        year `until` at the latest when given."""
+        later = ProfilDesa.objects.filter(desa=models.OuterRef("desa"),
+                                          tahun__gt=models.OuterRef("tahun"))
+        mine = self
+        if until is not None:
+            later, mine = later.filter(tahun__lte=until), self.filter(tahun__lte=until)
+        return mine.filter(~models.Exists(later))
+
+    def summary(self, until: int | None = None) -> "RingkasanProfil":
+        """The villages' latest profiles summed, with the active groups and current memberships
+        of those villages (the stored recap counts: bring them up to date first), in one
+        query. The groups are counted in the villages whose population is known, the
+        memberships in those whose adults are known, so each ratio compares like with like."""
+        from django.db.models import Count, F, IntegerField, Max, Q, Subquery, Sum, Value
+        from django.db.models.functions import Coalesce
+
+        def stored(dimensi):
+            rows = (RekapSel.objects.filter(wilayah=models.OuterRef("desa"), dimensi=dimensi)
+                    .order_by().values("wilayah").annotate(n=Sum("jumlah")).values("n"))
+            return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+        adults = Q(**{f"{name}__isnull": False for name in validators.ADULT_BANDS})
+        dewasa = sum((F(name) for name in validators.ADULT_BANDS[1:]),
+                     F(validators.ADULT_BANDS[0]))
+        known = Q(jumlah_penduduk__isnull=False)
+        sums = {name: Sum(name) for name in ProfilDesa.FIGURES}
+        data = self.latest(until).annotate(g=stored("jumlah"), m=stored("anggota")).aggregate(
+            desa=Count("pk"), tahun=Max("tahun"), desa_penduduk=Count("pk", filter=known),
+            desa_dewasa=Count("pk", filter=adults), dewasa=Sum(dewasa, filter=adults),
+            perkumpulan=Sum("g", filter=known), anggota=Sum("m", filter=adults),
+            # A village's own list (of one profile, the largest is the one).
+            mata_pencaharian=Max("mata_pencaharian"), **sums)
+        return RingkasanProfil(data)
+
+
+class RingkasanProfil(dict):
+    """The latest profiles of an area's villages, summed (`ProfilDesaQuerySet.summary`), and the
+    two ratios: active groups per 1,000 residents, current memberships per adult (aged 15+: a
+    person in two groups counts twice)."""
+
+    @property
+    def per_seribu(self) -> float | None:
+        penduduk = self.get("jumlah_penduduk")
+        if not penduduk:
+            return None
+        return round((self.get("perkumpulan") or 0) * 1000 / penduduk, 2)
+
+    @property
+    def per_dewasa(self) -> float | None:
+        dewasa = self.get("dewasa")
+        if not dewasa:
+            return None
+        return round((self.get("anggota") or 0) / dewasa, 2)
+
+
+class ProfilDesa(models.Model):
+    """A village's own figures for one year (its monografi, seed 004 III.A): RW and RT, households,
+    residents by sex and by age band, the main livelihoods. Entered by the village's officer or
+    imported (sheet `profil_desa`); the dashboard and the recap use them as denominators."""
+
+    scope_path = "desa"
+    # The counts, in the order of the form, the workbook and the admin.
+    FIGURES = (
+        "jumlah_rw", "jumlah_rt", "jumlah_kk", "jumlah_penduduk", "penduduk_laki_laki",
+        "penduduk_perempuan", *(name for name, *_rest in validators.AGE_BANDS),
+    )
+
+    desa = models.ForeignKey(
+        Wilayah, models.PROTECT, related_name="profil", verbose_name=_("village"),
+        limit_choices_to={"tingkat": Tingkat.DESA},
+    )
+    tahun = models.PositiveSmallIntegerField(_("year"), validators=[validators.validate_tahun])
+    jumlah_rw = models.PositiveIntegerField(_("number of RW"), null=True, blank=True)
+    jumlah_rt = models.PositiveIntegerField(_("number of RT"), null=True, blank=True)
+    jumlah_kk = models.PositiveIntegerField(_("households (KK)"), null=True, blank=True)
+    jumlah_penduduk = models.PositiveIntegerField(
+        _("population"), null=True, blank=True,
+        help_text=_("Left empty: men + women, or the sum of the age bands."),
+    )
+    penduduk_laki_laki = models.PositiveIntegerField(_("men"), null=True, blank=True)
+    penduduk_perempuan = models.PositiveIntegerField(_("women"), null=True, blank=True)
+    usia_0_4 = models.PositiveIntegerField(_("aged 0–4"), null=True, blank=True)
+    usia_5_14 = models.PositiveIntegerField(_("aged 5–14"), null=True, blank=True)
+    usia_15_24 = models.PositiveIntegerField(_("aged 15–24"), null=True, blank=True)
+    usia_25_59 = models.PositiveIntegerField(_("aged 25–59"), null=True, blank=True)
+    usia_60_plus = models.PositiveIntegerField(_("aged 60 and over"), null=True, blank=True)
+    mata_pencaharian = models.CharField(
+        _("main livelihoods"), max_length=validators.LIVELIHOODS_MAX, blank=True,
+        help_text=_("Separated by “;”, e.g. buruh/pegawai swasta; pedagang; petani."),
+    )
+    sumber = models.CharField(
+        _("source and notes"), max_length=300, blank=True,
+        help_text=_("Where the figures come from, e.g. Monografi Kelurahan 2006."),
+    )
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = ProfilDesaQuerySet.as_manager()
+    history = audit.history("desa")
+
+    class Meta:
+        verbose_name = _("village profile")
+        verbose_name_plural = _("village profiles")
+        ordering = ["desa", "-tahun"]
+        constraints = [
+            models.UniqueConstraint(fields=["desa", "tahun"], name="profil_desa_tahun_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.desa_id} {self.tahun}"
+
+    def figures(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in self.FIGURES}
+
+    @property
+    def dewasa(self) -> int | None:
+        """Residents aged 15 or older, when every band from 15 up is given."""
+        bands = [getattr(self, name) for name in validators.ADULT_BANDS]
+        return sum(bands) if all(b is not None for b in bands) else None
+
+    def clean(self) -> None:
+        if self.desa_id and self.desa.tingkat != Tingkat.DESA:
+            raise ValidationError(
+                {"desa": _("A village profile belongs to a desa/kelurahan.")}, code="not_desa")
+        self.mata_pencaharian = validators.join_multi(self.mata_pencaharian)
+        errors = validators.profil_errors(self.figures())
+        if errors:
+            raise ValidationError(
+                {field: ValidationError(message, code="profil") for field, message
+                 in errors.items()})
+        if self.jumlah_penduduk is None:
+            self.jumlah_penduduk = validators.population_of(self.figures())
+
+
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user) -> "UserQuerySet":
         """Only administrators manage accounts."""

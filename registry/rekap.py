@@ -28,13 +28,14 @@ from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry import access, sheets
+from registry import access, sheets, validators
 from registry.models import (
     Daftar,
     JaringanKerja,
     JenisPerkumpulan,
     Perkumpulan,
     Pilihan,
+    ProfilDesa,
     RekapBasi,
     RekapSel,
     Tingkat,
@@ -127,6 +128,9 @@ class Rekap:
     tahun_acuan: int
     jumlah_perkumpulan: int = 0
     tabel: list[Tabel] = field(default_factory=list)
+    # The area's own figures (its villages' latest profiles up to the reference year), if any:
+    # a block beside the numbered tables, not one of them.
+    profil: dict | None = None
 
     def sel(self, dimensi: str) -> QuerySet:
         """The area's stored counts of one dimension."""
@@ -139,7 +143,32 @@ class Rekap:
             "tahun_acuan": self.tahun_acuan,
             "jumlah_perkumpulan": self.jumlah_perkumpulan,
             "tabel": [t.as_dict() for t in self.tabel],
+            **({"profil": {**self.profil, "per_1000_penduduk": self.profil.per_seribu,
+                           "anggota_per_dewasa": self.profil.per_dewasa}}
+               if self.profil else {}),
         }
+
+    def profil_rows(self) -> list[tuple[str, int | float | None]]:
+        """The "Profil wilayah" block as (label, value) rows; empty without a profile."""
+        p = self.profil
+        if not p:
+            return []
+        rows = [
+            (_("Villages with a profile"), p["desa"]),
+            (_("Latest profile year"), p["tahun"]),
+            (_("Number of RW"), p["jumlah_rw"]),
+            (_("Number of RT"), p["jumlah_rt"]),
+            (_("Households (KK)"), p["jumlah_kk"]),
+            (_("Population"), p["jumlah_penduduk"]),
+            (_("Men"), p["penduduk_laki_laki"]),
+            (_("Women"), p["penduduk_perempuan"]),
+            *((_("Aged %(band)s") % {"band": label}, p[name])
+              for name, label, _low, _high in validators.AGE_BANDS),
+            (_("Adults (15+)"), p["dewasa"]),
+            (_("Active groups per 1,000 residents"), p.per_seribu),
+            (_("Current memberships per adult"), p.per_dewasa),
+        ]
+        return [(str(label), value) for label, value in rows]
 
 
 def make_table(nomor, judul, kolom, rows: list[Baris], total_groups: int, catatan="") -> Tabel:
@@ -354,6 +383,8 @@ def build(area: Wilayah, tahun_acuan: int, sensitive: bool = True) -> Rekap:
     refresh_stale(area)
     rekap = Rekap(area, tahun_acuan)
     rekap.jumlah_perkumpulan = rekap.sel("jumlah").aggregate(n=Sum("jumlah"))["n"] or 0
+    profil = ProfilDesa.objects.filter(access.within(area, "desa")).summary(until=tahun_acuan)
+    rekap.profil = profil if profil["desa"] else None
     for nomor in sorted(TABLES):
         if nomor in SENSITIVE_TABLES and not sensitive:
             continue
@@ -560,6 +591,12 @@ def as_text(rekap: Rekap) -> str:
             ))
         if table.catatan:
             lines.append(str(table.catatan))
+    if rekap.profil:
+        lines += ["", "Profil wilayah"]
+        rows = [(label, "–" if v is None else format_percent(v) if isinstance(v, float)
+                 else str(v)) for label, v in rekap.profil_rows()]
+        width = max(len(label) for label, _v in rows)
+        lines += [f"{label.ljust(width)}  {value}" for label, value in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -589,4 +626,13 @@ def as_xlsx(rekap: Rekap, stream) -> None:
         sheet.worksheet.column_dimensions["A"].width = 40
         if table.catatan:
             sheet.append([str(table.catatan)])
+    if rekap.profil:
+        sheet = book.sheet("Profil wilayah")
+        sheet.append(["Profil wilayah"], font=Font(bold=True))
+        sheet.append([f"{rekap.wilayah.nama} ({rekap.wilayah.kode}), "
+                      f"tahun acuan {rekap.tahun_acuan}"])
+        for label, value in rekap.profil_rows():
+            sheet.append([label, value],
+                         number_formats=[None, "0.00" if isinstance(value, float) else None])
+        sheet.worksheet.column_dimensions["A"].width = 40
     book.save(stream)

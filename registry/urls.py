@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry.views import impor, perkumpulan, rekap
+from registry.views import impor, perkumpulan, profil, rekap
 
 app_name = "registry"
 urlpatterns = [
@@ -19,6 +19,9 @@ urlpatterns = [
     path("impor/<int:pk>/kesalahan.xlsx", impor.impor_errors, name="impor_errors"),
     path("impor/templat.xlsx", impor.workbook_template, name="workbook_template"),
     path("ekspor/", impor.workbook_export, name="workbook_export"),
+    path("profil/<str:kode>/", profil.profil_list, name="profil_list"),
+    path("profil/<str:kode>/baru/", profil.profil_form, name="profil_new"),
+    path("profil/<str:kode>/<int:tahun>/ubah/", profil.profil_form, name="profil_edit"),
     path("rekap/", rekap.rekap_page, name="rekap"),
     path("rekap/xlsx/", rekap.rekap_xlsx, name="rekap_xlsx"),
 ]

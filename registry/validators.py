@@ -220,3 +220,86 @@ def match_value(value: str, lookup: dict[str, object], list_name: str, examples:
 def split_multi(value: str) -> list[str]:
     """Split a multi-valued cell on ';' (',' is accepted too), dropping empty parts."""
     return [part.strip() for part in re.split(r"[;,]", value or "") if part.strip()]
+
+
+# A village's own figures (registry.models.ProfilDesa) ------------------------------------------
+# The age bands of a village profile: BPS's standard bands (seed 004 gives none), as
+# (field, label, lowest age, highest age or None). An adult is 15 or older: the bands break at 15,
+# which is also BPS's working-age threshold.
+AGE_BANDS = (
+    ("usia_0_4", "0–4", 0, 4),
+    ("usia_5_14", "5–14", 5, 14),
+    ("usia_15_24", "15–24", 15, 24),
+    ("usia_25_59", "25–59", 25, 59),
+    ("usia_60_plus", "60+", 60, None),
+)
+ADULT_AGE = 15
+ADULT_BANDS = tuple(name for name, _label, low, _high in AGE_BANDS if low >= ADULT_AGE)
+LIVELIHOODS_MAX = 500
+
+
+def profil_errors(values: dict) -> dict[str, str]:
+    """What is wrong with a village profile's figures taken together (`values`: field name →
+    number or None), by field; empty when they agree. The rules, each only when both sides are
+    given:
+
+    - the population (jumlah_penduduk) is men + women, and is the sum of the age bands when
+      every band is given; bands given in part add up to no more than it (nor than men + women);
+    - there are at least as many RT as RW (an RW holds one RT or more);
+    - there are no more households (KK) than residents.
+    """
+    errors: dict[str, str] = {}
+    total = values.get("jumlah_penduduk")
+    men, women = values.get("penduduk_laki_laki"), values.get("penduduk_perempuan")
+    by_sex = men + women if men is not None and women is not None else None
+    bands = [values.get(name) for name, *_rest in AGE_BANDS]
+    given = [b for b in bands if b is not None]
+    if total is not None and by_sex is not None and by_sex != total:
+        errors["penduduk_laki_laki"] = _(
+            "Men and women (%(sex)d) must add up to the population (%(total)d)."
+        ) % {"sex": by_sex, "total": total}
+    whole = total if total is not None else by_sex
+    if whole is not None and given:
+        if len(given) == len(bands) and sum(given) != whole:
+            errors["usia_0_4"] = _(
+                "The age bands (%(bands)d) must add up to the population (%(total)d)."
+            ) % {"bands": sum(given), "total": whole}
+        elif sum(given) > whole:
+            errors["usia_0_4"] = _(
+                "The age bands given (%(bands)d) exceed the population (%(total)d)."
+            ) % {"bands": sum(given), "total": whole}
+    rw, rt = values.get("jumlah_rw"), values.get("jumlah_rt")
+    if rw is not None and rt is not None and rt < rw:
+        errors["jumlah_rt"] = _(
+            "There are fewer RT (%(rt)d) than RW (%(rw)d): every RW has at least one RT."
+        ) % {"rt": rt, "rw": rw}
+    kk = values.get("jumlah_kk")
+    if kk is not None and whole is not None and kk > whole:
+        errors["jumlah_kk"] = _(
+            "There are more households (%(kk)d) than residents (%(total)d)."
+        ) % {"kk": kk, "total": whole}
+    return errors
+
+
+def population_of(values: dict) -> int | None:
+    """The population a profile's figures give: the total typed, else men + women, else the
+    sum of the age bands when every band is given."""
+    if values.get("jumlah_penduduk") is not None:
+        return values["jumlah_penduduk"]
+    men, women = values.get("penduduk_laki_laki"), values.get("penduduk_perempuan")
+    if men is not None and women is not None:
+        return men + women
+    bands = [values.get(name) for name, *_rest in AGE_BANDS]
+    return sum(bands) if all(b is not None for b in bands) else None
+
+
+def join_multi(value: str) -> str:
+    """A short list typed in one field (livelihoods) as it is stored: the parts of
+    `split_multi`, without repeats (in any case), joined by "; "."""
+    seen, parts = set(), []
+    for part in split_multi(value):
+        part = " ".join(part.split())
+        if normalize_label(part) not in seen:
+            seen.add(normalize_label(part))
+            parts.append(part)
+    return "; ".join(parts)

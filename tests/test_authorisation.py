@@ -108,6 +108,12 @@ WEB = {
         reach=in_area, post_ok={400, 409}),
     "registry:perkumpulan_detail": Row(
         lambda w, p: r("registry:perkumpulan_detail", w.group[p].kode), reach=in_area),
+    "registry:profil_list": Row(lambda w, p: r("registry:profil_list", w.place[p]),
+                                reach=in_area),
+    "registry:profil_new": Row(lambda w, p: r("registry:profil_new", w.place[p]), get="edit",
+                               post="edit", reach=in_area),
+    "registry:profil_edit": Row(lambda w, p: r("registry:profil_edit", w.place[p], 2006),
+                                get="edit", post="edit", reach=in_area, post_ok={400, 409}),
     "registry:impor_new": Row(lambda w, p: r("registry:impor_new"), get="edit", post="edit"),
     "registry:impor_list": Row(lambda w, p: r("registry:impor_list")),
     "registry:impor_detail": Row(lambda w, p: r("registry:impor_detail", w.impor[p].pk),
@@ -231,6 +237,7 @@ ADMIN_MODELS = {
     "pmks.kategoripmks": AdminModel(_ref("pmks.KategoriPMKS", kode="FM"), view="page",
                                     edit="lists", reach=None),
     "registry.perkumpulan": AdminModel(lambda w, p: w.group[p].pk, view="page", edit="edit"),
+    "registry.profildesa": AdminModel(lambda w, p: w.profil[p].pk, view="page", edit="edit"),
     # People: every page of a person is personal data, as on the web (access.may_view).
     "members.warga": AdminModel(lambda w, p: w.warga[p].pk, view="personal", edit="edit"),
     "members.keanggotaan": AdminModel(lambda w, p: w.anggota[p].pk, view="page", edit="edit"),

@@ -3,8 +3,9 @@
 Cibeureum and Melong lie in Kota Cimahi (32.77), Sukarasa in Kota Bandung (32.73). Each village
 has a group, a person living there who chairs it, a PMKS case of that person accompanied by the
 group, a partner recorded at the village, a link from the group to it, a WKSBM forum with the
-group as member and the person as leader, a web import made by a user of that village and an
-access-log entry of its case. Besides: a user group, and django-axes' three kinds of records.
+group as member and the person as leader, a web import made by a user of that village, an
+access-log entry of its case and a village profile of 2006. Besides: a user group, and
+django-axes' three kinds of records.
 """
 
 from types import SimpleNamespace
@@ -24,11 +25,11 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
     from members.models import Keanggotaan
     from network.models import Forum, Hubungan, Mitra, PengurusForum
     from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
-    from registry.models import Impor, StatusImpor
+    from registry.models import Impor, ProfilDesa, StatusImpor
 
     miskin = KategoriPMKS.objects.get(kode="FM")
     w = SimpleNamespace(place=PLACES, group={}, warga={}, anggota={}, kasus={}, mitra={},
-                        hubungan={}, forum={}, pengurus={}, impor={}, log={})
+                        hubungan={}, forum={}, pengurus={}, impor={}, log={}, profil={})
     for key, desa in PLACES.items():
         group = make_perkumpulan(CODES[key], desa=desa, nama=f"Dasa Wisma {key}")
         person = make_warga(NIKS[key], nama=f"Warga {key}", wilayah_id=desa, alamat="Jl. Mawar 1")
@@ -49,6 +50,8 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
             pengguna=importers[key], wilayah_id=desa, nama_berkas=f"survei-{key}.xlsx",
             status=StatusImpor.DIPERIKSA, jumlah={}, kesalahan=[["perkumpulan", 2, "kode", "",
                                                                    "contoh"]])
+        w.profil[key] = ProfilDesa.objects.create(desa_id=desa, tahun=2006, jumlah_rw=2,
+                                                  jumlah_rt=9, jumlah_penduduk=1000)
         w.log[key] = LogAkses.catat(importers[key], Tindakan.LIHAT, group.desa,
                                     kasus=w.kasus[key])
     w.user_group = Group.objects.create(name="uji")

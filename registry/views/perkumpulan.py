@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from registry import access, audit, rekap
 from registry.filters import PerkumpulanFilter
 from registry.forms import PerkumpulanForm
-from registry.models import JenisPerkumpulan, Perkumpulan, RekapBasi, RekapSel
+from registry.models import JenisPerkumpulan, Perkumpulan, ProfilDesa, RekapBasi, RekapSel, Tingkat
 from registry.pages import (
     can_edit_record,
     get_editable_or_404,
@@ -45,7 +45,8 @@ def visible_perkumpulan(request: HttpRequest):
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The user's area at a glance: groups by type (from the stored recap counts), the other
-    apps' figures, the latest changed groups."""
+    apps' figures, the latest changed groups, and the area's own figures — its villages' latest
+    profiles summed, with groups per 1,000 residents and memberships per adult (one query)."""
     stored = rekap.refresh_for(request.user)
     counts = stored.filter(dimensi="jumlah")
     per_type = dict(counts.values("jenis").annotate(n=Sum("jumlah")).values_list("jenis", "n"))
@@ -55,8 +56,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     cards = [c for c in (card.figure(request, stored) for card in DASHBOARD_CARDS) if c]
     recent = visible_perkumpulan(request).select_related("jenis", "desa").order_by("-diubah")[:10]
+    area = request.user.wilayah
     return render(request, "registry/dashboard.html", {
-        "area": request.user.wilayah,
+        "area": area,
+        "profil": ProfilDesa.objects.visible_to(request.user).summary(),
+        "village": area is not None and area.tingkat == Tingkat.DESA,
+        "can_edit_profil": area is not None and access.may_write_area(request.user, area),
         "types": types,
         "largest": max((t["jumlah"] for t in types), default=0),
         "jumlah": sum(per_type.values()),

@@ -88,6 +88,10 @@ TEMPLATE_GUIDE = [
         "anggota, one row per person with a social-welfare problem on sheet pmks and "
         "one row per working link on sheet jaringan. Any sheet may be left empty."
     ),
+    gettext_lazy(
+        "Sheet profil_desa (optional): one row per village and year with the village's own "
+        "figures (RW, RT, households, residents by sex and by age band, main livelihoods)."
+    ),
     gettext_lazy("Row 1 holds the column names: do not change them. Bold columns are required."),
     gettext_lazy(
         "kode_perkumpulan is the group's own stable code (e.g. CBR-DW-001); the other "

@@ -48,6 +48,8 @@ PLANTED = {
     "link_note": '=HYPERLINK("http://x","catatan")',
     "partner_note": "+1+1 keterangan",
     "forum": "=1+1 Forum",
+    "profil_note": "=1+1 Monografi",
+    "livelihood": "+1+1 petani",
     "jenis": '=HYPERLINK("http://x","jenis")',
     "kategori": "-2+3 kategori",
     "tujuan": "@SUM(A1) tujuan",
@@ -69,7 +71,7 @@ def w(operator, operator_lain, staf, staf_lain, admin_user, make_perkumpulan, ma
     from members.models import Warga
     from network.models import Forum, Hubungan, Mitra
     from pmks.models import KasusPMKS, KategoriPMKS
-    from registry.models import Impor, JenisPerkumpulan, Perkumpulan, Pilihan
+    from registry.models import Impor, JenisPerkumpulan, Perkumpulan, Pilihan, ProfilDesa
 
     built = world_module.build(make_perkumpulan, make_warga, {
         "cbr": operator, "mlg": operator_lain, "skr": staf_lain})
@@ -84,6 +86,8 @@ def w(operator, operator_lain, staf, staf_lain, admin_user, make_perkumpulan, ma
         nama=PLANTED["partner"], keterangan=PLANTED["partner_note"])
     Hubungan.objects.filter(pk=built.hubungan["cbr"].pk).update(keterangan=PLANTED["link_note"])
     Forum.objects.filter(pk=built.forum["cbr"].pk).update(nama=PLANTED["forum"])
+    ProfilDesa.objects.filter(pk=built.profil["cbr"].pk).update(
+        sumber=PLANTED["profil_note"], mata_pencaharian=PLANTED["livelihood"])
     Impor.objects.filter(pk=built.impor["cbr"].pk).update(kesalahan=[
         ["perkumpulan", 2, "nama", PLANTED["import_value"], "contoh"]])
     JenisPerkumpulan.objects.filter(kode="DW").update(nama=PLANTED["jenis"])
@@ -169,7 +173,7 @@ DOWNLOADS = {
                          {"jenis", "kategori", *LISTS}),
     "registry:workbook_export": (lambda w: reverse("registry:workbook_export") + "?wilayah=32.77",
                         {"group", "person", "case", "case_note", "partner", "link_note", "jenis",
-                         "kategori", *LISTS}),
+                         "kategori", "profil_note", "livelihood", *LISTS}),
     "registry:rekap_xlsx": (lambda w: reverse("registry:rekap_xlsx") + "?wilayah=32.77",
                             {"jenis", "kategori", "tujuan", "syarat", "sumber_dana", "nilai"}),
     "pmks:kasus_xlsx": (lambda w: reverse("pmks:kasus_xlsx"),
