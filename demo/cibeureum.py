@@ -145,3 +145,20 @@ FAMILY = [
     "Mulyana",
     "Sumarni",
 ]
+
+# The village's own figures (section III.A): RW, RT, households and residents; the survey gives
+# no split by sex or age band, and names the livelihoods without ranking them (none is the
+# majority). Its land use is left out: its unit (km²) cannot be right for a kelurahan.
+PROFILE = {
+    "tahun": 2006,
+    "jumlah_rw": 23,
+    "jumlah_rt": 170,
+    "jumlah_kk": 11_571,
+    "jumlah_penduduk": 39_652,
+    "mata_pencaharian": (
+        "buruh/pegawai swasta; pegawai negeri; pengrajin; penjahit; petani; peternak; "
+        "usaha warungan (dagang); sopir; dokter; montir; pertukangan kayu dan batu; "
+        "pengemudi becak; TNI/Polri; pengusaha; lain-lain"
+    ),
+    "sumber": "Monografi Kelurahan Cibeureum 2006 (seed 004, III.A)",
+}

@@ -111,3 +111,15 @@ def test_the_demo_village_has_its_forum_and_one_of_rw_1(demo):
         leader = forum.pengurus.get()
         assert Keanggotaan.objects.filter(warga=leader.warga, peran="KETUA",
                                           perkumpulan__in=forum.anggota.all()).exists()
+
+
+def test_the_demo_village_has_its_2006_profile_from_seed_004(demo):
+    """Seed 004, III.A: 23 RW, 170 RT, 11,571 households, 39,652 residents; kept once however
+    often the demo is loaded."""
+    from registry.models import ProfilDesa
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    profile = ProfilDesa.objects.get(desa="32.77.01.1002")
+    assert (profile.tahun, profile.jumlah_rw, profile.jumlah_rt, profile.jumlah_kk,
+            profile.jumlah_penduduk) == (2006, 23, 170, 11_571, 39_652)
+    assert "pengemudi becak" in profile.mata_pencaharian

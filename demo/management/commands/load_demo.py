@@ -5,12 +5,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo.cibeureum import DESA
+from demo.cibeureum import DESA, PROFILE
 from members.models import Keanggotaan, PeranAnggota
 from network.models import Forum, Mekanisme, PengurusForum, TingkatForum
 from registry import audit, workbook
 from registry.access import Peran
-from registry.models import Perkumpulan, User, Wilayah
+from registry.models import Perkumpulan, ProfilDesa, User, Wilayah
 
 DEMO_WORKBOOK = Path(settings.BASE_DIR) / "fixtures" / "cibeureum_2006.xlsx"
 
@@ -41,8 +41,11 @@ class Command(BaseCommand):
             result = workbook.run(DEMO_WORKBOOK)
             if not result.ok:
                 raise CommandError("\n".join(str(e) for e in result.errors))
-            with audit.changes(None, "Demo: forum WKSBM"):
+            with audit.changes(None, "Demo: forum WKSBM, profil desa"):
                 add_forums()
+                ProfilDesa.objects.get_or_create(
+                    desa_id=DESA, tahun=PROFILE["tahun"],
+                    defaults={k: v for k, v in PROFILE.items() if k != "tahun"})
             if options["accounts"]:
                 for username, peran, kode in DEMO_ACCOUNTS:
                     user = User.objects.filter(username=username).first() or User(username=username)
