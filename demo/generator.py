@@ -134,6 +134,10 @@ def office_templates() -> dict[str, tuple[str, str]]:
     return found
 
 
+# The group types a village's WKSBM forum gathers (LPM, PKK, Karang Taruna, Posyandu, Pengajian).
+FORUM_TYPES = ("LPM", "KPW", "KT", "POSYANDU", "PENGAJIAN")
+
+
 @dataclass
 class Village:
     kode: str
@@ -425,8 +429,7 @@ class Generator:
                                 identified, status, helper, respon, rng.randint(1, 60)))
 
     def _plan_forum(self, batch: Batch, village: Village, rng, groups) -> None:
-        members = [kode for kode, jenis, *_rest in groups
-                   if jenis in ("LPM", "KPW", "KT", "POSYANDU", "PENGAJIAN")]
+        members = [kode for kode, jenis, *_rest in groups if jenis in FORUM_TYPES]
         chairs = {jenis: chair for _k, jenis, _rw, _j, chair in reversed(groups)}
         ketua = chairs.get("LPM", groups[0][4])
         sekretaris = chairs.get("KT") or chairs.get("KPW")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.cibeureum import DESA, PROFILE
+from demo.generator import FORUM_TYPES
 from members.models import Keanggotaan, PeranAnggota
 from network.models import Forum, Mekanisme, PengurusForum, TingkatForum
 from registry import audit, workbook
@@ -61,10 +62,6 @@ class Command(BaseCommand):
             )
             for username, peran, kode in DEMO_ACCOUNTS:
                 self.stdout.write(f"  {username:14} {Peran(peran).label} — {kode or 'Indonesia'}")
-
-
-# The forum's member types, as generate_demo draws them (demo/generator.py, _plan_forum).
-FORUM_TYPES = ("LPM", "KPW", "KT", "POSYANDU", "PENGAJIAN")
 
 
 def add_forums() -> None:
