@@ -137,22 +137,21 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
     put(Rujukan, referrals)
     put(Bantuan, help_given)
 
-    put(Forum, [(desa, nama, mekanisme, formed, "")
-         for desa, nama, mekanisme, formed, *_rest in batch.forums])
-    forum_ids = dict(Forum.objects.filter(desa__in=codes, tingkat=TingkatForum.DESA)
-                     .values_list("desa", "pk"))
-    put(Forum, [(desa, nama, mekanisme, formed, "", TingkatForum.RW, rw, None, "")
-                for desa, rw, nama, mekanisme, formed, _members, _chair in batch.rw_forums],
+    # The village's own forums and those of an RW, in one write; read back by (village, RW).
+    put(Forum, [(desa, nama, mekanisme, formed, "", TingkatForum.DESA, None, None, "")
+                for desa, nama, mekanisme, formed, *_rest in batch.forums]
+        + [(desa, nama, mekanisme, formed, "", TingkatForum.RW, rw, None, "")
+           for desa, rw, nama, mekanisme, formed, _members, _chair in batch.rw_forums],
         fields=(*Forum.bulk_columns, *Forum.LEVEL_COLUMNS))
-    rw_forum_ids = {(desa, rw): pk for desa, rw, pk in Forum.objects.filter(
-        desa__in=codes, tingkat=TingkatForum.RW).values_list("desa", "rw", "pk")}
+    forum_ids = {(desa, rw): pk for desa, rw, pk in Forum.objects.filter(
+        desa__in=codes).values_list("desa", "rw", "pk")}
     anggota, pengurus, meetings, funds = [], [], [], []
     for desa, rw, _nama, _m, formed, members, chair in batch.rw_forums:
-        forum = rw_forum_ids[desa, rw]
+        forum = forum_ids[desa, rw]
         anggota += [(forum, group_ids[kode]) for kode in members]
         pengurus.append((forum, person_ids[chair], "Ketua", formed, None))
     for desa, _nama, _m, formed, members, leaders, rng in batch.forums:
-        forum = forum_ids[desa]
+        forum = forum_ids[desa, None]
         anggota += [(forum, group_ids[kode]) for kode in members]
         pengurus += [(forum, person_ids[nik], jabatan, formed, None)
                      for nik, jabatan in leaders]
