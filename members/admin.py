@@ -89,7 +89,7 @@ class WargaAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
 class KeanggotaanAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     resource_classes = [KeanggotaanResource]
     list_display = ["warga", "perkumpulan", "peran", "mulai", "selesai"]
-    list_filter = [wilayah_filter("perkumpulan__desa"), "peran"]
+    list_filter = [wilayah_filter("perkumpulan__desa", any_level=True), "peran"]
     list_select_related = ["warga", "perkumpulan"]
     search_fields = ["warga__nama", "perkumpulan__kode", "perkumpulan__nama"]
     autocomplete_fields = ["warga", "perkumpulan"]

@@ -101,7 +101,7 @@ class Warga(models.Model):
     def scope_filter(cls, user) -> Q:
         """A person is within reach where they live or where one of their groups is."""
         in_group = Keanggotaan.objects.filter(warga=OuterRef("pk")).filter(
-            access.area_filter(user, "perkumpulan__desa")
+            access.area_filter(user, "perkumpulan__desa", any_level=True)
         )
         return access.area_filter(user, "wilayah") | Q(Exists(in_group))
 
@@ -129,6 +129,7 @@ class Keanggotaan(models.Model):
     bulk_columns = ("warga", "perkumpulan", "peran", "mulai", "selesai")
 
     scope_path = "perkumpulan__desa"
+    scope_any_level = True  # a group may sit above the village (registry.access)
 
     warga = models.ForeignKey(
         Warga, models.PROTECT, related_name="keanggotaan", verbose_name=_("person")

@@ -341,7 +341,7 @@ class AnggotaSheet(SheetHandler):
         personal = access.can_see_personal_data(user)
         memberships = (
             Keanggotaan.objects.visible_to(user)
-            .filter(access.within(area, "perkumpulan__desa"), selesai__isnull=True)
+            .filter(access.within(area, "perkumpulan__desa", any_level=True), selesai__isnull=True)
             .select_related("warga", "perkumpulan")
             .order_by("perkumpulan__kode", "warga__nik")
         )

@@ -43,7 +43,7 @@ class MitraAdmin(ScopedImportExport, ScopedAdmin):
 class HubunganAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     resource_classes = [HubunganResource]
     list_display = ["perkumpulan", "mitra_perkumpulan", "mitra_luar", "bentuk"]
-    list_filter = [wilayah_filter("perkumpulan__desa"), "bentuk"]
+    list_filter = [wilayah_filter("perkumpulan__desa", any_level=True), "bentuk"]
     list_select_related = ["perkumpulan", "mitra_perkumpulan", "mitra_luar"]
     search_fields = [
         "perkumpulan__kode",

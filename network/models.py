@@ -84,6 +84,7 @@ class Hubungan(models.Model):
     bulk_columns = ("perkumpulan", "mitra_perkumpulan", "mitra_luar", "bentuk", "keterangan")
 
     scope_path = "perkumpulan__desa"
+    scope_any_level = True  # a group may sit above the village (registry.access)
 
     perkumpulan = models.ForeignKey(
         Perkumpulan, models.CASCADE, related_name="hubungan", verbose_name=_("group")

@@ -260,7 +260,7 @@ class JaringanSheet(SheetHandler):
     def export_rows(self, user, area):
         links = (
             Hubungan.objects.visible_to(user)
-            .filter(access.within(area, "perkumpulan__desa"))
+            .filter(access.within(area, "perkumpulan__desa", any_level=True))
             .select_related("perkumpulan", "mitra_perkumpulan", "mitra_luar")
             .order_by("perkumpulan__kode", "pk")
         )

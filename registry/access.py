@@ -16,6 +16,14 @@ than one path defines a classmethod `scope_filter(user) -> Q` instead.
 is); **editable** follows the record's own area only (`scope_path`, or `edit_filter(user) -> Q`):
 seeing a person because they belong to your group is not owning them.
 
+Groups may sit above the village (a kecamatan's BKB, a province's Peta Keluarga: seed 004), so
+`Perkumpulan` and the records that follow a group's area (its memberships, its links) set
+`scope_any_level`: such a group is seen and changed by whoever holds its area or an area containing
+it — staff of its kabupaten/kota or province, an observer of its kecamatan (read-only),
+administrators — and by no village operator, whose area lies below it (a link from the operator's
+group to it shows its name and code only, as any group outside the area). The any-level branch is
+added only for a user whose area is above the village: a village's filter stays one equality.
+
 What a model holds decides who may open it at all (`may_view`): `scope_sensitive` (PMKS cases)
 for roles that see PMKS, `scope_personal` (people: every page of them is personal data) for roles
 that see personal data. A model lists the fields that are personal data in `personal_fields`;
@@ -147,7 +155,8 @@ class ScopedQuerySet(models.QuerySet):
         custom = getattr(self.model, "scope_filter", None)
         if custom is not None:
             return self.filter(custom(user))
-        return self.filter(area_filter(user, self.model.scope_path))
+        any_level = getattr(self.model, "scope_any_level", False)
+        return self.filter(area_filter(user, self.model.scope_path, any_level))
 
     def editable_by(self, user) -> "ScopedQuerySet":
         """The rows `user` may change: visible, and within the user's area by their own area."""

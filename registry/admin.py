@@ -345,7 +345,8 @@ class PilihanAdmin(ReferensiAdmin):
 class PerkumpulanAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     resource_classes = [PerkumpulanResource]
     list_display = ["kode", "nama", "jenis", "desa", "rw", "tahun_berdiri", "aktif"]
-    list_filter = [wilayah_filter("desa"), "jenis", "aktif", "jaringan_kerja", "prakarsa"]
+    list_filter = [wilayah_filter("desa", any_level=True), "jenis", "aktif", "jaringan_kerja",
+                   "prakarsa"]
     list_select_related = ["jenis", "desa"]
     search_fields = ["kode", "nama"]
     autocomplete_fields = [

@@ -440,19 +440,20 @@ def village_groups(desa_id, exclude=None) -> models.QuerySet:
     return Perkumpulan.objects.filter(pk__in=first).order_by("nama")
 
 
-def village_in_area(user, value: str) -> Wilayah:
-    """The desa/kelurahan of code `value` that `user` may edit, or a ValidationError."""
+def village_in_area(user, value: str, any_level: bool = False) -> Wilayah:
+    """The desa/kelurahan of code `value` that `user` may edit, or a ValidationError; with
+    `any_level`, a kecamatan, kabupaten/kota or province too (a group above the village)."""
     try:
         kode = validators.normalize_kode_wilayah(value)
     except ValidationError as exc:
         raise ValidationError(exc.messages[0], code="kode") from exc
-    desa = Wilayah.objects.editable_by(user).desa().filter(pk=kode).first()
-    if desa is None:
-        raise ValidationError(
-            _("%(kode)s is not a desa/kelurahan within your area.") % {"kode": kode},
-            code="outside_area",
-        )
-    return desa
+    areas = Wilayah.objects.editable_by(user)
+    area = (areas if any_level else areas.desa()).filter(pk=kode).first()
+    if area is None:
+        message = (_("%(kode)s is not an area within your area.") if any_level
+                   else _("%(kode)s is not a desa/kelurahan within your area."))
+        raise ValidationError(message % {"kode": kode}, code="outside_area")
+    return area
 
 
 class UploadForm(forms.Form):
@@ -479,13 +480,15 @@ class UploadForm(forms.Form):
 
 
 class PerkumpulanForm(OnceForm, VersionedModelForm):
-    """A group's data. The village is the operator's own; staff type the village code. A new
+    """A group's data. The village is the operator's own; staff type the area's code: a village,
+    or a kecamatan, kabupaten/kota or province for a group organised above the village. A new
     group is recorded once however often its form is sent (OnceForm); a change is checked
     against the version it was opened with (VersionedForm)."""
 
     desa_kode = forms.CharField(
-        label=_("Village code"), max_length=13,
-        help_text=_("The desa/kelurahan code, e.g. 32.77.01.1002."),
+        label=_("Area code"), max_length=13,
+        help_text=_("The desa/kelurahan code, e.g. 32.77.01.1002; for a group organised above "
+                    "the village, its kecamatan, kabupaten/kota or province code (32.77.01)."),
     )
 
     class Meta(VersionedModelForm.Meta):
@@ -515,7 +518,7 @@ class PerkumpulanForm(OnceForm, VersionedModelForm):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
 
     def clean_desa_kode(self):
-        return village_in_area(self.user, self.cleaned_data["desa_kode"])
+        return village_in_area(self.user, self.cleaned_data["desa_kode"], any_level=True)
 
     def _post_clean(self):
         # The village must be on the instance before the model's own validation runs.

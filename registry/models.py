@@ -219,7 +219,9 @@ class PerkumpulanManager(models.Manager.from_queryset(ScopedQuerySet)):
 
 
 class Perkumpulan(models.Model):
-    """A community group (perkumpulan / pranata sosial) of one desa/kelurahan."""
+    """A community group (perkumpulan / pranata sosial) of one area: a desa/kelurahan, or — for a
+    group organised above the village, like a kecamatan's BKB (seed 004) — a kecamatan,
+    kabupaten/kota or province. The field keeps its name `desa` (the workbook's column too)."""
 
     # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
     bulk_columns = (
@@ -228,6 +230,7 @@ class Perkumpulan(models.Model):
     )
 
     scope_path = "desa"
+    scope_any_level = True  # a group may sit at any level (access.within)
 
     kode = models.CharField(
         _("group code"),
@@ -244,8 +247,11 @@ class Perkumpulan(models.Model):
         Wilayah,
         models.PROTECT,
         related_name="perkumpulan",
-        verbose_name=_("village"),
-        limit_choices_to={"tingkat": Tingkat.DESA},
+        verbose_name=_("area"),
+        help_text=_(
+            "The desa/kelurahan of the group; a kecamatan, kabupaten/kota or province for a group "
+            "organised above the village."
+        ),
     )
     rw = models.PositiveSmallIntegerField(
         _("RW"), null=True, blank=True, validators=[validators.validate_rw_rt]
@@ -340,12 +346,10 @@ class Perkumpulan(models.Model):
         instance.desa_tersimpan = instance.__dict__.get("desa_id")
         return instance
 
-    def clean(self) -> None:
-        if self.desa_id and self.desa.tingkat != Tingkat.DESA:
-            raise ValidationError(
-                {"desa": _("A group belongs to a desa/kelurahan, not to a larger area.")},
-                code="not_desa",
-            )
+    @property
+    def di_atas_desa(self) -> bool:
+        """True for a group organised above the village (its area is a kecamatan or larger)."""
+        return bool(self.desa_id) and self.desa_id.count(".") < 3
 
 
 class ProfilDesaQuerySet(ScopedQuerySet):

@@ -7,6 +7,12 @@ counts are computed with aggregate queries (GROUP BY village, type, value) and t
 what was stored is added to its kecamatan, kabupaten and province; a table then sums a few
 hundred stored rows of its area.
 
+A group organised above the village (its area a kecamatan, kabupaten/kota or province) is counted
+the same way in its own area and every ancestor, never in a village; its area also keeps the
+counts of its own groups alone under `OWN` + the dimension's code (`@jumlah`): what a refresh of
+the area compares with, and the drill-down's row "at the kecamatan's own level". A village's
+counts and recap are therefore what they always were.
+
 Writes mark their village stale (`mark_stale`: signals for single saves, the importer for its bulk
 writes); `build` refreshes the stale villages within its area first, and `refresh` can be called
 on any villages (`rekap --segarkan` rebuilds all).
@@ -46,6 +52,8 @@ AGE_YEARS = 10  # Table 1: "< 10 tahun" is tahun_acuan − tahun_berdiri < 10
 SIZE_BRACKETS = [("≤ 10 orang", None, 10), ("11–20 orang", 11, 20), ("> 20 orang", 21, None)]
 TERM_BRACKETS = [("≤ 5 tahun", None, 5), ("6–10 tahun", 6, 10), ("> 10 tahun", 11, None)]
 REFRESH_CHUNK = 200  # villages refreshed in one transaction
+# The prefix of the stored counts of the groups at an area's own level (above the village).
+OWN = "@"
 
 
 def percent(part: int, whole: int) -> float:
@@ -267,13 +275,21 @@ def mark_groups_stale(group_ids: Iterable[int]) -> None:
     mark_stale(desa)
 
 
-def ancestors(desa_id: str) -> list[str]:
-    codes = Wilayah.ancestor_codes(desa_id)
-    return [codes[f"{level}_id"] for level in ("kecamatan", "kabupaten", "provinsi")]
+def ancestors(kode: str) -> list[str]:
+    """The codes of the areas containing an area: its kecamatan, kabupaten/kota and province
+    (fewer for an area above the village)."""
+    codes = Wilayah.ancestor_codes(kode)
+    return [codes[f"{level}_id"] for level in ("kecamatan", "kabupaten", "provinsi")
+            if codes[f"{level}_id"]]
+
+
+def is_village(kode: str) -> bool:
+    return kode.count(".") == 3
 
 
 def refresh(desa_ids: Iterable[str]) -> int:
-    """Compute these villages' counts again and carry the differences up to their ancestors.
+    """Compute these villages' counts again (and those of the groups at these areas' own level,
+    for areas above the village) and carry the differences up to their ancestors.
 
     Returns the number of stored counts that changed."""
     ids = sorted(set(desa_ids))
@@ -288,7 +304,7 @@ def _refresh(desa_ids: list[str]) -> int:
     started = timezone.now()
     # One refresh at a time per province: each adds its differences to the same ancestor rows.
     # (SQLite's immediate transactions already run one writer at a time.)
-    provinces = sorted({ancestors(d)[2] for d in desa_ids})
+    provinces = sorted({d.split(".")[0] for d in desa_ids})
     list(Wilayah.objects.select_for_update(no_key=True).filter(pk__in=provinces)
          .order_by("pk").values_list("pk"))
     groups = Perkumpulan.objects.filter(desa__in=desa_ids)
@@ -301,21 +317,25 @@ def _refresh(desa_ids: list[str]) -> int:
         for desa, jenis, nilai, n in count(groups.filter(aktif=True)):
             if n:
                 new[(desa, jenis, kode, str(nilai))] += n
-    old = {
+    stored = {
         (w, j, d, v): n for w, j, d, v, n in RekapSel.objects.filter(wilayah__in=desa_ids)
         .values_list("wilayah", "jenis", "dimensi", "nilai", "jumlah")
     }
+    # What was counted before: a village's rows; an area above the village, its own level's.
+    old = {(w, j, d.removeprefix(OWN), v): n for (w, j, d, v), n in stored.items()
+           if is_village(w) or d.startswith(OWN)}
     delta: Counter = Counter()
     for key in new.keys() | old.keys():
         difference = new.get(key, 0) - old.get(key, 0)
         if difference:
-            desa, *rest = key
+            desa, jenis, dimensi, nilai = key
+            if not is_village(desa):
+                delta[(desa, jenis, OWN + dimensi, nilai)] += difference
             for area in (desa, *ancestors(desa)):
-                delta[(area, *rest)] += difference
+                delta[(area, jenis, dimensi, nilai)] += difference
     delta = {key: d for key, d in delta.items() if d}
     if delta:
         above = {key[0] for key in delta} - set(desa_ids)
-        stored = dict(old)
         stored.update(
             ((w, j, d, v), n) for w, j, d, v, n in RekapSel.objects.filter(wilayah__in=above)
             .values_list("wilayah", "jenis", "dimensi", "nilai", "jumlah")
@@ -335,7 +355,8 @@ def _refresh(desa_ids: list[str]) -> int:
 def refresh_stale(area: Wilayah) -> int:
     """Refresh the stale villages within an area; returns how many there were."""
     stale = list(
-        RekapBasi.objects.filter(access.within(area, "desa")).values_list("desa", flat=True)
+        RekapBasi.objects.filter(access.within(area, "desa", any_level=True))
+        .values_list("desa", flat=True)
     )
     if stale:
         refresh(stale)
@@ -372,7 +393,7 @@ def refresh_all() -> int:
     with transaction.atomic():
         RekapSel.objects.all().delete()
         RekapBasi.objects.all().delete()
-        villages = list(Wilayah.objects.filter(tingkat=Tingkat.DESA, perkumpulan__isnull=False)
+        villages = list(Wilayah.objects.filter(perkumpulan__isnull=False)
                         .values_list("pk", flat=True).distinct())
         refresh(villages)
     return len(villages)
@@ -396,11 +417,12 @@ def build(area: Wilayah, tahun_acuan: int, sensitive: bool = True) -> Rekap:
 
 def sub_area_counts(area: Wilayah) -> dict[tuple[str, int], int]:
     """Active groups per (sub-area, type) of an area, for the comparison table (refreshed by
-    `build` of the area)."""
-    rows = RekapSel.objects.filter(wilayah__induk=area, dimensi="jumlah").values_list(
-        "wilayah", "jenis", "jumlah"
-    )
-    return {(w, j): n for w, j, n in rows}
+    `build` of the area); the groups at the area's own level (above its sub-areas) under the
+    area's own code. One query."""
+    areas = Wilayah.objects.filter(Q(induk=area) | Q(pk=area.pk)).values("pk")
+    rows = RekapSel.objects.filter(wilayah__in=areas, dimensi__in=["jumlah", OWN + "jumlah"])
+    return {(w, j): n for w, j, d, n in rows.values_list("wilayah", "jenis", "dimensi", "jumlah")
+            if (w == area.pk) == (d == OWN + "jumlah")}
 
 
 # Signals: single saves mark their village stale (the importer marks its bulk writes itself). ---

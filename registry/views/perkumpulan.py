@@ -152,7 +152,7 @@ def _unfiltered_count(found: PerkumpulanFilter, request: HttpRequest, groups) ->
     data = found.form.cleaned_data
     if user.wilayah_id is None or any(v not in (None, "") for k, v in data.items() if k != "urut"):
         return None
-    if RekapBasi.objects.filter(access.within(user.wilayah, "desa")).exists():
+    if RekapBasi.objects.filter(access.within(user.wilayah, "desa", any_level=True)).exists():
         return groups.count()
     return rekap.stored_total(RekapSel.objects.filter(wilayah_id=user.wilayah_id), "jumlah",
                               rekap.INACTIVE)

@@ -8,6 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registry import access, rekap
 from registry.models import JenisPerkumpulan, Tingkat, Wilayah
@@ -72,8 +73,17 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "registry/rekap.html", {"error": message}, status=400)
 
 
+# The drill-down's row of the groups organised at the area's own level.
+OWN_LEVEL = {
+    Tingkat.KECAMATAN: gettext_lazy("At kecamatan level (no village)"),
+    Tingkat.KABUPATEN: gettext_lazy("At regency/city level (no kecamatan)"),
+    Tingkat.PROVINSI: gettext_lazy("At province level (no regency/city)"),
+}
+
+
 def comparison(area: Wilayah, user) -> tuple[list, list]:
-    """Groups per type per sub-area, from the stored counts of the sub-areas (one query)."""
+    """Groups per type per sub-area, from the stored counts of the sub-areas (one query), and a
+    row for the groups at the area's own level, if any: the rows add up to the area's total."""
     if area.tingkat == Tingkat.DESA:
         return [], []
     subs = list(Wilayah.objects.visible_to(user).filter(induk=area).order_by("kode"))
@@ -84,6 +94,11 @@ def comparison(area: Wilayah, user) -> tuple[list, list]:
     for sub in subs:
         values = [counts.get((sub.pk, t.pk), 0) for t in types]
         rows.append({"wilayah": sub, "nilai": values, "jumlah": sum(values)})
+    # Groups organised at the area's own level (a kecamatan's BKB) belong to no sub-area.
+    own = [counts.get((area.pk, t.pk), 0) for t in types]
+    if any(own):
+        rows.append({"wilayah": None, "own": OWN_LEVEL[area.tingkat], "nilai": own,
+                     "jumlah": sum(own)})
     totals = [sum(r["nilai"][i] for r in rows) for i in range(len(types))]
     rows.append({"wilayah": None, "nilai": totals, "jumlah": sum(totals)})
     return types, rows

@@ -152,8 +152,10 @@ class Import:
         return found
 
     # Lookups ----------------------------------------------------------------------------------
-    def desa(self, row: Row, column: str, required: bool = True):
-        """A desa/kelurahan code that exists and that the importing user may write to."""
+    def desa(self, row: Row, column: str, required: bool = True, any_level: bool = False):
+        """A desa/kelurahan code that exists and that the importing user may write to; with
+        `any_level`, the code of a kecamatan, kabupaten/kota or province too (a group organised
+        above the village)."""
         from registry.models import Tingkat, Wilayah
 
         kode = self.cell(
@@ -162,9 +164,12 @@ class Import:
         if kode is None:
             return None
         if kode not in self.areas:
-            self.areas[kode] = Wilayah.objects.filter(kode=kode, tingkat=Tingkat.DESA).first()
+            self.areas[kode] = Wilayah.objects.filter(kode=kode).first()
         area = self.areas[kode]
-        if area is None:
+        if area is None and any_level:
+            self.error(row, column, _("Area %(kode)s is not a known area code.") % {"kode": kode})
+            return None
+        if area is None or (area.tingkat != Tingkat.DESA and not any_level):
             self.error(
                 row, column, _("Area %(kode)s is not a known desa/kelurahan.") % {"kode": kode}
             )

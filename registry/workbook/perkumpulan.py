@@ -149,7 +149,7 @@ class PerkumpulanSheet(SheetHandler):
     def parse(self, row: Row, imp: Import):
         convert = self.converters(imp)
         kode = imp.cell(row, "kode_perkumpulan", to_kode_perkumpulan, required=True)
-        desa = imp.desa(row, "kode_wilayah")
+        desa = imp.desa(row, "kode_wilayah", any_level=True)
         values = {
             "nama": imp.cell(row, "nama", to_name, required=True),
             "jenis": imp.cell(row, "jenis", convert["jenis"], required=True),
@@ -294,7 +294,7 @@ class PerkumpulanSheet(SheetHandler):
     def export_rows(self, user, area):
         groups = (
             Perkumpulan.objects.visible_to(user)
-            .filter(access.within(area, "desa"))
+            .filter(access.within(area, "desa", any_level=True))
             .select_related("jenis", "tujuan")
             .prefetch_related(*MULTI_COLUMNS)
             .order_by("kode")
