@@ -130,7 +130,15 @@ def within(area, path: str, any_level: bool = False) -> Q:
     if area.tingkat == "desa":
         return own
     below = Q(**{f"{prefix}{area.tingkat}": area.pk})
-    return own | below if (any_level or path == "self") else below
+    if path == "self":
+        return own | below
+    if not any_level:
+        return below
+    # The area or an area within it, as a list of codes read from the areas' own indexes: an OR
+    # across the join (`desa = X OR desa.kabupaten = X`) would keep SQLite from using either.
+    from registry.models import Wilayah
+
+    return Q(**{f"{path}__in": Wilayah.objects.filter(within(area, "self")).values("pk")})
 
 
 def area_filter(user, path: str, any_level: bool = False) -> Q:
