@@ -166,9 +166,6 @@ class Import:
         if kode not in self.areas:
             self.areas[kode] = Wilayah.objects.filter(kode=kode).first()
         area = self.areas[kode]
-        if area is None and any_level:
-            self.error(row, column, _("Area %(kode)s is not a known area code.") % {"kode": kode})
-            return None
         if area is None or (area.tingkat != Tingkat.DESA and not any_level):
             self.error(
                 row, column, _("Area %(kode)s is not a known desa/kelurahan.") % {"kode": kode}

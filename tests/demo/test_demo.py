@@ -36,7 +36,7 @@ def demo(db):
 
 
 def test_it_matches_tables_1_3_5_per_type(demo):
-    rows = Perkumpulan.objects.values("jenis__kode").annotate(
+    rows = Perkumpulan.objects.filter(desa_id="32.77.01.1002").values("jenis__kode").annotate(
         young=Count("pk", filter=Q(tahun_berdiri__gt=2006 - 10)),
         old=Count("pk", filter=Q(tahun_berdiri__lte=2006 - 10)),
         small=Count("pk", filter=Q(jumlah_anggota__lte=10)),
@@ -59,7 +59,8 @@ def test_it_matches_tables_1_3_5_per_type(demo):
 
 def test_it_matches_tables_2_and_4_in_total(demo):
     purposes = dict(
-        Perkumpulan.objects.values_list("tujuan__nama").annotate(n=Count("pk")).values_list(
+        Perkumpulan.objects.filter(desa_id="32.77.01.1002").values_list("tujuan__nama")
+        .annotate(n=Count("pk")).values_list(
             "tujuan__nama", "n"
         )
     )
@@ -83,7 +84,7 @@ def test_it_matches_tables_2_and_4_in_total(demo):
 
 def test_it_is_safe_to_reload_and_makes_one_account_per_role(demo):
     call_command("load_demo", accounts=True, stdout=open("/dev/null", "w"))
-    assert Perkumpulan.objects.count() == 307
+    assert Perkumpulan.objects.count() == 307 + 1  # the village's, and its kecamatan's BKB
     assert Keanggotaan.objects.count() == 614
     roles = dict(User.objects.filter(username__startswith="demo-").values_list("username", "peran"))
     assert roles == {
@@ -123,3 +124,22 @@ def test_the_demo_village_has_its_2006_profile_from_seed_004(demo):
     assert (profile.tahun, profile.jumlah_rw, profile.jumlah_rt, profile.jumlah_kk,
             profile.jumlah_penduduk) == (2006, 23, 170, 11_571, 39_652)
     assert "pengemudi becak" in profile.mata_pencaharian
+
+
+def test_the_kecamatan_has_its_bkb_above_the_village(demo):
+    """Seed 004: BKB are organised up to the kecamatan. The kecamatan's BKB, linked Berjenjang
+    from the village's 4 BKBs, counts in the kecamatan's recap, not in the village's (307)."""
+    from network.models import Hubungan
+    from registry import rekap
+    from registry.models import Wilayah
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    group = Perkumpulan.objects.get(kode="KEC-BKB-001")
+    assert (group.desa_id, group.jenis.kode, group.nama) == (
+        "32.77.01", "BKB", "BKB Kecamatan Cimahi Selatan")
+    links = Hubungan.objects.filter(mitra_perkumpulan=group, bentuk="BERJENJANG")
+    assert sorted(links.values_list("perkumpulan__desa", "perkumpulan__jenis__kode")) == [
+        ("32.77.01.1002", "BKB")] * 4
+    village = rekap.build(Wilayah.objects.get(pk="32.77.01.1002"), 2006)
+    kecamatan = rekap.build(Wilayah.objects.get(pk="32.77.01"), 2006)
+    assert (village.jumlah_perkumpulan, kecamatan.jumlah_perkumpulan) == (307, 308)

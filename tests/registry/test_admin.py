@@ -255,15 +255,16 @@ def test_autocomplete_offers_an_operator_only_their_village(client, operator):
     assert response.json()["results"] == [{"id": CIBEUREUM, "text": f"{CIBEUREUM} Cibeureum"}]
 
 
-def test_autocomplete_offers_staff_the_villages_of_their_kabupaten(client, staf):
+def test_autocomplete_offers_staff_the_areas_of_their_kabupaten(client, staf):
     client.force_login(staf)
     query = {"app_label": "registry", "model_name": "perkumpulan", "field_name": "desa"}
     response = client.get("/admin/autocomplete/", {**query, "term": "Mel"})
     assert response.json()["results"] == [{"id": MELONG, "text": f"{MELONG} Melong"}]
-    # A kecamatan is not a village, and Bandung's villages are not Cimahi's.
+    # A group may sit at a kecamatan of the city (above the village); Bandung's areas are not
+    # Cimahi's.
     assert client.get("/admin/autocomplete/", {**query, "term": "Cimahi Selatan"}).json()[
         "results"
-    ] == []
+    ] == [{"id": "32.77.01", "text": "32.77.01 Cimahi Selatan"}]
     assert client.get("/admin/autocomplete/", {**query, "term": "Sukarasa"}).json()[
         "results"
     ] == []

@@ -268,11 +268,14 @@ def test_an_unknown_kode_wilayah_is_an_error(tmp_path):
     assert "32.77.01.1999" in message(imp) and "desa/kelurahan" in message(imp)
 
 
-def test_a_kecamatan_code_instead_of_a_desa_is_an_error(tmp_path):
+def test_a_kecamatan_code_makes_a_group_above_the_village_and_a_case_needs_a_desa(tmp_path):
     path = make_xlsx(tmp_path, {
         "perkumpulan": [GOOD_GROUP, group("CBR-DW-002", desa="32.77.01")], "pmks": [GOOD_CASE],
     })
-    imp = refused(path, [("perkumpulan", 3, "kode_wilayah")])
+    imported(path)
+    assert Perkumpulan.objects.get(kode="CBR-DW-002").desa_id == "32.77.01"
+    path = make_xlsx(tmp_path, {"pmks": [case("Mak Onah", desa="32.77.01")]}, name="b.xlsx")
+    imp = refused(path, [("pmks", 2, "kode_wilayah")])
     assert imp.errors[0].value == "32.77.01"
 
 

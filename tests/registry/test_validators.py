@@ -239,17 +239,15 @@ def test_warga_full_clean_accepts_a_good_nik(db):
     Warga(nik="3277014101800001", nama="Siti Aminah", wilayah_id=CIBEUREUM).full_clean()
 
 
-def test_perkumpulan_full_clean_refuses_a_kecamatan_as_desa(db):
+def test_perkumpulan_full_clean_takes_a_kecamatan_as_its_area(db):
+    """Seed 004: BKB and Peta Keluarga are organised up to the kecamatan or the province."""
     from registry.models import JenisPerkumpulan, Perkumpulan
 
-    group = Perkumpulan(
-        kode="CS-DW-001", nama="Dasa Wisma Cimahi Selatan", desa_id="32.77.01",
-        jenis=JenisPerkumpulan.objects.get(kode="DW"), tahun_berdiri=2001,
-    )
-    with pytest.raises(ValidationError) as caught:
+    for kode, area in (("CS-BKB-001", "32.77.01"), ("CMH-BKB-001", "32.77"), ("JB-PK-001", "32")):
+        group = Perkumpulan(kode=kode, nama=f"BKB {area}", desa_id=area,
+                            jenis=JenisPerkumpulan.objects.get(kode="BKB"), tahun_berdiri=2001)
         group.full_clean()
-    assert list(caught.value.message_dict) == ["desa"]
-    assert not Perkumpulan.objects.filter(kode="CS-DW-001").exists()
+        assert group.di_atas_desa
 
 
 def test_perkumpulan_full_clean_refuses_a_duplicate_kode(make_perkumpulan):

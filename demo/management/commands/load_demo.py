@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.atas import add_kecamatan_bkb
 from demo.cibeureum import DESA, PROFILE
 from demo.generator import FORUM_TYPES
 from members.models import Keanggotaan, PeranAnggota
@@ -27,7 +28,8 @@ DEMO_ACCOUNTS = [
 class Command(BaseCommand):
     help = (
         "Import the demo village, Kelurahan Cibeureum as surveyed in 2006 (fixtures/"
-        "cibeureum_2006.xlsx: 307 groups matching seed 004's tables), and with --accounts the demo "
+        "cibeureum_2006.xlsx: 307 groups matching seed 004's tables) with the BKB of its "
+        "kecamatan (a group above the village), and with --accounts the demo "
         "accounts, one per role, all with the password wksbm-demo-2026. For `make run` only: "
         "never give a real registry demo accounts. Safe to re-run."
     )
@@ -44,6 +46,7 @@ class Command(BaseCommand):
                 raise CommandError("\n".join(str(e) for e in result.errors))
             with audit.changes(None, "Demo: forum WKSBM, profil desa"):
                 add_forums()
+                add_kecamatan_bkb(DESA)
                 ProfilDesa.objects.get_or_create(
                     desa_id=DESA, tahun=PROFILE["tahun"],
                     defaults={k: v for k, v in PROFILE.items() if k != "tahun"})
