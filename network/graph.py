@@ -44,7 +44,9 @@ def partner_node(pk: int) -> str:
 
 
 def active_groups(area: Wilayah):
-    return Perkumpulan.objects.filter(access.within(area, "desa"), aktif=True)
+    """The active groups of the area's villages, and of the area itself and those within it
+    (groups organised above the village)."""
+    return Perkumpulan.objects.filter(access.within(area, "desa", any_level=True), aktif=True)
 
 
 def build(area: Wilayah) -> nx.Graph:

@@ -662,7 +662,8 @@ class RekapSel(models.Model):
 
 
 class RekapBasi(models.Model):
-    """A village whose stored recap counts are out of date since `sejak` (see registry.rekap)."""
+    """A village (or an area above the village, for its own groups) whose stored recap counts
+    are out of date since `sejak` (see registry.rekap)."""
 
     desa = models.OneToOneField(Wilayah, models.CASCADE, primary_key=True, related_name="+")
     sejak = models.DateTimeField()

@@ -614,8 +614,8 @@ class PerkumpulanResource(ScopedResource):
         column_name="jenis",
         widget=ReferenceWidget(JenisPerkumpulan, gettext_lazy("group type")),
     )
-    desa = Field(attribute="desa", column_name="desa",
-                 widget=area_widget(gettext_lazy("village")))
+    # A village, or a larger area for a group organised above the village.
+    desa = Field(attribute="desa", column_name="desa", widget=area_widget())
     tujuan = Field(
         attribute="tujuan",
         column_name="tujuan",

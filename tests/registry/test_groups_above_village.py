@@ -92,6 +92,22 @@ def test_the_import_refuses_unknown_codes_and_areas_outside_the_user(tmp_path, s
     refused(path, [("perkumpulan", 2, "kode_wilayah")], user=operator)
 
 
+def test_the_admin_places_a_group_at_an_area_the_user_may_write(client, staf, operator):
+    from django.urls import reverse
+
+    from tests.registry.test_admin import add_group_data
+
+    client.force_login(operator)
+    response = client.post(reverse("admin:registry_perkumpulan_add"), add_group_data(KECAMATAN))
+    assert response.status_code == 200 and "desa" in response.context["adminform"].form.errors
+    client.force_login(staf)
+    response = client.post(reverse("admin:registry_perkumpulan_add"), add_group_data("32.73"))
+    assert response.status_code == 200 and "desa" in response.context["adminform"].form.errors
+    response = client.post(reverse("admin:registry_perkumpulan_add"), add_group_data(KECAMATAN))
+    assert response.status_code == 302
+    assert Perkumpulan.objects.get(kode="CBR-PSY-009").desa_id == KECAMATAN
+
+
 # Who sees and changes it -------------------------------------------------------------------------
 @pytest.mark.parametrize(("role", "page", "form"), [
     ("operator", 404, 404),  # a village below it
