@@ -144,6 +144,21 @@ def test_a_kecamatan_observer_sees_its_groups(client, bkb):
         "CBR-BKB-001", "KEC-BKB-001", "MLG-BKB-001"]
 
 
+def test_staff_add_a_member_to_it_and_the_village_operator_sees_neither(client, bkb, staf,
+                                                                      operator):
+    from members.models import Keanggotaan, Warga
+    from tests.members.conftest import NEW_NIK, add
+
+    client.force_login(staf)
+    assert add(client, "KEC-BKB-001", peran="KETUA").status_code == 302
+    membership = Keanggotaan.objects.get(perkumpulan__kode="KEC-BKB-001")
+    assert (membership.warga.nik, membership.peran) == (NEW_NIK, "KETUA")
+    assert client.get(f"/anggota/{membership.pk}/").status_code == 200
+    client.force_login(operator)
+    assert client.get(f"/anggota/{membership.pk}/").status_code == 404
+    assert not Warga.objects.visible_to(operator).filter(nik=NEW_NIK).exists()
+
+
 # The recap -------------------------------------------------------------------------------------
 def totals(kode):
     from registry.models import Wilayah
