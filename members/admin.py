@@ -44,20 +44,7 @@ class KeanggotaanWargaInline(KeanggotaanInline):
         )
 
 
-class KeanggotaanKeluargaInline(ScopedInline):
-    """A group's member households, on the group's page."""
-
-    model = KeanggotaanKeluarga
-    fields = ["keluarga", "mulai", "selesai"]
-    autocomplete_fields = ["keluarga"]
-    verbose_name_plural = _("member households")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("keluarga__kepala")
-
-
 PerkumpulanAdmin.inlines.append(KeanggotaanInline)
-PerkumpulanAdmin.inlines.append(KeanggotaanKeluargaInline)
 
 
 @admin.register(Warga)
@@ -134,3 +121,15 @@ class KeluargaAdmin(ScopedHistoryAdmin, ScopedAdmin):
     @admin.display(description=_("KK number"))
     def no_kk_tersamar(self, obj: Keluarga) -> str:
         return obj.no_kk_tersamar
+
+
+@admin.register(KeanggotaanKeluarga)
+class KeanggotaanKeluargaAdmin(ScopedHistoryAdmin, ScopedAdmin):
+    """Households' memberships of groups (kept off the group's page in the admin: its forms
+    stay as they were; the web's group page lists them)."""
+
+    list_display = ["keluarga", "perkumpulan", "mulai", "selesai"]
+    list_filter = [wilayah_filter("perkumpulan__desa")]
+    list_select_related = ["keluarga__kepala", "perkumpulan"]
+    search_fields = ["perkumpulan__kode", "perkumpulan__nama", "keluarga__kepala__nama"]
+    autocomplete_fields = ["keluarga", "perkumpulan"]
