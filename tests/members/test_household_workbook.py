@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from members.models import AnggotaKeluarga, KeanggotaanKeluarga, Keanggotaan, Keluarga, Warga
+from members.models import AnggotaKeluarga, Keanggotaan, KeanggotaanKeluarga, Keluarga, Warga
 from registry import workbook
 from registry.models import Wilayah
 from tests.survey_files import (
