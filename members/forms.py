@@ -337,15 +337,14 @@ class KeluargaForm(ModelRulesForm):
     def clean(self):
         data = super().clean()
         k = self.instance
-        for name in ("no_kk", "rw", "rt", "alamat"):
+        fields = ("no_kk", "rw", "rt", "alamat")
+        for name in fields:
             if name in data:
-                setattr(k, name, data[name] if data[name] is not None or name in ("rw", "rt")
-                        else "")
+                setattr(k, name, data[name])
         if data.get("desa"):
             k.wilayah = data["desa"]
-        self.check_rules(k, exclude=[n for n in ("no_kk", "rw", "rt", "alamat") if n in
-                                     self._errors] + (["wilayah"] if "desa" in self._errors
-                                                      else []))
+        failed = [n for n in fields if n in self._errors]
+        self.check_rules(k, exclude=failed + (["wilayah"] if "desa" in self._errors else []))
         return data
 
     def save(self) -> Keluarga | None:
