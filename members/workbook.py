@@ -363,8 +363,9 @@ class KeluargaSheet(SheetHandler):
             changes = {k: v for k, v in (("wilayah_id", item["desa"].pk), ("rw", item["rw"]),
                                          ("rt", item["rt"]), ("alamat", item["alamat"]))
                        if v not in (None, "")}
-            head = heads.get(item["nik"]) if item["nik"] else household.kepala_id
-            if same(household, changes) and household.kepala_id == head and head is not None:
+            # A head not yet registered (-1 here) is a new head.
+            new_head = item["nik"] is not None and heads.get(item["nik"], -1) != household.kepala_id
+            if same(household, changes) and not new_head:
                 counts.unchanged += 1
                 continue
             for name, value in changes.items():

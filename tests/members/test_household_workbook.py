@@ -190,3 +190,20 @@ def test_the_template_offers_the_sheet_and_the_column_and_the_export_writes_them
     again = imported(path)
     assert again.counts["keluarga"].as_dict() == unchanged(2)
     assert again.counts["anggota"].as_dict() == unchanged(3)
+
+
+def test_a_household_without_a_head_reimports_unchanged_and_an_address_change_updates(tmp_path):
+    first = make_xlsx(tmp_path, {"keluarga": [kk(KK_ENI, rw=3)]})
+    assert tally(imported(first)) == {"keluarga": created(1)}
+    assert tally(imported(first)) == {"keluarga": unchanged(1)}
+    moved = make_xlsx(tmp_path, {"keluarga": [kk(KK_ENI, rw=4, alamat="Jl. Melati 2")]})
+    assert tally(imported(moved))["keluarga"] == {"created": 0, "updated": 1, "unchanged": 0}
+    household = Keluarga.objects.get()
+    assert (household.rw, household.alamat, household.kepala) == (4, "Jl. Melati 2", None)
+    assert household.history.count() == 2  # created, then changed
+    # A head named later is a change too, and becomes the household's current head.
+    headed = make_xlsx(tmp_path, {"keluarga": [
+        kk(KK_ENI, nik_kepala=ENI, nama_kepala="Eni Suryani")]})
+    assert tally(imported(headed))["keluarga"]["updated"] == 1
+    assert Keluarga.objects.get().kepala.nik == ENI
+    assert AnggotaKeluarga.objects.get().hubungan == "KEPALA"
