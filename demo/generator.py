@@ -41,7 +41,7 @@ from fractions import Fraction
 
 from django.db.models import Q
 
-from demo import cibeureum
+from demo import cibeureum, keluarga
 from members.models import Warga
 from network.models import BentukHubungan, JenisMitra, Mekanisme
 from pmks.models import KategoriPMKS, Respon, StatusKasus
@@ -176,6 +176,7 @@ class Batch:
     cases: list[tuple] = field(default_factory=list)
     forums: list[tuple] = field(default_factory=list)
     rw_forums: list[tuple] = field(default_factory=list)
+    households: keluarga.Plan = field(default_factory=keluarga.Plan)  # KK: demo.keluarga
 
 
 class Generator:
@@ -292,6 +293,7 @@ class Generator:
         sequence = Counter()
         groups = []  # (kode, jenis, rw, jaringan, founded)
         residents: list[str] = []
+        first_person = len(batch.people)
         education = [e for e, _n in cibeureum.CHAIR_EDUCATION]
         education_weights = [n for _e, n in cibeureum.CHAIR_EDUCATION]
         for position in range(self.m):
@@ -355,6 +357,7 @@ class Generator:
         cases = int(self.cases_rate * (g + self.m)) - int(self.cases_rate * g)
         self._plan_cases(batch, village, rng, groups, c, cases)
         self._plan_forum(batch, village, rng, groups)
+        keluarga.plan(batch, village, self.seed, batch.people[first_person:], groups)
         return g + self.m, c + cases
 
     def _office(self, village: Village, jenis: str) -> tuple[str, str]:

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
+from demo import keluarga
 from demo.generator import Batch
-from members.models import Keanggotaan, Warga
+from members.models import AnggotaKeluarga, Keanggotaan, Warga
 from network.models import (
     DanaKomunitas,
     Forum,
@@ -54,8 +55,10 @@ def clear(codes: list[str]) -> None:
     KasusPMKS.objects.filter(desa__in=codes).delete()
     Forum.objects.filter(desa__in=codes).delete()
     Perkumpulan.objects.filter(desa__in=codes).delete()
+    keluarga.clear(codes)
     Warga.objects.filter(wilayah__in=codes).filter(
         ~Exists(Keanggotaan.objects.filter(warga=OuterRef("pk"))),
+        ~Exists(AnggotaKeluarga.objects.filter(warga=OuterRef("pk"))),
         ~Exists(KasusPMKS.objects.filter(warga=OuterRef("pk"))),
         ~Exists(PengurusForum.objects.filter(warga=OuterRef("pk"))),
     ).delete()
@@ -109,6 +112,7 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
     person_ids = dict(Warga.objects.filter(wilayah__in=codes).values_list("nik", "pk"))
     put(Keanggotaan, [(person_ids[nik], group_ids[kode], peran, mulai, None)
          for nik, kode, peran, mulai in batch.members], history=True)
+    keluarga.write(batch, codes, person_ids, group_ids, put)
 
     known = batch.office_ids
     put(Hubungan, [(group_ids[kode], group_ids[other] if other else None,

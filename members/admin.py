@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Keanggotaan, Warga
+from members.models import AnggotaKeluarga, Keanggotaan, KeanggotaanKeluarga, Keluarga, Warga
 from members.resources import KeanggotaanResource, WargaResource
 from registry import access
 from registry.admin import (
@@ -93,3 +93,43 @@ class KeanggotaanAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     list_select_related = ["warga", "perkumpulan"]
     search_fields = ["warga__nama", "perkumpulan__kode", "perkumpulan__nama"]
     autocomplete_fields = ["warga", "perkumpulan"]
+
+
+class AnggotaKeluargaInline(ScopedInline):
+    """A household's members, on the household's page."""
+
+    model = AnggotaKeluarga
+    fields = ["warga", "hubungan", "mulai", "selesai"]
+    autocomplete_fields = ["warga"]
+    verbose_name_plural = _("household members")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("warga")
+
+
+@admin.register(Keluarga)
+class KeluargaAdmin(ScopedHistoryAdmin, ScopedAdmin):
+    list_display = ["no_kk_tersamar", "kepala", "wilayah", "rw", "rt"]
+    list_filter = [wilayah_filter("wilayah")]
+    list_select_related = ["wilayah", "kepala"]
+    autocomplete_fields = ["wilayah", "kepala"]
+    fields = ["no_kk", "wilayah", "rw", "rt", "alamat", "kepala", "dibuat", "diubah"]
+    readonly_fields = ["dibuat", "diubah"]
+    inlines = [AnggotaKeluargaInline]
+    search_fields = ["=no_kk", "kepala__nama"]
+
+    @admin.display(description=_("KK number"))
+    def no_kk_tersamar(self, obj: Keluarga) -> str:
+        return obj.no_kk_tersamar
+
+
+@admin.register(KeanggotaanKeluarga)
+class KeanggotaanKeluargaAdmin(ScopedHistoryAdmin, ScopedAdmin):
+    """Households' memberships of groups (kept off the group's page in the admin: its forms
+    stay as they were; the web's group page lists them)."""
+
+    list_display = ["keluarga", "perkumpulan", "mulai", "selesai"]
+    list_filter = [wilayah_filter("perkumpulan__desa")]
+    list_select_related = ["keluarga__kepala", "perkumpulan"]
+    search_fields = ["perkumpulan__kode", "perkumpulan__nama", "keluarga__kepala__nama"]
+    autocomplete_fields = ["keluarga", "perkumpulan"]

@@ -8,7 +8,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from members import rekap, views
-        from members.workbook import AnggotaSheet
+        from members.workbook import AnggotaSheet, KeluargaSheet
         from registry import workbook
         from registry.panels import (
             register_dashboard_card,
@@ -17,6 +17,7 @@ class MembersConfig(AppConfig):
         )
         from registry.rekap import register_dimension, register_table
 
+        workbook.register_sheet(KeluargaSheet())
         workbook.register_sheet(AnggotaSheet())
         register_dimension("ukuran")(rekap.count_sizes)
         register_dimension("pendidikan")(rekap.count_chair_education)

@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Keanggotaan, PeranAnggota, Warga
+from members.models import AnggotaKeluarga, Keanggotaan, Keluarga, PeranAnggota, Warga
 from registry import validators
-from registry.forms import Conflict, DateInput, ModelRulesForm, today
+from registry.forms import Conflict, DateInput, ModelRulesForm, today, village_in_area
 from registry.models import Perkumpulan
 
 # A broken database constraint of Keanggotaan, told on the field the user can change. The error
@@ -300,3 +300,119 @@ class SearchForm(forms.Form):
         for word in q.split():
             people = people.filter(nama__icontains=word)
         return people
+
+
+# Households ------------------------------------------------------------------------------------
+class KeluargaForm(ModelRulesForm):
+    """A household's card number and address; its village one the user may edit."""
+
+    constraint_errors = {}
+    no_kk = forms.CharField(
+        label=_("KK number"), max_length=40,
+        help_text=_("The 16 digits of the family card (Kartu Keluarga)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    desa = forms.CharField(
+        label=_("Village code"), max_length=20,
+        help_text=_("The desa/kelurahan code, like 32.77.01.1002."),
+    )
+    rw = Keluarga._meta.get_field("rw").formfield()
+    rt = Keluarga._meta.get_field("rt").formfield()
+    alamat = Keluarga._meta.get_field("alamat").formfield()
+
+    def __init__(self, *args, user, instance: Keluarga | None = None, **kwargs):
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {"no_kk": instance.no_kk, "desa": instance.wilayah_id,
+                                 "rw": instance.rw, "rt": instance.rt, "alamat": instance.alamat}
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.instance = instance or Keluarga()
+
+    def clean_no_kk(self) -> str:
+        return "".join(self.cleaned_data["no_kk"].split())
+
+    def clean_desa(self):
+        return village_in_area(self.user, self.cleaned_data["desa"])
+
+    def clean(self):
+        data = super().clean()
+        k = self.instance
+        fields = ("no_kk", "rw", "rt", "alamat")
+        for name in fields:
+            if name in data:
+                setattr(k, name, data[name])
+        if data.get("desa"):
+            k.wilayah = data["desa"]
+        failed = [n for n in fields if n in self._errors]
+        self.check_rules(k, exclude=failed + (["wilayah"] if "desa" in self._errors else []))
+        return data
+
+    def save(self) -> Keluarga | None:
+        try:
+            with transaction.atomic():
+                self.instance.save()
+        except IntegrityError:
+            self.conflict()
+            return None
+        return self.instance
+
+
+class AddHouseholdMemberForm(forms.Form):
+    """Add a registered person to a household by NIK: one in another household moves, their
+    membership there ending the day before."""
+
+    nik = forms.CharField(
+        label=_("NIK"), max_length=40,
+        help_text=_("A person registered within your area (add them to a group first)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    hubungan = AnggotaKeluarga._meta.get_field("hubungan").formfield()
+    mulai = forms.DateField(label=_("From"), widget=DateInput, initial=today,
+                            validators=[validators.validate_not_future])
+
+    def __init__(self, *args, keluarga: Keluarga, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keluarga = keluarga
+        self.user = user
+        self.person: Warga | None = None
+
+    def clean_nik(self) -> str:
+        nik = "".join(self.cleaned_data["nik"].split())
+        self.person = Warga.objects.visible_to(self.user).filter(nik=nik).first()
+        if self.person is None:
+            raise ValidationError(_("No person with this NIK is registered within your area."),
+                                  code="unknown")
+        return nik
+
+    def save(self) -> AnggotaKeluarga | None:
+        try:
+            with transaction.atomic():
+                return self.keluarga.tambah_anggota(
+                    self.person, self.cleaned_data["hubungan"], self.cleaned_data["mulai"])
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        except IntegrityError:
+            self.add_error(None, _("Someone else changed this household meanwhile; nothing was "
+                                   "saved. Please check and send the form again."))
+        return None
+
+
+class EndHouseholdMemberForm(forms.Form):
+    selesai = forms.DateField(label=_("Until"), widget=DateInput, initial=today,
+                              validators=[validators.validate_not_future])
+
+    def __init__(self, *args, member: AnggotaKeluarga, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def clean(self):
+        data = super().clean()
+        if not self.member.aktif:
+            raise ValidationError(_("This membership has already ended."), code="ended")
+        selesai = data.get("selesai")
+        if selesai and self.member.mulai and selesai < self.member.mulai:
+            self.add_error("selesai", _("A membership cannot end before it starts."))
+        return data
+
+    def save(self) -> None:
+        self.member.akhiri(self.cleaned_data["selesai"])

@@ -1,3 +1,5 @@
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -193,3 +195,217 @@ class Keanggotaan(models.Model):
             raise ValidationError({"selesai": ValidationError(
                 _("A membership cannot end before it starts."), code="ends_early"
             )})
+
+
+class HubunganKeluarga(models.TextChoices):
+    """A household member's relation to its head (as the family card names it, shortened)."""
+
+    KEPALA = "KEPALA", _("Head of household")
+    PASANGAN = "PASANGAN", _("Wife/husband")
+    ANAK = "ANAK", _("Child")
+    LAINNYA = "LAINNYA", _("Other")
+
+
+class Keluarga(models.Model):
+    """A household, known by its family-card number (Nomor KK): where it lives, its head and,
+    through AnggotaKeluarga, its members over time."""
+
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("no_kk", "wilayah", "rw", "rt", "alamat", "kepala")
+
+    scope_path = "wilayah"
+
+    no_kk = models.CharField(
+        _("KK number"),
+        max_length=validators.NIK_LENGTH,
+        unique=True,
+        validators=[validators.validate_no_kk],
+        help_text=_("The 16-digit number of the family card (Kartu Keluarga)."),
+    )
+    wilayah = models.ForeignKey(
+        Wilayah,
+        models.PROTECT,
+        related_name="keluarga",
+        limit_choices_to={"tingkat": Tingkat.DESA},
+        verbose_name=_("village"),
+    )
+    rw = models.PositiveSmallIntegerField(
+        _("RW"), null=True, blank=True, validators=[validators.validate_rw_rt]
+    )
+    rt = models.PositiveSmallIntegerField(
+        _("RT"), null=True, blank=True, validators=[validators.validate_rw_rt]
+    )
+    alamat = models.CharField(_("address"), max_length=250, blank=True)
+    kepala = models.ForeignKey(
+        Warga,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="keluarga_dikepalai",
+        verbose_name=_("head of household"),
+    )
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = audit.history("no_kk", "wilayah", "kepala")
+
+    # A household's page is personal data, as a person's is: observers open none.
+    scope_personal = True
+    personal_fields = ("no_kk", "alamat", "rw", "rt")
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["no_kk"]
+
+    def __str__(self) -> str:
+        head = self.kepala.nama if self.kepala_id else _("no head recorded")
+        return f"KK {self.no_kk_tersamar} ({head})"
+
+    @property
+    def no_kk_tersamar(self) -> str:
+        return validators.mask_nik(self.no_kk)
+
+    def clean(self) -> None:
+        if self.wilayah_id and self.wilayah.tingkat != Tingkat.DESA:
+            raise ValidationError(
+                {"wilayah": ValidationError(_("Choose a desa/kelurahan."), code="not_desa")}
+            )
+
+    def tambah_anggota(self, warga: Warga, hubungan: str, mulai) -> "AnggotaKeluarga":
+        """Make `warga` a member from `mulai`: a person in another household moves, their
+        membership there ending the day before (one current household per person)."""
+        current = AnggotaKeluarga.objects.filter(warga=warga, selesai__isnull=True).first()
+        if current is not None:
+            if current.keluarga_id == self.pk:
+                raise ValidationError(
+                    _("%(name)s is already a member of this household.") % {"name": warga.nama},
+                    code="already_member",
+                )
+            current.akhiri(max(mulai - datetime.timedelta(days=1), current.mulai or mulai))
+        member = AnggotaKeluarga(keluarga=self, warga=warga, hubungan=hubungan, mulai=mulai)
+        member.full_clean()
+        member.save()
+        if hubungan == HubunganKeluarga.KEPALA and self.kepala_id != warga.pk:
+            self.kepala = warga
+            self.save(update_fields=["kepala", "diubah"])
+        return member
+
+
+class AnggotaKeluarga(models.Model):
+    """A person's membership of a household over one period: a move ends one row and starts
+    another, so a person has at most one current household."""
+
+    bulk_columns = ("keluarga", "warga", "hubungan", "mulai", "selesai")
+
+    scope_path = "keluarga__wilayah"
+    scope_personal = True
+
+    keluarga = models.ForeignKey(
+        Keluarga, models.CASCADE, related_name="anggota", verbose_name=_("household")
+    )
+    warga = models.ForeignKey(
+        Warga, models.PROTECT, related_name="anggota_keluarga", verbose_name=_("person")
+    )
+    hubungan = models.CharField(
+        _("relation to the head"), max_length=10, choices=HubunganKeluarga.choices,
+        default=HubunganKeluarga.LAINNYA,
+    )
+    mulai = models.DateField(_("from"), null=True, blank=True)
+    selesai = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("Empty while the person lives there.")
+    )
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = audit.history()
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["keluarga", "hubungan", "warga__nama"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warga"],
+                condition=Q(selesai__isnull=True),
+                name="one_current_household",
+            ),
+            models.CheckConstraint(
+                condition=Q(selesai__isnull=True)
+                | Q(mulai__isnull=True)
+                | Q(selesai__gte=models.F("mulai")),
+                name="household_member_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.warga.nama} — {self.get_hubungan_display()}"
+
+    @property
+    def aktif(self) -> bool:
+        return self.selesai is None
+
+    def clean(self) -> None:
+        if self.mulai and self.selesai and self.selesai < self.mulai:
+            raise ValidationError({"selesai": ValidationError(
+                _("A membership cannot end before it starts."), code="ends_early"
+            )})
+
+    def akhiri(self, tanggal) -> None:
+        """End the membership on `tanggal` (a move, a death, a new family card)."""
+        self.selesai = tanggal
+        self.full_clean()
+        self.save(update_fields=["selesai", "diubah"])
+
+
+class KeanggotaanKeluarga(models.Model):
+    """A household's membership of a group (a Dasa Wisma's members are households) over one
+    period. Table 3 counts it as one member (members.rekap)."""
+
+    bulk_columns = ("keluarga", "perkumpulan", "mulai", "selesai")
+
+    scope_path = "perkumpulan__desa"
+
+    keluarga = models.ForeignKey(
+        Keluarga, models.PROTECT, related_name="keanggotaan", verbose_name=_("household")
+    )
+    perkumpulan = models.ForeignKey(
+        Perkumpulan, models.CASCADE, related_name="keanggotaan_keluarga",
+        verbose_name=_("group"),
+    )
+    mulai = models.DateField(_("from"), null=True, blank=True)
+    selesai = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("Empty while the membership goes on.")
+    )
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = audit.history()
+
+    class Meta:
+        verbose_name = _("household membership of a group")
+        verbose_name_plural = _("household memberships of groups")
+        ordering = ["perkumpulan", "keluarga__no_kk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["perkumpulan", "keluarga"],
+                condition=Q(selesai__isnull=True),
+                name="one_current_household_membership",
+            ),
+            models.CheckConstraint(
+                condition=Q(selesai__isnull=True)
+                | Q(mulai__isnull=True)
+                | Q(selesai__gte=models.F("mulai")),
+                name="household_membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.keluarga} — {self.perkumpulan.nama}"
+
+    @property
+    def aktif(self) -> bool:
+        return self.selesai is None

@@ -4,7 +4,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Keanggotaan, Pendidikan, PeranAnggota
+from members.models import Keanggotaan, KeanggotaanKeluarga, Pendidikan, PeranAnggota
 from registry.rekap import (
     SIZE_BRACKETS,
     Baris,
@@ -19,23 +19,28 @@ from registry.rekap import (
 from registry.workbook import choice_label
 
 
-def registered_members() -> Subquery:
-    """The number of a group's current members, for groups that declare no number."""
-    return Subquery(
-        Keanggotaan.objects.filter(perkumpulan=OuterRef("pk"), selesai__isnull=True)
+def _current(model) -> Coalesce:
+    return Coalesce(Subquery(
+        model.objects.filter(perkumpulan=OuterRef("pk"), selesai__isnull=True)
         .order_by()
         .values("perkumpulan")
         .annotate(n=Count("pk"))
         .values("n"),
         output_field=IntegerField(),
-    )
+    ), 0)
+
+
+def registered_members():
+    """The number of a group's current members, for groups that declare no number: each person
+    is one member, and each member household (a Dasa Wisma's KK) is one member too."""
+    return _current(Keanggotaan) + _current(KeanggotaanKeluarga)
 
 
 def count_sizes(groups: QuerySet):
     """Groups by size: the declared number of members, else the registered current members.
 
     COALESCE looks at the registered members only where no number is declared."""
-    sized = groups.annotate(ukuran=Coalesce("jumlah_anggota", registered_members(), 0))
+    sized = groups.annotate(ukuran=Coalesce("jumlah_anggota", registered_members()))
     return counted(sized.annotate(kelas=bracket("ukuran", SIZE_BRACKETS)), "kelas")
 
 
@@ -117,4 +122,6 @@ def connect_signals() -> None:
     for signal in (signals.post_save, signals.post_delete):
         signal.connect(membership_changed, sender=Keanggotaan,
                        dispatch_uid=f"rekap_membership_{signal is signals.post_save}")
+        signal.connect(membership_changed, sender=KeanggotaanKeluarga,
+                       dispatch_uid=f"rekap_household_membership_{signal is signals.post_save}")
     signals.post_save.connect(person_saved, sender=Warga, dispatch_uid="rekap_person_saved")

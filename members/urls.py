@@ -11,4 +11,11 @@ urlpatterns = [
     path("anggota/<int:pk>/", views.keanggotaan_detail, name="keanggotaan_detail"),
     path("anggota/<int:pk>/peran/", views.keanggotaan_role, name="keanggotaan_role"),
     path("anggota/<int:pk>/akhiri/", views.keanggotaan_end, name="keanggotaan_end"),
+    path("keluarga/baru/", views.keluarga_new, name="keluarga_new"),
+    path("keluarga/<int:pk>/", views.keluarga_detail, name="keluarga_detail"),
+    path("keluarga/<int:pk>/ubah/", views.keluarga_edit, name="keluarga_edit"),
+    path("keluarga/<int:pk>/anggota/tambah/", views.anggota_keluarga_add,
+         name="anggota_keluarga_add"),
+    path("keluarga/anggota/<int:pk>/akhiri/", views.anggota_keluarga_end,
+         name="anggota_keluarga_end"),
 ]

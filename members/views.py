@@ -19,11 +19,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from members.forms import AddMemberForm, ChangeRoleForm, EndMembershipForm, SearchForm
-from members.models import Keanggotaan, PeranAnggota, Warga
+from members.forms import (
+    AddHouseholdMemberForm,
+    AddMemberForm,
+    ChangeRoleForm,
+    EndHouseholdMemberForm,
+    EndMembershipForm,
+    KeluargaForm,
+    SearchForm,
+)
+from members.models import (
+    AnggotaKeluarga,
+    Keanggotaan,
+    KeanggotaanKeluarga,
+    Keluarga,
+    PeranAnggota,
+    Warga,
+)
 from registry import access, audit, rekap
+from registry.forms import today
 from registry.models import Perkumpulan
-from registry.pages import can_edit_record, get_editable_or_404, paged
+from registry.pages import can_edit_record, get_editable_or_404, paged, require_editing_role
 
 # The board first, in the order of PeranAnggota (chair, vice chair, secretary, treasurer).
 ROLE_ORDER = {value: i for i, value in enumerate(PeranAnggota.values)}
@@ -43,8 +59,8 @@ def require_warga_access(request: HttpRequest) -> None:
 
 # On a group's page ----------------------------------------------------------------------------
 def anggota_panel(request: HttpRequest, group: Perkumpulan) -> dict:
-    """The board, the members and the ended memberships of a group: two queries, whatever
-    the group's size."""
+    """The board, the members, the member households (a Dasa Wisma's KK) and the ended
+    memberships of a group: three queries, whatever the group's size."""
     user = request.user
     rows = list(
         Keanggotaan.objects.visible_to(user)
@@ -61,10 +77,17 @@ def anggota_panel(request: HttpRequest, group: Perkumpulan) -> dict:
         key=lambda m: (m.selesai, m.mulai or datetime.date.min, m.pk),
         reverse=True,
     )
+    households = list(
+        KeanggotaanKeluarga.objects.visible_to(user)
+        .filter(perkumpulan=group, selesai__isnull=True)
+        .select_related("keluarga__kepala")
+        .order_by("keluarga__kepala__nama", "pk")
+    )
     can_edit = can_edit_record(request, group)
     return {
         "board": [m for m in current if m.peran != PeranAnggota.ANGGOTA],
         "members": [m for m in current if m.peran == PeranAnggota.ANGGOTA],
+        "households": households,
         "ended": ended,
         "personal": access.can_see_personal_data(user),
         "can_edit": can_edit,
@@ -203,6 +226,10 @@ def warga_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("perkumpulan", "perkumpulan__desa")
         .order_by(F("selesai").desc(nulls_first=True), "perkumpulan__nama", "-pk")
     )
+    household = (
+        AnggotaKeluarga.objects.visible_to(user).filter(warga=person, selesai__isnull=True)
+        .select_related("keluarga").first()
+    )
     history, history_total = audit.timeline([
         audit.Source(Warga.history.filter(id=person.pk), lambda row, names: _("Person")),
         audit.Source(
@@ -216,6 +243,7 @@ def warga_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "members/warga_detail.html", {
         "person": person,
         "memberships": memberships,
+        "household": household,
         "history": history,
         "history_total": history_total,
         "can_edit": access.can_edit(user),
@@ -230,3 +258,106 @@ def keanggotaan_history(group: Perkumpulan) -> audit.Source:
             "person": names["warga"].get(row.warga_id, "?")},
         ("warga",),
     )
+
+
+# Households ------------------------------------------------------------------------------------
+def require_keluarga_access(request: HttpRequest) -> None:
+    """A household's page is personal data, as a person's is: 403 for observers."""
+    if not access.may_view(request.user, Keluarga):
+        raise PermissionDenied
+
+
+def keluarga_page(request, household: Keluarga, add_form=None, end_form=None, status=200):
+    """A household: its card, address and head, its members (current first), the groups it
+    belongs to within the user's area; the forms to add a member and end one. Five queries."""
+    user = request.user
+    members = list(
+        household.anggota.select_related("warga")
+        .order_by(F("selesai").desc(nulls_first=True), "hubungan", "warga__nama", "pk")
+    )
+    groups = (
+        KeanggotaanKeluarga.objects.visible_to(user).filter(keluarga=household)
+        .select_related("perkumpulan")
+        .order_by(F("selesai").desc(nulls_first=True), "perkumpulan__nama", "pk")
+    )
+    can_edit = can_edit_record(request, household)
+    if can_edit and add_form is None:
+        add_form = AddHouseholdMemberForm(keluarga=household, user=user, auto_id="kk-%s")
+    return render(request, "members/keluarga_detail.html", {
+        "k": household,
+        "members": members,
+        "groups": groups,
+        "can_edit": can_edit,
+        "add_form": add_form if can_edit else None,
+        "end_form": end_form,
+        "today": today(),
+    }, status=status)
+
+
+@login_required
+def keluarga_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_keluarga_access(request)
+    household = get_object_or_404(
+        Keluarga.objects.visible_to(request.user).select_related("wilayah", "kepala"), pk=pk)
+    return keluarga_page(request, household)
+
+
+def keluarga_form_page(request, form, household=None, status=200):
+    return render(request, "members/keluarga_form.html", {"form": form, "k": household},
+                  status=status)
+
+
+@login_required
+def keluarga_new(request: HttpRequest) -> HttpResponse:
+    require_keluarga_access(request)
+    require_editing_role(request)
+    if request.method != "POST":
+        return keluarga_form_page(request, KeluargaForm(user=request.user, initial={
+            "desa": request.user.wilayah_id or ""}))
+    form = KeluargaForm(request.POST, user=request.user)
+    if form.is_valid() and (household := form.save()) is not None:
+        messages.success(request, _("The household was registered."))
+        return redirect("members:keluarga_detail", household.pk)
+    return keluarga_form_page(request, form, status=400)
+
+
+@login_required
+def keluarga_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_keluarga_access(request)
+    household = get_editable_or_404(request, Keluarga, pk=pk)
+    if request.method != "POST":
+        return keluarga_form_page(request, KeluargaForm(user=request.user, instance=household),
+                                  household)
+    form = KeluargaForm(request.POST, user=request.user, instance=household)
+    if form.is_valid() and form.save() is not None:
+        messages.success(request, _("The household was saved."))
+        return redirect("members:keluarga_detail", household.pk)
+    return keluarga_form_page(request, form, household, status=400)
+
+
+@login_required
+@require_POST
+def anggota_keluarga_add(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_editable_or_404(
+        request, Keluarga.objects.select_related("wilayah", "kepala"), pk=pk)
+    form = AddHouseholdMemberForm(request.POST, keluarga=household, user=request.user,
+                                  auto_id="kk-%s")
+    if form.is_valid() and (member := form.save()) is not None:
+        messages.success(request, _("%(name)s was added to the household as %(relation)s.") % {
+            "name": member.warga.nama, "relation": member.get_hubungan_display()})
+        return redirect("members:keluarga_detail", household.pk)
+    return keluarga_page(request, household, add_form=form, status=400)
+
+
+@login_required
+@require_POST
+def anggota_keluarga_end(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_editable_or_404(request, AnggotaKeluarga.objects.select_related(
+        "warga", "keluarga__wilayah", "keluarga__kepala"), pk=pk)
+    form = EndHouseholdMemberForm(request.POST, member=member)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("%(name)s no longer belongs to this household.") % {
+            "name": member.warga.nama})
+        return redirect("members:keluarga_detail", member.keluarga_id)
+    return keluarga_page(request, member.keluarga, end_form=form, status=400)

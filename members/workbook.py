@@ -1,30 +1,47 @@
-"""The people of a survey workbook (a stage, keyed by NIK) and its `anggota` sheet: one row per
-membership, keyed by (group, person)."""
+"""The people of a survey workbook (a stage, keyed by NIK), its `keluarga` sheet (households, by
+KK number) and its `anggota` sheet: one row per membership, keyed by (group, person) — or by
+(group, household) for a row with a KK number and no NIK."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members import rekap
-from members.models import JenisKelamin, Keanggotaan, Pendidikan, PeranAnggota, Warga
+from members.models import (
+    AnggotaKeluarga,
+    HubunganKeluarga,
+    JenisKelamin,
+    Keanggotaan,
+    KeanggotaanKeluarga,
+    Keluarga,
+    Pendidikan,
+    PeranAnggota,
+    Warga,
+)
 from registry import access, audit, validators
 from registry.rekap import mark_groups_stale
 from registry.workbook.cells import (
     choice_label,
     choice_labels,
     choice_lookup,
+    is_blank,
     matcher,
+    shown,
     to_date,
     to_kode_perkumpulan,
     to_name,
     to_nik,
+    to_rw_rt,
+    to_text,
     to_year,
 )
 from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler, Stage
 from registry.workbook.perkumpulan import known_groups
-from registry.workbook.writer import chunks, insert_rows
+from registry.workbook.writer import chunks, insert_rows, same
 
 PERSON_FIELDS = ["nama", "jenis_kelamin", "tanggal_lahir", "pendidikan"]
 
@@ -182,10 +199,230 @@ def _reach(imp: Import, pks: list[int]) -> tuple[set[int], set[int]]:
     return seen, owned
 
 
+def to_no_kk(value) -> str:
+    """A KK number must arrive as text, like a NIK (Excel keeps 15 significant digits)."""
+    if isinstance(value, float) or (isinstance(value, int) and value % 10 == 0):
+        raise ValidationError(
+            _(
+                "KK number “%(value)s” was typed as a number and Excel may have changed its last "
+                "digit: format the column as text and type it again."
+            )
+            % {"value": shown(value)},
+            code="kk_number",
+        )
+    text = to_text(value)
+    validators.validate_no_kk(text)
+    return text
+
+
+class Households:
+    """The households of one import, by KK number: those the keluarga sheet defines, the ids of
+    registered ones looked up so far, and the household each NIK of the file is put in."""
+
+    def __init__(self):
+        self.defined: dict[str, dict] = {}  # the keluarga sheet's checked rows by KK number
+        self.ids: dict[str, int] = {}
+        self.unknown: set[str] = set()
+        self.placed: dict[str, tuple[str, Row]] = {}  # NIK -> (KK number, its first row)
+
+    def known(self, imp: Import, numbers) -> dict[str, int]:
+        """Ids of the registered households with these numbers that the user may change; loaded
+        once per number for the whole file (those the keluarga sheet creates are added when
+        written)."""
+        wanted = [n for n in set(numbers) if n not in self.ids and n not in self.unknown]
+        queryset = Keluarga.objects.all()
+        if imp.user is not None:
+            queryset = Keluarga.objects.editable_by(imp.user)
+        for part in chunks(wanted):
+            self.ids.update(queryset.filter(no_kk__in=part).values_list("no_kk", "pk"))
+        self.unknown.update(n for n in wanted if n not in self.ids)
+        return {n: self.ids[n] for n in numbers if n in self.ids}
+
+    def place(self, imp: Import, row: Row, column: str, nik: str, no_kk: str) -> None:
+        """A person belongs to one household in the whole file."""
+        earlier = self.placed.setdefault(nik, (no_kk, row))
+        if earlier[0] != no_kk:
+            imp.error(row, column, _(
+                "NIK %(nik)s is put in household %(kk)s on %(sheet)s row %(row)d; a person "
+                "belongs to one household.") % {
+                "nik": validators.mask_nik(nik), "kk": validators.mask_nik(earlier[0]),
+                "sheet": earlier[1].sheet, "row": earlier[1].number,
+            })
+
+
+def move_people(links: dict[int, tuple[int, str]]) -> None:
+    """Put each person (by id) in their household (id, relation to the head) from today: a
+    person now in another household moves, that membership ending today; one already there
+    stays as recorded."""
+    if not links:
+        return
+    today = timezone.localdate()
+    current = {}
+    for part in chunks(list(links)):
+        rows = AnggotaKeluarga.objects.filter(warga_id__in=part, selesai__isnull=True)
+        current.update((w, (pk, k)) for pk, w, k in rows.values_list(
+            "pk", "warga_id", "keluarga_id"))
+    ended = [AnggotaKeluarga(pk=pk, selesai=today)
+             for w, (pk, k) in current.items() if links[w][0] != k]
+    if ended:
+        AnggotaKeluarga.objects.bulk_update(ended, ["selesai"], batch_size=1000)
+        audit.record(AnggotaKeluarga, [m.pk for m in ended])
+    new = [(k, w, h, today, None) for w, (k, h) in links.items()
+           if w not in current or current[w][1] != k]
+    if new:
+        insert_rows(AnggotaKeluarga, new)
+
+
+class KeluargaSheet(SheetHandler):
+    """Households, one row per family card (KK), keyed by KK number. Optional: a workbook
+    without it imports as before."""
+
+    name = "keluarga"
+    verbose_name = gettext_lazy("households")
+    after = ("perkumpulan",)
+    stages = (People,)
+    columns = [
+        Column("no_kk", required=True),
+        Column("desa", required=True, aliases=("kode_desa",)),
+        Column("rw"),
+        Column("rt"),
+        Column("alamat"),
+        Column("nik_kepala"),
+        Column("nama_kepala"),
+    ]
+    text_columns = ("no_kk", "nik_kepala")
+
+    def parse(self, row: Row, imp: Import):
+        no_kk = imp.cell(row, "no_kk", to_no_kk, required=True)
+        desa = imp.desa(row, "desa")
+        item = {
+            "row": row,
+            "no_kk": no_kk,
+            "desa": desa,
+            "rw": imp.cell(row, "rw", to_rw_rt),
+            "rt": imp.cell(row, "rt", to_rw_rt),
+            "alamat": imp.cell(row, "alamat", to_text) or "",
+            "nik": imp.cell(row, "nik_kepala", to_nik),
+            "nama": imp.cell(row, "nama_kepala", to_name),
+        }
+        if no_kk is None or desa is None:
+            return None
+        return item
+
+    def check(self, parsed: list, imp: Import) -> list:
+        households = imp.part(Households)
+        people = imp.part(People)
+        for item in parsed:
+            row = item["row"]
+            earlier = households.defined.setdefault(item["no_kk"], item)
+            if earlier is not item:
+                imp.error(row, "no_kk", _("KK number %(kk)s is already on row %(row)d.") % {
+                    "kk": validators.mask_nik(item["no_kk"]), "row": earlier["row"].number})
+            if item["nik"] and item["nama"]:
+                people.note(imp, row, item["nik"], item["nama"], "nama_kepala")
+                people.merge(item["nik"], {"nama": item["nama"]})
+            if item["nik"]:
+                households.place(imp, row, "nik_kepala", item["nik"], item["no_kk"])
+        households.known(imp, list(households.defined))
+        if imp.user is not None:
+            # A number registered where the user may not write: refused, not overwritten.
+            for part in chunks([n for n in households.defined if n in households.unknown]):
+                for no_kk in Keluarga.objects.filter(no_kk__in=part).values_list("no_kk",
+                                                                                 flat=True):
+                    imp.error(households.defined[no_kk]["row"], "no_kk", _(
+                        "KK number %(kk)s is registered in another area.") % {
+                        "kk": validators.mask_nik(no_kk)})
+        return parsed
+
+    def plan(self, parsed: list, imp: Import):
+        """New households, changed addresses and heads. A head is a person of this file or a
+        registered one the user sees."""
+        households = imp.part(Households)
+        people = imp.part(People)
+        heads = dict(people.ids)
+        outside = [i["nik"] for i in parsed if i["nik"] and i["nik"] not in people.values]
+        queryset = Warga.objects.all() if imp.user is None else Warga.objects.visible_to(imp.user)
+        for part in chunks(outside):
+            heads.update(queryset.filter(nik__in=part).values_list("nik", "pk"))
+        existing = {}
+        for part in chunks([households.ids[i["no_kk"]] for i in parsed
+                            if i["no_kk"] in households.ids]):
+            existing.update((k.no_kk, k) for k in Keluarga.objects.filter(pk__in=part))
+        counts = imp.counts.setdefault(self.name, Counts())
+        plan = {"create": [], "update": [], "heads": heads}
+        for item in parsed:
+            if item["nik"] and item["nik"] not in people.values and item["nik"] not in heads:
+                imp.error(item["row"], "nik_kepala", _(
+                    "The head's NIK is neither in this file nor registered in your area: add "
+                    "their name in nama_kepala."))
+            household = existing.get(item["no_kk"])
+            if household is None:
+                plan["create"].append(item)
+                counts.created += 1
+                continue
+            changes = {k: v for k, v in (("wilayah_id", item["desa"].pk), ("rw", item["rw"]),
+                                         ("rt", item["rt"]), ("alamat", item["alamat"]))
+                       if v not in (None, "")}
+            # A head not yet registered (-1 here) is a new head.
+            new_head = item["nik"] is not None and heads.get(item["nik"], -1) != household.kepala_id
+            if same(household, changes) and not new_head:
+                counts.unchanged += 1
+                continue
+            for name, value in changes.items():
+                setattr(household, name, value)
+            plan["update"].append((household, item))
+            counts.updated += 1
+        return plan
+
+    def write(self, plan, imp: Import) -> None:
+        households = imp.part(Households)
+        person_ids = imp.part(People).ids | plan["heads"]
+        if plan["create"]:
+            insert_rows(Keluarga, [
+                (i["no_kk"], i["desa"].pk, i["rw"], i["rt"], i["alamat"],
+                 person_ids.get(i["nik"]))
+                for i in plan["create"]
+            ])
+            for part in chunks([i["no_kk"] for i in plan["create"]]):
+                households.ids.update(Keluarga.objects.filter(no_kk__in=part)
+                                      .values_list("no_kk", "pk"))
+        changed = []
+        for household, item in plan["update"]:
+            if item["nik"]:
+                household.kepala_id = person_ids[item["nik"]]
+            changed.append(household)
+        if changed:
+            Keluarga.objects.bulk_update(changed, ["wilayah", "rw", "rt", "alamat", "kepala"],
+                                         batch_size=1000)
+            audit.record(Keluarga, [k.pk for k in changed])
+        move_people({
+            person_ids[i["nik"]]: (households.ids[i["no_kk"]], HubunganKeluarga.KEPALA)
+            for i in plan["create"] + [item for _k, item in plan["update"]] if i["nik"]
+        })
+
+    def export_rows(self, user, area):
+        rows = (
+            Keluarga.objects.visible_to(user)
+            .filter(access.within(area, "wilayah"))
+            .select_related("kepala")
+            .order_by("no_kk")
+        )
+        for k in rows.iterator(chunk_size=5000):
+            yield [
+                k.no_kk,
+                k.wilayah_id,
+                k.rw,
+                k.rt,
+                k.alamat or None,
+                k.kepala.nik if k.kepala_id else None,
+                k.kepala.nama if k.kepala_id else None,
+            ]
+
+
 class AnggotaSheet(SheetHandler):
     name = "anggota"
     verbose_name = gettext_lazy("members")
-    after = ("perkumpulan",)
+    after = ("perkumpulan", "keluarga")
     stages = (People,)
     columns = [
         Column("kode_perkumpulan", required=True, aliases=("kode",)),
@@ -196,10 +433,14 @@ class AnggotaSheet(SheetHandler):
         Column("pendidikan"),
         Column("peran", aliases=("jabatan",)),
         Column("mulai_tahun"),
+        Column("no_kk"),
     ]
 
     def parse(self, row: Row, imp: Import):
         kode = imp.cell(row, "kode_perkumpulan", to_kode_perkumpulan, required=True)
+        no_kk = imp.cell(row, "no_kk", to_no_kk)
+        if is_blank(row.values.get("nik")) and not is_blank(row.values.get("no_kk")):
+            return self.parse_household(row, imp, kode, no_kk)
         nik = imp.cell(row, "nik", to_nik, required=True)
         person = {
             "nama": imp.cell(row, "nama", to_name, required=True),
@@ -221,16 +462,39 @@ class AnggotaSheet(SheetHandler):
             "person": person,
             "peran": peran,
             "mulai": mulai,
+            "no_kk": no_kk,
         }
 
-    def check(self, parsed: list, imp: Import) -> dict[tuple, dict]:
+    def parse_household(self, row: Row, imp: Import, kode, no_kk):
+        """A row with a KK number and no NIK: the household is the member (one member in
+        Table 3); its name cell is not read, and it holds no board role."""
+        peran = imp.cell(row, "peran", ROLE)
+        if peran not in (None, PeranAnggota.ANGGOTA):
+            imp.error(row, "peran", _(
+                "A household is a member, not a board role: give the NIK of the person who "
+                "holds the role."))
+        mulai = imp.cell(row, "mulai_tahun", to_year)
+        if kode is None or no_kk is None:
+            return None
+        return {"row": row, "kode": kode, "nik": None, "no_kk": no_kk, "mulai": mulai}
+
+    def check(self, parsed: list, imp: Import) -> dict[str, dict[tuple, dict]]:
         in_file = imp.groups.defined
         people = imp.part(People)
+        households = imp.part(Households)
         registered = known_groups(imp, [i["kode"] for i in parsed if i["kode"] not in in_file])
+        numbers = [i["no_kk"] for i in parsed if i["no_kk"]]
+        known = households.known(imp, [n for n in numbers if n not in households.defined])
         memberships: dict[tuple, dict] = {}
+        by_household: dict[tuple, dict] = {}
         chairs: dict[str, dict] = {}
         for item in parsed:
             row = item["row"]
+            if item["no_kk"] and item["no_kk"] not in households.defined \
+                    and item["no_kk"] not in known:
+                imp.error(row, "no_kk", _(
+                    "Household %(kk)s is neither on the keluarga sheet nor registered in your "
+                    "area.") % {"kk": validators.mask_nik(item["no_kk"])})
             if item["kode"] not in in_file and item["kode"] not in registered:
                 imp.error(
                     row,
@@ -241,6 +505,15 @@ class AnggotaSheet(SheetHandler):
                     )
                     % {"kode": item["kode"]},
                 )
+            if item["nik"] is None:
+                earlier = by_household.setdefault((item["kode"], item["no_kk"]), item)
+                if earlier is not item and earlier["mulai"] != item["mulai"]:
+                    imp.error(row, "mulai_tahun", _(
+                        "This household is already in group %(kode)s on row %(row)d with "
+                        "another start.") % {"kode": item["kode"], "row": earlier["row"].number})
+                continue
+            if item["no_kk"]:
+                households.place(imp, row, "no_kk", item["nik"], item["no_kk"])
             people.note(imp, row, item["nik"], item["person"]["nama"])
             people.merge(item["nik"], item["person"])
             earlier = memberships.setdefault((item["kode"], item["nik"]), item)
@@ -263,9 +536,10 @@ class AnggotaSheet(SheetHandler):
                         _("Group %(kode)s already has a chair on row %(row)d.")
                         % {"kode": item["kode"], "row": chair["row"].number},
                     )
-        return memberships
+        return {"people": memberships, "households": by_household}
 
-    def plan(self, memberships: dict[tuple, dict], imp: Import):
+    def plan(self, checked: dict[str, dict[tuple, dict]], imp: Import):
+        memberships = checked["people"]
         people = imp.part(People)
         renamed = {w.nik for w in people.to_update}
         group_ids = known_groups(imp, {kode for kode, _nik in memberships})
@@ -282,7 +556,9 @@ class AnggotaSheet(SheetHandler):
         in_file = {(group_ids.get(k), person_ids.get(n)): i for (k, n), i in memberships.items()}
         counts = imp.counts.setdefault(self.name, Counts())
         today = timezone.localdate()
-        plan = {"create": [], "close": [], "move": []}
+        plan = {"create": [], "close": [], "move": [],
+                 "households": self.plan_households(checked["households"], imp, counts),
+                 "places": {i["nik"]: i["no_kk"] for i in memberships.values() if i["no_kk"]}}
         for (kode, nik), item in memberships.items():
             key = (group_ids.get(kode), person_ids.get(nik))
             mulai = datetime.date(item["mulai"], 1, 1) if item["mulai"] else None
@@ -318,6 +594,33 @@ class AnggotaSheet(SheetHandler):
                 counts.unchanged += 1
         return plan
 
+    def plan_households(self, rows: dict[tuple, dict], imp: Import, counts: Counts) -> dict:
+        """The households' memberships of groups: new ones, and a changed start."""
+        plan = {"create": [], "move": []}
+        if not rows:
+            return plan
+        group_ids = known_groups(imp, {kode for kode, _kk in rows})
+        kk_ids = imp.part(Households).ids
+        current = {}
+        for part in chunks(list(set(group_ids.values()))):
+            found = KeanggotaanKeluarga.objects.filter(perkumpulan_id__in=part,
+                                                       selesai__isnull=True)
+            for pk, group, household, mulai in found.values_list(
+                    "pk", "perkumpulan_id", "keluarga_id", "mulai"):
+                current[(group, household)] = (pk, mulai)
+        for (kode, no_kk), item in rows.items():
+            mulai = datetime.date(item["mulai"], 1, 1) if item["mulai"] else None
+            existing = current.get((group_ids.get(kode), kk_ids.get(no_kk)))
+            if existing is None:
+                plan["create"].append((kode, no_kk, mulai))
+                counts.created += 1
+            elif mulai and existing[1] != mulai:
+                plan["move"].append(KeanggotaanKeluarga(pk=existing[0], mulai=mulai))
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        return plan
+
     def write(self, plan, imp: Import) -> None:
         person_ids = imp.part(People).ids
         group_ids = known_groups(imp, {kode for kode, *_rest in plan["create"]})
@@ -334,17 +637,42 @@ class AnggotaSheet(SheetHandler):
             [group_ids[kode] for kode, *_rest in plan["create"]]
             + [m.perkumpulan_id for m in plan["close"]]
         )
+        self.write_households(plan, imp)
 
-    text_columns = ("nik",)
+    def write_households(self, plan, imp: Import) -> None:
+        """The households' memberships of groups, and the households of the people whose row
+        gives a KK number (a person in another household moves there today)."""
+        kk_ids = imp.part(Households).ids
+        person_ids = imp.part(People).ids
+        households = plan["households"]
+        move_people({person_ids[nik]: (kk_ids[no_kk], HubunganKeluarga.LAINNYA)
+                     for nik, no_kk in plan["places"].items()})
+        if households["move"]:
+            KeanggotaanKeluarga.objects.bulk_update(households["move"], ["mulai"],
+                                                    batch_size=1000)
+            audit.record(KeanggotaanKeluarga, [m.pk for m in households["move"]])
+        if households["create"]:
+            group_ids = known_groups(imp, {kode for kode, *_rest in households["create"]})
+            insert_rows(KeanggotaanKeluarga, [
+                (kk_ids[no_kk], group_ids[kode], mulai, None)
+                for kode, no_kk, mulai in households["create"]
+            ])
+            mark_groups_stale([group_ids[kode] for kode, *_rest in households["create"]])
+
+    text_columns = ("nik", "no_kk")
 
     def export_rows(self, user, area):
         personal = access.can_see_personal_data(user)
+        household = AnggotaKeluarga.objects.filter(
+            warga=OuterRef("warga"), selesai__isnull=True).values("keluarga__no_kk")[:1]
         memberships = (
             Keanggotaan.objects.visible_to(user)
             .filter(access.within(area, "perkumpulan__desa", any_level=True), selesai__isnull=True)
             .select_related("warga", "perkumpulan")
+            .annotate(no_kk=Subquery(household))
             .order_by("perkumpulan__kode", "warga__nik")
         )
+        mask = (lambda v: v) if personal else validators.mask_nik
         for m in memberships.iterator(chunk_size=5000):
             w = m.warga
             yield [
@@ -356,7 +684,19 @@ class AnggotaSheet(SheetHandler):
                 choice_label(Pendidikan, w.pendidikan) or None,
                 choice_label(PeranAnggota, m.peran),
                 m.mulai.year if m.mulai else None,
+                mask(m.no_kk) or None,
             ]
+        households = (
+            KeanggotaanKeluarga.objects.visible_to(user)
+            .filter(access.within(area, "perkumpulan__desa"), selesai__isnull=True)
+            .select_related("keluarga__kepala", "perkumpulan")
+            .order_by("perkumpulan__kode", "keluarga__no_kk")
+        )
+        for m in households.iterator(chunk_size=5000):
+            head = m.keluarga.kepala
+            yield [m.perkumpulan.kode, None, head.nama if head else None, None, None, None,
+                   choice_label(PeranAnggota, PeranAnggota.ANGGOTA),
+                   m.mulai.year if m.mulai else None, mask(m.keluarga.no_kk)]
 
     def dropdowns(self):
         return {

@@ -92,5 +92,10 @@ def get_editable_or_404(request: HttpRequest, queryset: QuerySet[M] | type[M], *
 
 def can_edit_record(request: HttpRequest, record: Model) -> bool:
     """Whether the user may change `record` (a page shows its forms then): one small query, none
-    for a role that may not change anything."""
-    return type(record).objects.editable_by(request.user).filter(pk=record.pk).exists()
+    for a role that may not change anything, asked once per request (a group's page and each of
+    its panels ask it of the same group)."""
+    known = request.__dict__.setdefault("_can_edit_records", {})
+    key = (type(record), record.pk)
+    if key not in known:
+        known[key] = type(record).objects.editable_by(request.user).filter(pk=record.pk).exists()
+    return known[key]

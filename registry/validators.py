@@ -102,8 +102,59 @@ def validate_nik(value: str) -> None:
         )
 
 
+def kk_issue_date(no_kk: str) -> datetime.date | None:
+    """The date of issue encoded in digits 7-12 of a family-card number (DDMMYY, no +40), or
+    None if invalid; the century is taken as for a NIK (never in the future)."""
+    if len(no_kk) != NIK_LENGTH or not _DIGITS.fullmatch(no_kk):
+        return None
+    day, month, year = int(no_kk[6:8]), int(no_kk[8:10]), int(no_kk[10:12])
+    current = this_year()
+    century = current // 100 * 100
+    full_year = century + year if century + year <= current else century - 100 + year
+    try:
+        return datetime.date(full_year, month, day)
+    except ValueError:
+        return None
+
+
+def validate_no_kk(value: str) -> None:
+    """A family-card number (Nomor KK) is 16 digits: the area code, the date of issue DDMMYY,
+    a sequence from 0001."""
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value or ""):
+        raise ValidationError(
+            _("KK number must contain digits only (got “%(value)s”)."),
+            code="kk_not_digits",
+            params={"value": value},
+        )
+    if len(value) != NIK_LENGTH:
+        raise ValidationError(
+            _("KK number must be exactly 16 digits; “%(value)s” has %(length)d."),
+            code="kk_length",
+            params={"value": value, "length": len(value)},
+        )
+    if value[:2] < "11":
+        raise ValidationError(
+            _("KK number must start with a province code (11–99); “%(value)s” does not."),
+            code="kk_region",
+            params={"value": value},
+        )
+    if kk_issue_date(value) is None:
+        raise ValidationError(
+            _("Digits 7–12 of KK number “%(value)s” are not a valid date of issue DDMMYY."),
+            code="kk_date",
+            params={"value": value},
+        )
+    if value[12:] == "0000":
+        raise ValidationError(
+            _("The last four digits of KK number “%(value)s” are a sequence number starting at "
+              "0001."),
+            code="kk_sequence",
+            params={"value": value},
+        )
+
+
 def mask_nik(nik: str | None) -> str:
-    """Show only the last four digits of a NIK."""
+    """Show only the last four digits of a NIK (or of a KK number: the same length)."""
     if not nik:
         return ""
     return "•" * (len(nik) - 4) + nik[-4:]

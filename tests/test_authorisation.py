@@ -151,6 +151,20 @@ WEB = {
         reach=in_area, post_ok={302},
         done=lambda w, p, response: type(w.anggota[p]).objects.get(pk=w.anggota[p].pk).selesai
         is not None),
+    "members:keluarga_new": Row(lambda w, p: r("members:keluarga_new"), get="edit",
+                                post="edit"),
+    "members:keluarga_detail": Row(lambda w, p: r("members:keluarga_detail", w.keluarga[p].pk),
+                                   get="personal", reach=in_area),
+    "members:keluarga_edit": Row(lambda w, p: r("members:keluarga_edit", w.keluarga[p].pk),
+                                 get="edit", post="edit", reach=in_area),
+    "members:anggota_keluarga_add": Row(
+        lambda w, p: r("members:anggota_keluarga_add", w.keluarga[p].pk), get=None,
+        post="edit", reach=in_area),
+    "members:anggota_keluarga_end": Row(
+        lambda w, p: r("members:anggota_keluarga_end", w.anggota_keluarga[p].pk), get=None,
+        post="edit", reach=in_area, post_ok={302}, data=lambda w, p: {"selesai": "2024-01-01"},
+        done=lambda w, p, response: type(w.anggota_keluarga[p]).objects.get(
+            pk=w.anggota_keluarga[p].pk).selesai is not None),
     # network
     "network:hubungan_add": Row(
         lambda w, p: r("network:hubungan_add", w.group[p].kode), get=None, post="edit",
@@ -241,6 +255,10 @@ ADMIN_MODELS = {
     # People: every page of a person is personal data, as on the web (access.may_view).
     "members.warga": AdminModel(lambda w, p: w.warga[p].pk, view="personal", edit="edit"),
     "members.keanggotaan": AdminModel(lambda w, p: w.anggota[p].pk, view="page", edit="edit"),
+    # Households: personal data, as people are; their memberships of groups, as members are.
+    "members.keluarga": AdminModel(lambda w, p: w.keluarga[p].pk, view="personal", edit="edit"),
+    "members.keanggotaankeluarga": AdminModel(lambda w, p: w.keanggotaan_keluarga[p].pk,
+                                              view="page", edit="edit"),
     "pmks.kasuspmks": AdminModel(lambda w, p: w.kasus[p].pk, view="pmks", edit="edit_pmks"),
     # Who saw a case: read by staff and administrators, written by the app alone.
     "pmks.logakses": AdminModel(lambda w, p: w.log[p].pk, view="logs", edit="never"),

@@ -4,10 +4,12 @@ Cibeureum and Melong lie in Kota Cimahi (32.77), Sukarasa in Kota Bandung (32.73
 has a group, a person living there who chairs it, a PMKS case of that person accompanied by the
 group, a partner recorded at the village, a link from the group to it, a WKSBM forum with the
 group as member and the person as leader, a web import made by a user of that village, an
-access-log entry of its case and a village profile of 2006. Besides: a user group, and
+access-log entry of its case, a village profile of 2006, and a household (KK) headed by the
+person, member of the group. Besides: a user group, and
 django-axes' three kinds of records.
 """
 
+import datetime
 from types import SimpleNamespace
 
 from tests.conftest import CIBEUREUM, MELONG, SUKARASA
@@ -15,6 +17,7 @@ from tests.conftest import CIBEUREUM, MELONG, SUKARASA
 PLACES = {"cbr": CIBEUREUM, "mlg": MELONG, "skr": SUKARASA}
 CODES = {"cbr": "CBR-DW-001", "mlg": "MLG-DW-001", "skr": "SKR-DW-001"}
 NIKS = {"cbr": "3277014101800001", "mlg": "3277011505750002", "skr": "3273010202900003"}
+KKS = {"cbr": "3277011505150001", "mlg": "3277010203160002", "skr": "3273010101100003"}
 
 
 def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
@@ -22,14 +25,15 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
 
-    from members.models import Keanggotaan
+    from members.models import HubunganKeluarga, Keanggotaan, KeanggotaanKeluarga, Keluarga
     from network.models import Forum, Hubungan, Mitra, PengurusForum
     from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
     from registry.models import Impor, ProfilDesa, StatusImpor
 
     miskin = KategoriPMKS.objects.get(kode="FM")
     w = SimpleNamespace(place=PLACES, group={}, warga={}, anggota={}, kasus={}, mitra={},
-                        hubungan={}, forum={}, pengurus={}, impor={}, log={}, profil={})
+                        hubungan={}, forum={}, pengurus={}, impor={}, log={}, profil={},
+                        keluarga={}, anggota_keluarga={}, keanggotaan_keluarga={})
     for key, desa in PLACES.items():
         group = make_perkumpulan(CODES[key], desa=desa, nama=f"Dasa Wisma {key}")
         person = make_warga(NIKS[key], nama=f"Warga {key}", wilayah_id=desa, alamat="Jl. Mawar 1")
@@ -54,6 +58,11 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
                                                   jumlah_rt=9, jumlah_penduduk=1000)
         w.log[key] = LogAkses.catat(importers[key], Tindakan.LIHAT, group.desa,
                                     kasus=w.kasus[key])
+        w.keluarga[key] = Keluarga.objects.create(no_kk=KKS[key], wilayah_id=desa)
+        w.anggota_keluarga[key] = w.keluarga[key].tambah_anggota(
+            person, HubunganKeluarga.KEPALA, datetime.date(2010, 1, 1))
+        w.keanggotaan_keluarga[key] = KeanggotaanKeluarga.objects.create(
+            keluarga=w.keluarga[key], perkumpulan=group)
     w.user_group = Group.objects.create(name="uji")
     w.attempt = AccessAttempt.objects.create(username="someone", ip_address="127.0.0.1",
                                              failures_since_start=1, get_data="", post_data="")

@@ -92,6 +92,12 @@ TEMPLATE_GUIDE = [
         "Sheet profil_desa (optional): one row per village and year with the village's own "
         "figures (RW, RT, households, residents by sex and by age band, main livelihoods)."
     ),
+    gettext_lazy(
+        "Sheet keluarga (optional): one row per household by its family-card number (no_kk). "
+        "On sheet anggota, a row with no_kk and no NIK makes the household itself a member (a "
+        "Dasa Wisma's KK; it counts as one member); a row with both records the person's "
+        "household."
+    ),
     gettext_lazy("Row 1 holds the column names: do not change them. Bold columns are required."),
     gettext_lazy(
         "kode_perkumpulan is the group's own stable code (e.g. CBR-DW-001); the other "

@@ -189,7 +189,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
 def test_a_workbook_with_none_of_the_four_sheets_is_refused(tmp_path):
     path = make_xlsx(tmp_path, {"Sheet1": [GOOD_GROUP], "data": [GOOD_CASE]})
     assert_not_a_workbook(path, "none of the sheets",
-                          "perkumpulan, profil_desa, anggota, pmks, jaringan")
+                          "perkumpulan, profil_desa, keluarga, anggota, pmks, jaringan")
 
 
 # Sheets, headers, empty rows ---------------------------------------------------------------------
@@ -458,7 +458,8 @@ def test_messages_are_in_indonesian_by_default(tmp_path):
 def test_sheets_come_in_the_order_of_their_dependencies_then_of_registration(monkeypatch):
     from registry.workbook import frame
 
-    assert workbook.sheet_names() == ["perkumpulan", "profil_desa", "anggota", "pmks", "jaringan"]
+    assert workbook.sheet_names() == [
+        "perkumpulan", "profil_desa", "keluarga", "anggota", "pmks", "jaringan"]
 
     class Sheet(workbook.SheetHandler):
         def __init__(self, name, after=()):
