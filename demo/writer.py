@@ -21,7 +21,6 @@ from network.models import (
     DanaKomunitas,
     Forum,
     Hubungan,
-    JenisDana,
     JenisPertemuan,
     Mitra,
     PengurusForum,
@@ -30,7 +29,7 @@ from network.models import (
 )
 from pmks.models import Bantuan, KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
 from registry import rekap
-from registry.models import Perkumpulan
+from registry.models import JenisDana, Perkumpulan
 from registry.workbook import chunks, insert_rows
 
 

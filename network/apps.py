@@ -19,7 +19,9 @@ class NetworkConfig(AppConfig):
 
         workbook.register_sheet(JaringanSheet())
         register_perkumpulan_panel(30, "network/panel_hubungan.html")(views.hubungan_panel)
+        register_perkumpulan_panel(35, "network/panel_dana.html")(views.dana_panel)
         register_dimension("terisolasi")(rekap.count_isolated)
         rekap.connect_signals()
         register_dashboard_card(40)(views.terisolasi_card)
         register_perkumpulan_history(views.hubungan_history)
+        register_perkumpulan_history(views.dana_history)
