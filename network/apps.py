@@ -8,7 +8,7 @@ class NetworkConfig(AppConfig):
 
     def ready(self) -> None:
         from network import rekap, views
-        from network.workbook import JaringanSheet
+        from network.workbook import DanaSheet, JaringanSheet
         from registry import workbook
         from registry.panels import (
             register_dashboard_card,
@@ -18,6 +18,7 @@ class NetworkConfig(AppConfig):
         from registry.rekap import register_dimension
 
         workbook.register_sheet(JaringanSheet())
+        workbook.register_sheet(DanaSheet())
         register_perkumpulan_panel(30, "network/panel_hubungan.html")(views.hubungan_panel)
         register_perkumpulan_panel(35, "network/panel_dana.html")(views.dana_panel)
         register_dimension("terisolasi")(rekap.count_isolated)
