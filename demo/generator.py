@@ -41,7 +41,7 @@ from fractions import Fraction
 
 from django.db.models import Q
 
-from demo import cibeureum
+from demo import cibeureum, dana
 from members.models import Warga
 from network.models import BentukHubungan, JenisMitra, Mekanisme
 from pmks.models import KategoriPMKS, Respon, StatusKasus
@@ -176,6 +176,7 @@ class Batch:
     cases: list[tuple] = field(default_factory=list)
     forums: list[tuple] = field(default_factory=list)
     rw_forums: list[tuple] = field(default_factory=list)
+    funds: list[tuple] = field(default_factory=list)  # the groups' own (demo.dana)
 
 
 class Generator:
@@ -355,6 +356,7 @@ class Generator:
         cases = int(self.cases_rate * (g + self.m)) - int(self.cases_rate * g)
         self._plan_cases(batch, village, rng, groups, c, cases)
         self._plan_forum(batch, village, rng, groups)
+        dana.plan(batch.funds, groups, ACTIVITY, year, self.seed)
         return g + self.m, c + cases
 
     def _office(self, village: Village, jenis: str) -> tuple[str, str]:

@@ -15,10 +15,12 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
+from demo import dana
 from demo.generator import Batch
 from members.models import Keanggotaan, Warga
 from network.models import (
     DanaKomunitas,
+    DanaPerkumpulan,
     Forum,
     Hubungan,
     JenisPertemuan,
@@ -166,6 +168,7 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
     put(PengurusForum, pengurus)
     put(PertemuanForum, meetings)
     put(DanaKomunitas, funds)
+    put(DanaPerkumpulan, dana.rows(batch.funds, group_ids), history=True)
     rekap.mark_stale(codes)
     spent("read back, mark", time.perf_counter() - began - inserting[0])
     return written
