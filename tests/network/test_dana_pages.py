@@ -150,3 +150,23 @@ def test_the_admin_lists_funds_of_the_area_by_kind_and_year(client, staf, staf_l
     entry = dw.dana.first()
     assert client.get(f"/admin/network/danaperkumpulan/{entry.pk}/change/").status_code in (
         302, 404)
+
+
+@pytest.mark.django_db
+def test_the_group_s_admin_page_adds_a_fund_entry_with_history(client, staf, dw):
+    client.force_login(staf)
+    url = f"/admin/registry/perkumpulan/{dw.pk}/change/"
+    page = client.get(url)
+    assert 'name="dana-TOTAL_FORMS"' in page.content.decode()
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    for prefix in ("keanggotaan", "hubungan"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data.update({"dana-TOTAL_FORMS": 1, "dana-INITIAL_FORMS": 0, "dana-0-perkumpulan": dw.pk,
+                 "dana-0-jenis": "JIMPITAN", "dana-0-tanggal": "2026-02-28",
+                 "dana-0-terkumpul": 75_000, "dana-0-dipakai": 25_000})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][2].formset.errors
+    entry = dw.dana.get(jenis="JIMPITAN")
+    assert (entry.saldo, entry.history.get().history_user) == (50_000, staf)

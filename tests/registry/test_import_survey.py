@@ -455,7 +455,8 @@ def test_messages_are_in_indonesian_by_default(tmp_path):
 def test_sheets_come_in_the_order_of_their_dependencies_then_of_registration(monkeypatch):
     from registry.workbook import frame
 
-    assert workbook.sheet_names() == ["perkumpulan", "profil_desa", "anggota", "pmks", "jaringan"]
+    assert workbook.sheet_names() == ["perkumpulan", "profil_desa", "anggota", "pmks", "jaringan",
+                                      "dana"]
 
     class Sheet(workbook.SheetHandler):
         def __init__(self, name, after=()):
