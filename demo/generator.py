@@ -41,7 +41,7 @@ from fractions import Fraction
 
 from django.db.models import Q
 
-from demo import cibeureum, keluarga
+from demo import cibeureum, dana, keluarga
 from members.models import Warga
 from network.models import BentukHubungan, JenisMitra, Mekanisme
 from pmks.models import KategoriPMKS, Respon, StatusKasus
@@ -177,6 +177,7 @@ class Batch:
     forums: list[tuple] = field(default_factory=list)
     rw_forums: list[tuple] = field(default_factory=list)
     households: keluarga.Plan = field(default_factory=keluarga.Plan)  # KK: demo.keluarga
+    funds: list[tuple] = field(default_factory=list)  # the groups' own (demo.dana)
 
 
 class Generator:
@@ -358,6 +359,7 @@ class Generator:
         self._plan_cases(batch, village, rng, groups, c, cases)
         self._plan_forum(batch, village, rng, groups)
         keluarga.plan(batch, village, self.seed, batch.people[first_person:], groups)
+        dana.plan(batch.funds, groups, ACTIVITY, year, self.seed)
         return g + self.m, c + cases
 
     def _office(self, village: Village, jenis: str) -> tuple[str, str]:

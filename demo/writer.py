@@ -15,14 +15,14 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
-from demo import keluarga
+from demo import dana, keluarga
 from demo.generator import Batch
 from members.models import AnggotaKeluarga, Keanggotaan, Warga
 from network.models import (
     DanaKomunitas,
+    DanaPerkumpulan,
     Forum,
     Hubungan,
-    JenisDana,
     JenisPertemuan,
     Mitra,
     PengurusForum,
@@ -31,7 +31,7 @@ from network.models import (
 )
 from pmks.models import Bantuan, KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
 from registry import rekap
-from registry.models import Perkumpulan
+from registry.models import JenisDana, Perkumpulan
 from registry.workbook import chunks, insert_rows
 
 
@@ -171,6 +171,7 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
     put(PengurusForum, pengurus)
     put(PertemuanForum, meetings)
     put(DanaKomunitas, funds)
+    put(DanaPerkumpulan, dana.rows(batch.funds, group_ids), history=True)
     rekap.mark_stale(codes)
     spent("read back, mark", time.perf_counter() - began - inserting[0])
     return written

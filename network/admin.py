@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from network.models import DanaKomunitas, Forum, Hubungan, Mitra, PengurusForum, PertemuanForum
+from network.models import (
+    DanaKomunitas,
+    DanaPerkumpulan,
+    Forum,
+    Hubungan,
+    Mitra,
+    PengurusForum,
+    PertemuanForum,
+)
 from network.resources import ForumResource, HubunganResource, MitraResource
 from registry.admin import (
     PerkumpulanAdmin,
@@ -27,6 +35,37 @@ class HubunganInline(ScopedInline):
 
 
 PerkumpulanAdmin.inlines.append(HubunganInline)
+
+
+class DanaPerkumpulanInline(ScopedInline):
+    """A group's own funds, on the group's page."""
+
+    model = DanaPerkumpulan
+    fields = ["jenis", "tanggal", "terkumpul", "dipakai", "saldo", "keterangan"]
+    readonly_fields = ["saldo"]
+    verbose_name_plural = _("the group's own funds")
+
+    @admin.display(description=_("balance (Rp)"))
+    def saldo(self, entry):
+        return entry.saldo if entry.pk else ""
+
+
+PerkumpulanAdmin.inlines.append(DanaPerkumpulanInline)
+
+
+@admin.register(DanaPerkumpulan)
+class DanaPerkumpulanAdmin(ScopedHistoryAdmin, ScopedAdmin):
+    list_display = ["perkumpulan", "jenis", "tanggal", "terkumpul", "dipakai", "saldo"]
+    list_filter = [wilayah_filter("perkumpulan__desa"), "jenis"]
+    date_hierarchy = "tanggal"
+    list_select_related = ["perkumpulan"]
+    search_fields = ["perkumpulan__kode", "perkumpulan__nama"]
+    autocomplete_fields = ["perkumpulan"]
+    fields = ["perkumpulan", "jenis", "tanggal", "terkumpul", "dipakai", "keterangan"]
+
+    @admin.display(description=_("balance (Rp)"))
+    def saldo(self, entry):
+        return entry.saldo
 
 
 @admin.register(Mitra)

@@ -8,6 +8,7 @@ from members.models import Warga
 from network.models import (
     BentukHubungan,
     DanaKomunitas,
+    DanaPerkumpulan,
     Forum,
     Hubungan,
     JenisMitra,
@@ -243,4 +244,26 @@ class DanaForm(OnceForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("terkumpul", "dipakai"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
-        self.send_once(user, f"network:dana:{self.instance.forum_id}")
+        self.send_once(user, self.once_name())
+
+    def once_name(self) -> str:
+        return f"network:dana:{self.instance.forum_id}"
+
+
+class DanaPerkumpulanForm(DanaForm):
+    """What one of a group's own funds collected and spent (`instance`: a new entry of the
+    group); one entry per fund and period end."""
+
+    class Meta(DanaForm.Meta):
+        model = DanaPerkumpulan
+
+    def once_name(self) -> str:
+        return f"network:dana_perkumpulan:{self.instance.perkumpulan_id}"
+
+    def validate_unique(self) -> None:
+        # The group is no field of the form, but its key (group, fund, period end) is checked.
+        exclude = self._get_validation_exclusions() - {"perkumpulan"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)

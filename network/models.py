@@ -1,13 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Warga
 from registry import audit, validators
 from registry.access import ScopedQuerySet
-from registry.models import Perkumpulan, Tingkat, Wilayah
+from registry.models import JenisDana, Perkumpulan, Tingkat, Wilayah
 
 
 class JenisMitra(models.TextChoices):
@@ -389,16 +389,48 @@ class PertemuanForum(models.Model):
         return f"{self.tanggal}: {self.get_jenis_display()}"
 
 
-class JenisDana(models.TextChoices):
-    """The community funds of seed 003."""
+class DanaQuerySet(ScopedQuerySet):
+    def per_jenis(self, *by: str) -> list[dict]:
+        """The entries summed by fund kind (and by the fields `by`), in the list's order: each
+        row with the kind's name, what was collected and spent, the balance and the number of
+        entries. One query."""
+        names = dict(JenisDana.choices)
+        order = {value: i for i, value in enumerate(JenisDana.values)}
+        rows = (self.order_by().values(*by, "jenis")
+                .annotate(terkumpul=Sum("terkumpul"), dipakai=Sum("dipakai"), catatan=Count("pk")))
+        found = [{**row, "nama": names.get(row["jenis"], row["jenis"]),
+                  "saldo": row["terkumpul"] - row["dipakai"]} for row in rows]
+        return sorted(found, key=lambda r: (*(r[name] for name in by), order.get(r["jenis"], 99)))
 
-    DANA_KEMATIAN = "DANA_KEMATIAN", _("Death fund (dana kematian)")
-    JIMPITAN = "JIMPITAN", _("Rice collection (jimpitan beras)")
-    ARISAN = "ARISAN", _("Arisan")
-    LAIN = "LAIN", _("Other")
+
+class CatatanDana(models.Model):
+    """What one fund collected and spent over a period (one entry each): the shape the forum's
+    funds and the groups' own funds share. The balance is not stored: it is what was collected
+    less what was spent (`saldo`), as the seeds speak of funds collected and used."""
+
+    jenis = models.CharField(_("fund"), max_length=16, choices=JenisDana.choices)
+    tanggal = models.DateField(_("date"), validators=[validators.validate_not_future],
+                               help_text=_("The end of the period the entry covers."))
+    terkumpul = models.PositiveBigIntegerField(_("collected (Rp)"), default=0)
+    dipakai = models.PositiveBigIntegerField(_("spent (Rp)"), default=0)
+    keterangan = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = DanaQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-tanggal", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_jenis_display()} {self.tanggal}"
+
+    @property
+    def saldo(self) -> int:
+        """The balance of the period: collected less spent (negative when more was spent)."""
+        return (self.terkumpul or 0) - (self.dipakai or 0)
 
 
-class DanaKomunitas(models.Model):
+class DanaKomunitas(CatatanDana):
     """What a community fund of the forum collected and spent over a period (one entry each)."""
 
     # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
@@ -408,19 +440,36 @@ class DanaKomunitas(models.Model):
 
     forum = models.ForeignKey(Forum, models.CASCADE, related_name="dana",
                               verbose_name=_("forum"))
-    jenis = models.CharField(_("fund"), max_length=16, choices=JenisDana.choices)
-    tanggal = models.DateField(_("date"), validators=[validators.validate_not_future],
-                               help_text=_("The end of the period the entry covers."))
-    terkumpul = models.PositiveBigIntegerField(_("collected (Rp)"), default=0)
-    dipakai = models.PositiveBigIntegerField(_("spent (Rp)"), default=0)
-    keterangan = models.CharField(_("note"), max_length=300, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(CatatanDana.Meta):
         verbose_name = _("community fund entry")
         verbose_name_plural = _("community funds")
-        ordering = ["-tanggal", "-pk"]
 
-    def __str__(self) -> str:
-        return f"{self.get_jenis_display()} {self.tanggal}"
+
+class DanaPerkumpulan(CatatanDana):
+    """What a fund a group runs itself (dues, arisan, simpan-pinjam, a death fund, jimpitan…)
+    collected and spent over a period (seed 004, D–E): one entry per fund and period end."""
+
+    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
+    bulk_columns = ("perkumpulan", "jenis", "tanggal", "terkumpul", "dipakai", "keterangan")
+
+    scope_path = "perkumpulan__desa"
+
+    perkumpulan = models.ForeignKey(Perkumpulan, models.CASCADE, related_name="dana",
+                                    verbose_name=_("group"))
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    history = audit.history()
+
+    class Meta(CatatanDana.Meta):
+        verbose_name = _("group fund entry")
+        verbose_name_plural = _("group funds")
+        constraints = [
+            # The survey importer's key: (group, fund, period end).
+            models.UniqueConstraint(
+                fields=["perkumpulan", "jenis", "tanggal"], name="dana_perkumpulan_unik",
+                violation_error_message=_(
+                    "This group already has an entry of this fund for this period."),
+            ),
+        ]

@@ -1,9 +1,22 @@
-"""The network's stored count: the active groups with no working link either way (isolated)."""
+"""The network's stored count: the active groups with no working link either way (isolated);
+and the table of the groups' own funds by kind (Table 12).
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+Table 12 sums amounts of rupiah, which the stored counts (numbers of groups) do not hold: like
+the PMKS tables it reads the area's fund entries directly, one GROUP BY and one count of the
+groups, on the entries whose period ends in the reference year."""
 
-from network.models import Hubungan
-from registry.rekap import counted, mark_groups_stale
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from network.models import DanaPerkumpulan, Hubungan
+from registry import access
+from registry.models import JenisDana
+from registry.rekap import Baris, Rekap, counted, make_amounts_table, mark_groups_stale
+from registry.workbook import choice_label
+
+FUND_COLUMNS = ["Terkumpul (Rp)", "Dipakai (Rp)", "Saldo (Rp)"]
 
 
 def count_isolated(groups: QuerySet):
@@ -25,3 +38,37 @@ def connect_signals() -> None:
     for signal in (signals.post_save, signals.post_delete):
         signal.connect(link_changed, sender=Hubungan,
                        dispatch_uid=f"rekap_link_{signal is signals.post_save}")
+
+
+def funds_of(rekap: Rekap) -> QuerySet:
+    """The fund entries of the area's active groups whose period ends in the reference year."""
+    year = rekap.tahun_acuan
+    return DanaPerkumpulan.objects.filter(
+        access.within(rekap.wilayah, "perkumpulan__desa"), perkumpulan__aktif=True,
+        tanggal__gte=datetime.date(year, 1, 1), tanggal__lte=datetime.date(year, 12, 31),
+    ).order_by()
+
+
+def table_funds_by_kind(rekap: Rekap):
+    """Per kind of fund (in the list's order): collected, spent and the balance over the
+    reference year, and the number of groups that ran the fund; the total row counts each
+    group once. None when no group of the area recorded a fund that year."""
+    entries = funds_of(rekap)
+    found = {
+        r["jenis"]: r for r in entries.values("jenis").annotate(
+            terkumpul=Sum("terkumpul"), dipakai=Sum("dipakai"),
+            perkumpulan=Count("perkumpulan", distinct=True))
+    }
+    rows = []
+    for jenis in JenisDana.values:
+        if jenis in found:
+            r = found[jenis]
+            rows.append(Baris(choice_label(JenisDana, jenis), jenis,
+                              [r["terkumpul"], r["dipakai"], r["terkumpul"] - r["dipakai"]],
+                              jumlah=r["perkumpulan"]))
+    if not rows:
+        return None  # no fund recorded for the year: the recap shows no empty table
+    sums = [sum(r.nilai[i] for r in rows) for i in range(len(FUND_COLUMNS))]
+    groups = entries.aggregate(n=Count("perkumpulan", distinct=True))["n"]
+    total = Baris(label="Jumlah", kode="", nilai=sums, jumlah=groups)
+    return make_amounts_table(12, _("The groups' own funds by kind"), FUND_COLUMNS, rows, total)

@@ -5,6 +5,7 @@ from network import views
 app_name = "network"
 urlpatterns = [
     path("perkumpulan/<path:kode>/hubungan/tambah/", views.hubungan_add, name="hubungan_add"),
+    path("perkumpulan/<path:kode>/dana/tambah/", views.dana_add, name="dana_add"),
     path("hubungan/<int:pk>/hapus/", views.hubungan_remove, name="hubungan_remove"),
     path("forum/", views.forum, name="forum"),
     path("jaringan/", views.jaringan, name="jaringan"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from members.models import Warga
 from network import graph, picture
 from network.forms import (
     DanaForm,
+    DanaPerkumpulanForm,
     ForumBaruForm,
     ForumForm,
     HubunganForm,
@@ -27,9 +28,9 @@ from network.forms import (
 )
 from network.models import (
     DanaKomunitas,
+    DanaPerkumpulan,
     Forum,
     Hubungan,
-    JenisDana,
     PengurusForum,
     PertemuanForum,
     TingkatForum,
@@ -67,6 +68,64 @@ def hubungan_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
         form = HubunganForm(group=group, user=request.user)
     return {"group": group, "rows": rows, "can_edit": can_edit,
             "form": form if can_edit else None}
+
+
+FUNDS_SHOWN = 20  # the latest entries on a group's page; the totals count them all
+
+
+def dana_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
+    """The group's own funds: each kind's totals over all its entries and the latest entries
+    (two queries; one more to know whether the user may add to them). Funds are no personal
+    data: every role that sees the group sees them."""
+    totals = group.dana.per_jenis()
+    entries = list(group.dana.order_by("-tanggal", "-pk")[:FUNDS_SHOWN])
+    can_edit = can_edit_record(request, group)
+    if can_edit and form is None:
+        form = DanaPerkumpulanForm(instance=DanaPerkumpulan(perkumpulan=group),
+                                   user=request.user)
+    return {
+        "group": group, "totals": totals, "entries": entries,
+        "more": max(0, sum(t["catatan"] for t in totals) - len(entries)),
+        "sum": {key: sum(t[key] for t in totals) for key in ("terkumpul", "dipakai", "saldo")},
+        "can_edit": can_edit, "form": form if can_edit else None,
+    }
+
+
+@login_required
+@require_POST
+def dana_add(request: HttpRequest, kode: str) -> HttpResponse:
+    """An entry of one of the group's funds, from its page: 403 for a role that may not write,
+    404 for a group outside the user's area."""
+    group = get_editable_or_404(request, Perkumpulan, kode=kode)
+    form = DanaPerkumpulanForm(request.POST, instance=DanaPerkumpulan(perkumpulan=group),
+                               user=request.user)
+    funds = reverse("registry:perkumpulan_detail", args=[group.kode]) + "#dana"
+
+    def save() -> str | None:
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:
+            form.add_error(None, _("This group already has an entry of this fund for this "
+                                   "period."))
+            return None
+        messages.success(request, _("Fund entry saved."))
+        return funds
+
+    done = form.save_once(request, save, funds)
+    if done is not None:
+        return done
+    return render(request, "network/dana_tambah.html",
+                  {"group": group, "p": dana_panel(request, group, form)}, status=400)
+
+
+def dana_history(group: Perkumpulan) -> audit.Source:
+    """The changes of a group's fund entries, for its change history."""
+    def label(row, names):
+        return _("Fund %(fund)s %(date)s") % {"fund": row.get_jenis_display(),
+                                               "date": row.tanggal}
+
+    return audit.Source(DanaPerkumpulan.history.filter(perkumpulan_id=group.pk), label, ())
 
 
 def terisolasi_card(request: HttpRequest, stored):
@@ -174,14 +233,9 @@ def village_forums(desa: Wilayah) -> list[Forum]:
 
 def fund_totals(forums: list[Forum]) -> dict[int, list[dict]]:
     """Each forum's funds summed by kind (collected, spent, balance): one query."""
-    names = dict(JenisDana.choices)
     totals: dict[int, list[dict]] = {f.pk: [] for f in forums}
-    for row in (DanaKomunitas.objects.filter(forum__in=[f.pk for f in forums])
-                .values("forum", "jenis")
-                .annotate(terkumpul=Sum("terkumpul"), dipakai=Sum("dipakai"), catatan=Count("pk"))
-                .order_by("forum", "jenis")):
-        totals[row.pop("forum")].append({"nama": names[row["jenis"]], **row,
-                                         "saldo": row["terkumpul"] - row["dipakai"]})
+    for row in DanaKomunitas.objects.filter(forum__in=[f.pk for f in forums]).per_jenis("forum"):
+        totals[row.pop("forum")].append(row)
     return totals
 
 

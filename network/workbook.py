@@ -1,28 +1,32 @@
-"""The `jaringan` sheet: one row per working link, keyed by (group, partner, form of the link).
+"""The `jaringan` sheet: one row per working link, keyed by (group, partner, form of the link);
+and the `dana` sheet: one row per entry of a group's own fund, keyed by (group, fund, period end).
 
 A partner (`mitra`) is another group's code, or the name of an outside partner: an outside partner
 already recorded in the group's village or any area above it is reused, else it is created in the
 group's village (then `jenis_mitra` is required)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from network.models import BentukHubungan, Hubungan, JenisMitra, Mitra
+from network.models import BentukHubungan, DanaPerkumpulan, Hubungan, JenisMitra, Mitra
 from registry import access, audit, validators
-from registry.models import Perkumpulan
+from registry.models import JenisDana, Perkumpulan
 from registry.rekap import mark_groups_stale
 from registry.workbook.cells import (
     choice_label,
     choice_labels,
     choice_lookup,
     matcher,
+    to_int,
     to_kode_perkumpulan,
     to_name,
+    to_past_date,
     to_text,
 )
 from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler
-from registry.workbook.perkumpulan import known_groups
-from registry.workbook.writer import chunks
+from registry.workbook.perkumpulan import JENIS_DANA, known_groups
+from registry.workbook.writer import chunks, insert_rows
 
 PARTNER_TYPE = matcher(
     choice_lookup(
@@ -279,3 +283,109 @@ class JaringanSheet(SheetHandler):
             "jenis_mitra": (choice_labels(JenisMitra), True),
             "bentuk_hubungan": (choice_labels(BentukHubungan), True),
         }
+
+
+class DanaSheet(SheetHandler):
+    """What a group's own fund collected and spent over a period (optional): a row per group,
+    fund and period end; a re-import updates the amounts and the note."""
+
+    name = "dana"
+    verbose_name = gettext_lazy("group funds")
+    after = ("perkumpulan",)
+    columns = [
+        Column("kode_perkumpulan", required=True, aliases=("kode",)),
+        Column("jenis_dana", required=True, aliases=("jenis", "dana")),
+        Column("tanggal", required=True, aliases=("akhir_periode", "periode")),
+        Column("terkumpul"),
+        Column("dipakai", aliases=("terpakai",)),
+        Column("keterangan"),
+    ]
+    AMOUNTS = ("terkumpul", "dipakai", "keterangan")
+
+    def parse(self, row: Row, imp: Import):
+        errors = imp.errors.total
+        item = {
+            "row": row,
+            "kode": imp.cell(row, "kode_perkumpulan", to_kode_perkumpulan, required=True),
+            "jenis": imp.cell(row, "jenis_dana", JENIS_DANA, required=True),
+            "tanggal": imp.cell(row, "tanggal", to_past_date, required=True),
+            "terkumpul": imp.cell(row, "terkumpul", to_int) or 0,
+            "dipakai": imp.cell(row, "dipakai", to_int) or 0,
+            "keterangan": (imp.cell(row, "keterangan", to_text) or "")[:300],
+        }
+        # A row with a bad cell is told once, not checked further.
+        return item if imp.errors.total == errors else None
+
+    def check(self, parsed: list, imp: Import) -> list:
+        in_file = imp.groups.defined
+        registered = known_groups(imp, [i["kode"] for i in parsed if i["kode"] not in in_file])
+        keys = {}
+        for item in parsed:
+            row = item["row"]
+            if item["kode"] not in in_file and item["kode"] not in registered:
+                imp.error(row, "kode_perkumpulan", _(
+                    "Group %(kode)s is neither on the perkumpulan sheet nor registered in your "
+                    "area.") % {"kode": item["kode"]})
+                continue
+            earlier = keys.setdefault((item["kode"], item["jenis"], item["tanggal"]), item)
+            if earlier is not item:
+                imp.error(row, "tanggal", _(
+                    "This group's entry of this fund for this period is on row %(row)d "
+                    "already.") % {"row": earlier["row"].number})
+        return list(keys.values())
+
+    def plan(self, items: list, imp: Import):
+        counts = imp.counts.setdefault(self.name, Counts())
+        group_ids = known_groups(imp, {i["kode"] for i in items})
+        existing = {}
+        for part in chunks(list(set(group_ids.values()))):
+            for entry in DanaPerkumpulan.objects.filter(perkumpulan_id__in=part):
+                existing[(entry.perkumpulan_id, entry.jenis, entry.tanggal)] = entry
+        plan = {"create": [], "update": []}
+        for item in items:
+            group_id = group_ids.get(item["kode"])
+            entry = existing.get((group_id, item["jenis"], item["tanggal"])) if group_id else None
+            if entry is None:
+                plan["create"].append(item)
+                counts.created += 1
+            elif any(getattr(entry, name) != item[name] for name in self.AMOUNTS):
+                for name in self.AMOUNTS:
+                    setattr(entry, name, item[name])
+                plan["update"].append(entry)
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        return plan
+
+    def write(self, plan, imp: Import) -> None:
+        ids = known_groups(imp, {i["kode"] for i in plan["create"]})
+        insert_rows(DanaPerkumpulan, [
+            (ids[i["kode"]], i["jenis"], i["tanggal"], i["terkumpul"], i["dipakai"],
+             i["keterangan"]) for i in plan["create"]])
+        if plan["update"]:
+            now = timezone.now()
+            for entry in plan["update"]:
+                entry.diubah = now
+            DanaPerkumpulan.objects.bulk_update(plan["update"], [*self.AMOUNTS, "diubah"],
+                                                batch_size=1000)
+            audit.record(DanaPerkumpulan, [entry.pk for entry in plan["update"]])
+
+    def export_rows(self, user, area):
+        entries = (
+            DanaPerkumpulan.objects.visible_to(user)
+            .filter(access.within(area, "perkumpulan__desa"))
+            .select_related("perkumpulan")
+            .order_by("perkumpulan__kode", "jenis", "tanggal")
+        )
+        for entry in entries.iterator(chunk_size=5000):
+            yield [
+                entry.perkumpulan.kode,
+                choice_label(JenisDana, entry.jenis),
+                entry.tanggal,
+                entry.terkumpul,
+                entry.dipakai,
+                entry.keterangan or None,
+            ]
+
+    def dropdowns(self):
+        return {"jenis_dana": (choice_labels(JenisDana), True)}

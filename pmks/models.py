@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Warga
 from registry import access, audit, validators
 from registry.access import ScopedQuerySet
-from registry.models import JenisPerkumpulan, Perkumpulan, Referensi, Tingkat, Wilayah
+from registry.models import (
+    JenisDana,
+    JenisPerkumpulan,
+    Perkumpulan,
+    Referensi,
+    Tingkat,
+    Wilayah,
+)
 
 
 class KategoriPMKS(Referensi):
@@ -287,18 +294,6 @@ class BentukBantuan(models.TextChoices):
     PENDAMPINGAN = "PENDAMPINGAN", _("Accompaniment")
 
 
-class SumberBantuan(models.TextChoices):
-    """Where help comes from: the community funds of seed 003, dues, government, companies."""
-
-    DANA_KEMATIAN = "DANA_KEMATIAN", _("Death fund (dana kematian)")
-    JIMPITAN = "JIMPITAN", _("Rice collection (jimpitan beras)")
-    ARISAN = "ARISAN", _("Arisan")
-    IURAN = "IURAN", _("Members' dues")
-    PEMERINTAH = "PEMERINTAH", _("Government")
-    CSR = "CSR", _("Company (CSR)")
-    LAIN = "LAIN", _("Other")
-
-
 class Bantuan(CaseRecord):
     """Help given to the person of a case."""
 
@@ -310,7 +305,7 @@ class Bantuan(CaseRecord):
     kasus = models.ForeignKey(KasusPMKS, models.CASCADE, related_name="bantuan",
                               verbose_name=_("case"))
     bentuk = models.CharField(_("form"), max_length=16, choices=BentukBantuan.choices)
-    sumber = models.CharField(_("source"), max_length=16, choices=SumberBantuan.choices)
+    sumber = models.CharField(_("source"), max_length=16, choices=JenisDana.choices)
     nilai = models.PositiveBigIntegerField(_("value (Rp)"), null=True, blank=True)
     perkumpulan = models.ForeignKey(Perkumpulan, models.SET_NULL, null=True, blank=True,
                                     related_name="bantuan", verbose_name=_("given by group"))

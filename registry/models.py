@@ -213,6 +213,24 @@ class Prakarsa(models.TextChoices):
     PEMERINTAH = "PEMERINTAH", _("Government")
 
 
+class JenisDana(models.TextChoices):
+    """The one list of funds and where money comes from: the funds a group or a forum collects
+    (seed 003, Aktivitas; seed 004, D–E), the sources of the PMKS help, and of the aid
+    programmes. The codes are those the forum's funds and the PMKS help have always stored."""
+
+    IURAN = "IURAN", _("Members' dues")
+    ARISAN = "ARISAN", _("Arisan")
+    SIMPAN_PINJAM = "SIMPAN_PINJAM", _("Savings and loans (simpan-pinjam)")
+    DANA_KEMATIAN = "DANA_KEMATIAN", _("Death fund (dana kematian)")
+    JIMPITAN = "JIMPITAN", _("Rice collection (jimpitan beras)")
+    SUMBANGAN = "SUMBANGAN", _("Donations of the community (sumbangan)")
+    ZAKAT_INFAK = "ZAKAT_INFAK", _("Zakat/infak")
+    DANA_DESA = "DANA_DESA", _("Village funds (Dana Desa)")
+    PEMERINTAH = "PEMERINTAH", _("Government (APBN/APBD)")
+    CSR = "CSR", _("Company (CSR)")
+    LAIN = "LAIN", _("Other")
+
+
 class PerkumpulanManager(models.Manager.from_queryset(ScopedQuerySet)):
     def get_by_natural_key(self, kode):
         return self.get(kode=kode)

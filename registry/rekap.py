@@ -111,6 +111,9 @@ class Tabel:
     catatan: str = ""
     # Single-column tables give each row's share of all groups, not of the row.
     share_of_groups: bool = False
+    # A table of amounts (make_amounts_table): the values as they are, no percentages; each
+    # row's `jumlah` is its number of groups.
+    amounts: bool = False
 
     def as_dict(self) -> dict:
         data = {
@@ -127,6 +130,8 @@ class Tabel:
         }
         if self.catatan:
             data["catatan"] = str(self.catatan)
+        if self.amounts:
+            data["nominal"] = True
         return data
 
 
@@ -199,6 +204,18 @@ def make_table(nomor, judul, kolom, rows: list[Baris], total_groups: int, catata
         else [percent(v, total.jumlah) for v in sums]
     )
     return Tabel(nomor, judul, kolom, kept, total, catatan, share_of_groups=single)
+
+
+AMOUNTS_GROUPS = "Perkumpulan"  # the last column of a table of amounts: its rows' groups
+
+
+def make_amounts_table(nomor, judul, kolom, rows: list[Baris], total: Baris,
+                       catatan="") -> Tabel:
+    """A table of amounts (rupiah): each row's values and its number of groups (`jumlah`) as
+    they are, no percentages; `total` is the total row (its groups each counted once). Rows
+    with no group are dropped."""
+    return Tabel(nomor, judul, kolom, [r for r in rows if r.jumlah], total, catatan,
+                 amounts=True)
 
 
 # Registration --------------------------------------------------------------------------------
@@ -595,11 +612,14 @@ def as_text(rekap: Rekap) -> str:
     for table in rekap.tabel:
         lines += ["", f"Tabel {table.nomor}. {table.judul}"]
         header = ["", *table.kolom] if table.share_of_groups else [
+            "", *table.kolom, AMOUNTS_GROUPS] if table.amounts else [
             "", *[c for col in table.kolom for c in (col, "%")], "Jumlah"
         ]
         body = []
         for row in [*table.baris, table.total]:
-            if table.share_of_groups:
+            if table.amounts:
+                body.append([row.label, *map(str, row.nilai), str(row.jumlah)])
+            elif table.share_of_groups:
                 body.append([row.label, f"{row.jumlah} ({format_percent(row.persen[0])} %)"])
             else:
                 cells = [c for v, p in zip(row.nilai, row.persen, strict=True)
@@ -635,10 +655,14 @@ def as_xlsx(rekap: Rekap, stream) -> None:
                       f"tahun acuan {rekap.tahun_acuan}"])
         if table.share_of_groups:
             sheet.append(["", "Jumlah", "%"])
+        elif table.amounts:
+            sheet.append(["", *table.kolom, AMOUNTS_GROUPS])
         else:
             sheet.append(["", *[c for col in table.kolom for c in (col, "%")], "Jumlah", "%"])
         for row in [*table.baris, table.total]:
-            if table.share_of_groups:
+            if table.amounts:
+                values = [row.label, *row.nilai, row.jumlah]
+            elif table.share_of_groups:
                 values = [row.label, row.jumlah, row.persen[0]]
             else:
                 values = [row.label, *[c for v, p in zip(row.nilai, row.persen, strict=True)

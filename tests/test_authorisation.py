@@ -169,6 +169,9 @@ WEB = {
     "network:hubungan_add": Row(
         lambda w, p: r("network:hubungan_add", w.group[p].kode), get=None, post="edit",
         reach=in_area),
+    "network:dana_add": Row(
+        lambda w, p: r("network:dana_add", w.group[p].kode), get=None, post="edit",
+        reach=in_area),
     # GET asks first (a page with the button); the POST removes.
     "network:hubungan_remove": Row(
         lambda w, p: r("network:hubungan_remove", w.hubungan[p].pk), get="edit", post="edit",
@@ -265,6 +268,7 @@ ADMIN_MODELS = {
     "network.mitra": AdminModel(lambda w, p: w.mitra[p].pk, view="page", edit="edit"),
     "network.hubungan": AdminModel(lambda w, p: w.hubungan[p].pk, view="page", edit="edit"),
     "network.forum": AdminModel(lambda w, p: w.forum[p].pk, view="page", edit="edit"),
+    "network.danaperkumpulan": AdminModel(lambda w, p: w.dana[p].pk, view="page", edit="edit"),
     # Accounts, permission groups and login attempts: administrators only.
     "registry.user": AdminModel(lambda w, p: w.users["operator"].pk, view="users", edit="users",
                                 reach=None),

@@ -2,7 +2,8 @@
 
 Cibeureum and Melong lie in Kota Cimahi (32.77), Sukarasa in Kota Bandung (32.73). Each village
 has a group, a person living there who chairs it, a PMKS case of that person accompanied by the
-group, a partner recorded at the village, a link from the group to it, a WKSBM forum with the
+group, a partner recorded at the village, a link from the group to it, an entry of the group's
+own arisan fund, a WKSBM forum with the
 group as member and the person as leader, a web import made by a user of that village, an
 access-log entry of its case, a village profile of 2006, and a household (KK) headed by the
 person, member of the group. Besides: a user group, and
@@ -22,18 +23,20 @@ KKS = {"cbr": "3277011505150001", "mlg": "3277010203160002", "skr": "32730101011
 
 def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
     """`importers`: the user who uploaded each village's import, by place key."""
+
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
 
     from members.models import HubunganKeluarga, Keanggotaan, KeanggotaanKeluarga, Keluarga
-    from network.models import Forum, Hubungan, Mitra, PengurusForum
+    from network.models import DanaPerkumpulan, Forum, Hubungan, Mitra, PengurusForum
     from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
     from registry.models import Impor, ProfilDesa, StatusImpor
 
     miskin = KategoriPMKS.objects.get(kode="FM")
     w = SimpleNamespace(place=PLACES, group={}, warga={}, anggota={}, kasus={}, mitra={},
                         hubungan={}, forum={}, pengurus={}, impor={}, log={}, profil={},
-                        keluarga={}, anggota_keluarga={}, keanggotaan_keluarga={})
+                        keluarga={}, anggota_keluarga={}, keanggotaan_keluarga={},
+                        dana={})
     for key, desa in PLACES.items():
         group = make_perkumpulan(CODES[key], desa=desa, nama=f"Dasa Wisma {key}")
         person = make_warga(NIKS[key], nama=f"Warga {key}", wilayah_id=desa, alamat="Jl. Mawar 1")
@@ -46,6 +49,9 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
                                             wilayah_id=desa)
         w.hubungan[key] = Hubungan.objects.create(perkumpulan=group, mitra_luar=w.mitra[key],
                                                   bentuk="RUJUKAN")
+        w.dana[key] = DanaPerkumpulan.objects.create(
+            perkumpulan=group, jenis="ARISAN", tanggal=datetime.date(2006, 12, 31),
+            terkumpul=100_000)
         w.forum[key] = Forum.objects.create(desa_id=desa, nama=f"Forum {key}", mekanisme="TIM")
         w.forum[key].anggota.add(group)
         w.pengurus[key] = PengurusForum.objects.create(forum=w.forum[key], warga=person,

@@ -110,7 +110,8 @@ def _table_rows(table: rekap.Tabel) -> list[dict]:
         rows.append({
             "label": row.label,
             "cells": [{"nilai": v, "persen": rekap.format_percent(p)}
-                      for v, p in zip(row.nilai, row.persen, strict=True)],
+                      for v, p in zip(row.nilai, row.persen, strict=True)]
+            if not table.amounts else [{"nilai": v} for v in row.nilai],
             "jumlah": row.jumlah,
             "persen": rekap.format_percent(row.persen[0]) if row.persen else "",
             "total": row is table.total,

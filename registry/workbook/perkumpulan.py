@@ -9,6 +9,7 @@ from registry import access, audit, rekap, validators
 from registry.models import (
     Daftar,
     JaringanKerja,
+    JenisDana,
     JenisPerkumpulan,
     Perkumpulan,
     Pilihan,
@@ -83,6 +84,30 @@ JARINGAN_KERJA = matcher(
     ["Organisasi Sosial", "Pemerintah", "Tidak Ada"],
 )
 PRAKARSA = matcher(choice_lookup(Prakarsa), gettext_lazy("initiator"), ["Masyarakat", "Pemerintah"])
+# The one list of funds (registry.models.JenisDana): the groups' own funds, the forum's, the
+# sources of PMKS help.
+JENIS_DANA = matcher(
+    choice_lookup(
+        JenisDana,
+        {
+            "IURAN": ["Iuran", "Iuran Anggota"],
+            "SIMPAN_PINJAM": ["Simpan Pinjam", "Simpan-pinjam"],
+            "DANA_KEMATIAN": ["Dana Kematian", "Dana Sosial Kematian"],
+            "JIMPITAN": ["Jimpitan", "Jimpitan Beras"],
+            "SUMBANGAN": ["Sumbangan", "Sumbangan Masyarakat"],
+            "ZAKAT_INFAK": ["Zakat", "Infak", "Infaq", "Zakat/Infak", "Zakat/Infaq", "ZIS"],
+            "DANA_DESA": ["Dana Desa", "ADD", "Alokasi Dana Desa"],
+            "PEMERINTAH": ["Pemerintah", "Bantuan Pemerintah", "APBN", "APBD",
+                           "Pemerintah (APBN/APBD)"],
+            "CSR": ["Dunia Usaha/CSR", "Dunia Usaha", "Perusahaan", "Perusahaan (CSR)"],
+            "LAIN": ["Lainnya", "Lain-lain"],
+        },
+    ),
+    gettext_lazy("fund"),
+    ["Iuran Anggota", "Arisan", "Simpan-pinjam", "Dana Kematian", "Jimpitan Beras",
+     "Sumbangan Masyarakat", "Zakat/Infak", "Dana Desa", "Pemerintah (APBN/APBD)",
+     "Dunia Usaha/CSR", "Lainnya"],
+)
 
 
 class _Converters(dict):

@@ -214,7 +214,7 @@ def add_group_data(desa: str) -> dict:
         "tujuan": "", "prakarsa": "", "jumlah_anggota": "", "masa_kepengurusan": "",
         "jaringan_kerja": "", "_save": "Simpan",
     }
-    for prefix in ("keanggotaan", "hubungan"):
+    for prefix in ("keanggotaan", "hubungan", "dana"):
         data.update({
             f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
             f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000",

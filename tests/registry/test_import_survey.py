@@ -459,7 +459,7 @@ def test_sheets_come_in_the_order_of_their_dependencies_then_of_registration(mon
     from registry.workbook import frame
 
     assert workbook.sheet_names() == [
-        "perkumpulan", "profil_desa", "keluarga", "anggota", "pmks", "jaringan"]
+        "perkumpulan", "profil_desa", "keluarga", "anggota", "pmks", "jaringan", "dana"]
 
     class Sheet(workbook.SheetHandler):
         def __init__(self, name, after=()):

@@ -5,12 +5,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo import dana
 from demo.atas import add_kecamatan_bkb
 from demo.cibeureum import DESA, PROFILE
-from demo.generator import FORUM_TYPES
+from demo.generator import ACTIVITY, FORUM_TYPES
 from members.models import Keanggotaan, PeranAnggota
 from network.models import Forum, Mekanisme, PengurusForum, TingkatForum
-from registry import audit, workbook
+from registry import audit, validators, workbook
 from registry.access import Peran
 from registry.models import Perkumpulan, ProfilDesa, User, Wilayah
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 ProfilDesa.objects.get_or_create(
                     desa_id=DESA, tahun=PROFILE["tahun"],
                     defaults={k: v for k, v in PROFILE.items() if k != "tahun"})
+            dana.add_to_village(DESA, ACTIVITY, validators.this_year())
             if options["accounts"]:
                 for username, peran, kode in DEMO_ACCOUNTS:
                     user = User.objects.filter(username=username).first() or User(username=username)
