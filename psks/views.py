@@ -81,7 +81,13 @@ def psks_index(request: HttpRequest) -> HttpResponse:
         workers = list(PetugasPSKS.objects.visible_to(user).filter(where)
                        .select_related("warga", "wilayah")
                        .order_by("selesai", "peran", "warga__nama", "pk")[:LISTED])
-    lks = LKS.objects.visible_to(user).filter(where)
+    for record in workers:
+        record.editable = access.may_write_area(user, record.wilayah)
+    lks = list(LKS.objects.visible_to(user).filter(where).select_related("wilayah")
+               .order_by("-aktif", "nama")[:LISTED])
+    for record in lks:
+        record.editable = access.may_write_area(user, record.wilayah)
+    lks_total = LKS.objects.visible_to(user).filter(where).count()
     trainings = Pelatihan.objects.visible_to(user).filter(where)
     may_write = access.may_write_area(user, area)
     return render(request, "psks/index.html", {
@@ -91,8 +97,8 @@ def psks_index(request: HttpRequest) -> HttpResponse:
         "role_counts": role_counts,
         "current_total": sum(by_role.values()),
         "workers": workers,
-        "lks": list(lks.select_related("wilayah").order_by("-aktif", "nama")[:LISTED]),
-        "lks_total": lks.count(),
+        "lks": lks,
+        "lks_total": lks_total,
         "trainings": list(trainings.select_related("wilayah")
                           .annotate(jumlah_peserta=Count("peserta"))
                           .order_by("-tanggal_mulai", "topik")[:LISTED]),
