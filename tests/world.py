@@ -4,7 +4,8 @@ Cibeureum and Melong lie in Kota Cimahi (32.77), Sukarasa in Kota Bandung (32.73
 has a group, a person living there who chairs it, a PMKS case of that person accompanied by the
 group, a partner recorded at the village, a link from the group to it, a WKSBM forum with the
 group as member and the person as leader, a web import made by a user of that village, an
-access-log entry of its case and a village profile of 2006. Besides: a user group, and
+access-log entry of its case, a village profile of 2006, and its PSKS: the person as its PSM, an
+LKS and a training the person attended. Besides: a user group, and
 django-axes' three kinds of records.
 """
 
@@ -25,11 +26,13 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
     from members.models import Keanggotaan
     from network.models import Forum, Hubungan, Mitra, PengurusForum
     from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
+    from psks.models import LKS, Pelatihan, PesertaPelatihan, PetugasPSKS
     from registry.models import Impor, ProfilDesa, StatusImpor
 
     miskin = KategoriPMKS.objects.get(kode="FM")
     w = SimpleNamespace(place=PLACES, group={}, warga={}, anggota={}, kasus={}, mitra={},
-                        hubungan={}, forum={}, pengurus={}, impor={}, log={}, profil={})
+                        hubungan={}, forum={}, pengurus={}, impor={}, log={}, profil={},
+                        petugas={}, lks={}, pelatihan={})
     for key, desa in PLACES.items():
         group = make_perkumpulan(CODES[key], desa=desa, nama=f"Dasa Wisma {key}")
         person = make_warga(NIKS[key], nama=f"Warga {key}", wilayah_id=desa, alamat="Jl. Mawar 1")
@@ -54,6 +57,12 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
                                                   jumlah_rt=9, jumlah_penduduk=1000)
         w.log[key] = LogAkses.catat(importers[key], Tindakan.LIHAT, group.desa,
                                     kasus=w.kasus[key])
+        w.petugas[key] = PetugasPSKS.objects.create(warga=person, peran="PSM", wilayah_id=desa)
+        w.lks[key] = LKS.objects.create(nama=f"Panti {key}", wilayah_id=desa)
+        w.pelatihan[key] = Pelatihan.objects.create(
+            topik=f"Pelatihan {key}", tanggal_mulai="2025-01-06", penyelenggara="Dinas Sosial",
+            wilayah_id=desa)
+        PesertaPelatihan.objects.create(pelatihan=w.pelatihan[key], warga=person)
     w.user_group = Group.objects.create(name="uji")
     w.attempt = AccessAttempt.objects.create(username="someone", ip_address="127.0.0.1",
                                              failures_since_start=1, get_data="", post_data="")
