@@ -42,10 +42,10 @@ def serving(area: Wilayah) -> Q:
 def pelatihan_panel(request: HttpRequest, group: Perkumpulan) -> dict | None:
     """The group's current leaders, each with the trainings they attended: two queries whatever
     the group's size (one without leaders). Observers get the numbers only."""
-    leaders = list(
+    leaders = sorted(
         Keanggotaan.objects.filter(perkumpulan=group, selesai__isnull=True,
-                                   peran__in=LEADER_ROLES)
-        .select_related("warga").order_by("peran", "warga__nama")
+                                   peran__in=LEADER_ROLES).select_related("warga"),
+        key=lambda m: (LEADER_ROLES.index(m.peran), m.warga.nama.casefold(), m.pk),
     )
     if not leaders:
         return None
