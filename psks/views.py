@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.models import Keanggotaan
+from members.models import Keanggotaan, PeranAnggota
 from psks.forms import LKSForm, PelatihanForm, PesertaForm, PetugasForm
 from psks.models import LEADER_ROLES, LKS, Pelatihan, PeranPSKS, PesertaPelatihan, PetugasPSKS
 from registry import access
@@ -40,20 +40,25 @@ def serving(area: Wilayah) -> Q:
 
 # On a group's page ----------------------------------------------------------------------------
 def pelatihan_panel(request: HttpRequest, group: Perkumpulan) -> dict | None:
-    """The group's current leaders, each with the trainings they attended: two queries whatever
-    the group's size (one without leaders). Observers get the numbers only."""
-    leaders = sorted(
-        Keanggotaan.objects.filter(perkumpulan=group, selesai__isnull=True,
-                                   peran__in=LEADER_ROLES).select_related("warga"),
-        key=lambda m: (LEADER_ROLES.index(m.peran), m.warga.nama.casefold(), m.pk),
-    )
+    """The group's current leaders, each with the trainings they attended: one query (a row per
+    leader and training, a leader without one on a row of their own) whatever the group's
+    size. Observers get the numbers only."""
+    found = (Keanggotaan.objects.filter(perkumpulan=group, selesai__isnull=True,
+                                        peran__in=LEADER_ROLES)
+             .order_by("pk", "warga__pelatihan__pelatihan__tanggal_mulai")
+             .values_list("pk", "peran", "warga__nama", "warga__pelatihan__pelatihan__topik",
+                          "warga__pelatihan__pelatihan__tanggal_mulai"))
+    leaders: dict[int, dict] = {}
+    for pk, peran, nama, topik, tanggal in found:
+        leader = leaders.setdefault(pk, {"nama": nama, "peran": peran,
+                                         "peran_label": PeranAnggota(peran).label,
+                                         "trainings": []})
+        if topik is not None:
+            leader["trainings"].append({"topik": topik, "tanggal": tanggal})
     if not leaders:
         return None
-    trainings: dict[int, list[Pelatihan]] = {}
-    for row in (PesertaPelatihan.objects.filter(warga__in=[m.warga_id for m in leaders])
-                .select_related("pelatihan").order_by("pelatihan__tanggal_mulai", "pk")):
-        trainings.setdefault(row.warga_id, []).append(row.pelatihan)
-    rows = [{"membership": m, "trainings": trainings.get(m.warga_id, [])} for m in leaders]
+    rows = sorted(leaders.values(),
+                  key=lambda r: (LEADER_ROLES.index(r["peran"]), r["nama"].casefold()))
     return {
         "rows": rows,
         "trained": sum(1 for r in rows if r["trainings"]),

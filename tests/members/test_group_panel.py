@@ -61,4 +61,4 @@ def test_group_page_costs_the_same_for_3_or_30_members(client, request, data, ma
     assert len(panel(client.get("/perkumpulan/CBR-DW-001/"))["members"]) == 31
     with django_assert_max_num_queries(few):
         client.get("/perkumpulan/CBR-DW-001/")
-    assert few <= 20
+    assert few <= 21  # with the trained-leaders panel (psks): one query
