@@ -193,6 +193,22 @@ WEB = {
         reach=in_area, post_ok={302},
         done=lambda w, p, response: type(w.pengurus[p]).objects.get(pk=w.pengurus[p].pk).selesai
         is not None),
+    # psks: workers and participants are people (observers: numbers only, on the same pages)
+    "psks:index": Row(lambda w, p: r("psks:index", query=f"?wilayah={w.place[p]}"),
+                      reach=in_area),
+    "psks:petugas_new": Row(lambda w, p: r("psks:petugas_new"), get="edit", post="edit"),
+    "psks:petugas_edit": Row(lambda w, p: r("psks:petugas_edit", w.petugas[p].pk), get="edit",
+                             post="edit", reach=in_area, post_ok={400, 409}),
+    "psks:lks_new": Row(lambda w, p: r("psks:lks_new"), get="edit", post="edit"),
+    "psks:lks_edit": Row(lambda w, p: r("psks:lks_edit", w.lks[p].pk), get="edit", post="edit",
+                         reach=in_area, post_ok={400, 409}),
+    "psks:pelatihan_new": Row(lambda w, p: r("psks:pelatihan_new"), get="edit", post="edit"),
+    "psks:pelatihan_detail": Row(lambda w, p: r("psks:pelatihan_detail", w.pelatihan[p].pk),
+                                 reach=in_area),
+    "psks:pelatihan_edit": Row(lambda w, p: r("psks:pelatihan_edit", w.pelatihan[p].pk),
+                               get="edit", post="edit", reach=in_area, post_ok={400, 409}),
+    "psks:peserta_add": Row(lambda w, p: r("psks:peserta_add", w.pelatihan[p].pk), get=None,
+                            post="edit", reach=in_area),
     # pmks: never for observers
     "pmks:kasus_list": Row(lambda w, p: r("pmks:kasus_list"), get="pmks"),
     "pmks:cakupan": Row(lambda w, p: r("pmks:cakupan"), get="pmks"),
@@ -269,6 +285,10 @@ ADMIN_MODELS = {
     "network.hubungan": AdminModel(lambda w, p: w.hubungan[p].pk, view="page", edit="edit"),
     "network.forum": AdminModel(lambda w, p: w.forum[p].pk, view="page", edit="edit"),
     "network.danaperkumpulan": AdminModel(lambda w, p: w.dana[p].pk, view="page", edit="edit"),
+    # A PSKS worker is a person: not for observers; an LKS and a training are no people.
+    "psks.petugaspsks": AdminModel(lambda w, p: w.petugas[p].pk, view="personal", edit="edit"),
+    "psks.lks": AdminModel(lambda w, p: w.lks[p].pk, view="page", edit="edit"),
+    "psks.pelatihan": AdminModel(lambda w, p: w.pelatihan[p].pk, view="page", edit="edit"),
     # Accounts, permission groups and login attempts: administrators only.
     "registry.user": AdminModel(lambda w, p: w.users["operator"].pk, view="users", edit="users",
                                 reach=None),

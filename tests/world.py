@@ -6,7 +6,8 @@ group, a partner recorded at the village, a link from the group to it, an entry 
 own arisan fund, a WKSBM forum with the
 group as member and the person as leader, a web import made by a user of that village, an
 access-log entry of its case, a village profile of 2006, and a household (KK) headed by the
-person, member of the group. Besides: a user group, and
+person, member of the group, and its PSKS: the person as its PSM, an LKS and a training the
+person attended. Besides: a user group, and
 django-axes' three kinds of records.
 """
 
@@ -30,13 +31,14 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
     from members.models import HubunganKeluarga, Keanggotaan, KeanggotaanKeluarga, Keluarga
     from network.models import DanaPerkumpulan, Forum, Hubungan, Mitra, PengurusForum
     from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
+    from psks.models import LKS, Pelatihan, PesertaPelatihan, PetugasPSKS
     from registry.models import Impor, ProfilDesa, StatusImpor
 
     miskin = KategoriPMKS.objects.get(kode="FM")
     w = SimpleNamespace(place=PLACES, group={}, warga={}, anggota={}, kasus={}, mitra={},
                         hubungan={}, forum={}, pengurus={}, impor={}, log={}, profil={},
                         keluarga={}, anggota_keluarga={}, keanggotaan_keluarga={},
-                        dana={})
+                        dana={}, petugas={}, lks={}, pelatihan={})
     for key, desa in PLACES.items():
         group = make_perkumpulan(CODES[key], desa=desa, nama=f"Dasa Wisma {key}")
         person = make_warga(NIKS[key], nama=f"Warga {key}", wilayah_id=desa, alamat="Jl. Mawar 1")
@@ -69,6 +71,12 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
             person, HubunganKeluarga.KEPALA, datetime.date(2010, 1, 1))
         w.keanggotaan_keluarga[key] = KeanggotaanKeluarga.objects.create(
             keluarga=w.keluarga[key], perkumpulan=group)
+        w.petugas[key] = PetugasPSKS.objects.create(warga=person, peran="PSM", wilayah_id=desa)
+        w.lks[key] = LKS.objects.create(nama=f"Panti {key}", wilayah_id=desa)
+        w.pelatihan[key] = Pelatihan.objects.create(
+            topik=f"Pelatihan {key}", tanggal_mulai="2025-01-06", penyelenggara="Dinas Sosial",
+            wilayah_id=desa)
+        PesertaPelatihan.objects.create(pelatihan=w.pelatihan[key], warga=person)
     w.user_group = Group.objects.create(name="uji")
     w.attempt = AccessAttempt.objects.create(username="someone", ip_address="127.0.0.1",
                                              failures_since_start=1, get_data="", post_data="")

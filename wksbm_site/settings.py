@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "members",
     "pmks",
     "network",
+    "psks",
     # Demo data (load_demo, generate_demo): the top floor; no app imports it.
     "demo",
 ]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("network.urls")),
     path("", include("pmks.urls")),
+    path("", include("psks.urls")),
     path("", include("registry.urls")),
 ]

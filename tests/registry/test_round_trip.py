@@ -8,6 +8,7 @@ from django.core.management import call_command
 from members.models import Keanggotaan, Warga
 from network.models import Forum, Hubungan, Mitra
 from pmks.models import KasusPMKS
+from psks.models import PesertaPelatihan, PetugasPSKS
 from registry import workbook
 from registry.models import Perkumpulan, Wilayah
 
@@ -29,7 +30,9 @@ def test_it_round_trips_the_demo_village(admin_user):
     group.nama = "=SUM(A1:A9) Dasa Wisma"  # a formula-like name survives, as text
     group.save()
     first = export(admin_user)
-    for model in (Hubungan, KasusPMKS, Keanggotaan, Forum, Warga, Mitra):
+    # The demo's PSKS workers and training participants are people outside the workbook.
+    for model in (Hubungan, KasusPMKS, Keanggotaan, Forum, PetugasPSKS, PesertaPelatihan, Warga,
+                  Mitra):
         model.objects.all().delete()
     Perkumpulan.objects.all().delete()
 

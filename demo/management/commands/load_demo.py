@@ -9,6 +9,7 @@ from demo import dana
 from demo.atas import add_kecamatan_bkb
 from demo.cibeureum import DESA, PROFILE
 from demo.generator import ACTIVITY, FORUM_TYPES
+from demo.psks import add_psks
 from members.models import Keanggotaan, PeranAnggota
 from network.models import Forum, Mekanisme, PengurusForum, TingkatForum
 from registry import audit, validators, workbook
@@ -45,9 +46,10 @@ class Command(BaseCommand):
             result = workbook.run(DEMO_WORKBOOK)
             if not result.ok:
                 raise CommandError("\n".join(str(e) for e in result.errors))
-            with audit.changes(None, "Demo: forum WKSBM, profil desa"):
+            with audit.changes(None, "Demo: forum WKSBM, profil desa, PSKS"):
                 add_forums()
                 add_kecamatan_bkb(DESA)
+                add_psks(DESA)
                 ProfilDesa.objects.get_or_create(
                     desa_id=DESA, tahun=PROFILE["tahun"],
                     defaults={k: v for k, v in PROFILE.items() if k != "tahun"})

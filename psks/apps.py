@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PsksConfig(AppConfig):
+    name = "psks"
+    verbose_name = _("Social welfare resources (PSKS)")
+
+    def ready(self) -> None:
+        from psks import rekap, views
+        from registry.panels import register_perkumpulan_panel
+        from registry.rekap import register_table
+
+        register_perkumpulan_panel(35, "psks/panel_pelatihan.html")(views.pelatihan_panel)
+        register_table(13)(rekap.table_trained_leaders)
