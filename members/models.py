@@ -367,6 +367,7 @@ class KeanggotaanKeluarga(models.Model):
     bulk_columns = ("keluarga", "perkumpulan", "mulai", "selesai")
 
     scope_path = "perkumpulan__desa"
+    scope_any_level = True  # a group may sit above the village (registry.access)
 
     keluarga = models.ForeignKey(
         Keluarga, models.PROTECT, related_name="keanggotaan", verbose_name=_("household")

@@ -454,6 +454,7 @@ class DanaPerkumpulan(CatatanDana):
     bulk_columns = ("perkumpulan", "jenis", "tanggal", "terkumpul", "dipakai", "keterangan")
 
     scope_path = "perkumpulan__desa"
+    scope_any_level = True  # as its group (access.within)
 
     perkumpulan = models.ForeignKey(Perkumpulan, models.CASCADE, related_name="dana",
                                     verbose_name=_("group"))
@@ -473,3 +474,5 @@ class DanaPerkumpulan(CatatanDana):
                     "This group already has an entry of this fund for this period."),
             ),
         ]
+        # The recap's Table 12 reads the entries of one year, starting from the year's rows.
+        indexes = [models.Index(fields=["tanggal", "perkumpulan"], name="dana_perk_tanggal_idx")]

@@ -44,7 +44,8 @@ def funds_of(rekap: Rekap) -> QuerySet:
     """The fund entries of the area's active groups whose period ends in the reference year."""
     year = rekap.tahun_acuan
     return DanaPerkumpulan.objects.filter(
-        access.within(rekap.wilayah, "perkumpulan__desa"), perkumpulan__aktif=True,
+        access.within(rekap.wilayah, "perkumpulan__desa", any_level=True),
+        perkumpulan__aktif=True,
         tanggal__gte=datetime.date(year, 1, 1), tanggal__lte=datetime.date(year, 12, 31),
     ).order_by()
 

@@ -4,63 +4,66 @@ training held by the end of the reference year, and those leaders (each person o
 
 Counted from the area's attendances directly, like the PMKS tables count cases: an area holds
 far fewer trained leaders than groups, and each count starts from the attendance table. The
-type's number of active groups comes from the stored counts, in the same query. The leaders are
+type's number of active groups comes from the stored counts. The leaders are
 today's: a recap of an earlier year counts the current boards' trainings up to then.
 
 The table appears once a leader of the area's groups was trained by the reference year."""
 
 import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from members.models import Keanggotaan
 from psks.models import LEADER_ROLES, PesertaPelatihan
 from registry import access
 from registry.models import RekapSel
 from registry.rekap import Baris, Rekap, Tabel, percent
 
 COLUMNS = ["Dengan pengurus terlatih", "Pengurus terlatih"]
-GROUP = "warga__keanggotaan__perkumpulan"
 
 
-def trained(rekap: Rekap, counted: str) -> Coalesce:
-    """The number of distinct `counted` (the groups, or the people) among the trained current
-    leaderships of the stored row's group type within the recap's area."""
-    until = datetime.date(rekap.tahun_acuan, 12, 31)
+def trained_by_type(rekap: Rekap) -> dict[int, dict]:
+    """Per group type: the area's active groups with a trained current leader (`grup`) and
+    those leaders (`orang`). One query, from the trained people: each of their current
+    leaderships is found by the person (an index), so the cost follows the trained, not the
+    area's groups."""
+    trainees = PesertaPelatihan.objects.filter(
+        pelatihan__tanggal_mulai__lte=datetime.date(rekap.tahun_acuan, 12, 31)).values("warga")
     rows = (
-        PesertaPelatihan.objects.filter(
-            # One filter call: every condition on the same membership.
-            access.within(rekap.wilayah, f"{GROUP}__desa"),
-            pelatihan__tanggal_mulai__lte=until,
-            warga__keanggotaan__selesai__isnull=True,
-            warga__keanggotaan__peran__in=LEADER_ROLES,
-            **{f"{GROUP}__aktif": True, f"{GROUP}__jenis": OuterRef("jenis")},
+        Keanggotaan.objects.filter(
+            access.within(rekap.wilayah, "perkumpulan__desa", any_level=True),
+            warga__in=trainees, selesai__isnull=True, peran__in=LEADER_ROLES,
+            perkumpulan__aktif=True,
         )
-        .order_by().values(f"{GROUP}__jenis")
-        .annotate(n=Count(counted, distinct=True)).values("n")
+        .order_by().values("perkumpulan__jenis")
+        .annotate(grup=Count("perkumpulan", distinct=True), orang=Count("warga", distinct=True))
     )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+    return {r["perkumpulan__jenis"]: r for r in rows}
 
 
 def table_trained_leaders(rekap: Rekap) -> Tabel | None:
     """Table 13: per group type, its active groups with a trained current leader (% of the
     type's groups) and its trained current leaders (% of the area's trained leaders); the total
-    column is the type's active groups. One query."""
-    rows = list(
+    column is the type's active groups. Two queries (one when nobody was trained)."""
+    found = trained_by_type(rekap)
+    if not found:
+        return None
+    rows = (
         RekapSel.objects.filter(wilayah=rekap.wilayah, dimensi="jumlah", jumlah__gt=0)
-        .values("jenis__nama", "jenis__kode", "jumlah")
-        .annotate(grup=trained(rekap, GROUP), orang=trained(rekap, "warga"))
+        .values("jenis", "jenis__nama", "jenis__kode", "jumlah")
         .order_by("jenis__urutan", "jenis__nama")
     )
-    groups = sum(r["grup"] for r in rows)
-    people = sum(r["orang"] for r in rows)
+    none = {"grup": 0, "orang": 0}
+    counts = [(r, found.get(r["jenis"], none)) for r in rows]
+    groups = sum(c["grup"] for _r, c in counts)
+    people = sum(c["orang"] for _r, c in counts)
     if not groups:
         return None
     baris = [
-        Baris(r["jenis__nama"], r["jenis__kode"], [r["grup"], r["orang"]], jumlah=r["jumlah"],
-              persen=[percent(r["grup"], r["jumlah"]), percent(r["orang"], people)])
-        for r in rows
+        Baris(r["jenis__nama"], r["jenis__kode"], [c["grup"], c["orang"]], jumlah=r["jumlah"],
+              persen=[percent(c["grup"], r["jumlah"]), percent(c["orang"], people)])
+        for r, c in counts
     ]
     total = Baris("Jumlah", "", [groups, people], jumlah=rekap.jumlah_perkumpulan,
                   persen=[percent(groups, rekap.jumlah_perkumpulan), 100.0])

@@ -37,7 +37,7 @@ def test_staff_create_a_group_at_the_kecamatan_by_its_code(client, staf):
     group = Perkumpulan.objects.get(kode="CBR-PY-009")
     assert group.desa_id == KECAMATAN and group.di_atas_desa
     page = client.get("/perkumpulan/CBR-PY-009/").content.decode()
-    assert "Organised at" in page and "Cimahi Selatan (32.77.01)" in page
+    assert "Tingkat kepengurusan" in page and "Cimahi Selatan (32.77.01)" in page
 
 
 @pytest.mark.parametrize(("kode", "code"), [
@@ -207,9 +207,9 @@ def test_the_drill_down_shows_the_kecamatan_level_row(client, bkb, staf):
     response = client.get("/rekap/", {"wilayah": KECAMATAN, "tahun": 2026})
     rows = [(r["wilayah"].kode if r["wilayah"] else str(r.get("own", "Total")), r["jumlah"])
             for r in response.context["compare_rows"] if r["jumlah"]]
-    assert rows == [(MELONG, 1), (CIBEUREUM, 1), ("At kecamatan level (no village)", 1),
+    assert rows == [(MELONG, 1), (CIBEUREUM, 1), ("Tingkat kecamatan (bukan desa)", 1),
                     ("Total", 3)]
-    assert b"At kecamatan level (no village)" in response.content
+    assert b'Tingkat kecamatan (bukan desa)' in response.content
     # The village's own recap page has no such row, and counts its one group.
     response = client.get("/rekap/", {"wilayah": CIBEUREUM, "tahun": 2026})
     assert response.context["rekap"].jumlah_perkumpulan == 1
@@ -259,3 +259,15 @@ def test_the_list_costs_the_same_queries_with_groups_above_the_village(
         make_perkumpulan(f"ATAS-{i}", desa=[KECAMATAN, KOTA][i % 2], jenis="BKB")
     client.get("/")
     assert {url: count_queries(client, url) for url in PAGES} == few
+
+
+def test_every_record_scoped_by_its_group_follows_a_group_above_the_village():
+    """A record whose area is its group's (a membership, a link, a fund entry…) must be found
+    where the group is, at any level: one missing flag hides a kecamatan group's records."""
+    from django.apps import apps
+
+    by_group = [m for m in apps.get_models()
+                if getattr(m, "scope_path", "").startswith("perkumpulan__")
+                and not hasattr(m, "scope_filter")]
+    assert len(by_group) >= 4
+    assert [m.__name__ for m in by_group if not getattr(m, "scope_any_level", False)] == []
