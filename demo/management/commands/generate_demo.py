@@ -171,7 +171,8 @@ class Command(BaseCommand):
                 else:
                     try:
                         batch = self._plan(generator, part, done, first_group, first_case)
-                        writer.add_offices(batch)
+                        with audit.changes(None, reason):  # (a kecamatan's BKB has history)
+                            writer.add_offices(batch)
                     except (DatabaseError, OverflowError) as exc:
                         raise self._failed(number, part, exc) from exc
                     while len(pending) >= writers:
@@ -193,7 +194,7 @@ class Command(BaseCommand):
                 f"{name} {seconds:.1f}" for name, seconds in generator.seconds.most_common())})
         clock = time.perf_counter()
         writer.analyze()
-        rekap.refresh(codes)
+        rekap.refresh([*codes, *sorted({kode.rsplit(".", 1)[0] for kode in codes})])  # (+ BKB)
         refreshing = time.perf_counter() - clock
         self._say(_("Done: %(groups)d groups, %(rows)d rows (audit history included) in "
                     "%(seconds).1f s (%(rate)d rows/s); statistics and stored recap counts "
