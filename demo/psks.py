@@ -117,9 +117,10 @@ def plan_tksk(welfare: Plan, planned: set[str]) -> None:
 
 
 def add(batch) -> None:
-    """Each kecamatan of the batch's LKS and training, added where missing (one look-up each for
-    the batch); the trainings' ids go to the batch's plan. Run before the batch is written, by
-    one thread at a time (a kecamatan's villages may fall in two batches)."""
+    """The LKS and the training of each of the batch's kecamatans, added where missing (one
+    look-up each for the batch); the trainings' ids go to the batch's plan. Run before the
+    batch is written, by one thread at a time (a kecamatan's villages may fall in two
+    batches)."""
     kecamatan = {v.kecamatan: v for v in batch.villages}
     have = set(LKS.objects.filter(nama=INSTITUTION["nama"], wilayah__in=kecamatan)
                .values_list("wilayah", flat=True))
