@@ -41,7 +41,7 @@ from fractions import Fraction
 
 from django.db.models import Q
 
-from demo import cibeureum, dana, keluarga
+from demo import atas, cibeureum, dana, keluarga, psks
 from members.models import Warga
 from network.models import BentukHubungan, JenisMitra, Mekanisme
 from pmks.models import KategoriPMKS, Respon, StatusKasus
@@ -178,6 +178,8 @@ class Batch:
     rw_forums: list[tuple] = field(default_factory=list)
     households: keluarga.Plan = field(default_factory=keluarga.Plan)  # KK: demo.keluarga
     funds: list[tuple] = field(default_factory=list)  # the groups' own (demo.dana)
+    above_ids: dict[str, int] = field(default_factory=dict)  # the kecamatans' BKB (demo.atas)
+    welfare: psks.Plan = field(default_factory=psks.Plan)  # PSM, TKSK, training: demo.psks
 
 
 class Generator:
@@ -224,6 +226,7 @@ class Generator:
         self._lock = threading.Lock()  # batches may be written by several threads at once
         self.sequences: dict[str, int] = {}  # NIK's first 12 digits -> last sequence used
         self.loaded_kecamatan: set[str] = set()
+        self.tksk_planned: set[str] = set()  # kecamatans given a TKSK by this run (demo.psks)
 
     # Planning ---------------------------------------------------------------------------
     def missing_reference(self) -> list[str]:
@@ -279,6 +282,7 @@ class Generator:
         g, c = first_group, first_case
         for village in villages:
             g, c = self._plan_village(batch, village, g, c)
+        psks.plan_tksk(batch.welfare, self.tksk_planned)
         self.spent("plan", time.perf_counter() - clock)
         return batch
 
@@ -294,7 +298,7 @@ class Generator:
         sequence = Counter()
         groups = []  # (kode, jenis, rw, jaringan, founded)
         residents: list[str] = []
-        first_person = len(batch.people)
+        first_person, first_member = len(batch.people), len(batch.members)
         education = [e for e, _n in cibeureum.CHAIR_EDUCATION]
         education_weights = [n for _e, n in cibeureum.CHAIR_EDUCATION]
         for position in range(self.m):
@@ -360,6 +364,8 @@ class Generator:
         self._plan_forum(batch, village, rng, groups)
         keluarga.plan(batch, village, self.seed, batch.people[first_person:], groups)
         dana.plan(batch.funds, groups, ACTIVITY, year, self.seed)
+        atas.plan(batch.links, village, groups)
+        psks.plan(batch.welfare, village, groups, batch.members[first_member:])
         return g + self.m, c + cases
 
     def _office(self, village: Village, jenis: str) -> tuple[str, str]:

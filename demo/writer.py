@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
-from demo import dana, keluarga
+from demo import atas, dana, keluarga, psks
 from demo.generator import Batch
 from members.models import AnggotaKeluarga, Keanggotaan, Warga
 from network.models import (
@@ -52,10 +52,13 @@ def clear(codes: list[str]) -> None:
     # Groups elsewhere linked to these lose a link: their villages' counts change too.
     rekap.mark_stale(Hubungan.objects.filter(mitra_perkumpulan__desa__in=codes)
                      .values_list("perkumpulan__desa", flat=True).distinct())
+    rekap.mark_stale(Hubungan.objects.filter(perkumpulan__desa__in=codes)  # (a kecamatan's BKB)
+                     .values_list("mitra_perkumpulan__desa", flat=True).distinct())
     KasusPMKS.objects.filter(desa__in=codes).delete()
     Forum.objects.filter(desa__in=codes).delete()
     Perkumpulan.objects.filter(desa__in=codes).delete()
     keluarga.clear(codes)
+    psks.clear(codes)
     Warga.objects.filter(wilayah__in=codes).filter(
         ~Exists(Keanggotaan.objects.filter(warga=OuterRef("pk"))),
         ~Exists(AnggotaKeluarga.objects.filter(warga=OuterRef("pk"))),
@@ -65,9 +68,10 @@ def clear(codes: list[str]) -> None:
 
 
 def add_offices(batch: Batch) -> None:
-    """Find the batch's outside partners by (name, area) and add the missing ones. Partners
-    are shared by batches (a kabupaten's Dinas Sosial): run before the batch is written, by
-    one thread at a time."""
+    """Find the batch's outside partners by (name, area) and add the missing ones, and so its
+    kecamatans' BKB (demo.atas), LKS and training (demo.psks). Partners are shared by batches
+    (a kabupaten's Dinas Sosial), and so are a kecamatan's rows: run before the batch is
+    written, by one thread at a time."""
     areas = {area for _nama, area in batch.offices}
 
     def known():
@@ -82,6 +86,8 @@ def add_offices(batch: Batch) -> None:
             insert_rows(Mitra, new)
         found = known()
     batch.office_ids = found
+    batch.above_ids = atas.add(batch)
+    psks.add(batch)
 
 
 def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Counter:
@@ -104,6 +110,7 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
     codes = [v.kode for v in batch.villages]
     put(Perkumpulan, batch.groups, history=True)
     group_ids = dict(Perkumpulan.objects.filter(desa__in=codes).values_list("kode", "pk"))
+    group_ids.update(batch.above_ids)
     for relation, rows in batch.lists.items():
         put(getattr(Perkumpulan, relation).through,
             [(group_ids[kode], value) for kode, value in rows],
@@ -172,7 +179,8 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
     put(PertemuanForum, meetings)
     put(DanaKomunitas, funds)
     put(DanaPerkumpulan, dana.rows(batch.funds, group_ids), history=True)
-    rekap.mark_stale(codes)
+    psks.write(batch.welfare, person_ids, put)
+    rekap.mark_stale([*codes, *{v.kecamatan for v in batch.villages}])  # (their BKB's links)
     spent("read back, mark", time.perf_counter() - began - inserting[0])
     return written
 

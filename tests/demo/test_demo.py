@@ -134,7 +134,7 @@ def test_the_kecamatan_has_its_bkb_above_the_village(demo):
     from registry.models import Wilayah
 
     call_command("load_demo", stdout=open("/dev/null", "w"))
-    group = Perkumpulan.objects.get(kode="KEC-BKB-001")
+    group = Perkumpulan.objects.get(kode="KEC-327701-BKB-001")
     assert (group.desa_id, group.jenis.kode, group.nama) == (
         "32.77.01", "BKB", "BKB Kecamatan Cimahi Selatan")
     links = Hubungan.objects.filter(mitra_perkumpulan=group, bentuk="BERJENJANG")

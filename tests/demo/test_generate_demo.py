@@ -58,17 +58,19 @@ def generated(db):
 
 
 def test_each_village_gets_its_groups_and_the_run_seed_004s_type_mix(generated):
+    # The villages' groups: the kecamatan's BKB above them (demo.atas) is counted apart.
+    village_groups = Perkumpulan.objects.filter(desa__in=VILLAGES)
     per_village = dict(Perkumpulan.objects.values_list("desa").annotate(n=Count("pk")))
-    assert per_village == dict.fromkeys(VILLAGES, GROUPS)
+    assert per_village == {**dict.fromkeys(VILLAGES, GROUPS), KECAMATAN: 1}
     total = len(VILLAGES) * GROUPS
-    found = Counter(Perkumpulan.objects.values_list("jenis__kode", flat=True))
+    found = Counter(village_groups.values_list("jenis__kode", flat=True))
     for jenis, share in generator.type_shares().items():
         assert abs(found[jenis] - share * total) < 1, jenis
     # Seed 004 Table 5: the network follows the type; government-made groups link upward.
-    government = Perkumpulan.objects.filter(jaringan_kerja="PEMERINTAH")
+    government = village_groups.filter(jaringan_kerja="PEMERINTAH")
     assert government.exists()
     assert not government.exclude(hubungan__mitra_luar__jenis="PEMERINTAH").exists()
-    isolated = Perkumpulan.objects.exclude(hubungan__isnull=False).exclude(
+    isolated = village_groups.exclude(hubungan__isnull=False).exclude(
         hubungan_masuk__isnull=False).count()
     assert total * 0.3 < isolated < total * 0.8
 
@@ -88,7 +90,8 @@ def test_every_group_has_exactly_one_current_chair_and_its_members(generated):
     chairs = Counter(Keanggotaan.objects.filter(peran="KETUA", selesai__isnull=True)
                      .values_list("perkumpulan", flat=True))
     assert set(chairs.values()) == {1}
-    assert len(chairs) == Perkumpulan.objects.count()
+    # Every village group (the kecamatan's BKB, demo.atas, has no board in the demo).
+    assert len(chairs) == Perkumpulan.objects.filter(desa__in=VILLAGES).count()
     sizes = Counter(Keanggotaan.objects.values_list("perkumpulan", flat=True))
     assert set(sizes.values()) == {3}
     roles = Counter(Keanggotaan.objects.values_list("peran", flat=True))
@@ -96,7 +99,7 @@ def test_every_group_has_exactly_one_current_chair_and_its_members(generated):
 
 
 def test_cases_forums_and_history(generated):
-    groups = Perkumpulan.objects.count()
+    groups = Perkumpulan.objects.filter(desa__in=VILLAGES).count()  # (not the kecamatan's BKB)
     cases = KasusPMKS.objects.count()
     assert cases == int(generator.cases_per_group() * groups)
     assert not KasusPMKS.objects.exclude(desa__in=VILLAGES).exists()
@@ -110,7 +113,7 @@ def test_cases_forums_and_history(generated):
     assert not Forum.objects.annotate(n=Count("pengurus")).filter(n=0).exists()
     # Audit history as the importer writes it: one "created" row per record, with the reason.
     history = Perkumpulan.history.filter(history_type="+")
-    assert history.count() == groups
+    assert history.count() == groups + 1  # and the kecamatan's BKB (demo.atas)
     assert set(history.values_list("history_change_reason", flat=True)) == {
         generator.REASON.format(seed=2006)}
     assert Warga.history.count() == Warga.objects.count()
@@ -120,7 +123,7 @@ def test_cases_forums_and_history(generated):
 def test_the_recap_shows_the_generated_counts(generated):
     area = Wilayah.objects.get(pk=KECAMATAN)
     result = rekap.build(area, 2026)
-    assert result.jumlah_perkumpulan == len(VILLAGES) * GROUPS
+    assert result.jumlah_perkumpulan == len(VILLAGES) * GROUPS + 1  # + the kecamatan's BKB
     tables = {t.nomor: t for t in result.tabel}
     by_type = {row.kode: row.jumlah for row in tables[1].baris}
     expected = dict(Perkumpulan.objects.values_list("jenis__kode").annotate(n=Count("pk")))
@@ -128,7 +131,9 @@ def test_the_recap_shows_the_generated_counts(generated):
     size = {row.kode: row.nilai for row in tables[3].baris}
     for jenis in expected:
         groups = Perkumpulan.objects.filter(jenis__kode=jenis)
-        assert size[jenis] == [groups.filter(jumlah_anggota__lte=10).count(),
+        # The kecamatan's BKB declares no size and has no members registered: "≤ 10".
+        above = groups.filter(jumlah_anggota__isnull=True, desa=KECAMATAN).count()
+        assert size[jenis] == [groups.filter(jumlah_anggota__lte=10).count() + above,
                                groups.filter(jumlah_anggota__range=(11, 20)).count(),
                                groups.filter(jumlah_anggota__gt=20).count()]
     chairs = {row.kode: row.nilai[0] for row in tables[4].baris}
@@ -144,7 +149,8 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(generated
     generate(replace=True, seed=7)
     other = snapshot()
     assert other["people"] != first["people"]
-    assert Perkumpulan.objects.count() == len(VILLAGES) * GROUPS
+    # The villages' groups, and the kecamatan's BKB kept from the first run (demo.atas).
+    assert Perkumpulan.objects.count() == len(VILLAGES) * GROUPS + 1
 
 
 def test_generating_again_without_replace_refuses_and_changes_nothing(generated):
@@ -237,8 +243,8 @@ def test_writer_threads_write_the_same_data_as_one_thread(database_template, tmp
             found.append({name: sorted(scratch.query(sql), key=repr)
                           for name, sql in GENERATED.items()})
     assert found[0] == found[1]
-    assert len(found[0]["groups"]) == 150
-    assert found[0]["history"] == [(150,)]
+    assert len(found[0]["groups"]) == 151  # and the kecamatan's BKB (demo.atas)
+    assert found[0]["history"] == [(151,)]
     assert found[0]["stale"] == [(0,)]
 
 

@@ -65,9 +65,12 @@ class Command(BaseCommand):
         "of the village's kecamatan, one in five of the non-chairs shared with another group), "
         "about 11 PMKS cases per 100 groups over every category and status, links (government-"
         "made groups to their office, a few between groups; about half the groups isolated) and "
-        "a WKSBM forum per village. Same --seed, same villages and year: same data. Villages that "
-        "already hold groups, PMKS cases or a forum are refused unless --replace (which deletes "
-        "their groups, cases, forum and the residents nothing else refers to, through the ORM, "
+        "a WKSBM forum per village; each kecamatan's BKB (linked from its villages' BKBs), "
+        "TKSK, LKS and training of the Posyandu and Karang Taruna chairs, and a PSM per "
+        "village, made once per kecamatan. Same --seed, same villages and year: same data. "
+        "Villages that already hold groups, PMKS cases or a forum are refused unless --replace "
+        "(which deletes their groups, cases, forum, PSKS and the residents nothing else refers "
+        "to, through the ORM, "
         "with audit history). Written a batch of villages at a time, each batch in one "
         "transaction (at most 2,000 villages: SQLite's variable limit), with the importer's "
         "writer (COPY on PostgreSQL, executemany in chunks of 2,000 rows on SQLite), by writer "
@@ -171,7 +174,8 @@ class Command(BaseCommand):
                 else:
                     try:
                         batch = self._plan(generator, part, done, first_group, first_case)
-                        writer.add_offices(batch)
+                        with audit.changes(None, reason):  # (a kecamatan's BKB has history)
+                            writer.add_offices(batch)
                     except (DatabaseError, OverflowError) as exc:
                         raise self._failed(number, part, exc) from exc
                     while len(pending) >= writers:
@@ -193,7 +197,7 @@ class Command(BaseCommand):
                 f"{name} {seconds:.1f}" for name, seconds in generator.seconds.most_common())})
         clock = time.perf_counter()
         writer.analyze()
-        rekap.refresh(codes)
+        rekap.refresh([*codes, *sorted({kode.rsplit(".", 1)[0] for kode in codes})])  # (+ BKB)
         refreshing = time.perf_counter() - clock
         self._say(_("Done: %(groups)d groups, %(rows)d rows (audit history included) in "
                     "%(seconds).1f s (%(rate)d rows/s); statistics and stored recap counts "
