@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from members.models import AnggotaKeluarga, Keanggotaan, KeanggotaanKeluarga, Keluarga, Warga
-from members.resources import KeanggotaanResource, WargaResource
+from members.resources import KeanggotaanResource, KeluargaResource, WargaResource
 from registry import access
 from registry.admin import (
     PerkumpulanAdmin,
@@ -108,7 +108,8 @@ class AnggotaKeluargaInline(ScopedInline):
 
 
 @admin.register(Keluarga)
-class KeluargaAdmin(ScopedHistoryAdmin, ScopedAdmin):
+class KeluargaAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
+    resource_classes = [KeluargaResource]
     list_display = ["no_kk_tersamar", "kepala", "wilayah", "rw", "rt"]
     list_filter = [wilayah_filter("wilayah")]
     list_select_related = ["wilayah", "kepala"]

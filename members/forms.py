@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import AnggotaKeluarga, Keanggotaan, Keluarga, PeranAnggota, Warga
 from registry import validators
-from registry.forms import Conflict, DateInput, ModelRulesForm, today, village_in_area
+from registry.forms import (
+    Conflict,
+    DateInput,
+    ModelRulesForm,
+    OnceForm,
+    VersionedForm,
+    today,
+    village_in_area,
+)
 from registry.models import Perkumpulan
 
 # A broken database constraint of Keanggotaan, told on the field the user can change. The error
@@ -303,8 +311,10 @@ class SearchForm(forms.Form):
 
 
 # Households ------------------------------------------------------------------------------------
-class KeluargaForm(ModelRulesForm):
-    """A household's card number and address; its village one the user may edit."""
+class KeluargaForm(OnceForm, VersionedForm, ModelRulesForm):
+    """A household's card number and address; its village one the user may edit. A new household
+    is recorded once however often its form is sent (OnceForm); a change is checked against the
+    version it was opened with (VersionedForm: 409, what was typed kept)."""
 
     constraint_errors = {}
     no_kk = forms.CharField(
@@ -327,6 +337,10 @@ class KeluargaForm(ModelRulesForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.instance = instance or Keluarga()
+        if instance is None:
+            self.send_once(user, "members:keluarga_new")
+        else:
+            self.track_version(instance)
 
     def clean_no_kk(self) -> str:
         return "".join(self.cleaned_data["no_kk"].split())
@@ -348,18 +362,24 @@ class KeluargaForm(ModelRulesForm):
         return data
 
     def save(self) -> Keluarga | None:
+        """Write the household; None, with the form's errors set, if someone else saved it
+        since the form was opened or the database refused it."""
         try:
             with transaction.atomic():
+                self.claim_version()
                 self.instance.save()
+        except Conflict:
+            self.version_conflict()
+            return None
         except IntegrityError:
             self.conflict()
             return None
         return self.instance
 
 
-class AddHouseholdMemberForm(forms.Form):
+class AddHouseholdMemberForm(OnceForm, forms.Form):
     """Add a registered person to a household by NIK: one in another household moves, their
-    membership there ending the day before."""
+    membership there ending the day before. Sent twice, it adds once."""
 
     nik = forms.CharField(
         label=_("NIK"), max_length=40,
@@ -375,6 +395,7 @@ class AddHouseholdMemberForm(forms.Form):
         self.keluarga = keluarga
         self.user = user
         self.person: Warga | None = None
+        self.send_once(user, f"members:anggota_keluarga_add:{keluarga.pk}")
 
     def clean_nik(self) -> str:
         nik = "".join(self.cleaned_data["nik"].split())
@@ -397,13 +418,17 @@ class AddHouseholdMemberForm(forms.Form):
         return None
 
 
-class EndHouseholdMemberForm(forms.Form):
+class EndHouseholdMemberForm(OnceForm, forms.Form):
+    """End a person's membership of a household; sent twice, it ends once and the second
+    sending lands on the household's page."""
+
     selesai = forms.DateField(label=_("Until"), widget=DateInput, initial=today,
                               validators=[validators.validate_not_future])
 
-    def __init__(self, *args, member: AnggotaKeluarga, **kwargs):
+    def __init__(self, *args, member: AnggotaKeluarga, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
+        self.send_once(user, f"members:anggota_keluarga_end:{member.pk}")
 
     def clean(self):
         data = super().clean()
@@ -414,5 +439,15 @@ class EndHouseholdMemberForm(forms.Form):
             self.add_error("selesai", _("A membership cannot end before it starts."))
         return data
 
-    def save(self) -> None:
-        self.member.akhiri(self.cleaned_data["selesai"])
+    def save(self) -> bool:
+        """End the membership if it is still current; False, with the form's error, if
+        someone else ended it meanwhile."""
+        with transaction.atomic():
+            ended = (AnggotaKeluarga.objects.select_for_update()
+                     .filter(pk=self.member.pk, selesai__isnull=True).first())
+            if ended is None:
+                self.add_error(None, ValidationError(_("This membership has already ended."),
+                                                     code="ended"))
+                return False
+            ended.akhiri(self.cleaned_data["selesai"])
+        return True

@@ -1,10 +1,11 @@
-"""Import and export of people and memberships in the admin (see registry.resources)."""
+"""Import and export of people, memberships and households in the admin (see
+registry.resources)."""
 
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
 from members import workbook as sheet
-from members.models import Keanggotaan, Warga
+from members.models import Keanggotaan, Keluarga, Warga
 from registry import access, validators, workbook
 from registry.resources import ConvertWidget, KeyWidget, ScopedResource, area_widget, group_widget
 
@@ -87,3 +88,37 @@ class KeanggotaanResource(ScopedResource):
         import_id_fields = ["id"]
         fields = ["id", "perkumpulan", "warga", "nama_warga", "peran", "mulai", "selesai"]
         export_order = fields
+
+
+class KeluargaResource(ScopedResource):
+    """Households, keyed by KK number, read as the keluarga sheet reads them: the village among
+    those the user may change, the head by NIK among the people the user may see (the head is
+    the household's head here only: the keluarga sheet also makes them its member)."""
+
+    no_kk = Field(attribute="no_kk", column_name="no_kk", widget=ConvertWidget(sheet.to_no_kk))
+    wilayah = Field(attribute="wilayah", column_name="wilayah",
+                    widget=area_widget(gettext_lazy("village")))
+    kepala = Field(attribute="kepala", column_name="kepala", widget=person_widget())
+
+    # As the keluarga sheet reads a household (members.workbook.KeluargaSheet.parse).
+    sheet_converters = {
+        "rw": workbook.to_rw_rt,
+        "rt": workbook.to_rw_rt,
+        "alamat": workbook.to_text,
+    }
+    scope_area = "wilayah"
+    key_lookup = "no_kk"
+    personal_fields = ("alamat", "rw", "rt")
+    export_select_related = ("wilayah", "kepala")
+
+    class Meta:
+        model = Keluarga
+        name = gettext_lazy("households")
+        import_id_fields = ["no_kk"]
+        fields = ["no_kk", "wilayah", "rw", "rt", "alamat", "kepala"]
+        export_order = fields
+
+    def dehydrate_no_kk(self, keluarga: Keluarga) -> str:
+        if access.can_see_personal_data(self.user):
+            return keluarga.no_kk
+        return validators.mask_nik(keluarga.no_kk)

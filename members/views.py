@@ -269,7 +269,8 @@ def require_keluarga_access(request: HttpRequest) -> None:
 
 def keluarga_page(request, household: Keluarga, add_form=None, end_form=None, status=200):
     """A household: its card, address and head, its members (current first), the groups it
-    belongs to within the user's area; the forms to add a member and end one. Five queries."""
+    belongs to within the user's area; the forms to add a member and end one (each with its
+    one-time token: no query). Five queries."""
     user = request.user
     members = list(
         household.anggota.select_related("warga")
@@ -281,8 +282,13 @@ def keluarga_page(request, household: Keluarga, add_form=None, end_form=None, st
         .order_by(F("selesai").desc(nulls_first=True), "perkumpulan__nama", "pk")
     )
     can_edit = can_edit_record(request, household)
-    if can_edit and add_form is None:
-        add_form = AddHouseholdMemberForm(keluarga=household, user=user, auto_id="kk-%s")
+    if can_edit:
+        if add_form is None:
+            add_form = AddHouseholdMemberForm(keluarga=household, user=user, auto_id="kk-%s")
+        for m in members:
+            if m.aktif:
+                m.end_form = (end_form if end_form is not None and end_form.member.pk == m.pk
+                              else EndHouseholdMemberForm(member=m, user=user))
     return render(request, "members/keluarga_detail.html", {
         "k": household,
         "members": members,
@@ -302,37 +308,35 @@ def keluarga_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return keluarga_page(request, household)
 
 
-def keluarga_form_page(request, form, household=None, status=200):
+@login_required
+def keluarga_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new household (recorded once however often the form is sent) or a change to one
+    (checked against the version it was opened with: 409 with what was typed kept)."""
+    require_keluarga_access(request)
+    household = None
+    if pk is None:
+        require_editing_role(request)
+    else:
+        household = get_editable_or_404(request, Keluarga, pk=pk)
+    if request.method != "POST":
+        initial = {} if household else {"initial": {"desa": request.user.wilayah_id or ""}}
+        form = KeluargaForm(user=request.user, instance=household, **initial)
+    else:
+        form = KeluargaForm(request.POST, user=request.user, instance=household)
+
+        def save() -> str | None:
+            saved = form.save()
+            if saved is None:
+                return None
+            messages.success(request, _("The household was saved.") if household
+                             else _("The household was registered."))
+            return reverse("members:keluarga_detail", args=[saved.pk])
+
+        done = form.save_once(request, save, reverse("members:warga_list"))
+        if done is not None:
+            return done
     return render(request, "members/keluarga_form.html", {"form": form, "k": household},
-                  status=status)
-
-
-@login_required
-def keluarga_new(request: HttpRequest) -> HttpResponse:
-    require_keluarga_access(request)
-    require_editing_role(request)
-    if request.method != "POST":
-        return keluarga_form_page(request, KeluargaForm(user=request.user, initial={
-            "desa": request.user.wilayah_id or ""}))
-    form = KeluargaForm(request.POST, user=request.user)
-    if form.is_valid() and (household := form.save()) is not None:
-        messages.success(request, _("The household was registered."))
-        return redirect("members:keluarga_detail", household.pk)
-    return keluarga_form_page(request, form, status=400)
-
-
-@login_required
-def keluarga_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_keluarga_access(request)
-    household = get_editable_or_404(request, Keluarga, pk=pk)
-    if request.method != "POST":
-        return keluarga_form_page(request, KeluargaForm(user=request.user, instance=household),
-                                  household)
-    form = KeluargaForm(request.POST, user=request.user, instance=household)
-    if form.is_valid() and form.save() is not None:
-        messages.success(request, _("The household was saved."))
-        return redirect("members:keluarga_detail", household.pk)
-    return keluarga_form_page(request, form, household, status=400)
+                  status=form.http_status)
 
 
 @login_required
@@ -342,11 +346,17 @@ def anggota_keluarga_add(request: HttpRequest, pk: int) -> HttpResponse:
         request, Keluarga.objects.select_related("wilayah", "kepala"), pk=pk)
     form = AddHouseholdMemberForm(request.POST, keluarga=household, user=request.user,
                                   auto_id="kk-%s")
-    if form.is_valid() and (member := form.save()) is not None:
+
+    def save() -> str | None:
+        member = form.save()
+        if member is None:
+            return None
         messages.success(request, _("%(name)s was added to the household as %(relation)s.") % {
             "name": member.warga.nama, "relation": member.get_hubungan_display()})
-        return redirect("members:keluarga_detail", household.pk)
-    return keluarga_page(request, household, add_form=form, status=400)
+        return reverse("members:keluarga_detail", args=[household.pk])
+
+    done = form.save_once(request, save, reverse("members:keluarga_detail", args=[household.pk]))
+    return done or keluarga_page(request, household, add_form=form, status=400)
 
 
 @login_required
@@ -354,10 +364,15 @@ def anggota_keluarga_add(request: HttpRequest, pk: int) -> HttpResponse:
 def anggota_keluarga_end(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_editable_or_404(request, AnggotaKeluarga.objects.select_related(
         "warga", "keluarga__wilayah", "keluarga__kepala"), pk=pk)
-    form = EndHouseholdMemberForm(request.POST, member=member)
-    if form.is_valid():
-        form.save()
+    form = EndHouseholdMemberForm(request.POST, member=member, user=request.user)
+    page = reverse("members:keluarga_detail", args=[member.keluarga_id])
+
+    def save() -> str | None:
+        if not form.save():
+            return None
         messages.success(request, _("%(name)s no longer belongs to this household.") % {
             "name": member.warga.nama})
-        return redirect("members:keluarga_detail", member.keluarga_id)
-    return keluarga_page(request, member.keluarga, end_form=form, status=400)
+        return page
+
+    done = form.save_once(request, save, page)
+    return done or keluarga_page(request, member.keluarga, end_form=form, status=400)

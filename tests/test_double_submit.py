@@ -1,5 +1,6 @@
 """Every form of the web app that records something — money, help, a status, a referral, a
-membership, a link, a forum's meeting, fund entry or leader, a case, a group — records it once,
+membership, a link, a forum's meeting, fund entry or leader, a case, a group, a household and its
+members — records it once,
 however many times it is sent: two quick clicks on Save, the browser sending again, the back button.
 
 Each page's form carries a one-time token (registry.forms.OnceForm); the tests post a form as the
@@ -16,7 +17,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from members.models import Keanggotaan, Warga
+from members.models import AnggotaKeluarga, Keanggotaan, Keluarga, Warga
 from network.models import DanaKomunitas, Forum, Hubungan, PengurusForum, PertemuanForum
 from pmks.models import Bantuan, KasusPMKS, KategoriPMKS, RiwayatStatus, Rujukan, StatusKasus
 from registry.forms import TOKEN_FIELD, OnceForm
@@ -325,6 +326,63 @@ def test_a_role_change_or_an_end_sent_twice_is_refused_the_second_time(
     assert Keanggotaan.objects.count() == (2 if action == "peran" else 1)
     assert Keanggotaan.objects.filter(selesai__isnull=True).count() == (
         1 if action == "peran" else 0)
+
+
+KK = "3277011505150001"
+
+
+@pytest.fixture
+def household(make_warga):
+    k = Keluarga.objects.create(no_kk=KK, wilayah_id=CIBEUREUM, rw=3, rt=2)
+    k.tambah_anggota(make_warga("3277010203750002", nama="Budi", wilayah_id=CIBEUREUM),
+                     "KEPALA", datetime.date(2015, 5, 15))
+    return k
+
+
+def test_a_new_household_sent_twice_is_one_household(client, operator):
+    client.force_login(operator)
+    data = {**rendered(client, "/keluarga/baru/"), "no_kk": KK, "desa": CIBEUREUM, "rw": "3"}
+    first = client.post("/keluarga/baru/", data)
+    k = Keluarga.objects.get()
+    assert first.status_code == 302 and first.url == f"/keluarga/{k.pk}/"
+    second = client.post("/keluarga/baru/", data)  # not "this KK number is taken"
+    assert second.status_code == 302 and second.url == first.url and told_once(second)
+    assert Keluarga.objects.count() == 1
+
+
+def test_a_household_member_added_twice_is_added_once(client, operator, household,
+                                                      make_perkumpulan, make_warga):
+    group = make_perkumpulan("CBR-DW-001", nama="Dasa Wisma Mawar")
+    Keanggotaan.objects.create(warga=make_warga(NIK, nama="Siti", wilayah_id=CIBEUREUM),
+                               perkumpulan=group)
+    client.force_login(operator)
+    page = f"/keluarga/{household.pk}/"
+    action = f"/keluarga/{household.pk}/anggota/tambah/"
+    data = {**rendered(client, page, action), "nik": NIK, "hubungan": "PASANGAN",
+            "mulai": "2015-05-15"}
+    first = client.post(action, data)
+    second = client.post(action, data)
+    assert first.status_code == second.status_code == 302 and first.url == second.url == page
+    assert told_once(second) and not told_once(first)
+    assert list(AnggotaKeluarga.objects.filter(keluarga=household).order_by("pk")
+                .values_list("warga__nama", "hubungan")) == [("Budi", "KEPALA"),
+                                                             ("Siti", "PASANGAN")]
+
+
+def test_ending_a_household_member_sent_twice_ends_it_once(client, operator, household):
+    member = AnggotaKeluarga.objects.get(keluarga=household)
+    client.force_login(operator)
+    page = f"/keluarga/{household.pk}/"
+    action = f"/keluarga/anggota/{member.pk}/akhiri/"
+    data = {**rendered(client, page, action), "selesai": "2024-01-31"}
+    first = client.post(action, data)
+    member.refresh_from_db()
+    assert first.status_code == 302 and member.selesai == datetime.date(2024, 1, 31)
+    second = client.post(action, {**data, "selesai": "2024-02-29"})  # the row has no form now
+    assert second.status_code == 302 and second.url == first.url == page and told_once(second)
+    member.refresh_from_db()
+    assert member.selesai == datetime.date(2024, 1, 31)
+    assert AnggotaKeluarga.objects.count() == 1
 
 
 def test_old_tokens_are_forgotten(client, operator, case):

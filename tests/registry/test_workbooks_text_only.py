@@ -43,6 +43,7 @@ PLANTED = {
     "partner": "=1+1",
     "import_value": "-2+3",
     "address": "-2+3 Jl. Mawar",
+    "household_address": "@SUM(A1) Jl. Kenanga",
     "case_address": "=1+1 Gg. Melati",
     "case_note": "@SUM(A1) catatan",
     "link_note": '=HYPERLINK("http://x","catatan")',
@@ -68,7 +69,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def w(operator, operator_lain, staf, staf_lain, admin_user, make_perkumpulan, make_warga):
     """The world of tests/world.py with hostile text everywhere in Cibeureum."""
-    from members.models import Warga
+    from members.models import Keluarga, Warga
     from network.models import Forum, Hubungan, Mitra
     from pmks.models import KasusPMKS, KategoriPMKS
     from registry.models import Impor, JenisPerkumpulan, Perkumpulan, Pilihan, ProfilDesa
@@ -80,6 +81,8 @@ def w(operator, operator_lain, staf, staf_lain, admin_user, make_perkumpulan, ma
     Perkumpulan.objects.filter(pk=group.pk).update(nama=PLANTED["group"])
     Warga.objects.filter(pk=built.warga["cbr"].pk).update(
         nama=PLANTED["person"], alamat=PLANTED["address"])
+    Keluarga.objects.filter(pk=built.keluarga["cbr"].pk).update(
+        alamat=PLANTED["household_address"])
     KasusPMKS.objects.filter(pk=built.kasus["cbr"].pk).update(
         nama=PLANTED["case"], alamat=PLANTED["case_address"], catatan=PLANTED["case_note"])
     Mitra.objects.filter(pk=built.mitra["cbr"].pk).update(
@@ -172,8 +175,8 @@ DOWNLOADS = {
     "registry:workbook_template": (lambda w: reverse("registry:workbook_template"),
                          {"jenis", "kategori", *LISTS}),
     "registry:workbook_export": (lambda w: reverse("registry:workbook_export") + "?wilayah=32.77",
-                        {"group", "person", "case", "case_note", "partner", "link_note", "jenis",
-                         "kategori", "profil_note", "livelihood", *LISTS}),
+                        {"group", "person", "household_address", "case", "case_note", "partner",
+                         "link_note", "jenis", "kategori", "profil_note", "livelihood", *LISTS}),
     "registry:rekap_xlsx": (lambda w: reverse("registry:rekap_xlsx") + "?wilayah=32.77",
                             {"jenis", "kategori", "tujuan", "syarat", "sumber_dana", "nilai"}),
     "pmks:kasus_xlsx": (lambda w: reverse("pmks:kasus_xlsx"),
@@ -244,6 +247,7 @@ ADMIN_PLANTED = {
     "/admin/registry/perkumpulan/": {"group", "syarat", "sumber_dana", "nilai", "kegiatan"},
     "/admin/members/warga/": {"person", "address"},
     "/admin/members/keanggotaan/": {"person"},
+    "/admin/members/keluarga/": {"household_address"},
     "/admin/pmks/kasuspmks/": {"case", "case_address", "case_note"},
     "/admin/network/mitra/": {"partner", "partner_note"},
     "/admin/network/hubungan/": {"partner", "link_note"},

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo import dana
+from demo import dana, keluarga
 from demo.atas import add_kecamatan_bkb
 from demo.cibeureum import DESA, PROFILE
 from demo.generator import ACTIVITY, FORUM_TYPES
@@ -50,6 +50,7 @@ class Command(BaseCommand):
                 add_forums()
                 add_kecamatan_bkb(DESA)
                 add_psks(DESA)
+                keluarga.add_to_village(DESA)
                 ProfilDesa.objects.get_or_create(
                     desa_id=DESA, tahun=PROFILE["tahun"],
                     defaults={k: v for k, v in PROFILE.items() if k != "tahun"})
