@@ -247,3 +247,13 @@ def test_the_template_carries_the_sheets(tmp_path):
     assert lists["psks.peran"] == choice_labels(PeranPSKS)  # the roles' dropdown
     assert lists["lks.aktif"][:2] == ["Ya", "Tidak"]
     assert book["psks"]["A2"].number_format == "@"  # NIKs typed as text
+
+
+def test_an_observer_exports_the_trainings_without_their_people(tmp_path, staf, pengamat, hadi):
+    imported(make_xlsx(tmp_path, good_sheets()), user=staf)
+    buffer = io.BytesIO()
+    counts = workbook.export_workbook(buffer, user=pengamat, area=Wilayah.objects.get(pk="32.77"))
+    assert (counts["psks"], counts["lks"], counts["pelatihan"]) == (0, 2, 2)
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert [r[-2:] for r in book["pelatihan"].iter_rows(min_row=2, values_only=True)] == [
+        (None, None), (None, None)]
