@@ -3,9 +3,9 @@ area served, a period), `lks` (welfare institutions, keyed by name and area) and
 (trainings, keyed by topic, first day and area; one row per participant).
 
 A worker or participant is a person by NIK: with a name, one the file's people stage registers
-if new (as the pmks sheet does); without one, a person named on an earlier sheet of the file or
-registered and seen by the importing user. A row sets every column of its record: an empty cell
-empties it (or gives the model's default). The rules are the models' own (`clean`)."""
+if new (as the pmks sheet does); without one, a person named on the same or an earlier sheet of
+the file, or registered and seen by the importing user. A row sets every column of its record:
+an empty cell empties it (or gives the model's default). The rules are the models' own (`clean`)."""
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -89,9 +89,9 @@ class _Nameless:
         self.seen: dict[str, bool] = {}
 
     def check(self, imp: Import, items: list[tuple[Row, str, str]]) -> None:
-        """Each (row, column, NIK): a person of the file (named on an earlier sheet or row) or a
-        registered person the user sees, else an error on the NIK; the registered ones join the
-        file's people, so that `People.ids` holds them."""
+        """Each (row, column, NIK): a person of the file (named on this sheet or an earlier
+        one) or a registered person the user sees, else an error on the NIK; the registered ones
+        join the file's people, so that `People.ids` holds them."""
         people = imp.part(People)
         wanted = [nik for _r, _c, nik in items if nik not in people.named and nik not in self.seen]
         queryset = Warga.objects.all() if imp.user is None else Warga.objects.visible_to(imp.user)
