@@ -8,8 +8,13 @@ class PsksConfig(AppConfig):
 
     def ready(self) -> None:
         from psks import rekap, views
+        from psks.workbook import LksSheet, PelatihanSheet, PsksSheet
+        from registry import workbook
         from registry.panels import register_perkumpulan_panel
         from registry.rekap import register_table
 
+        workbook.register_sheet(PsksSheet())
+        workbook.register_sheet(LksSheet())
+        workbook.register_sheet(PelatihanSheet())
         register_perkumpulan_panel(35, "psks/panel_pelatihan.html")(views.pelatihan_panel)
         register_table(13)(rekap.table_trained_leaders)

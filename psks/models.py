@@ -69,6 +69,8 @@ class PetugasPSKS(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     history = audit.history()
+    # The columns the survey import writes in bulk (registry.workbook.insert_rows).
+    bulk_columns = ("warga", "peran", "wilayah", "mulai", "selesai", "keterangan")
 
     class Meta:
         verbose_name = _("PSKS worker")
@@ -143,6 +145,8 @@ class LKS(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     history = audit.history()
+    bulk_columns = (
+        "nama", "wilayah", "status_hukum", "nomor_registrasi", "layanan", "alamat", "aktif")
 
     class Meta:
         verbose_name = _("social welfare institution (LKS)")
@@ -235,6 +239,7 @@ class PesertaPelatihan(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     history = audit.history()
+    bulk_columns = ("pelatihan", "warga")
 
     class Meta:
         verbose_name = _("training participant")

@@ -98,6 +98,11 @@ TEMPLATE_GUIDE = [
         "Dasa Wisma's KK; it counts as one member); a row with both records the person's "
         "household."
     ),
+    gettext_lazy(
+        "Sheets psks, lks and pelatihan (optional): the PSKS — one row per period of a worker "
+        "(PSM, TKSK…), one row per welfare institution (LKS), one row per participant of a "
+        "training."
+    ),
     gettext_lazy("Row 1 holds the column names: do not change them. Bold columns are required."),
     gettext_lazy(
         "kode_perkumpulan is the group's own stable code (e.g. CBR-DW-001); the other "

@@ -459,7 +459,8 @@ def test_sheets_come_in_the_order_of_their_dependencies_then_of_registration(mon
     from registry.workbook import frame
 
     assert workbook.sheet_names() == [
-        "perkumpulan", "profil_desa", "keluarga", "anggota", "pmks", "jaringan", "dana"]
+        "perkumpulan", "profil_desa", "keluarga", "anggota", "pmks", "jaringan", "dana", "psks",
+        "lks", "pelatihan"]
 
     class Sheet(workbook.SheetHandler):
         def __init__(self, name, after=()):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from members.models import Keanggotaan, KeanggotaanKeluarga, Keluarga, Warga
 from network.models import Forum, Hubungan, Mitra
 from pmks.models import KasusPMKS
-from psks.models import PesertaPelatihan, PetugasPSKS
+from psks.models import LKS, PesertaPelatihan, PetugasPSKS
 from registry import workbook
 from registry.models import Perkumpulan, Wilayah
 
@@ -30,8 +30,8 @@ def test_it_round_trips_the_demo_village(admin_user):
     group.nama = "=SUM(A1:A9) Dasa Wisma"  # a formula-like name survives, as text
     group.save()
     first = export(admin_user)
-    # The demo's PSKS workers and training participants are people outside the workbook; its
-    # households go first, before the people they hold.
+    # The demo's PSKS workers and training participants go with the people, and its households
+    # before the people they hold; the psks, pelatihan and keluarga sheets bring them back.
     for model in (KeanggotaanKeluarga, Keluarga, Hubungan, KasusPMKS, Keanggotaan, Forum,
                   PetugasPSKS, PesertaPelatihan, Warga, Mitra):
         model.objects.all().delete()
@@ -42,6 +42,8 @@ def test_it_round_trips_the_demo_village(admin_user):
     assert result.errors == []
     assert result.counts["perkumpulan"].created == 307 + 1  # and the kecamatan's BKB
     assert result.counts["anggota"].created == 614 + 169  # and the member households
+    assert result.counts["psks"].created == PetugasPSKS.objects.count() > 0
+    assert result.counts["lks"].unchanged == LKS.objects.count() > 0
     assert Perkumpulan.objects.get(kode="CBR-DW-001").nama == "=SUM(A1:A9) Dasa Wisma"
     second = export(admin_user)
     assert cells(second) == cells(first)
