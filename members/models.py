@@ -124,7 +124,42 @@ class Warga(models.Model):
             )
 
 
-class Keanggotaan(models.Model):
+class Masa(models.Model):
+    """A period from `mulai` to `selesai` (empty while it goes on), with its row's created and
+    changed times: a person's membership of a group or of a household, a household's of a group.
+    A change ends one row and starts another, so the history stays."""
+
+    mulai = models.DateField(_("from"), null=True, blank=True)
+    selesai = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("Empty while the membership goes on.")
+    )
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def aktif(self) -> bool:
+        return self.selesai is None
+
+    @staticmethod
+    def ends_after_start(name: str) -> models.CheckConstraint:
+        """The database's rule behind `clean`: a period never ends before it starts."""
+        return models.CheckConstraint(
+            condition=Q(selesai__isnull=True) | Q(mulai__isnull=True)
+            | Q(selesai__gte=models.F("mulai")),
+            name=name,
+        )
+
+    def clean(self) -> None:
+        if self.mulai and self.selesai and self.selesai < self.mulai:
+            raise ValidationError({"selesai": ValidationError(
+                _("A membership cannot end before it starts."), code="ends_early"
+            )})
+
+
+class Keanggotaan(Masa):
     """A person's membership of a group in one role over one period (a board term is a period)."""
 
     # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
@@ -142,12 +177,6 @@ class Keanggotaan(models.Model):
     peran = models.CharField(
         _("role"), max_length=10, choices=PeranAnggota.choices, default=PeranAnggota.ANGGOTA
     )
-    mulai = models.DateField(_("from"), null=True, blank=True)
-    selesai = models.DateField(
-        _("until"), null=True, blank=True, help_text=_("Empty while the membership goes on.")
-    )
-    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
-    diubah = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
     history = audit.history()  # by group and by person: both indexed
@@ -170,31 +199,16 @@ class Keanggotaan(models.Model):
                 condition=Q(selesai__isnull=True, peran="KETUA"),
                 name="one_current_chair",
             ),
-            models.CheckConstraint(
-                condition=Q(selesai__isnull=True)
-                | Q(mulai__isnull=True)
-                | Q(selesai__gte=models.F("mulai")),
-                name="membership_ends_after_start",
-            ),
+            Masa.ends_after_start("membership_ends_after_start"),
         ]
 
     def __str__(self) -> str:
         return f"{self.warga.nama} — {self.get_peran_display()} {self.perkumpulan.nama}"
 
     @property
-    def aktif(self) -> bool:
-        return self.selesai is None
-
-    @property
     def warga_setempat(self) -> bool:
         """Whether the member lives in the group's village (members need not)."""
         return self.warga.wilayah_id == self.perkumpulan.desa_id
-
-    def clean(self) -> None:
-        if self.mulai and self.selesai and self.selesai < self.mulai:
-            raise ValidationError({"selesai": ValidationError(
-                _("A membership cannot end before it starts."), code="ends_early"
-            )})
 
 
 class HubunganKeluarga(models.TextChoices):
@@ -293,7 +307,7 @@ class Keluarga(models.Model):
         return member
 
 
-class AnggotaKeluarga(models.Model):
+class AnggotaKeluarga(Masa):
     """A person's membership of a household over one period: a move ends one row and starts
     another, so a person has at most one current household."""
 
@@ -312,12 +326,9 @@ class AnggotaKeluarga(models.Model):
         _("relation to the head"), max_length=10, choices=HubunganKeluarga.choices,
         default=HubunganKeluarga.LAINNYA,
     )
-    mulai = models.DateField(_("from"), null=True, blank=True)
     selesai = models.DateField(
         _("until"), null=True, blank=True, help_text=_("Empty while the person lives there.")
     )
-    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
-    diubah = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
     history = audit.history()
@@ -332,26 +343,11 @@ class AnggotaKeluarga(models.Model):
                 condition=Q(selesai__isnull=True),
                 name="one_current_household",
             ),
-            models.CheckConstraint(
-                condition=Q(selesai__isnull=True)
-                | Q(mulai__isnull=True)
-                | Q(selesai__gte=models.F("mulai")),
-                name="household_member_ends_after_start",
-            ),
+            Masa.ends_after_start("household_member_ends_after_start"),
         ]
 
     def __str__(self) -> str:
         return f"{self.warga.nama} — {self.get_hubungan_display()}"
-
-    @property
-    def aktif(self) -> bool:
-        return self.selesai is None
-
-    def clean(self) -> None:
-        if self.mulai and self.selesai and self.selesai < self.mulai:
-            raise ValidationError({"selesai": ValidationError(
-                _("A membership cannot end before it starts."), code="ends_early"
-            )})
 
     def akhiri(self, tanggal) -> None:
         """End the membership on `tanggal` (a move, a death, a new family card)."""
@@ -360,7 +356,7 @@ class AnggotaKeluarga(models.Model):
         self.save(update_fields=["selesai", "diubah"])
 
 
-class KeanggotaanKeluarga(models.Model):
+class KeanggotaanKeluarga(Masa):
     """A household's membership of a group (a Dasa Wisma's members are households) over one
     period. Table 3 counts it as one member (members.rekap)."""
 
@@ -376,12 +372,6 @@ class KeanggotaanKeluarga(models.Model):
         Perkumpulan, models.CASCADE, related_name="keanggotaan_keluarga",
         verbose_name=_("group"),
     )
-    mulai = models.DateField(_("from"), null=True, blank=True)
-    selesai = models.DateField(
-        _("until"), null=True, blank=True, help_text=_("Empty while the membership goes on.")
-    )
-    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
-    diubah = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
     history = audit.history()
@@ -396,17 +386,8 @@ class KeanggotaanKeluarga(models.Model):
                 condition=Q(selesai__isnull=True),
                 name="one_current_household_membership",
             ),
-            models.CheckConstraint(
-                condition=Q(selesai__isnull=True)
-                | Q(mulai__isnull=True)
-                | Q(selesai__gte=models.F("mulai")),
-                name="household_membership_ends_after_start",
-            ),
+            Masa.ends_after_start("household_membership_ends_after_start"),
         ]
 
     def __str__(self) -> str:
         return f"{self.keluarga} — {self.perkumpulan.nama}"
-
-    @property
-    def aktif(self) -> bool:
-        return self.selesai is None
