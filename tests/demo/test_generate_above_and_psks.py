@@ -116,7 +116,7 @@ PSKS_ROWS = {
     "trainings": "SELECT wilayah_id, COUNT(p.id) FROM psks_pelatihan t "
                  "JOIN psks_pesertapelatihan p ON p.pelatihan_id = t.id GROUP BY wilayah_id",
     "bkb": "SELECT g.kode, COUNT(h.id) FROM registry_perkumpulan g JOIN network_hubungan h "
-           "ON h.mitra_perkumpulan_id = g.id WHERE g.kode LIKE 'KEC-%' GROUP BY g.kode",
+           "ON h.mitra_perkumpulan_id = g.id WHERE substr(g.kode, 1, 4) = 'KEC-' GROUP BY g.kode",
 }
 
 
