@@ -29,7 +29,7 @@ from network.models import (
     PertemuanForum,
     TingkatForum,
 )
-from pmks.models import Bantuan, KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
+from pmks.models import KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
 from registry import rekap
 from registry.models import JenisDana, Perkumpulan
 from registry.workbook import chunks, insert_rows
@@ -132,8 +132,8 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
          in batch.cases], history=True)
     case_ids = {(d, n, k, w): pk for d, n, k, w, pk in KasusPMKS.objects.filter(
         desa__in=codes).values_list("desa", "nama", "kategori", "warga", "pk")}
-    statuses, referrals, help_given = [], [], []
-    for nik, nama, desa, _rw, _rt, _a, kategori, when, status, helper, _r, days in batch.cases:
+    statuses, referrals = [], []
+    for nik, nama, desa, _rw, _rt, _a, kategori, when, status, _helper, _r, days in batch.cases:
         pk = case_ids[desa, nama, kategori, person_ids[nik] if nik else None]
         statuses.append((pk, when, None, StatusKasus.TERIDENTIFIKASI, ""))
         later = when + datetime.timedelta(days=days)
@@ -141,12 +141,8 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
             statuses.append((pk, later, None, status, ""))
         if status == StatusKasus.DIRUJUK:
             referrals.append((pk, later, None, "DINAS_SOSIAL", "", ""))
-        if status in (StatusKasus.DITANGANI, StatusKasus.SELESAI):
-            help_given.append((pk, later, None, "BARANG", "JIMPITAN", 100_000 + days * 5_000,
-                               group_ids[helper] if helper else None, ""))
     put(RiwayatStatus, statuses)
     put(Rujukan, referrals)
-    put(Bantuan, help_given)
 
     # The village's own forums and those of an RW, in one write; read back by (village, RW).
     put(Forum, [(desa, nama, mekanisme, formed, "", TingkatForum.DESA, None, None, "")

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from pmks.models import (
-    Bantuan,
     KasusPMKS,
     KategoriPMKS,
     LogAkses,
@@ -50,13 +49,6 @@ class RujukanInline(ScopedInline):
     readonly_fields = ["oleh"]
 
 
-class BantuanInline(ScopedInline):
-    model = Bantuan
-    fields = ["tanggal", "bentuk", "sumber", "nilai", "perkumpulan", "keterangan", "oleh"]
-    readonly_fields = ["oleh"]
-    autocomplete_fields = ["perkumpulan"]
-
-
 @admin.register(KasusPMKS)
 class KasusPMKSAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     resource_classes = [KasusPMKSResource]
@@ -75,7 +67,8 @@ class KasusPMKSAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     autocomplete_fields = ["warga", "desa", "pendamping"]
     # Set when the case is recorded: the person's latest closed case of the category.
     readonly_fields = ["kasus_sebelumnya", "dibuat", "diubah"]
-    inlines = [RiwayatInline, RujukanInline, BantuanInline]
+    # The aid app adds the help given (its distributions) from its AppConfig.ready().
+    inlines = [RiwayatInline, RujukanInline]
 
     def get_object(self, request, object_id, from_field=None):
         """A case opened in the admin — its change page, its history, its delete confirmation —

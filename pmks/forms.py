@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Warga
-from pmks.models import Bantuan, KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
+from pmks.models import KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
 from registry.access import Peran
 from registry.forms import (
     Conflict,
@@ -316,26 +316,3 @@ class RujukanForm(OnceForm, forms.ModelForm):
                     % {"body": referral.lembaga or referral.get_tujuan_display()},
                 )
         return referral
-
-
-class BantuanForm(OnceForm, forms.ModelForm):
-    """Help given to the person: by default from the accompanying group."""
-
-    class Meta:
-        model = Bantuan
-        fields = ["tanggal", "bentuk", "sumber", "nilai", "perkumpulan", "keterangan"]
-        widgets = {"tanggal": DateInput}
-
-    def __init__(self, *args, kasus: KasusPMKS, user, **kwargs):
-        kwargs.setdefault("auto_id", "bantuan-%s")
-        kwargs.setdefault("instance", Bantuan(kasus=kasus, oleh=user))
-        kwargs.setdefault("initial", {"perkumpulan": kasus.pendamping_id})
-        super().__init__(*args, **kwargs)
-        groups = village_groups(kasus.desa_id)
-        if kasus.pendamping_id:
-            groups = groups | Perkumpulan.objects.filter(pk=kasus.pendamping_id)
-        field = self.fields["perkumpulan"]
-        field.queryset = groups.order_by("nama")
-        field.label_from_instance = lambda g: f"{g.nama} ({g.kode})"
-        self.fields["nilai"].widget.attrs["inputmode"] = "numeric"
-        self.send_once(user, f"pmks:bantuan:{kasus.pk}")

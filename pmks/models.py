@@ -9,7 +9,6 @@ from members.models import Warga
 from registry import access, audit, validators
 from registry.access import ScopedQuerySet
 from registry.models import (
-    JenisDana,
     JenisPerkumpulan,
     Perkumpulan,
     Referensi,
@@ -285,38 +284,6 @@ class Rujukan(CaseRecord):
 
     def __str__(self) -> str:
         return f"{self.tanggal}: {self.get_tujuan_display()}"
-
-
-class BentukBantuan(models.TextChoices):
-    UANG = "UANG", _("Cash")
-    BARANG = "BARANG", _("Goods")
-    JASA = "JASA", _("Service")
-    PENDAMPINGAN = "PENDAMPINGAN", _("Accompaniment")
-
-
-class Bantuan(CaseRecord):
-    """Help given to the person of a case."""
-
-    # What a bulk write fills (workbook.insert_rows; importer and demo alike), in tuple order.
-    bulk_columns = (
-        "kasus", "tanggal", "oleh", "bentuk", "sumber", "nilai", "perkumpulan", "keterangan",
-    )
-
-    kasus = models.ForeignKey(KasusPMKS, models.CASCADE, related_name="bantuan",
-                              verbose_name=_("case"))
-    bentuk = models.CharField(_("form"), max_length=16, choices=BentukBantuan.choices)
-    sumber = models.CharField(_("source"), max_length=16, choices=JenisDana.choices)
-    nilai = models.PositiveBigIntegerField(_("value (Rp)"), null=True, blank=True)
-    perkumpulan = models.ForeignKey(Perkumpulan, models.SET_NULL, null=True, blank=True,
-                                    related_name="bantuan", verbose_name=_("given by group"))
-    keterangan = models.CharField(_("description"), max_length=300, blank=True)
-
-    class Meta(CaseRecord.Meta):
-        verbose_name = _("help given")
-        verbose_name_plural = _("help given")
-
-    def __str__(self) -> str:
-        return f"{self.tanggal}: {self.get_bentuk_display()} ({self.get_sumber_display()})"
 
 
 class Tindakan(models.TextChoices):

@@ -10,6 +10,6 @@ urlpatterns = [
     path("pmks/baru/", views.kasus_form, name="kasus_new"),
     path("pmks/<int:pk>/", views.kasus_detail, name="kasus_detail"),
     path("pmks/<int:pk>/ubah/", views.kasus_form, name="kasus_edit"),
-    re_path(r"^pmks/(?P<pk>[0-9]+)/(?P<aksi>status|rujukan|bantuan)/$", views.kasus_aksi,
+    re_path(r"^pmks/(?P<pk>[0-9]+)/(?P<aksi>[a-z_]+)/$", views.kasus_aksi,
             name="kasus_aksi"),
 ]

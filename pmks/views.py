@@ -3,11 +3,13 @@ change a case and record its status, referrals and help, the by-name export, the
 the cases a group accompanies (on its page) and the dashboard's open cases. Never for observers:
 PMKS data is sensitive. A case page and every export are written to the access log."""
 
+from collections.abc import Callable, Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from members.models import Keanggotaan
 from pmks.filters import KasusFilter
-from pmks.forms import BantuanForm, KasusForm, RujukanForm, StatusForm
+from pmks.forms import KasusForm, RujukanForm, StatusForm
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
 from registry import access, audit, rekap
 from registry.models import JenisPerkumpulan, Perkumpulan
@@ -72,7 +74,7 @@ def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
     LogAkses.catat(request.user, Tindakan.LIHAT, kasus.desa, kasus=kasus)
     timeline = sorted(
         [*kasus.riwayat.select_related("oleh"), *kasus.rujukan.select_related("oleh"),
-         *kasus.bantuan.select_related("oleh", "perkumpulan")],
+         *(record for source in KASUS_TIMELINE for record in source(kasus))],
         key=lambda record: (record.tanggal, record.dicatat),
     )
     log = None
@@ -80,7 +82,8 @@ def kasus_detail(request: HttpRequest, pk: int) -> HttpResponse:
         log = list(kasus.log_akses.select_related("pengguna")[:20])
     forms = None
     if access.can_edit(request.user):
-        forms = {name: form(kasus=kasus, user=request.user) for name, form, _title in ACTIONS}
+        forms = [(name, title, form(kasus=kasus, user=request.user))
+                 for name, form, title in ACTIONS]
     history, history_total = audit.timeline(
         [audit.Source(KasusPMKS.history.filter(id=kasus.pk), lambda row, names: _("Case"))],
         request.user)
@@ -139,12 +142,24 @@ def kasus_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     }, status=form.http_status)
 
 
-# The forms on a case's page: name, form, title of the page showing its errors.
+# The forms on a case's page: name, form, title (of its part of the page and of the page showing
+# its errors). A higher app adds its own (the aid app: help given) with `register_kasus_action`.
 ACTIONS = [
     ("status", StatusForm, gettext_lazy("Change the status")),
     ("rujukan", RujukanForm, gettext_lazy("Refer the case")),
-    ("bantuan", BantuanForm, gettext_lazy("Record help given")),
 ]
+# What a higher app adds to a case's timeline: functions of the case returning records with a
+# date (`tanggal`) and a time recorded (`dicatat`); the aid app gives the help handed out.
+KASUS_TIMELINE: list[Callable[[KasusPMKS], Iterable]] = []
+
+
+def register_kasus_action(name: str, form, title) -> None:
+    ACTIONS.append((name, form, title))
+
+
+def register_kasus_timeline(source: Callable[[KasusPMKS], Iterable]):
+    KASUS_TIMELINE.append(source)
+    return source
 
 
 @login_required
@@ -153,7 +168,10 @@ def kasus_aksi(request: HttpRequest, pk: int, aksi: str) -> HttpResponse:
     """A status change, a referral or help given, from the case's page; errors are shown beside
     the fields on a page of their own."""
     kasus = editable_kasus(request, pk)
-    name, form_class, title = next(a for a in ACTIONS if a[0] == aksi)
+    action = next((a for a in ACTIONS if a[0] == aksi), None)
+    if action is None:
+        raise Http404
+    name, form_class, title = action
     form = form_class(request.POST, kasus=kasus, user=request.user)
     timeline = reverse("pmks:kasus_detail", args=[kasus.pk]) + "#timeline-judul"
 

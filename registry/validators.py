@@ -354,3 +354,50 @@ def join_multi(value: str) -> str:
             seen.add(normalize_label(part))
             parts.append(part)
     return "; ".join(parts)
+
+
+# One distribution of aid to one recipient above this is a typing slip (an extra 000), not aid.
+NILAI_BANTUAN_MAX = 1_000_000_000
+JUMLAH_BANTUAN_MAX = 100_000
+
+
+def validate_nilai_bantuan(value: int) -> None:
+    """A value in rupiah of one aid distribution: 0 … Rp 1,000,000,000."""
+    if value is not None and not 0 <= value <= NILAI_BANTUAN_MAX:
+        raise ValidationError(
+            _("Value %(value)s must be between 0 and %(max)s rupiah."),
+            code="nilai_range", params={"value": value, "max": f"{NILAI_BANTUAN_MAX:,}"},
+        )
+
+
+def validate_jumlah_bantuan(value) -> None:
+    """A quantity of goods of one aid distribution (kg, packages…): above 0, at most 100,000."""
+    if value is not None and not 0 < value <= JUMLAH_BANTUAN_MAX:
+        raise ValidationError(
+            _("Quantity %(value)s must be above 0 and at most %(max)s."),
+            code="jumlah_range", params={"value": value, "max": f"{JUMLAH_BANTUAN_MAX:,}"},
+        )
+
+
+# A proof of a distribution (a photo of the handover, a scan of the receipt): the kinds a phone
+# or a scanner makes, told by their first bytes as well as their name, at most 5 MB.
+BUKTI_MAX_BYTES = 5 * 1024 * 1024
+BUKTI_KINDS = {".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+               ".png": (b"\x89PNG\r\n\x1a\n",), ".pdf": (b"%PDF-",)}
+
+
+def validate_bukti(upload) -> None:
+    """An uploaded proof: JPEG, PNG or PDF by name and by content, at most 5 MB."""
+    name = (getattr(upload, "name", "") or "").lower()
+    suffix = name[name.rfind("."):] if "." in name else ""
+    if upload.size > BUKTI_MAX_BYTES:
+        raise ValidationError(_("The file is larger than 5 MB."), code="bukti_size")
+    heads = BUKTI_KINDS.get(suffix)
+    if heads is None:
+        raise ValidationError(_("Upload a photo (JPG, PNG) or a PDF scan."), code="bukti_type")
+    upload.seek(0)
+    start = upload.read(8)
+    upload.seek(0)
+    if not any(start.startswith(head) for head in heads):
+        raise ValidationError(_("The file's content is not the %(kind)s its name says."),
+                              code="bukti_content", params={"kind": suffix[1:].upper()})

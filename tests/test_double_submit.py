@@ -17,9 +17,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
+from bantuan.models import Penyaluran
 from members.models import AnggotaKeluarga, Keanggotaan, Keluarga, Warga
 from network.models import DanaKomunitas, Forum, Hubungan, PengurusForum, PertemuanForum
-from pmks.models import Bantuan, KasusPMKS, KategoriPMKS, RiwayatStatus, Rujukan, StatusKasus
+from pmks.models import KasusPMKS, KategoriPMKS, RiwayatStatus, Rujukan, StatusKasus
 from registry.forms import TOKEN_FIELD, OnceForm
 from registry.models import FormulirTerkirim, JenisPerkumpulan, Perkumpulan
 from tests.conftest import CIBEUREUM
@@ -88,7 +89,7 @@ def count(model) -> int:
 # (name, page, form's action or None, hidden aksi, what is typed, model written) -------------
 CASE_FORMS = [
     ("bantuan", {"tanggal": "2026-07-01", "bentuk": "UANG", "sumber": "DANA_KEMATIAN",
-                 "nilai": "250000"}, Bantuan),
+                 "nilai": "250000"}, Penyaluran),
     ("rujukan", {"tanggal": "2026-06-01", "tujuan": "PUSKESMAS", "tandai": "on"}, Rujukan),
     ("status", {"status": "SELESAI", "catatan": "sudah mandiri"}, RiwayatStatus),
 ]
@@ -160,10 +161,10 @@ def test_a_form_refused_for_its_errors_saves_once_corrected(client, operator, ca
     data = rendered(client, f"/pmks/{case.pk}/", action)
     typed = {"tanggal": "2026-07-01", "bentuk": "UANG", "sumber": "IURAN"}
     assert client.post(action, {**data, **typed, "nilai": "-5"}).status_code == 400
-    assert not Bantuan.objects.exists() and not FormulirTerkirim.objects.exists()
+    assert not Penyaluran.objects.exists() and not FormulirTerkirim.objects.exists()
     for _twice in range(2):
         assert client.post(action, {**data, **typed, "nilai": "5000"}).status_code == 302
-    assert list(Bantuan.objects.values_list("nilai", flat=True)) == [5000]
+    assert list(Penyaluran.objects.values_list("nilai", flat=True)) == [5000]
 
 
 def test_each_showing_of_a_form_is_a_new_entry(client, operator, case):
@@ -174,7 +175,7 @@ def test_each_showing_of_a_form_is_a_new_entry(client, operator, case):
     for _entry in range(2):
         data = rendered(client, f"/pmks/{case.pk}/", action)
         assert client.post(action, {**data, **typed}).status_code == 302
-    assert Bantuan.objects.count() == 2
+    assert Penyaluran.objects.count() == 2
 
 
 def test_a_token_of_another_user_or_form_tells_nothing_of_its_result(
@@ -193,7 +194,7 @@ def test_a_token_of_another_user_or_form_tells_nothing_of_its_result(
     assert response.status_code == 302 and response.url == f"/pmks/{case.pk}/#timeline-judul"
     response = client.post(f"/pmks/{case.pk}/rujukan/", {**data, "tujuan": "PANTI"})
     assert response.status_code == 302 and response.url == f"/pmks/{case.pk}/#timeline-judul"
-    assert (Bantuan.objects.count(), Rujukan.objects.count()) == (1, 0)
+    assert (Penyaluran.objects.count(), Rujukan.objects.count()) == (1, 0)
 
 
 def test_a_new_case_sent_twice_is_one_case(client, operator, case):
@@ -407,7 +408,7 @@ def test_a_form_without_a_usable_token_saves_as_before(client, operator, case, t
     response = client.post(f"/pmks/{case.pk}/bantuan/", {
         TOKEN_FIELD: token, "tanggal": "2026-07-01", "bentuk": "UANG", "sumber": "IURAN"})
     assert response.status_code == 302
-    assert Bantuan.objects.count() == 1 and not FormulirTerkirim.objects.exists()
+    assert Penyaluran.objects.count() == 1 and not FormulirTerkirim.objects.exists()
 
 
 def test_showing_a_form_stores_nothing(client, operator, case):

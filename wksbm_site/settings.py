@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "pmks",
     "network",
     "psks",
+    # Aid and stimulus programmes, on top of members and PMKS.
+    "bantuan",
     # Demo data (load_demo, generate_demo): the top floor; no app imports it.
     "demo",
 ]

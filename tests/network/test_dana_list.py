@@ -5,8 +5,9 @@ still accepted by the PMKS help form, the forum's fund form and the forum's admi
 import pytest
 from django.utils import translation
 
+from bantuan.models import Program
 from network.models import DanaKomunitas, DanaPerkumpulan, Forum
-from pmks.models import Bantuan, KasusPMKS, KategoriPMKS
+from pmks.models import KasusPMKS, KategoriPMKS
 from registry.models import JenisDana
 from tests.conftest import CIBEUREUM
 
@@ -28,7 +29,7 @@ def test_one_list_holds_both_former_lists_and_the_seeds_funds():
             "Dana kematian", "Jimpitan beras", "Iuran anggota", "Lainnya"]
     assert {"SIMPAN_PINJAM", "SUMBANGAN", "ZAKAT_INFAK", "DANA_DESA"} <= set(JenisDana.values)
     for model, name in ((DanaKomunitas, "jenis"), (DanaPerkumpulan, "jenis"),
-                        (Bantuan, "sumber")):
+                        (Program, "sumber")):
         assert model._meta.get_field(name).choices == JenisDana.choices
 
 
@@ -41,7 +42,7 @@ def test_the_pmks_help_form_takes_every_former_source(client, operator, code):
     response = client.post(f"/pmks/{case.pk}/bantuan/", {
         "tanggal": "2026-07-01", "bentuk": "UANG", "sumber": code, "nilai": "50000"})
     assert response.status_code == 302
-    assert case.bantuan.get().get_sumber_display() == JenisDana(code).label
+    assert case.bantuan.get().penerima.program.get_sumber_display() == JenisDana(code).label
 
 
 @pytest.fixture

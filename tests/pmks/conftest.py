@@ -2,6 +2,7 @@
 no group) in Cibeureum; Ujang in Melong."""
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import CIBEUREUM, MELONG
 
@@ -20,7 +21,10 @@ def cases(make_perkumpulan, make_warga, operator):
     icih.catat_status(operator)
     icih.ubah_status(StatusKasus.DIRUJUK, operator, catatan="ke panti")
     icih.rujukan.create(tujuan="PANTI", lembaga="Panti Werdha", oleh=operator)
-    icih.bantuan.create(bentuk="BARANG", sumber="JIMPITAN", nilai=50000, perkumpulan=dw)
+    from bantuan.models import Penyaluran
+
+    Penyaluran.bantu_kasus(icih, tanggal=timezone.localdate(),
+                           bentuk="BARANG", sumber="JIMPITAN", nilai=50000, perkumpulan=dw)
     entis = KasusPMKS.objects.create(nama="Abah Entis", desa_id=CIBEUREUM, rw=5, kategori=second)
     melong = KasusPMKS.objects.create(nama="Ujang", desa_id=MELONG, kategori=first)
     return {"icih": icih, "entis": entis, "melong": melong, "first": first}

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
+from bantuan.models import Penyaluran
 from members.models import Warga
 from pmks.models import (
-    Bantuan,
     KasusPMKS,
     KategoriPMKS,
     LogAkses,
@@ -27,7 +27,7 @@ ROLES = ["anonymous", "operator", "operator_lain", "staf", "staf_lain", "pengama
 
 def snapshot() -> tuple:
     return tuple(model.objects.count()
-                 for model in (KasusPMKS, Warga, RiwayatStatus, Rujukan, Bantuan))
+                 for model in (KasusPMKS, Warga, RiwayatStatus, Rujukan, Penyaluran))
 
 
 def tomorrow() -> str:
@@ -62,12 +62,14 @@ def test_a_get_of_an_action_is_refused(client, operator, cases):
 def test_the_case_page_offers_the_forms_to_those_who_may_change_it(client, operator, cases):
     client.force_login(operator)
     response = client.get(f"/pmks/{cases['icih'].pk}/")
-    assert list(response.context["forms"]) == ["status", "rujukan", "bantuan"]
+    assert [name for name, _title, _form in response.context["forms"]] == [
+        "status", "rujukan", "bantuan"]
     html = response.content.decode()
     assert f'action="/pmks/{cases["icih"].pk}/rujukan/"' in html
     assert f'href="/pmks/{cases["icih"].pk}/ubah/"' in html
     # Help is offered from the village's groups, the accompanying one first chosen.
-    field = response.context["forms"]["bantuan"]["perkumpulan"]
+    field = {name: form for name, _title, form in response.context["forms"]}["bantuan"][
+        "perkumpulan"]
     assert field.value() == cases["icih"].pendamping_id
 
 
@@ -250,7 +252,8 @@ def test_help_is_recorded_with_its_source_and_group(client, operator, cases, mak
         "perkumpulan": icih.pendamping_id, "keterangan": "santunan"})
     assert response.status_code == 302
     help_given = icih.bantuan.get(keterangan="santunan")
-    assert (help_given.nilai, help_given.sumber, help_given.perkumpulan, help_given.oleh) == (
+    assert (help_given.nilai, help_given.penerima.program.sumber, help_given.perkumpulan,
+            help_given.oleh) == (
         250000, "DANA_KEMATIAN", icih.pendamping, operator)
     # A group of another village is not on offer; a negative value is no value.
     from registry.models import Perkumpulan

@@ -76,7 +76,7 @@ def test_a_case_page_shows_the_full_nik_and_timeline_and_is_logged(client, opera
     html = response.content.decode()
     assert NIK in html and "Panti Werdha" in html and "Jimpitan beras" in html
     assert [type(r).__name__ for r in response.context["timeline"]] == [
-        "RiwayatStatus", "RiwayatStatus", "Rujukan", "Bantuan"]
+        "RiwayatStatus", "RiwayatStatus", "Rujukan", "Penyaluran"]
     assert response.context["log"] is None  # operators do not read the log
     entry = LogAkses.objects.get()
     assert (entry.pengguna, entry.tindakan, entry.kasus, entry.wilayah_id) == (

@@ -1,0 +1,85 @@
+"""The aid app in the admin: programmes, recipients with their distributions, stimulus reports;
+and the help given on a PMKS case's admin page (its distributions, read-only there: they are
+recorded on the case's page or on the recipient)."""
+
+from django.contrib import admin
+
+from bantuan.models import LaporanStimulan, Penerima, Penyaluran, Program
+from pmks.admin import KasusPMKSAdmin
+from registry.admin import ScopedAdmin, ScopedHistoryAdmin, ScopedInline, wilayah_filter
+
+
+@admin.register(Program)
+class ProgramAdmin(ScopedHistoryAdmin, ScopedAdmin):
+    list_display = ["nama", "bentuk", "sumber", "sasaran", "wilayah", "mulai", "selesai",
+                    "kuota_per_desa"]
+    list_filter = [wilayah_filter("wilayah", any_level=True), "bentuk", "sumber", "sasaran",
+                   "ad_hoc"]
+    date_hierarchy = "mulai"
+    list_select_related = ["wilayah"]
+    search_fields = ["nama"]
+    autocomplete_fields = ["wilayah"]
+    fields = ["nama", "sumber", "bentuk", "sasaran", "wilayah", "mulai", "selesai", "syarat",
+              "kuota_per_desa", "batas_laporan_hari", "ad_hoc"]
+
+
+class PenyaluranInline(ScopedInline):
+    model = Penyaluran
+    fields = ["tanggal", "nilai", "jumlah", "satuan", "penyalur", "nomor_bukti", "berkas_bukti",
+              "keterangan", "oleh"]
+    readonly_fields = ["oleh"]
+
+
+class LaporanInline(ScopedInline):
+    model = LaporanStimulan
+    fields = ["tanggal", "kegiatan", "terpakai", "sisa", "bukti", "berkas_bukti", "oleh"]
+    readonly_fields = ["oleh"]
+
+
+@admin.register(Penerima)
+class PenerimaAdmin(ScopedHistoryAdmin, ScopedAdmin):
+    list_display = ["__str__", "desa", "status", "mulai", "selesai"]
+    list_filter = [wilayah_filter("desa", any_level=True), "status", "program__bentuk"]
+    list_select_related = ["program", "desa", "warga", "keluarga", "perkumpulan", "kasus"]
+    search_fields = ["program__nama", "warga__nama", "=warga__nik", "perkumpulan__nama",
+                     "=keluarga__no_kk"]
+    autocomplete_fields = ["program", "warga", "keluarga", "perkumpulan", "kasus", "desa"]
+    fields = ["program", "warga", "keluarga", "perkumpulan", "kasus", "desa", "mulai", "selesai",
+              "status", "alasan_berhenti", "alasan_ganda", "diputuskan_oleh"]
+    readonly_fields = ["diputuskan_oleh"]
+    inlines = [PenyaluranInline, LaporanInline]
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data or not change:
+            obj.diputuskan_oleh = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for record in formset.save(commit=False):
+            if record.pk is None:
+                record.oleh = request.user
+            record.save()
+        for record in formset.deleted_objects:
+            record.delete()
+
+
+class KasusPenyaluranInline(ScopedInline):
+    """The help given on a case (distributions naming it): recorded on the case's page."""
+
+    model = Penyaluran
+    fk_name = "kasus"
+    verbose_name_plural = Penyaluran._meta.verbose_name_plural
+    fields = readonly_fields = ["tanggal", "penerima", "nilai", "jumlah", "perkumpulan",
+                                "keterangan", "oleh"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+KasusPMKSAdmin.inlines = [*KasusPMKSAdmin.inlines, KasusPenyaluranInline]

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BantuanConfig(AppConfig):
+    name = "bantuan"
+    verbose_name = _("Aid")
+
+    def ready(self) -> None:
+        from bantuan.forms import KasusBantuanForm
+        from bantuan.models import Penyaluran
+        from pmks.views import register_kasus_action, register_kasus_timeline
+
+        register_kasus_action("bantuan", KasusBantuanForm, _("Record help given"))
+        register_kasus_timeline(
+            lambda kasus: Penyaluran.objects.filter(kasus=kasus)
+            .select_related("oleh", "perkumpulan", "penerima__program"))
