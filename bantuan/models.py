@@ -54,6 +54,10 @@ class Program(models.Model):
     scope_path = "wilayah"
     scope_any_level = True
 
+    kode = models.CharField(
+        _("code"), max_length=validators.KODE_PERKUMPULAN_MAX, unique=True,
+        validators=[validators.validate_kode_program],
+        help_text=_("How the workbook's bantuan sheet names the programme (e.g. PKH-2026-3277)."))
     nama = models.CharField(_("name"), max_length=200)
     sumber = models.CharField(_("source"), max_length=16, choices=JenisDana.choices)
     bentuk = models.CharField(_("form"), max_length=16, choices=BentukBantuan.choices)
@@ -130,13 +134,17 @@ class Program(models.Model):
         made when first needed; its start moves back to the earliest help."""
         program, _created = cls.objects.get_or_create(
             ad_hoc=True, wilayah=desa, sumber=sumber, bentuk=bentuk,
-            defaults={"nama": f"Bantuan langsung PMKS: {JenisDana(sumber).label}",
+            defaults={"kode": cls.ad_hoc_code(desa.kode, sumber, bentuk), "nama": f"Bantuan langsung PMKS: {JenisDana(sumber).label}",
                       "mulai": tanggal, "sasaran": Sasaran.WARGA},
         )
         if tanggal < program.mulai:
             program.mulai = tanggal
             program.save(update_fields=["mulai", "diubah"])
         return program
+
+    @staticmethod
+    def ad_hoc_code(desa: str, sumber: str, bentuk: str) -> str:
+        return f"PMKS-{desa.replace('.', '')}-{sumber[:6]}-{bentuk[:4]}"
 
     def clean(self) -> None:
         if self.bentuk == BentukBantuan.STIMULAN and self.sasaran != Sasaran.PERKUMPULAN:

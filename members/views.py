@@ -40,6 +40,7 @@ from registry import access, audit, rekap
 from registry.forms import today
 from registry.models import Perkumpulan
 from registry.pages import can_edit_record, get_editable_or_404, paged, require_editing_role
+from registry.panels import PAGE_PANELS, shown
 
 # The board first, in the order of PeranAnggota (chair, vice chair, secretary, treasurer).
 ROLE_ORDER = {value: i for i, value in enumerate(PeranAnggota.values)}
@@ -242,6 +243,7 @@ def warga_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ], user)
     return render(request, "members/warga_detail.html", {
         "person": person,
+        "panels": shown(PAGE_PANELS["warga"], request, person),
         "memberships": memberships,
         "household": household,
         "history": history,
@@ -291,6 +293,7 @@ def keluarga_page(request, household: Keluarga, add_form=None, end_form=None, st
                               else EndHouseholdMemberForm(member=m, user=user))
     return render(request, "members/keluarga_detail.html", {
         "k": household,
+        "panels": shown(PAGE_PANELS["keluarga"], request, household),
         "members": members,
         "groups": groups,
         "can_edit": can_edit,

@@ -34,6 +34,10 @@ class Card:
 
 
 PERKUMPULAN_PANELS: list[Panel] = []
+# The sections a higher app adds to the pages of the lower floors' records other than a group:
+# "warga" (a person's page) and "keluarga" (a household's page), from `members`; the context
+# function gets the request and the record.
+PAGE_PANELS: dict[str, list[Panel]] = {"warga": [], "keluarga": []}
 DASHBOARD_CARDS: list[Card] = []
 # What a group's change history takes in beside the group itself (its members, its links):
 # each app gives the history of its records of the group (registry.audit.Source).
@@ -47,6 +51,27 @@ def register_perkumpulan_panel(order: int, template: str):
         return context
 
     return decorate
+
+
+def register_page_panel(page: str, order: int, template: str):
+    """A section of the page `page` ("warga", "keluarga"): see `PAGE_PANELS`."""
+
+    def decorate(context):
+        PAGE_PANELS[page].append(Panel(order, template, context))
+        PAGE_PANELS[page].sort(key=lambda p: p.order)
+        return context
+
+    return decorate
+
+
+def shown(panels: list[Panel], request: HttpRequest, record) -> list[dict]:
+    """The panels of a page that have something to show the user: template and context."""
+    found = []
+    for panel in panels:
+        context = panel.context(request, record)
+        if context is not None:
+            found.append({"template": panel.template, "context": context})
+    return found
 
 
 def register_perkumpulan_history(source: Callable[[Perkumpulan], audit.Source]):

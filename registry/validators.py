@@ -207,6 +207,17 @@ def validate_kode_perkumpulan(value: str) -> None:
         )
 
 
+def validate_kode_program(value: str) -> None:
+    """An aid programme's code: the shape of a group code (up to 40 letters, digits, '.', '-',
+    '_' or '/')."""
+    if len(value) > KODE_PERKUMPULAN_MAX or not _KODE_PERKUMPULAN.fullmatch(value):
+        raise ValidationError(
+            _("Programme code “%(value)s” must be 1–40 characters of letters, digits, “.”, "
+              "“-”, “_” or “/”, with no spaces (for example PKH-2026-3277)."),
+            code="kode_program", params={"value": value},
+        )
+
+
 def validate_tahun(value: int) -> None:
     """A year between 1900 and this year."""
     current = this_year()

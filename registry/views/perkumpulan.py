@@ -30,7 +30,7 @@ from registry.pages import (
     require_editing_role,
     table_xlsx,
 )
-from registry.panels import DASHBOARD_CARDS, PERKUMPULAN_HISTORY, PERKUMPULAN_PANELS
+from registry.panels import DASHBOARD_CARDS, PERKUMPULAN_HISTORY, PERKUMPULAN_PANELS, shown
 
 
 def perkumpulan_history(group: Perkumpulan) -> audit.Source:
@@ -201,11 +201,7 @@ def perkumpulan_detail(request: HttpRequest, kode: str) -> HttpResponse:
         ),
         kode=kode,
     )
-    panels = []
-    for panel in PERKUMPULAN_PANELS:
-        context = panel.context(request, group)
-        if context is not None:
-            panels.append({"template": panel.template, "context": context})
+    panels = shown(PERKUMPULAN_PANELS, request, group)
     history, history_total = audit.timeline(
         [perkumpulan_history(group), *(source(group) for source in PERKUMPULAN_HISTORY)],
         request.user)
