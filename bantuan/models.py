@@ -134,7 +134,8 @@ class Program(models.Model):
         made when first needed; its start moves back to the earliest help."""
         program, _created = cls.objects.get_or_create(
             ad_hoc=True, wilayah=desa, sumber=sumber, bentuk=bentuk,
-            defaults={"kode": cls.ad_hoc_code(desa.kode, sumber, bentuk), "nama": f"Bantuan langsung PMKS: {JenisDana(sumber).label}",
+            defaults={"kode": cls.ad_hoc_code(desa.kode, sumber, bentuk),
+                      "nama": f"Bantuan langsung PMKS: {JenisDana(sumber).label}",
                       "mulai": tanggal, "sasaran": Sasaran.WARGA},
         )
         if tanggal < program.mulai:
