@@ -26,7 +26,8 @@ def forward(apps, schema_editor):
         if program is None:
             program = programmes[key] = Program.objects.create(
                 ad_hoc=True, wilayah_id=kasus.desa_id,
-                kode=f"PMKS-{kasus.desa_id.replace('.', '')}-{help_.sumber[:6]}-{help_.bentuk[:4]}", sumber=help_.sumber,
+                kode="PMKS-%s-%s-%s" % (kasus.desa_id.replace(".", ""), help_.sumber[:6],
+                                        help_.bentuk[:4]), sumber=help_.sumber,
                 bentuk=help_.bentuk, sasaran="WARGA", mulai=help_.tanggal,
                 nama=f"Bantuan langsung PMKS: {SOURCES.get(help_.sumber, help_.sumber)}")
         target = ({"warga_id": kasus.warga_id} if kasus.warga_id else {"kasus_id": kasus.pk})
