@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("network.urls")),
     path("", include("pmks.urls")),
     path("", include("psks.urls")),
+    path("", include("bantuan.urls")),
     path("", include("registry.urls")),
 ]

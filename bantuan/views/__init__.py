@@ -1,0 +1,2 @@
+"""The aid app's pages: programmes (`program`) and recipients, distributions and stimulus
+reports (`penerima`)."""
