@@ -208,6 +208,27 @@ def test_an_operator_creates_their_villages_programme(world, client, operator):
     assert (created.wilayah_id, created.kuota_per_desa, created.ad_hoc) == (CIBEUREUM, 50, False)
 
 
+def test_a_new_programme_sent_twice_is_written_once(world, client, staf):
+    client.force_login(staf)
+    token = client.get("/bantuan/program/baru/").context["form"]["sekali"].value()
+    first = client.post("/bantuan/program/baru/", data(sekali=token))
+    again = client.post("/bantuan/program/baru/", data(sekali=token))
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert Program.objects.filter(kode="BLT-CBR-2026").count() == 1
+
+
+def test_an_operator_changes_their_own_villages_programme(world, client, operator):
+    client.force_login(operator)
+    client.post("/bantuan/program/baru/", data())
+    created = Program.objects.get(kode="BLT-CBR-2026")
+    response = client.post(f"/bantuan/program/{created.pk}/ubah/",
+                           data(kuota_per_desa="", nama="BLT Cibeureum"))
+    assert response.status_code == 302
+    created.refresh_from_db()
+    assert (created.nama, created.kuota_per_desa) == ("BLT Cibeureum", None)
+
+
 @pytest.mark.parametrize(("who", "changes", "field"), [
     ("operator", {"wilayah": MELONG}, "wilayah"),           # the next village
     ("operator", {"wilayah": "32.77"}, "wilayah"),          # above the operator's village
@@ -295,6 +316,15 @@ def test_the_overlap_page_finds_a_planted_overlap_and_not_the_others(world, clie
     assert {row["penerima"].nama for row in
             client.get("/bantuan/ganda/").context["rows"]} == {"Fajar"}
     assert client.get(f"/bantuan/ganda/?wilayah={CIBEUREUM}").status_code == 404
+
+
+def test_the_administrator_sees_every_overlap_and_any_area(world, client, admin_user):
+    client.force_login(admin_user)
+    assert {row["penerima"].nama for row in
+            client.get("/bantuan/ganda/").context["rows"]} == {"Fajar"}
+    assert client.get("/bantuan/ganda/?wilayah=32.73.01").context["rows"] == []
+    response = client.get("/bantuan/ganda/?wilayah=bukan-kode")
+    assert response.status_code == 400
 
 
 # Dashboard ------------------------------------------------------------------------------------
