@@ -177,7 +177,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = query = None
     if personal:
         recipients = (Penerima.objects.visible_to(user).filter(program=program)
-                      .select_related(*TARGETS).order_by("desa__nama", "status", "pk"))
+                      .select_related(*TARGETS).order_by("desa", "pk"))
         page, query = paged(request, recipients, count=totals["semua"])
     return render(request, "bantuan/program_detail.html", {
         "program": program,
@@ -248,7 +248,7 @@ def program_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     recipients = (Penerima.objects.visible_to(user).filter(program=program)
                   .select_related(*TARGETS)
                   .annotate(n=Count("penyaluran"), nilai=Sum("penyaluran__nilai"))
-                  .order_by("desa__nama", "pk"))
+                  .order_by("desa", "pk"))
     exported = 0
 
     def rows():
