@@ -9,9 +9,12 @@ class BantuanConfig(AppConfig):
     def ready(self) -> None:
         from bantuan.forms import KasusBantuanForm
         from bantuan.models import Penyaluran
+        from bantuan.views.program import program_card
         from pmks.views import register_kasus_action, register_kasus_timeline
+        from registry.panels import register_dashboard_card
 
         register_kasus_action("bantuan", KasusBantuanForm, _("Record help given"))
         register_kasus_timeline(
             lambda kasus: Penyaluran.objects.filter(kasus=kasus)
             .select_related("oleh", "perkumpulan", "penerima__program"))
+        register_dashboard_card(45)(program_card)

@@ -9,8 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from bantuan.models import BentukBantuan, Penerima, Penyaluran, Program, StatusPenerima
 from pmks.models import KasusPMKS
-from registry.forms import DateInput, OnceForm, village_groups
-from registry.models import JenisDana, Perkumpulan
+from registry.forms import (
+    DateInput,
+    OnceForm,
+    VersionedModelForm,
+    village_groups,
+    village_in_area,
+)
+from registry.models import JenisDana, Perkumpulan, Wilayah
 
 
 class KasusBantuanForm(OnceForm, forms.Form):
@@ -77,3 +83,46 @@ class KasusBantuanForm(OnceForm, forms.Form):
                 sumber=data["sumber"], bentuk=data["bentuk"], oleh=self.user,
                 nilai=data.get("nilai"), perkumpulan=data.get("perkumpulan"),
                 keterangan=data.get("keterangan") or "")
+
+
+# Programmes
+class ProgramForm(OnceForm, VersionedModelForm):
+    """A programme: its code, name, source, form, recipients, the area it covers (a code of any
+    level within the user's area), period and quota. The rules are the model's (`Program.clean`:
+    a stimulus goes to groups; the period's constraint). A new programme is written once however
+    often its form is sent; a change is checked against the version it was opened with."""
+
+    wilayah = forms.CharField(
+        label=_("Area code"), max_length=13,
+        help_text=_("The area the programme covers: a village (32.77.01.1002) or a larger area "
+                    "(32.77.01, a kecamatan; 32.77, a kota)."))
+
+    class Meta(VersionedModelForm.Meta):
+        model = Program
+        fields = ["kode", "nama", "sumber", "bentuk", "sasaran", "mulai", "selesai", "syarat",
+                  "kuota_per_desa", "batas_laporan_hari"]
+        widgets = {"mulai": DateInput, "selesai": DateInput}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            # The code names the programme in workbooks: set once.
+            self.fields["kode"].disabled = True
+            self.fields["wilayah"].initial = self.instance.wilayah_id
+        else:
+            self.send_once(user, "bantuan:program_new")
+            if user.wilayah_id:
+                self.fields["wilayah"].initial = user.wilayah_id
+        self.order_fields(["kode", "nama", "sumber", "bentuk", "sasaran", "wilayah"])
+        for name in ("kuota_per_desa", "batas_laporan_hari"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+
+    def clean_wilayah(self) -> Wilayah:
+        return village_in_area(self.user, self.cleaned_data["wilayah"], any_level=True)
+
+    def _post_clean(self):
+        # The area must be on the instance before the model's own validation runs.
+        if isinstance(self.cleaned_data.get("wilayah"), Wilayah):
+            self.instance.wilayah = self.cleaned_data["wilayah"]
+        super()._post_clean()
