@@ -9,9 +9,12 @@ class BantuanConfig(AppConfig):
     def ready(self) -> None:
         from bantuan.forms import KasusBantuanForm
         from bantuan.models import Penyaluran
+        from bantuan.workbook import BantuanSheet
         from pmks.views import register_kasus_action, register_kasus_timeline
+        from registry.workbook import register_sheet
 
         register_kasus_action("bantuan", KasusBantuanForm, _("Record help given"))
         register_kasus_timeline(
             lambda kasus: Penyaluran.objects.filter(kasus=kasus)
             .select_related("oleh", "perkumpulan", "penerima__program"))
+        register_sheet(BantuanSheet())
