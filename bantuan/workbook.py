@@ -344,6 +344,7 @@ class BantuanSheet(SheetHandler):
             values = self._values(recipient, stored)
             recipient["values"] = values
             recipient["stored"] = stored
+            recipient["was"] = stored.status if stored is not None else None
             new_salur = []
             known = existing["salur"].get(stored.pk, set()) if stored else set()
             seen = set()
@@ -365,7 +366,7 @@ class BantuanSheet(SheetHandler):
                         % {"reason": values["alasan_berhenti"]})
                     continue
                 new_salur.append(item)
-            if new_salur and values["status"] in (StatusPenerima.USULAN,
+            if recipient["salur"] and values["status"] in (StatusPenerima.USULAN,
                                                   StatusPenerima.DISETUJUI):
                 values["status"] = StatusPenerima.DITERIMA  # whoever receives has received
             if values["status"] == StatusPenerima.DIHENTIKAN and not values["alasan_berhenti"]:
@@ -453,16 +454,15 @@ class BantuanSheet(SheetHandler):
         and the file's (a recipient the file stops frees its place)."""
         count = dict(taken)
         for r in recipients.values():
-            stored = r["stored"]
-            if stored is not None and stored.status != StatusPenerima.DIHENTIKAN and (
+            if r["was"] not in (None, StatusPenerima.DIHENTIKAN) and (
                     r["values"]["status"] == StatusPenerima.DIHENTIKAN):
-                key = (r["program"].pk, stored.desa_id)
+                key = (r["program"].pk, r["stored"].desa_id)
                 count[key] = count.get(key, 0) - 1
         for r in recipients.values():
             quota = r["program"].kuota_per_desa
             if quota is None or r["values"]["status"] == StatusPenerima.DIHENTIKAN:
                 continue
-            if r["stored"] is not None and r["stored"].status != StatusPenerima.DIHENTIKAN:
+            if r["was"] not in (None, StatusPenerima.DIHENTIKAN):
                 continue  # already counted
             key = (r["program"].pk, r["desa"].pk)
             count[key] = count.get(key, 0) + 1
@@ -549,7 +549,7 @@ class BantuanSheet(SheetHandler):
             pk = r["stored"].pk if r["stored"] is not None else ids[(r["program"].pk,
                                                                        r["column"], r["id"])]
             salur.append((pk, item["tanggal"], item["nilai"], item["jumlah"], item["satuan"],
-                          item["penyalur"], item["nomor_bukti"], None, None, item["keterangan"],
+                          item["penyalur"], item["nomor_bukti"], "", None, None, item["keterangan"],
                           user_id))
         insert_rows(Penyaluran, salur)
 
