@@ -34,6 +34,7 @@ from bantuan.models import (
     program_period,
 )
 from members.models import Keluarga, Warga
+from pmks.models import LogAkses, Tindakan
 from registry import access, audit, validators
 from registry.models import Perkumpulan, Wilayah
 from registry.workbook.cells import (
@@ -575,6 +576,8 @@ class BantuanSheet(SheetHandler):
         """Recipients by name: never for observers (the names of the poor)."""
         if not access.can_see_pmks(user):
             return None
+        # Who receives aid reveals who is poor: an export, logged as the PMKS ones are.
+        LogAkses.catat(user, Tindakan.EKSPOR, area, keterangan="formulir pendataan: bantuan")
         recipients = (Penerima.objects.visible_to(user)
                       .filter(access.within(area, "desa", any_level=True), kasus__isnull=True)
                       .select_related("program", "warga", "keluarga", "perkumpulan")

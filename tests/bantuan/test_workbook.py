@@ -19,6 +19,7 @@ from bantuan.models import (
     StatusPenerima,
 )
 from members.models import Keluarga, Warga
+from pmks.models import LogAkses, Tindakan
 from registry import workbook
 from tests.survey_files import CIBEUREUM, MELONG, make_xlsx, tally, where
 
@@ -122,11 +123,23 @@ def test_exported_sheet_reimports_unchanged(tmp_path, world, operator, pengamat)
     stream.seek(0)
     sheet = openpyxl.load_workbook(stream)["bantuan"]
     assert sheet.max_row == 1 + 5  # one row per distribution, one for a recipient without
+    assert LogAkses.objects.filter(pengguna=operator, tindakan=Tindakan.EKSPOR).exists()
     path = tmp_path / "export.xlsx"
     path.write_bytes(stream.getvalue())
     again = workbook.run(path, user=operator)
     assert again.errors == [], [str(e) for e in again.errors]
     assert tally(again)["bantuan"]["created"] == 0 and tally(again)["bantuan"]["updated"] == 0
+
+
+def test_the_template_carries_the_sheet_with_its_status_list(db):
+    blank = io.BytesIO()
+    workbook.template_workbook(blank)
+    sheet = openpyxl.load_workbook(io.BytesIO(blank.getvalue()))["bantuan"]
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["kode_program", "nik", "no_kk", "kode_perkumpulan"]
+    assert "tanggal_salur" in header and "alasan_ganda" in header
+    status = openpyxl.utils.get_column_letter(header.index("status") + 1)
+    assert any(status + "2" in str(v.sqref) for v in sheet.data_validations.dataValidation)
 
 
 def test_double_aid_inside_the_file_refused_both_rows_located(tmp_path, world, operator):
