@@ -286,15 +286,18 @@ class BantuanSheet(SheetHandler):
         for part in chunks(list(wanted["no_kk"])):
             found.update((("no_kk", kk), (area, pk)) for pk, kk, area in visible(Keluarga)
                          .filter(no_kk__in=part).values_list("pk", "no_kk", "wilayah_id"))
-        defined = imp.groups.defined
-        registered = [k for k in wanted["kode_perkumpulan"] if k not in defined]
-        for part in chunks(registered):
+        for part in chunks(list(wanted["kode_perkumpulan"])):
             found.update((("kode_perkumpulan", kode), (area, pk)) for pk, kode, area in
                          visible(Perkumpulan).filter(kode__in=part)
                          .values_list("pk", "kode", "desa_id"))
+        # A group of the file's perkumpulan sheet sits where the sheet says; a new one has no id
+        # until that sheet is written.
+        defined = imp.groups.defined
         for kode in wanted["kode_perkumpulan"]:
             if kode in defined:
-                found[("kode_perkumpulan", kode)] = (defined[kode]["values"]["desa"].pk, None)
+                registered = found.get(("kode_perkumpulan", kode), (None, None))[1]
+                found[("kode_perkumpulan", kode)] = (defined[kode]["values"]["desa"].pk,
+                                                     registered)
         return found
 
     @staticmethod

@@ -261,6 +261,23 @@ def test_groups_of_the_file_and_registered(tmp_path, world, operator, make_perku
     assert Penerima.objects.get(perkumpulan__kode="CBR-DW-001").status == StatusPenerima.DITERIMA
 
 
+def test_a_group_of_the_files_perkumpulan_sheet(tmp_path, world, operator):
+    from registry.models import Perkumpulan
+    from tests.survey_files import group
+    program("STIM-2026", bentuk=BentukBantuan.STIMULAN, sasaran=Sasaran.PERKUMPULAN)
+    sheets = {"perkumpulan": [group("CBR-KT-077")],
+              "bantuan": [{"kode_program": "STIM-2026", "kode_perkumpulan": "CBR-KT-077",
+                           "tanggal_salur": "01-05-2026", "nilai": 2_500_000}]}
+    first = workbook.run(make_xlsx(tmp_path, sheets), user=operator)
+    assert first.errors == [], [str(e) for e in first.errors]
+    recipient = Penerima.objects.get(program__kode="STIM-2026")
+    assert recipient.perkumpulan == Perkumpulan.objects.get(kode="CBR-KT-077")
+    again = workbook.run(make_xlsx(tmp_path, sheets, "again.xlsx"), user=operator)
+    assert again.errors == [], [str(e) for e in again.errors]
+    assert tally(again)["bantuan"] == {"created": 0, "updated": 0, "unchanged": 2}
+    assert Penyaluran.objects.get().nilai == 2_500_000
+
+
 def test_nothing_written_when_one_row_is_wrong(tmp_path, world, operator):
     rows = [*GOOD[:4], row(nik=NIK_C, tanggal_salur="01-01-2030", nilai=1)]
     before = counts()
