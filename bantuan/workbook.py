@@ -520,9 +520,6 @@ class BantuanSheet(SheetHandler):
             return
         for index, found in find_double_aid(candidates).items():
             r = rows[index]
-            found = [p for p in found if p.program_id != r["program"].pk]
-            if not found:
-                continue
             imp.error(r["row"], "alasan_ganda", _(
                 "Double aid: this recipient already receives %(programs)s, of the same form over "
                 "an overlapping period. Give the reason in alasan_ganda to add them all the "

@@ -251,6 +251,21 @@ def test_recipient_outside_the_users_and_the_programmes_area(tmp_path, world, op
     assert imp.errors[0].value == NIK_MELONG
 
 
+def test_a_person_seen_through_a_group_but_living_elsewhere(tmp_path, world, operator,
+                                                          make_perkumpulan):
+    from members.models import Keanggotaan
+    # The Cibeureum operator sees Melong's person through a Cibeureum group, but may not write
+    # Melong's data: refused on the NIK.
+    Keanggotaan.objects.create(warga=world["people"][NIK_MELONG],
+                               perkumpulan=make_perkumpulan("CBR-DW-001"))
+    imp = refused(tmp_path, [row(nik=NIK_MELONG)], [("bantuan", 2, "nik")], user=operator)
+    assert imp.errors[0].value == NIK_MELONG
+
+
+def test_another_areas_staff_does_not_see_the_programme(tmp_path, world, staf_lain):
+    refused(tmp_path, [row()], [("bantuan", 2, "kode_program")], user=staf_lain)
+
+
 def test_groups_of_the_file_and_registered(tmp_path, world, operator, make_perkumpulan):
     make_perkumpulan("CBR-DW-001")
     program("STIM-2026", bentuk=BentukBantuan.STIMULAN, sasaran=Sasaran.PERKUMPULAN)
