@@ -10,11 +10,14 @@ class BantuanConfig(AppConfig):
         from bantuan.forms import KasusBantuanForm
         from bantuan.models import Penyaluran
         from bantuan.views.program import program_card
+        from bantuan.workbook import BantuanSheet
         from pmks.views import register_kasus_action, register_kasus_timeline
         from registry.panels import register_dashboard_card
+        from registry.workbook import register_sheet
 
         register_kasus_action("bantuan", KasusBantuanForm, _("Record help given"))
         register_kasus_timeline(
             lambda kasus: Penyaluran.objects.filter(kasus=kasus)
             .select_related("oleh", "perkumpulan", "penerima__program"))
         register_dashboard_card(45)(program_card)
+        register_sheet(BantuanSheet())

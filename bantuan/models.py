@@ -431,7 +431,7 @@ class Penyaluran(models.Model):
     its proof (a reference number; a photo or scan). Help recorded in a PMKS case names the case."""
 
     bulk_columns = ("penerima", "tanggal", "nilai", "jumlah", "satuan", "penyalur",
-                    "nomor_bukti", "perkumpulan", "kasus", "keterangan", "oleh")
+                    "nomor_bukti", "berkas_bukti", "perkumpulan", "kasus", "keterangan", "oleh")
 
     scope_path = "penerima__desa"
     scope_any_level = True
