@@ -105,8 +105,8 @@ class Program(models.Model):
         """A programme is seen within its area and from every area within it: a village's
         operator sees the province's programmes that cover the village."""
         below = access.area_filter(user, "wilayah", any_level=True)
-        if user.wilayah_id is None:
-            return below
+        if not (user and user.is_active and getattr(user, "wilayah_id", None)):
+            return below  # everything (an administrator without an area) or nothing
         above = Wilayah.ancestor_codes(user.wilayah_id)
         codes = [c for c in (above["provinsi_id"], above["kabupaten_id"], above["kecamatan_id"])
                  if c]
