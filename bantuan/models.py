@@ -273,7 +273,10 @@ class Penerima(models.Model):
 
     def complete(self) -> None:
         """Fill what follows from the target and the programme: the area (the target's), the
-        period (the programme's, from today while it runs)."""
+        period (the programme's, from today while it runs). A case of a registered person names
+        the person: the double-aid rule and the one-per-programme rule follow the person."""
+        if self.kasus_id and not self.warga_id and self.kasus.warga_id:
+            self.warga_id, self.kasus = self.kasus.warga_id, None
         if not self.desa_id:
             area = self.target_area()
             if area is not None:

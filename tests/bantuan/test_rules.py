@@ -173,6 +173,19 @@ def test_the_same_person_on_two_programmes_of_one_form_overlapping(siti):
     assert first.double_aid() == []
 
 
+def test_a_case_of_a_registered_person_names_the_person(siti):
+    kasus = KasusPMKS.objects.create(warga=siti, nama="Siti", desa_id=CIBEUREUM,
+                                     kategori=KategoriPMKS.objects.get(kode="FM"))
+    first = penerima(program("PKH-A"), warga=siti)
+    by_case = Penerima(program=program("PKH-B"), kasus=kasus)
+    assert by_case.double_aid() == [first]
+    by_case.full_clean()
+    by_case.save()
+    assert (by_case.warga, by_case.kasus) == (siti, None)
+    with pytest.raises(ValidationError):  # the same person again, by their case
+        penerima(first.program, kasus=kasus)
+
+
 def test_stopped_recipients_and_ad_hoc_help_are_no_double_aid(siti, kasus_tanpa_nik):
     stopped = penerima(program("PKH-A"), warga=siti)
     stopped.hentikan("Tidak memenuhi syarat", tanggal=D(2025, 12, 31))
