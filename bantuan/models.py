@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -105,8 +105,8 @@ class Program(models.Model):
         """A programme is seen within its area and from every area within it: a village's
         operator sees the province's programmes that cover the village."""
         below = access.area_filter(user, "wilayah", any_level=True)
-        if user.wilayah_id is None:
-            return below
+        if not (user and user.is_active and getattr(user, "wilayah_id", None)):
+            return below  # everything (an administrator without an area) or nothing
         above = Wilayah.ancestor_codes(user.wilayah_id)
         codes = [c for c in (above["provinsi_id"], above["kabupaten_id"], above["kecamatan_id"])
                  if c]
@@ -271,32 +271,51 @@ class Penerima(models.Model):
             return self.kasus.desa
         return None
 
+    def complete(self) -> None:
+        """Fill what follows from the target and the programme: the area (the target's), the
+        period (the programme's, from today while it runs). A case of a registered person names
+        the person: the double-aid rule and the one-per-programme rule follow the person."""
+        if self.kasus_id and not self.warga_id and self.kasus.warga_id:
+            self.warga_id, self.kasus = self.kasus.warga_id, None
+        if not self.desa_id:
+            area = self.target_area()
+            if area is not None:
+                self.desa = area
+        program = self.program if self.program_id else None
+        if program is None:
+            return
+        if self.mulai is None:
+            self.mulai = max(program.mulai, timezone.localdate()) if program.aktif \
+                else program.mulai
+        if self.selesai is None and program.selesai is not None:
+            self.selesai = program.selesai
+
+    def clean_fields(self, exclude=None) -> None:
+        self.complete()  # before the required area and start are checked
+        super().clean_fields(exclude)
+
     def clean(self) -> None:
         errors = {}
+        self.complete()
+        given = [name for name in TARGET_FIELDS if getattr(self, f"{name}_id")]
+        if len(given) != 1:
+            errors[NON_FIELD_ERRORS] = ValidationError(
+                _("Choose one person, household or group."), code="one_target")
         program = self.program if self.program_id else None
         if program is not None:
             wanted = FIELD_OF_SASARAN[program.sasaran]
-            given = [name for name in TARGET_FIELDS if getattr(self, f"{name}_id")]
             if given and given[0] != wanted and not (wanted == "warga" and given[0] == "kasus"):
                 errors[given[0]] = ValidationError(
                     _("This programme's recipients are %(target)s.") % {
                         "target": program.get_sasaran_display().lower()}, code="wrong_target")
-            if not self.desa_id:
-                area = self.target_area()
-                if area is None and given:
-                    errors[given[0]] = ValidationError(
-                        _("The recipient has no village recorded."), code="no_area")
-                self.desa = area
+            if not self.desa_id and given:
+                errors.setdefault(given[0], ValidationError(
+                    _("The recipient has no village recorded."), code="no_area"))
             if self.desa_id and not program.covers(self.desa):
                 errors.setdefault("program", ValidationError(
                     _("%(area)s lies outside the programme's area (%(covered)s).") % {
                         "area": self.desa.nama, "covered": program.wilayah.nama},
                     code="outside_area"))
-            if self.mulai is None:
-                self.mulai = max(program.mulai, timezone.localdate()) if program.aktif \
-                    else program.mulai
-            if self.selesai is None and program.selesai is not None:
-                self.selesai = program.selesai
             if self.mulai and not program.in_period(self.mulai):
                 errors["mulai"] = ValidationError(
                     _("The programme runs from %(start)s to %(end)s.") % program_period(program),
@@ -321,6 +340,11 @@ class Penerima(models.Model):
 
     def double_aid(self) -> list["Penerima"]:
         """The recipient's other programmes of the same form over an overlapping period."""
+        if not self.program_id:
+            return []
+        self.complete()  # an unsaved recipient not yet cleaned: the programme's period
+        if self.mulai is None:
+            return []
         found = find_double_aid([Kandidat.of(self)])
         return found.get(0, [])
 
