@@ -19,6 +19,9 @@ from registry.forms import (
 from registry.models import JenisDana, Perkumpulan, Wilayah
 
 
+BLANK = [("", "---------")]
+
+
 class KasusBantuanForm(OnceForm, forms.Form):
     """Help given to the person of a PMKS case: a distribution of a programme the person is on,
     or of the village's ad-hoc programme of the source and form chosen (by default from the
@@ -28,8 +31,11 @@ class KasusBantuanForm(OnceForm, forms.Form):
         Program.objects.none(), required=False, label=_("programme"),
         help_text=_("Empty: help outside any programme, of the source and form below."))
     tanggal = Penyaluran._meta.get_field("tanggal").formfield(widget=DateInput)
-    bentuk = forms.ChoiceField(label=_("form"), choices=BentukBantuan.choices)
-    sumber = forms.ChoiceField(label=_("source"), choices=JenisDana.choices)
+    # Blank first: a form sent as shown records no choice nobody made.
+    bentuk = forms.ChoiceField(label=_("form"), choices=BLANK + BentukBantuan.choices,
+                               required=False)
+    sumber = forms.ChoiceField(label=_("source"), choices=BLANK + JenisDana.choices,
+                               required=False)
     nilai = Penyaluran._meta.get_field("nilai").formfield()
     perkumpulan = forms.ModelChoiceField(Perkumpulan.objects.none(), required=False,
                                          label=_("given by group"))
@@ -59,6 +65,10 @@ class KasusBantuanForm(OnceForm, forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("program") is None:  # help outside a programme: its source and form
+            for name in ("bentuk", "sumber"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, forms.Field.default_error_messages["required"])
         if self.errors:
             return data
         record = Penyaluran(tanggal=data["tanggal"], nilai=data.get("nilai"), kasus=self.kasus,
