@@ -18,7 +18,6 @@ from registry.forms import (
 )
 from registry.models import JenisDana, Perkumpulan, Wilayah
 
-
 BLANK = [("", "---------")]
 
 
