@@ -7,11 +7,17 @@ class BantuanConfig(AppConfig):
     verbose_name = _("Aid")
 
     def ready(self) -> None:
+        from bantuan import rekap
         from bantuan.forms import KasusBantuanForm
         from bantuan.models import Penyaluran
         from pmks.views import register_kasus_action, register_kasus_timeline
+        from registry.rekap import register_table
 
         register_kasus_action("bantuan", KasusBantuanForm, _("Record help given"))
         register_kasus_timeline(
             lambda kasus: Penyaluran.objects.filter(kasus=kasus)
             .select_related("oleh", "perkumpulan", "penerima__program"))
+        register_table(14)(rekap.table_aid_by_programme)
+        register_table(15, sensitive=True)(rekap.table_recipients_by_category)
+        register_table(16, sensitive=True)(rekap.table_open_cases_reached)
+        register_table(17)(rekap.table_stimulus_reports)
