@@ -80,12 +80,16 @@ def _copy(model, kind: str, where: str, params: list) -> None:
     quote = connection.ops.quote_name
     opts, history = model._meta, model.history.model._meta
     columns = ", ".join(quote(f.column) for f in opts.concrete_fields)
+    # The creation stamp: `dibuat`, or another auto_now_add field (a distribution's `dicatat`).
+    stamp = next(f for f in sorted(opts.concrete_fields,
+                                   key=lambda f: not getattr(f, "auto_now_add", False))
+                 if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False))
     user, reason = _current.get()
     sql = (
         f"INSERT INTO {quote(history.db_table)} ({columns}, history_date, history_type, "
         f"history_user_id, history_change_reason) "
         f"SELECT {columns}, %s, %s, %s, %s FROM {quote(opts.db_table)} WHERE "
-        + where.format(pk=quote(opts.pk.column), stamp=quote(opts.get_field("dibuat").column))
+        + where.format(pk=quote(opts.pk.column), stamp=quote(stamp.column))
     )
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:

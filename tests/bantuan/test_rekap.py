@@ -47,7 +47,7 @@ def planted(make_warga, make_perkumpulan):
         "budi": case("Budi", CIBEUREUM, second, warga=people["Budi"]),
         "bandung": case("Asep", SUKARASA, first),
     }
-    bpnt = Program.objects.create(kode="BPNT-3277", nama="BPNT Cimahi", sumber="APBN",
+    bpnt = Program.objects.create(kode="BPNT-3277", nama="BPNT Cimahi", sumber="PEMERINTAH",
                                   bentuk="BARANG", sasaran="WARGA", wilayah_id="32.77",
                                   mulai=day(1))
     on_bpnt = {name: Penerima.objects.create(

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo import dana, keluarga
+from demo import bantuan, dana, keluarga
 from demo.atas import add_kecamatan_bkb
 from demo.cibeureum import DESA, PROFILE
 from demo.generator import ACTIVITY, FORUM_TYPES
@@ -55,6 +55,7 @@ class Command(BaseCommand):
                     desa_id=DESA, tahun=PROFILE["tahun"],
                     defaults={k: v for k, v in PROFILE.items() if k != "tahun"})
             dana.add_to_village(DESA, ACTIVITY, validators.this_year())
+            bantuan.add_to_village(DESA, validators.this_year())
             if options["accounts"]:
                 for username, peran, kode in DEMO_ACCOUNTS:
                     user = User.objects.filter(username=username).first() or User(username=username)
