@@ -52,13 +52,22 @@ GIVEN_COLUMNS = (*Penyaluran.bulk_columns, "berkas_bukti")
 REPORT_COLUMNS = (*LaporanStimulan.bulk_columns, "berkas_bukti")
 HELPED = (StatusKasus.DITANGANI, StatusKasus.SELESAI)
 HELP_SOURCE, HELP_FORM = JenisDana.JIMPITAN, BentukBantuan.BARANG
-STIMULUS_TYPES = ("LPM", "KT", "POSYANDU", "KWT", "PKK")  # the groups first offered a stimulus
+STIMULUS_TYPES = ("LPM", "KT", "POSYANDU", "KWT")  # the groups first offered a stimulus
 PKH_EVERY, BPNT_EVERY = 8, 10
 DOUBLE_AID_REASON = "Lansia sebatang kara; disetujui musyawarah desa"
 
 
 def digits(kode: str) -> str:
     return kode.replace(".", "")
+
+
+def offered(groups: list[tuple[str, str]]) -> list[str]:
+    """The order in which a village's groups ((code, type) pairs) are offered a stimulus: the
+    first group of each of STIMULUS_TYPES, then the others, by code."""
+    ordered = sorted(groups)
+    first = [next(kode for kode, j in ordered if j == jenis) for jenis in STIMULUS_TYPES
+             if any(j == jenis for _k, j in ordered)]
+    return first + [kode for kode, _j in ordered if kode not in first]
 
 
 def kabupaten_programs(kabupaten: str, nama: str, year: int) -> list[tuple]:
@@ -257,10 +266,8 @@ def add_to_village(desa: str, year: int) -> int:
                       .values_list("no_kk", "pk"))
     people = dict(Warga.objects.filter(keanggotaan__perkumpulan__desa_id=desa)
                   .order_by("nik").values_list("nik", "pk").distinct())
-    order = {jenis: i for i, jenis in enumerate(STIMULUS_TYPES)}
-    groups = sorted(Perkumpulan.objects.filter(desa_id=desa, aktif=True)
-                    .values_list("kode", "pk", "jenis__kode"),
-                    key=lambda g: (order.get(g[2], len(order)), g[0]))
+    groups = list(Perkumpulan.objects.filter(desa_id=desa, aktif=True)
+                  .values_list("kode", "pk", "jenis__kode"))
     cases, case_people = [], {}
     for pk, nama, nik, warga, status, helper in (
             KasusPMKS.objects.filter(desa_id=desa).order_by("pk")
@@ -272,7 +279,8 @@ def add_to_village(desa: str, year: int) -> int:
             case_people[nik] = warga
     aid = Plan()
     plan_village(aid, desa, village.kabupaten_id, village.kabupaten.nama, year, "demo",
-                 list(households), list(people), [kode for kode, _pk, _j in groups], cases)
+                 list(households), list(people),
+                 offered([(kode, jenis) for kode, _pk, jenis in groups]), cases)
     add(aid)
     ids = {"warga": {**people, **case_people}, "keluarga": households,
            "perkumpulan": {kode: pk for kode, pk, _j in groups}, "kasus": {c[0]: c[0] for c in

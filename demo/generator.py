@@ -375,16 +375,14 @@ class Generator:
                   first_case_row: int, first_kk: int) -> None:
         """The village's aid (demo.bantuan) from its planned households, people, groups and
         cases (keyed by village, name, category and NIK, as the writer reads them back)."""
-        order = {jenis: i for i, jenis in enumerate(bantuan.STIMULUS_TYPES)}
-        offered = [kode for kode, *_rest in sorted(
-            groups, key=lambda g: (order.get(g[1], len(order)), g[0]))]
         cases = [((desa, nama, kategori, nik), nik, status, when, days, helper)
                  for nik, nama, desa, _rw, _rt, _a, kategori, when, status, helper, _r, days
                  in batch.cases[first_case_row:]]
         bantuan.plan_village(
             batch.aid, village.kode, village.kabupaten, village.kabupaten_nama, self.year,
             self.seed, [kk[0] for kk in batch.households.households[first_kk:]],
-            [person[0] for person in batch.people[first_person:]], offered, cases)
+            [person[0] for person in batch.people[first_person:]],
+            bantuan.offered([(kode, jenis) for kode, jenis, *_rest in groups]), cases)
 
     def _office(self, village: Village, jenis: str) -> tuple[str, str]:
         level, template = self.offices.get(jenis, ("desa", "Kantor {desa}"))

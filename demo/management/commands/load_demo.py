@@ -31,7 +31,8 @@ class Command(BaseCommand):
     help = (
         "Import the demo village, Kelurahan Cibeureum as surveyed in 2006 (fixtures/"
         "cibeureum_2006.xlsx: 307 groups matching seed 004's tables) with the BKB of its "
-        "kecamatan (a group above the village), and with --accounts the demo "
+        "kecamatan (a group above the village), its aid programmes with recipients and "
+        "distributions (docs/demo-data.md), and with --accounts the demo "
         "accounts, one per role, all with the password wksbm-demo-2026. For `make run` only: "
         "never give a real registry demo accounts. Safe to re-run."
     )
