@@ -14,8 +14,8 @@
   their use reports today: reported, report due (within `Program.batas_laporan_hari` days of
   the first distribution), overdue, nothing distributed yet. Not sensitive.
 
-Like the PMKS tables, each is read from the area's rows directly, one GROUP BY each (and a
-count of the villages reached for Table 14), the area narrowed first through
+Like the PMKS tables, each is read from the area's rows directly, one GROUP BY each, grouped
+by ids alone (names read after: the programmes', the categories'), the area narrowed first through
 `registry.access.within`; no table loops over distributions in Python. A table with nothing to
 show is left out (None): the 2006 recap of seed 004 stays Tables 1–11.
 """
@@ -35,8 +35,15 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bantuan.models import BentukBantuan, LaporanStimulan, Penerima, Penyaluran, StatusPenerima
-from pmks.models import KasusPMKS
+from bantuan.models import (
+    BentukBantuan,
+    LaporanStimulan,
+    Penerima,
+    Penyaluran,
+    Program,
+    StatusPenerima,
+)
+from pmks.models import KasusPMKS, KategoriPMKS
 from registry import access
 from registry.rekap import Baris, Rekap, Tabel, make_table
 
@@ -70,56 +77,50 @@ def window_of(rekap: Rekap) -> tuple[datetime.date, datetime.date]:
 
 # Table 14 -------------------------------------------------------------------------------------
 def table_aid_by_programme(rekap: Rekap) -> Tabel | None:
-    """Three queries: the recipients grouped by programme, the year's distributions likewise,
-    and the villages reached."""
+    """Three queries: the recipients counted per programme and village, the year's
+    distributions per programme, and the programmes' names. Grouping by ids alone keeps each a
+    hash aggregate; the villages reached are read from the first's rows (a few per programme
+    and village, never per distribution)."""
     start, end = year_bounds(rekap.tahun_acuan)
-    base = (
+    recipients = (
         Penerima.objects.filter(access.within(rekap.wilayah, "desa", any_level=True),
                                 active_in(rekap.tahun_acuan), Q(mulai__lte=end),
                                 Q(selesai__isnull=True) | Q(selesai__gte=start))
         .exclude(status=StatusPenerima.DIHENTIKAN).order_by()
-    )
-    recipients = (
-        base.values("program", "program__ad_hoc", "program__kode", "program__nama",
-                "program__mulai")
-        .annotate(n=Count("pk"), desa=Count("desa", distinct=True))
+        .values_list("program", "desa").annotate(n=Count("pk"))
     )
     given = (
         Penyaluran.objects.filter(access.within(rekap.wilayah, "penerima__desa", any_level=True),
                                   active_in(rekap.tahun_acuan, "penerima__program__"),
                                   tanggal__gte=start, tanggal__lte=end).order_by()
-        .values("penerima__program", "penerima__program__ad_hoc", "penerima__program__kode",
-                "penerima__program__nama", "penerima__program__mulai")
-        .annotate(n=Count("pk"), nilai=Sum("nilai"))
+        .values_list("penerima__program").annotate(n=Count("pk"), nilai=Sum("nilai"))
     )
-    # Per programme (the ad-hoc ones together under None): name, code, start, and the counts.
-    found: dict = {}
-
-    def entry(pk, ad_hoc, kode, nama, mulai) -> dict:
-        key = None if ad_hoc else pk
-        return found.setdefault(key, {
-            "label": AD_HOC_ROW if ad_hoc else nama, "kode": "" if ad_hoc else kode,
-            "mulai": mulai, "penerima": 0, "desa": 0, "penyaluran": 0, "nilai": 0})
-
-    for r in recipients:
-        e = entry(r["program"], r["program__ad_hoc"], r["program__kode"], r["program__nama"],
-                  r["program__mulai"])
-        e["penerima"] += r["n"]
-        e["desa"] += r["desa"]  # (the ad-hoc programmes are one per village)
-    for r in given:
-        e = entry(r["penerima__program"], r["penerima__program__ad_hoc"],
-                  r["penerima__program__kode"], r["penerima__program__nama"],
-                  r["penerima__program__mulai"])
-        e["penyaluran"] += r["n"]
-        e["nilai"] += r["nilai"] or 0
-    if not found:
+    counted, reached, handed = {}, {}, {}
+    for program, desa, n in recipients:
+        counted[program] = counted.get(program, 0) + n
+        reached.setdefault(program, set()).add(desa)
+    for program, n, nilai in given:
+        handed[program] = (n, nilai or 0)
+    if not counted and not handed:
         return None
+    # Per programme, the villages' ad-hoc programmes together (under None).
+    found: dict = {}
+    for pk, kode, nama, ad_hoc in (Program.objects.filter(pk__in=counted.keys() | handed.keys())
+                                   .values_list("pk", "kode", "nama", "ad_hoc")):
+        e = found.setdefault(None if ad_hoc else pk, {
+            "label": AD_HOC_ROW if ad_hoc else nama, "kode": "" if ad_hoc else kode,
+            "penerima": 0, "desa": set(), "penyaluran": 0, "nilai": 0})
+        e["penerima"] += counted.get(pk, 0)
+        e["desa"] |= reached.get(pk, set())
+        n, nilai = handed.get(pk, (0, 0))
+        e["penyaluran"] += n
+        e["nilai"] += nilai
     ordered = sorted(found.items(), key=lambda item: (item[0] is None, item[1]["label"]))
     rows = [Baris(e["label"], e["kode"], [e["penerima"], e["penyaluran"], e["nilai"]],
-                  jumlah=e["desa"]) for _key, e in ordered]
+                  jumlah=len(e["desa"])) for _key, e in ordered]
     sums = [sum(r.nilai[i] for r in rows) for i in range(len(AID_COLUMNS))]
-    villages = base.aggregate(n=Count("desa", distinct=True))["n"]
-    total = Baris("Jumlah", "", sums, jumlah=villages)
+    villages = set().union(*reached.values())
+    total = Baris("Jumlah", "", sums, jumlah=len(villages))
     note = _("Recipients not stopped whose period meets the reference year; the distributions "
              "and their value in the reference year; the villages with such recipients.")
     return Tabel(14, _("Aid by programme"), AID_COLUMNS, rows, total, note, amounts=True,
@@ -141,25 +142,24 @@ def cases_of(rekap: Rekap):
     return KasusPMKS.objects.filter(access.within(rekap.wilayah, "desa")).order_by()
 
 
-CATEGORY = ("kategori", "kategori__nama", "kategori__kode", "kategori__urutan")
-
-
-def by_category(rows) -> list:
-    return sorted(rows, key=lambda r: (r["kategori__urutan"], r["kategori__nama"]))
+def categories(counts: dict) -> list:
+    """The categories counted, in the list's order: one query (the counts are grouped by the
+    category's id alone, a hash aggregate)."""
+    return list(KategoriPMKS.objects.filter(pk__in=counts).order_by("urutan", "nama"))
 
 
 def table_recipients_by_category(rekap: Rekap) -> Tabel | None:
     """Table 15: per category, the people with a case of it (open or closed) who received aid
     in the reference year: a registered person once, a person without a NIK by their case.
-    One query."""
+    Two queries (one when nobody was)."""
     start, end = year_bounds(rekap.tahun_acuan)
-    rows = (cases_of(rekap).filter(aided(start, end)).values(*CATEGORY)
-            .annotate(orang=Count("warga", distinct=True),
-                      tanpa_nik=Count("pk", filter=Q(warga__isnull=True))))
-    baris = [Baris(r["kategori__nama"], r["kategori__kode"], [r["orang"] + r["tanpa_nik"]])
-             for r in by_category(rows)]
-    if not baris:
+    counts = {r["kategori"]: r["orang"] + r["tanpa_nik"] for r in (
+        cases_of(rekap).filter(aided(start, end)).values("kategori")
+        .annotate(orang=Count("warga", distinct=True),
+                  tanpa_nik=Count("pk", filter=Q(warga__isnull=True))))}
+    if not counts:
         return None
+    baris = [Baris(k.nama, k.kode, [counts[k.pk]]) for k in categories(counts)]
     note = _("People with a PMKS case who received aid in the reference year; a person with "
              "cases of two categories counts in both. The share is of the table's total.")
     return make_table(15, _("Aid recipients by PMKS category"), ["jumlah"], baris,
@@ -168,16 +168,15 @@ def table_recipients_by_category(rekap: Rekap) -> Tabel | None:
 
 def table_open_cases_reached(rekap: Rekap) -> Tabel | None:
     """Table 16: per category, the open cases that received aid in the twelve months up to the
-    end of the reference year, and those that did not; left out when none did. One query."""
+    end of the reference year, and those that did not; left out when none did. Two queries
+    (one when none did)."""
     start, end = window_of(rekap)
-    rows = list(
-        cases_of(rekap).exclude(status__in=KasusPMKS.CLOSED).values(*CATEGORY)
-        .annotate(semua=Count("pk"), dibantu=Count("pk", filter=aided(start, end)))
-    )
-    if not any(r["dibantu"] for r in rows):
+    counts = {r["kategori"]: (r["dibantu"], r["semua"] - r["dibantu"]) for r in (
+        cases_of(rekap).exclude(status__in=KasusPMKS.CLOSED).values("kategori")
+        .annotate(semua=Count("pk"), dibantu=Count("pk", filter=aided(start, end))))}
+    if not any(reached for reached, _rest in counts.values()):
         return None
-    baris = [Baris(r["kategori__nama"], r["kategori__kode"],
-                   [r["dibantu"], r["semua"] - r["dibantu"]]) for r in by_category(rows)]
+    baris = [Baris(k.nama, k.kode, list(counts[k.pk])) for k in categories(counts)]
     note = _("Open cases (neither closed nor refused, as they stand today) that received aid "
              "from %(start)s to %(end)s.") % {"start": start.strftime("%d-%m-%Y"),
                                                "end": end.strftime("%d-%m-%Y")}
