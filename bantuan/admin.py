@@ -68,8 +68,7 @@ class PenyaluranAdmin(ScopedHistoryAdmin, ScopedAdmin):
     """Every distribution of the area, to look one up; recorded on the recipient's page."""
 
     list_display = ["tanggal", "penerima", "nilai", "jumlah", "satuan", "nomor_bukti"]
-    list_filter = [wilayah_filter("penerima__desa", any_level=True),
-                   "penerima__program__bentuk"]
+    list_filter = [wilayah_filter("desa", any_level=True), "program__bentuk"]
     date_hierarchy = "tanggal"
     list_select_related = ["penerima__program", "penerima__warga", "penerima__keluarga",
                            "penerima__perkumpulan", "penerima__kasus"]

@@ -244,6 +244,15 @@ class Penerima(models.Model):
     def __str__(self) -> str:
         return f"{self.nama} — {self.program}"
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        # The distributions carry the recipient's programme and area (Penyaluran.bulk_columns).
+        fields = kwargs.get("update_fields")
+        if not adding and (fields is None or {"program", "desa"} & set(fields)):
+            self.penyaluran.exclude(program_id=self.program_id, desa_id=self.desa_id).update(
+                program_id=self.program_id, desa_id=self.desa_id)
+
     @property
     def target(self):
         for name in TARGET_FIELDS:
@@ -454,15 +463,22 @@ class Penyaluran(models.Model):
     """What was handed to a recipient on a date: a value in rupiah or a quantity, by whom, with
     its proof (a reference number; a photo or scan). Help recorded in a PMKS case names the case."""
 
-    bulk_columns = ("penerima", "tanggal", "nilai", "jumlah", "satuan", "penyalur",
+    # `program` and `desa` are the recipient's, copied so that the recap and the area's lists
+    # read distributions alone (2,000,000 rows), never joined to their recipients.
+    bulk_columns = ("penerima", "program", "desa", "tanggal", "nilai", "jumlah", "satuan",
+                    "penyalur",
                     "nomor_bukti", "berkas_bukti", "perkumpulan", "kasus", "keterangan", "oleh")
 
-    scope_path = "penerima__desa"
+    scope_path = "desa"
     scope_any_level = True
     scope_sensitive = True
 
     penerima = models.ForeignKey(Penerima, models.CASCADE, related_name="penyaluran",
                                  verbose_name=_("recipient"))
+    program = models.ForeignKey(Program, models.CASCADE, related_name="penyaluran",
+                                editable=False, db_index=False, verbose_name=_("programme"))
+    desa = models.ForeignKey(Wilayah, models.PROTECT, related_name="+", editable=False,
+                             db_index=False, verbose_name=_("area"))
     tanggal = models.DateField(_("date"), default=timezone.localdate,
                                validators=[validators.validate_not_future])
     nilai = models.PositiveBigIntegerField(_("value (Rp)"), null=True, blank=True,
@@ -495,12 +511,17 @@ class Penyaluran(models.Model):
         verbose_name = _("distribution")
         verbose_name_plural = _("distributions")
         ordering = ["tanggal", "dicatat", "pk"]
-        indexes = [models.Index(fields=["penerima", "tanggal"], name="penyaluran_penerima_idx")]
+        indexes = [
+            models.Index(fields=["penerima", "tanggal"], name="penyaluran_penerima_idx"),
+            models.Index(fields=["desa", "tanggal"], name="penyaluran_desa_idx"),
+            models.Index(fields=["program", "tanggal"], name="penyaluran_program_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tanggal}: {self.penerima.program}"
 
     def save(self, *args, **kwargs):
+        self.program_id, self.desa_id = self.penerima.program_id, self.penerima.desa_id
         super().save(*args, **kwargs)
         # Whoever receives has received: a proposed or approved recipient moves on.
         Penerima.objects.filter(pk=self.penerima_id).exclude(
@@ -548,7 +569,8 @@ class LaporanStimulan(models.Model):
     """What a group did with a stimulus: the activities planned, what was spent and what remains,
     the evidence, dated (seed 004 IV.B: Dinas Sosial monitors "penggunaan dana")."""
 
-    bulk_columns = ("penerima", "tanggal", "kegiatan", "terpakai", "sisa", "bukti", "oleh")
+    bulk_columns = ("penerima", "tanggal", "kegiatan", "terpakai", "sisa", "bukti", "oleh",
+                    "berkas_bukti")
 
     scope_path = "penerima__desa"
     scope_any_level = True

@@ -549,9 +549,10 @@ class BantuanSheet(SheetHandler):
         for r, item in plan["salur"]:
             pk = r["stored"].pk if r["stored"] is not None else ids[(r["program"].pk,
                                                                        r["column"], r["id"])]
-            salur.append((pk, item["tanggal"], item["nilai"], item["jumlah"], item["satuan"],
-                          item["penyalur"], item["nomor_bukti"], "", None, None, item["keterangan"],
-                          user_id))
+            desa = r["stored"].desa_id if r["stored"] is not None else r["desa"].pk
+            salur.append((pk, r["program"].pk, desa, item["tanggal"], item["nilai"],
+                          item["jumlah"], item["satuan"], item["penyalur"], item["nomor_bukti"],
+                          "", None, None, item["keterangan"], user_id))
         insert_rows(Penyaluran, salur)
 
     @staticmethod

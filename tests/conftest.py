@@ -31,6 +31,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_wilayah", prefix="32.73.01", stdout=open(os.devnull, "w"))
 
 
+def pytest_collection_modifyitems(items):
+    """Tests marked `migration` run last: they migrate the test database back and forth and
+    empty it, then load the session's reference data again — a copy of the database taken
+    after them (tests/registry/databases.py) would not be the session's any more."""
+    items.sort(key=lambda item: item.get_closest_marker("migration") is not None)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Every user fixture hashes a password; the default hasher takes half a second each time.

@@ -112,9 +112,9 @@ def with_totals(programmes, user):
     recipients = (Penerima.objects.filter(in_user_area(user, "desa"), program=OuterRef("pk"))
                   .exclude(status=STOPPED).order_by().values("program")
                   .annotate(n=Count("pk")).values("n"))
-    value = (Penyaluran.objects.filter(in_user_area(user, "penerima__desa"),
-                                       penerima__program=OuterRef("pk"))
-             .order_by().values("penerima__program").annotate(s=Sum("nilai")).values("s"))
+    value = (Penyaluran.objects.filter(in_user_area(user, "desa"),
+                                       program=OuterRef("pk"))
+             .order_by().values("program").annotate(s=Sum("nilai")).values("s"))
     return programmes.annotate(
         jumlah_penerima=Coalesce(Subquery(recipients, output_field=IntegerField()), 0),
         nilai_disalurkan=Coalesce(Subquery(value, output_field=BigIntegerField()), 0),
@@ -151,11 +151,10 @@ def village_rows(program: Program, user) -> tuple[list[dict], dict]:
     for r in rows.values():
         r.update(penyaluran=0, nilai=0)
     for desa, n, nilai in (Penyaluran.objects
-                           .filter(in_user_area(user, "penerima__desa"),
-                                   penerima__program=program)
-                           .order_by().values("penerima__desa")
+                           .filter(in_user_area(user, "desa"), program=program)
+                           .order_by().values("desa")
                            .annotate(n=Count("pk"), nilai=Sum("nilai"))
-                           .values_list("penerima__desa", "n", "nilai")):
+                           .values_list("desa", "n", "nilai")):
         if desa in rows:
             rows[desa].update(penyaluran=n, nilai=nilai or 0)
     keys = ["semua", *StatusPenerima.values, "diputuskan", "tersalur", "penyaluran", "nilai"]

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from tests.conftest import CIBEUREUM, MELONG
+from tests.conftest import CIBEUREUM, MELONG, make_user
 
 D = datetime.date
 BEFORE = [("pmks", "0010_bantuan_sumber_jenis_dana"), ("bantuan", None)]
@@ -45,8 +45,12 @@ def help_rows(apps) -> list[tuple]:
 
 
 # Transactional: schema changes cannot run inside a test's transaction.
+@pytest.mark.migration
 @pytest.mark.django_db(transaction=True)
-def test_help_given_becomes_distributions_and_comes_back(reference_data_reloaded, admin_user):
+def test_help_given_becomes_distributions_and_comes_back(reference_data_reloaded):
+    # The user is made here: a user fixture would be torn down (and the tables emptied) after
+    # the reference data were loaded again.
+    admin_user = make_user("admin_migrasi", "admin", None)
     try:
         old = migrate(BEFORE)
         Warga = old.get_model("members", "Warga")

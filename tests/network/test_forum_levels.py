@@ -48,6 +48,7 @@ def reference_data_reloaded(django_db_blocker):
 
 
 # Transactional: schema changes cannot run inside a test's transaction.
+@pytest.mark.migration
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_each_villages_forum_as_its_village_level_forum(
         reference_data_reloaded):
