@@ -39,9 +39,11 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
+def fast_password_hashing(settings, tmp_path_factory):
     # Every user fixture hashes a password; the default hasher takes half a second each time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded proofs of aid go to the session's temporary folder, never the project's var/.
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
 
 
 def make_user(username: str, peran: str, kode: str | None):
