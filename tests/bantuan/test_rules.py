@@ -134,7 +134,7 @@ def test_one_recipient_per_programme_and_target(siti, kasus_tanpa_nik):
     for target in ({"warga": siti}, {"kasus": kasus_tanpa_nik}):
         with pytest.raises(ValidationError) as refused:
             penerima(prog, **target)
-        assert "Already a recipient of this programme." in str(refused.value)
+        assert "Sudah menjadi penerima program ini." in str(refused.value)
     assert penerima(program("PKH-2025-B"), warga=siti).program.kode == "PKH-2025-B"
 
 
