@@ -43,6 +43,7 @@ from registry.workbook.cells import (
     choice_lookup,
     matcher,
     shown,
+    text_of,
     to_date,
     to_kode_perkumpulan,
     to_nik,
@@ -68,20 +69,6 @@ TARGET_COLUMN = {Sasaran.WARGA: "nik", Sasaran.KELUARGA: "no_kk",
                  Sasaran.PERKUMPULAN: "kode_perkumpulan"}
 TARGET_FIELD = {"nik": "warga_id", "no_kk": "keluarga_id", "kode_perkumpulan": "perkumpulan_id"}
 RECIPIENT_FIELDS = ("mulai", "selesai", "status", "alasan_berhenti", "alasan_ganda")
-
-
-def text_of(model, field: str):
-    """A converter of free text no longer than the model's field holds."""
-    most = model._meta.get_field(field).max_length
-
-    def convert(value) -> str:
-        text = to_text(value)
-        if len(text) > most:
-            raise ValidationError(
-                _("At most %(max)d characters (this has %(n)d).") % {"max": most, "n": len(text)},
-                code="too_long")
-        return text
-    return convert
 
 
 def to_nilai(value) -> int:
