@@ -24,18 +24,26 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Reference lists and the areas of Kota Cimahi and Kecamatan Sukasari (Kota Bandung)."""
     with django_db_blocker.unblock():
-        call_command("loaddata", "referensi", verbosity=0)
-        call_command("load_wilayah", prefix="32.77", stdout=open(os.devnull, "w"))
-        call_command("load_wilayah", prefix="32.73.01", stdout=open(os.devnull, "w"))
+        load_reference_data()
 
 
-def pytest_collection_modifyitems(items):
-    """Tests marked `migration` run last: they migrate the test database back and forth and
-    empty it, then load the session's reference data again — a copy of the database taken
-    after them (tests/registry/databases.py) would not be the session's any more."""
-    items.sort(key=lambda item: item.get_closest_marker("migration") is not None)
+def load_reference_data() -> None:
+    """Reference lists and the areas of Kota Cimahi and Kecamatan Sukasari (Kota Bandung)."""
+    call_command("loaddata", "referensi", verbosity=0)
+    with open(os.devnull, "w") as devnull:
+        for prefix in ("32.77", "32.73.01"):
+            call_command("load_wilayah", prefix=prefix, stdout=devnull)
+
+
+@pytest.fixture(scope="module")
+def reference_data_reloaded(django_db_blocker):
+    """A transactional test empties every table when it ends: what the session loaded once is
+    loaded again for whatever runs after it (at the end of the module: after the test's own
+    teardown has emptied the tables)."""
+    yield
+    with django_db_blocker.unblock():
+        load_reference_data()
 
 
 @pytest.fixture(autouse=True)

@@ -66,7 +66,11 @@ def to_text(value: Any) -> str:
 
 def text_of(model, field: str) -> Callable[[Any], str]:
     """A converter of free text no longer than the model's field holds."""
-    most = model._meta.get_field(field).max_length
+    return text_within(model._meta.get_field(field).max_length)
+
+
+def text_within(most: int) -> Callable[[Any], str]:
+    """A converter of free text of at most `most` characters."""
 
     def convert(value) -> str:
         text = to_text(value)

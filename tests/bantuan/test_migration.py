@@ -3,10 +3,8 @@ village's ad-hoc programme (bantuan 0002, then pmks 0011 drops the table), forwa
 the test database with its historical models."""
 
 import datetime
-import os
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -15,17 +13,6 @@ from tests.conftest import CIBEUREUM, MELONG, make_user
 
 D = datetime.date
 BEFORE = [("pmks", "0010_bantuan_sumber_jenis_dana"), ("bantuan", None)]
-
-
-@pytest.fixture
-def reference_data_reloaded(django_db_blocker):
-    """A transactional test empties every table when it ends: what the session loaded once
-    (tests/conftest.py) is loaded again for whatever runs after it."""
-    yield
-    with django_db_blocker.unblock(), open(os.devnull, "w") as devnull:
-        call_command("loaddata", "referensi", verbosity=0)
-        call_command("load_wilayah", prefix="32.77", stdout=devnull)
-        call_command("load_wilayah", prefix="32.73.01", stdout=devnull)
 
 
 def migrate(target):
@@ -45,7 +32,6 @@ def help_rows(apps) -> list[tuple]:
 
 
 # Transactional: schema changes cannot run inside a test's transaction.
-@pytest.mark.migration
 @pytest.mark.django_db(transaction=True)
 def test_help_given_becomes_distributions_and_comes_back(reference_data_reloaded):
     # The user is made here: a user fixture would be torn down (and the tables emptied) after
