@@ -34,6 +34,7 @@ from bantuan.models import (
     StatusPenerima,
 )
 from members.models import AnggotaKeluarga, Keluarga, Warga
+from pmks.models import KasusPMKS
 from registry import access
 from registry.models import Perkumpulan
 from registry.pages import get_editable_or_404, paged, require_editing_role
@@ -322,10 +323,13 @@ def warga_panel(request: HttpRequest, person: Warga) -> dict | None:
     as help in their PMKS cases. Two queries; none for observers."""
     if not access.may_view(request.user, Penerima):
         return None
+    # Lists of ids read from their own indexes, never an OR across joins: at two million
+    # distributions each term stays an index lookup.
     households = AnggotaKeluarga.objects.filter(warga=person).values("keluarga_id")
-    received = (Q(penerima__warga=person) | Q(penerima__keluarga__in=households)
-                | Q(kasus__warga=person) | Q(penerima__kasus__warga=person))
-    on_programme = (Q(warga=person) | Q(keluarga__in=households) | Q(kasus__warga=person))
+    cases = KasusPMKS.objects.filter(warga=person).values("pk")
+    on_programme = Q(warga=person) | Q(keluarga__in=households) | Q(kasus__in=cases)
+    received = (Q(penerima__in=Penerima.objects.filter(on_programme).values("pk"))
+                | Q(kasus__in=cases))
     return {"person": person, **_history(request.user, received, on_programme)}
 
 
@@ -336,6 +340,6 @@ def keluarga_panel(request: HttpRequest, household: Keluarga) -> dict | None:
         return None
     members = AnggotaKeluarga.objects.filter(keluarga=household, selesai__isnull=True
                                              ).values("warga_id")
-    received = Q(penerima__keluarga=household) | Q(penerima__warga__in=members)
     on_programme = Q(keluarga=household) | Q(warga__in=members)
+    received = Q(penerima__in=Penerima.objects.filter(on_programme).values("pk"))
     return {"household": household, **_history(request.user, received, on_programme)}
