@@ -34,6 +34,7 @@ from bantuan.models import (
     program_period,
 )
 from members.models import Keluarga, Warga
+from members.workbook import Households, People
 from pmks.models import LogAkses, Tindakan
 from registry import access, audit, validators
 from registry.models import Perkumpulan, Wilayah
@@ -120,11 +121,14 @@ class BantuanSheet(SheetHandler):
     name = "bantuan"
     verbose_name = gettext_lazy("Aid recipients")
     after = ("perkumpulan", "keluarga", "anggota", "pmks")
+    # A person of the file's anggota or pmks sheet is a recipient before they are registered.
+    stages = (People,)
     columns = [
         Column("kode_program", required=True, aliases=("program",)),
         Column("nik"),
         Column("no_kk", aliases=("kk", "nomor_kk")),
         Column("kode_perkumpulan", aliases=("perkumpulan",)),
+        Column("kode_wilayah", aliases=("wilayah",)),
         Column("mulai"),
         Column("selesai"),
         Column("status"),
@@ -153,6 +157,9 @@ class BantuanSheet(SheetHandler):
             "nik": imp.cell(row, "nik", to_nik),
             "no_kk": imp.cell(row, "no_kk", to_no_kk),
             "kode_perkumpulan": imp.cell(row, "kode_perkumpulan", to_kode_perkumpulan),
+            # The recipient's area when given (a person registered with no village); else where
+            # the person or household lives, or the group sits.
+            "desa": imp.desa(row, "kode_wilayah", required=False, any_level=True),
             "mulai": imp.cell(row, "mulai", to_date),
             "selesai": imp.cell(row, "selesai", to_date),
             "status": imp.cell(row, "status", STATUS),
@@ -219,7 +226,7 @@ class BantuanSheet(SheetHandler):
                     % {"kode": item["target"]},
                 }[item["column"]])
                 continue
-            area = areas.get(found[0])
+            area = item["desa"] or areas.get(found[0])
             if area is None:
                 imp.error(row, item["column"], _("The recipient has no village recorded."))
                 continue
@@ -277,6 +284,16 @@ class BantuanSheet(SheetHandler):
             found.update((("kode_perkumpulan", kode), (area, pk)) for pk, kode, area in
                          visible(Perkumpulan).filter(kode__in=part)
                          .values_list("pk", "kode", "desa_id"))
+        # A person of the file's own anggota or pmks sheet, a household of its keluarga sheet:
+        # registered when the file is written (their ids looked up then).
+        people = imp.part(People).values
+        for nik in wanted["nik"]:
+            if ("nik", nik) not in found and nik in people:
+                found[("nik", nik)] = (None, None)
+        households = imp.part(Households).defined
+        for kk in wanted["no_kk"]:
+            if ("no_kk", kk) not in found and kk in households:
+                found[("no_kk", kk)] = (households[kk]["desa"].pk, None)
         # A group of the file's perkumpulan sheet sits where the sheet says; a new one has no id
         # until that sheet is written.
         defined = imp.groups.defined
@@ -469,7 +486,8 @@ class BantuanSheet(SheetHandler):
 
     def _double_in_file(self, imp: Import, recipients: dict) -> None:
         """Two rows putting one target on two programmes of the same form over overlapping
-        periods: both are told, unless each gives alasan_ganda."""
+        periods: both are told, unless one of them gives alasan_ganda (the reason of the pair,
+        as a form asks it of the second) or both are registered already (accepted then)."""
         by_target = defaultdict(list)
         for r in recipients.values():
             if r["values"]["status"] != StatusPenerima.DIHENTIKAN and not r["program"].ad_hoc:
@@ -478,6 +496,10 @@ class BantuanSheet(SheetHandler):
             for i, a in enumerate(group):
                 for b in group[i + 1:]:
                     if not self._overlap(a["values"], b["values"]):
+                        continue
+                    if a["values"]["alasan_ganda"] or b["values"]["alasan_ganda"]:
+                        continue
+                    if a["stored"] is not None and b["stored"] is not None:
                         continue
                     for one, other in ((a, b), (b, a)):
                         if not one["values"]["alasan_ganda"]:
@@ -491,9 +513,11 @@ class BantuanSheet(SheetHandler):
     @staticmethod
     def _double_in_registry(imp: Import, recipients: dict) -> None:
         """The registry's recipients of another programme of the same form over an overlapping
-        period (find_double_aid: one batched check per 2,000 rows)."""
+        period (find_double_aid: one batched check per 2,000 rows), for the file's new
+        recipients (one registered already was checked when it was added)."""
         rows = [r for r in recipients.values()
-                if r["id"] is not None and not r["values"]["alasan_ganda"]
+                if r["id"] is not None and r["stored"] is None
+                and not r["values"]["alasan_ganda"]
                 and r["values"]["status"] != StatusPenerima.DIHENTIKAN
                 and not r["program"].ad_hoc]
         candidates = []
@@ -523,7 +547,9 @@ class BantuanSheet(SheetHandler):
         rows = []
         for r in plan["create"]:
             if r["id"] is None:
-                r["id"] = groups[r["target"]]
+                r["id"] = {"nik": imp.part(People).ids,
+                           "no_kk": imp.part(Households).ids}.get(r["column"], groups)[
+                    r["target"]]
             target = {"warga": None, "keluarga": None, "perkumpulan": None}
             target[TARGET_FIELD[r["column"]][:-3]] = r["id"]
             v = r["values"]
@@ -564,8 +590,6 @@ class BantuanSheet(SheetHandler):
         """Recipients by name: never for observers (the names of the poor)."""
         if not access.can_see_pmks(user):
             return None
-        # Who receives aid reveals who is poor: an export, logged as the PMKS ones are.
-        LogAkses.catat(user, Tindakan.EKSPOR, area, keterangan="formulir pendataan: bantuan")
         recipients = (Penerima.objects.visible_to(user)
                       .filter(access.within(area, "desa", any_level=True), kasus__isnull=True)
                       .select_related("program", "warga", "keluarga", "perkumpulan")
@@ -573,11 +597,14 @@ class BantuanSheet(SheetHandler):
                       .order_by("program__kode", "desa_id", "pk"))
 
         def rows():
-            for p in recipients.iterator(chunk_size=2000):
+            for n, p in enumerate(recipients.iterator(chunk_size=2000)):
+                if n == 0:  # who receives aid reveals who is poor: logged as PMKS exports are
+                    LogAkses.catat(user, Tindakan.EKSPOR, area,
+                                   keterangan="formulir pendataan: bantuan")
                 head = [p.program.kode,
                         p.warga.nik if p.warga_id else None,
                         p.keluarga.no_kk if p.keluarga_id else None,
-                        p.perkumpulan.kode if p.perkumpulan_id else None,
+                        p.perkumpulan.kode if p.perkumpulan_id else None, p.desa_id,
                         p.mulai, p.selesai, choice_label(StatusPenerima, p.status),
                         p.alasan_berhenti or None, p.alasan_ganda or None]
                 given = list(p.penyaluran.all())

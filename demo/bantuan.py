@@ -214,14 +214,16 @@ def write(aid: Plan, codes: list[str], ids: dict[str, dict], put) -> None:
     per target field ("warga": by NIK, "keluarga": by KK number, "perkumpulan": by code,
     "kasus": by case key)."""
     put(Program, aid.programs, history=True, fields=PROGRAM_COLUMNS)
-    program_ids = dict(Program.objects.filter(
-        kode__in={r[0] for r in aid.recipients}).values_list("kode", "pk"))
+    programs = {kode: (pk, selesai) for kode, pk, selesai in Program.objects.filter(
+        kode__in={r[0] for r in aid.recipients}).values_list("kode", "pk", "selesai")}
+    program_ids = {kode: pk for kode, (pk, _end) in programs.items()}
     targets = ("warga", "keluarga", "perkumpulan", "kasus")
     rows = []
     for kode, target, key, desa, mulai, selesai, status, alasan, ganda in aid.recipients:
         which = [ids[target][key] if name == target else None for name in targets]
-        rows.append((program_ids[kode], *which, desa, mulai, selesai, status, alasan, None,
-                     ganda))
+        # A recipient's period ends with the programme's unless stopped before (Penerima.clean).
+        rows.append((program_ids[kode], *which, desa, mulai, selesai or programs[kode][1],
+                     status, alasan, None, ganda))
     put(Penerima, rows, history=True)
     found = {}
     for pk, program, desa, *which in Penerima.objects.filter(
