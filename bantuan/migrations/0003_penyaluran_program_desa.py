@@ -45,22 +45,4 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='penyaluran', to='bantuan.program', verbose_name='programme'),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name='penyaluran',
-            name='desa',
-            field=models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.wilayah', verbose_name='area'),
-        ),
-        migrations.AlterField(
-            model_name='penyaluran',
-            name='program',
-            field=models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='penyaluran', to='bantuan.program', verbose_name='programme'),
-        ),
-        migrations.AddIndex(
-            model_name='penyaluran',
-            index=models.Index(fields=['desa', 'tanggal'], name='penyaluran_desa_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='penyaluran',
-            index=models.Index(fields=['program', 'tanggal'], name='penyaluran_program_idx'),
-        ),
     ]
