@@ -17,10 +17,10 @@ class ProgramAdmin(ScopedHistoryAdmin, ScopedAdmin):
                    "ad_hoc"]
     date_hierarchy = "mulai"
     list_select_related = ["wilayah"]
-    search_fields = ["nama"]
+    search_fields = ["kode", "nama"]
     autocomplete_fields = ["wilayah"]
-    fields = ["nama", "sumber", "bentuk", "sasaran", "wilayah", "mulai", "selesai", "syarat",
-              "kuota_per_desa", "batas_laporan_hari", "ad_hoc"]
+    fields = ["kode", "nama", "sumber", "bentuk", "sasaran", "wilayah", "mulai", "selesai",
+              "syarat", "kuota_per_desa", "batas_laporan_hari", "ad_hoc"]
 
 
 class PenyaluranInline(ScopedInline):
@@ -61,6 +61,47 @@ class PenerimaAdmin(ScopedHistoryAdmin, ScopedAdmin):
             record.save()
         for record in formset.deleted_objects:
             record.delete()
+
+
+@admin.register(Penyaluran)
+class PenyaluranAdmin(ScopedHistoryAdmin, ScopedAdmin):
+    """Every distribution of the area, to look one up; recorded on the recipient's page."""
+
+    list_display = ["tanggal", "penerima", "nilai", "jumlah", "satuan", "nomor_bukti"]
+    list_filter = [wilayah_filter("desa", any_level=True), "program__bentuk"]
+    date_hierarchy = "tanggal"
+    list_select_related = ["penerima__program", "penerima__warga", "penerima__keluarga",
+                           "penerima__perkumpulan", "penerima__kasus"]
+    search_fields = ["penerima__program__nama", "nomor_bukti"]
+    autocomplete_fields = ["penerima", "perkumpulan", "kasus"]
+    fields = ["penerima", "tanggal", "nilai", "jumlah", "satuan", "penyalur", "nomor_bukti",
+              "berkas_bukti", "perkumpulan", "kasus", "keterangan", "oleh"]
+    readonly_fields = ["oleh"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.oleh = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(LaporanStimulan)
+class LaporanStimulanAdmin(ScopedHistoryAdmin, ScopedAdmin):
+    """The groups' reports of their stimulus, to follow them up across the area."""
+
+    list_display = ["tanggal", "penerima", "terpakai", "sisa"]
+    list_filter = [wilayah_filter("penerima__desa", any_level=True)]
+    date_hierarchy = "tanggal"
+    list_select_related = ["penerima__program", "penerima__perkumpulan"]
+    search_fields = ["penerima__perkumpulan__nama", "penerima__program__nama"]
+    autocomplete_fields = ["penerima"]
+    fields = ["penerima", "tanggal", "kegiatan", "terpakai", "sisa", "bukti", "berkas_bukti",
+              "oleh"]
+    readonly_fields = ["oleh"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.oleh = request.user
+        super().save_model(request, obj, form, change)
 
 
 class KasusPenyaluranInline(ScopedInline):

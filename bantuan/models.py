@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -105,8 +105,8 @@ class Program(models.Model):
         """A programme is seen within its area and from every area within it: a village's
         operator sees the province's programmes that cover the village."""
         below = access.area_filter(user, "wilayah", any_level=True)
-        if user.wilayah_id is None:
-            return below
+        if not (user and user.is_active and getattr(user, "wilayah_id", None)):
+            return below  # everything (an administrator without an area) or nothing
         above = Wilayah.ancestor_codes(user.wilayah_id)
         codes = [c for c in (above["provinsi_id"], above["kabupaten_id"], above["kecamatan_id"])
                  if c]
@@ -244,6 +244,15 @@ class Penerima(models.Model):
     def __str__(self) -> str:
         return f"{self.nama} — {self.program}"
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        # The distributions carry the recipient's programme and area (Penyaluran.bulk_columns).
+        fields = kwargs.get("update_fields")
+        if not adding and (fields is None or {"program", "desa"} & set(fields)):
+            self.penyaluran.exclude(program_id=self.program_id, desa_id=self.desa_id).update(
+                program_id=self.program_id, desa_id=self.desa_id)
+
     @property
     def target(self):
         for name in TARGET_FIELDS:
@@ -271,32 +280,51 @@ class Penerima(models.Model):
             return self.kasus.desa
         return None
 
+    def complete(self) -> None:
+        """Fill what follows from the target and the programme: the area (the target's), the
+        period (the programme's, from today while it runs). A case of a registered person names
+        the person: the double-aid rule and the one-per-programme rule follow the person."""
+        if self.kasus_id and not self.warga_id and self.kasus.warga_id:
+            self.warga_id, self.kasus = self.kasus.warga_id, None
+        if not self.desa_id:
+            area = self.target_area()
+            if area is not None:
+                self.desa = area
+        program = self.program if self.program_id else None
+        if program is None:
+            return
+        if self.mulai is None:
+            self.mulai = max(program.mulai, timezone.localdate()) if program.aktif \
+                else program.mulai
+        if self.selesai is None and program.selesai is not None:
+            self.selesai = program.selesai
+
+    def clean_fields(self, exclude=None) -> None:
+        self.complete()  # before the required area and start are checked
+        super().clean_fields(exclude)
+
     def clean(self) -> None:
         errors = {}
+        self.complete()
+        given = [name for name in TARGET_FIELDS if getattr(self, f"{name}_id")]
+        if len(given) != 1:
+            errors[NON_FIELD_ERRORS] = ValidationError(
+                _("Choose one person, household or group."), code="one_target")
         program = self.program if self.program_id else None
         if program is not None:
             wanted = FIELD_OF_SASARAN[program.sasaran]
-            given = [name for name in TARGET_FIELDS if getattr(self, f"{name}_id")]
             if given and given[0] != wanted and not (wanted == "warga" and given[0] == "kasus"):
                 errors[given[0]] = ValidationError(
                     _("This programme's recipients are %(target)s.") % {
                         "target": program.get_sasaran_display().lower()}, code="wrong_target")
-            if not self.desa_id:
-                area = self.target_area()
-                if area is None and given:
-                    errors[given[0]] = ValidationError(
-                        _("The recipient has no village recorded."), code="no_area")
-                self.desa = area
+            if not self.desa_id and given:
+                errors.setdefault(given[0], ValidationError(
+                    _("The recipient has no village recorded."), code="no_area"))
             if self.desa_id and not program.covers(self.desa):
                 errors.setdefault("program", ValidationError(
                     _("%(area)s lies outside the programme's area (%(covered)s).") % {
                         "area": self.desa.nama, "covered": program.wilayah.nama},
                     code="outside_area"))
-            if self.mulai is None:
-                self.mulai = max(program.mulai, timezone.localdate()) if program.aktif \
-                    else program.mulai
-            if self.selesai is None and program.selesai is not None:
-                self.selesai = program.selesai
             if self.mulai and not program.in_period(self.mulai):
                 errors["mulai"] = ValidationError(
                     _("The programme runs from %(start)s to %(end)s.") % program_period(program),
@@ -321,6 +349,11 @@ class Penerima(models.Model):
 
     def double_aid(self) -> list["Penerima"]:
         """The recipient's other programmes of the same form over an overlapping period."""
+        if not self.program_id:
+            return []
+        self.complete()  # an unsaved recipient not yet cleaned: the programme's period
+        if self.mulai is None:
+            return []
         found = find_double_aid([Kandidat.of(self)])
         return found.get(0, [])
 
@@ -430,15 +463,22 @@ class Penyaluran(models.Model):
     """What was handed to a recipient on a date: a value in rupiah or a quantity, by whom, with
     its proof (a reference number; a photo or scan). Help recorded in a PMKS case names the case."""
 
-    bulk_columns = ("penerima", "tanggal", "nilai", "jumlah", "satuan", "penyalur",
-                    "nomor_bukti", "perkumpulan", "kasus", "keterangan", "oleh")
+    # `program` and `desa` are the recipient's, copied so that the recap and the area's lists
+    # read distributions alone (2,000,000 rows), never joined to their recipients.
+    bulk_columns = ("penerima", "program", "desa", "tanggal", "nilai", "jumlah", "satuan",
+                    "penyalur",
+                    "nomor_bukti", "berkas_bukti", "perkumpulan", "kasus", "keterangan", "oleh")
 
-    scope_path = "penerima__desa"
+    scope_path = "desa"
     scope_any_level = True
     scope_sensitive = True
 
     penerima = models.ForeignKey(Penerima, models.CASCADE, related_name="penyaluran",
                                  verbose_name=_("recipient"))
+    program = models.ForeignKey(Program, models.CASCADE, related_name="penyaluran",
+                                editable=False, db_index=False, verbose_name=_("programme"))
+    desa = models.ForeignKey(Wilayah, models.PROTECT, related_name="+", editable=False,
+                             db_index=False, verbose_name=_("area"))
     tanggal = models.DateField(_("date"), default=timezone.localdate,
                                validators=[validators.validate_not_future])
     nilai = models.PositiveBigIntegerField(_("value (Rp)"), null=True, blank=True,
@@ -471,12 +511,17 @@ class Penyaluran(models.Model):
         verbose_name = _("distribution")
         verbose_name_plural = _("distributions")
         ordering = ["tanggal", "dicatat", "pk"]
-        indexes = [models.Index(fields=["penerima", "tanggal"], name="penyaluran_penerima_idx")]
+        indexes = [
+            models.Index(fields=["penerima", "tanggal"], name="penyaluran_penerima_idx"),
+            models.Index(fields=["desa", "tanggal"], name="penyaluran_desa_idx"),
+            models.Index(fields=["program", "tanggal"], name="penyaluran_program_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tanggal}: {self.penerima.program}"
 
     def save(self, *args, **kwargs):
+        self.program_id, self.desa_id = self.penerima.program_id, self.penerima.desa_id
         super().save(*args, **kwargs)
         # Whoever receives has received: a proposed or approved recipient moves on.
         Penerima.objects.filter(pk=self.penerima_id).exclude(
@@ -524,7 +569,8 @@ class LaporanStimulan(models.Model):
     """What a group did with a stimulus: the activities planned, what was spent and what remains,
     the evidence, dated (seed 004 IV.B: Dinas Sosial monitors "penggunaan dana")."""
 
-    bulk_columns = ("penerima", "tanggal", "kegiatan", "terpakai", "sisa", "bukti", "oleh")
+    bulk_columns = ("penerima", "tanggal", "kegiatan", "terpakai", "sisa", "bukti", "oleh",
+                    "berkas_bukti")
 
     scope_path = "penerima__desa"
     scope_any_level = True

@@ -41,7 +41,7 @@ from fractions import Fraction
 
 from django.db.models import Q
 
-from demo import atas, cibeureum, dana, keluarga, psks
+from demo import atas, bantuan, cibeureum, dana, keluarga, psks
 from members.models import Warga
 from network.models import BentukHubungan, JenisMitra, Mekanisme
 from pmks.models import KategoriPMKS, Respon, StatusKasus
@@ -180,6 +180,7 @@ class Batch:
     funds: list[tuple] = field(default_factory=list)  # the groups' own (demo.dana)
     above_ids: dict[str, int] = field(default_factory=dict)  # the kecamatans' BKB (demo.atas)
     welfare: psks.Plan = field(default_factory=psks.Plan)  # PSM, TKSK, training: demo.psks
+    aid: bantuan.Plan = field(default_factory=bantuan.Plan)  # programmes, help: demo.bantuan
 
 
 class Generator:
@@ -360,13 +361,28 @@ class Generator:
             groups.append((kode, jenis, rw, jaringan, chair))
         self._plan_links(batch, village, rng, groups)
         cases = int(self.cases_rate * (g + self.m)) - int(self.cases_rate * g)
+        first_case_row, first_kk = len(batch.cases), len(batch.households.households)
         self._plan_cases(batch, village, rng, groups, c, cases)
         self._plan_forum(batch, village, rng, groups)
         keluarga.plan(batch, village, self.seed, batch.people[first_person:], groups)
+        self._plan_aid(batch, village, groups, first_person, first_case_row, first_kk)
         dana.plan(batch.funds, groups, ACTIVITY, year, self.seed)
         atas.plan(batch.links, village, groups)
         psks.plan(batch.welfare, village, groups, batch.members[first_member:])
         return g + self.m, c + cases
+
+    def _plan_aid(self, batch: Batch, village: Village, groups, first_person: int,
+                  first_case_row: int, first_kk: int) -> None:
+        """The village's aid (demo.bantuan) from its planned households, people, groups and
+        cases (keyed by village, name, category and NIK, as the writer reads them back)."""
+        cases = [((desa, nama, kategori, nik), nik, status, when, days, helper)
+                 for nik, nama, desa, _rw, _rt, _a, kategori, when, status, helper, _r, days
+                 in batch.cases[first_case_row:]]
+        bantuan.plan_village(
+            batch.aid, village.kode, village.kabupaten, village.kabupaten_nama, self.year,
+            self.seed, [kk[0] for kk in batch.households.households[first_kk:]],
+            [person[0] for person in batch.people[first_person:]],
+            bantuan.offered([(kode, jenis) for kode, jenis, *_rest in groups]), cases)
 
     def _office(self, village: Village, jenis: str) -> tuple[str, str]:
         level, template = self.offices.get(jenis, ("desa", "Kantor {desa}"))

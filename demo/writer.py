@@ -15,9 +15,9 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
-from demo import atas, dana, keluarga, psks
+from demo import atas, bantuan, dana, keluarga, psks
 from demo.generator import Batch
-from members.models import AnggotaKeluarga, Keanggotaan, Warga
+from members.models import AnggotaKeluarga, Keanggotaan, Keluarga, Warga
 from network.models import (
     DanaKomunitas,
     DanaPerkumpulan,
@@ -54,6 +54,7 @@ def clear(codes: list[str]) -> None:
                      .values_list("perkumpulan__desa", flat=True).distinct())
     rekap.mark_stale(Hubungan.objects.filter(perkumpulan__desa__in=codes)  # (a kecamatan's BKB)
                      .values_list("mitra_perkumpulan__desa", flat=True).distinct())
+    bantuan.clear(codes)  # (its recipients hold on to the people, households and groups)
     KasusPMKS.objects.filter(desa__in=codes).delete()
     Forum.objects.filter(desa__in=codes).delete()
     Perkumpulan.objects.filter(desa__in=codes).delete()
@@ -69,7 +70,8 @@ def clear(codes: list[str]) -> None:
 
 def add_offices(batch: Batch) -> None:
     """Find the batch's outside partners by (name, area) and add the missing ones, and so its
-    kecamatans' BKB (demo.atas), LKS and training (demo.psks). Partners are shared by batches
+    kecamatans' BKB (demo.atas), LKS and training (demo.psks) and its kabupatens' aid
+    programmes (demo.bantuan). Partners are shared by batches
     (a kabupaten's Dinas Sosial), and so are a kecamatan's rows: run before the batch is
     written, by one thread at a time."""
     areas = {area for _nama, area in batch.offices}
@@ -88,6 +90,7 @@ def add_offices(batch: Batch) -> None:
     batch.office_ids = found
     batch.above_ids = atas.add(batch)
     psks.add(batch)
+    bantuan.add(batch.aid)
 
 
 def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Counter:
@@ -176,6 +179,11 @@ def write(batch: Batch, year: int, spent: Callable[[str, float], None]) -> Count
     put(DanaKomunitas, funds)
     put(DanaPerkumpulan, dana.rows(batch.funds, group_ids), history=True)
     psks.write(batch.welfare, person_ids, put)
+    bantuan.write(batch.aid, codes, {
+        "warga": person_ids, "perkumpulan": group_ids,
+        "keluarga": dict(Keluarga.objects.filter(wilayah__in=codes).values_list("no_kk", "pk")),
+        "kasus": {(d, n, k, nik): case_ids[d, n, k, person_ids[nik] if nik else None]
+                  for nik, n, d, _rw, _rt, _a, k, *_rest in batch.cases}}, put)
     rekap.mark_stale([*codes, *{v.kecamatan for v in batch.villages}])  # (their BKB's links)
     spent("read back, mark", time.perf_counter() - began - inserting[0])
     return written

@@ -21,11 +21,11 @@ from registry.workbook.cells import (
     choice_labels,
     choice_lookup,
     matcher,
+    text_of,
     to_bool,
     to_date,
     to_name,
     to_nik,
-    to_text,
 )
 from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler
 from registry.workbook.writer import chunks, insert_rows, same
@@ -52,20 +52,6 @@ STATUS_LKS = matcher(
     gettext_lazy("legal status"),
     ["Berbadan Hukum", "Terdaftar", "Belum Terdaftar"],
 )
-
-
-def text_of(model, field: str):
-    """A converter of free text no longer than the model's field holds."""
-    most = model._meta.get_field(field).max_length
-
-    def convert(value) -> str:
-        text = to_text(value)
-        if len(text) > most:
-            raise ValidationError(
-                _("At most %(max)d characters (this has %(n)d).") % {"max": most, "n": len(text)},
-                code="too_long")
-        return text
-    return convert
 
 
 def model_rules(imp: Import, row: Row, instance, columns: dict[str, str]) -> bool:

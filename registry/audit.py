@@ -74,6 +74,15 @@ def record_inserted(model, after_pk: int, stamp) -> None:
     _copy(model, "+", "{pk} > %s AND {stamp} = %s", [after_pk, stamp])
 
 
+def _created_stamp(opts):
+    """The field a row's creation time is in: `dibuat`, else the model's auto_now_add field
+    (a distribution's `dicatat`)."""
+    fields = {f.name: f for f in opts.concrete_fields}
+    if "dibuat" in fields:
+        return fields["dibuat"]
+    return next(f for f in opts.concrete_fields if getattr(f, "auto_now_add", False))
+
+
 def _copy(model, kind: str, where: str, params: list) -> None:
     if not audited(model):
         return
@@ -85,7 +94,7 @@ def _copy(model, kind: str, where: str, params: list) -> None:
         f"INSERT INTO {quote(history.db_table)} ({columns}, history_date, history_type, "
         f"history_user_id, history_change_reason) "
         f"SELECT {columns}, %s, %s, %s, %s FROM {quote(opts.db_table)} WHERE "
-        + where.format(pk=quote(opts.pk.column), stamp=quote(opts.get_field("dibuat").column))
+        + where.format(pk=quote(opts.pk.column), stamp=quote(_created_stamp(opts).column))
     )
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:

@@ -112,8 +112,13 @@ class Tabel:
     # Single-column tables give each row's share of all groups, not of the row.
     share_of_groups: bool = False
     # A table of amounts (make_amounts_table): the values as they are, no percentages; each
-    # row's `jumlah` is its number of groups.
+    # row's `jumlah` is its number of groups, or what `kolom_jumlah` names.
     amounts: bool = False
+    kolom_jumlah: str = ""
+    # The recap page's bar chart draws each row's total, or the values of one column
+    # (`chart_column`), or that column's percentages (`chart_percent`).
+    chart_column: int | None = None
+    chart_percent: bool = False
 
     def as_dict(self) -> dict:
         data = {
@@ -132,7 +137,14 @@ class Tabel:
             data["catatan"] = str(self.catatan)
         if self.amounts:
             data["nominal"] = True
+        if self.kolom_jumlah:
+            data["kolom_jumlah"] = self.kolom_jumlah
         return data
+
+    @property
+    def last_column(self) -> str:
+        """The heading of a table of amounts' last column."""
+        return self.kolom_jumlah or AMOUNTS_GROUPS
 
 
 @dataclass
@@ -612,7 +624,7 @@ def as_text(rekap: Rekap) -> str:
     for table in rekap.tabel:
         lines += ["", f"Tabel {table.nomor}. {table.judul}"]
         header = ["", *table.kolom] if table.share_of_groups else [
-            "", *table.kolom, AMOUNTS_GROUPS] if table.amounts else [
+            "", *table.kolom, table.last_column] if table.amounts else [
             "", *[c for col in table.kolom for c in (col, "%")], "Jumlah"
         ]
         body = []
@@ -656,7 +668,7 @@ def as_xlsx(rekap: Rekap, stream) -> None:
         if table.share_of_groups:
             sheet.append(["", "Jumlah", "%"])
         elif table.amounts:
-            sheet.append(["", *table.kolom, AMOUNTS_GROUPS])
+            sheet.append(["", *table.kolom, table.last_column])
         else:
             sheet.append(["", *[c for col in table.kolom for c in (col, "%")], "Jumlah", "%"])
         for row in [*table.baris, table.total]:

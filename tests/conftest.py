@@ -24,17 +24,34 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Reference lists and the areas of Kota Cimahi and Kecamatan Sukasari (Kota Bandung)."""
     with django_db_blocker.unblock():
-        call_command("loaddata", "referensi", verbosity=0)
-        call_command("load_wilayah", prefix="32.77", stdout=open(os.devnull, "w"))
-        call_command("load_wilayah", prefix="32.73.01", stdout=open(os.devnull, "w"))
+        load_reference_data()
+
+
+def load_reference_data() -> None:
+    """Reference lists and the areas of Kota Cimahi and Kecamatan Sukasari (Kota Bandung)."""
+    call_command("loaddata", "referensi", verbosity=0)
+    with open(os.devnull, "w") as devnull:
+        for prefix in ("32.77", "32.73.01"):
+            call_command("load_wilayah", prefix=prefix, stdout=devnull)
+
+
+@pytest.fixture(scope="module")
+def reference_data_reloaded(django_db_blocker):
+    """A transactional test empties every table when it ends: what the session loaded once is
+    loaded again for whatever runs after it (at the end of the module: after the test's own
+    teardown has emptied the tables)."""
+    yield
+    with django_db_blocker.unblock():
+        load_reference_data()
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
+def fast_password_hashing(settings, tmp_path_factory):
     # Every user fixture hashes a password; the default hasher takes half a second each time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded proofs of aid go to the session's temporary folder, never the project's var/.
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
 
 
 def make_user(username: str, peran: str, kode: str | None):

@@ -27,7 +27,9 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
 
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
+    from django.core.files.base import ContentFile
 
+    from bantuan.models import LaporanStimulan, Penerima, Penyaluran, Program
     from members.models import HubunganKeluarga, Keanggotaan, KeanggotaanKeluarga, Keluarga
     from network.models import DanaPerkumpulan, Forum, Hubungan, Mitra, PengurusForum
     from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
@@ -38,7 +40,8 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
     w = SimpleNamespace(place=PLACES, group={}, warga={}, anggota={}, kasus={}, mitra={},
                         hubungan={}, forum={}, pengurus={}, impor={}, log={}, profil={},
                         keluarga={}, anggota_keluarga={}, keanggotaan_keluarga={},
-                        dana={}, petugas={}, lks={}, pelatihan={})
+                        dana={}, petugas={}, lks={}, pelatihan={}, program={}, penerima={},
+                        penyaluran={}, stimulan={}, laporan={})
     for key, desa in PLACES.items():
         group = make_perkumpulan(CODES[key], desa=desa, nama=f"Dasa Wisma {key}")
         person = make_warga(NIKS[key], nama=f"Warga {key}", wilayah_id=desa, alamat="Jl. Mawar 1")
@@ -77,6 +80,24 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
             topik=f"Pelatihan {key}", tanggal_mulai="2025-01-06", penyelenggara="Dinas Sosial",
             wilayah_id=desa)
         PesertaPelatihan.objects.create(pelatihan=w.pelatihan[key], warga=person)
+        # Aid: a village's programme for people, its recipient and a distribution with a proof;
+        # a stimulus for the village's group, with a report.
+        w.program[key] = Program.objects.create(
+            kode=f"BLT-{key}", nama=f"BLT {key}", sumber="DANA_DESA", bentuk="UANG",
+            wilayah_id=desa, mulai=datetime.date(2025, 1, 1))
+        w.penerima[key] = Penerima.objects.create(program=w.program[key], warga=person,
+                                                  desa_id=desa, mulai=datetime.date(2025, 1, 1))
+        w.penyaluran[key] = Penyaluran(penerima=w.penerima[key], tanggal=datetime.date(2025, 2, 1),
+                                       nilai=300_000)
+        # A PDF's first bytes: what the proof download checks nothing of, and serves.
+        w.penyaluran[key].berkas_bukti.save(f"bukti-{key}.pdf", ContentFile(b"%PDF-1.4\n"))
+        stimulus = Program.objects.create(
+            kode=f"STIM-{key}", nama=f"Stimulan {key}", sumber="DANA_DESA", bentuk="STIMULAN",
+            sasaran="PERKUMPULAN", wilayah_id=desa, mulai=datetime.date(2025, 1, 1))
+        w.stimulan[key] = Penerima.objects.create(program=stimulus, perkumpulan=group,
+                                                  desa_id=desa, mulai=datetime.date(2025, 1, 1))
+        w.laporan[key] = LaporanStimulan.objects.create(
+            penerima=w.stimulan[key], tanggal=datetime.date(2025, 6, 1), kegiatan="Pelatihan")
     w.user_group = Group.objects.create(name="uji")
     w.attempt = AccessAttempt.objects.create(username="someone", ip_address="127.0.0.1",
                                              failures_since_start=1, get_data="", post_data="")

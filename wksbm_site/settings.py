@@ -93,6 +93,9 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
+            # The recap's GROUP BYs over millions of distributions cost PostgreSQL's JIT more to
+            # compile (0.4 s) than it saves; the pages' small queries never gain from it.
+            "OPTIONS": {"options": "-c jit=off"},
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported")
 

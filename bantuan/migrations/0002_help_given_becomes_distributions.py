@@ -46,15 +46,21 @@ def forward(apps, schema_editor):
 
 
 def backward(apps, schema_editor):
+    """Every distribution naming a case becomes the case's help again (its programme's source
+    and form, when it was recorded); the ad-hoc programmes go, so that forward can run again."""
     Bantuan = apps.get_model("pmks", "Bantuan")
+    Program = apps.get_model("bantuan", "Program")
     Penyaluran = apps.get_model("bantuan", "Penyaluran")
-    for record in (Penyaluran.objects.filter(kasus__isnull=False, penerima__program__ad_hoc=True)
-                   .select_related("penerima__program")):
-        Bantuan.objects.create(
+    for record in (Penyaluran.objects.filter(kasus__isnull=False)
+                   .select_related("penerima__program").order_by("tanggal", "pk")
+                   .iterator(chunk_size=2000)):
+        help_ = Bantuan.objects.create(
             kasus_id=record.kasus_id, tanggal=record.tanggal, oleh_id=record.oleh_id,
             bentuk=record.penerima.program.bentuk, sumber=record.penerima.program.sumber,
             nilai=record.nilai, perkumpulan_id=record.perkumpulan_id,
             keterangan=record.keterangan)
+        Bantuan.objects.filter(pk=help_.pk).update(dicatat=record.dicatat)
+    Program.objects.filter(ad_hoc=True).delete()
 
 
 class Migration(migrations.Migration):

@@ -23,7 +23,7 @@ LABEL_W, BAR_W, VALUE_W, ROW_H, BAR_H = 190, 260, 50, 24, 16
 @dataclass
 class Bar:
     label: str
-    value: int
+    value: int | str
     y: int
     width: float
     text_y: int
@@ -36,18 +36,31 @@ class Chart:
     height: int
     label_w: int
     value_x: float
+    subject: str = ""  # what the bars measure, when not each row's total
 
 
 def chart(table: rekap.Tabel) -> Chart:
-    """A horizontal bar per row, its length proportional to the row total."""
-    largest = max((row.jumlah for row in table.baris), default=0) or 1
+    """A horizontal bar per row, its length proportional to the row total (or to the table's
+    chart column: its values, or its percentages on a scale of 100)."""
+    column = table.chart_column
+    if column is None:
+        values = [(row.jumlah, row.jumlah) for row in table.baris]
+    elif table.chart_percent:
+        values = [(row.persen[column], f"{rekap.format_percent(row.persen[column])} %")
+                  for row in table.baris]
+    else:
+        values = [(row.nilai[column], row.nilai[column]) for row in table.baris]
+    largest = 100 if table.chart_percent else max((v for v, _t in values), default=0) or 1
     bars = []
-    for i, row in enumerate(table.baris):
+    for i, (row, (value, text)) in enumerate(zip(table.baris, values, strict=True)):
         y = i * ROW_H + (ROW_H - BAR_H) // 2
-        width = round(BAR_W * row.jumlah / largest, 1)
-        bars.append(Bar(row.label, row.jumlah, y, width, i * ROW_H + ROW_H // 2 + 5))
-    return Chart(bars, LABEL_W + BAR_W + VALUE_W, max(1, len(bars)) * ROW_H, LABEL_W - 6,
-                 LABEL_W)
+        width = round(BAR_W * value / largest, 1)
+        bars.append(Bar(row.label, text, y, width, i * ROW_H + ROW_H // 2 + 5))
+    value_w = max([VALUE_W, *(7 * len(str(text)) + 8 for _v, text in values)])
+    subject = "" if column is None else table.kolom[column] + (" (%)" if table.chart_percent
+                                                                else "")
+    return Chart(bars, LABEL_W + BAR_W + value_w, max(1, len(bars)) * ROW_H, LABEL_W - 6,
+                 LABEL_W, subject)
 
 
 def _params(request: HttpRequest) -> tuple[Wilayah, int]:

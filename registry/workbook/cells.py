@@ -64,6 +64,24 @@ def to_text(value: Any) -> str:
     return str(value).strip()
 
 
+def text_of(model, field: str) -> Callable[[Any], str]:
+    """A converter of free text no longer than the model's field holds."""
+    return text_within(model._meta.get_field(field).max_length)
+
+
+def text_within(most: int) -> Callable[[Any], str]:
+    """A converter of free text of at most `most` characters."""
+
+    def convert(value) -> str:
+        text = to_text(value)
+        if len(text) > most:
+            raise ValidationError(
+                _("At most %(max)d characters (this has %(n)d).") % {"max": most, "n": len(text)},
+                code="too_long")
+        return text
+    return convert
+
+
 def to_int(value: Any, minimum: int | None = 0, maximum: int | None = None) -> int:
     """A whole number (an int, a float like 12.0, or text like "12" or "12.0") between
     `minimum` and `maximum`, and never beyond INT_MAX either way."""

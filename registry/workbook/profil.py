@@ -5,14 +5,13 @@ Optional: a workbook without it imports as before. A row sets every figure of it
 profile for that year (an empty cell empties the figure); the population left empty is men +
 women, or the sum of the age bands (as the form does)."""
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry import access, audit, validators
 from registry.models import ProfilDesa
-from registry.workbook.cells import to_int, to_text, to_year
+from registry.workbook.cells import text_within, to_int, to_text, to_year
 from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler
 from registry.workbook.writer import chunks, same
 
@@ -26,19 +25,8 @@ MATA_PENCAHARIAN = [
 SOURCE_MAX = ProfilDesa._meta.get_field("sumber").max_length
 
 
-def _text(most: int):
-    def convert(value) -> str:
-        text = to_text(value)
-        if len(text) > most:
-            raise ValidationError(
-                _("At most %(max)d characters (this has %(n)d).") % {"max": most, "n": len(text)},
-                code="too_long")
-        return text
-    return convert
-
-
 def _livelihoods(value) -> str:
-    return _text(validators.LIVELIHOODS_MAX)(validators.join_multi(to_text(value)))
+    return text_within(validators.LIVELIHOODS_MAX)(validators.join_multi(to_text(value)))
 
 
 class ProfilDesaSheet(SheetHandler):
@@ -57,7 +45,7 @@ class ProfilDesaSheet(SheetHandler):
         tahun = imp.cell(row, "tahun", to_year, required=True)
         values = {name: imp.cell(row, name, to_int) for name in ProfilDesa.FIGURES}
         values["mata_pencaharian"] = imp.cell(row, "mata_pencaharian", _livelihoods) or ""
-        values["sumber"] = imp.cell(row, "sumber", _text(SOURCE_MAX)) or ""
+        values["sumber"] = imp.cell(row, "sumber", text_within(SOURCE_MAX)) or ""
         failed = False
         for column, message in validators.profil_errors(values).items():
             imp.error(row, column, message)

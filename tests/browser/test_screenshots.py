@@ -27,6 +27,8 @@ PAGES = [
     ("pmks", "/pmks/"),
     ("pmks-cakupan", "/pmks/cakupan/"),
     ("jaringan", "/jaringan/?wilayah=32.77.01.1002"),
+    ("bantuan", "/bantuan/"),
+    ("bantuan-laporan", "/bantuan/laporan/"),
 ]
 
 
@@ -46,8 +48,22 @@ def test_screenshots(site, operator):
     assert page.goto(f"{site.url}/pmks/{case.pk}/").status == 200
     page.locator("details summary").first.click()  # the status form open
     page.screenshot(path=FOLDER / "pmks-kasus.png", full_page=True)
+    # Aid: the city's PKH by village, a recipient with its distributions, the recap's aid tables
+    # (the demo's aid is last year's).
+    from bantuan.models import Penerima, Program
+
+    pkh = Program.objects.filter(kode__startswith="PKH-").first()
+    assert page.goto(f"{site.url}/bantuan/program/{pkh.pk}/").status == 200
+    page.screenshot(path=FOLDER / "bantuan-program.png", full_page=True)
+    recipient = Penerima.objects.filter(program=pkh, penyaluran__isnull=False).first()
+    assert page.goto(f"{site.url}/bantuan/penerima/{recipient.pk}/").status == 200
+    page.screenshot(path=FOLDER / "bantuan-penerima.png", full_page=True)
+    last_year = pkh.mulai.year
+    assert page.goto(f"{site.url}/rekap/?wilayah=32.77.01.1002&tahun={last_year}").status == 200
+    page.locator("#tabel-14").scroll_into_view_if_needed()
+    page.screenshot(path=FOLDER / "rekap-bantuan.png")
     phone = site.page(width=360)
     site.login(operator, phone)
     phone.goto(f"{site.url}/perkumpulan/?jenis=DW")
     phone.screenshot(path=FOLDER / "perkumpulan-360px.png")
-    assert len(list(FOLDER.glob("*.png"))) == len(PAGES) + 3
+    assert len(list(FOLDER.glob("*.png"))) == len(PAGES) + 6

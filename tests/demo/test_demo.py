@@ -143,3 +143,64 @@ def test_the_kecamatan_has_its_bkb_above_the_village(demo):
     village = rekap.build(Wilayah.objects.get(pk="32.77.01.1002"), 2006)
     kecamatan = rekap.build(Wilayah.objects.get(pk="32.77.01"), 2006)
     assert (village.jumlah_perkumpulan, kecamatan.jumlah_perkumpulan) == (307, 308)
+
+
+def test_the_demo_village_has_aid_programmes_distributions_and_case_help(demo):
+    """Aid (demo.bantuan): the city's PKH and BPNT, the village's stimulus, food programme and
+    ad-hoc PMKS help, each with recipients and distributions; loaded once however often."""
+    from bantuan.models import LaporanStimulan, Penerima, Penyaluran, Program
+    from pmks.models import KasusPMKS
+    from registry import rekap, validators
+    from registry.models import Wilayah
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    year = validators.this_year()
+    codes = set(Program.objects.values_list("kode", flat=True))
+    assert {f"PKH-{year}-3277", f"BPNT-{year}-3277", f"STIM-{year}-3277011002",
+            f"PANGAN-{year}-3277011002", "PMKS-3277011002-JIMPIT-BARA"} == codes
+    for program in Program.objects.all():
+        assert Penyaluran.objects.filter(penerima__program=program).exists(), program.kode
+    stopped = Penerima.objects.filter(status="DIHENTIKAN")
+    assert stopped.count() == 2 and "" not in stopped.values_list("alasan_berhenti", flat=True)
+    assert list(Penerima.objects.exclude(alasan_ganda="").values_list("program__kode",
+                                                                      flat=True)) == [
+        f"PANGAN-{year}-3277011002"]
+    # Every case being handled or closed got its help, as a distribution naming it.
+    helped = KasusPMKS.objects.filter(status__in=["DITANGANI", "SELESAI"])
+    assert helped.exists()
+    assert set(Penyaluran.objects.filter(penerima__program__ad_hoc=True)
+               .values_list("kasus", flat=True)) == set(helped.values_list("pk", flat=True))
+    assert LaporanStimulan.objects.count() == 2
+    assert Penyaluran.objects.filter(tanggal__year=year - 1).count() == Penyaluran.objects.count()
+    # The recap of last year shows the aid tables; 2006 (seed 004) none of them.
+    village = Wilayah.objects.get(pk="32.77.01.1002")
+    last = {t.nomor: t for t in rekap.build(village, year - 1).tabel}
+    assert {14, 15, 16, 17} <= set(last)
+    assert last[17].total.nilai == [2, 0, 1, 1]
+    assert not {14, 15, 16, 17} & {t.nomor for t in rekap.build(village, 2006).tabel}
+
+
+def test_generated_villages_have_aid_and_their_cases_help(db):
+    from bantuan.models import Penerima, Penyaluran, Program
+    from pmks.models import KasusPMKS
+
+    call_command("generate_demo", villages=2, groups_per_village=40, wilayah="32.77.01",
+                 stdout=open("/dev/null", "w"))
+    assert Program.objects.filter(kode__startswith="PKH-", wilayah="32.77").count() == 1
+    assert Program.objects.filter(ad_hoc=False, bentuk="STIMULAN").count() == 2
+    assert Penerima.objects.filter(keluarga__isnull=False).exists()
+    assert Penyaluran.objects.filter(penerima__warga__isnull=False).exists()
+    helped = KasusPMKS.objects.filter(status__in=["DITANGANI", "SELESAI"])
+    assert helped.exists()
+    given = Penyaluran.objects.filter(kasus__isnull=False, penerima__program__ad_hoc=True)
+    assert set(given.values_list("kasus", flat=True)) == set(helped.values_list("pk", flat=True))
+    for case in helped.select_related("pendamping")[:5]:
+        help_given = given.get(kasus=case)
+        assert help_given.perkumpulan_id == case.pendamping_id
+        assert (help_given.nilai - 100_000) % 5_000 == 0
+    # Generated again with --replace: the villages' aid goes with them, the city's stays.
+    call_command("generate_demo", villages=2, groups_per_village=40, wilayah="32.77.01",
+                 replace=True, stdout=open("/dev/null", "w"))
+    assert Program.objects.filter(kode__startswith="PKH-").count() == 1
+    assert set(given.values_list("kasus", flat=True)) == set(
+        KasusPMKS.objects.filter(status__in=["DITANGANI", "SELESAI"]).values_list("pk", flat=True))

@@ -32,21 +32,6 @@ def add_forum(client, **data):
 
 
 # The migration ----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def reference_data_reloaded(django_db_blocker):
-    """A transactional test empties every table when it ends: what the session loaded once
-    (tests/conftest.py) is loaded again for whatever runs after it."""
-    yield
-    import os
-
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock(), open(os.devnull, "w") as devnull:
-        call_command("loaddata", "referensi", verbosity=0)
-        call_command("load_wilayah", prefix="32.77", stdout=devnull)
-        call_command("load_wilayah", prefix="32.73.01", stdout=devnull)
-
-
 # Transactional: schema changes cannot run inside a test's transaction.
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_each_villages_forum_as_its_village_level_forum(

@@ -111,7 +111,9 @@ def test_list_detail_and_dashboard_cost_fixed_queries(client, staf, make_perkump
     client.get("/")  # the dashboard computes the changed villages' counts once
     many = {url: count_queries(client, url) for url in PAGES}
     assert many == few
-    assert max(few.values()) <= 24, few  # the group page: 20, and 4 for its funds (panel, history)
+    # The group page: 20, 4 for its funds (panel, history), 3 for its aid (programmes, reports,
+    # help it handed out): the panels of psks and bantuan run whatever the group's size.
+    assert max(few.values()) <= 27, few
 
 
 def test_the_unfiltered_list_counts_from_the_stored_recap(client, staf, operator,

@@ -460,7 +460,7 @@ def test_sheets_come_in_the_order_of_their_dependencies_then_of_registration(mon
 
     assert workbook.sheet_names() == [
         "perkumpulan", "profil_desa", "keluarga", "anggota", "pmks", "jaringan", "dana", "psks",
-        "lks", "pelatihan"]
+        "lks", "pelatihan", "bantuan"]
 
     class Sheet(workbook.SheetHandler):
         def __init__(self, name, after=()):

@@ -5,6 +5,7 @@ import io
 import openpyxl
 from django.core.management import call_command
 
+from bantuan.models import Penerima
 from members.models import Keanggotaan, KeanggotaanKeluarga, Keluarga, Warga
 from network.models import Forum, Hubungan, Mitra
 from pmks.models import KasusPMKS
@@ -32,8 +33,10 @@ def test_it_round_trips_the_demo_village(admin_user):
     first = export(admin_user)
     # The demo's PSKS workers and training participants go with the people, and its households
     # before the people they hold; the psks, pelatihan and keluarga sheets bring them back.
-    for model in (KeanggotaanKeluarga, Keluarga, Hubungan, KasusPMKS, Keanggotaan, Forum,
-                  PetugasPSKS, PesertaPelatihan, Warga, Mitra):
+    # The aid's recipients go with their people and households; the bantuan sheet brings them
+    # back, people of the file's own anggota sheet included (its programmes stay registered).
+    for model in (Penerima, KeanggotaanKeluarga, Keluarga, Hubungan, KasusPMKS, Keanggotaan,
+                  Forum, PetugasPSKS, PesertaPelatihan, Warga, Mitra):
         model.objects.all().delete()
     Perkumpulan.objects.all().delete()
 

@@ -184,6 +184,11 @@ DOWNLOADS = {
     "network:jaringan_download": (
         lambda w: reverse("network:jaringan_download", kwargs={"format": "graphml"})
         + "?wilayah=32.77", {"group", "partner"}),
+    "bantuan:program_xlsx": (lambda w: reverse("bantuan:program_xlsx",
+                                               args=[w.program["cbr"].pk]), {"person", "address"}),
+    # Not a workbook: the proof of a distribution, as it was uploaded.
+    "bantuan:penyaluran_bukti": (lambda w: reverse("bantuan:penyaluran_bukti",
+                                                   args=[w.penyaluran["cbr"].pk]), set()),
 }
 
 
@@ -198,6 +203,9 @@ def test_every_download_holds_the_planted_text_as_text(client, w, name):
     url, places = DOWNLOADS[name]
     client.force_login(w.staf)
     content = fetch(client, url(w))
+    if name == "bantuan:penyaluran_bukti":
+        assert content == b"%PDF-1.4\n"
+        return
     if name == "network:jaringan_download":
         # Not a workbook: GraphML and GEXF are XML for Gephi; the names are XML-escaped text.
         found = set()

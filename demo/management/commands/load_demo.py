@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo import dana, keluarga
+from demo import bantuan, dana, keluarga
 from demo.atas import add_kecamatan_bkb
 from demo.cibeureum import DESA, PROFILE
 from demo.generator import ACTIVITY, FORUM_TYPES
@@ -31,7 +31,8 @@ class Command(BaseCommand):
     help = (
         "Import the demo village, Kelurahan Cibeureum as surveyed in 2006 (fixtures/"
         "cibeureum_2006.xlsx: 307 groups matching seed 004's tables) with the BKB of its "
-        "kecamatan (a group above the village), and with --accounts the demo "
+        "kecamatan (a group above the village), its aid programmes with recipients and "
+        "distributions (docs/demo-data.md), and with --accounts the demo "
         "accounts, one per role, all with the password wksbm-demo-2026. For `make run` only: "
         "never give a real registry demo accounts. Safe to re-run."
     )
@@ -55,6 +56,7 @@ class Command(BaseCommand):
                     desa_id=DESA, tahun=PROFILE["tahun"],
                     defaults={k: v for k, v in PROFILE.items() if k != "tahun"})
             dana.add_to_village(DESA, ACTIVITY, validators.this_year())
+            bantuan.add_to_village(DESA, validators.this_year())
             if options["accounts"]:
                 for username, peran, kode in DEMO_ACCOUNTS:
                     user = User.objects.filter(username=username).first() or User(username=username)

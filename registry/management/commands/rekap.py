@@ -12,10 +12,12 @@ class Command(BaseCommand):
     help = (
         "The recap tables (Tables 1-9: groups by age, purpose, size, chairs' education, network, "
         "board term, requirements, values, funds) of the active groups within an area of any "
-        "level. --tahun-acuan fixes the reference year of Table 1 (default: this year). JSON "
-        "goes to standard output unless --output is given; xlsx needs --output. The figures come "
-        "from stored counts kept up to date village by village; --segarkan computes them all "
-        "again from the groups first (after a restore or a bulk load by other means)."
+        "level, and those the other apps add (10-11 PMKS, 12 the groups' funds, 13 trained "
+        "leaders, 14-17 aid). --tahun-acuan fixes the reference year of Table 1 (default: this "
+        "year). JSON goes to standard output unless --output is given; xlsx needs --output. The "
+        "figures come from stored counts kept up to date village by village; --segarkan "
+        "computes them all again from the groups first (after a restore or a bulk load by other "
+        "means)."
     )
 
     def add_arguments(self, parser):
