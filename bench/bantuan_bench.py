@@ -353,13 +353,14 @@ def step_generate(size: str) -> dict:
 
     def distributions():
         did = 0
-        for rid, program, _target, _desa, stopped in plan.recipients():
+        for rid, program, _target, desa, stopped in plan.recipients():
             if stopped:
                 continue
             nilai, jumlah, satuan = HANDED[program["bentuk"]]
             for tanggal in program["dates"]:
                 did += 1
-                row = {"id": did, "penerima": rid, "tanggal": tanggal, "nilai": nilai,
+                row = {"id": did, "penerima": rid, "program": program["id"], "desa": desa,
+                       "tanggal": tanggal, "nilai": nilai,
                        "jumlah": jumlah, "satuan": satuan, "penyalur": "Petugas Dinsos",
                        "nomor_bukti": f"BKT-{did:08d}"}
                 yield tuple(row.get(name, empty) for name, empty in penyaluran_columns)
