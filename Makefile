@@ -43,7 +43,9 @@ test: setup lint
 # The benchmarks: import (100,000 memberships), recap and pages (a city of 100,000 groups against
 # one of 300), network (30,000 groups, 100,000 links), load (gunicorn under concurrent users, an
 # import beside), scale (a village, a city, a province of 1,000,000 groups from generate_demo),
-# hostile (workbooks made to exhaust the server, against the demo village's);
+# hostile (workbooks made to exhaust the server, against the demo village's), aid (issue 19: the
+# double-aid check of a 10,000-row import, a person's and a programme's pages, the province's
+# recap; BENCH_AID_SIZE=full for 1,000,000 people and 2,000,000 distributions);
 # BENCH_DB=postgres://…/NAME_WITH_bench runs them on PostgreSQL.
 bench: setup
 	$(BIN)/python bench/import_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
@@ -53,6 +55,7 @@ bench: setup
 	$(BIN)/python bench/load_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/scale_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB)) --explain
 	$(BIN)/python bench/hostile_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
+	$(BIN)/python bench/bantuan_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB)) --size $(or $(BENCH_AID_SIZE),small)
 
 messages: setup
 	DJANGO_DEBUG=True $(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'
