@@ -320,26 +320,32 @@ def _history(user, received: Q, on_programme: Q) -> dict:
 
 def warga_panel(request: HttpRequest, person: Warga) -> dict | None:
     """Everything a person received: as a recipient, through their households (any period) and
-    as help in their PMKS cases. Two queries; none for observers."""
+    as help in their PMKS cases. Five queries (three id lists, the distributions, the
+    recipients waiting); none for observers."""
     if not access.may_view(request.user, Penerima):
         return None
-    # Lists of ids read from their own indexes, never an OR across joins: at two million
-    # distributions each term stays an index lookup.
-    households = AnggotaKeluarga.objects.filter(warga=person).values("keluarga_id")
-    cases = KasusPMKS.objects.filter(warga=person).values("pk")
-    on_programme = Q(warga=person) | Q(keluarga__in=households) | Q(kasus__in=cases)
-    received = (Q(penerima__in=Penerima.objects.filter(on_programme).values("pk"))
-                | Q(kasus__in=cases))
+    # Lists of ids read first, each from its own index: given as subqueries, PostgreSQL ran
+    # the recipients' one again for each of two million distributions (53 s).
+    households = list(AnggotaKeluarga.objects.filter(warga=person)
+                      .values_list("keluarga_id", flat=True))
+    cases = list(KasusPMKS.objects.filter(warga=person).values_list("pk", flat=True))
+    recipients = list(Penerima.objects.filter(
+        Q(warga=person) | Q(keluarga__in=households) | Q(kasus__in=cases))
+        .values_list("pk", flat=True))
+    received = Q(penerima__in=recipients) | Q(kasus__in=cases)
+    on_programme = Q(pk__in=recipients)
     return {"person": person, **_history(request.user, received, on_programme)}
 
 
 def keluarga_panel(request: HttpRequest, household: Keluarga) -> dict | None:
-    """A household's aid: its own recipient rows and its current members' own. Two queries;
+    """A household's aid: its own recipient rows and its current members' own. Four queries;
     none for observers."""
     if not access.may_view(request.user, Penerima):
         return None
-    members = AnggotaKeluarga.objects.filter(keluarga=household, selesai__isnull=True
-                                             ).values("warga_id")
-    on_programme = Q(keluarga=household) | Q(warga__in=members)
-    received = Q(penerima__in=Penerima.objects.filter(on_programme).values("pk"))
+    members = list(AnggotaKeluarga.objects.filter(keluarga=household, selesai__isnull=True)
+                   .values_list("warga_id", flat=True))
+    recipients = list(Penerima.objects.filter(Q(keluarga=household) | Q(warga__in=members))
+                      .values_list("pk", flat=True))
+    received = Q(penerima__in=recipients)
+    on_programme = Q(pk__in=recipients)
     return {"household": household, **_history(request.user, received, on_programme)}

@@ -476,9 +476,9 @@ def test_panels_cost_a_fixed_number_of_queries(staf, data, history, make_perkump
     request.user = staf
     staf.wilayah  # noqa: B018 — loaded once per request by the login
     for _round in range(2):
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(5):
             views.warga_panel(request, data["siti"])
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(4):
             views.keluarga_panel(request, data["household"])
         with django_assert_num_queries(3):
             given = views.perkumpulan_panel(request, data["group"])["given"]
