@@ -9,7 +9,6 @@ asked by the forms, the admin and the `bantuan` sheet.
 """
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,9 +23,9 @@ from pmks.models import KasusPMKS
 from registry import access, audit, validators
 from registry.access import ScopedQuerySet
 from registry.models import JenisDana, Perkumpulan, Wilayah
+from registry.workbook.writer import chunks
 
 FAR_FUTURE = datetime.date(9999, 12, 31)
-CHUNK = 2000
 
 
 class BentukBantuan(models.TextChoices):
@@ -267,6 +266,12 @@ class Penerima(models.Model):
             return ""
         return getattr(target, "nama", None) or str(target)
 
+    @staticmethod
+    def target_of(kasus: KasusPMKS) -> dict:
+        """Who the person of a case is as a recipient: the registered person, or the case itself
+        for a person without a NIK."""
+        return {"warga_id": kasus.warga_id} if kasus.warga_id else {"kasus_id": kasus.pk}
+
     def target_area(self) -> Wilayah | None:
         """Where the recipient is: a person's or household's village, a group's area, a case's
         village."""
@@ -396,13 +401,12 @@ class Kandidat:
                    penerima.pk)
 
     def overlaps(self, mulai, selesai) -> bool:
-        return mulai <= (self.selesai or FAR_FUTURE) and (selesai or FAR_FUTURE) >= self.mulai
+        return periods_overlap(self.mulai, self.selesai, mulai, selesai)
 
 
-def _chunks(values: Iterable) -> Iterable[list]:
-    values = list(values)
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
+def periods_overlap(start, end, other_start, other_end) -> bool:
+    """Two periods (an empty end: open) share a day: the double-aid rule's "overlapping"."""
+    return start <= (other_end or FAR_FUTURE) and other_start <= (end or FAR_FUTURE)
 
 
 def find_double_aid(candidates: list[Kandidat]) -> dict[int, list[Penerima]]:
@@ -426,7 +430,7 @@ def find_double_aid(candidates: list[Kandidat]) -> dict[int, list[Penerima]]:
         for c in candidates:
             if getattr(c, field):
                 wanted.setdefault(getattr(c, field), []).append(c)
-        for chunk in _chunks(wanted):
+        for chunk in chunks(list(wanted)):
             for existing in base.filter(**{f"{field}__in": chunk}):
                 for c in wanted[getattr(existing, field)]:
                     match(c, existing)
@@ -434,7 +438,7 @@ def find_double_aid(candidates: list[Kandidat]) -> dict[int, list[Penerima]]:
     for c in candidates:
         if c.keluarga_id:
             households.setdefault(c.keluarga_id, []).append(c)
-    for chunk in _chunks(households):
+    for chunk in chunks(list(households)):
         # The households sharing a member with these: a current member of the candidate
         # household who belongs, or belonged, to another card (a household split or moved).
         related: dict[int, set[int]] = {k: {k} for k in chunk}
@@ -550,7 +554,7 @@ class Penyaluran(models.Model):
         """Record help given to the person of a PMKS case: a distribution of `program` (one
         the person is on), or of the village's ad-hoc programme of `sumber` and `bentuk`, the
         person becoming its recipient when first helped. Call inside a transaction."""
-        target = ({"warga_id": kasus.warga_id} if kasus.warga_id else {"kasus_id": kasus.pk})
+        target = Penerima.target_of(kasus)
         if program is None:
             program = Program.ad_hoc_for(kasus.desa, sumber, bentuk, tanggal)
         penerima, created = Penerima.objects.get_or_create(

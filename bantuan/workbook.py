@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bantuan.models import (
-    FAR_FUTURE,
     Kandidat,
     Penerima,
     Penyaluran,
@@ -31,6 +30,7 @@ from bantuan.models import (
     Sasaran,
     StatusPenerima,
     find_double_aid,
+    periods_overlap,
     program_period,
 )
 from members.models import Keluarga, Warga
@@ -479,11 +479,6 @@ class BantuanSheet(SheetHandler):
                     "The programme's quota for %(village)s is full (%(quota)d recipients).")
                     % {"village": r["desa"].nama, "quota": quota})
 
-    @staticmethod
-    def _overlap(a: dict, b: dict) -> bool:
-        return (a["mulai"] <= (b["selesai"] or FAR_FUTURE)
-                and b["mulai"] <= (a["selesai"] or FAR_FUTURE))
-
     def _double_in_file(self, imp: Import, recipients: dict) -> None:
         """Two rows putting one target on two programmes of the same form over overlapping
         periods: both are told, unless one of them gives alasan_ganda (the reason of the pair,
@@ -495,7 +490,8 @@ class BantuanSheet(SheetHandler):
         for group in by_target.values():
             for i, a in enumerate(group):
                 for b in group[i + 1:]:
-                    if not self._overlap(a["values"], b["values"]):
+                    if not periods_overlap(a["values"]["mulai"], a["values"]["selesai"],
+                                           b["values"]["mulai"], b["values"]["selesai"]):
                         continue
                     if a["values"]["alasan_ganda"] or b["values"]["alasan_ganda"]:
                         continue
