@@ -70,10 +70,9 @@ class KasusBantuanForm(OnceForm, forms.Form):
 
     def programmes(self):
         """The programmes the case's person is on and may still receive from."""
-        target = ({"penerima__warga_id": self.kasus.warga_id} if self.kasus.warga_id
-                  else {"penerima__kasus_id": self.kasus.pk})
-        return (Program.objects.filter(ad_hoc=False, **target)
-                .exclude(penerima__status=StatusPenerima.DIHENTIKAN).order_by("-mulai"))
+        on = (Penerima.objects.filter(**Penerima.target_of(self.kasus))
+              .exclude(status=StatusPenerima.DIHENTIKAN).values("program"))
+        return Program.objects.filter(ad_hoc=False, pk__in=on).order_by("-mulai")
 
     def clean(self):
         data = super().clean()
@@ -86,10 +85,8 @@ class KasusBantuanForm(OnceForm, forms.Form):
         record = Penyaluran(tanggal=data["tanggal"], nilai=data.get("nilai"), kasus=self.kasus,
                             keterangan=data.get("keterangan") or "")
         if data.get("program") is not None:
-            target = ({"warga_id": self.kasus.warga_id} if self.kasus.warga_id
-                      else {"kasus_id": self.kasus.pk})
             record.penerima = Penerima.objects.select_related("program").get(
-                program=data["program"], **target)
+                program=data["program"], **Penerima.target_of(self.kasus))
         try:
             record.full_clean(exclude=None if record.penerima_id else ["penerima"])
         except ValidationError as error:

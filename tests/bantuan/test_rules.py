@@ -365,3 +365,20 @@ def test_the_proof_is_checked_on_the_distribution(siti):
         given.full_clean()
     assert list(field_errors(refused)) == ["berkas_bukti"]
 
+
+
+def test_the_case_page_offers_the_programmes_the_person_is_on_and_not_stopped(
+        siti, make_warga, operator):
+    """Another recipient stopped on a programme leaves it on offer; the person's own stop does
+    not."""
+    from bantuan.forms import KasusBantuanForm
+
+    pkh, blt = program("PKH-2025"), program("BLT-2025", bentuk="BARANG")
+    penerima(pkh, warga=siti)
+    penerima(blt, warga=siti).hentikan("Pindah", tanggal=D(2025, 3, 1))
+    other = make_warga("3277010101900003", wilayah_id=CIBEUREUM)
+    penerima(pkh, warga=other).hentikan("Meninggal dunia", tanggal=D(2025, 3, 1))
+    kasus = KasusPMKS.objects.create(nama=siti.nama, warga=siti, desa_id=CIBEUREUM,
+                                     kategori=KategoriPMKS.objects.get(kode="FM"))
+    form = KasusBantuanForm(kasus=kasus, user=operator)
+    assert list(form.fields["program"].queryset) == [pkh]
