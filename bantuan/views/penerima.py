@@ -82,8 +82,8 @@ def visible_penerima(request: HttpRequest, pk: int) -> Penerima:
 
 
 def editable_penerima(request: HttpRequest, pk: int) -> Penerima:
-    if not access.may_view(request.user, Penerima):
-        raise PermissionDenied
+    """A recipient the user may write: 403 for a role that may not write (observers), 404
+    outside the user's area (`editable_by`: the recipient's area within the user's)."""
     return get_editable_or_404(
         request, Penerima.objects.select_related(*RECIPIENT_RELATED), pk=pk)
 
@@ -138,20 +138,11 @@ def penerima_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return penerima_page(request, visible_penerima(request, pk))
 
 
-def _writable(request: HttpRequest, pk: int) -> Penerima:
-    """A recipient the user may write: 403 for observers (any role that may not write), 404
-    outside the user's area."""
-    penerima = editable_penerima(request, pk)
-    if not access.may_write_area(request.user, penerima.desa):
-        raise Http404
-    return penerima
-
-
 @login_required
 @require_POST
 def penerima_stop(request: HttpRequest, pk: int) -> HttpResponse:
     """Stop a recipient with a reason (required: 400 with the form without one)."""
-    penerima = _writable(request, pk)
+    penerima = editable_penerima(request, pk)
     form = PenerimaStopForm(request.POST)
     if form.is_valid():
         try:
@@ -169,7 +160,7 @@ def penerima_stop(request: HttpRequest, pk: int) -> HttpResponse:
 def penyaluran_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a distribution (with its proof): written once however often it is sent; every
     error beside its field, nothing written (400)."""
-    penerima = _writable(request, pk)
+    penerima = editable_penerima(request, pk)
     form = PenyaluranForm(request.POST, request.FILES, penerima=penerima, user=request.user)
     here = reverse("bantuan:penerima_detail", args=[penerima.pk])
 
@@ -204,7 +195,7 @@ def penyaluran_bukti(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def laporan_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A stimulus report of a group recipient; 400 with the errors beside the fields."""
-    penerima = _writable(request, pk)
+    penerima = editable_penerima(request, pk)
     if not is_stimulus_group(penerima):
         raise Http404
     form = LaporanForm(request.POST, request.FILES, penerima=penerima, user=request.user)
