@@ -152,6 +152,13 @@ class Program(models.Model):
                 _("A stimulus goes to groups."), code="stimulan_groups")})
 
 
+def running(start: datetime.date, end: datetime.date, path: str = "") -> Q:
+    """Programmes (at `path`, e.g. "program__") whose period meets the days from `start` to
+    `end`: those running today, those of a year."""
+    return (Q(**{f"{path}mulai__lte": end})
+            & (Q(**{f"{path}selesai__isnull": True}) | Q(**{f"{path}selesai__gte": start})))
+
+
 class StatusPenerima(models.TextChoices):
     USULAN = "USULAN", _("Proposed")
     DISETUJUI = "DISETUJUI", _("Approved")

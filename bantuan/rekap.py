@@ -42,6 +42,7 @@ from bantuan.models import (
     Penyaluran,
     Program,
     StatusPenerima,
+    running,
 )
 from pmks.models import KasusPMKS, KategoriPMKS
 from registry import access
@@ -60,9 +61,7 @@ def year_bounds(tahun: int) -> tuple[datetime.date, datetime.date]:
 
 def active_in(tahun: int, path: str = "program__") -> Q:
     """Programmes whose period meets the reference year."""
-    start, end = year_bounds(tahun)
-    return (Q(**{f"{path}mulai__lte": end})
-            & (Q(**{f"{path}selesai__isnull": True}) | Q(**{f"{path}selesai__gte": start})))
+    return running(*year_bounds(tahun), path)
 
 
 def window_of(rekap: Rekap) -> tuple[datetime.date, datetime.date]:

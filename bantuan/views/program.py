@@ -4,6 +4,8 @@ workbook (logged), and the double-aid overlaps of an area.
 The figures (recipients, distributions, value) count the recipients within the user's area,
 for every role; names are shown only to roles that see PMKS — observers see the totals."""
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,6 +38,7 @@ from bantuan.models import (
     Penyaluran,
     Program,
     StatusPenerima,
+    running,
 )
 from pmks.models import LogAkses, Tindakan
 from registry import access
@@ -56,11 +59,10 @@ DECIDED = (StatusPenerima.DISETUJUI, StatusPenerima.DITERIMA)
 TARGETS = ("warga", "keluarga", "keluarga__kepala", "perkumpulan", "kasus", "desa")
 
 
-def active_filter(prefix: str = "") -> Q:
+def active_filter() -> Q:
     """Programmes running today."""
     today = timezone.localdate()
-    return (Q(**{f"{prefix}mulai__lte": today})
-            & (Q(**{f"{prefix}selesai__isnull": True}) | Q(**{f"{prefix}selesai__gte": today})))
+    return running(today, today)
 
 
 def in_user_area(user, path: str) -> Q:
@@ -93,8 +95,8 @@ class ProgramFilter(forms.Form):
         data = self.cleaned_data
         if data.get("tahun"):
             year = data["tahun"]
-            programmes = programmes.filter(Q(mulai__year__lte=year) & (
-                Q(selesai__isnull=True) | Q(selesai__year__gte=year)))
+            programmes = programmes.filter(running(datetime.date(year, 1, 1),
+                                                   datetime.date(year, 12, 31)))
         if data.get("bentuk"):
             programmes = programmes.filter(bentuk=data["bentuk"])
         if data.get("sumber"):
