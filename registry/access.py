@@ -2,8 +2,13 @@
 
 A user has one role and one area (registry.User.peran / .wilayah):
 
-- operator  — one desa/kelurahan: sees and edits its groups, members, PMKS cases and links.
-- staf      — Dinas Sosial of a kabupaten/kota or a province: sees and edits everything within it.
+- operator  — one desa/kelurahan: sees and edits its groups, members, PMKS cases and links,
+              and proposes them in a verification round.
+- kecamatan — the camat's office or the kecamatan's TKSK: sees all the villages of one kecamatan,
+              PMKS and personal data included, changes none of their records, and verifies what
+              they propose in a round (accept or return each item).
+- staf      — Dinas Sosial of a kabupaten/kota or a province: sees and edits everything within it,
+              runs verification rounds and approves what the kecamatan verified.
 - pengamat  — any area, read-only, no personal data: NIK masked, no PMKS at all.
 - admin     — everything, plus user management (no area = the whole country).
 
@@ -38,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Peran(models.TextChoices):
     OPERATOR = "operator", _("Village operator")
+    KECAMATAN = "kecamatan", _("Kecamatan worker (camat's office, TKSK)")
     STAF = "staf", _("Dinas Sosial staff")
     PENGAMAT = "pengamat", _("Observer")
     ADMIN = "admin", _("Administrator")
@@ -87,6 +93,42 @@ def can_unlock_accounts(user) -> bool:
     """Accounts locked after too many wrong passwords (django-axes) are unlocked by Dinas Sosial
     staff (those of their area's accounts) and administrators."""
     return _active(user) and user.peran in (Peran.STAF, Peran.ADMIN)
+
+
+def reaches(user, area) -> bool:
+    """Whether `area` (a Wilayah) is the user's area or lies within it (an administrator without
+    an area reaches everywhere)."""
+    if not _active(user) or area is None:
+        return False
+    if sees_everything(user):
+        return True
+    return user.wilayah_id is not None and user.wilayah.contains(area)
+
+
+# Verification rounds (seed 002 §2): the village proposes, the kecamatan verifies, the district
+# approves. Administrators may take any step within their area.
+def may_propose(user, desa) -> bool:
+    """The village's operator submits its list (after its village meeting)."""
+    return user_is(user, Peran.OPERATOR, Peran.ADMIN) and reaches(user, desa)
+
+
+def may_verify(user, desa) -> bool:
+    """The kecamatan's worker accepts or returns each item of its villages' lists."""
+    return user_is(user, Peran.KECAMATAN, Peran.ADMIN) and reaches(user, desa)
+
+
+def may_approve(user, desa) -> bool:
+    """Dinas Sosial of the district (or its province) approves a verified list."""
+    return user_is(user, Peran.STAF, Peran.ADMIN) and reaches(user, desa)
+
+
+def may_run_rounds(user, area) -> bool:
+    """Dinas Sosial opens and changes the rounds of its district."""
+    return user_is(user, Peran.STAF, Peran.ADMIN) and reaches(user, area)
+
+
+def user_is(user, *roles: str) -> bool:
+    return _active(user) and user.peran in roles
 
 
 def may_view(user, model) -> bool:

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from registry import audit, validators
@@ -330,6 +331,12 @@ class Perkumpulan(models.Model):
         _("initiated by"), max_length=10, choices=Prakarsa.choices, blank=True
     )
     aktif = models.BooleanField(_("active"), default=True)
+    # The decree (SK) that set the group up: its number, date and the end of its term.
+    sk_nomor = models.CharField(_("decree (SK) number"), max_length=100, blank=True)
+    sk_tanggal = models.DateField(_("decree date"), null=True, blank=True)
+    sk_berlaku_sampai = models.DateField(
+        _("decree valid until"), null=True, blank=True,
+        help_text=_("The last day of the decree's term."))
     dibuat = models.DateTimeField(_("created"), auto_now_add=True)
     diubah = models.DateTimeField(_("changed"), auto_now=True)
 
@@ -349,6 +356,14 @@ class Perkumpulan(models.Model):
             # The dashboard's latest changes: of a village, of a larger area.
             models.Index(fields=["desa", "diubah"], name="perk_desa_diubah_idx"),
             models.Index(fields=["diubah"], name="perk_diubah_idx"),
+            # Groups whose decree runs out soon, area by area.
+            models.Index(fields=["desa", "sk_berlaku_sampai"], name="perk_sk_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sk_berlaku_sampai__isnull=True) | Q(sk_tanggal__isnull=True)
+                | Q(sk_berlaku_sampai__gte=F("sk_tanggal")),
+                name="perk_sk_urut"),
         ]
 
     def __str__(self) -> str:
@@ -537,7 +552,8 @@ class User(AbstractUser):
         related_name="+",
         verbose_name=_("area"),
         help_text=_(
-            "Operator: a desa/kelurahan. Staff: a regency/city or a province. "
+            "Operator: a desa/kelurahan. Kecamatan worker: a kecamatan. Staff: a regency/city or "
+            "a province. "
             "Observer: any area. Administrator: empty for the whole country."
         ),
     )
@@ -552,6 +568,7 @@ class User(AbstractUser):
         super().clean()
         allowed = {
             Peran.OPERATOR: {Tingkat.DESA},
+            Peran.KECAMATAN: {Tingkat.KECAMATAN},
             Peran.STAF: {Tingkat.KABUPATEN, Tingkat.PROVINSI},
             Peran.PENGAMAT: set(Tingkat.values),
             Peran.ADMIN: set(Tingkat.values),
@@ -574,6 +591,50 @@ class User(AbstractUser):
         self.is_staff = True
         self.is_superuser = self.peran == Peran.ADMIN
         super().save(*args, **kwargs)
+
+
+class KopSurat(models.Model):
+    """An area's letterhead and signatory, printed on its documents (group profiles, member
+    lists, minutes, verification lists, recaps). An area without one borrows the nearest
+    ancestor's letterhead (`for_area`), and with none at all its documents print the area's
+    names."""
+
+    scope_path = "wilayah"
+    scope_any_level = True
+
+    wilayah = models.OneToOneField(Wilayah, models.CASCADE, primary_key=True,
+                                   related_name="kop_surat", verbose_name=_("area"))
+    instansi = models.TextField(
+        _("heading"), help_text=_("The office's name, one line per level, e.g. "
+                                  "PEMERINTAH KOTA TASIKMALAYA / KECAMATAN CIBEUREUM."))
+    alamat = models.CharField(_("address"), max_length=250, blank=True)
+    kota = models.CharField(_("place of signing"), max_length=100, blank=True,
+                            help_text=_("Printed before the date above the signature."))
+    penandatangan = models.CharField(_("signatory's name"), max_length=150, blank=True)
+    jabatan = models.CharField(_("signatory's title"), max_length=150, blank=True)
+    nip = models.CharField(_("signatory's NIP"), max_length=30, blank=True)
+    diubah = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("letterhead")
+        verbose_name_plural = _("letterheads")
+
+    def __str__(self) -> str:
+        return f"{self.wilayah_id} {self.instansi.splitlines()[0] if self.instansi else ''}"
+
+    @property
+    def baris_instansi(self) -> list[str]:
+        return [line.strip() for line in self.instansi.splitlines() if line.strip()]
+
+    @classmethod
+    def for_area(cls, area: Wilayah) -> "KopSurat | None":
+        """The letterhead of `area`, else of its nearest ancestor that has one (one query)."""
+        parts = area.kode.split(".")
+        codes = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+        found = {k.wilayah_id: k for k in cls.objects.filter(wilayah__in=codes)}
+        return next((found[c] for c in codes if c in found), None)
 
 
 class StatusImpor(models.TextChoices):

@@ -1,6 +1,7 @@
 """Shared fixtures: the reference lists and a few real areas in the test database, and one user of
-each role — an operator of Cibeureum, an operator of its neighbour Melong, Dinas Sosial staff of
-Kota Cimahi and of Kota Bandung, an observer of Kota Cimahi and a national administrator."""
+each role — an operator of Cibeureum, an operator of its neighbour Melong, the kecamatan workers of
+Cimahi Selatan (theirs) and Cimahi Tengah, Dinas Sosial staff of Kota Cimahi and of Kota Bandung,
+an observer of Kota Cimahi and a national administrator."""
 
 import os
 
@@ -78,6 +79,17 @@ def operator_lain(db):
 @pytest.fixture
 def staf(db):
     return make_user("staf_cimahi", "staf", "32.77")
+
+
+@pytest.fixture
+def kecamatan(db):
+    """The TKSK of Kecamatan Cimahi Selatan (Cibeureum's and Melong's kecamatan)."""
+    return make_user("tksk_cimahi_selatan", "kecamatan", "32.77.01")
+
+
+@pytest.fixture
+def kecamatan_lain(db):
+    return make_user("tksk_cimahi_tengah", "kecamatan", "32.77.02")
 
 
 @pytest.fixture

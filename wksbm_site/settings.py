@@ -132,6 +132,8 @@ INSTALLED_APPS = [
     "psks",
     # Aid and stimulus programmes, on top of members and PMKS.
     "bantuan",
+    # Verification rounds (village → kecamatan → district), on top of PMKS and aid.
+    "verifikasi",
     # Demo data (load_demo, generate_demo): the top floor; no app imports it.
     "demo",
 ]

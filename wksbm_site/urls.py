@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("pmks.urls")),
     path("", include("psks.urls")),
     path("", include("bantuan.urls")),
+    path("", include("verifikasi.urls")),
     path("", include("registry.urls")),
 ]
