@@ -332,7 +332,8 @@ class Perkumpulan(models.Model):
     )
     aktif = models.BooleanField(_("active"), default=True)
     # The decree (SK) that set the group up: its number, date and the end of its term.
-    sk_nomor = models.CharField(_("decree (SK) number"), max_length=100, blank=True)
+    sk_nomor = models.CharField(_("decree (SK) number"), max_length=100, blank=True,
+                                db_default="")  # bulk writes (insert_rows) leave it out
     sk_tanggal = models.DateField(_("decree date"), null=True, blank=True)
     sk_berlaku_sampai = models.DateField(
         _("decree valid until"), null=True, blank=True,

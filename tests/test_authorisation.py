@@ -33,7 +33,8 @@ from tests.conftest import CIBEUREUM
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "operator", "operator_lain", "staf", "staf_lain", "pengamat", "admin_user"]
+ROLES = ["anonymous", "operator", "operator_lain", "kecamatan", "staf", "staf_lain", "pengamat",
+         "admin_user"]
 
 
 # Capabilities, from registry/access.py ---------------------------------------------------------
@@ -460,9 +461,10 @@ def test_every_registered_admin_model_has_an_entry():
 
 # Running the matrix ---------------------------------------------------------------------------
 @pytest.fixture
-def users(operator, operator_lain, staf, staf_lain, pengamat, admin_user):
+def users(operator, operator_lain, kecamatan, staf, staf_lain, pengamat, admin_user):
     return {"anonymous": AnonymousUser(), "operator": operator, "operator_lain": operator_lain,
-            "staf": staf, "staf_lain": staf_lain, "pengamat": pengamat, "admin_user": admin_user}
+            "kecamatan": kecamatan, "staf": staf, "staf_lain": staf_lain, "pengamat": pengamat,
+            "admin_user": admin_user}
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalperkumpulan',
             name='sk_nomor',
-            field=models.CharField(blank=True, max_length=100, verbose_name='decree (SK) number'),
+            field=models.CharField(blank=True, db_default='', max_length=100, verbose_name='decree (SK) number'),
         ),
         migrations.AddField(
             model_name='historicalperkumpulan',
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='perkumpulan',
             name='sk_nomor',
-            field=models.CharField(blank=True, max_length=100, verbose_name='decree (SK) number'),
+            field=models.CharField(blank=True, db_default='', max_length=100, verbose_name='decree (SK) number'),
         ),
         migrations.AddField(
             model_name='perkumpulan',

@@ -89,6 +89,7 @@ def test_it_is_safe_to_reload_and_makes_one_account_per_role(demo):
     roles = dict(User.objects.filter(username__startswith="demo-").values_list("username", "peran"))
     assert roles == {
         "demo-operator": "operator",
+        "demo-kecamatan": "kecamatan",
         "demo-staf": "staf",
         "demo-pengamat": "pengamat",
         "demo-admin": "admin",

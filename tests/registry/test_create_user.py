@@ -35,6 +35,8 @@ def get(username: str):
     ("role", "wilayah", "output"),
     [
         ("operator", CIBEUREUM, "Created Village operator 'budi' in 32.77.01.1002 Cibeureum."),
+        ("kecamatan", "32.77.01",
+         "Created Kecamatan worker (camat's office, TKSK) 'budi' in 32.77.01 Cimahi Selatan."),
         ("staf", "32.77", "Created Dinas Sosial staff 'budi' in 32.77 Kota Cimahi."),
         ("staf", "32", "Created Dinas Sosial staff 'budi' in 32 Jawa Barat."),
         ("pengamat", "32.77.01", "Created Observer 'budi' in 32.77.01 Cimahi Selatan."),
@@ -82,6 +84,9 @@ def test_plain_area_code_is_accepted():
         ("operator", "", ""),  # nor nowhere
         ("staf", CIBEUREUM, ""),  # staff work in a kabupaten/kota or a province
         ("staf", "32.77.01", ""),
+        ("kecamatan", CIBEUREUM, ""),  # a kecamatan worker works in one kecamatan
+        ("kecamatan", "32.77", ""),
+        ("kecamatan", "", ""),
         ("staf", "", ""),
         ("pengamat", "", ""),
         ("operator", "32.77.99.2001", "32.77.99.2001"),  # not a loaded area

@@ -21,6 +21,7 @@ DEMO_WORKBOOK = Path(settings.BASE_DIR) / "fixtures" / "cibeureum_2006.xlsx"
 DEMO_PASSWORD = "wksbm-demo-2026"
 DEMO_ACCOUNTS = [
     ("demo-operator", Peran.OPERATOR, DESA),
+    ("demo-kecamatan", Peran.KECAMATAN, DESA.rsplit(".", 1)[0]),
     ("demo-staf", Peran.STAF, "32.77"),
     ("demo-pengamat", Peran.PENGAMAT, "32.77"),
     ("demo-admin", Peran.ADMIN, None),

@@ -14,7 +14,8 @@ from registry.models import User
 class Command(BaseCommand):
     help = (
         "Create an account with a role and the area it works in. Operators work in one "
-        "desa/kelurahan, staff (Dinas Sosial) in a kabupaten/kota or a province, observers in any "
+        "desa/kelurahan, kecamatan workers (camat's office, TKSK: --role kecamatan) in one "
+        "kecamatan, staff (Dinas Sosial) in a kabupaten/kota or a province, observers in any "
         "area, administrators everywhere (--wilayah optional). The password comes from the "
         "environment variable WKSBM_PASSWORD, else it is asked for. Refuses an existing username."
     )
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Peran.values)
-        parser.add_argument("--wilayah", default="", help="Area code, e.g. 32.77.01.1002 or 32.77.")
+        parser.add_argument("--wilayah", default="", help="Area code, e.g. 32.77.01.1002, 32.77.01 or 32.77.")
         parser.add_argument("--email", default="")
         parser.add_argument("--name", default="", help="The person's full name.")
 
