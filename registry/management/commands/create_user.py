@@ -23,7 +23,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Peran.values)
-        parser.add_argument("--wilayah", default="", help="Area code, e.g. 32.77.01.1002, 32.77.01 or 32.77.")
+        parser.add_argument("--wilayah", default="",
+                            help="Area code, e.g. 32.77.01.1002, 32.77.01 or 32.77.")
         parser.add_argument("--email", default="")
         parser.add_argument("--name", default="", help="The person's full name.")
 
