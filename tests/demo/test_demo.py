@@ -205,3 +205,30 @@ def test_generated_villages_have_aid_and_their_cases_help(db):
     assert Program.objects.filter(kode__startswith="PKH-").count() == 1
     assert set(given.values_list("kasus", flat=True)) == set(
         KasusPMKS.objects.filter(status__in=["DITANGANI", "SELESAI"]).values_list("pk", flat=True))
+
+
+def test_the_demo_round_shows_a_list_in_mid_verification(demo):
+    """`make run` shows a verification round at work: the village submitted after its meeting,
+    the kecamatan accepted the groups and returned one case with its reason."""
+    from registry.models import KopSurat, Wilayah
+    from verifikasi.models import Aksi, Putaran, StatusItem, Tahap
+
+    putaran = Putaran.objects.get(wilayah_id="32.77")
+    usulan = putaran.usulan.get(desa_id="32.77.01.1002")
+    assert (usulan.tahap, usulan.musdes_hadir, usulan.diajukan_oleh.username) == (
+        Tahap.DIAJUKAN, 37, "demo-operator")
+    assert usulan.items.filter(jenis="PERKUMPULAN", status=StatusItem.DITERIMA).count() == 307
+    returned = usulan.items.get(status=StatusItem.DIKEMBALIKAN)
+    assert returned.jenis == "PMKS" and "RT/RW" in returned.alasan
+    assert returned.langkah.get(aksi=Aksi.KEMBALIKAN).oleh.username == "demo-kecamatan"
+    # The letterhead of the village is its own; a village without one borrows its kecamatan's.
+    assert KopSurat.for_area(usulan.desa).jabatan == "Lurah Cibeureum"
+    assert KopSurat.for_area(Wilayah.objects.get(pk="32.77.01.1001")).jabatan == \
+        "Camat Cimahi Selatan"
+    expiring = Perkumpulan.objects.filter(desa_id="32.77.01.1002", sk_nomor__gt="")
+    assert expiring.count() == 10
+    # Loading again changes nothing.
+    call_command("load_demo", accounts=True, stdout=open("/dev/null", "w"))
+    assert Putaran.objects.count() == 1 and usulan.items.count() == \
+        putaran.usulan.get().items.count()
+    assert expiring.count() == 10

@@ -4,8 +4,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from demo import bantuan, dana, keluarga
+from demo import bantuan, dana, keluarga, verifikasi
 from demo.atas import add_kecamatan_bkb
 from demo.cibeureum import DESA, PROFILE
 from demo.generator import ACTIVITY, FORUM_TYPES
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         "Import the demo village, Kelurahan Cibeureum as surveyed in 2006 (fixtures/"
         "cibeureum_2006.xlsx: 307 groups matching seed 004's tables) with the BKB of its "
         "kecamatan (a group above the village), its aid programmes with recipients and "
-        "distributions (docs/demo-data.md), and with --accounts the demo "
+        "distributions, letterheads, decree numbers and the city's verification round with the "
+        "village's list in mid-verification (docs/demo-data.md), and with --accounts the demo "
         "accounts, one per role, all with the password wksbm-demo-2026. For `make run` only: "
         "never give a real registry demo accounts. Safe to re-run."
     )
@@ -65,6 +67,12 @@ class Command(BaseCommand):
                     user.first_name = f"Demo {peran}"
                     user.set_password(DEMO_PASSWORD)
                     user.save()
+            # Letterheads, decrees and the city's verification round, its steps by the demo
+            # accounts when there are some.
+            today = timezone.localdate()
+            verifikasi.add_letterheads()
+            verifikasi.add_decrees(DESA, today)
+            verifikasi.add_round(DESA, today)
         self.stdout.write(f"Demo data, Kelurahan Cibeureum ({DESA}): {result.summary()}")
         if options["accounts"]:
             self.stdout.write(
