@@ -1,7 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from registry import audit, validators
@@ -359,12 +358,6 @@ class Perkumpulan(models.Model):
             models.Index(fields=["diubah"], name="perk_diubah_idx"),
             # Groups whose decree runs out soon, area by area.
             models.Index(fields=["desa", "sk_berlaku_sampai"], name="perk_sk_idx"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(sk_berlaku_sampai__isnull=True) | Q(sk_tanggal__isnull=True)
-                | Q(sk_berlaku_sampai__gte=F("sk_tanggal")),
-                name="perk_sk_urut"),
         ]
 
     def __str__(self) -> str:

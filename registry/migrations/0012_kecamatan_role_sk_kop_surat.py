@@ -72,8 +72,4 @@ class Migration(migrations.Migration):
             model_name='perkumpulan',
             index=models.Index(fields=['desa', 'sk_berlaku_sampai'], name='perk_sk_idx'),
         ),
-        migrations.AddConstraint(
-            model_name='perkumpulan',
-            constraint=models.CheckConstraint(condition=models.Q(('sk_berlaku_sampai__isnull', True), ('sk_tanggal__isnull', True), ('sk_berlaku_sampai__gte', models.F('sk_tanggal')), _connector='OR'), name='perk_sk_urut'),
-        ),
     ]
