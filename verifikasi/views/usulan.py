@@ -30,6 +30,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -109,7 +110,7 @@ def back_to(request: HttpRequest, default: str) -> HttpResponse:
 
 def field_label(jenis: str, name: str) -> str:
     try:
-        return str(JENIS[jenis].model._meta.get_field(name).verbose_name)
+        return capfirst(JENIS[jenis].model._meta.get_field(name).verbose_name)
     except (KeyError, FieldDoesNotExist):
         return name
 
