@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses
+from registry.models import JenisPerkumpulan, Perkumpulan
 from tests.conftest import CIBEUREUM, MELONG, SUKARASA
 from verifikasi.models import Aksi, ItemUsulan, Langkah, Putaran, StatusItem, Tahap, UsulanDesa
 
@@ -456,13 +457,19 @@ def test_the_list_page_costs_the_same_queries_whatever_its_size(
         assert client.get(url(putaran)).status_code == 200
     counted = len(small.captured_queries)
     assert 0 < counted <= 20
-    for i in range(3, 130):
-        make_perkumpulan(f"CBR-DW-{i:03d}")
+    # Over 500 records of one kind: past any chunk of ids.
+    jenis = JenisPerkumpulan.objects.get(kode="DW")
+    Perkumpulan.objects.bulk_create(
+        Perkumpulan(kode=f"CBR-DW-{i:03d}", nama=f"Kelompok {i}", desa_id=CIBEUREUM, jenis=jenis,
+                    tahun_berdiri=2000) for i in range(3, 530))
     client.force_login(operator)
     client.post(url(putaran, "perbarui/"))
-    assert ItemUsulan.objects.count() == 130
+    assert ItemUsulan.objects.count() == 530
+    Perkumpulan.objects.filter(kode__in=["CBR-DW-001", "CBR-DW-520"]).update(tahun_berdiri=2001)
     client.force_login(kecamatan)
     with django_assert_max_num_queries(counted):
         page = client.get(url(putaran))
     assert len(page.context["page"].object_list) == 100
-    assert page.context["page"].paginator.num_pages == 2
+    assert page.context["page"].paginator.num_pages == 6
+    assert {c["item"].label.split()[0] for c in page.context["changed"]} == {
+        "CBR-DW-001", "CBR-DW-520"}
