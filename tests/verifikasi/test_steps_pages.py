@@ -121,7 +121,18 @@ def test_operator_submits_after_a_preview_with_the_meeting_record(client, operat
     assert body.count('data-status="DIAJUKAN" data-perubahan') == 3
     # Submitting again: refused, nothing more written.
     again = submit(client, operator, putaran)
-    assert again.status_code in (302, 409)
+    assert again.status_code == 409 and 'id="langkah-ditolak"' in again.content.decode()
+    assert ItemUsulan.objects.count() == 3
+    assert Langkah.objects.filter(aksi=Aksi.AJUKAN).count() == 1
+
+
+def test_a_submission_sent_twice_is_submitted_once(client, operator, putaran, groups):
+    client.force_login(operator)
+    token = client.get(url(putaran, "ajukan/")).context["form"]["sekali"].initial
+    first = client.post(url(putaran, "ajukan/"), meeting(sekali=token))
+    second = client.post(url(putaran, "ajukan/"), meeting(sekali=token))
+    assert first.status_code == 302 and second.status_code == 302
+    assert second.url == url(putaran)
     assert ItemUsulan.objects.count() == 3
     assert Langkah.objects.filter(aksi=Aksi.AJUKAN).count() == 1
 

@@ -157,6 +157,8 @@ def usulan_page(request: HttpRequest, putaran: Putaran, desa: Wilayah, usulan: U
         "propose": access.may_propose(user, desa),
         "verify": access.may_verify(user, desa),
         "approve": access.may_approve(user, desa),
+        # The minutes name who attended: for the roles that see personal data.
+        "download": access.can_see_personal_data(user),
     }
     return render(request, "verifikasi/usulan_detail.html", {
         "putaran": putaran, "desa": desa, "usulan": usulan, "sees_items": sees_items,
@@ -291,15 +293,19 @@ def usulan_ajukan(request: HttpRequest, pk: int, desa: str) -> HttpResponse:
     if not access.may_propose(request.user, village):
         raise PermissionDenied
     usulan = village_list(request, putaran, village, create=True)
+    form = MusdesForm(request.POST if request.method == "POST" else None,
+                      request.FILES if request.method == "POST" else None,
+                      instance=usulan, user=request.user)
     if usulan.tahap != Tahap.BELUM:
+        # The same form sent again (a double click): to the list, as the first sending went.
+        again = form.answered_before(request, list_url(usulan)) if form.is_bound else None
+        if again is not None:
+            return again
         if request.method != "POST":
             messages.info(request, _("This list was already submitted."))
             return redirect(list_url(usulan))
         return usulan_page(request, putaran, village, usulan, status=409,
                            error=_("This list was already submitted."))
-    form = MusdesForm(request.POST if request.method == "POST" else None,
-                      request.FILES if request.method == "POST" else None,
-                      instance=usulan, user=request.user)
     status = 200
     if request.method == "POST":
         previous_scan = usulan.berita_acara.name
