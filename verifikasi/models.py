@@ -274,7 +274,8 @@ class UsulanDesa(models.Model):
         items = list(self.items.all())
         current = {}
         for kind in {i.jenis for i in items}:
-            ids = [i.objek_id for i in items if i.jenis == kind and i.objek_id]
+            # The ids as a subquery: one query per kind however long the list.
+            ids = self.items.filter(jenis=kind, objek_id__isnull=False).values("objek_id")
             current.update(JENIS[kind].snapshots(ids))
         changed = []
         for item in items:
@@ -539,12 +540,14 @@ class Kind:
             data[name] = _text(value)
         return data
 
-    def snapshots(self, ids: list[int]) -> dict[str, dict]:
-        """{key: values now} of these records (deleted ones missing)."""
+    def snapshots(self, ids) -> dict[str, dict]:
+        """{key: values now} of these records (deleted ones missing). `ids`: a list, or a
+        queryset of ids (read in one query however many)."""
         found = {}
-        for start in range(0, len(ids), 500):
-            for obj in self.model.objects.filter(pk__in=ids[start:start + 500]) \
-                    .select_related(*self.related):
+        chunks = [ids] if isinstance(ids, models.QuerySet) else \
+            [ids[start:start + 500] for start in range(0, len(ids), 500)]
+        for chunk in chunks:
+            for obj in self.model.objects.filter(pk__in=chunk).select_related(*self.related):
                 found[f"{self.jenis}:{obj.pk}"] = self.snapshot(obj)
         return found
 
