@@ -54,6 +54,11 @@ CAPS: dict[str, Callable] = {
     "users": access.can_manage_users,  # administrators (Django superusers)
     "unlock": access.can_unlock_accounts,
     "never": lambda user: False,
+    # Verification rounds: the village proposes, the kecamatan verifies, the district approves.
+    "propose": lambda user: access.user_is(user, "operator", "admin"),
+    "verify": lambda user: access.user_is(user, "kecamatan", "admin"),
+    "approve": lambda user: access.user_is(user, "staf", "admin"),
+    "rounds": lambda user: access.user_is(user, "staf", "admin"),
 }
 
 
@@ -234,6 +239,39 @@ WEB = {
     "bantuan:laporan_add": Row(lambda w, p: r("bantuan:laporan_add", w.stimulan[p].pk),
                                get=None, post="edit_pmks", reach=in_area),
     "bantuan:laporan_list": Row(lambda w, p: r("bantuan:laporan_list")),
+    # verifikasi: a village's list and each step on it (the list's stage for every role, its
+    # items for the roles that see PMKS)
+    "verifikasi:usulan_detail": Row(
+        lambda w, p: r("verifikasi:usulan_detail", w.putaran[p].pk, w.place[p]), post="verify",
+        reach=in_area, post_ok={302}),
+    "verifikasi:usulan_ajukan": Row(
+        lambda w, p: r("verifikasi:usulan_ajukan", w.putaran[p].pk, w.place[p]), get="propose",
+        post="propose", reach=in_area, ok={302}, post_ok={400, 409}),  # already submitted
+    "verifikasi:usulan_perbarui": Row(
+        lambda w, p: r("verifikasi:usulan_perbarui", w.putaran[p].pk, w.place[p]), get=None,
+        post="propose", reach=in_area, post_ok={302}),
+    "verifikasi:usulan_verifikasi": Row(
+        lambda w, p: r("verifikasi:usulan_verifikasi", w.putaran[p].pk, w.place[p]), get=None,
+        post="verify", reach=in_area, post_ok={409}),  # items still awaiting
+    "verifikasi:usulan_setujui": Row(
+        lambda w, p: r("verifikasi:usulan_setujui", w.putaran[p].pk, w.place[p]), get=None,
+        post="approve", reach=in_area, post_ok={409}),  # not verified yet
+    "verifikasi:usulan_kembalikan": Row(
+        lambda w, p: r("verifikasi:usulan_kembalikan", w.putaran[p].pk, w.place[p]), get=None,
+        post="approve", reach=in_area, post_ok={400, 409}),
+    "verifikasi:berita_acara": Row(
+        lambda w, p: r("verifikasi:berita_acara", w.putaran[p].pk, w.place[p]), get="personal",
+        reach=in_area),
+    "verifikasi:item_detail": Row(lambda w, p: r("verifikasi:item_detail", w.item[p].pk),
+                                  get="pmks", reach=in_area),
+    "verifikasi:item_terima": Row(lambda w, p: r("verifikasi:item_terima", w.item[p].pk),
+                                  get=None, post="verify", reach=in_area, post_ok={302}),
+    "verifikasi:item_kembalikan": Row(
+        lambda w, p: r("verifikasi:item_kembalikan", w.item[p].pk), get=None, post="verify",
+        reach=in_area),  # no reason given
+    "verifikasi:item_ajukan_ulang": Row(
+        lambda w, p: r("verifikasi:item_ajukan_ulang", w.item[p].pk), get=None,
+        post="propose", reach=in_area, post_ok={400, 409}),  # not returned
     # pmks: never for observers
     "pmks:kasus_list": Row(lambda w, p: r("pmks:kasus_list"), get="pmks"),
     "pmks:cakupan": Row(lambda w, p: r("pmks:cakupan"), get="pmks"),

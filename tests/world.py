@@ -98,6 +98,30 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
                                                   desa_id=desa, mulai=datetime.date(2025, 1, 1))
         w.laporan[key] = LaporanStimulan.objects.create(
             penerima=w.stimulan[key], tanggal=datetime.date(2025, 6, 1), kegiatan="Pelatihan")
+    # Verification: a round of each city, each village's list submitted with its scanned minutes
+    # (an item for each of its group, case and recipients).
+    from registry.models import KopSurat, Wilayah
+    from verifikasi.models import Putaran
+
+    w.putaran, w.usulan, w.item, w.kop = {}, {}, {}, {}
+    for key, desa in PLACES.items():
+        district = desa[:5]
+        if district not in w.putaran:
+            w.putaran[district] = Putaran.objects.create(
+                nama=f"Verifikasi {district}", wilayah_id=district,
+                mulai=datetime.date(2026, 1, 1), selesai=datetime.date(2026, 12, 31),
+                batas_usulan=datetime.date(2026, 6, 1), batas_verifikasi=datetime.date(2026, 7, 1),
+                batas_persetujuan=datetime.date(2026, 8, 1))
+        w.putaran[key] = w.putaran[district]
+        usulan = w.putaran[key].usulan_desa(Wilayah.objects.get(pk=desa))
+        usulan.musdes_tanggal, usulan.musdes_tempat, usulan.musdes_hadir = (
+            datetime.date(2026, 5, 20), f"Balai {key}", 30)
+        usulan.berita_acara.save(f"ba-{key}.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        usulan.ajukan(importers[key])
+        w.usulan[key] = usulan
+        w.item[key] = usulan.items.order_by("pk").first()
+        w.kop[key] = KopSurat.objects.create(wilayah_id=desa, instansi=f"KELURAHAN {key}",
+                                             penandatangan=f"Lurah {key}", jabatan="Lurah")
     w.user_group = Group.objects.create(name="uji")
     w.attempt = AccessAttempt.objects.create(username="someone", ip_address="127.0.0.1",
                                              failures_since_start=1, get_data="", post_data="")
