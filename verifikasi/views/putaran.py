@@ -28,6 +28,7 @@ from verifikasi.forms import PutaranForm, may_open_rounds
 from verifikasi.models import ItemUsulan, Putaran, StatusItem, Tahap, UsulanDesa
 
 STAGES = list(Tahap)
+PLACE = "00.00.00.0000"  # a village's code in an address reversed once for every village
 # The colours of the stages in the progress bars (SVG fill attributes: no inline style).
 FILL = {Tahap.BELUM: "#c5ccd1", Tahap.DIAJUKAN: "#f0b429", Tahap.DIVERIFIKASI: "#4a90c2",
         Tahap.DISETUJUI: "#2b9479"}
@@ -133,25 +134,38 @@ class ProgressFilter(forms.Form):
         self.fields["kecamatan"].choices = [("", "—"), *kecamatan]
 
 
+def day(value) -> str:
+    """A date or a moment as the pages show it (dd-mm-yyyy, local time), "–" when empty:
+    formatted here once, not by a template filter on every row of a large district."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return value.strftime("%d-%m-%Y")
+
+
 class Row:
     """A village's line on the progress page."""
 
     def __init__(self, putaran: Putaran, desa: Wilayah, usulan: UsulanDesa | None,
-                 counts: dict, today: datetime.date):
+                 counts: dict, today: datetime.date, labels: dict):
         self.desa = desa
         self.usulan = usulan
         self.tahap = usulan.tahap if usulan else Tahap.BELUM
-        self.tahap_label = Tahap(self.tahap).label
+        self.tahap_label = labels[self.tahap]
         # A village without a list has not submitted: late after the submission deadline.
         self.terlambat = (usulan.terlambat(today) if usulan
                           else today > putaran.batas_usulan)
-        self.diajukan = usulan.diajukan if usulan else None
-        self.diverifikasi = usulan.diverifikasi if usulan else None
-        self.disetujui = usulan.disetujui if usulan else None
+        self.diajukan = day(usulan.diajukan if usulan else None)
+        self.diverifikasi = day(usulan.diverifikasi if usulan else None)
+        self.disetujui = day(usulan.disetujui if usulan else None)
         self.menunggu = counts.get(StatusItem.DIAJUKAN, 0)
         self.diterima = counts.get(StatusItem.DITERIMA, 0)
         self.dikembalikan = counts.get(StatusItem.DIKEMBALIKAN, 0)
         self.items = self.menunggu + self.diterima + self.dikembalikan
+        # As shown: text already (a template localises every number it prints, row by row).
+        self.shown = {"menunggu": str(self.menunggu), "diterima": str(self.diterima),
+                      "dikembalikan": str(self.dikembalikan)}
 
 
 def progress(putaran: Putaran, today) -> tuple[list[Row], list[Wilayah]]:
@@ -167,11 +181,13 @@ def progress(putaran: Putaran, today) -> tuple[list[Row], list[Wilayah]]:
                               .values_list("usulan", "status", "n")):
         counts.setdefault(usulan, {})[status] = n
     rows, kecamatan = [], {}
+    labels = {t.value: str(t.label) for t in STAGES}  # translated once, not once a village
     for desa in villages:
         usulan = lists.get(desa.kode)
         if usulan is not None:
             usulan.putaran = putaran  # terlambat() reads the deadlines: no query per village
-        rows.append(Row(putaran, desa, usulan, counts.get(usulan.pk, {}) if usulan else {}, today))
+        rows.append(Row(putaran, desa, usulan, counts.get(usulan.pk, {}) if usulan else {}, today,
+                        labels))
         kecamatan.setdefault(desa.kecamatan_id, desa.kecamatan)
     return rows, sorted(kecamatan.values(), key=lambda k: k.kode)
 
@@ -236,6 +252,12 @@ def putaran_detail(request: HttpRequest, pk: int) -> HttpResponse:
             own = [r for r in own if r.terlambat]
     else:
         own = []
+    # Each village's links, from one reversed address each (not two `{% url %}` a row).
+    detail = reverse("verifikasi:usulan_detail", args=[putaran.pk, PLACE])
+    selisih = reverse("verifikasi:usulan_selisih", args=[putaran.pk, PLACE])
+    for r in own:
+        r.url_detail = detail.replace(PLACE, r.desa.kode)
+        r.url_selisih = selisih.replace(PLACE, r.desa.kode)
     groups = []
     for kec in shown_kecamatan:
         members = [r for r in own if r.desa.kecamatan_id == kec.kode]
