@@ -13,13 +13,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from registry.models import Tingkat, Wilayah
 from tests.conftest import CIBEUREUM, MELONG
 from verifikasi.models import ItemUsulan, Putaran, StatusItem, Tahap, UsulanDesa
 
 D = datetime.date
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 UTAMA = "32.77.01.1003"
 LEUWIGAJAH = "32.77.01.1004"
 CIBEBER = "32.77.01.1005"
