@@ -45,7 +45,8 @@ test: setup lint
 # import beside), scale (a village, a city, a province of 1,000,000 groups from generate_demo),
 # hostile (workbooks made to exhaust the server, against the demo village's), aid (issue 19: the
 # double-aid check of a 10,000-row import, a person's and a programme's pages, the province's
-# recap; BENCH_AID_SIZE=full for 1,000,000 people and 2,000,000 distributions);
+# recap; BENCH_AID_SIZE=full for 1,000,000 people and 2,000,000 distributions), verification
+# (issue 20: a round's progress page for a district of 300 villages against one of 30);
 # BENCH_DB=postgres://…/NAME_WITH_bench runs them on PostgreSQL.
 bench: setup
 	$(BIN)/python bench/import_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
@@ -56,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/scale_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB)) --explain
 	$(BIN)/python bench/hostile_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/bantuan_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB)) --size $(or $(BENCH_AID_SIZE),small)
+	$(BIN)/python bench/verifikasi_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 
 messages: setup
 	DJANGO_DEBUG=True $(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class VerifikasiConfig(AppConfig):
     name = "verifikasi"
     verbose_name = _("Verification rounds")
+
+    def ready(self) -> None:
+        # The rounds' figure on the dashboard (verifikasi/views/putaran.py).
+        from registry.panels import register_dashboard_card
+        from verifikasi.views.putaran import putaran_card
+
+        register_dashboard_card(50)(putaran_card)
