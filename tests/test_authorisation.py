@@ -78,6 +78,15 @@ def import_reach(user, w, place) -> bool:
     return in_area(user, w, place)
 
 
+def round_reach(user, w, place) -> bool:
+    """A round is seen in its district, within it and from the province above it."""
+    if user.peran == "admin" and user.wilayah_id is None:
+        return True
+    district, area = w.putaran[place].wilayah_id, user.wilayah_id
+    return area is not None and (area == district or area.startswith(district + ".")
+                                 or district.startswith(area + "."))
+
+
 def uploader(user, w, place) -> bool:
     """Only who uploaded a workbook confirms it."""
     return w.impor[place].pengguna_id == user.pk
@@ -239,6 +248,17 @@ WEB = {
     "bantuan:laporan_add": Row(lambda w, p: r("bantuan:laporan_add", w.stimulan[p].pk),
                                get=None, post="edit_pmks", reach=in_area),
     "bantuan:laporan_list": Row(lambda w, p: r("bantuan:laporan_list")),
+    # verifikasi: rounds (opened and changed by Dinas Sosial), their progress for every role
+    "verifikasi:putaran_list": Row(lambda w, p: r("verifikasi:putaran_list")),
+    "verifikasi:putaran_new": Row(lambda w, p: r("verifikasi:putaran_new"), get="rounds",
+                                  post="rounds"),
+    "verifikasi:putaran_detail": Row(lambda w, p: r("verifikasi:putaran_detail",
+                                                    w.putaran[p].pk), reach=round_reach),
+    "verifikasi:putaran_edit": Row(lambda w, p: r("verifikasi:putaran_edit", w.putaran[p].pk),
+                                   get="rounds", post="rounds", reach=round_reach),
+    "verifikasi:usulan_selisih": Row(
+        lambda w, p: r("verifikasi:usulan_selisih", w.putaran[p].pk, w.place[p]), get="pmks",
+        reach=in_area),
     # verifikasi: a village's list and each step on it (the list's stage for every role, its
     # items for the roles that see PMKS)
     "verifikasi:usulan_detail": Row(
@@ -360,6 +380,13 @@ ADMIN_MODELS = {
                                      edit="edit_pmks"),
     "bantuan.laporanstimulan": AdminModel(lambda w, p: w.laporan[p].pk, view="page",
                                           edit="edit"),
+    # Verification: rounds changed by Dinas Sosial; the villages' lists change by their steps
+    # on the web only.
+    # (a round is never deleted: its lists hang on it)
+    "verifikasi.putaran": AdminModel(lambda w, p: w.putaran[p].pk, view="page", edit="never",
+                                     add="rounds", change="rounds", reach=round_reach),
+    "verifikasi.usulandesa": AdminModel(lambda w, p: w.usulan[p].pk, view="page",
+                                        edit="never"),
     # Accounts, permission groups and login attempts: administrators only.
     "registry.user": AdminModel(lambda w, p: w.users["operator"].pk, view="users", edit="users",
                                 reach=None),
