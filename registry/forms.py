@@ -497,10 +497,13 @@ class PerkumpulanForm(OnceForm, VersionedModelForm):
             "kode", "nama", "jenis", "rw", "rt", "tahun_berdiri", "tujuan", "jumlah_anggota",
             "masa_kepengurusan", "jaringan_kerja", "prakarsa", "syarat_keanggotaan",
             "sumber_dana", "nilai_solidaritas", "kegiatan", "aktif",
+            "sk_nomor", "sk_tanggal", "sk_berlaku_sampai",
         ]
         widgets = {
-            name: forms.CheckboxSelectMultiple
-            for name in ("syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan")
+            **{name: forms.CheckboxSelectMultiple
+               for name in ("syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan")},
+            **{name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+               for name in ("sk_tanggal", "sk_berlaku_sampai")},
         }
 
     def __init__(self, *args, user, **kwargs):
