@@ -179,7 +179,6 @@ def kop_surat_form(request: HttpRequest, kode: str) -> HttpResponse:
         return redirect("registry:kop_surat", kode=area.kode)
     return render(request, "registry/kop_surat_form.html", {
         "form": form, "area": area, "letter": letter, "inherited": inherited,
-        "contoh": dokumen(area, _("Letterhead")) if letter or inherited else None,
     }, status=form.http_status if request.method == "POST" else 200)
 
 

@@ -248,6 +248,23 @@ def test_kecamatan_worker_keeps_their_letterhead(client, kecamatan):
     assert KopSurat.objects.get(pk="32.77.01").penandatangan == "Asep"
 
 
+def test_dashboard_leads_to_the_letterhead_of_ones_area(client, kecamatan, pengamat):
+    text = get(client, kecamatan, reverse("registry:dashboard")).content.decode()
+    assert reverse("registry:kop_surat", args=["32.77.01"]) in text
+    text = get(client, pengamat, reverse("registry:dashboard")).content.decode()
+    assert "/kop-surat/" not in text
+
+
+def test_pages_lead_to_their_prints(client, operator, group):
+    text = get(client, operator, reverse("registry:perkumpulan_detail", args=[group.kode])) \
+        .content.decode()
+    assert reverse("registry:perkumpulan_cetak", args=[group.kode]) in text
+    assert reverse("members:anggota_cetak", args=[group.kode]) in text
+    text = get(client, operator, reverse("registry:rekap") + f"?wilayah={CIBEUREUM}") \
+        .content.decode()
+    assert reverse("registry:rekap_cetak") in text
+
+
 def test_letterhead_form_refuses_others(client, kecamatan, operator, pengamat, kecamatan_lain):
     assert get(client, kecamatan, reverse("registry:kop_surat", args=[CIBEUREUM])) \
         .status_code == 403
