@@ -502,8 +502,7 @@ class PerkumpulanForm(OnceForm, VersionedModelForm):
         widgets = {
             **{name: forms.CheckboxSelectMultiple
                for name in ("syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan")},
-            **{name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-               for name in ("sk_tanggal", "sk_berlaku_sampai")},
+            "sk_tanggal": DateInput, "sk_berlaku_sampai": DateInput,
         }
 
     def __init__(self, *args, user, **kwargs):
