@@ -52,10 +52,7 @@ def pdf(site, poppler, tmp_path):
             page.screenshot(path=SCREENSHOTS / f"cetak-{name}.png", full_page=True)
         target = tmp_path / f"{name}.pdf"
         page.pdf(path=str(target), format="A4", prefer_css_page_size=True)
-        printed = Printed(target)
-        if os.environ.get("CETAK_DEBUG"):
-            shutil.copy(target, f"/tmp/print-{name}.pdf")
-        return printed
+        return Printed(target)
 
     return make
 
