@@ -7,10 +7,11 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from members import rekap, views
+        from members import rekap, views, views_cetak
         from members.workbook import AnggotaSheet, KeluargaSheet
         from registry import workbook
         from registry.panels import (
+            register_cetak_section,
             register_dashboard_card,
             register_perkumpulan_history,
             register_perkumpulan_panel,
@@ -29,3 +30,4 @@ class MembersConfig(AppConfig):
         register_perkumpulan_panel(20, "members/panel_anggota.html")(views.anggota_panel)
         register_dashboard_card(20)(views.keanggotaan_card)
         register_perkumpulan_history(views.keanggotaan_history)
+        register_cetak_section(20, "cetak/_pengurus.html")(views_cetak.pengurus_section)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import views
+from members import views, views_cetak
 
 app_name = "members"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("warga/<int:pk>/", views.warga_detail, name="warga_detail"),
     # Group codes may hold "/" (validate_kode_perkumpulan), hence <path:>.
     path("perkumpulan/<path:kode>/anggota/tambah/", views.anggota_add, name="anggota_add"),
+    path("perkumpulan/<path:kode>/anggota/cetak/", views_cetak.anggota_cetak,
+         name="anggota_cetak"),
     path("anggota/<int:pk>/", views.keanggotaan_detail, name="keanggotaan_detail"),
     path("anggota/<int:pk>/peran/", views.keanggotaan_role, name="keanggotaan_role"),
     path("anggota/<int:pk>/akhiri/", views.keanggotaan_end, name="keanggotaan_end"),

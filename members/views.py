@@ -86,6 +86,7 @@ def anggota_panel(request: HttpRequest, group: Perkumpulan) -> dict:
     )
     can_edit = can_edit_record(request, group)
     return {
+        "group": group,
         "board": [m for m in current if m.peran != PeranAnggota.ANGGOTA],
         "members": [m for m in current if m.peran == PeranAnggota.ANGGOTA],
         "households": households,

@@ -7,10 +7,11 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Working network")
 
     def ready(self) -> None:
-        from network import rekap, views
+        from network import rekap, views, views_cetak
         from network.workbook import DanaSheet, JaringanSheet
         from registry import workbook
         from registry.panels import (
+            register_cetak_section,
             register_dashboard_card,
             register_perkumpulan_history,
             register_perkumpulan_panel,
@@ -27,3 +28,4 @@ class NetworkConfig(AppConfig):
         register_dashboard_card(40)(views.terisolasi_card)
         register_perkumpulan_history(views.hubungan_history)
         register_perkumpulan_history(views.dana_history)
+        register_cetak_section(30, "cetak/_hubungan.html")(views_cetak.hubungan_section)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from network import views
+from network import views, views_cetak
 
 app_name = "network"
 urlpatterns = [
@@ -12,5 +12,6 @@ urlpatterns = [
     re_path(r"^jaringan/unduh\.(?P<format>graphml|gexf)$", views.jaringan_download,
             name="jaringan_download"),
     path("forum/<int:pk>/ubah/", views.forum_edit, name="forum_edit"),
+    path("forum/pertemuan/<int:pk>/cetak/", views_cetak.pertemuan_cetak, name="pertemuan_cetak"),
     path("forum/pengurus/<int:pk>/akhiri/", views.pengurus_end, name="pengurus_end"),
 ]

@@ -51,8 +51,9 @@ from registry.validators import normalize_kode_wilayah
 
 
 # On a group's page ----------------------------------------------------------------------------
-def hubungan_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
-    """The links the group declared and those declared to it: one query."""
+def group_links(group: Perkumpulan) -> list[dict]:
+    """The links the group declared and those declared to it, each with the other side: one
+    query (the group's page and its printed profile)."""
     links = list(
         Hubungan.objects.filter(Q(perkumpulan=group) | Q(mitra_perkumpulan=group))
         .select_related("perkumpulan", "mitra_perkumpulan", "mitra_luar").order_by("pk")
@@ -63,6 +64,12 @@ def hubungan_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
         other = (link.mitra_perkumpulan or link.mitra_luar) if outgoing else link.perkumpulan
         rows.append({"link": link, "outgoing": outgoing, "other": other,
                      "is_group": isinstance(other, Perkumpulan)})
+    return rows
+
+
+def hubungan_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
+    """The links the group declared and those declared to it: one query."""
+    rows = group_links(group)
     can_edit = can_edit_record(request, group)
     if can_edit and form is None:
         form = HubunganForm(group=group, user=request.user)

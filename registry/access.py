@@ -161,6 +161,15 @@ def may_write_area(user, area) -> bool:
     return area is not None and own is not None and own.contains(area)
 
 
+def may_edit_letterhead(user, area) -> bool:
+    """Whether `user` may keep the letterhead (KopSurat) of `area`: whoever may write the area's
+    records, and a kecamatan worker for their own kecamatan (whose office signs its papers)."""
+    if may_write_area(user, area):
+        return True
+    return (user_is(user, Peran.KECAMATAN) and area is not None
+            and user.wilayah_id is not None and user.wilayah_id == area.pk)
+
+
 def within(area, path: str, any_level: bool = False) -> Q:
     """A Q that keeps the rows whose area (the Wilayah at `path`) is `area` or lies within it.
 

@@ -20,6 +20,7 @@ from registry.formats import CSV, XLSX, ShowsRefusals
 from registry.forms import AdminFormfields, Conflict, VersionedForm
 from registry.models import (
     JenisPerkumpulan,
+    KopSurat,
     Perkumpulan,
     Pilihan,
     ProfilDesa,
@@ -344,7 +345,8 @@ class PilihanAdmin(ReferensiAdmin):
 @admin.register(Perkumpulan)
 class PerkumpulanAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
     resource_classes = [PerkumpulanResource]
-    list_display = ["kode", "nama", "jenis", "desa", "rw", "tahun_berdiri", "aktif"]
+    list_display = ["kode", "nama", "jenis", "desa", "rw", "tahun_berdiri", "sk_berlaku_sampai",
+                    "aktif"]
     list_filter = [wilayah_filter("desa", any_level=True), "jenis", "aktif", "jaringan_kerja",
                    "prakarsa"]
     list_select_related = ["jenis", "desa"]
@@ -383,10 +385,28 @@ class PerkumpulanAdmin(ScopedImportExport, ScopedHistoryAdmin, ScopedAdmin):
                 ]
             },
         ),
+        (_("Decree (SK)"), {"fields": ["sk_nomor", "sk_tanggal", "sk_berlaku_sampai"]}),
         (_("Record"), {"fields": ["dibuat", "diubah"]}),
     ]
     # The members and network apps add their inlines (members, links) from their admin modules.
     inlines = []
+
+
+@admin.register(KopSurat)
+class KopSuratAdmin(ScopedAdmin):
+    """An area's letterhead and signatory (also kept on the web: /kop-surat/<code>/)."""
+
+    list_display = ["wilayah", "instansi", "penandatangan", "jabatan", "diubah"]
+    list_select_related = ["wilayah"]
+    search_fields = ["wilayah__kode", "wilayah__nama", "instansi", "penandatangan"]
+    autocomplete_fields = ["wilayah"]
+    readonly_fields = ["diubah"]
+    fields = ["wilayah", "instansi", "alamat", "kota", "penandatangan", "jabatan", "nip",
+              "diubah"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The area is the letterhead's key: chosen once.
+        return [*self.readonly_fields, "wilayah"] if obj is not None else self.readonly_fields
 
 
 @admin.register(ProfilDesa)

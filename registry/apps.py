@@ -14,3 +14,8 @@ class RegistryConfig(AppConfig):
         workbook.register_sheet(PerkumpulanSheet())
         workbook.register_sheet(ProfilDesaSheet())
         rekap.connect_signals()
+        # The groups whose decree (SK) ends soon, on the dashboard.
+        from registry.panels import register_dashboard_card
+        from registry.views import cetak
+
+        register_dashboard_card(15)(cetak.sk_card)

@@ -497,10 +497,12 @@ class PerkumpulanForm(OnceForm, VersionedModelForm):
             "kode", "nama", "jenis", "rw", "rt", "tahun_berdiri", "tujuan", "jumlah_anggota",
             "masa_kepengurusan", "jaringan_kerja", "prakarsa", "syarat_keanggotaan",
             "sumber_dana", "nilai_solidaritas", "kegiatan", "aktif",
+            "sk_nomor", "sk_tanggal", "sk_berlaku_sampai",
         ]
         widgets = {
-            name: forms.CheckboxSelectMultiple
-            for name in ("syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan")
+            **{name: forms.CheckboxSelectMultiple
+               for name in ("syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan")},
+            "sk_tanggal": DateInput, "sk_berlaku_sampai": DateInput,
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -1,6 +1,9 @@
+import datetime
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry import audit, validators
@@ -236,6 +239,11 @@ class PerkumpulanManager(models.Manager.from_queryset(ScopedQuerySet)):
         return self.get(kode=kode)
 
 
+# A group's decree (SK) ending within this many days is listed for the officer (and so is one
+# that has ended).
+SK_WARNING_DAYS = 60
+
+
 class Perkumpulan(models.Model):
     """A community group (perkumpulan / pranata sosial) of one area: a desa/kelurahan, or — for a
     group organised above the village, like a kecamatan's BKB (seed 004) — a kecamatan,
@@ -372,6 +380,30 @@ class Perkumpulan(models.Model):
         # The recap of the village a group leaves is stale too (see registry.rekap).
         instance.desa_tersimpan = instance.__dict__.get("desa_id")
         return instance
+
+    def clean(self) -> None:
+        super().clean()
+        if self.sk_tanggal and self.sk_berlaku_sampai and \
+                self.sk_berlaku_sampai < self.sk_tanggal:
+            raise ValidationError({"sk_berlaku_sampai": _(
+                "The decree cannot end before its date.")}, code="perk_sk_urut")
+
+    def sk_sisa_hari(self, today: datetime.date | None = None) -> int | None:
+        """Days until the decree's term ends (0 on its last day, negative once it has ended);
+        None without an end date."""
+        if self.sk_berlaku_sampai is None:
+            return None
+        return (self.sk_berlaku_sampai - (today or timezone.localdate())).days
+
+    @property
+    def sk_sisa(self) -> int | None:
+        return self.sk_sisa_hari()
+
+    @property
+    def sk_segera_berakhir(self) -> bool:
+        """The decree ends within SK_WARNING_DAYS days, or has ended."""
+        left = self.sk_sisa
+        return left is not None and left <= SK_WARNING_DAYS
 
     @property
     def di_atas_desa(self) -> bool:

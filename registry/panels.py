@@ -39,6 +39,9 @@ PERKUMPULAN_PANELS: list[Panel] = []
 # function gets the request and the record.
 PAGE_PANELS: dict[str, list[Panel]] = {"warga": [], "keluarga": []}
 DASHBOARD_CARDS: list[Card] = []
+# The sections a higher app adds to a group's printed profile (templates/cetak/): the board and
+# members (members), the links (network); the context function gets the request and the group.
+CETAK_SECTIONS: list[Panel] = []
 # What a group's change history takes in beside the group itself (its members, its links):
 # each app gives the history of its records of the group (registry.audit.Source).
 PERKUMPULAN_HISTORY: list[Callable[[Perkumpulan], audit.Source]] = []
@@ -48,6 +51,17 @@ def register_perkumpulan_panel(order: int, template: str):
     def decorate(context):
         PERKUMPULAN_PANELS.append(Panel(order, template, context))
         PERKUMPULAN_PANELS.sort(key=lambda p: p.order)
+        return context
+
+    return decorate
+
+
+def register_cetak_section(order: int, template: str):
+    """A section of a group's printed profile: see `CETAK_SECTIONS`."""
+
+    def decorate(context):
+        CETAK_SECTIONS.append(Panel(order, template, context))
+        CETAK_SECTIONS.sort(key=lambda p: p.order)
         return context
 
     return decorate

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry.views import impor, perkumpulan, profil, rekap
+from registry.views import cetak, impor, perkumpulan, profil, rekap
 
 app_name = "registry"
 urlpatterns = [
@@ -8,9 +8,11 @@ urlpatterns = [
     path("perkumpulan/", perkumpulan.perkumpulan_list, name="perkumpulan_list"),
     path("perkumpulan/unduh.xlsx", perkumpulan.perkumpulan_xlsx, name="perkumpulan_xlsx"),
     path("perkumpulan/baru/", perkumpulan.perkumpulan_form, name="perkumpulan_new"),
+    path("perkumpulan/sk-berakhir/", cetak.sk_berakhir, name="sk_berakhir"),
     # Group codes may hold "/": the edit page comes first, and the other apps' pages under a
     # group (…/anggota/tambah/) are included before these (wksbm_site/urls.py).
     path("perkumpulan/<path:kode>/ubah/", perkumpulan.perkumpulan_form, name="perkumpulan_edit"),
+    path("perkumpulan/<path:kode>/cetak/", cetak.perkumpulan_cetak, name="perkumpulan_cetak"),
     path("perkumpulan/<path:kode>/", perkumpulan.perkumpulan_detail, name="perkumpulan_detail"),
     path("impor/", impor.impor_new, name="impor_new"),
     path("impor/riwayat/", impor.impor_list, name="impor_list"),
@@ -24,4 +26,6 @@ urlpatterns = [
     path("profil/<str:kode>/<int:tahun>/ubah/", profil.profil_form, name="profil_edit"),
     path("rekap/", rekap.rekap_page, name="rekap"),
     path("rekap/xlsx/", rekap.rekap_xlsx, name="rekap_xlsx"),
+    path("rekap/cetak/", cetak.rekap_cetak, name="rekap_cetak"),
+    path("kop-surat/<str:kode>/", cetak.kop_surat_form, name="kop_surat"),
 ]

@@ -62,6 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "profil": ProfilDesa.objects.visible_to(request.user).summary(),
         "village": area is not None and area.tingkat == Tingkat.DESA,
         "can_edit_profil": area is not None and access.may_write_area(request.user, area),
+        "can_edit_kop": area is not None and access.may_edit_letterhead(request.user, area),
         "types": types,
         "largest": max((t["jumlah"] for t in types), default=0),
         "jumlah": sum(per_type.values()),
