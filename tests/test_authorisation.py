@@ -142,6 +142,21 @@ WEB = {
     "registry:workbook_export": Row(
         lambda w, p: r("registry:workbook_export", query=f"?wilayah={w.place[p]}"),
         reach=in_area),
+    # printed documents: as the pages they print
+    "registry:perkumpulan_cetak": Row(
+        lambda w, p: r("registry:perkumpulan_cetak", w.group[p].kode), reach=in_area),
+    "registry:rekap_cetak": Row(
+        lambda w, p: r("registry:rekap_cetak", query=f"?wilayah={w.place[p]}"), reach=in_area),
+    "registry:sk_berakhir": Row(lambda w, p: r("registry:sk_berakhir")),
+    "registry:kop_surat": Row(lambda w, p: r("registry:kop_surat", w.place[p]), get="edit",
+                              post="edit", reach=in_area),
+    "members:anggota_cetak": Row(lambda w, p: r("members:anggota_cetak", w.group[p].kode),
+                                 reach=in_area),
+    "network:pertemuan_cetak": Row(lambda w, p: r("network:pertemuan_cetak",
+                                                  w.pertemuan[p].pk), reach=in_area),
+    "verifikasi:usulan_cetak": Row(
+        lambda w, p: r("verifikasi:usulan_cetak", w.putaran[p].pk, w.place[p]), get="pmks",
+        reach=in_area),
     "registry:rekap": Row(lambda w, p: r("registry:rekap", query=f"?wilayah={w.place[p]}"),
                           reach=in_area),
     "registry:rekap_xlsx": Row(
@@ -380,6 +395,8 @@ ADMIN_MODELS = {
                                      edit="edit_pmks"),
     "bantuan.laporanstimulan": AdminModel(lambda w, p: w.laporan[p].pk, view="page",
                                           edit="edit"),
+    # Letterheads: by whoever writes the area (and a kecamatan worker their own kecamatan's).
+    "registry.kopsurat": AdminModel(lambda w, p: w.kop[p].pk, view="page", edit="edit"),
     # Verification: rounds changed by Dinas Sosial; the villages' lists change by their steps
     # on the web only.
     # (a round is never deleted: its lists hang on it)

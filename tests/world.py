@@ -31,7 +31,14 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
 
     from bantuan.models import LaporanStimulan, Penerima, Penyaluran, Program
     from members.models import HubunganKeluarga, Keanggotaan, KeanggotaanKeluarga, Keluarga
-    from network.models import DanaPerkumpulan, Forum, Hubungan, Mitra, PengurusForum
+    from network.models import (
+        DanaPerkumpulan,
+        Forum,
+        Hubungan,
+        Mitra,
+        PengurusForum,
+        PertemuanForum,
+    )
     from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
     from psks.models import LKS, Pelatihan, PesertaPelatihan, PetugasPSKS
     from registry.models import Impor, ProfilDesa, StatusImpor
@@ -41,7 +48,7 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
                         hubungan={}, forum={}, pengurus={}, impor={}, log={}, profil={},
                         keluarga={}, anggota_keluarga={}, keanggotaan_keluarga={},
                         dana={}, petugas={}, lks={}, pelatihan={}, program={}, penerima={},
-                        penyaluran={}, stimulan={}, laporan={})
+                        penyaluran={}, stimulan={}, laporan={}, pertemuan={})
     for key, desa in PLACES.items():
         group = make_perkumpulan(CODES[key], desa=desa, nama=f"Dasa Wisma {key}")
         person = make_warga(NIKS[key], nama=f"Warga {key}", wilayah_id=desa, alamat="Jl. Mawar 1")
@@ -59,6 +66,8 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
             terkumpul=100_000)
         w.forum[key] = Forum.objects.create(desa_id=desa, nama=f"Forum {key}", mekanisme="TIM")
         w.forum[key].anggota.add(group)
+        w.pertemuan[key] = PertemuanForum.objects.create(
+            forum=w.forum[key], tanggal=datetime.date(2026, 3, 2), jenis="RUTIN", hadir=12)
         w.pengurus[key] = PengurusForum.objects.create(forum=w.forum[key], warga=person,
                                                        jabatan="Ketua")
         w.impor[key] = Impor.objects.create(

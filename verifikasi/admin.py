@@ -35,7 +35,8 @@ class PutaranAdmin(ScopedAdmin):
             super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return self.has_change_permission(request, obj)
+        # A round is never deleted: its villages' lists and their steps hang on it.
+        return False
 
     def get_readonly_fields(self, request, obj=None):
         # The villages' lists belong to the district: it is set when the round is opened.
