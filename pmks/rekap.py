@@ -8,10 +8,13 @@ a person's closed earlier episodes too (each was a case at its time).
 
 Cases are counted from the case table of the recap's area (one GROUP BY each, on the
 `pmks_recap_idx` index): an area holds far fewer cases than groups. Both tables are sensitive:
-the recap page leaves them out for observers.
+the recap page leaves them out for observers. A recap with a source of stored counts (the recap
+"as approved in round R") reads its "kasus" rows instead (`Rekap.stored`): `kategori`, `status`,
+`didampingi` and the number of cases, `jumlah`.
 """
 
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
@@ -33,9 +36,15 @@ def cases_of(rekap: Rekap):
 
 
 def table_category_status(rekap: Rekap):
+    stored = rekap.stored("kasus")
+    found = (
+        cases_of(rekap).values("kategori", "status").annotate(n=Count("pk")) if stored is None
+        else stored.values("kategori", "status").annotate(n=Sum("jumlah"))
+    )
     counts = {}
-    for kategori, status, n in (cases_of(rekap).values("kategori", "status")
-                                .annotate(n=Count("pk")).values_list("kategori", "status", "n")):
+    for kategori, status, n in found.values_list("kategori", "status", "n"):
+        if not n:
+            continue
         counts.setdefault(kategori, {})[status] = n
     rows = [
         Baris(k.nama, k.kode, [counts[k.pk].get(status, 0) for status in STATUS_COLUMNS])
@@ -48,8 +57,14 @@ def table_category_status(rekap: Rekap):
 def table_coverage(rekap: Rekap):
     """Open cases (neither closed nor refused) with and without an accompanying group; each
     row's share is of all open cases."""
-    open_cases = cases_of(rekap).exclude(status__in=KasusPMKS.CLOSED)
-    counts = open_cases.aggregate(semua=Count("pk"), didampingi=Count("pendamping"))
+    stored = rekap.stored("kasus")
+    if stored is None:
+        open_cases = cases_of(rekap).exclude(status__in=KasusPMKS.CLOSED)
+        counts = open_cases.aggregate(semua=Count("pk"), didampingi=Count("pendamping"))
+    else:
+        counts = stored.exclude(status__in=KasusPMKS.CLOSED).aggregate(
+            semua=Coalesce(Sum("jumlah"), 0),
+            didampingi=Coalesce(Sum("jumlah", filter=Q(didampingi=True)), 0))
     rows = [Baris("Didampingi perkumpulan", "DIDAMPINGI", [counts["didampingi"]]),
             Baris("Belum didampingi", "BELUM", [counts["semua"] - counts["didampingi"]])]
     return make_table(11, _("Coverage of PMKS by accompanying groups"), ["jumlah"], rows,

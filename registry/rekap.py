@@ -156,12 +156,39 @@ class Rekap:
     # The area's own figures (its villages' latest profiles up to the reference year), if any:
     # a block beside the numbered tables, not one of them.
     profil: dict | None = None
+    # Other stored counts than the live ones (the recap "as approved in round R"), or None.
+    sumber: "SumberRekap | None" = None
+    # With a source: the tables it does not serve (live only), left out.
+    tidak_termasuk: list[int] = field(default_factory=list)
 
     def sel(self, dimensi: str) -> QuerySet:
-        """The area's stored counts of one dimension."""
+        """The area's stored counts of one dimension (rows with jenis, nilai, jumlah): the live
+        ones, or those of the recap's source."""
+        if self.sumber is not None:
+            return self.sumber.sel(dimensi)
         return RekapSel.objects.filter(wilayah=self.wilayah, dimensi=dimensi)
 
+    def stored(self, kind: str) -> QuerySet | None:
+        """The source's stored rows of another kind (e.g. "kasus", the PMKS tables' counts), or
+        None for the live recap: the table then reads the registry."""
+        return self.sumber.rows(kind) if self.sumber is not None else None
+
     def as_dict(self) -> dict:
+        data = self._as_dict()
+        if self.sumber is not None:
+            data[self.sumber.kunci] = {**self.sumber.info(),
+                                       "tabel_tidak_termasuk": self.tidak_termasuk,
+                                       "catatan": self.catatan_sumber}
+        return data
+
+    @property
+    def catatan_sumber(self) -> str:
+        """With a source: the note on the tables left out (empty when none is)."""
+        if self.sumber is None or not self.tidak_termasuk:
+            return ""
+        return str(self.sumber.catatan(self.tidak_termasuk))
+
+    def _as_dict(self) -> dict:
         return {
             "wilayah": {"kode": self.wilayah.kode, "nama": self.wilayah.nama,
                         "tingkat": self.wilayah.tingkat_label},
@@ -228,6 +255,67 @@ def make_amounts_table(nomor, judul, kolom, rows: list[Baris], total: Baris,
     with no group are dropped."""
     return Tabel(nomor, judul, kolom, [r for r in rows if r.jumlah], total, catatan,
                  amounts=True)
+
+
+# Other sources of stored counts ---------------------------------------------------------------
+class SumberRekap:
+    """Stored counts of an area other than the live ones, read instead of them: the recap "as
+    approved in round R" (verifikasi fills it in). A source serves the tables of `tabel` (those
+    reading `Rekap.sel`, and those asking `Rekap.stored` for its rows); the other tables are
+    live only and left out of its recap, named in its note. Made by a registered
+    `RekapSourceKind` for one area."""
+
+    kunci = "sumber"  # the recap JSON's key for `info()`, and the option's name
+    pk: object = None  # the option's value
+    tabel: set[int] = set()
+
+    def sel(self, dimensi: str) -> QuerySet:
+        """Rows with `jenis`, `nilai`, `jumlah` (summed by the tables) of one dimension."""
+        raise NotImplementedError
+
+    def rows(self, kind: str) -> QuerySet | None:
+        return None
+
+    def sub_area_counts(self) -> dict[tuple[str, int], int]:
+        """Like `sub_area_counts` of the live store: active groups per (sub-area, type)."""
+        return {}
+
+    def info(self) -> dict:
+        """What the recap JSON says about the source."""
+        return {}
+
+    def banner(self) -> str:
+        """One line saying what the figures are (the page's banner, the text's header)."""
+        return ""
+
+    def catatan(self, left_out: list[int]) -> str:
+        """The note on the tables left out (live only)."""
+        return ""
+
+
+class RekapSourceKind:
+    """A kind of source, chosen by a recap option (`param`: the page's `?param=ID`, the
+    command's `--param ID`), registered by a higher app with `register_rekap_source`."""
+
+    param = ""
+
+    def open(self, pk: str, area: Wilayah, user=None) -> SumberRekap:
+        """The source `pk` for `area`, seen by `user` (None: the command, sees everything).
+        LookupError for an unknown or unseen one, ValueError (its message) for one that does
+        not cover the area."""
+        raise NotImplementedError
+
+    def choices(self, area: Wilayah, user) -> list[tuple[object, str]]:
+        """(id, label) of the sources the user may pick for the area."""
+        return []
+
+
+REKAP_SOURCES: dict[str, RekapSourceKind] = {}
+
+
+def register_rekap_source(kind: RekapSourceKind) -> RekapSourceKind:
+    REKAP_SOURCES[kind.param] = kind
+    return kind
 
 
 # Registration --------------------------------------------------------------------------------
@@ -428,19 +516,29 @@ def refresh_all() -> int:
     return len(villages)
 
 
-def build(area: Wilayah, tahun_acuan: int, sensitive: bool = True) -> Rekap:
-    """The recap of an area; without `sensitive`, the PMKS tables are left out."""
-    refresh_stale(area)
-    rekap = Rekap(area, tahun_acuan)
+def build(area: Wilayah, tahun_acuan: int, sensitive: bool = True,
+          sumber: SumberRekap | None = None) -> Rekap:
+    """The recap of an area; without `sensitive`, the PMKS tables are left out. With `sumber`,
+    the tables it serves read its counts (no area profile), the others are left out."""
+    if sumber is None:
+        refresh_stale(area)
+    rekap = Rekap(area, tahun_acuan, sumber=sumber)
     rekap.jumlah_perkumpulan = rekap.sel("jumlah").aggregate(n=Sum("jumlah"))["n"] or 0
-    profil = ProfilDesa.objects.filter(access.within(area, "desa")).summary(until=tahun_acuan)
-    rekap.profil = profil if profil["desa"] else None
+    if sumber is None:
+        profil = ProfilDesa.objects.filter(access.within(area, "desa")).summary(
+            until=tahun_acuan)
+        rekap.profil = profil if profil["desa"] else None
+    left_out = []
     for nomor in sorted(TABLES):
         if nomor in SENSITIVE_TABLES and not sensitive:
+            continue
+        if sumber is not None and nomor not in sumber.tabel:
+            left_out.append(nomor)
             continue
         table = TABLES[nomor](rekap)
         if table is not None:
             rekap.tabel.append(table)
+    rekap.tidak_termasuk = left_out
     return rekap
 
 
@@ -621,6 +719,9 @@ def as_text(rekap: Rekap) -> str:
         f"Rekap {rekap.wilayah.nama} ({rekap.wilayah.kode}), tahun acuan {rekap.tahun_acuan}: "
         f"{rekap.jumlah_perkumpulan} perkumpulan aktif",
     ]
+    if rekap.sumber is not None:
+        lines += [rekap.sumber.banner(), *([rekap.catatan_sumber] if rekap.catatan_sumber
+                                           else [])]
     for table in rekap.tabel:
         lines += ["", f"Tabel {table.nomor}. {table.judul}"]
         header = ["", *table.kolom] if table.share_of_groups else [
@@ -665,6 +766,8 @@ def as_xlsx(rekap: Rekap, stream) -> None:
         sheet.append([f"Tabel {table.nomor}. {table.judul}"], font=Font(bold=True))
         sheet.append([f"{rekap.wilayah.nama} ({rekap.wilayah.kode}), "
                       f"tahun acuan {rekap.tahun_acuan}"])
+        if rekap.sumber is not None:
+            sheet.append([rekap.sumber.banner()])
         if table.share_of_groups:
             sheet.append(["", "Jumlah", "%"])
         elif table.amounts:

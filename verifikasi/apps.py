@@ -9,6 +9,10 @@ class VerifikasiConfig(AppConfig):
     def ready(self) -> None:
         # The rounds' figure on the dashboard (verifikasi/views/putaran.py).
         from registry.panels import register_dashboard_card
+        from registry.rekap import register_rekap_source
+        from verifikasi.rekap import PutaranSource
         from verifikasi.views.putaran import putaran_card
 
         register_dashboard_card(50)(putaran_card)
+        # The recap "as approved in round R" (?putaran=ID, rekap --putaran ID).
+        register_rekap_source(PutaranSource())

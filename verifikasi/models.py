@@ -615,3 +615,7 @@ class RecipientKind(Kind):
 
 
 JENIS: dict[str, Kind] = {k.jenis: k for k in (GroupKind(), CaseKind(), RecipientKind())}
+
+
+# The recap "as approved in round R": its stored counts (verifikasi.rekap).
+from verifikasi.models_rekap import KasusDisetujui, SelDisetujui  # noqa: E402, F401

@@ -24,7 +24,7 @@ from registry.forms import VersionedModelForm
 from registry.models import SK_WARNING_DAYS, KopSurat, Perkumpulan, Tingkat, Wilayah
 from registry.pages import BadRequest, paged, posted
 from registry.panels import CETAK_SECTIONS, shown
-from registry.views.rekap import _params, _table_rows
+from registry.views.rekap import _params, _sumber, _table_rows
 
 
 # The letterhead and the signature ---------------------------------------------------------------
@@ -117,12 +117,14 @@ def rekap_cetak(request: HttpRequest) -> HttpResponse:
     """Any recap on paper: the area, the reference year, the tables, the date printed."""
     try:
         area, tahun = _params(request)
+        sumber = _sumber(request, area)  # "as approved in round R", or live
     except BadRequest as exc:
         return render(request, "registry/rekap.html", {"error": str(exc)}, status=400)
-    data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user))
+    data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user), sumber=sumber)
     return render(request, "cetak/rekap.html", {
         **dokumen(area, _("Recap of community groups")),
         "tahun": tahun,
+        "putaran": sumber,
         "rekap": data,
         "tables": [{"tabel": t, "rows": _table_rows(t)} for t in data.tabel],
     })

@@ -4,7 +4,7 @@ import io
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,6 +82,23 @@ def _params(request: HttpRequest) -> tuple[Wilayah, int]:
     return area, tahun
 
 
+def _sumber(request: HttpRequest, area: Wilayah) -> rekap.SumberRekap | None:
+    """The source of stored counts asked for (`?putaran=ID`: the recap as approved in a round,
+    from a registered source), or None for the live recap. 404 for one the user does not see,
+    BadRequest for one that does not cover the area."""
+    for param, kind in rekap.REKAP_SOURCES.items():
+        raw = request.GET.get(param, "").strip()
+        if not raw:
+            continue
+        try:
+            return kind.open(raw, area, request.user)
+        except LookupError as exc:
+            raise Http404(str(exc)) from exc
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from exc
+    return None
+
+
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "registry/rekap.html", {"error": message}, status=400)
 
@@ -94,13 +111,14 @@ OWN_LEVEL = {
 }
 
 
-def comparison(area: Wilayah, user) -> tuple[list, list]:
+def comparison(area: Wilayah, user, sumber: rekap.SumberRekap | None = None) -> tuple[list, list]:
     """Groups per type per sub-area, from the stored counts of the sub-areas (one query), and a
-    row for the groups at the area's own level, if any: the rows add up to the area's total."""
+    row for the groups at the area's own level, if any: the rows add up to the area's total.
+    With a source, its counts per sub-area."""
     if area.tingkat == Tingkat.DESA:
         return [], []
     subs = list(Wilayah.objects.visible_to(user).filter(induk=area).order_by("kode"))
-    counts = rekap.sub_area_counts(area)
+    counts = rekap.sub_area_counts(area) if sumber is None else sumber.sub_area_counts()
     types = list(JenisPerkumpulan.objects.filter(pk__in={j for _s, j in counts})
                  .order_by("urutan", "nama"))
     rows = []
@@ -136,11 +154,18 @@ def _table_rows(table: rekap.Tabel) -> list[dict]:
 def rekap_page(request: HttpRequest) -> HttpResponse:
     try:
         area, tahun = _params(request)
+        sumber = _sumber(request, area)
     except BadRequest as exc:
         return _bad_request(request, str(exc))
-    data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user))
-    types, compare_rows = comparison(area, request.user)
+    data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user), sumber=sumber)
+    types, compare_rows = comparison(area, request.user, sumber)
     tables = [{"tabel": t, "rows": _table_rows(t), "chart": chart(t)} for t in data.tabel]
+    # The sources to pick from (the rounds with approved villages in the area), per option.
+    pickers = [{"param": param, "choices": choices,
+                "selected": sumber.pk if sumber is not None and sumber.kunci == param
+                else None}
+               for param, kind in rekap.REKAP_SOURCES.items()
+               if (choices := kind.choices(area, request.user))]
     return render(request, "registry/rekap.html", {
         "area": area,
         "ancestors": larger_areas(request, area),
@@ -149,6 +174,10 @@ def rekap_page(request: HttpRequest) -> HttpResponse:
         "tables": tables,
         "types": types,
         "compare_rows": compare_rows,
+        "sumber": sumber,
+        "pickers": pickers,
+        # Carried by the links to other areas and the download.
+        "sumber_query": f"&{sumber.kunci}={sumber.pk}" if sumber is not None else "",
     })
 
 
@@ -156,11 +185,14 @@ def rekap_page(request: HttpRequest) -> HttpResponse:
 def rekap_xlsx(request: HttpRequest) -> HttpResponse:
     try:
         area, tahun = _params(request)
+        sumber = _sumber(request, area)
     except BadRequest as exc:
         return _bad_request(request, str(exc))
     buffer = io.BytesIO()
-    data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user))
+    data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user), sumber=sumber)
     rekap.as_xlsx(data, buffer)
     buffer.seek(0)
     name = f"rekap-{area.kode}-{tahun}.xlsx"
+    if sumber is not None:
+        name = f"rekap-{area.kode}-{tahun}-{sumber.kunci}-{sumber.pk}.xlsx"
     return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)

@@ -27,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--output", default=None, help="File to write (default: stdout).")
         parser.add_argument("--segarkan", action="store_true",
                             help="Compute every village's stored counts again first.")
+        # The registered sources of other stored counts: --putaran ID, the recap as approved in
+        # a verification round (its approved villages within the area; the tables not kept at
+        # approval are left out, with a note).
+        for param in rekap.REKAP_SOURCES:
+            parser.add_argument(f"--{param}", default=None,
+                                help=f"Read the counts as kept by {param} ID (e.g. as approved "
+                                     "in a verification round).")
 
     def handle(self, *args, **options):
         area = area_option(options["wilayah"])
@@ -36,7 +43,14 @@ class Command(BaseCommand):
         if options["segarkan"]:
             villages = rekap.refresh_all()
             self.stderr.write(f"Stored counts of {villages} villages computed again.")
-        result = rekap.build(area, year)
+        sumber = None
+        for param, kind in rekap.REKAP_SOURCES.items():
+            if options.get(param):
+                try:
+                    sumber = kind.open(options[param], area)
+                except (LookupError, ValueError) as exc:
+                    raise CommandError(f"--{param} {options[param]}: {exc}") from exc
+        result = rekap.build(area, year, sumber=sumber)
         output = options["output"]
         if options["format"] == "xlsx":
             if not output:
