@@ -31,3 +31,8 @@ class MembersConfig(AppConfig):
         register_dashboard_card(20)(views.keanggotaan_card)
         register_perkumpulan_history(views.keanggotaan_history)
         register_cetak_section(20, "cetak/_pengurus.html")(views_cetak.pengurus_section)
+        from registry.lampau import register_past_dimension
+
+        register_past_dimension("ukuran")(rekap.past_sizes)
+        register_past_dimension("pendidikan")(rekap.past_chair_education)
+        register_past_dimension("anggota")(rekap.past_members)

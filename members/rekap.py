@@ -1,5 +1,7 @@
 """The recap tables about members: Table 3 (size) and Table 4 (the chairs' education)."""
 
+from collections import Counter
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -125,3 +127,54 @@ def connect_signals() -> None:
         signal.connect(membership_changed, sender=KeanggotaanKeluarga,
                        dispatch_uid=f"rekap_household_membership_{signal is signals.post_save}")
     signals.post_save.connect(person_saved, sender=Warga, dispatch_uid="rekap_person_saved")
+
+
+# As the registry stood (registry.lampau): the same counts from the audit history. ------------
+def _past_current(model, lampau, **conditions):
+    """The memberships of the active groups current at the moment, as they stood."""
+    from registry.lampau import versions
+
+    return versions(model, lampau.pada).filter(
+        perkumpulan_id__in=lampau.ids(), selesai__isnull=True, **conditions).order_by()
+
+
+def _past_per_group(model, lampau) -> dict[int, int]:
+    return dict(_past_current(model, lampau).values("perkumpulan_id").annotate(n=Count("pk"))
+                .values_list("perkumpulan_id", "n"))
+
+
+def past_sizes(lampau):
+    """Table 3 as it stood: the declared number, else the current members then."""
+    from registry.rekap import bracket_of
+
+    people = _past_per_group(Keanggotaan, lampau)
+    households = _past_per_group(KeanggotaanKeluarga, lampau)
+    declared = lampau.aktif.order_by().values_list("id", "jumlah_anggota")
+    sizes = ((pk, bracket_of(n if n is not None else people.get(pk, 0) + households.get(pk, 0),
+                             SIZE_BRACKETS)) for pk, n in declared)
+    return ((desa, jenis, kelas, n) for (desa, jenis, kelas), n in lampau.by_group(sizes).items())
+
+
+def past_members(lampau):
+    """The dashboard's current memberships as they stood."""
+    found: Counter = Counter()
+    for pk, n in _past_per_group(Keanggotaan, lampau).items():
+        if pk in lampau.info:
+            found[lampau.info[pk]] += n
+    return ((desa, jenis, "", n) for (desa, jenis), n in found.items())
+
+
+def past_chair_education(lampau):
+    """Table 4 as it stood: the chairs then, with their education then."""
+    from members.models import Warga
+    from registry.lampau import versions
+
+    chairs = list(_past_current(Keanggotaan, lampau, peran=PeranAnggota.KETUA)
+                  .values_list("perkumpulan_id", "warga_id"))
+    education = {}
+    people = sorted({w for _p, w in chairs})
+    for start in range(0, len(people), 2000):
+        education.update(versions(Warga, lampau.pada).filter(id__in=people[start:start + 2000])
+                         .values_list("id", "pendidikan"))
+    rows = ((pk, education.get(w, "")) for pk, w in chairs if education.get(w, ""))
+    return ((desa, jenis, kode, n) for (desa, jenis, kode), n in lampau.by_group(rows).items())

@@ -29,3 +29,6 @@ class NetworkConfig(AppConfig):
         register_perkumpulan_history(views.hubungan_history)
         register_perkumpulan_history(views.dana_history)
         register_cetak_section(30, "cetak/_hubungan.html")(views_cetak.hubungan_section)
+        from registry.lampau import register_past_dimension
+
+        register_past_dimension("terisolasi")(rekap.past_isolated)

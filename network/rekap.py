@@ -73,3 +73,15 @@ def table_funds_by_kind(rekap: Rekap):
     groups = entries.aggregate(n=Count("perkumpulan", distinct=True))["n"]
     total = Baris(label="Jumlah", kode="", nilai=sums, jumlah=groups)
     return make_amounts_table(12, _("The groups' own funds by kind"), FUND_COLUMNS, rows, total)
+
+
+def past_isolated(lampau):
+    """The isolated groups as they stood: no link either way among the links of that moment."""
+    from registry.lampau import versions
+
+    links = versions(Hubungan, lampau.pada).filter(
+        Q(perkumpulan_id__in=lampau.ids()) | Q(mitra_perkumpulan_id__in=lampau.ids())
+    ).order_by().values_list("perkumpulan_id", "mitra_perkumpulan_id")
+    linked = {pk for pair in links for pk in pair if pk}
+    rows = ((pk, "") for pk in lampau.info if pk not in linked)
+    return ((desa, jenis, "", n) for (desa, jenis, _v), n in lampau.by_group(rows).items())

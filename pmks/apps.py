@@ -18,3 +18,6 @@ class PmksConfig(AppConfig):
         register_table(11, sensitive=True)(rekap.table_coverage)
         register_perkumpulan_panel(40, "pmks/panel_kasus.html")(views.kasus_panel)
         register_dashboard_card(30)(views.kasus_card)
+        from registry.lampau import register_past_rows
+
+        register_past_rows("kasus", (10, 11))(rekap.past_cases)

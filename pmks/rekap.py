@@ -69,3 +69,15 @@ def table_coverage(rekap: Rekap):
             Baris("Belum didampingi", "BELUM", [counts["semua"] - counts["didampingi"]])]
     return make_table(11, _("Coverage of PMKS by accompanying groups"), ["jumlah"], rows,
                       counts["semua"])
+
+
+def past_cases(area, pada):
+    """Tables 10–11 as the registry stood (registry.lampau): the area's cases then, each one
+    row of `kategori`, `status`, `didampingi` and `jumlah` 1."""
+    from django.db.models import BooleanField, ExpressionWrapper, Value
+
+    from registry.lampau import versions
+
+    return versions(KasusPMKS, pada).filter(access.within(area, "desa")).order_by().annotate(
+        didampingi=ExpressionWrapper(Q(pendamping__isnull=False), output_field=BooleanField()),
+        jumlah=Value(1))

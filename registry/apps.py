@@ -19,3 +19,7 @@ class RegistryConfig(AppConfig):
         from registry.views import cetak
 
         register_dashboard_card(15)(cetak.sk_card)
+        # The recap as the registry stood at a moment (?pada=DATE, rekap --pada DATE).
+        from registry import lampau
+
+        rekap.register_rekap_source(lampau.LampauSource())

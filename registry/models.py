@@ -792,3 +792,41 @@ class FormulirTerkirim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.formulir} ({self.waktu:%Y-%m-%d %H:%M})"
+
+
+class LampauSiap(models.Model):
+    """An area whose recap counts at a past moment are computed (its `SelLampau` rows), and
+    when. `tetap`: the moment had passed when they were computed, so they stay true (kept
+    `registry.lampau.KEEP_DAYS`); a moment not yet past (today's date) is computed again on
+    each asking, and its counts soon forgotten."""
+
+    momen = models.DateTimeField()
+    wilayah = models.ForeignKey(Wilayah, models.CASCADE, related_name="+")
+    tetap = models.BooleanField(default=True)
+    dihitung = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["momen", "wilayah"],
+                                               name="lampau_siap_unik")]
+
+    def __str__(self) -> str:
+        return f"{self.wilayah_id} @ {self.momen:%Y-%m-%d %H:%M:%S}"
+
+
+class SelLampau(models.Model):
+    """One recap count as the registry stood at a past moment (registry.lampau): the active
+    groups of one type at one area (the group's own: a village, or an area above it) with one
+    value of one dimension, computed from the audit history for the area of `siap`."""
+
+    siap = models.ForeignKey(LampauSiap, models.CASCADE, related_name="sel")
+    wilayah = models.ForeignKey(Wilayah, models.CASCADE, related_name="+")
+    jenis = models.ForeignKey(JenisPerkumpulan, models.CASCADE, related_name="+")
+    dimensi = models.CharField(max_length=20)
+    nilai = models.CharField(max_length=20, blank=True)
+    jumlah = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["siap", "dimensi"], name="sel_lampau_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.wilayah_id} {self.jenis_id} {self.dimensi}={self.nilai}: {self.jumlah}"

@@ -87,6 +87,16 @@ def bracket(field_name: str, brackets: list[tuple]) -> Case:
     )
 
 
+def bracket_of(value: int | None, brackets: list[tuple]) -> str:
+    """`bracket` for a value in hand: the index of its bracket as text, "" for none."""
+    if value is None:
+        return ""
+    for i, (_label, low, high) in enumerate(brackets):
+        if (low is None or value >= low) and (high is None or value <= high):
+            return str(i)
+    return ""
+
+
 def year_value(year: int) -> str:
     """Years are stored as four digits, so that they compare as text the way they do as numbers."""
     return f"{year:04d}"

@@ -134,6 +134,8 @@ INSTALLED_APPS = [
     "bantuan",
     # Verification rounds (village → kecamatan → district), on top of PMKS and aid.
     "verifikasi",
+    # Social resilience (look – think – act): indicators, Pokja, assessments, action plans.
+    "ketahanan",
     # Demo data (load_demo, generate_demo): the top floor; no app imports it.
     "demo",
 ]

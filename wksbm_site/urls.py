@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("psks.urls")),
     path("", include("bantuan.urls")),
     path("", include("verifikasi.urls")),
+    path("", include("ketahanan.urls")),
     path("", include("registry.urls")),
 ]

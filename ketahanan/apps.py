@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KetahananConfig(AppConfig):
+    name = "ketahanan"
+    verbose_name = _("Social resilience")
+
+    def ready(self) -> None:
+        pass

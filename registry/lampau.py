@@ -1,0 +1,291 @@
+"""The registry as it stood at a past moment (`--pada`, `?pada=`), read from the audit history.
+
+Every audited model keeps a history row per save and delete (registry.audit), stamped with the
+moment it was written. A record *as it stood at moment T* is its latest history row written up
+to T, unless that row is its deletion: so a group deleted since still counts, one created since
+does not, and a membership ended since is still current (`versions`). The moment is when the
+registry was changed, not a date typed into a record: a membership entered today with a start
+date last year was not in the registry last year.
+
+The recap as it stood (`SumberLampau`, a `registry.rekap.SumberRekap`, opened by the recap's
+`?pada=` and the command's `--pada`): each dimension counts the groups' past versions — the
+groups' own fields through the dimension's own function (`registry.rekap.DIMENSIONS`, given the
+past versions instead of the groups), the others through the past form an app registers with
+`register_past_dimension` (members, links, chairs' education read from their own history). The
+counts of an area at a moment are computed once, in one transaction, into `SelLampau`, and kept:
+the past does not change. A moment not yet past (a date of today) is computed on each asking.
+
+Kept as they stand today, since the audit history does not hold them: a group's lists (its
+requirements, solidarity values and sources of funds: the recap's Tables 7–9 count the groups
+as they stood with the lists they have now; a group deleted since has none). Tables that read
+other records directly (the groups' funds, trained leaders, aid) are left out, with a note.
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.utils import dateparse, timezone
+from django.utils.translation import gettext as _
+
+from registry import access
+from registry import rekap as registry_rekap
+from registry.models import LampauSiap, Perkumpulan, SelLampau, Tingkat, Wilayah
+
+KEEP_DAYS = 7  # computed past counts are forgotten after this many days
+FLEETING_MINUTES = 10  # … and those of a moment that had not passed yet, after these
+EARLIEST = datetime.date(2000, 1, 1)
+
+
+# The moment ---------------------------------------------------------------------------------
+def parse_pada(text) -> datetime.datetime:
+    """A moment from an ISO date (the end of that day, in the registry's time zone) or date and
+    time; ValueError with a message for anything else, or a moment before 2000."""
+    if isinstance(text, datetime.datetime):
+        moment = text
+    elif isinstance(text, datetime.date):
+        moment = datetime.datetime.combine(text, datetime.time.max)
+    else:
+        raw = str(text or "").strip()
+        moment = None
+        try:
+            day = dateparse.parse_date(raw)
+            if day is not None:
+                moment = datetime.datetime.combine(day, datetime.time.max)
+            else:
+                moment = dateparse.parse_datetime(raw.replace(" ", "T", 1))
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise ValueError(_("“%(value)s” is not a date (YYYY-MM-DD) or a date and time "
+                               "(YYYY-MM-DD HH:MM).") % {"value": raw[:40]})
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment.date() < EARLIEST:
+        raise ValueError(_("The registry holds no history before %(date)s.") % {
+            "date": EARLIEST.isoformat()})
+    return moment
+
+
+def as_of(pada: datetime.datetime) -> datetime.datetime:
+    """The moment to read: `pada`, or now if that has not come yet."""
+    return min(pada, timezone.now())
+
+
+# Records as they stood ---------------------------------------------------------------------
+def versions(model, pada: datetime.datetime) -> QuerySet:
+    """The records of an audited `model` as they stood at `pada`: a queryset of its history
+    model, one row per record that existed then (its latest version written up to `pada`), with
+    the record's own fields under their own names (`id`, `desa`, `selesai`…)."""
+    history = model.history.model
+    newer = history.objects.filter(id=OuterRef("id"), history_date__lte=pada,
+                                   history_id__gt=OuterRef("history_id"))
+    return (history.objects.filter(history_date__lte=pada).exclude(history_type="-")
+            .filter(~Exists(newer)))
+
+
+def groups(area: Wilayah, pada: datetime.datetime) -> QuerySet:
+    """The groups of an area (its villages' and those organised within it) as they stood."""
+    return versions(Perkumpulan, pada).filter(access.within(area, "desa", any_level=True))
+
+
+@dataclass
+class Lampau:
+    """What a past dimension is given: the moment and the area's active groups as they stood
+    (`aktif`, a queryset of past versions), with each one's (area, type) read once."""
+
+    pada: datetime.datetime
+    aktif: QuerySet
+
+    @cached_property
+    def info(self) -> dict[int, tuple[str, int]]:
+        """group id → (its area's code, its type's id)."""
+        return {pk: (desa, jenis) for pk, desa, jenis in
+                self.aktif.order_by().values_list("id", "desa_id", "jenis_id")}
+
+    def ids(self) -> QuerySet:
+        """The active groups' ids, as a subquery."""
+        return self.aktif.order_by().values("id")
+
+    def by_group(self, counts: Iterable[tuple[int, object]]) -> Counter:
+        """(area, type, value) counts from (group id, value) pairs."""
+        found: Counter = Counter()
+        for pk, value in counts:
+            if pk in self.info:
+                found[(*self.info[pk], value)] += 1
+        return found
+
+
+# A past dimension: (area, type, value, count) rows of the active groups as they stood.
+PastDimension = Callable[[Lampau], Iterable[tuple]]
+PAST_DIMENSIONS: dict[str, PastDimension] = {}
+
+
+def register_past_dimension(kode: str):
+    """The past form of a dimension that reads more than the groups' own fields."""
+    def decorate(count: PastDimension):
+        PAST_DIMENSIONS[kode] = count
+        return count
+
+    return decorate
+
+
+def _list_dimension(relation: str) -> PastDimension:
+    """A group's list as it stands today (not in the audit history), for its past version."""
+    def count(lampau: Lampau):
+        through = getattr(Perkumpulan, relation).through
+        rows = through.objects.filter(perkumpulan_id__in=lampau.ids()).values_list(
+            "perkumpulan_id", "pilihan_id")
+        return ((desa, jenis, pilihan, n)
+                for (desa, jenis, pilihan), n in lampau.by_group(rows).items())
+
+    return count
+
+
+for _relation, _kode in (("syarat_keanggotaan", "syarat"), ("nilai_solidaritas", "nilai"),
+                         ("sumber_dana", "sumber_dana")):
+    register_past_dimension(_kode)(_list_dimension(_relation))
+
+
+def count(area: Wilayah, pada: datetime.datetime) -> Counter:
+    """The recap counts of the area's groups as they stood: {(area, type, dimension, value): n}
+    like those `registry.rekap` stores (without the `@` rows: the groups' own areas are kept)."""
+    past = groups(area, pada)
+    found: Counter = Counter()
+    for desa, jenis, aktif, n in registry_rekap.counted(past, "aktif"):
+        found[(desa, jenis, "jumlah" if aktif else registry_rekap.INACTIVE, "")] += n
+    lampau = Lampau(pada, past.filter(aktif=True))
+    for kode, live in registry_rekap.DIMENSIONS.items():
+        rows = PAST_DIMENSIONS[kode](lampau) if kode in PAST_DIMENSIONS else live(lampau.aktif)
+        for desa, jenis, nilai, n in rows:
+            if n:
+                found[(desa, jenis, kode, str(nilai))] += n
+    return found
+
+
+def _forget_old() -> None:
+    now = timezone.now()
+    LampauSiap.objects.filter(
+        models.Q(dihitung__lt=now - datetime.timedelta(days=KEEP_DAYS))
+        | models.Q(tetap=False, dihitung__lt=now - datetime.timedelta(minutes=FLEETING_MINUTES))
+    ).delete()
+
+
+def ensure(area: Wilayah, pada: datetime.datetime) -> LampauSiap:
+    """The computed counts of the area at `pada`: those of the area or an area containing it if
+    computed before, else computed now (and those of areas within it, computed before, replaced
+    by the larger computation)."""
+    now = timezone.now()
+    fixed = pada < now
+    if fixed:
+        codes = [area.pk, *registry_rekap.ancestors(area.pk)]
+        done = (LampauSiap.objects.filter(momen=pada, wilayah__in=codes)
+                .order_by("wilayah__tingkat").first())
+        if done is not None:
+            return done
+    moment = pada if fixed else now
+    found = count(area, moment)
+    try:
+        with transaction.atomic():
+            _forget_old()
+            LampauSiap.objects.filter(access.within(area, "wilayah", any_level=True),
+                                      momen=moment).delete()
+            siap = LampauSiap.objects.create(momen=moment, wilayah=area, tetap=fixed)
+            SelLampau.objects.bulk_create(
+                [SelLampau(siap=siap, wilayah_id=w, jenis_id=j, dimensi=d, nilai=v, jumlah=n)
+                 for (w, j, d, v), n in found.items()], batch_size=1000)
+    except IntegrityError:  # computed at the same moment by another request: read theirs
+        return LampauSiap.objects.get(momen=moment, wilayah=area)
+    return siap
+
+
+# The recap as it stood -----------------------------------------------------------------------
+# The past rows of other kinds a table asks for (`Rekap.stored(kind)`), registered by the app
+# that owns them: a function of the area and the moment returning a queryset (PMKS cases).
+PastRows = Callable[[Wilayah, datetime.datetime], QuerySet]
+PAST_ROWS: dict[str, PastRows] = {}
+PAST_TABLES: set[int] = set(range(1, 10))  # read through Rekap.sel
+
+
+def register_past_rows(kind: str, tables: Iterable[int]):
+    """`tables` read `Rekap.stored(kind)`: the recap as it stood serves them too."""
+    def decorate(rows: PastRows):
+        PAST_ROWS[kind] = rows
+        PAST_TABLES.update(tables)
+        return rows
+
+    return decorate
+
+
+@dataclass
+class SumberLampau(registry_rekap.SumberRekap):
+    """An area's recap as the registry stood at a moment."""
+
+    area: Wilayah
+    pada: datetime.datetime
+    kunci: str = "pada"
+    tabel: set = field(default_factory=lambda: set(PAST_TABLES))
+
+    @property
+    def pk(self) -> str:
+        """The option's value: the date, or the date and time when it is not a day's end."""
+        local = timezone.localtime(self.pada)
+        if local.time() == datetime.time.max:
+            return local.date().isoformat()
+        return local.strftime("%Y-%m-%d %H:%M:%S")
+
+    @cached_property
+    def siap(self) -> LampauSiap:
+        return ensure(self.area, as_of(self.pada))
+
+    def sel(self, dimensi: str) -> QuerySet:
+        return SelLampau.objects.filter(access.within(self.area, "wilayah", any_level=True),
+                                        siap=self.siap, dimensi=dimensi)
+
+    def rows(self, kind: str) -> QuerySet | None:
+        if kind not in PAST_ROWS:
+            return None
+        return PAST_ROWS[kind](self.area, as_of(self.pada))
+
+    def sub_area_counts(self) -> dict[tuple[str, int], int]:
+        if self.area.tingkat == Tingkat.DESA:
+            return {}
+        depth = self.area.pk.count(".") + 2  # the sub-areas' codes have one part more
+        found: Counter = Counter()
+        rows = self.sel("jumlah").values_list("wilayah", "jenis").annotate(n=Sum("jumlah"))
+        for wilayah, jenis, n in rows:
+            # A group counts in the sub-area its area lies in, or at the area's own level.
+            sub = self.area.pk if wilayah == self.area.pk else ".".join(
+                wilayah.split(".")[:depth])
+            found[(sub, jenis)] += n
+        return dict(found)
+
+    def info(self) -> dict:
+        return {"pada": timezone.localtime(as_of(self.pada)).isoformat(timespec="seconds")}
+
+    def banner(self) -> str:
+        return _("As the registry stood on %(pada)s (from the audit history)") % {
+            "pada": timezone.localtime(as_of(self.pada)).strftime("%d-%m-%Y %H:%M")}
+
+    def catatan(self, left_out: list[int]) -> str:
+        return _("Tables %(tabel)s read records the audit history does not keep and are left "
+                 "out (see the live recap). The groups' requirements, values and sources of "
+                 "funds (Tables 7–9) are those they have today.") % {
+            "tabel": ", ".join(map(str, left_out))}
+
+
+class LampauSource(registry_rekap.RekapSourceKind):
+    """`?pada=DATE` on the recap page, `--pada DATE` of the command."""
+
+    param = "pada"
+    input_type = "date"
+
+    def open(self, pk, area: Wilayah, user=None) -> SumberLampau:
+        return SumberLampau(area=area, pada=parse_pada(pk))
+
+    def choices(self, area: Wilayah, user) -> list:
+        return []
