@@ -7,4 +7,7 @@ class KetahananConfig(AppConfig):
     verbose_name = _("Social resilience")
 
     def ready(self) -> None:
-        pass
+        from ketahanan.views import indikator, penilaian, pokja, putaran, rencana
+
+        for module in (indikator, putaran, pokja, penilaian, rencana):
+            module.register()

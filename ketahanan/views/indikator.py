@@ -1,0 +1,7 @@
+"""Pages of ketahanan: indikator (being written)."""
+
+urlpatterns: list = []
+
+
+def register() -> None:
+    """Parts of other apps' pages this module adds (dashboard cards, panels), from ready()."""
