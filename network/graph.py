@@ -22,7 +22,7 @@ import networkx as nx
 from django.db.models import Count
 
 from network.models import Forum, Hubungan, JenisMitra, Mitra, TingkatForum
-from registry import access
+from registry import access, lampau
 from registry.models import Perkumpulan, Wilayah
 
 # Betweenness walks the linked part of the graph once from each source (Brandes): exact (every
@@ -49,17 +49,23 @@ def active_groups(area: Wilayah):
     return Perkumpulan.objects.filter(access.within(area, "desa", any_level=True), aktif=True)
 
 
-def build(area: Wilayah) -> nx.Graph:
-    """The declared working network of the active groups within `area`."""
+def build(area: Wilayah, pada=None) -> nx.Graph:
+    """The declared working network of the active groups within `area` (as the registry stood
+    at `pada`: registry.lampau)."""
     graph = nx.Graph(wilayah=area.kode, nama=area.nama)
-    for pk, kode, nama, jenis, desa in (active_groups(area).order_by("pk").values_list(
-            "pk", "kode", "nama", "jenis__kode", "desa_id")):
+    if pada is None:
+        groups, links = active_groups(area), Hubungan.objects.all()
+    else:
+        groups = lampau.groups(area, pada).filter(aktif=True)
+        links = lampau.versions(Hubungan, pada)
+    for pk, kode, nama, jenis, desa in (groups.order_by("id").values_list(
+            "id", "kode", "nama", "jenis__kode", "desa_id")):
         graph.add_node(group_node(pk), jenis_node="perkumpulan", kode=kode, label=nama,
                        jenis=jenis, desa=desa)
     # An edge needs its declaring group in the area (below), so the links declared by the area's
     # groups are all there is to read; unordered (the model's ordering joined every group of
     # the country to sort by code: 350 ms for a village of a province of 1,000,000 groups).
-    links = (Hubungan.objects.filter(perkumpulan__in=active_groups(area)).order_by()
+    links = (links.filter(perkumpulan_id__in=groups.values("id")).order_by()
              .values_list("perkumpulan_id", "mitra_perkumpulan_id", "mitra_luar_id"))
     partners = set()
     for group, other, partner in links:
