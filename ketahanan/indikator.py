@@ -19,7 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -267,19 +268,34 @@ def _helped(area, acuan, moment, cases) -> set[int]:
 
 def _count_adults(area, acuan, moment, places) -> None:
     """Residents of the area aged 17 or over at the reference date (by their date of birth, else
-    the one their NIK holds), and those of them who are current members of an active group."""
+    the one their NIK holds), and those of them who are current members of an active group.
+    A person registered with no village lives, for this count, in the village of their groups
+    (as `members.models.Warga.edit_filter` places them); the first by code if several."""
     born_by = years_before(acuan, ADULT_AGE)
-    people = _records(Warga, moment).filter(access.within(area, "wilayah")).filter(
-        Q(tanggal_lahir__lte=born_by) | Q(tanggal_lahir__isnull=True))
     if moment is None:
-        member = Keanggotaan.objects.filter(warga=OuterRef("pk"), selesai__isnull=True,
-                                            perkumpulan__aktif=True)
+        groups = Perkumpulan.objects.all()
+        memberships = Keanggotaan.objects.all()
+        person = "pk"
     else:
-        active = versions(Perkumpulan, moment).filter(aktif=True).values("id")
-        member = versions(Keanggotaan, moment).filter(
-            warga_id=OuterRef("id"), selesai__isnull=True, perkumpulan_id__in=active)
-    for desa, born, nik, anggota in (people.annotate(anggota=Exists(member)).order_by()
-                                     .values_list("wilayah", "tanggal_lahir", "nik", "anggota")):
+        groups = versions(Perkumpulan, moment)
+        memberships = versions(Keanggotaan, moment)
+        person = "id"
+    villages = Wilayah.objects.filter(access.within(area, "self"), tingkat=Tingkat.DESA)
+    in_area = groups.filter(desa__in=villages.values("pk")).values("id")
+    theirs = memberships.filter(warga_id=OuterRef(person), selesai__isnull=True)
+    village_of_groups = Subquery(
+        theirs.filter(perkumpulan_id__in=in_area).order_by("perkumpulan__desa")
+        .values("perkumpulan__desa")[:1])
+    people = _records(Warga, moment).filter(
+        Q(tanggal_lahir__lte=born_by) | Q(tanggal_lahir__isnull=True)).filter(
+        access.within(area, "wilayah") | Q(wilayah__isnull=True, **{
+            f"{person}__in": memberships.filter(selesai__isnull=True, perkumpulan_id__in=in_area)
+            .values("warga_id")}))
+    member = Exists(theirs.filter(perkumpulan_id__in=groups.filter(aktif=True).values("id")))
+    for desa, born, nik, anggota in (
+            people.annotate(anggota=member, tempat=Coalesce("wilayah", village_of_groups,
+                                                         output_field=CharField()))
+            .order_by().values_list("tempat", "tanggal_lahir", "nik", "anggota")):
         if born is None:
             from_nik = validators.nik_birth_date(nik or "")
             if from_nik is None or from_nik[0] > born_by:
