@@ -1,6 +1,5 @@
 import datetime
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -56,4 +55,4 @@ class Command(BaseCommand):
                 handle.write(text)
             self.stderr.write(f"Written {output}.")
         else:
-            sys.stdout.write(text)
+            self.stdout.write(text, ending="")
