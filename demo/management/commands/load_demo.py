@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from demo import bantuan, dana, keluarga, verifikasi
+from demo import bantuan, dana, keluarga, ketahanan, verifikasi
 from demo.atas import add_kecamatan_bkb
 from demo.cibeureum import DESA, PROFILE
 from demo.generator import ACTIVITY, FORUM_TYPES
@@ -73,6 +73,9 @@ class Command(BaseCommand):
             verifikasi.add_letterheads()
             verifikasi.add_decrees(DESA, today)
             verifikasi.add_round(DESA, today)
+            # Its Pokja Tansosmas, first assessment, action plan and monitoring round.
+            with audit.changes(None, "Demo: Pokja Tansosmas, penilaian, rencana aksi"):
+                ketahanan.add_to_village(DESA, today)
         self.stdout.write(f"Demo data, Kelurahan Cibeureum ({DESA}): {result.summary()}")
         if options["accounts"]:
             self.stdout.write(
