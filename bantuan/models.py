@@ -103,13 +103,7 @@ class Program(models.Model):
     def scope_filter(cls, user) -> Q:
         """A programme is seen within its area and from every area within it: a village's
         operator sees the province's programmes that cover the village."""
-        below = access.area_filter(user, "wilayah", any_level=True)
-        if not (user and user.is_active and getattr(user, "wilayah_id", None)):
-            return below  # everything (an administrator without an area) or nothing
-        above = Wilayah.ancestor_codes(user.wilayah_id)
-        codes = [c for c in (above["provinsi_id"], above["kabupaten_id"], above["kecamatan_id"])
-                 if c]
-        return below | Q(wilayah_id__in=codes)
+        return access.within_or_above(user, "wilayah")
 
     @classmethod
     def edit_filter(cls, user) -> Q:

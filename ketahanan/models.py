@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bantuan.models import Program
 from members.models import Warga
-from registry import audit
+from registry import access, audit
 from registry.access import ScopedQuerySet
 from registry.models import JenisDana, Perkumpulan, Tingkat, Wilayah
 
@@ -392,3 +392,13 @@ class PutaranPantau(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nama} ({self.tanggal:%d-%m-%Y})"
+
+    @classmethod
+    def scope_filter(cls, user) -> Q:
+        """Seen within its area and from every area within it (a district's round from its
+        villages)."""
+        return access.within_or_above(user, "wilayah")
+
+    @classmethod
+    def edit_filter(cls, user) -> Q:
+        return access.area_filter(user, "wilayah", any_level=True)

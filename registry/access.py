@@ -203,6 +203,19 @@ def area_filter(user, path: str, any_level: bool = False) -> Q:
     return within(user.wilayah, path, any_level)
 
 
+def within_or_above(user, path: str) -> Q:
+    """Rows whose area (at `path`, of any level) lies within the user's area or contains it: a
+    district's aid programme, verification round or monitoring round, seen from its villages."""
+    below = area_filter(user, path, any_level=True)
+    if not (_active(user) and getattr(user, "wilayah_id", None)):
+        return below  # everything (an administrator without an area) or nothing
+    from registry.models import Wilayah
+
+    above = Wilayah.ancestor_codes(user.wilayah_id)
+    codes = [c for c in (above["provinsi_id"], above["kabupaten_id"], above["kecamatan_id"]) if c]
+    return below | Q(**{f"{path}__in": codes})
+
+
 class ScopedQuerySet(models.QuerySet):
     """The querysets of every model that belongs to an area."""
 

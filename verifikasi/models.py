@@ -80,12 +80,7 @@ class Putaran(models.Model):
     def scope_filter(cls, user) -> Q:
         """A round is seen in its district, from every area within it (the villages, the
         kecamatan) and from the province that contains it."""
-        below = access.area_filter(user, "wilayah", any_level=True)
-        if not (user and user.is_active and getattr(user, "wilayah_id", None)):
-            return below
-        above = Wilayah.ancestor_codes(user.wilayah_id)
-        codes = [c for c in (above["provinsi_id"], above["kabupaten_id"]) if c]
-        return below | Q(wilayah_id__in=codes)
+        return access.within_or_above(user, "wilayah")
 
     @classmethod
     def edit_filter(cls, user) -> Q:
