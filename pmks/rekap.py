@@ -62,9 +62,11 @@ def table_coverage(rekap: Rekap):
         open_cases = cases_of(rekap).exclude(status__in=KasusPMKS.CLOSED)
         counts = open_cases.aggregate(semua=Count("pk"), didampingi=Count("pendamping"))
     else:
+        # (the alias is not the field's name: a past source's `didampingi` is an annotation)
         counts = stored.exclude(status__in=KasusPMKS.CLOSED).aggregate(
             semua=Coalesce(Sum("jumlah"), 0),
-            didampingi=Coalesce(Sum("jumlah", filter=Q(didampingi=True)), 0))
+            dengan=Coalesce(Sum("jumlah", filter=Q(didampingi=True)), 0))
+        counts["didampingi"] = counts.pop("dengan")
     rows = [Baris("Didampingi perkumpulan", "DIDAMPINGI", [counts["didampingi"]]),
             Baris("Belum didampingi", "BELUM", [counts["semua"] - counts["didampingi"]])]
     return make_table(11, _("Coverage of PMKS by accompanying groups"), ["jumlah"], rows,

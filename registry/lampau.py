@@ -238,6 +238,10 @@ class SumberLampau(registry_rekap.SumberRekap):
             return local.date().isoformat()
         return local.strftime("%Y-%m-%d %H:%M:%S")
 
+    @property
+    def tahun_acuan(self) -> int:
+        return timezone.localtime(as_of(self.pada)).year
+
     @cached_property
     def siap(self) -> LampauSiap:
         return ensure(self.area, as_of(self.pada))

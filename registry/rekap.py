@@ -278,6 +278,7 @@ class SumberRekap:
     kunci = "sumber"  # the recap JSON's key for `info()`, and the option's name
     pk: object = None  # the option's value
     tabel: set[int] = set()
+    tahun_acuan: int | None = None  # the reference year the source implies, if any
 
     def sel(self, dimensi: str) -> QuerySet:
         """Rows with `jenis`, `nilai`, `jumlah` (summed by the tables) of one dimension."""
@@ -308,6 +309,7 @@ class RekapSourceKind:
     command's `--param ID`), registered by a higher app with `register_rekap_source`."""
 
     param = ""
+    input_type = ""  # "date": the page asks for the option with a date field, not a list
 
     def open(self, pk: str, area: Wilayah, user=None) -> SumberRekap:
         """The source `pk` for `area`, seen by `user` (None: the command, sees everything).

@@ -24,7 +24,7 @@ from registry.forms import VersionedModelForm
 from registry.models import SK_WARNING_DAYS, KopSurat, Perkumpulan, Tingkat, Wilayah
 from registry.pages import BadRequest, paged, posted
 from registry.panels import CETAK_SECTIONS, shown
-from registry.views.rekap import _params, _sumber, _table_rows
+from registry.views.rekap import _params_and_source, _table_rows
 
 
 # The letterhead and the signature ---------------------------------------------------------------
@@ -116,8 +116,8 @@ def perkumpulan_cetak(request: HttpRequest, kode: str) -> HttpResponse:
 def rekap_cetak(request: HttpRequest) -> HttpResponse:
     """Any recap on paper: the area, the reference year, the tables, the date printed."""
     try:
-        area, tahun = _params(request)
-        sumber = _sumber(request, area)  # "as approved in round R", or live
+        area, tahun, sumber = _params_and_source(request)  # "as approved in round R", as it
+        # stood, or live
     except BadRequest as exc:
         return render(request, "registry/rekap.html", {"error": str(exc)}, status=400)
     data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user), sumber=sumber)

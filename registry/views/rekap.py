@@ -2,6 +2,7 @@
 
 import io
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -99,6 +100,16 @@ def _sumber(request: HttpRequest, area: Wilayah) -> rekap.SumberRekap | None:
     return None
 
 
+def _params_and_source(request: HttpRequest):
+    """The area, the reference year (by default that of the source's moment, else this year)
+    and the source asked for."""
+    area, tahun = _params(request)
+    sumber = _sumber(request, area)
+    if sumber is not None and not request.GET.get("tahun", "").strip():
+        tahun = sumber.tahun_acuan or tahun
+    return area, tahun, sumber
+
+
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "registry/rekap.html", {"error": message}, status=400)
 
@@ -153,19 +164,21 @@ def _table_rows(table: rekap.Tabel) -> list[dict]:
 @login_required
 def rekap_page(request: HttpRequest) -> HttpResponse:
     try:
-        area, tahun = _params(request)
-        sumber = _sumber(request, area)
+        area, tahun, sumber = _params_and_source(request)
     except BadRequest as exc:
         return _bad_request(request, str(exc))
     data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user), sumber=sumber)
     types, compare_rows = comparison(area, request.user, sumber)
     tables = [{"tabel": t, "rows": _table_rows(t), "chart": chart(t)} for t in data.tabel]
-    # The sources to pick from (the rounds with approved villages in the area), per option.
-    pickers = [{"param": param, "choices": choices,
-                "selected": sumber.pk if sumber is not None and sumber.kunci == param
-                else None}
-               for param, kind in rekap.REKAP_SOURCES.items()
-               if (choices := kind.choices(area, request.user))]
+    # The sources to pick from, per option: a list (the rounds with approved villages in the
+    # area) or a date field (the registry as it stood).
+    pickers = []
+    for param, kind in rekap.REKAP_SOURCES.items():
+        choices = [] if kind.input_type else kind.choices(area, request.user)
+        if kind.input_type or choices:
+            pickers.append({"param": param, "choices": choices, "input": kind.input_type,
+                            "selected": sumber.pk if sumber is not None and sumber.kunci == param
+                            else None})
     return render(request, "registry/rekap.html", {
         "area": area,
         "ancestors": larger_areas(request, area),
@@ -177,15 +190,16 @@ def rekap_page(request: HttpRequest) -> HttpResponse:
         "sumber": sumber,
         "pickers": pickers,
         # Carried by the links to other areas and the download.
-        "sumber_query": f"&{sumber.kunci}={sumber.pk}" if sumber is not None else "",
+        "sumber_query": (f"&{sumber.kunci}={quote(str(sumber.pk))}" if sumber is not None
+                         else ""),
+        "today": timezone.localdate(),
     })
 
 
 @login_required
 def rekap_xlsx(request: HttpRequest) -> HttpResponse:
     try:
-        area, tahun = _params(request)
-        sumber = _sumber(request, area)
+        area, tahun, sumber = _params_and_source(request)
     except BadRequest as exc:
         return _bad_request(request, str(exc))
     buffer = io.BytesIO()
@@ -194,5 +208,5 @@ def rekap_xlsx(request: HttpRequest) -> HttpResponse:
     buffer.seek(0)
     name = f"rekap-{area.kode}-{tahun}.xlsx"
     if sumber is not None:
-        name = f"rekap-{area.kode}-{tahun}-{sumber.kunci}-{sumber.pk}.xlsx"
+        name = f"rekap-{area.kode}-{tahun}-{sumber.kunci}-{sumber.pk}.xlsx".replace(" ", "_")
     return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)

@@ -32,8 +32,9 @@ class Command(BaseCommand):
         # approval are left out, with a note).
         for param in rekap.REKAP_SOURCES:
             parser.add_argument(f"--{param}", default=None,
-                                help=f"Read the counts as kept by {param} ID (e.g. as approved "
-                                     "in a verification round).")
+                                help=f"Read the counts as kept by {param} (e.g. --putaran ID: "
+                                     "as approved in a verification round; --pada DATE: as the "
+                                     "registry stood at that moment, from the audit history).")
 
     def handle(self, *args, **options):
         area = area_option(options["wilayah"])
@@ -50,6 +51,8 @@ class Command(BaseCommand):
                     sumber = kind.open(options[param], area)
                 except (LookupError, ValueError) as exc:
                     raise CommandError(f"--{param} {options[param]}: {exc}") from exc
+        if sumber is not None and not options["tahun_acuan"]:
+            year = sumber.tahun_acuan or year
         result = rekap.build(area, year, sumber=sumber)
         output = options["output"]
         if options["format"] == "xlsx":
