@@ -44,6 +44,7 @@ from registry.pages import (
     can_edit_record,
     get_editable_or_404,
     larger_areas,
+    pada_param,
     posted,
     require_editing_role,
 )
@@ -439,11 +440,12 @@ def jaringan(request: HttpRequest) -> HttpResponse:
     enough a picture of the declared and the overlap networks side by side."""
     try:
         area = area_param(request)
+        pada = pada_param(request)
     except BadRequest as exc:
         return render(request, "network/jaringan.html", {"error": str(exc)}, status=400)
-    network = graph.build(area)
+    network = graph.build(area, pada=pada)
     figures = graph.figures(network)
-    shared = graph.overlap(area)
+    shared = graph.overlap(area, pada=pada)
     forums = graph.forums(area)
     types = list(JenisPerkumpulan.objects.order_by("urutan", "nama").values_list("kode", "nama"))
     names = dict(types)
@@ -469,6 +471,9 @@ def jaringan(request: HttpRequest) -> HttpResponse:
         "picture": drawing,
         "overlap_picture": overlap_drawing,
         "max_groups": picture.MAX_GROUPS,
+        "pada": pada,
+        "pada_value": request.GET.get("pada", "").strip()[:10] if pada else "",
+        "today": timezone.localdate(),
     })
 
 
@@ -477,10 +482,11 @@ def jaringan_download(request: HttpRequest, format: str) -> HttpResponse:
     """The area's network as GraphML or GEXF, for Gephi."""
     try:
         area = area_param(request)
+        pada = pada_param(request)
     except BadRequest as exc:
         return render(request, "network/jaringan.html", {"error": str(exc)}, status=400)
     write = nx.generate_graphml if format == "graphml" else nx.generate_gexf
-    response = HttpResponse("\n".join(write(graph.build(area))),
+    response = HttpResponse("\n".join(write(graph.build(area, pada=pada))),
                             content_type=f"{DOWNLOADS[format]}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="jaringan-{area.kode}.{format}"'
     return response

@@ -37,6 +37,20 @@ def area_param(request: HttpRequest) -> Wilayah:
     return get_object_or_404(Wilayah.objects.visible_to(request.user), kode=kode)
 
 
+def pada_param(request: HttpRequest):
+    """The moment of `?pada=DATE` (the registry as it stood: registry.lampau), now if it has not
+    come yet, or None; BadRequest with the message for a bad one."""
+    from registry import lampau
+
+    raw = request.GET.get("pada", "").strip()
+    if not raw:
+        return None
+    try:
+        return lampau.as_of(lampau.parse_pada(raw))
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
 def larger_areas(request: HttpRequest, area: Wilayah) -> list[Wilayah]:
     """The kecamatan, kabupaten and province of `area` that the user may see, largest first."""
     above = [kode for kode in (area.provinsi_id, area.kabupaten_id, area.kecamatan_id) if kode]

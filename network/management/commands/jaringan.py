@@ -1,9 +1,11 @@
 import json
 
 import networkx as nx
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from network import graph
+from registry import lampau
 from registry.management.areas import area_option
 
 
@@ -13,20 +15,32 @@ class Command(BaseCommand):
         "JSON (groups, partners, links, links between groups, isolated groups, components, "
         "density among groups, per type: groups, isolated, linked only to government; the "
         "groups that bridge most; the overlap network of shared members), or the graph itself "
-        "as GraphML or GEXF (for Gephi). Standard output unless --output is given."
+        "as GraphML or GEXF (for Gephi). Standard output unless --output is given. --pada DATE: "
+        "as the registry stood at that moment (groups, links, memberships from the audit "
+        "history; partners and forums as they are)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--wilayah", required=True, help="Area code, e.g. 32.77.01.1002.")
         parser.add_argument("--format", choices=["json", "graphml", "gexf"], default="json")
         parser.add_argument("--output", default=None, help="File to write (default: stdout).")
+        parser.add_argument("--pada", default=None,
+                            help="As the registry stood then: YYYY-MM-DD or YYYY-MM-DD HH:MM.")
 
     def handle(self, *args, **options):
         area = area_option(options["wilayah"])
-        network = graph.build(area)
+        pada = None
+        if options["pada"]:
+            try:
+                pada = lampau.as_of(lampau.parse_pada(options["pada"]))
+            except ValueError as exc:
+                raise CommandError(f"--pada {options['pada']}: {exc}") from exc
+        network = graph.build(area, pada=pada)
         if options["format"] == "json":
             result = graph.figures(network)
-            shared = graph.overlap(area)
+            shared = graph.overlap(area, pada=pada)
+            if pada is not None:
+                result["pada"] = timezone.localtime(pada).isoformat(timespec="seconds")
             result["tumpang_tindih"] = {
                 "hubungan": shared.graph.number_of_edges(),
                 "orang_di_lebih_dari_satu_perkumpulan": shared.people,
