@@ -41,8 +41,8 @@ def day(n: int) -> datetime.date:
     return TODAY - datetime.timedelta(days=n)
 
 
-@pytest.fixture
-def village(make_perkumpulan, make_warga):
+def make_village(make_perkumpulan, make_warga) -> dict:
+    """The village worked out in the module's docstring (the `village` fixture: conftest)."""
     from bantuan.models import Penyaluran
     from members.models import Keanggotaan
     from network.models import (
