@@ -58,7 +58,7 @@ def shown_value(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
+        return f"{round(value, 2):g}".replace(".", ",")
     return str(value)
 
 

@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from bantuan.models import Program
 from ketahanan.models import KegiatanAksi, RencanaAksi, StatusKegiatan
@@ -227,3 +228,65 @@ def test_the_plan_page_runs_a_fixed_number_of_queries(client, operator, world, n
     with django_assert_num_queries(7):
         response = client.get(url)
     assert response.content.decode().count('data-status="') == n
+
+
+# Before and after --------------------------------------------------------------------------
+class Seen:
+    """What the indicators were asked (area, reference date, moment), answering the day of
+    the reference date as every indicator's value."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, area, acuan, pada=None):
+        self.calls.append((area.kode, acuan, pada))
+        return type("Hasil", (), {"nilai": lambda _self, key: float(acuan.day)})()
+
+
+def test_before_and_after_a_done_activity(client, operator, world, monkeypatch):
+    """Before: the activity's start, the registry as it stood then; after: the first
+    monitoring round after it was done (today's registry when the round's day is today or
+    none has come yet); each moment computed once for the page."""
+    from ketahanan import indikator
+    from ketahanan.models import PutaranPantau
+    from ketahanan.views.rencana import sebelum_sesudah
+    from registry.lampau import parse_pada
+
+    seen = Seen()
+    monkeypatch.setattr(indikator, "hitung", seen, raising=False)
+    plan = make_plan()
+    done = make_activity(plan, "Pelatihan", indikator="warga_dewasa_anggota",
+                         mulai=D(2026, 2, 3), status=StatusKegiatan.SELESAI,
+                         tanggal_selesai=D(2026, 3, 1), hasil="Selesai")
+    make_activity(plan, "Sama", indikator="perkumpulan_berjejaring", mulai=D(2026, 2, 3),
+                  status=StatusKegiatan.SELESAI, tanggal_selesai=D(2026, 3, 2), hasil="Ya")
+    make_activity(plan, "Tanpa indikator", status=StatusKegiatan.SELESAI,
+                  tanggal_selesai=D(2026, 3, 1), hasil="Ya")
+    make_activity(plan, "Berjalan", indikator="warga_dewasa_anggota",
+                  status=StatusKegiatan.BERJALAN)
+    PutaranPantau.objects.create(wilayah_id="32.77", nama="Sebelum", tanggal=D(2026, 2, 20))
+    PutaranPantau.objects.create(wilayah_id="32.77.01", nama="Pantau", tanggal=D(2026, 4, 9))
+    PutaranPantau.objects.create(wilayah_id=MELONG, nama="Tetangga", tanggal=D(2026, 3, 15))
+
+    assert sebelum_sesudah(done) == (3.0, 9.0)
+    assert seen.calls == [(CIBEUREUM, D(2026, 2, 3), parse_pada(D(2026, 2, 3))),
+                          (CIBEUREUM, D(2026, 4, 9), parse_pada(D(2026, 4, 9)))]
+    seen.calls.clear()
+    client.force_login(operator)
+    page = client.get(reverse("ketahanan:rencana_detail", args=[plan.pk])).content.decode()
+    assert page.count("3 → 9") == 2  # the two done activities naming an indicator
+    assert len(seen.calls) == 2  # the same two moments for both
+
+    PutaranPantau.objects.filter(nama="Pantau").delete()
+    seen.calls.clear()
+    today = timezone.localdate()
+    assert sebelum_sesudah(done)[1] == float(today.day)
+    assert seen.calls[-1] == (CIBEUREUM, today, None)  # today's registry
+
+
+def test_no_before_and_after_for_an_activity_not_done(world):
+    from ketahanan.views.rencana import sebelum_sesudah
+
+    plan = make_plan()
+    assert sebelum_sesudah(make_activity(plan, "Jalan", indikator="warga_dewasa_anggota",
+                                         status=StatusKegiatan.BERJALAN)) == (None, None)
