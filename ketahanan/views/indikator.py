@@ -162,8 +162,9 @@ def _chart(villages, key: str) -> dict:
     for i, v in enumerate(villages):
         value = v.nilai(key)
         width = 0 if value is None else round((CHART_W - LABEL_W - 60) * value / top, 1)
-        bars.append({"y": i * ROW_H, "label": v.wilayah.nama, "width": width,
-                     "text": indikator.shown(value), "x_text": LABEL_W + width + 4})
+        # Numbers as SVG reads them (a dot, whatever the page's language).
+        bars.append({"y": i * ROW_H, "label": v.wilayah.nama, "width": f"{width:.1f}",
+                     "text": indikator.shown(value), "x_text": f"{LABEL_W + width + 4:.1f}"})
     return {"bars": bars, "width": CHART_W, "height": max(1, len(bars)) * ROW_H,
             "label_x": LABEL_W - 6, "bar_x": LABEL_W}
 
