@@ -77,9 +77,15 @@ class PenilaianAdmin(ScopedHistoryAdmin, ScopedAdmin):
     fields = ["desa", "tanggal", "nama", "pokja", "pelaksana", "catatan"]
     inlines = [RespondenInline]
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        # A round names its respondents and the people who ran it: not for observers.
-        return access.may_view(request.user, Responden)
+    # A round names its respondents and the Pokja members who ran it: observers see the round
+    # (as on the web: its means, no names), without them.
+    def get_inlines(self, request, obj=None):
+        return self.inlines if access.may_view(request.user, Responden) else []
+
+    def get_fields(self, request, obj=None):
+        if access.may_view(request.user, Responden):
+            return self.fields
+        return [f for f in self.fields if f != "pelaksana"]
 
 
 class KegiatanAksiInline(ScopedInline):

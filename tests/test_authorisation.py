@@ -107,6 +107,11 @@ class Row:
     anonymous: set = field(default_factory=lambda: {"login"})
 
 
+def q(w, p) -> str:
+    """The query string of a page about the village of `p`."""
+    return f"?wilayah={w.place[p]}"
+
+
 def r(name, *args, query="", **kwargs) -> str:
     return reverse(name, args=args, kwargs=kwargs or None) + query
 
@@ -307,6 +312,64 @@ WEB = {
     "verifikasi:item_ajukan_ulang": Row(
         lambda w, p: r("verifikasi:item_ajukan_ulang", w.item[p].pk), get=None,
         post="propose", reach=in_area, post_ok={400, 409}),  # not returned
+    # ketahanan: indicators and rounds of an area for every role (observers see no names);
+    # the Pokja, assessments, plans and named rounds written by the village's editors
+    "ketahanan:indikator": Row(lambda w, p: r("ketahanan:indikator", query=q(w, p)),
+                               reach=in_area),
+    # A village has no villages to compare: told with a 400 (the page's tests compare them).
+    "ketahanan:indikator_banding": Row(
+        lambda w, p: r("ketahanan:indikator_banding", query=q(w, p)), reach=in_area, ok={400}),
+    "ketahanan:indikator_xlsx": Row(lambda w, p: r("ketahanan:indikator_xlsx", query=q(w, p)),
+                                    reach=in_area),
+    "ketahanan:putaran_list": Row(lambda w, p: r("ketahanan:putaran_list", query=q(w, p)),
+                                  reach=in_area),
+    "ketahanan:putaran_new": Row(lambda w, p: r("ketahanan:putaran_new", query=q(w, p)),
+                                 get="edit", post="edit", reach=in_area),
+    "ketahanan:perubahan": Row(lambda w, p: r("ketahanan:perubahan", query=q(w, p)),
+                               reach=in_area),
+    "ketahanan:pokja_list": Row(lambda w, p: r("ketahanan:pokja_list", query=q(w, p)),
+                                reach=in_area),
+    "ketahanan:pokja_new": Row(lambda w, p: r("ketahanan:pokja_new", query=q(w, p)),
+                               get="edit", post="edit", reach=in_area),
+    "ketahanan:pokja_detail": Row(lambda w, p: r("ketahanan:pokja_detail", w.pokja[p].pk),
+                                  reach=in_area),
+    "ketahanan:pokja_edit": Row(lambda w, p: r("ketahanan:pokja_edit", w.pokja[p].pk),
+                                get="edit", post="edit", reach=in_area, post_ok={400, 409}),
+    "ketahanan:pokja_anggota_add": Row(
+        lambda w, p: r("ketahanan:pokja_anggota_add", w.pokja[p].pk), get="edit", post="edit",
+        reach=in_area, ok={302}),
+    "ketahanan:pokja_anggota_end": Row(
+        lambda w, p: r("ketahanan:pokja_anggota_end", w.anggota_pokja[p].pk), get="edit",
+        post="edit", reach=in_area, post_ok={302}),
+    "ketahanan:penilaian_list": Row(lambda w, p: r("ketahanan:penilaian_list", query=q(w, p)),
+                                    reach=in_area),
+    "ketahanan:penilaian_new": Row(lambda w, p: r("ketahanan:penilaian_new", query=q(w, p)),
+                                   get="edit", post="edit", reach=in_area),
+    "ketahanan:penilaian_detail": Row(
+        lambda w, p: r("ketahanan:penilaian_detail", w.penilaian[p].pk), reach=in_area),
+    "ketahanan:penilaian_skor": Row(
+        lambda w, p: r("ketahanan:penilaian_skor", w.penilaian[p].pk), get="edit", post="edit",
+        reach=in_area),
+    "ketahanan:penilaian_impor": Row(
+        lambda w, p: r("ketahanan:penilaian_impor", w.penilaian[p].pk), get="edit",
+        post="edit", reach=in_area),
+    "ketahanan:penilaian_template": Row(
+        lambda w, p: r("ketahanan:penilaian_template", w.penilaian[p].pk), reach=in_area),
+    "ketahanan:rencana_list": Row(lambda w, p: r("ketahanan:rencana_list", query=q(w, p)),
+                                  reach=in_area),
+    "ketahanan:rencana_new": Row(lambda w, p: r("ketahanan:rencana_new", query=q(w, p)),
+                                 get="edit", post="edit", reach=in_area),
+    "ketahanan:rencana_detail": Row(lambda w, p: r("ketahanan:rencana_detail", w.rencana[p].pk),
+                                    reach=in_area),
+    "ketahanan:rencana_edit": Row(lambda w, p: r("ketahanan:rencana_edit", w.rencana[p].pk),
+                                  get="edit", post="edit", reach=in_area, post_ok={400, 409}),
+    "ketahanan:kegiatan_new": Row(lambda w, p: r("ketahanan:kegiatan_new", w.rencana[p].pk),
+                                  get="edit", post="edit", reach=in_area),
+    "ketahanan:kegiatan_edit": Row(lambda w, p: r("ketahanan:kegiatan_edit", w.kegiatan[p].pk),
+                                   get="edit", post="edit", reach=in_area, post_ok={400, 409}),
+    "ketahanan:kegiatan_status": Row(
+        lambda w, p: r("ketahanan:kegiatan_status", w.kegiatan[p].pk), get="edit", post="edit",
+        reach=in_area),
     # pmks: never for observers
     "pmks:kasus_list": Row(lambda w, p: r("pmks:kasus_list"), get="pmks"),
     "pmks:cakupan": Row(lambda w, p: r("pmks:cakupan"), get="pmks"),
@@ -404,6 +467,17 @@ ADMIN_MODELS = {
                                      add="rounds", change="rounds", reach=round_reach),
     "verifikasi.usulandesa": AdminModel(lambda w, p: w.usulan[p].pk, view="page",
                                         edit="never"),
+    # Social resilience: the village's records; the statements are a reference list; an
+    # assessment's respondents are personal opinions (their inline is left out for observers).
+    "ketahanan.pokjatansosmas": AdminModel(lambda w, p: w.pokja[p].pk, view="page",
+                                           edit="edit"),
+    # (a statement is never deleted: retired with "in use", its scores stay)
+    "ketahanan.pernyataan": AdminModel(_ref("ketahanan.Pernyataan"), view="page", edit="never",
+                                       add="lists", change="lists", reach=None),
+    "ketahanan.penilaian": AdminModel(lambda w, p: w.penilaian[p].pk, view="page", edit="edit"),
+    "ketahanan.rencanaaksi": AdminModel(lambda w, p: w.rencana[p].pk, view="page", edit="edit"),
+    "ketahanan.putaranpantau": AdminModel(lambda w, p: w.pantau[p].pk, view="page",
+                                          edit="edit"),
     # Accounts, permission groups and login attempts: administrators only.
     "registry.user": AdminModel(lambda w, p: w.users["operator"].pk, view="users", edit="users",
                                 reach=None),

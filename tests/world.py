@@ -131,6 +131,37 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
         w.item[key] = usulan.items.order_by("pk").first()
         w.kop[key] = KopSurat.objects.create(wilayah_id=desa, instansi=f"KELURAHAN {key}",
                                              penandatangan=f"Lurah {key}", jabatan="Lurah")
+    # Social resilience: each village's Pokja (the person a member), an assessment round with a
+    # respondent, an action plan with an activity, a named monitoring round.
+    from ketahanan.models import (
+        AnggotaPokja,
+        KegiatanAksi,
+        Penilaian,
+        PokjaTansosmas,
+        PutaranPantau,
+        RencanaAksi,
+        Responden,
+    )
+
+    w.pokja, w.anggota_pokja, w.penilaian, w.rencana, w.kegiatan, w.pantau = ({}, {}, {}, {},
+                                                                            {}, {})
+    for key, desa in PLACES.items():
+        w.pokja[key] = PokjaTansosmas.objects.create(desa_id=desa, nama=f"Pokja {key}",
+                                                     mulai=datetime.date(2026, 1, 1))
+        w.anggota_pokja[key] = AnggotaPokja.objects.create(pokja=w.pokja[key],
+                                                           warga=w.warga[key], jabatan="KETUA")
+        w.penilaian[key] = Penilaian.objects.create(desa_id=desa, pokja=w.pokja[key],
+                                                    tanggal=datetime.date(2026, 2, 1),
+                                                    nama=f"Penilaian {key}")
+        Responden.objects.create(penilaian=w.penilaian[key], nomor=1, nama=f"Responden {key}")
+        w.rencana[key] = RencanaAksi.objects.create(
+            desa_id=desa, nama=f"Rencana {key}", mulai=datetime.date(2026, 1, 1),
+            selesai=datetime.date(2026, 12, 31))
+        w.kegiatan[key] = KegiatanAksi.objects.create(
+            rencana=w.rencana[key], nama=f"Kegiatan {key}", dimensi="partisipasi",
+            mulai=datetime.date(2026, 2, 1), selesai=datetime.date(2026, 3, 1))
+        w.pantau[key] = PutaranPantau.objects.create(wilayah_id=desa, nama=f"Pantau {key}",
+                                                     tanggal=datetime.date(2026, 4, 1))
     w.user_group = Group.objects.create(name="uji")
     w.attempt = AccessAttempt.objects.create(username="someone", ip_address="127.0.0.1",
                                              failures_since_start=1, get_data="", post_data="")
