@@ -23,8 +23,11 @@ FIXED = ["nomor", "nama", "unsur"]
 
 
 def statements() -> list[Pernyataan]:
-    """The statements in use, in the form's order (one query)."""
-    return list(Pernyataan.objects.filter(aktif=True).order_by("dimensi", "urutan", "kode"))
+    """The statements in use, in the form's order: the dimensions as the decree lists them, then
+    each statement's order (one query)."""
+    order = {key: i for i, key in enumerate(Dimensi.values)}
+    return sorted(Pernyataan.objects.filter(aktif=True),
+                  key=lambda p: (order.get(p.dimensi, len(order)), p.urutan, p.kode))
 
 
 def _means(scores) -> dict[str, dict]:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ketahanan.forms_pokja import AnggotaPokjaForm, PokjaForm
 from ketahanan.models import AnggotaPokja, PokjaTansosmas
@@ -131,14 +132,13 @@ def pokja_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def pokja_anggota_add(request: HttpRequest, pk: int) -> HttpResponse:
     """POST only: a member added by NIK; the Pokja's page again with the errors if refused."""
     body = get_editable_or_404(
         request, PokjaTansosmas.objects.select_related("desa")
         .prefetch_related(_members_prefetch()), pk=pk)
     page = reverse("ketahanan:pokja_detail", args=[body.pk])
-    if request.method != "POST":
-        return redirect(page)
     form = AnggotaPokjaForm(request.POST, user=request.user, pokja=body)
 
     def save() -> str:

@@ -132,3 +132,20 @@ def test_the_list_costs_the_same_for_one_pokja_and_for_five(
                 client.get(LIST)
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(LIST)
+
+
+def test_the_admin_lists_the_ketahanan_records_by_role(client, staf, pengamat, make_warga):
+    body = make_pokja()
+    AnggotaPokja.objects.create(
+        pokja=body, warga=make_warga("3277014101800001", nama="Siti Aminah",
+                                     wilayah_id=CIBEUREUM))
+    client.force_login(staf)
+    for name in ("pokjatansosmas", "pernyataan", "penilaian", "rencanaaksi", "putaranpantau"):
+        assert client.get(f"/admin/ketahanan/{name}/").status_code == 200
+    assert "Siti Aminah" in client.get(
+        f"/admin/ketahanan/pokjatansosmas/{body.pk}/change/").content.decode()
+    client.force_login(pengamat)
+    assert client.get("/admin/ketahanan/penilaian/").status_code == 403
+    assert client.get("/admin/ketahanan/pernyataan/").status_code == 200
+    html = client.get(f"/admin/ketahanan/pokjatansosmas/{body.pk}/change/").content.decode()
+    assert "Pokja Tansosmas Cibeureum" in html and "Siti Aminah" not in html
