@@ -208,6 +208,26 @@ WEB = {
         reach=in_area, post_ok={302},
         done=lambda w, p, response: not type(w.hubungan[p]).objects.filter(
             pk=w.hubungan[p].pk).exists()),
+    # ketahanan: action plans (an empty POST: the form's errors)
+    "ketahanan:rencana_list": Row(
+        lambda w, p: r("ketahanan:rencana_list", query=f"?wilayah={w.place[p]}"), reach=in_area),
+    "ketahanan:rencana_new": Row(
+        lambda w, p: r("ketahanan:rencana_new", query=f"?wilayah={w.place[p]}"), get="edit",
+        post="edit", reach=in_area),
+    "ketahanan:rencana_detail": Row(
+        lambda w, p: r("ketahanan:rencana_detail", w.rencana[p].pk), reach=in_area),
+    "ketahanan:rencana_edit": Row(
+        lambda w, p: r("ketahanan:rencana_edit", w.rencana[p].pk), get="edit", post="edit",
+        reach=in_area, post_ok={400, 409}),
+    "ketahanan:kegiatan_new": Row(
+        lambda w, p: r("ketahanan:kegiatan_new", w.rencana[p].pk), get="edit", post="edit",
+        reach=in_area),
+    "ketahanan:kegiatan_edit": Row(
+        lambda w, p: r("ketahanan:kegiatan_edit", w.kegiatan[p].pk), get="edit", post="edit",
+        reach=in_area, post_ok={400, 409}),
+    "ketahanan:kegiatan_status": Row(
+        lambda w, p: r("ketahanan:kegiatan_status", w.kegiatan[p].pk), get="edit",
+        post="edit", reach=in_area),
     "network:forum": Row(lambda w, p: r("network:forum", query=f"?desa={w.place[p]}"),
                          post="edit", reach=in_area),
     # A forum's own data (the world's forum is a village's own; the page edits any forum).

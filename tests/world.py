@@ -131,6 +131,17 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
         w.item[key] = usulan.items.order_by("pk").first()
         w.kop[key] = KopSurat.objects.create(wilayah_id=desa, instansi=f"KELURAHAN {key}",
                                              penandatangan=f"Lurah {key}", jabatan="Lurah")
+    # An action plan of each village with one planned activity (ketahanan).
+    from ketahanan.models import KegiatanAksi, RencanaAksi
+
+    w.rencana, w.kegiatan = {}, {}
+    for key, desa in PLACES.items():
+        w.rencana[key] = RencanaAksi.objects.create(
+            desa_id=desa, nama=f"Rencana {key}", mulai=datetime.date(2026, 1, 1),
+            selesai=datetime.date(2026, 12, 31))
+        w.kegiatan[key] = KegiatanAksi.objects.create(
+            rencana=w.rencana[key], nama=f"Kerja bakti {key}", dimensi="kearifan_lokal",
+            mulai=datetime.date(2026, 2, 1), selesai=datetime.date(2026, 2, 28))
     w.user_group = Group.objects.create(name="uji")
     w.attempt = AccessAttempt.objects.create(username="someone", ip_address="127.0.0.1",
                                              failures_since_start=1, get_data="", post_data="")
