@@ -393,40 +393,6 @@ WEB = {
                                                  token="bad-token"), get="public"),
     "password_reset_complete": Row(lambda w, p: r("password_reset_complete"), get="public"),
     "set_language": Row(lambda w, p: r("set_language"), get="public", ok={302}),
-    # ketahanan: a village's Pokja Tansosmas and its assessment rounds
-    "ketahanan:pokja_list": Row(
-        lambda w, p: r("ketahanan:pokja_list", query=f"?wilayah={w.place[p]}"), reach=in_area),
-    "ketahanan:pokja_new": Row(
-        lambda w, p: r("ketahanan:pokja_new", query=f"?wilayah={w.place[p]}"), get="edit",
-        post="edit", reach=in_area),
-    "ketahanan:pokja_detail": Row(lambda w, p: r("ketahanan:pokja_detail", w.pokja[p].pk),
-                                  reach=in_area),
-    "ketahanan:pokja_edit": Row(lambda w, p: r("ketahanan:pokja_edit", w.pokja[p].pk),
-                                get="edit", post="edit", reach=in_area, post_ok={400, 409}),
-    "ketahanan:pokja_anggota_add": Row(
-        lambda w, p: r("ketahanan:pokja_anggota_add", w.pokja[p].pk), get=None, post="edit",
-        reach=in_area),
-    "ketahanan:pokja_anggota_end": Row(
-        lambda w, p: r("ketahanan:pokja_anggota_end", w.anggota_pokja[p].pk), get="edit",
-        post="edit", reach=in_area, post_ok={302},
-        done=lambda w, p, response: type(w.anggota_pokja[p]).objects.get(
-            pk=w.anggota_pokja[p].pk).selesai is not None),
-    "ketahanan:penilaian_list": Row(
-        lambda w, p: r("ketahanan:penilaian_list", query=f"?wilayah={w.place[p]}"),
-        reach=in_area),
-    "ketahanan:penilaian_new": Row(
-        lambda w, p: r("ketahanan:penilaian_new", query=f"?wilayah={w.place[p]}"), get="edit",
-        post="edit", reach=in_area),
-    "ketahanan:penilaian_detail": Row(
-        lambda w, p: r("ketahanan:penilaian_detail", w.penilaian[p].pk), reach=in_area),
-    "ketahanan:penilaian_skor": Row(
-        lambda w, p: r("ketahanan:penilaian_skor", w.penilaian[p].pk), get="edit", post="edit",
-        reach=in_area),
-    "ketahanan:penilaian_impor": Row(
-        lambda w, p: r("ketahanan:penilaian_impor", w.penilaian[p].pk), get="edit",
-        post="edit", reach=in_area),
-    "ketahanan:penilaian_template": Row(
-        lambda w, p: r("ketahanan:penilaian_template", w.penilaian[p].pk), reach=in_area),
 }
 
 
@@ -455,18 +421,6 @@ def _ref(model_path: str, **lookup):
 
 
 ADMIN_MODELS = {
-    # Social resilience: a Pokja and plans read by every role (no member's name for observers);
-    # an assessment round names its respondents: personal data; statements: a reference list
-    # (never deleted: scores point at them).
-    "ketahanan.pokjatansosmas": AdminModel(lambda w, p: w.pokja[p].pk, view="page",
-                                           edit="edit"),
-    "ketahanan.pernyataan": AdminModel(_ref("ketahanan.Pernyataan"), view="page", edit="never",
-                                       add="lists", change="lists", reach=None),
-    "ketahanan.penilaian": AdminModel(lambda w, p: w.penilaian[p].pk, view="personal",
-                                      edit="edit"),
-    "ketahanan.rencanaaksi": AdminModel(lambda w, p: w.rencana[p].pk, view="page", edit="edit"),
-    "ketahanan.putaranpantau": AdminModel(lambda w, p: w.putaran_pantau[p].pk, view="page",
-                                          edit="edit"),
     # Official areas: read within the area, corrected by administrators only.
     "registry.wilayah": AdminModel(lambda w, p: w.place[p], view="page", edit="users"),
     # Reference lists: everyone reads them, Dinas Sosial extends them.

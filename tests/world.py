@@ -167,34 +167,4 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
                                              failures_since_start=1, get_data="", post_data="")
     w.access_log = AccessLog.objects.create(username="someone", ip_address="127.0.0.1")
     w.failure_log = AccessFailureLog.objects.create(username="someone", ip_address="127.0.0.1")
-    # Social resilience: each village's Pokja with its member, an assessment round with a
-    # respondent, an action plan with an activity, a monitoring round.
-    from ketahanan.models import (
-        AnggotaPokja,
-        KegiatanAksi,
-        Penilaian,
-        PokjaTansosmas,
-        PutaranPantau,
-        RencanaAksi,
-        Responden,
-    )
-
-    w.pokja, w.anggota_pokja, w.penilaian, w.rencana, w.putaran_pantau = {}, {}, {}, {}, {}
-    for key, desa in PLACES.items():
-        w.pokja[key] = PokjaTansosmas.objects.create(desa_id=desa, nama=f"Pokja {key}",
-                                                     mulai=datetime.date(2025, 1, 1))
-        w.anggota_pokja[key] = AnggotaPokja.objects.create(pokja=w.pokja[key],
-                                                           warga=w.warga[key])
-        w.penilaian[key] = Penilaian.objects.create(desa_id=desa, pokja=w.pokja[key],
-                                                    tanggal=datetime.date(2025, 6, 1),
-                                                    nama=f"Penilaian {key}")
-        Responden.objects.create(penilaian=w.penilaian[key], nomor=1, nama=f"Responden {key}")
-        w.rencana[key] = RencanaAksi.objects.create(
-            desa_id=desa, nama=f"Rencana {key}", mulai=datetime.date(2025, 7, 1),
-            selesai=datetime.date(2025, 12, 31))
-        KegiatanAksi.objects.create(rencana=w.rencana[key], nama="Kerja bakti",
-                                    dimensi="partisipasi", mulai=datetime.date(2025, 8, 1),
-                                    selesai=datetime.date(2025, 8, 1))
-        w.putaran_pantau[key] = PutaranPantau.objects.create(
-            wilayah_id=desa, nama=f"Pantau {key}", tanggal=datetime.date(2025, 6, 30))
     return w

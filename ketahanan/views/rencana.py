@@ -84,9 +84,6 @@ def sebelum_sesudah(kegiatan: KegiatanAksi, moments: list[datetime.date] | None 
     (`monitoring_dates`), `memo`: results already computed on the page, by moment."""
     if kegiatan.status != StatusKegiatan.SELESAI or not kegiatan.indikator:
         return None, None
-    hitung = getattr(indikator, "hitung", None)
-    if hitung is None:  # the indicators are not computed yet
-        return None, None
     desa = kegiatan.rencana.desa
     if moments is None:
         moments = monitoring_dates(desa)
@@ -97,7 +94,7 @@ def sebelum_sesudah(kegiatan: KegiatanAksi, moments: list[datetime.date] | None 
     def value(day: datetime.date):
         key = (desa.pk, day)
         if key not in memo:
-            memo[key] = hitung(desa, day, pada=_moment(day))
+            memo[key] = indikator.hitung(desa, day, pada=_moment(day))
         return memo[key].nilai(kegiatan.indikator)
 
     return value(kegiatan.mulai), value(after)
