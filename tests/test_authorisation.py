@@ -336,8 +336,8 @@ WEB = {
     "ketahanan:pokja_edit": Row(lambda w, p: r("ketahanan:pokja_edit", w.pokja[p].pk),
                                 get="edit", post="edit", reach=in_area, post_ok={400, 409}),
     "ketahanan:pokja_anggota_add": Row(
-        lambda w, p: r("ketahanan:pokja_anggota_add", w.pokja[p].pk), get="edit", post="edit",
-        reach=in_area, ok={302}),
+        lambda w, p: r("ketahanan:pokja_anggota_add", w.pokja[p].pk), get=None, post="edit",
+        reach=in_area),
     "ketahanan:pokja_anggota_end": Row(
         lambda w, p: r("ketahanan:pokja_anggota_end", w.anggota_pokja[p].pk), get="edit",
         post="edit", reach=in_area, post_ok={302}),

@@ -145,7 +145,14 @@ def test_the_admin_lists_the_ketahanan_records_by_role(client, staf, pengamat, m
     assert "Siti Aminah" in client.get(
         f"/admin/ketahanan/pokjatansosmas/{body.pk}/change/").content.decode()
     client.force_login(pengamat)
-    assert client.get("/admin/ketahanan/penilaian/").status_code == 403
+    # An assessment round as on the web: its page, without respondents or who ran it.
+    from ketahanan.models import Penilaian, Responden
+
+    round_ = Penilaian.objects.create(desa_id=CIBEUREUM, tanggal="2026-02-01", nama="Penilaian")
+    Responden.objects.create(penilaian=round_, nomor=1, nama="Bu Responden")
+    assert client.get("/admin/ketahanan/penilaian/").status_code == 200
+    page = client.get(f"/admin/ketahanan/penilaian/{round_.pk}/change/").content.decode()
+    assert "Penilaian" in page and "Bu Responden" not in page and "pelaksana" not in page
     assert client.get("/admin/ketahanan/pernyataan/").status_code == 200
     html = client.get(f"/admin/ketahanan/pokjatansosmas/{body.pk}/change/").content.decode()
     assert "Pokja Tansosmas Cibeureum" in html and "Siti Aminah" not in html
