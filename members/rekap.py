@@ -130,17 +130,19 @@ def connect_signals() -> None:
 
 
 # As the registry stood (registry.lampau): the same counts from the audit history. ------------
-def _past_current(model, lampau, **conditions):
-    """The memberships of the active groups current at the moment, as they stood."""
+def _past_current(model, lampau, member: str = "warga_id", **conditions):
+    """(group, member) of the memberships of the active groups current at the moment, as they
+    stood: a chunk of groups per query."""
     from registry.lampau import versions
 
-    return versions(model, lampau.pada).filter(
-        perkumpulan_id__in=lampau.ids(), selesai__isnull=True, **conditions).order_by()
+    return lampau.each(lambda chunk: versions(model, lampau.pada).filter(
+        perkumpulan_id__in=chunk, selesai__isnull=True, **conditions).order_by()
+        .values_list("perkumpulan_id", member))
 
 
-def _past_per_group(model, lampau) -> dict[int, int]:
-    return dict(_past_current(model, lampau).values("perkumpulan_id").annotate(n=Count("pk"))
-                .values_list("perkumpulan_id", "n"))
+def _past_per_group(model, lampau) -> Counter:
+    member = "keluarga_id" if model is KeanggotaanKeluarga else "warga_id"
+    return Counter(group for group, _member in _past_current(model, lampau, member))
 
 
 def past_sizes(lampau):
@@ -149,10 +151,9 @@ def past_sizes(lampau):
 
     people = _past_per_group(Keanggotaan, lampau)
     households = _past_per_group(KeanggotaanKeluarga, lampau)
-    declared = lampau.aktif.order_by().values_list("id", "jumlah_anggota")
-    sizes = ((pk, bracket_of(n if n is not None else people.get(pk, 0) + households.get(pk, 0),
-                             SIZE_BRACKETS)) for pk, n in declared)
-    return ((desa, jenis, kelas, n) for (desa, jenis, kelas), n in lampau.by_group(sizes).items())
+    return lampau.fields(lambda g: bracket_of(
+        g["jumlah_anggota"] if g["jumlah_anggota"] is not None
+        else people[g["id"]] + households[g["id"]], SIZE_BRACKETS))
 
 
 def past_members(lampau):
@@ -167,14 +168,13 @@ def past_members(lampau):
 def past_chair_education(lampau):
     """Table 4 as it stood: the chairs then, with their education then."""
     from members.models import Warga
-    from registry.lampau import versions
+    from registry.lampau import CHUNK, versions
 
-    chairs = list(_past_current(Keanggotaan, lampau, peran=PeranAnggota.KETUA)
-                  .values_list("perkumpulan_id", "warga_id"))
+    chairs = list(_past_current(Keanggotaan, lampau, peran=PeranAnggota.KETUA))
     education = {}
     people = sorted({w for _p, w in chairs})
-    for start in range(0, len(people), 2000):
-        education.update(versions(Warga, lampau.pada).filter(id__in=people[start:start + 2000])
+    for start in range(0, len(people), CHUNK):
+        education.update(versions(Warga, lampau.pada).filter(id__in=people[start:start + CHUNK])
                          .values_list("id", "pendidikan"))
     rows = ((pk, education.get(w, "")) for pk, w in chairs if education.get(w, ""))
     return ((desa, jenis, kode, n) for (desa, jenis, kode), n in lampau.by_group(rows).items())

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import dateparse, timezone
 from django.utils.translation import gettext as _
 
@@ -80,12 +80,16 @@ def as_of(pada: datetime.datetime) -> datetime.datetime:
 def versions(model, pada: datetime.datetime) -> QuerySet:
     """The records of an audited `model` as they stood at `pada`: a queryset of its history
     model, one row per record that existed then (its latest version written up to `pada`), with
-    the record's own fields under their own names (`id`, `desa`, `selesai`…)."""
+    the record's own fields under their own names (`id`, `desa`, `selesai`…).
+
+    The latest version is found per row by its record's id (the history's indexed `id`): cheap
+    for the rows the caller's other filters keep (a list of ids, a village), so callers filter
+    by indexed columns (`id__in`, `perkumpulan_id__in` in chunks) rather than by subqueries."""
     history = model.history.model
-    newer = history.objects.filter(id=OuterRef("id"), history_date__lte=pada,
-                                   history_id__gt=OuterRef("history_id"))
-    return (history.objects.filter(history_date__lte=pada).exclude(history_type="-")
-            .filter(~Exists(newer)))
+    latest = (history.objects.filter(id=OuterRef("id"), history_date__lte=pada)
+              .order_by("-history_id").values("history_id")[:1])
+    return (history.objects.filter(history_date__lte=pada, history_id=Subquery(latest))
+            .exclude(history_type="-"))
 
 
 def groups(area: Wilayah, pada: datetime.datetime) -> QuerySet:
@@ -93,23 +97,37 @@ def groups(area: Wilayah, pada: datetime.datetime) -> QuerySet:
     return versions(Perkumpulan, pada).filter(access.within(area, "desa", any_level=True))
 
 
+CHUNK = 2000  # ids per query (IN lists below SQLite's variable limit)
+# The groups' own fields the recap counts, read once per computation.
+GROUP_FIELDS = ("id", "desa_id", "jenis_id", "aktif", "tahun_berdiri", "tujuan_id",
+                "jaringan_kerja", "masa_kepengurusan", "jumlah_anggota")
+
+
 @dataclass
 class Lampau:
-    """What a past dimension is given: the moment and the area's active groups as they stood
-    (`aktif`, a queryset of past versions), with each one's (area, type) read once."""
+    """What a past dimension is given: the moment, the area's active groups as they stood
+    (`rows`: their own fields, read once; `aktif`: the same as a queryset, for a dimension
+    without a past form), each one's (area, type), and their ids in chunks."""
 
     pada: datetime.datetime
     aktif: QuerySet
+    rows: list[dict]
 
     @cached_property
     def info(self) -> dict[int, tuple[str, int]]:
         """group id → (its area's code, its type's id)."""
-        return {pk: (desa, jenis) for pk, desa, jenis in
-                self.aktif.order_by().values_list("id", "desa_id", "jenis_id")}
+        return {row["id"]: (row["desa_id"], row["jenis_id"]) for row in self.rows}
 
-    def ids(self) -> QuerySet:
-        """The active groups' ids, as a subquery."""
-        return self.aktif.order_by().values("id")
+    def chunks(self) -> Iterable[list[int]]:
+        """The active groups' ids, CHUNK at a time (for `…_id__in=` on indexed columns)."""
+        ids = sorted(self.info)
+        for start in range(0, len(ids), CHUNK):
+            yield ids[start:start + CHUNK]
+
+    def each(self, query: Callable[[list[int]], Iterable]) -> Iterable:
+        """The rows of `query(chunk)` for every chunk of the active groups' ids."""
+        for chunk in self.chunks():
+            yield from query(chunk)
 
     def by_group(self, counts: Iterable[tuple[int, object]]) -> Counter:
         """(area, type, value) counts from (group id, value) pairs."""
@@ -118,6 +136,13 @@ class Lampau:
             if pk in self.info:
                 found[(*self.info[pk], value)] += 1
         return found
+
+    def fields(self, value: Callable[[dict], object]) -> list[tuple]:
+        """(area, type, value, count) of a value of the groups' own fields (None: not
+        counted), as the dimension's query counts it."""
+        pairs = ((row["id"], value(row)) for row in self.rows)
+        return [(desa, jenis, v, n) for (desa, jenis, v), n in
+                self.by_group((pk, v) for pk, v in pairs if v is not None).items()]
 
 
 # A past dimension: (area, type, value, count) rows of the active groups as they stood.
@@ -138,8 +163,8 @@ def _list_dimension(relation: str) -> PastDimension:
     """A group's list as it stands today (not in the audit history), for its past version."""
     def count(lampau: Lampau):
         through = getattr(Perkumpulan, relation).through
-        rows = through.objects.filter(perkumpulan_id__in=lampau.ids()).values_list(
-            "perkumpulan_id", "pilihan_id")
+        rows = lampau.each(lambda chunk: through.objects.filter(perkumpulan_id__in=chunk)
+                           .values_list("perkumpulan_id", "pilihan_id"))
         return ((desa, jenis, pilihan, n)
                 for (desa, jenis, pilihan), n in lampau.by_group(rows).items())
 
@@ -149,19 +174,29 @@ def _list_dimension(relation: str) -> PastDimension:
 for _relation, _kode in (("syarat_keanggotaan", "syarat"), ("nilai_solidaritas", "nilai"),
                          ("sumber_dana", "sumber_dana")):
     register_past_dimension(_kode)(_list_dimension(_relation))
+# The groups' own fields: the values registry.rekap's dimensions count with SQL.
+register_past_dimension("tahun")(
+    lambda lampau: lampau.fields(lambda g: registry_rekap.year_value(g["tahun_berdiri"])))
+register_past_dimension("tujuan")(lambda lampau: lampau.fields(lambda g: g["tujuan_id"]))
+register_past_dimension("jaringan")(lambda lampau: lampau.fields(lambda g: g["jaringan_kerja"]))
+register_past_dimension("masa")(lambda lampau: lampau.fields(
+    lambda g: None if g["masa_kepengurusan"] is None
+    else registry_rekap.bracket_of(g["masa_kepengurusan"], registry_rekap.TERM_BRACKETS)))
 
 
 def count(area: Wilayah, pada: datetime.datetime) -> Counter:
     """The recap counts of the area's groups as they stood: {(area, type, dimension, value): n}
     like those `registry.rekap` stores (without the `@` rows: the groups' own areas are kept)."""
     past = groups(area, pada)
+    rows = list(past.order_by().values(*GROUP_FIELDS))
     found: Counter = Counter()
-    for desa, jenis, aktif, n in registry_rekap.counted(past, "aktif"):
-        found[(desa, jenis, "jumlah" if aktif else registry_rekap.INACTIVE, "")] += n
-    lampau = Lampau(pada, past.filter(aktif=True))
+    for row in rows:
+        found[(row["desa_id"], row["jenis_id"],
+               "jumlah" if row["aktif"] else registry_rekap.INACTIVE, "")] += 1
+    lampau = Lampau(pada, past.filter(aktif=True), [row for row in rows if row["aktif"]])
     for kode, live in registry_rekap.DIMENSIONS.items():
-        rows = PAST_DIMENSIONS[kode](lampau) if kode in PAST_DIMENSIONS else live(lampau.aktif)
-        for desa, jenis, nilai, n in rows:
+        counted = PAST_DIMENSIONS[kode](lampau) if kode in PAST_DIMENSIONS else live(lampau.aktif)
+        for desa, jenis, nilai, n in counted:
             if n:
                 found[(desa, jenis, kode, str(nilai))] += n
     return found
