@@ -58,6 +58,7 @@ bench: setup
 	$(BIN)/python bench/hostile_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/bantuan_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB)) --size $(or $(BENCH_AID_SIZE),small)
 	$(BIN)/python bench/verifikasi_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
+	$(BIN)/python bench/lampau_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 
 messages: setup
 	DJANGO_DEBUG=True $(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'
