@@ -186,6 +186,12 @@ DOWNLOADS = {
         + "?wilayah=32.77", {"group", "partner"}),
     "bantuan:program_xlsx": (lambda w: reverse("bantuan:program_xlsx",
                                                args=[w.program["cbr"].pk]), {"person", "address"}),
+    # The social-resilience indicators (figures and the areas' names) and an assessment
+    # round's blank sheet (the statements' codes): no planted record shows in them.
+    "ketahanan:indikator_xlsx": (lambda w: reverse("ketahanan:indikator_xlsx")
+                                 + "?wilayah=32.77", set()),
+    "ketahanan:penilaian_template": (lambda w: reverse("ketahanan:penilaian_template",
+                                                       args=[w.penilaian["cbr"].pk]), set()),
     # Not a workbook: the proof of a distribution, as it was uploaded.
     "bantuan:penyaluran_bukti": (lambda w: reverse("bantuan:penyaluran_bukti",
                                                    args=[w.penyaluran["cbr"].pk]), set()),
