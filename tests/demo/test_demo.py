@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 
 from members.models import Keanggotaan
 from registry.models import Perkumpulan, User
+from tests.conftest import CIBEUREUM
 
 # type: (founded < 10 years before 2006, >= 10), (<= 10 members, 11-20, > 20),
 #       (network: social organisations, government) — seed 004 Tables 1, 3 and 5.
@@ -232,3 +233,35 @@ def test_the_demo_round_shows_a_list_in_mid_verification(demo):
     assert Putaran.objects.count() == 1 and usulan.items.count() == \
         putaran.usulan.get().items.count()
     assert expiring.count() == 10
+
+
+def test_the_demo_village_has_its_pokja_assessment_plan_and_round(demo):
+    """`make run` shows the resilience pages filled: a Pokja of seven, 30 respondents scoring
+    every statement, a plan of four activities (one done), a named round; kept on reloading."""
+    from ketahanan.indikator import hitung
+    from ketahanan.models import (
+        KegiatanAksi,
+        Penilaian,
+        Pernyataan,
+        PokjaTansosmas,
+        PutaranPantau,
+        Skor,
+    )
+    from registry.models import Wilayah
+
+    pokja = PokjaTansosmas.objects.get(desa_id=CIBEUREUM)
+    assert pokja.anggota.count() == 7
+    penilaian = Penilaian.objects.get(desa_id=CIBEUREUM)
+    statements = Pernyataan.objects.filter(aktif=True).count()
+    assert statements == 12
+    assert penilaian.responden.count() == 30
+    assert Skor.objects.filter(responden__penilaian=penilaian).count() == 30 * statements
+    assert list(KegiatanAksi.objects.filter(rencana__desa_id=CIBEUREUM).order_by("mulai")
+                .values_list("status", flat=True)) == ["SELESAI", "BERJALAN", "RENCANA", "RENCANA"]
+    assert PutaranPantau.objects.filter(wilayah_id=CIBEUREUM).count() == 1
+    means = hitung(Wilayah.objects.get(pk=CIBEUREUM)).penilaian
+    assert all(m["responden"] == 30 for m in means.values())
+    # Protection scored lowest, local wisdom highest, as the demo means them.
+    assert means["perlindungan"]["rata_rata"] < means["kearifan_lokal"]["rata_rata"]
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert PokjaTansosmas.objects.filter(desa_id=CIBEUREUM).count() == 1
