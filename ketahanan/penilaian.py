@@ -11,11 +11,11 @@ import io
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Sum
 from django.utils.translation import gettext as _
 
 from ketahanan.models import Dimensi, Penilaian, Pernyataan, Responden, Skor
-from registry import access, sheets
+from registry import sheets
 from registry.workbook import WorkbookError, open_workbook
 
 MAX_ROWS = 2000  # respondents of one round's workbook
@@ -31,30 +31,27 @@ def statements() -> list[Pernyataan]:
 
 
 def _means(scores) -> dict[str, dict]:
-    """{dimensi: {"rata_rata", "responden"}} of a queryset of scores, every dimension given."""
+    """{dimensi: {"rata_rata", "responden"}} of a queryset of scores, every dimension given
+    (rounded as the indicators are: ketahanan.indikator.rounded)."""
+    from ketahanan.indikator import rounded
+
     out = {key: {"rata_rata": None, "responden": 0} for key in Dimensi.values}
     rows = (scores.values("pernyataan__dimensi")
-            .annotate(rata=Avg("nilai"), n=Count("responden", distinct=True)))
+            .annotate(total=Sum("nilai"), skor=Count("pk"), n=Count("responden", distinct=True)))
     for row in rows:
         key = row["pernyataan__dimensi"]
         if key in out:
-            out[key] = {"rata_rata": round(float(row["rata"]), 2), "responden": row["n"]}
+            out[key] = {"rata_rata": rounded(row["total"], row["skor"], 1),
+                        "responden": row["n"]}
     return out
 
 
-def latest_rounds(area, acuan: datetime.date) -> list[int]:
-    """The pk of each village's latest round dated on or before `acuan`, within `area`."""
-    chosen: dict[str, int] = {}
-    rows = (Penilaian.objects.filter(access.within(area, "desa"), tanggal__lte=acuan)
-            .order_by("desa", "-tanggal", "-pk").values_list("desa", "pk"))
-    for desa, pk in rows:
-        chosen.setdefault(desa, pk)
-    return list(chosen.values())
-
-
 def ringkasan(area, acuan: datetime.date) -> dict:
-    """Per dimension of `area` as of `acuan`: {"rata_rata": float|None, "responden": int}."""
-    return _means(Skor.objects.filter(responden__penilaian__in=latest_rounds(area, acuan)))
+    """Per dimension of `area` as of `acuan`: {"rata_rata": float|None, "responden": int} (the
+    `penilaian` block of the indicators: ketahanan.indikator.penilaian)."""
+    from ketahanan.indikator import penilaian
+
+    return penilaian(area, acuan)[0]
 
 
 def round_summary(penilaian: Penilaian) -> dict:
