@@ -31,7 +31,6 @@ from ketahanan.forms_rencana import NEXT_STATUS, KegiatanForm, RencanaForm, Stat
 from ketahanan.models import (
     Dimensi,
     KegiatanAksi,
-    PutaranPantau,
     RencanaAksi,
     StatusKegiatan,
 )
@@ -64,11 +63,13 @@ def shown_value(value) -> str:
 
 # Before and after -----------------------------------------------------------------------------
 def monitoring_dates(desa: Wilayah) -> list[datetime.date]:
-    """The dates of the monitoring rounds covering the village (its own or a larger area's),
-    in order: one query."""
-    codes = [c for c in Wilayah.ancestor_codes(desa.kode).values() if c] + [desa.kode]
-    return sorted(set(PutaranPantau.objects.filter(wilayah_id__in=codes)
-                      .values_list("tanggal", flat=True)))
+    """The days of the village's monitoring rounds before today (ketahanan.putaran.rounds:
+    its imports, approved verification rounds, rounds named for it or a larger area), in
+    order: three queries."""
+    from ketahanan import putaran
+
+    return sorted({timezone.localtime(r.momen).date() for r in putaran.rounds(desa)
+                   if r.kunci != "kini"})
 
 
 def _moment(day: datetime.date):
