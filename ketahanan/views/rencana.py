@@ -53,14 +53,6 @@ def rupiah(value) -> str:
     return "Rp " + f"{value:,}".replace(",", ".")
 
 
-def shown_value(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{round(value, 2):g}".replace(".", ",")
-    return str(value)
-
-
 # Before and after -----------------------------------------------------------------------------
 def monitoring_dates(desa: Wilayah) -> list[datetime.date]:
     """The days of the village's monitoring rounds before today (ketahanan.putaran.rounds:
@@ -227,7 +219,7 @@ def rencana_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if moments is None:
                 moments = monitoring_dates(plan.desa)
             before, after = sebelum_sesudah(k, moments, memo)
-            k.sebelum, k.sesudah = shown_value(before), shown_value(after)
+            k.sebelum, k.sesudah = indikator.shown(before), indikator.shown(after)
         k.can_move = bool(NEXT_STATUS.get(k.status))
     groups = []
     for value, label in Dimensi.choices:
