@@ -130,19 +130,17 @@ def connect_signals() -> None:
 
 
 # As the registry stood (registry.lampau): the same counts from the audit history. ------------
-def _past_current(model, lampau, member: str = "warga_id", **conditions):
-    """(group, member) of the memberships of the active groups current at the moment, as they
-    stood: a chunk of groups per query."""
-    from registry.lampau import versions
-
-    return lampau.each(lambda chunk: versions(model, lampau.pada).filter(
-        perkumpulan_id__in=chunk, selesai__isnull=True, **conditions).order_by()
-        .values_list("perkumpulan_id", member))
+def _past_current(model, lampau, member: str = "warga_id") -> list[tuple]:
+    """(group, member, role) of the memberships of the active groups current at the moment,
+    as they stood (read once per computation)."""
+    role = "peran" if model is Keanggotaan else "selesai"
+    return [(group, who, what) for group, who, what, selesai in
+            lampau.stood(model, ("perkumpulan_id", member, role, "selesai")) if selesai is None]
 
 
 def _past_per_group(model, lampau) -> Counter:
     member = "keluarga_id" if model is KeanggotaanKeluarga else "warga_id"
-    return Counter(group for group, _member in _past_current(model, lampau, member))
+    return Counter(group for group, _member, _role in _past_current(model, lampau, member))
 
 
 def past_sizes(lampau):
@@ -168,13 +166,14 @@ def past_members(lampau):
 def past_chair_education(lampau):
     """Table 4 as it stood: the chairs then, with their education then."""
     from members.models import Warga
-    from registry.lampau import CHUNK, versions
+    from registry.lampau import CHUNK, stood
 
-    chairs = list(_past_current(Keanggotaan, lampau, peran=PeranAnggota.KETUA))
+    chairs = [(group, person) for group, person, role in _past_current(Keanggotaan, lampau)
+              if role == PeranAnggota.KETUA]
     education = {}
     people = sorted({w for _p, w in chairs})
     for start in range(0, len(people), CHUNK):
-        education.update(versions(Warga, lampau.pada).filter(id__in=people[start:start + CHUNK])
-                         .values_list("id", "pendidikan"))
+        education.update(stood(Warga, lampau.pada, ("id", "pendidikan"),
+                               id__in=people[start:start + CHUNK]))
     rows = ((pk, education.get(w, "")) for pk, w in chairs if education.get(w, ""))
     return ((desa, jenis, kode, n) for (desa, jenis, kode), n in lampau.by_group(rows).items())

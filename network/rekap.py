@@ -77,15 +77,8 @@ def table_funds_by_kind(rekap: Rekap):
 
 def past_isolated(lampau):
     """The isolated groups as they stood: no link either way among the links of that moment."""
-    from registry.lampau import versions
-
-    def links(chunk):
-        past = versions(Hubungan, lampau.pada).order_by()
-        return [*past.filter(perkumpulan_id__in=chunk).values_list("perkumpulan_id",
-                                                                    "mitra_perkumpulan_id"),
-                *past.filter(mitra_perkumpulan_id__in=chunk).values_list(
-                    "perkumpulan_id", "mitra_perkumpulan_id")]
-
-    linked = {pk for pair in lampau.each(links) for pk in pair if pk}
+    pairs = ("perkumpulan_id", "mitra_perkumpulan_id")
+    linked = {pk for column in pairs for pair in lampau.stood(Hubungan, pairs, column)
+              for pk in pair if pk}
     rows = ((pk, "") for pk in lampau.info if pk not in linked)
     return ((desa, jenis, "", n) for (desa, jenis, _v), n in lampau.by_group(rows).items())
