@@ -5,8 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ketahanan.models import AnggotaPokja, JabatanPokja, PokjaTansosmas
-from members.models import Warga
-from registry import validators
+from members.forms import visible_person
 from registry.forms import DateInput, OnceForm, VersionedModelForm
 
 
@@ -44,14 +43,7 @@ class AnggotaPokjaForm(OnceForm, forms.Form):
         self.send_once(user, f"ketahanan:pokja_anggota:{pokja.pk}")
 
     def clean_nik(self):
-        nik = "".join(self.cleaned_data["nik"].split())
-        validators.validate_nik(nik)
-        person = Warga.objects.visible_to(self.user).filter(nik=nik).first()
-        if person is None:
-            raise ValidationError(
-                _("No person with this NIK within your area; add them to a group first."),
-                code="unknown")
-        return person
+        return visible_person(self.user, self.cleaned_data["nik"])
 
     def clean(self):
         data = super().clean()

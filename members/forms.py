@@ -28,6 +28,20 @@ from registry.forms import (
 )
 from registry.models import Perkumpulan
 
+
+def visible_person(user, value: str) -> Warga:
+    """The registered person of a typed NIK whom `user` may see, for a form that names a person
+    by NIK (a forum leader, a Pokja member); a ValidationError otherwise — the NIK's own, or
+    "unknown", which never tells a person outside the area from no person at all."""
+    nik = "".join(value.split())
+    validators.validate_nik(nik)
+    person = Warga.objects.visible_to(user).filter(nik=nik).first()
+    if person is None:
+        raise ValidationError(
+            _("No person with this NIK within your area; add them to a group first."),
+            code="unknown")
+    return person
+
 # A broken database constraint of Keanggotaan, told on the field the user can change. The error
 # code is the constraint's name.
 CONSTRAINT_ERRORS = {

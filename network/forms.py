@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Warga
+from members.forms import visible_person
 from network.models import (
     BentukHubungan,
     DanaKomunitas,
@@ -16,7 +16,6 @@ from network.models import (
     PertemuanForum,
     TingkatForum,
 )
-from registry import validators
 from registry.forms import TOKEN_FIELD, DateInput, OnceForm, VersionedModelForm, village_groups
 from registry.models import Perkumpulan
 from registry.rekap import ancestors
@@ -206,14 +205,7 @@ class PengurusForm(OnceForm, forms.Form):
         self.send_once(user, f"network:pengurus:{forum.pk}")
 
     def clean_nik(self):
-        nik = "".join(self.cleaned_data["nik"].split())
-        validators.validate_nik(nik)
-        person = Warga.objects.visible_to(self.user).filter(nik=nik).first()
-        if person is None:
-            raise ValidationError(
-                _("No person with this NIK within your area; add them to a group first."),
-                code="unknown")
-        return person
+        return visible_person(self.user, self.cleaned_data["nik"])
 
 
 class PertemuanForm(OnceForm, forms.ModelForm):
