@@ -2,7 +2,7 @@
 drawn from its group leaders), a first assessment round of 30 respondents (seed 002: 30 local
 figures per village) scoring every statement, an action plan of four activities (one done, one
 under way, paid by a group's fund and by the village's aid programme), and a monitoring round
-named by the officer. Made once: kept as they are when `load_demo` runs again."""
+named by the officer. Made once: kept as they are when `load_demo` runs again; `clear` removes them before the village is generated again."""
 
 import datetime
 import random
@@ -40,6 +40,19 @@ ACTIVITIES = [
     ("Menghidupkan jimpitan di setiap RW", Dimensi.KEARIFAN_LOKAL,
      Indikator.DANA_KOMUNITAS_AKTIF, ("DW",), None, StatusKegiatan.DIRENCANAKAN, 250),
 ]
+
+
+def clear(codes: list[str]) -> None:
+    """The villages' resilience work (plans, assessments, Pokja, monitoring rounds), and the
+    Pokja places and answers of the people living there (so that the village's people, groups
+    and aid can go with it)."""
+    RencanaAksi.objects.filter(desa__in=codes).delete()
+    KegiatanAksi.objects.filter(dana_perkumpulan__desa__in=codes).delete()
+    Penilaian.objects.filter(desa__in=codes).delete()
+    Responden.objects.filter(warga__wilayah__in=codes).delete()
+    PokjaTansosmas.objects.filter(desa__in=codes).delete()
+    AnggotaPokja.objects.filter(warga__wilayah__in=codes).delete()
+    PutaranPantau.objects.filter(wilayah__in=codes).delete()
 
 
 def add_to_village(desa: str, today: datetime.date) -> PokjaTansosmas | None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
-from demo import atas, bantuan, dana, keluarga, psks
+from demo import atas, bantuan, dana, keluarga, ketahanan, psks
 from demo.generator import Batch
 from members.models import AnggotaKeluarga, Keanggotaan, Keluarga, Warga
 from network.models import (
@@ -54,6 +54,7 @@ def clear(codes: list[str]) -> None:
                      .values_list("perkumpulan__desa", flat=True).distinct())
     rekap.mark_stale(Hubungan.objects.filter(perkumpulan__desa__in=codes)  # (a kecamatan's BKB)
                      .values_list("mitra_perkumpulan__desa", flat=True).distinct())
+    ketahanan.clear(codes)  # (its plans hold on to groups' funds and aid programmes)
     bantuan.clear(codes)  # (its recipients hold on to the people, households and groups)
     KasusPMKS.objects.filter(desa__in=codes).delete()
     Forum.objects.filter(desa__in=codes).delete()

@@ -84,8 +84,10 @@ def test_pages_fit_a_phone(site, operator, karang_taruna):
     page = site.page(width=360)
     site.login(operator, page)
     for path in ("/", "/perkumpulan/", "/perkumpulan/CBR-KT-001/", "/perkumpulan/baru/",
-                 "/rekap/"):
-        page.goto(site.url + path)
+                 "/rekap/", "/rekap/?pada=2026-01-01", "/jaringan/", "/ketahanan/",
+                 "/ketahanan/putaran/", "/ketahanan/perubahan/", "/ketahanan/pokja/",
+                 "/ketahanan/penilaian/", "/rencana/"):
+        assert page.goto(site.url + path).ok, path
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
 
