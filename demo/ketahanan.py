@@ -2,7 +2,8 @@
 drawn from its group leaders), a first assessment round of 30 respondents (seed 002: 30 local
 figures per village) scoring every statement, an action plan of four activities (one done, one
 under way, paid by a group's fund and by the village's aid programme), and a monitoring round
-named by the officer. Made once: kept as they are when `load_demo` runs again; `clear` removes them before the village is generated again."""
+named by the officer. Made once: kept as they are when `load_demo` runs again; `clear` removes
+them before the village is generated again."""
 
 import datetime
 import random

@@ -166,14 +166,14 @@ def past_members(lampau):
 def past_chair_education(lampau):
     """Table 4 as it stood: the chairs then, with their education then."""
     from members.models import Warga
-    from registry.lampau import CHUNK, stood
+    from registry.lampau import stood
 
     chairs = [(group, person) for group, person, role in _past_current(Keanggotaan, lampau)
               if role == PeranAnggota.KETUA]
-    education = {}
-    people = sorted({w for _p, w in chairs})
-    for start in range(0, len(people), CHUNK):
-        education.update(stood(Warga, lampau.pada, ("id", "pendidikan"),
-                               id__in=people[start:start + CHUNK]))
+    # The people who chaired a group of the area up to the moment (a subquery).
+    chaired = Keanggotaan.history.model.objects.filter(
+        history_date__lte=lampau.pada, perkumpulan_id__in=lampau.scope,
+        peran=PeranAnggota.KETUA).order_by().values("warga_id")
+    education = dict(stood(Warga, lampau.pada, ("id", "pendidikan"), id__in=chaired))
     rows = ((pk, education.get(w, "")) for pk, w in chairs if education.get(w, ""))
     return ((desa, jenis, kode, n) for (desa, jenis, kode), n in lampau.by_group(rows).items())

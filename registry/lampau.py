@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from registry import access
 from registry import rekap as registry_rekap
 from registry.models import LampauSiap, Perkumpulan, SelLampau, Tingkat, Wilayah
+from registry.workbook.writer import insert_rows
 
 KEEP_DAYS = 7  # computed past counts are forgotten after this many days
 FLEETING_MINUTES = 10  # … and those of a moment that had not passed yet, after these
@@ -83,8 +84,7 @@ def versions(model, pada: datetime.datetime) -> QuerySet:
     the record's own fields under their own names (`id`, `desa`, `selesai`…).
 
     The latest version is found per row by its record's id (the history's indexed `id`): cheap
-    for the rows the caller's other filters keep (a list of ids, a village), so callers filter
-    by indexed columns (`id__in`, `perkumpulan_id__in` in chunks) rather than by subqueries."""
+    for the few rows the caller's other filters keep (a village's); for many, `stood`."""
     history = model.history.model
     latest = (history.objects.filter(id=OuterRef("id"), history_date__lte=pada)
               .order_by("-history_id").values("history_id")[:1])
@@ -92,23 +92,21 @@ def versions(model, pada: datetime.datetime) -> QuerySet:
             .exclude(history_type="-"))
 
 
-def stood(model, pada: datetime.datetime, fields: tuple[str, ...], **lookup) -> list[tuple]:
+def stood(model, pada: datetime.datetime, fields: tuple[str, ...], *filters: models.Q,
+          **lookup) -> list[tuple]:
     """`fields` of the records of an audited `model` as they stood at `pada` whose version then
-    matches `lookup` (on an indexed column of the history: `perkumpulan_id__in=[…]`, at most
-    CHUNK values): the same records as `versions(model, pada).filter(**lookup)`, read with two
-    index scans and no per-row subquery — the versions matching `lookup`, then every version of
-    those records up to `pada`, the latest one kept in Python."""
+    matches `filters` and `lookup` (the history's own columns; a value may be a queryset, run
+    in the database as a subquery): the same records as
+    `versions(model, pada).filter(*filters, **lookup)`, read with two queries and no per-row
+    subquery — the versions that match, and the latest version's id of each of those records
+    (grouped in the database); a version is kept when it is its record's latest and not its
+    deletion. No list of ids travels to the database, whatever the size of the area."""
     history = model.history.model.objects.filter(history_date__lte=pada)
-    rows = list(history.filter(**lookup).order_by().values_list("id", "history_id", *fields))
-    latest: dict[int, tuple[int, str]] = {}
-    ids = sorted({row[0] for row in rows})
-    for start in range(0, len(ids), CHUNK):
-        for pk, version, kind in (history.filter(id__in=ids[start:start + CHUNK]).order_by()
-                                  .values_list("id", "history_id", "history_type")):
-            if pk not in latest or version > latest[pk][0]:
-                latest[pk] = (version, kind)
-    return [row[2:] for row in rows
-            if latest[row[0]][0] == row[1] and latest[row[0]][1] != "-"]
+    matching = history.filter(*filters, **lookup).order_by()
+    rows = matching.values_list("id", "history_id", "history_type", *fields)
+    latest = dict(history.filter(id__in=matching.values("id")).order_by().values("id")
+                  .annotate(top=models.Max("history_id")).values_list("id", "top"))
+    return [row[3:] for row in rows if row[2] != "-" and latest[row[0]] == row[1]]
 
 
 def groups(area: Wilayah, pada: datetime.datetime) -> QuerySet:
@@ -116,7 +114,15 @@ def groups(area: Wilayah, pada: datetime.datetime) -> QuerySet:
     return versions(Perkumpulan, pada).filter(access.within(area, "desa", any_level=True))
 
 
-CHUNK = 10000  # ids per query: few queries for a city, below SQLite's 32,766 variables
+def touched(area: Wilayah, pada: datetime.datetime) -> QuerySet:
+    """The ids of the groups that had a version in the area up to `pada` (a subquery): those
+    that stood in the area then, and a few that had left it — a scope for other records'
+    versions (`Lampau.stood`), the exact groups being counted in Python (`Lampau.info`)."""
+    return (Perkumpulan.history.model.objects.filter(
+        access.within(area, "desa", any_level=True), history_date__lte=pada)
+        .order_by().values("id"))
+
+
 # The groups' own fields the recap counts, read once per computation.
 GROUP_FIELDS = ("id", "desa_id", "jenis_id", "aktif", "tahun_berdiri", "tujuan_id",
                 "jaringan_kerja", "masa_kepengurusan", "jumlah_anggota")
@@ -126,11 +132,14 @@ GROUP_FIELDS = ("id", "desa_id", "jenis_id", "aktif", "tahun_berdiri", "tujuan_i
 class Lampau:
     """What a past dimension is given: the moment, the area's active groups as they stood
     (`rows`: their own fields, read once; `aktif`: the same as a queryset, for a dimension
-    without a past form), each one's (area, type), and their ids in chunks."""
+    without a past form), each one's (area, type), and `scope`: a subquery of the ids of the
+    groups that were in the area up to the moment (a superset of the active ones, filtered by
+    `info` in Python)."""
 
     pada: datetime.datetime
     aktif: QuerySet
     rows: list[dict]
+    scope: QuerySet
     # What several dimensions read, read once (e.g. members' current memberships).
     cache: dict = field(default_factory=dict)
 
@@ -139,25 +148,13 @@ class Lampau:
         """group id → (its area's code, its type's id)."""
         return {row["id"]: (row["desa_id"], row["jenis_id"]) for row in self.rows}
 
-    def chunks(self) -> Iterable[list[int]]:
-        """The active groups' ids, CHUNK at a time (for `…_id__in=` on indexed columns)."""
-        ids = sorted(self.info)
-        for start in range(0, len(ids), CHUNK):
-            yield ids[start:start + CHUNK]
-
     def stood(self, model, fields: tuple[str, ...], column: str = "perkumpulan_id") -> list:
-        """`fields` of `model`'s records as they stood whose `column` is an active group
-        (`registry.lampau.stood` by chunks), read once per computation."""
+        """`fields` of `model`'s records as they stood whose `column` is one of the groups in
+        `scope` (`registry.lampau.stood`), read once per computation."""
         key = (model._meta.label, fields, column)
         if key not in self.cache:
-            self.cache[key] = list(self.each(lambda chunk: stood(
-                model, self.pada, fields, **{f"{column}__in": chunk})))
+            self.cache[key] = stood(model, self.pada, fields, **{f"{column}__in": self.scope})
         return self.cache[key]
-
-    def each(self, query: Callable[[list[int]], Iterable]) -> Iterable:
-        """The rows of `query(chunk)` for every chunk of the active groups' ids."""
-        for chunk in self.chunks():
-            yield from query(chunk)
 
     def by_group(self, counts: Iterable[tuple[int, object]]) -> Counter:
         """(area, type, value) counts from (group id, value) pairs."""
@@ -193,8 +190,8 @@ def _list_dimension(relation: str) -> PastDimension:
     """A group's list as it stands today (not in the audit history), for its past version."""
     def count(lampau: Lampau):
         through = getattr(Perkumpulan, relation).through
-        rows = lampau.each(lambda chunk: through.objects.filter(perkumpulan_id__in=chunk)
-                           .values_list("perkumpulan_id", "pilihan_id"))
+        rows = (through.objects.filter(perkumpulan_id__in=lampau.scope)
+                .values_list("perkumpulan_id", "pilihan_id"))
         return ((desa, jenis, pilihan, n)
                 for (desa, jenis, pilihan), n in lampau.by_group(rows).items())
 
@@ -217,13 +214,14 @@ register_past_dimension("masa")(lambda lampau: lampau.fields(
 def count(area: Wilayah, pada: datetime.datetime) -> Counter:
     """The recap counts of the area's groups as they stood: {(area, type, dimension, value): n}
     like those `registry.rekap` stores (without the `@` rows: the groups' own areas are kept)."""
-    past = groups(area, pada)
-    rows = list(past.order_by().values(*GROUP_FIELDS))
+    rows = [dict(zip(GROUP_FIELDS, row, strict=True)) for row in stood(
+        Perkumpulan, pada, GROUP_FIELDS, access.within(area, "desa", any_level=True))]
     found: Counter = Counter()
     for row in rows:
         found[(row["desa_id"], row["jenis_id"],
                "jumlah" if row["aktif"] else registry_rekap.INACTIVE, "")] += 1
-    lampau = Lampau(pada, past.filter(aktif=True), [row for row in rows if row["aktif"]])
+    lampau = Lampau(pada, groups(area, pada).filter(aktif=True),
+                    [row for row in rows if row["aktif"]], touched(area, pada))
     for kode, live in registry_rekap.DIMENSIONS.items():
         counted = PAST_DIMENSIONS[kode](lampau) if kode in PAST_DIMENSIONS else live(lampau.aktif)
         for desa, jenis, nilai, n in counted:
@@ -260,9 +258,9 @@ def ensure(area: Wilayah, pada: datetime.datetime) -> LampauSiap:
             LampauSiap.objects.filter(access.within(area, "wilayah", any_level=True),
                                       momen=moment).delete()
             siap = LampauSiap.objects.create(momen=moment, wilayah=area, tetap=fixed)
-            SelLampau.objects.bulk_create(
-                [SelLampau(siap=siap, wilayah_id=w, jenis_id=j, dimensi=d, nilai=v, jumlah=n)
-                 for (w, j, d, v), n in found.items()], batch_size=1000)
+            # (a city's ~30,000 counts: COPY, not model objects)
+            insert_rows(SelLampau, [(siap.pk, w, j, d, v, n) for (w, j, d, v), n in found.items()],
+                        fields=("siap", "wilayah", "jenis", "dimensi", "nilai", "jumlah"))
     except IntegrityError:  # computed at the same moment by another request: read theirs
         return LampauSiap.objects.get(momen=moment, wilayah=area)
     return siap

@@ -309,7 +309,8 @@ def test_before_and_after_a_done_activity(client, operator, world, monkeypatch):
     seen.calls.clear()
     client.force_login(operator)
     page = client.get(reverse("ketahanan:rencana_detail", args=[plan.pk])).content.decode()
-    assert page.count("3 → 9") == 2  # the two done activities naming an indicator
+    # The two done activities naming an indicator, its values as the indicator page shows them.
+    assert page.count("3,00 → 9,00") == 2
     assert len(seen.calls) == 2  # the same two moments for both
 
     PutaranPantau.objects.filter(nama="Pantau").delete()
