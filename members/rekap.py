@@ -170,9 +170,9 @@ def past_chair_education(lampau):
 
     chairs = [(group, person) for group, person, role in _past_current(Keanggotaan, lampau)
               if role == PeranAnggota.KETUA]
-    # The people who chaired a group of the area up to the moment (a subquery).
+    # The people who chaired an active group up to the moment (a subquery).
     chaired = Keanggotaan.history.model.objects.filter(
-        history_date__lte=lampau.pada, perkumpulan_id__in=lampau.scope,
+        history_date__lte=lampau.pada, **lampau.among("perkumpulan_id"),
         peran=PeranAnggota.KETUA).order_by().values("warga_id")
     education = dict(stood(Warga, lampau.pada, ("id", "pendidikan"), id__in=chaired))
     rows = ((pk, education.get(w, "")) for pk, w in chairs if education.get(w, ""))

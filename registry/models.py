@@ -818,9 +818,12 @@ class SelLampau(models.Model):
     groups of one type at one area (the group's own: a village, or an area above it) with one
     value of one dimension, computed from the audit history for the area of `siap`."""
 
-    siap = models.ForeignKey(LampauSiap, models.CASCADE, related_name="sel")
-    wilayah = models.ForeignKey(Wilayah, models.CASCADE, related_name="+")
-    jenis = models.ForeignKey(JenisPerkumpulan, models.CASCADE, related_name="+")
+    # No constraints in the database: a city's 30,000 counts are written at once from rows
+    # that exist, and checking each one's three keys at the commit took half a second.
+    siap = models.ForeignKey(LampauSiap, models.CASCADE, related_name="sel", db_constraint=False)
+    wilayah = models.ForeignKey(Wilayah, models.CASCADE, related_name="+", db_constraint=False)
+    jenis = models.ForeignKey(JenisPerkumpulan, models.CASCADE, related_name="+",
+                              db_constraint=False)
     dimensi = models.CharField(max_length=20)
     nilai = models.CharField(max_length=20, blank=True)
     jumlah = models.IntegerField(default=0)

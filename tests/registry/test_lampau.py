@@ -65,9 +65,12 @@ def change_everything(make_perkumpulan):
     case.save()
 
 
+@pytest.mark.parametrize("few", [20_000, 0], ids=["by-ids", "by-subquery"])
 @pytest.mark.parametrize("area", [CIBEUREUM, KECAMATAN, "32.77"])
 def test_the_recap_as_it_stood_is_the_recap_of_that_moment(village, make_perkumpulan,
-                                                           recap_json, area):
+                                                           recap_json, area, few, monkeypatch):
+    # (a village's few groups are found by their ids, a city's many by a subquery)
+    monkeypatch.setattr("registry.lampau.FEW", few)
     year = str(timezone.localdate().year)
     before = recap_json("--wilayah", area, "--tahun-acuan", year)
     moment = timezone.localtime()
@@ -106,6 +109,21 @@ def test_as_it_stood_a_deleted_group_counts_and_a_new_one_does_not(village, make
     assert {row["kode"]: row["jumlah"] for row in table4["baris"]} == {"SMA": 1}
     table11 = tables(past)[11]
     assert [r["nilai"][0] for r in table11["baris"]] == [1, 1]  # Asep accompanied, Icih not
+
+
+def test_a_group_moved_since_counts_where_it_was(village, make_perkumpulan, recap_json):
+    from registry.models import Perkumpulan
+
+    moment = timezone.localtime()
+    group = Perkumpulan.objects.get(kode="MLG-KT-001")
+    group.desa_id = CIBEUREUM
+    group.save()
+    assert recap_json("--wilayah", CIBEUREUM)["jumlah_perkumpulan"] == 3
+    assert recap_json("--wilayah", MELONG)["jumlah_perkumpulan"] == 0
+    assert recap_json("--wilayah", CIBEUREUM, "--pada", moment.isoformat())[
+        "jumlah_perkumpulan"] == 2
+    assert recap_json("--wilayah", MELONG, "--pada", moment.isoformat())[
+        "jumlah_perkumpulan"] == 1
 
 
 def test_a_date_means_the_end_of_that_day_and_before_the_registry_nothing(village, recap_json):
