@@ -175,6 +175,30 @@ def confirm_page(request: HttpRequest, form: ConfirmForm, question: str, button:
     }, status=status)
 
 
+def end_term(request: HttpRequest, record, name: str, page: str, question: str,
+             ended: str, already: str) -> HttpResponse:
+    """Asks first (GET); a term (a forum's leader, a Pokja's member) ends today on the POST;
+    a second click, or a term ended already, goes back to `page`."""
+    form = ConfirmForm(posted(request), user=request.user, name=name)
+    if record.selesai is not None:
+        again = form.answered_before(request, page) if request.method == "POST" else None
+        if again is None:
+            messages.info(request, already)
+        return again or redirect(page)
+    if request.method == "POST":
+
+        def end() -> str:
+            record.selesai = timezone.localdate()
+            record.save(update_fields=["selesai"])
+            messages.success(request, ended)
+            return page
+
+        done = form.save_once(request, end, page)
+        if done is not None:
+            return done
+    return confirm_page(request, form, question, _("End term"), page)
+
+
 @login_required
 def hubungan_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Asks first (GET: the question, a button and a way back); the link goes on the POST."""
@@ -407,26 +431,10 @@ def pengurus_end(request: HttpRequest, pk: int) -> HttpResponse:
     leader = get_editable_or_404(
         request, PengurusForum.objects.select_related("forum", "warga"), pk=pk)
     page = reverse("network:forum") + f"?desa={leader.forum.desa_id}"
-    form = ConfirmForm(posted(request), user=request.user, name=f"network:pengurus_end:{pk}")
-    if leader.selesai is not None:
-        again = form.answered_before(request, page) if request.method == "POST" else None
-        if again is None:
-            messages.info(request, _("This leader's term has already ended."))
-        return again or redirect(page)
-    if request.method == "POST":
-
-        def end() -> str:
-            leader.selesai = timezone.localdate()
-            leader.save(update_fields=["selesai"])
-            messages.success(request, _("The leader's term has ended."))
-            return page
-
-        done = form.save_once(request, end, page)
-        if done is not None:
-            return done
     question = _("End the term of %(name)s as %(position)s today?") % {
         "name": leader.warga.nama, "position": leader.jabatan}
-    return confirm_page(request, form, question, _("End term"), page)
+    return end_term(request, leader, f"network:pengurus_end:{pk}", page, question,
+                    _("The leader's term has ended."), _("This leader's term has already ended."))
 
 
 # The network of an area ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from ketahanan.forms_pokja import AnggotaPokjaForm, PokjaForm
 from ketahanan.models import AnggotaPokja, PokjaTansosmas
+from network.views import end_term
 from registry import access
-from registry.forms import ConfirmForm
 from registry.models import Tingkat, Wilayah
 from registry.pages import BadRequest, area_param, get_editable_or_404, posted
 
@@ -160,28 +160,10 @@ def pokja_anggota_end(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_editable_or_404(
         request, AnggotaPokja.objects.select_related("pokja", "warga"), pk=pk)
     page = reverse("ketahanan:pokja_detail", args=[member.pokja_id]) + "#anggota"
-    form = ConfirmForm(posted(request), user=request.user,
-                       name=f"ketahanan:pokja_anggota_end:{pk}")
-    if member.selesai is not None:
-        again = form.answered_before(request, page) if request.method == "POST" else None
-        if again is None:
-            messages.info(request, _("This member's term has already ended."))
-        return again or redirect(page)
-    if request.method == "POST":
-
-        def end() -> str:
-            member.selesai = timezone.localdate()
-            member.save(update_fields=["selesai"])
-            messages.success(request, _("The member's term has ended."))
-            return page
-
-        done = form.save_once(request, end, page)
-        if done is not None:
-            return done
     question = _("End the term of %(name)s as %(position)s today?") % {
         "name": member.warga.nama, "position": member.get_jabatan_display()}
-    return render(request, "network/konfirmasi.html", {
-        "form": form, "question": question, "button": _("End term"), "cancel": page})
+    return end_term(request, member, f"ketahanan:pokja_anggota_end:{pk}", page, question,
+                    _("The member's term has ended."), _("This member's term has already ended."))
 
 
 urlpatterns = [
