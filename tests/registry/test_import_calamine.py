@@ -1,0 +1,209 @@
+"""Reading workbooks with calamine (registry.workbook.calamine_reader): an .xlsx's cells are read
+by calamine only where it gives exactly the values openpyxl gives (else by openpyxl, as before),
+and .xls and .ods files, made here by LibreOffice, import to the same records as the .xlsx."""
+
+import datetime
+import shutil
+import subprocess
+import zipfile
+
+import openpyxl
+import pytest
+
+from registry import workbook
+from registry.workbook import calamine_reader
+from registry.workbook.cells import is_blank
+from tests import survey_files as sf
+
+pytestmark = pytest.mark.django_db
+
+
+def both_ways(path) -> dict:
+    """{sheet: (calamine's plan, openpyxl's rows, calamine's rows)} of an .xlsx."""
+    book = workbook.open_workbook(path)
+    try:
+        return {
+            ws.title: (calamine_reader.xlsx_plan(ws), list(ws._openpyxl_rows()),
+                       list(calamine_reader.xlsx_rows(ws)))
+            for ws in book.worksheets
+        }
+    finally:
+        book.close()
+
+
+def typed(rows) -> list:
+    """Rows with each value's type. Blank cells (None, only spaces) and the rows holding only
+    those are left out: reading.read_rows skips them alike (openpyxl yields a formula without a
+    cached value as None, calamine leaves it out)."""
+    found = []
+    for number, cells in rows:
+        kept = [(c, type(v).__name__, v) for c, v in cells if not is_blank(v)]
+        if kept:
+            found.append((number, kept))
+    return found
+
+
+def test_a_good_survey_is_read_by_calamine_as_openpyxl_reads_it(tmp_path):
+    path = sf.make_xlsx(tmp_path, sf.good_sheets())
+    for title, (plan, by_openpyxl, by_calamine) in both_ways(path).items():
+        assert plan, title
+        assert typed(by_calamine) == typed(by_openpyxl), title
+
+
+def test_the_benchmark_form_of_a_survey_is_read_by_calamine(tmp_path):
+    """Text in shared strings, NIKs as text with leading zeros, Excel dates, years, counts."""
+    from bench import harness
+
+    raw = sf.make_xlsx(tmp_path, {
+        "anggota": [
+            sf.member("CBR-DW-001", "0277014101800001", "Siti", tanggal_lahir=datetime.date(
+                1980, 1, 1), mulai_tahun=2019, aktif=True),
+            sf.member("CBR-DW-001", "3277011505750002", "  Budi  ", tanggal_lahir=None,
+                      mulai_tahun="2020", catatan=False),
+        ],
+    }, name="raw.xlsx")
+    path = tmp_path / "excel.xlsx"
+    harness.save_as_excel_does(raw, path)
+    plan, by_openpyxl, by_calamine = both_ways(path)["anggota"]
+    assert plan
+    assert typed(by_calamine) == typed(by_openpyxl)
+    values = [v for _n, cells in by_calamine for _c, v in cells]
+    assert "0277014101800001" in values and 2019 in values and True in values
+    assert datetime.datetime(1980, 1, 1) in values
+
+
+@pytest.mark.parametrize("fmt", sorted(calamine_reader.SAFE_FORMATS))
+def test_calamine_and_openpyxl_agree_on_each_safe_format(tmp_path, fmt):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "s"
+    for row, value in enumerate([0, 1, 30, 59, 60, 61, 45000, 999999, 12, 1], start=1):
+        sheet.cell(row, 1, value).number_format = fmt
+    sheet.cell(11, 1, True)
+    sheet.cell(12, 1, "0012")
+    sheet.cell(13, 1, "=1+2")
+    path = tmp_path / "formats.xlsx"
+    book.save(path)
+    plan, by_openpyxl, by_calamine = both_ways(path)["s"]
+    assert plan
+    assert typed(by_calamine) == typed(by_openpyxl)
+
+
+@pytest.mark.filterwarnings("ignore:Cell A2 is marked as a date")
+@pytest.mark.parametrize("value, fmt", [
+    (12.5, "General"),  # a decimal: openpyxl and calamine may differ in a float's last bits
+    (-3, "dd-mm-yyyy"),  # a negative date: a datetime for openpyxl, a time for calamine
+    (45000.25, "dd-mm-yyyy"),  # a time of day: rounded by each its own way
+    (3277011505750002, "General"),  # 16 digits: past a float's exact integers
+    ("#DIV/0!", "General"),  # an error: empty for calamine
+    ("x_x000D_y", "General"),  # an escape calamine would unescape
+    (45000, '"d"0'),  # a format not known to agree
+    (9999999, "dd-mm-yyyy"),  # past 9999-12-31
+])
+def test_a_sheet_calamine_would_read_otherwise_is_read_by_openpyxl(tmp_path, value, fmt):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "s"
+    sheet.cell(1, 1, "x")
+    sheet.cell(2, 1, value).number_format = fmt
+    path = tmp_path / "odd.xlsx"
+    book.save(path)
+    plan, _openpyxl, _calamine = both_ways(path)["s"]
+    assert not plan
+
+
+def test_a_cell_far_to_the_right_is_read_by_openpyxl(tmp_path):
+    """calamine builds a sheet as one block of cells: rows × columns must stay small."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "s"
+    sheet.cell(1, 1, "x")
+    sheet.cell(1000, 16384, "far")
+    path = tmp_path / "wide.xlsx"
+    book.save(path)
+    plan, by_openpyxl, _calamine = both_ways(path)["s"]
+    assert not plan
+    assert by_openpyxl[-1] == (1000, [(16384, "far")])
+
+
+def test_an_xlsx_imports_the_same_by_either_reader(tmp_path, monkeypatch):
+    path = sf.make_xlsx(tmp_path, sf.good_sheets())
+    first = sf.tally(sf.imported(path, dry_run=True))
+    monkeypatch.setattr(calamine_reader, "xlsx_plan", lambda sheet: False)
+    assert sf.tally(sf.imported(path, dry_run=True)) == first
+
+
+# .ods and .xls ----------------------------------------------------------------------------------
+def converted(tmp_path, path, suffix: str):
+    """`path` saved by LibreOffice as .ods or .xls."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install -y "
+                    "libreoffice-calc-nogui")
+    out = tmp_path / suffix
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+         suffix, "--outdir", str(out), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )
+    made = out / f"{path.stem}.{suffix}"
+    assert made.exists()
+    return made
+
+
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_an_ods_or_xls_imports_to_the_same_records_as_the_xlsx(tmp_path, suffix):
+    xlsx = sf.make_xlsx(tmp_path, sf.good_sheets())
+    other = converted(tmp_path, xlsx, suffix)
+    imp = sf.imported(xlsx)
+    expected = sf.dump()
+    assert sf.tally(imp)["perkumpulan"] == sf.created(2)
+    again = sf.imported(other)
+    assert all(c["created"] == 0 and c["updated"] == 0 for c in sf.tally(again).values())
+    assert sf.dump() == expected
+
+
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_errors_in_an_ods_or_xls_are_placed_by_sheet_row_and_column(tmp_path, suffix):
+    sheets = sf.good_sheets()
+    sheets["anggota"][1]["nik"] = "12345"
+    sheets["perkumpulan"][1]["tahun_berdiri"] = "dulu"
+    xlsx = sf.make_xlsx(tmp_path, sheets)
+    other = converted(tmp_path, xlsx, suffix)
+    expected = sf.where(workbook.run(xlsx))
+    assert ("anggota", 3, "nik") in expected and ("perkumpulan", 3, "tahun_berdiri") in expected
+    sf.refused(other, expected)
+
+
+def test_the_command_imports_an_ods(tmp_path):
+    from django.core.management import call_command
+
+    other = converted(tmp_path, sf.make_xlsx(tmp_path, sf.good_sheets()), "ods")
+    call_command("import_survey", str(other))
+    assert sf.codes(sf.Perkumpulan.objects) == {"CBR-DW-001", "CBR-PSY-001"}
+
+
+def test_an_ods_repeating_a_filled_row_a_million_times_is_refused(tmp_path):
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+        '<office:spreadsheet><table:table table:name="anggota">'
+        '<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
+        'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "bomb.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    with pytest.raises(workbook.WorkbookError):
+        workbook.run(path)
+
+
+def test_a_file_that_is_no_workbook_is_refused(tmp_path):
+    path = tmp_path / "notes.xls"
+    path.write_bytes(b"just some text, not a workbook")
+    with pytest.raises(workbook.WorkbookError):
+        workbook.run(path)
