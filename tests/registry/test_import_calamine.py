@@ -207,3 +207,47 @@ def test_a_file_that_is_no_workbook_is_refused(tmp_path):
     path.write_bytes(b"just some text, not a workbook")
     with pytest.raises(workbook.WorkbookError):
         workbook.run(path)
+
+
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_the_web_import_takes_an_ods_or_xls(client, operator, tmp_path, suffix):
+    import io
+
+    from django.urls import reverse
+
+    from members.models import Keanggotaan
+    from registry.models import Impor
+    from tests.registry.test_import_web import CIBEUREUM, workbook_bytes
+
+    xlsx = tmp_path / "survei.xlsx"
+    xlsx.write_bytes(workbook_bytes(
+        [("W-DW-1", CIBEUREUM, "Dasa Wisma Uji", "Dasa Wisma", 2001)],
+        [("W-DW-1", "3277014101800001", "Siti Aminah", "Ketua")],
+    ).getvalue())
+    upload = io.BytesIO(converted(tmp_path, xlsx, suffix).read_bytes())
+    upload.name = f"survei.{suffix}"
+    client.force_login(operator)
+    response = client.post(reverse("registry:impor_new"), {"berkas": upload})
+    assert response.status_code == 302
+    record = Impor.objects.get()
+    assert record.status == "DIPERIKSA", record.jumlah
+    client.post(reverse("registry:impor_confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == "DIIMPOR"
+    assert Keanggotaan.objects.get().warga.nik == "3277014101800001"
+
+
+@pytest.mark.parametrize("name", ["rusak.ods", "rusak.xls"])
+def test_the_web_import_refuses_a_damaged_ods_or_xls(client, operator, name):
+    import io
+
+    from django.urls import reverse
+
+    from registry.models import Impor
+
+    client.force_login(operator)
+    bad = io.BytesIO(b"PK\x03\x04 not really a zip" if name.endswith("ods") else b"junk")
+    bad.name = name
+    response = client.post(reverse("registry:impor_new"), {"berkas": bad})
+    assert response.status_code == 400
+    assert Impor.objects.count() == 0
