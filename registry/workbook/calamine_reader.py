@@ -57,7 +57,8 @@ _CHUNK = 1024 * 1024
 _NOT_DIGITS = re.compile(rb"<v>[^<]*[^0-9<]")
 _MANY_DIGITS = re.compile(rb"<v>\d{16}")
 _DATE_DIGITS = re.compile(rb"<v>\d{7}")
-_ODD_TYPES = re.compile(rb"""\st\s*=\s*["'](?:e|d)["']""")
+# Error and ISO date cells, and a type attribute written otherwise than t="…" (then unknown).
+_ODD_TYPES = (b't="e"', b't="d"', b"t='", b"t =", b"t\t=", b"t\n=", b"t\r=")
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 _SPACES = re.compile(rb"<t(?:\s[^>]*)?>[ \t\r\n]{%d}" % (reading.MAX_CELL_CHARS + 1))
 _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
@@ -81,7 +82,8 @@ class _SheetFacts:
 
     def read(self, data: bytes, dates: bool) -> None:
         if (b"<!" in data or _NOT_DIGITS.search(data) or _MANY_DIGITS.search(data)
-                or _ODD_TYPES.search(data) or _ESCAPE.search(data) or _SPACES.search(data)
+                or any(odd in data for odd in _ODD_TYPES) or _ESCAPE.search(data)
+                or _SPACES.search(data)
                 or (dates and _DATE_DIGITS.search(data))):
             self.trusted = False
             return
