@@ -190,19 +190,35 @@ def convert(value):
 
 
 def cell_rows(sheet):
-    """(row number, [(column number, value), …]) of a calamine sheet, empty cells left out."""
-    start = sheet.start
-    if start is None:
+    """(row number, [(column number, value), …]) of a calamine sheet, empty cells left out.
+
+    python-calamine's iter_rows gives the rows from the sheet's first (row 1), each row from the
+    first used column (`start`); a row of another length, or fewer rows than the sheet has, is
+    not what this reads, and the sheet is refused rather than read at the wrong places."""
+    start, end = sheet.start, sheet.end
+    if start is None or end is None:
         return
-    top, left = start[0] + 1, start[1] + 1
+    offsets = {end[1] + 1: 0, sheet.width: start[1]}
+    count = 0
     for index, values in enumerate(sheet.iter_rows()):
+        count += 1
+        left = offsets.get(len(values))
+        if left is None:
+            raise reading.WorkbookError(_unplaced(sheet.name))
         cells = []
-        for column, value in enumerate(values, start=left):
+        for column, value in enumerate(values, start=left + 1):
             if value == "":
                 continue
             cells.append((column, convert(value)))
         if cells:
-            yield top + index, cells
+            yield index + 1, cells
+    if count != end[0] + 1:
+        raise reading.WorkbookError(_unplaced(sheet.name))
+
+
+def _unplaced(title: str) -> str:
+    return _("Sheet %(sheet)s cannot be read: the file is damaged or not a plain workbook.") % {
+        "sheet": title[:100]}
 
 
 def xlsx_rows(sheet):

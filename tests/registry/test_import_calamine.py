@@ -9,6 +9,8 @@ import zipfile
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from registry import workbook
 from registry.workbook import calamine_reader
@@ -124,6 +126,24 @@ def test_a_cell_far_to_the_right_is_read_by_openpyxl(tmp_path):
     plan, by_openpyxl, _calamine = both_ways(path)["s"]
     assert not plan
     assert by_openpyxl[-1] == (1000, [(16384, "far")])
+
+
+@pytest.mark.parametrize("first", [None, "x"])
+def test_cells_keep_their_places_when_row_1_or_column_a_is_empty(tmp_path, first):
+    """python-calamine gives the rows from row 1 but each row from the first used column."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "s"
+    if first:
+        sheet.cell(1, 1, first)
+    sheet.cell(3, 2, False)
+    sheet.cell(4, 3, "y")
+    path = tmp_path / "places.xlsx"
+    book.save(path)
+    plan, by_openpyxl, by_calamine = both_ways(path)["s"]
+    assert plan
+    assert by_calamine[-2:] == [(3, [(2, False)]), (4, [(3, "y")])]
+    assert typed(by_calamine) == typed(by_openpyxl)
 
 
 def test_an_xlsx_imports_the_same_by_either_reader(tmp_path, monkeypatch):
@@ -251,3 +271,32 @@ def test_the_web_import_refuses_a_damaged_ods_or_xls(client, operator, name):
     response = client.post(reverse("registry:impor_new"), {"berkas": bad})
     assert response.status_code == 400
     assert Impor.objects.count() == 0
+
+
+_CELL = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**17), 10**17),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.text(max_size=30), st.from_regex(r"0\d{15}", fullmatch=True),
+    st.dates(datetime.date(1900, 3, 1), datetime.date(9999, 12, 31)),
+    st.datetimes(datetime.datetime(1900, 3, 1), datetime.datetime(9999, 12, 31)),
+)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELL, max_size=6), min_size=1, max_size=8))
+def test_whenever_calamine_reads_a_sheet_it_reads_what_openpyxl_reads(tmp_path, rows):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "s"
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, str) and (value.startswith("=") or any(
+                    ord(ch) < 32 and ch not in "\t\n\r" for ch in value)):
+                continue  # a formula, or a character openpyxl refuses to write
+            sheet.cell(r, c, value)
+    path = tmp_path / "random.xlsx"
+    book.save(path)
+    plan, by_openpyxl, by_calamine = both_ways(path)["s"]
+    if plan:
+        assert typed(by_calamine) == typed(by_openpyxl)
