@@ -456,19 +456,24 @@ def village_in_area(user, value: str, any_level: bool = False) -> Wilayah:
     return area
 
 
+# The workbook files the survey import reads (registry.workbook.open_workbook).
+SURVEY_SUFFIXES = (".xlsx", ".xls", ".ods")
+
+
 class UploadForm(forms.Form):
     berkas = forms.FileField(
-        label=_("Survey workbook (.xlsx)"),
+        label=_("Survey workbook (.xlsx, .xls or .ods)"),
         help_text=_("The survey form filled in: sheets perkumpulan, anggota, pmks, jaringan."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-        error_messages={"required": _("Choose the .xlsx file to import.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods"}),
+        error_messages={"required": _("Choose the workbook file (.xlsx, .xls or .ods) to import.")},
     )
 
     def clean_berkas(self):
         upload = self.cleaned_data["berkas"]
-        if not upload.name.lower().endswith(".xlsx"):
+        if not upload.name.lower().endswith(SURVEY_SUFFIXES):
             raise ValidationError(
-                _("“%(name)s” is not an .xlsx file; save the workbook as Excel (.xlsx)."),
+                _("“%(name)s” is not a workbook (.xlsx, .xls or .ods); save it as Excel (.xlsx) "
+                  "or OpenDocument (.ods)."),
                 code="extension", params={"name": upload.name},
             )
         if upload.size > MAX_FILE_BYTES:

@@ -56,12 +56,13 @@ def impor_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         import_queue.clean_up()
         upload = form.cleaned_data["berkas"]
-        path = import_queue.upload_dir() / f"{uuid.uuid4().hex}.xlsx"
+        suffix = Path(upload.name).suffix.lower()
+        path = import_queue.upload_dir() / f"{uuid.uuid4().hex}{suffix}"
         with path.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
         try:
-            workbook.check_container(path)  # not an xlsx at all: told at once, nothing kept
+            workbook.check_survey_file(path)  # not a workbook at all: told at once, nothing kept
         except workbook.WorkbookError as exc:
             path.unlink(missing_ok=True)
             form.add_error("berkas", str(exc))

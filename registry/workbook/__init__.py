@@ -56,6 +56,7 @@ from registry.workbook.reading import (
     Row,
     WorkbookError,
     check_container,
+    check_survey_file,
     open_workbook,
     read_rows,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "Stage",
     "WorkbookError",
     "check_container",
+    "check_survey_file",
     "choice_label",
     "choice_labels",
     "choice_lookup",

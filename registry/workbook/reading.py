@@ -76,6 +76,13 @@ class Row:
 
 def check_container(path_or_file) -> None:
     """Refuse what is not an xlsx, and zip bombs, before openpyxl inflates anything."""
+    names = check_zip_sizes(path_or_file)
+    if "xl/workbook.xml" not in names:
+        raise WorkbookError(_("The file is not an Excel workbook (.xlsx)."))
+
+
+def check_zip_sizes(path_or_file) -> set[str]:
+    """The names in a zip (an .xlsx, an .ods); refuses what is not a zip, and zip bombs."""
     try:
         with zipfile.ZipFile(path_or_file) as archive:
             names = set(archive.namelist())
@@ -88,36 +95,51 @@ def check_container(path_or_file) -> None:
     finally:
         if hasattr(path_or_file, "seek"):
             path_or_file.seek(0)
-    if "xl/workbook.xml" not in names:
-        raise WorkbookError(_("The file is not an Excel workbook (.xlsx)."))
     # A zip's sizes are checked as it inflates (zipfile stops at the stated size), so they hold.
     if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
         raise WorkbookError(
             _("The workbook unpacks to %(size)d MB, more than a survey can hold; refused.")
             % {"size": total // (1024 * 1024)}
         )
+    return names
+
+
+def check_survey_file(path_or_file) -> None:
+    """What the survey import accepts: an .xlsx (check_container), an .xls or an .ods."""
+    from registry.workbook import calamine_reader
+
+    kind = calamine_reader.kind(path_or_file)
+    if kind == "ods":
+        check_zip_sizes(path_or_file)
+    elif kind != "xls":
+        check_container(path_or_file)
 
 
 def open_workbook(path_or_file):
     """Open an xlsx read-only, values only (a formula counts by its cached value), reading no
-    more of it than the limits allow (xlsx_reader)."""
+    more of it than the limits allow (xlsx_reader; its cells are read by calamine where it gives
+    the same values, calamine_reader); an .xls or an .ods is read by calamine."""
     size = _size(path_or_file)
     if size > MAX_FILE_BYTES:
         raise WorkbookError(
             _("The file is %(size)d MB; the limit is %(limit)d MB.")
             % {"size": size // (1024 * 1024), "limit": MAX_FILE_BYTES // (1024 * 1024)}
         )
-    check_container(path_or_file)
-    from registry.workbook import xlsx_reader
+    from registry.workbook import calamine_reader, xlsx_reader
 
+    kind = calamine_reader.kind(path_or_file)
+    if kind in ("ods", "xls"):
+        return calamine_reader.load_other(path_or_file, kind)
+    check_container(path_or_file)
     try:
-        return xlsx_reader.load(path_or_file)
+        book = xlsx_reader.load(path_or_file)
     except WorkbookError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise WorkbookError(
             _("The workbook cannot be read: it is damaged or not an .xlsx file.")
         ) from exc
+    return book
 
 
 def read_rows(worksheet, handler: "SheetHandler", imp: "Import") -> Iterator[Row]:

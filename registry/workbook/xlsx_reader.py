@@ -639,6 +639,14 @@ class Sheet(ReadOnlyWorksheet):
     def cell_rows(self):
         """(row number, [(column number, value), …]) for each row element holding cells, in the
         order of the file; a damaged sheet raises WorkbookError."""
+        from registry.workbook import calamine_reader
+
+        if calamine_reader.xlsx_plan(self):
+            yield from calamine_reader.xlsx_rows(self)
+            return
+        yield from self._openpyxl_rows()
+
+    def _openpyxl_rows(self):
         book = self.parent
         scan = self.scan()
         with self._get_source() as raw:
@@ -747,7 +755,14 @@ class _RowParser(WorkSheetParser):
 
 
 def load(source):
-    """The workbook, read by SurveyReader."""
+    """The workbook, read by SurveyReader; its sheets' cells are read by calamine where it gives
+    the values openpyxl would (calamine_reader.xlsx_plan)."""
+    from registry.workbook import calamine_reader
+
     reader = SurveyReader(source)
     reader.read()
-    return reader.wb
+    book = reader.wb
+    book._calamine_source = source
+    book._calamine_strings = reader.shared_strings
+    book._calamine_ok = calamine_reader.workbook_plan(book, reader.shared_strings)
+    return book
