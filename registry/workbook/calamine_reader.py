@@ -1,5 +1,5 @@
 """Reading a survey workbook's cells with calamine (python-calamine, in Rust): several times faster
-than openpyxl's parser, and it reads .xls and .ods too (used by xlsx_reader and reading.py).
+than openpyxl's parser, and it reads .ods too (used by xlsx_reader and reading.py).
 
 An .xlsx still goes through every check of xlsx_reader first (the container, the parts, the
 shared strings streamed, each sheet's XML scanned); calamine then reads a sheet's cells only when
@@ -22,9 +22,11 @@ unescapes _xHHHH_ and builds the sheet as one dense block; so a sheet is read by
 With those, a whole number is an int, a date a datetime at midnight, a time and a duration as
 openpyxl has them, an empty cell None: `convert`.
 
-An .ods or .xls has no other reader: calamine reads it after the file's size (and an .ods's zip)
-is checked, and `ods_check` refuses an .ods whose repeated rows or cells would make more cells
-than a survey holds.
+An .ods has no other reader: calamine reads it after the file's size and its zip are checked, and
+`ods_check` refuses an .ods whose repeated rows or cells would make more cells than a survey
+holds. An .xls is recognised (`kind`) only to be refused (reading.xls_refused): calamine builds
+every sheet of an .xls when it opens it, as large as its farthest cell, and nothing bounds that
+before.
 """
 
 import datetime
@@ -235,7 +237,7 @@ def xlsx_rows(sheet):
         ) from exc
 
 
-# .ods and .xls ---------------------------------------------------------------------------------
+# .ods (and .xls, recognised to be refused) ------------------------------------------------------
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _REPEATED = re.compile(rb'table:number-(rows|columns)-repeated="(\d+)"')
@@ -318,7 +320,7 @@ def _too_many_cells() -> str:
 
 
 class CalamineSheet:
-    """A sheet of an .ods or .xls, with what reading.read_rows needs of a sheet: its title, a
+    """A sheet of an .ods, with what reading.read_rows needs of a sheet: its title, a
     scan (rows holding values) and its rows."""
 
     def __init__(self, book: "CalamineBook", title: str):
@@ -361,7 +363,7 @@ class CalamineSheet:
 
 
 class CalamineBook:
-    """An .ods or .xls read by calamine, shaped as the openpyxl workbook reading.py reads."""
+    """An .ods read by calamine, shaped as the openpyxl workbook reading.py reads."""
 
     def __init__(self, source):
         self.calamine = open_calamine(source)
@@ -385,7 +387,7 @@ class CalamineBook:
 
 
 def load_other(source, kind_: str) -> CalamineBook:
-    """An .ods or .xls, its size already checked."""
+    """An .ods, its size already checked."""
     from python_calamine import CalamineError
 
     if kind_ == "ods":
@@ -395,7 +397,7 @@ def load_other(source, kind_: str) -> CalamineBook:
         return CalamineBook(source)
     except CalamineError as exc:
         raise reading.WorkbookError(
-            _("The workbook cannot be read: it is damaged or not an .xlsx, .xls or .ods file.")
+            _("The workbook cannot be read: it is damaged or not an .xlsx or .ods file.")
         ) from exc
     finally:
         if hasattr(source, "seek"):
