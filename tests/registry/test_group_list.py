@@ -118,14 +118,15 @@ def test_list_detail_and_dashboard_cost_fixed_queries(client, staf, make_perkump
 
 def test_the_unfiltered_list_counts_from_the_stored_recap(client, staf, operator,
                                                          make_perkumpulan):
-    """Unfiltered, the list's total is the stored count of the area's active and inactive
-    groups; while a village's stored counts are stale, the groups are counted. Either way: the
-    truth."""
+    """Unfiltered, or filtered only by type and/or activity, the list's total is the stored
+    count of the area's active and inactive groups (of that type); while a village's stored
+    counts are stale, the groups are counted. Either way: the truth."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for i in range(6):
-        make_perkumpulan(f"C-{i}", desa=[CIBEUREUM, MELONG][i % 2], aktif=i != 0)
+        make_perkumpulan(f"C-{i}", desa=[CIBEUREUM, MELONG][i % 2], aktif=i != 0,
+                         jenis=["DW", "DW", "KT"][i % 3])  # DW: C-0 (inactive), 1, 3, 4
     client.force_login(staf)
 
     def shown(query=None):
@@ -141,8 +142,12 @@ def test_the_unfiltered_list_counts_from_the_stored_recap(client, staf, operator
     client.get("/")  # the dashboard brings the stored counts up to date
     assert shown() == (6, True, False)  # 5 active + 1 inactive, from the store
     assert shown({"urut": "-nama"}) == (6, True, False)
-    assert shown({"aktif": "false"}) == (1, False, True)  # filtered: counted
-    assert shown({"q": "C-1"}) == (1, False, True)
+    assert shown({"aktif": "false"}) == (1, True, False)
+    assert shown({"jenis": "DW"}) == (4, True, False)
+    assert shown({"jenis": "DW", "aktif": "true", "urut": "tahun"}) == (3, True, False)
+    assert shown({"jenis": "KT", "aktif": "false"}) == (0, True, False)
+    assert shown({"q": "C-1"}) == (1, False, True)  # filtered otherwise: counted
+    assert shown({"jenis": "DW", "rw": "1"})[1:] == (False, True)
     group = Perkumpulan.objects.get(kode="C-1")
     group.aktif = False
     group.save()  # its village is stale now
