@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench setup messages clean
+.PHONY: run test test-replica lint bench setup messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ lint: setup
 
 test: setup lint
 	$(BIN)/pytest
+
+# The replica test (tests/replica): a real primary and a streaming replica of this machine's
+# PostgreSQL, started here (as .ci/run does) and left running; `tests/replica/cluster.sh down`.
+test-replica: setup
+	@urls="$$(bash tests/replica/cluster.sh up)"; \
+	WKSBM_REPLICA_PRIMARY="$$(echo "$$urls" | sed -n 1p)" \
+	WKSBM_REPLICA_STANDBY="$$(echo "$$urls" | sed -n 2p)" $(BIN)/pytest tests/replica
 
 # The benchmarks: import (100,000 memberships), recap and pages (a city of 100,000 groups against
 # one of 300), network (30,000 groups, 100,000 links), load (gunicorn under concurrent users, an

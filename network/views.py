@@ -35,7 +35,7 @@ from network.models import (
     PertemuanForum,
     TingkatForum,
 )
-from registry import access, audit, rekap
+from registry import access, audit, rekap, replicas
 from registry.forms import ConfirmForm
 from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
 from registry.pages import (
@@ -442,6 +442,7 @@ DOWNLOADS = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml
 
 
 @login_required
+@replicas.heavy
 def jaringan(request: HttpRequest) -> HttpResponse:
     """The working network of an area: its figures, the groups that bridge most, the overlap of
     shared members and the people in most groups (not for observers), and for an area small
@@ -486,6 +487,7 @@ def jaringan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replicas.heavy
 def jaringan_download(request: HttpRequest, format: str) -> HttpResponse:
     """The area's network as GraphML or GEXF, for Gephi."""
     try:

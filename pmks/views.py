@@ -20,7 +20,7 @@ from members.models import Keanggotaan
 from pmks.filters import KasusFilter
 from pmks.forms import KasusForm, RujukanForm, StatusForm
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
-from registry import access, audit, rekap
+from registry import access, audit, rekap, replicas
 from registry.models import JenisPerkumpulan, Perkumpulan
 from registry.pages import get_editable_or_404, paged, posted, require_editing_role, table_xlsx
 
@@ -238,6 +238,7 @@ def uncovered_needs(user, open_cases) -> list[dict]:
 
 
 @login_required
+@replicas.heavy
 def cakupan(request: HttpRequest) -> HttpResponse:
     """Who is helped and who is not, in the user's area: open cases with and without a group per
     village; open cases by category against the type of the group accompanying them (an empty

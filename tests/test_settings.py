@@ -51,3 +51,33 @@ def test_it_reads_database_urls():
     assert database_from_url("sqlite:////tmp/x.sqlite3")["NAME"] == "/tmp/x.sqlite3"
     with pytest.raises(ImproperlyConfigured):
         database_from_url("mysql://localhost/x")
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"DATABASE_URL": "sqlite:///:memory:",
+      "DATABASE_REPLICA_URL": "postgres://u@127.0.0.1:5442/db"},
+     "DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL"),
+    ({"DATABASE_URL": "postgres://u@127.0.0.1:5441/db",
+      "DATABASE_REPLICA_URL": "sqlite:///x.db"},
+     "a replica is a postgres:// URL"),
+    ({"DATABASE_URL": "postgres://u@127.0.0.1:5441/db", "DATABASE_REPLICA_MAX_LAG": "-1"},
+     "DATABASE_REPLICA_MAX_LAG must be a number above 0"),
+])
+def test_it_refuses_a_replica_it_cannot_use(env, message):
+    result = _start(DJANGO_SECRET_KEY="x" * 50, **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_replicas_become_aliases_behind_the_router():
+    code = ("from django.conf import settings as s; "
+            "print(sorted(s.DATABASES), s.DATABASE_ROUTERS, s.DATABASE_REPLICA_MAX_LAG, "
+            "'registry.replicas.ReadOwnWritesMiddleware' in s.MIDDLEWARE)")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean.update(DJANGO_SETTINGS_MODULE="wksbm_site.settings", DJANGO_SECRET_KEY="x" * 50,
+                 DATABASE_URL="postgres://u@127.0.0.1:5441/db", DATABASE_REPLICA_MAX_LAG="2.5",
+                 DATABASE_REPLICA_URL="postgres://u@10.0.0.2/db, postgres://u@10.0.0.3/db")
+    result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"],
+                            cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == (
+        "['default', 'replica1', 'replica2'] ['registry.replicas.Router'] 2.5 True"), result.stderr

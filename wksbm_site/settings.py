@@ -1,6 +1,10 @@
 """Settings of the WKSBM Registry, read from the environment.
 
 DATABASE_URL          sqlite:///path (default: var/wksbm.sqlite3) or postgres://user:pass@host:port/db
+DATABASE_REPLICA_URL  PostgreSQL streaming replicas of it, comma-separated: the heavy read-only
+                      pages and commands read them (registry/replicas.py; default: none)
+DATABASE_REPLICA_MAX_LAG  seconds a replica may lag behind and still be read (default 10)
+DATABASE_REPLICA_CHECK_SECONDS  how often a process checks each replica (default 5)
 DJANGO_SECRET_KEY     required unless DJANGO_DEBUG=True
 DJANGO_DEBUG          True or False (default False)
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost,127.0.0.1)
@@ -41,6 +45,20 @@ def env_bool(name: str, default: bool) -> bool:
     if value in ("False", "false", "0"):
         return False
     raise ImproperlyConfigured(f"{name} must be True or False, not {value!r}")
+
+
+def env_positive_float(name: str, default: float) -> float:
+    """Read a number above 0 (seconds); refuse anything else rather than guess."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0
+    if not 0 < number < float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a number above 0, not {value!r}")
+    return number
 
 
 def env_positive_int(name: str, default: int) -> int:
@@ -181,6 +199,26 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///var/wksbm.sqlite3"))
 }
+# Read replicas (PostgreSQL streaming replication): the heavy read-only pages and commands read
+# one that is up and at most DATABASE_REPLICA_MAX_LAG seconds behind (registry/replicas.py).
+for _number, _url in enumerate(
+        (u.strip() for u in os.environ.get("DATABASE_REPLICA_URL", "").split(",") if u.strip()),
+        start=1):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL")
+    _replica = database_from_url(_url)
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL: a replica is a postgres:// URL")
+    _replica["OPTIONS"] = {**_replica["OPTIONS"], "connect_timeout": 2}
+    # The test database of a replica is the primary's, replicated: never created by the tests.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["registry.replicas.Router"]
+    MIDDLEWARE.append("registry.replicas.ReadOwnWritesMiddleware")
+    TEMPLATES[0]["OPTIONS"]["context_processors"].append("registry.replicas.freshness")
+DATABASE_REPLICA_MAX_LAG = env_positive_float("DATABASE_REPLICA_MAX_LAG", 10)
+DATABASE_REPLICA_CHECK_SECONDS = env_positive_float("DATABASE_REPLICA_CHECK_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

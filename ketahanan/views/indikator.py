@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from ketahanan import indikator
 from ketahanan.models import Indikator
-from registry import access
+from registry import access, replicas
 from registry.models import Tingkat
 from registry.pages import XLSX, BadRequest, area_param, larger_areas, pada_param
 
@@ -122,6 +122,7 @@ def _dimensions(hasil, user) -> list[dict]:
 
 
 @login_required
+@replicas.heavy
 def indikator_page(request: HttpRequest) -> HttpResponse:
     try:
         area, acuan, pada = _params(request)
@@ -170,6 +171,7 @@ def _chart(villages, key: str) -> dict:
 
 
 @login_required
+@replicas.heavy
 def banding_page(request: HttpRequest) -> HttpResponse:
     try:
         area, acuan, pada = _params(request)
@@ -209,6 +211,7 @@ def banding_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replicas.heavy
 def indikator_xlsx(request: HttpRequest) -> HttpResponse:
     try:
         area, acuan, pada = _params(request)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from ketahanan import putaran as monitoring
 from ketahanan.models import PutaranPantau
-from registry import access, lampau, rekap
+from registry import access, lampau, rekap, replicas
 from registry.forms import DateInput
 from registry.models import Wilayah
 from registry.pages import BadRequest, area_param, larger_areas, posted
@@ -135,6 +135,7 @@ def _tables_side_by_side(before, after) -> list[dict]:
 
 
 @login_required
+@replicas.heavy
 def perubahan(request: HttpRequest) -> HttpResponse:
     """What changed in the area between two rounds (`?dari=KEY&sampai=KEY`; by default the
     round before today and today), village by village, and the recap tables side by side."""

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry import import_queue, workbook
+from registry import import_queue, replicas, workbook
 from registry.forms import UploadForm
 from registry.models import Impor, StatusImpor, Wilayah
 from registry.pages import XLSX, paged, posted, require_editing_role, table_xlsx
@@ -179,6 +179,7 @@ def workbook_template(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replicas.heavy
 def workbook_export(request: HttpRequest) -> HttpResponse:
     """An area's registry as a survey workbook (?wilayah=CODE; default: the user's area)."""
     kode = request.GET.get("wilayah") or (request.user.wilayah_id or "")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry import access, rekap
+from registry import access, rekap, replicas
 from registry.models import JenisPerkumpulan, Tingkat, Wilayah
 from registry.pages import XLSX, BadRequest, area_param, larger_areas
 
@@ -162,6 +162,7 @@ def _table_rows(table: rekap.Tabel) -> list[dict]:
 
 
 @login_required
+@replicas.heavy
 def rekap_page(request: HttpRequest) -> HttpResponse:
     try:
         area, tahun, sumber = _params_and_source(request)
@@ -197,6 +198,7 @@ def rekap_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replicas.heavy
 def rekap_xlsx(request: HttpRequest) -> HttpResponse:
     try:
         area, tahun, sumber = _params_and_source(request)

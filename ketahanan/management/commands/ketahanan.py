@@ -4,7 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from ketahanan import indikator
-from registry import lampau
+from registry import lampau, replicas
 from registry.management.areas import area_option
 
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         output = options["output"]
         if options["format"] == "xlsx" and not output:
             raise CommandError("--format xlsx needs --output FILE.")
-        hasil = indikator.hitung(area, acuan=acuan, pada=pada)
+        hasil, _ = replicas.run(lambda: indikator.hitung(area, acuan=acuan, pada=pada))
         if options["format"] == "xlsx":
             indikator.as_xlsx(hasil, output)
             self.stderr.write(f"Written {output}.")

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from network import graph
-from registry import lampau
+from registry import lampau, replicas
 from registry.management.areas import area_option
 
 
@@ -35,10 +35,11 @@ class Command(BaseCommand):
                 pada = lampau.as_of(lampau.parse_pada(options["pada"]))
             except ValueError as exc:
                 raise CommandError(f"--pada {options['pada']}: {exc}") from exc
-        network = graph.build(area, pada=pada)
+        as_json = options["format"] == "json"
+        (network, shared), _ = replicas.run(lambda: (
+            graph.build(area, pada=pada), graph.overlap(area, pada=pada) if as_json else None))
         if options["format"] == "json":
             result = graph.figures(network)
-            shared = graph.overlap(area, pada=pada)
             if pada is not None:
                 result["pada"] = timezone.localtime(pada).isoformat(timespec="seconds")
             result["tumpang_tindih"] = {

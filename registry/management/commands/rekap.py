@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from registry import rekap
+from registry import rekap, replicas
 from registry.management.areas import area_option
 
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
                     raise CommandError(f"--{param} {options[param]}: {exc}") from exc
         if sumber is not None and not options["tahun_acuan"]:
             year = sumber.tahun_acuan or year
-        result = rekap.build(area, year, sumber=sumber)
+        result, _ = replicas.run(lambda: rekap.build(area, year, sumber=sumber))
         output = options["output"]
         if options["format"] == "xlsx":
             if not output:
