@@ -9,8 +9,9 @@ reads of the registry's own apps go to a replica that is up and not lagging more
 
 - the work has written (a stored computation): it reads the primary from then on;
 - it reads inside a transaction of the primary;
-- the user wrote within the last `READ_OWN_WRITES` seconds (a cookie set by the middleware on
-  every successful POST): they read the primary, so that what they just saved is there;
+- the user wrote the registry's data within the last `read_own_writes_seconds()` (the longest
+  lag allowed plus the time between checks; 15 s by default): a cookie set by the middleware on
+  a request that wrote, so that what they just saved is there;
 - no replica qualifies: the primary serves, as without replicas.
 
 A replica's state is measured at most every `CHECK_SECONDS` per process: its replayed WAL
@@ -132,6 +133,10 @@ class Work:
 
 
 _work: contextvars.ContextVar[Work | None] = contextvars.ContextVar("replica_work", default=None)
+# The registry's models a write request wrote (a login, which writes only the session and the
+# account, does not send the user to the primary).
+_written: contextvars.ContextVar[list | None] = contextvars.ContextVar("replica_written",
+                                                                      default=None)
 
 
 class Router:
@@ -149,6 +154,10 @@ class Router:
         work = _work.get()
         if work is not None:
             work.wrote = True
+        written = _written.get()
+        if (written is not None and model._meta.app_label in REPLICA_APPS
+                and model._meta.label_lower not in PRIMARY_MODELS):
+            written.append(model._meta.label)
         return "default"
 
     def allow_relation(self, obj1, obj2, **hints):
@@ -210,14 +219,22 @@ def freshness(request) -> dict:
 
 
 class ReadOwnWritesMiddleware:
-    """After a successful write request, the user reads the primary for a while (the cookie)."""
+    """After a request that wrote the registry's data, the user reads the primary for a while
+    (the cookie)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return self.get_response(request)
+        written: list = []
+        token = _written.set(written)
+        try:
+            response = self.get_response(request)
+        finally:
+            _written.reset(token)
+        if written and response.status_code < 400:
             response.set_cookie(COOKIE, f"{time.time():.3f}",
                                 max_age=math.ceil(read_own_writes_seconds()), httponly=True,
                                 samesite="Lax", secure=request.is_secure())

@@ -5,6 +5,8 @@ DATABASE_REPLICA_URL  PostgreSQL streaming replicas of it, comma-separated: the 
                       pages and commands read them (registry/replicas.py; default: none)
 DATABASE_REPLICA_MAX_LAG  seconds a replica may lag behind and still be read (default 10)
 DATABASE_REPLICA_CHECK_SECONDS  how often a process checks each replica (default 5)
+DATABASE_POOL_MODE    transaction when DATABASE_URL is a pgbouncer in transaction mode (default:
+                      none, a direct connection or a session pooler)
 DJANGO_SECRET_KEY     required unless DJANGO_DEBUG=True
 DJANGO_DEBUG          True or False (default False)
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost,127.0.0.1)
@@ -75,6 +77,14 @@ def env_positive_int(name: str, default: int) -> int:
     return number
 
 
+# Behind a pooler in transaction mode (pgbouncer: docs/scaling.md), a connection's session is
+# not the app's: no prepared statements (pgbouncer before 1.21 cannot keep them), no server-side
+# cursors, no startup options (set `jit = off` in the server's configuration instead).
+POOLED = {"OPTIONS": {"prepare_threshold": None}, "DISABLE_SERVER_SIDE_CURSORS": True}
+if os.environ.get("DATABASE_POOL_MODE", "") not in ("", "session", "transaction"):
+    raise ImproperlyConfigured("DATABASE_POOL_MODE must be session or transaction")
+
+
 def database_from_url(url: str) -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry (sqlite:/// or postgres://)."""
     parsed = urlparse(url)
@@ -114,6 +124,7 @@ def database_from_url(url: str) -> dict:
             # The recap's GROUP BYs over millions of distributions cost PostgreSQL's JIT more to
             # compile (0.4 s) than it saves; the pages' small queries never gain from it.
             "OPTIONS": {"options": "-c jit=off"},
+            **(POOLED if os.environ.get("DATABASE_POOL_MODE") == "transaction" else {}),
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported")
 

@@ -158,6 +158,7 @@ def wait_for(what, seconds: float = 30):
 def test_heavy_pages_read_the_replica_and_say_so(site):
     staf = Client(site["port"])
     staf.login("demo-staf")
+    assert "wksbm_tulis" not in staf.cookies  # logging in is not writing the registry's data
     for path in (f"/rekap/?wilayah={DESA}", f"/jaringan/?wilayah={DESA}",
                  f"/ketahanan/?wilayah={DESA}", f"/pmks/cakupan/?wilayah={DESA}"):
         assert wait_for(lambda path=path: staf.request("GET", path)[1] == "replica"), path
