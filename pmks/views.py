@@ -220,7 +220,6 @@ def uncovered_needs(user, open_cases) -> list[dict]:
     """Per village and category: the open cases whose village has no active group of a type
     that usually helps that category (`KategoriPMKS.jenis_penolong`); the types present come
     from the stored recap counts, so this reads a few rows per village."""
-    rekap.refresh_for(user)
     helpers: dict[int, set[int]] = {}
     for kategori, jenis in KategoriPMKS.jenis_penolong.through.objects.values_list(
             "kategoripmks_id", "jenisperkumpulan_id"):

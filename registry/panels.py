@@ -26,7 +26,7 @@ class Panel:
 @dataclass
 class Card:
     """A figure on the dashboard: its label, its value and where it leads. `figure` gets the
-    request and the stored recap counts of the user's area (`rekap.refresh_for`), so that a
+    request and the stored recap counts of the user's area (`rekap.stored_for`), so that a
     figure kept there costs one small query whatever the area's size."""
 
     order: int

@@ -13,9 +13,11 @@ counts of its own groups alone under `OWN` + the dimension's code (`@jumlah`): w
 the area compares with, and the drill-down's row "at the kecamatan's own level". A village's
 counts and recap are therefore what they always were.
 
-Writes mark their village stale (`mark_stale`: signals for single saves, the importer for its bulk
-writes); `build` refreshes the stale villages within its area first, and `refresh` can be called
-on any villages (`rekap --segarkan` rebuilds all).
+The write that changes a village's groups computes its counts again (`mark_stale`: signals for
+single saves, the importer for its bulk writes; a web request or an import once at its end,
+`deferred`); no page that reads them computes anything. A village left marked stale (a raw bulk
+write, a refresh that did not finish) is shown as waiting and computed by `rekap --segarkan-basi`
+(cron) or the next write of its area; `rekap --segarkan` rebuilds all.
 
 Each app registers its own dimensions and tables from its AppConfig.ready() (the members app
 brings the size and the chairs' education, Tables 3 and 4), so the list stays open: Tables 10–11
@@ -24,6 +26,9 @@ belong to the PMKS cases, 12+ to whoever needs them.
 The bracket edges (a group's age, size, board term) live here and nowhere else.
 """
 
+import contextlib
+import contextvars
+import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -52,6 +57,7 @@ AGE_YEARS = 10  # Table 1: "< 10 tahun" is tahun_acuan − tahun_berdiri < 10
 SIZE_BRACKETS = [("≤ 10 orang", None, 10), ("11–20 orang", 11, 20), ("> 20 orang", 21, None)]
 TERM_BRACKETS = [("≤ 5 tahun", None, 5), ("6–10 tahun", 6, 10), ("> 10 tahun", 11, None)]
 REFRESH_CHUNK = 200  # villages refreshed in one transaction
+LEFT_WAITING_SECONDS = 60  # a village waiting longer is taken along by the next write's refresh
 # The prefix of the stored counts of the groups at an area's own level (above the village).
 OWN = "@"
 
@@ -170,6 +176,8 @@ class Rekap:
     sumber: "SumberRekap | None" = None
     # With a source: the tables it does not serve (live only), left out.
     tidak_termasuk: list[int] = field(default_factory=list)
+    # Live: villages of the area whose counts wait to be computed again (`waiting`).
+    menunggu: int = 0
 
     def sel(self, dimensi: str) -> QuerySet:
         """The area's stored counts of one dimension (rows with jenis, nilai, jumlah): the live
@@ -371,25 +379,69 @@ def counted(groups: QuerySet, *fields: str) -> QuerySet:
 
 
 # Keeping the stored counts -------------------------------------------------------------------
-def mark_stale(desa_ids: Iterable[str]) -> None:
-    """Note that these villages' recap counts must be computed again.
+# The villages whose counts the work in progress changed, when it refreshes them at its end
+# (`deferred`: a web request that writes, an import) rather than at each change.
+_pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("rekap_pending",
+                                                                     default=None)
 
-    Marked at once (the mark commits with the change) and again once the transaction commits:
-    a refresh that started before the commit (and so could not see the change) removes only
-    marks older than its start."""
+
+def mark_stale(desa_ids: Iterable[str]) -> None:
+    """These villages' recap counts must be computed again: by the writer, so that no page that
+    reads them waits for (or does) the computation.
+
+    They are marked (`RekapBasi`, committed with the change). Within `deferred` — every web
+    request that writes, every import — they are computed once at its end. A write outside one
+    (a script, the shell, the demo generator, the tests) leaves them to its own process: computed
+    before that process next reads stored counts (`own_writes_counted`), or by the next request
+    that writes, or by `rekap --segarkan-basi`; until then the pages say they wait."""
     ids = {d for d in desa_ids if d}
     if not ids:
         return
+    now = timezone.now()
+    RekapBasi.objects.bulk_create(
+        [RekapBasi(desa_id=d, sejak=now) for d in sorted(ids)], batch_size=1000,
+        update_conflicts=True, unique_fields=["desa"], update_fields=["sejak"],
+    )
+    pending = _pending.get()
+    (_own_villages if pending is None else pending).update(ids)
 
-    def mark():
-        now = timezone.now()
-        RekapBasi.objects.bulk_create(
-            [RekapBasi(desa_id=d, sejak=now) for d in sorted(ids)], batch_size=1000,
-            update_conflicts=True, unique_fields=["desa"], update_fields=["sejak"],
-        )
 
-    mark()
-    transaction.on_commit(mark)
+# The villages this process's writes outside `deferred` left waiting.
+_own_villages: set[str] = set()
+
+
+def own_writes_counted() -> None:
+    """Compute the counts this process's own writes outside `deferred` left waiting, before it
+    reads stored counts. A web server's process never has any (every writing request is
+    deferred)."""
+    if _own_villages:
+        refresh(set(_own_villages))
+
+
+@contextlib.contextmanager
+def deferred():
+    """Collect the villages marked stale by the work inside, and refresh them once at its end
+    (inside the work's transaction when the work is inside one); on an error, nothing is
+    refreshed (the marks, committed or not, follow the work's own transaction)."""
+    if _pending.get() is not None:  # already within one: its end refreshes
+        yield
+        return
+    pending: set = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        # The marks still there (a change rolled back took its marks along: a dry run), and
+        # villages left waiting a while by others (a raw bulk write, a refresh that did not
+        # finish), a few at a time: the next write takes them along.
+        marked = set(RekapBasi.objects.filter(desa__in=pending).values_list("desa", flat=True))
+        if marked:
+            left = RekapBasi.objects.filter(
+                sejak__lt=timezone.now() - datetime.timedelta(seconds=LEFT_WAITING_SECONDS)
+            ).order_by("sejak").values_list("desa", flat=True)[:REFRESH_CHUNK]
+            refresh(marked | set(left))
 
 
 def mark_groups_stale(group_ids: Iterable[int]) -> None:
@@ -422,6 +474,7 @@ def refresh(desa_ids: Iterable[str]) -> int:
 
     Returns the number of stored counts that changed."""
     ids = sorted(set(desa_ids))
+    _own_villages.difference_update(ids)
     changed = 0
     for start in range(0, len(ids), REFRESH_CHUNK):
         changed += _refresh(ids[start:start + REFRESH_CHUNK])
@@ -492,28 +545,33 @@ def refresh_stale(area: Wilayah) -> int:
     return len(stale)
 
 
-def refresh_for(user) -> QuerySet:
-    """Bring the stored counts of the user's whole area up to date; return that area's rows
-    (for an administrator without an area, the provinces' rows)."""
+def waiting(area: Wilayah) -> int:
+    """How many villages within the area have counts waiting to be computed again (after a raw
+    bulk write, or a write whose refresh did not finish): the pages say so."""
+    return RekapBasi.objects.filter(access.within(area, "desa", any_level=True)).count()
+
+
+def stored_for(user) -> QuerySet:
+    """The stored counts of the user's whole area (for an administrator without an area, the
+    provinces' rows): read, never computed here (see `mark_stale`)."""
+    own_writes_counted()
     if user.wilayah_id is not None:
-        refresh_stale(user.wilayah)
         return RekapSel.objects.filter(wilayah_id=user.wilayah_id)
     if access.sees_everything(user):
-        refresh(list(RekapBasi.objects.values_list("desa", flat=True)))
         return RekapSel.objects.filter(wilayah__tingkat=Tingkat.PROVINSI)
     return RekapSel.objects.none()
 
 
 def types_present(villages) -> set[tuple[str, int]]:
     """(village, group type) for each type with active groups in `villages` (codes, or a
-    queryset of them), read from the stored counts: bring those up to date first
-    (`refresh_for`)."""
+    queryset of them), read from the stored counts."""
+    own_writes_counted()
     return set(RekapSel.objects.filter(wilayah__in=villages, dimensi="jumlah")
                .values_list("wilayah", "jenis"))
 
 
 def stored_total(rows: QuerySet, *dimensi: str) -> int:
-    """The sum of some dimensions' stored counts over `rows` (see `refresh_for`)."""
+    """The sum of some dimensions' stored counts over `rows` (see `mark_stale`)."""
     return rows.filter(dimensi__in=dimensi).aggregate(n=Sum("jumlah"))["n"] or 0
 
 
@@ -532,9 +590,10 @@ def build(area: Wilayah, tahun_acuan: int, sensitive: bool = True,
           sumber: SumberRekap | None = None) -> Rekap:
     """The recap of an area; without `sensitive`, the PMKS tables are left out. With `sumber`,
     the tables it serves read its counts (no area profile), the others are left out."""
-    if sumber is None:
-        refresh_stale(area)
     rekap = Rekap(area, tahun_acuan, sumber=sumber)
+    if sumber is None:
+        own_writes_counted()
+        rekap.menunggu = waiting(area)
     rekap.jumlah_perkumpulan = rekap.sel("jumlah").aggregate(n=Sum("jumlah"))["n"] or 0
     if sumber is None:
         profil = ProfilDesa.objects.filter(access.within(area, "desa")).summary(
@@ -580,9 +639,11 @@ def group_lists_changed(sender, instance, action, reverse, pk_set, **kwargs) -> 
             mark_stale({instance.desa_id})
     elif action in ("post_add", "post_remove"):
         mark_groups_stale(pk_set)
-    elif action == "pre_clear":
-        mark_groups_stale(sender.objects.filter(pilihan=instance).values_list("perkumpulan_id",
-                                                                            flat=True))
+    elif action == "pre_clear":  # the groups that had it, counted again once it is gone
+        instance.rekap_groups = list(sender.objects.filter(pilihan=instance)
+                                     .values_list("perkumpulan_id", flat=True))
+    elif action == "post_clear":
+        mark_groups_stale(getattr(instance, "rekap_groups", []))
 
 
 def connect_signals() -> None:

@@ -74,3 +74,20 @@ class RejectNulMiddleware:
         if any("\x00" in value for key, values in request.GET.lists() for value in [key, *values]):
             raise SuspiciousOperation("NUL character in the query string")
         return self.get_response(request)
+
+
+class RecountAfterWritesMiddleware:
+    """A request that may write (any but GET/HEAD/OPTIONS) computes the recap counts of the
+    villages it changed once, at its end, before its answer goes out (`rekap.deferred`): the
+    writer pays, never a reader."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return self.get_response(request)
+        from registry import rekap
+
+        with rekap.deferred():
+            return self.get_response(request)

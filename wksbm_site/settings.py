@@ -181,6 +181,8 @@ MIDDLEWARE = [
     # After the user and the language are known, so that the 404/400 page is the site's own.
     "wksbm_site.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A write's recap counts, computed once at the end of its request (registry.rekap).
+    "wksbm_site.middleware.RecountAfterWritesMiddleware",
     # The audit history's web user (registry.audit).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

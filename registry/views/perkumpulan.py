@@ -47,7 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The user's area at a glance: groups by type (from the stored recap counts), the other
     apps' figures, the latest changed groups, and the area's own figures — its villages' latest
     profiles summed, with groups per 1,000 residents and memberships per adult (one query)."""
-    stored = rekap.refresh_for(request.user)
+    stored = rekap.stored_for(request.user)
     counts = stored.filter(dimensi="jumlah")
     per_type = dict(counts.values("jenis").annotate(n=Sum("jumlah")).values_list("jenis", "n"))
     types = [
@@ -155,6 +155,7 @@ def _stored_count(found: PerkumpulanFilter, request: HttpRequest, groups) -> int
     if user.wilayah_id is None or any(v not in (None, "") for k, v in data.items()
                                       if k not in ("urut", "jenis", "aktif")):
         return None
+    rekap.own_writes_counted()
     if RekapBasi.objects.filter(access.within(user.wilayah, "desa", any_level=True)).exists():
         return groups.count()
     rows = RekapSel.objects.filter(wilayah_id=user.wilayah_id)

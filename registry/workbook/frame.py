@@ -21,7 +21,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from registry import access, audit, validators
+from registry import access, audit, rekap, validators
 from registry.workbook.cells import SHOWN_CHARS, is_blank, shorten, shown, to_text
 from registry.workbook.reading import CellError, Row, WorkbookError, open_workbook, read_rows
 from registry.workbook.writer import update_statistics
@@ -323,7 +323,9 @@ def _run(source, *, user, dry_run, progress, name):
     if not imp.ok or dry_run:
         return imp
     written: set[type[Stage]] = set()
-    with transaction.atomic(), audit.changes(user, f"Impor: {name or _file_name(source)}"):
+    # The recap counts of the villages it changed are computed again once, at its end.
+    with (transaction.atomic(), audit.changes(user, f"Impor: {name or _file_name(source)}"),
+          rekap.deferred()):
         for handler in found:
             _stages(handler, imp, written, "write")
             handler.write(imp.plans[handler.name], imp)

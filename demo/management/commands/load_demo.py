@@ -13,7 +13,7 @@ from demo.generator import ACTIVITY, FORUM_TYPES
 from demo.psks import add_psks
 from members.models import Keanggotaan, PeranAnggota
 from network.models import Forum, Mekanisme, PengurusForum, TingkatForum
-from registry import audit, validators, workbook
+from registry import audit, rekap, validators, workbook
 from registry.access import Peran
 from registry.models import Perkumpulan, ProfilDesa, User, Wilayah
 
@@ -46,7 +46,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not Wilayah.objects.filter(pk=DESA).exists():
             raise CommandError(f"Area {DESA} is missing: run `manage.py load_wilayah` first.")
-        with transaction.atomic():
+        # The recap counts of what it writes, computed once at its end (registry.rekap).
+        with transaction.atomic(), rekap.deferred():
             result = workbook.run(DEMO_WORKBOOK)
             if not result.ok:
                 raise CommandError("\n".join(str(e) for e in result.errors))

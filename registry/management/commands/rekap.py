@@ -27,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", default=None, help="File to write (default: stdout).")
         parser.add_argument("--segarkan", action="store_true",
                             help="Compute every village's stored counts again first.")
+        parser.add_argument("--segarkan-basi", action="store_true",
+                            help="Compute first the counts of the villages still waiting (left "
+                                 "by a raw bulk write or a refresh that did not finish; cron).")
         # The registered sources of other stored counts: --putaran ID, the recap as approved in
         # a verification round (its approved villages within the area; the tables not kept at
         # approval are left out, with a note).
@@ -44,6 +47,9 @@ class Command(BaseCommand):
         if options["segarkan"]:
             villages = rekap.refresh_all()
             self.stderr.write(f"Stored counts of {villages} villages computed again.")
+        elif options["segarkan_basi"]:
+            villages = rekap.refresh_stale(area)
+            self.stderr.write(f"Stored counts of {villages} waiting villages computed again.")
         sumber = None
         for param, kind in rekap.REKAP_SOURCES.items():
             if options.get(param):
