@@ -20,7 +20,7 @@ class MembersConfig(AppConfig):
 
         workbook.register_sheet(KeluargaSheet())
         workbook.register_sheet(AnggotaSheet())
-        register_dimension("ukuran")(rekap.count_sizes)
+        register_dimension("ukuran", fields=["jumlah_anggota"])(rekap.count_sizes)
         register_dimension("pendidikan")(rekap.count_chair_education)
         register_dimension("anggota")(rekap.count_members)
         register_table(3)(rekap.table_size)

@@ -7,7 +7,7 @@ groups, on the entries whose period ends in the reference year."""
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, signals
 from django.utils.translation import gettext_lazy as _
 
 from network.models import DanaPerkumpulan, Hubungan
@@ -27,9 +27,22 @@ def count_isolated(groups: QuerySet):
     return ((desa, jenis, "", n) for desa, jenis, n in counted(groups.filter(~Exists(linked))))
 
 
-def link_changed(sender, instance, **kwargs) -> None:
-    """A link makes both its groups (perhaps of two villages) linked, its removal maybe not."""
-    mark_groups_stale(pk for pk in (instance.perkumpulan_id, instance.mitra_perkumpulan_id) if pk)
+def link_changed(sender, instance, signal, created=False, **kwargs) -> None:
+    """A new link changes the count of isolated groups only for a group it is the first link of;
+    a removed one only for a group left without any (an edited one: both, as it may have moved).
+    Its groups may be of two villages."""
+    groups = [pk for pk in (instance.perkumpulan_id, instance.mitra_perkumpulan_id) if pk]
+    if signal is signals.post_delete:
+        groups = [pk for pk in groups if links_of(pk) == 0]
+    elif created:
+        groups = [pk for pk in groups if links_of(pk) == 1]
+    mark_groups_stale(groups)
+
+
+def links_of(group_id: int) -> int:
+    """The group's links, either way (at most 2 read: whether it has one, or more than one)."""
+    return len(Hubungan.objects.filter(Q(perkumpulan=group_id) | Q(mitra_perkumpulan=group_id))
+               .values_list("pk", flat=True)[:2])
 
 
 def connect_signals() -> None:

@@ -380,8 +380,12 @@ class Perkumpulan(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # The recap of the village a group leaves is stale too (see registry.rekap).
+        # The recap of the village a group leaves is stale too, and a save that changes none of
+        # the fields the recap counts changes no count (see registry.rekap).
         instance.desa_tersimpan = instance.__dict__.get("desa_id")
+        from registry.rekap import counted_values
+
+        instance.rekap_tersimpan = counted_values(instance)
         return instance
 
     def clean(self) -> None:

@@ -348,12 +348,23 @@ DIMENSIONS: dict[str, Dimension] = {}
 TABLES: dict[int, Callable[[Rekap], Tabel]] = {}
 
 
-def register_dimension(kode: str):
+# The group's own fields the counts read: a save that changes none of them changes no count.
+COUNTED_FIELDS: set[str] = {"desa_id", "jenis_id", "aktif"}
+
+
+def register_dimension(kode: str, fields: Iterable[str] = ()):
+    """`fields`: the group's own fields (attribute names) the dimension reads."""
     def decorate(count: Dimension):
         DIMENSIONS[kode] = count
+        COUNTED_FIELDS.update(fields)
         return count
 
     return decorate
+
+
+def counted_values(group: Perkumpulan) -> tuple:
+    """The group's values of the fields the counts read (kept when it is loaded)."""
+    return tuple(group.__dict__.get(f) for f in sorted(COUNTED_FIELDS))
 
 
 SENSITIVE_TABLES: set[int] = set()
@@ -624,9 +635,14 @@ def sub_area_counts(area: Wilayah) -> dict[tuple[str, int], int]:
 
 
 # Signals: single saves mark their village stale (the importer marks its bulk writes itself). ---
-def group_saved(sender, instance, **kwargs) -> None:
-    mark_stale({instance.desa_id, getattr(instance, "desa_tersimpan", None)})
+def group_saved(sender, instance, created, **kwargs) -> None:
+    """A new group, or one whose counted fields changed (not its name, address or decree)."""
+    kept = getattr(instance, "rekap_tersimpan", None)
+    now = counted_values(instance)
+    if created or kept != now:
+        mark_stale({instance.desa_id, getattr(instance, "desa_tersimpan", None)})
     instance.desa_tersimpan = instance.desa_id
+    instance.rekap_tersimpan = now
 
 
 def group_deleted(sender, instance, **kwargs) -> None:
@@ -635,7 +651,7 @@ def group_deleted(sender, instance, **kwargs) -> None:
 
 def group_lists_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     if not reverse:
-        if action.startswith("post_"):
+        if (action in ("post_add", "post_remove") and pk_set) or action == "post_clear":
             mark_stale({instance.desa_id})
     elif action in ("post_add", "post_remove"):
         mark_groups_stale(pk_set)
@@ -659,22 +675,22 @@ def connect_signals() -> None:
 
 
 # The group dimensions (besides "jumlah", the number of active groups: see _refresh) ---------
-@register_dimension("tahun")
+@register_dimension("tahun", fields=["tahun_berdiri"])
 def count_years(groups: QuerySet):
     return ((d, j, year_value(y), n) for d, j, y, n in counted(groups, "tahun_berdiri"))
 
 
-@register_dimension("tujuan")
+@register_dimension("tujuan", fields=["tujuan_id"])
 def count_purposes(groups: QuerySet):
     return counted(groups.filter(tujuan__isnull=False), "tujuan")
 
 
-@register_dimension("jaringan")
+@register_dimension("jaringan", fields=["jaringan_kerja"])
 def count_networks(groups: QuerySet):
     return counted(groups, "jaringan_kerja")
 
 
-@register_dimension("masa")
+@register_dimension("masa", fields=["masa_kepengurusan"])
 def count_board_terms(groups: QuerySet):
     terms = groups.filter(masa_kepengurusan__isnull=False).annotate(
         kelas=bracket("masa_kepengurusan", TERM_BRACKETS)

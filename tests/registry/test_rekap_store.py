@@ -219,3 +219,36 @@ def test_segarkan_recomputes_counts_a_raw_bulk_write_missed(village, capsys):
     captured = capsys.readouterr()
     assert '"jumlah_perkumpulan": 1' in captured.out
     assert "Stored counts of 2 villages computed again." in captured.err
+
+
+def test_a_change_no_count_reads_computes_nothing(village, make_perkumpulan):
+    """A save that changes none of the fields the counts read marks nothing; a link marks only a
+    group it is the first link of, its removal only a group left without any — and the counts
+    stay those computed from scratch."""
+    from network.models import Hubungan
+
+    dw, kt, _chair = village
+    mlg = Perkumpulan.objects.get(kode="MLG-DW-001")
+    rekap.own_writes_counted()
+    dw = Perkumpulan.objects.get(pk=dw.pk)  # loaded, as a form loads it
+    dw.nama, dw.alamat = "Dasa Wisma Mawar", "Jl. Baru 1"
+    dw.save()
+    assert not RekapBasi.objects.exists()
+    dw.tahun_berdiri = 2001
+    dw.save()
+    assert set(RekapBasi.objects.values_list("desa", flat=True)) == {CIBEUREUM}
+    rekap.own_writes_counted()
+    first = Hubungan.objects.create(perkumpulan=dw, mitra_perkumpulan=mlg, bentuk="KOORDINASI")
+    assert set(RekapBasi.objects.values_list("desa", flat=True)) == {CIBEUREUM, MELONG}
+    rekap.own_writes_counted()
+    second = Hubungan.objects.create(perkumpulan=dw, mitra_perkumpulan=kt, bentuk="KOORDINASI")
+    assert set(RekapBasi.objects.values_list("desa", flat=True)) == {CIBEUREUM}  # kt's first
+    rekap.own_writes_counted()
+    Hubungan.objects.create(perkumpulan=mlg, mitra_perkumpulan=kt, bentuk="BERBAGI")
+    assert not RekapBasi.objects.exists()  # both linked already
+    second.delete()
+    assert not RekapBasi.objects.exists()  # dw and kt keep a link each
+    first.delete()
+    assert set(RekapBasi.objects.values_list("desa", flat=True)) == {CIBEUREUM}  # dw alone
+    kept = assert_same_as_from_scratch()
+    assert kept[CIBEUREUM]["jumlah_perkumpulan"] == 2
