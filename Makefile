@@ -53,7 +53,8 @@ test-replica: setup
 # hostile (workbooks made to exhaust the server, against the demo village's), aid (issue 19: the
 # double-aid check of a 10,000-row import, a person's and a programme's pages, the province's
 # recap; BENCH_AID_SIZE=full for 1,000,000 people and 2,000,000 distributions), verification
-# (issue 20: a round's progress page for a district of 300 villages against one of 30);
+# (issue 20: a round's progress page for a district of 300 villages against one of 30); replica
+# (issue 22: a streaming replica killed mid-run, pgbouncer; its own clusters, PostgreSQL only);
 # BENCH_DB=postgres://…/NAME_WITH_bench runs them on PostgreSQL.
 bench: setup
 	$(BIN)/python bench/import_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
@@ -66,6 +67,7 @@ bench: setup
 	$(BIN)/python bench/bantuan_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB)) --size $(or $(BENCH_AID_SIZE),small)
 	$(BIN)/python bench/verifikasi_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/lampau_bench.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
+	$(BIN)/python bench/replica_bench.py
 
 messages: setup
 	DJANGO_DEBUG=True $(BIN)/python manage.py makemessages -l id --no-obsolete --ignore '.venv/*' --ignore 'var/*'
