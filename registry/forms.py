@@ -18,7 +18,6 @@ from registry import validators
 from registry.access import Peran
 from registry.models import FormulirTerkirim, Perkumpulan, ProfilDesa, Wilayah
 from registry.workbook import MAX_FILE_BYTES
-from registry.workbook.reading import xls_refused
 
 
 def today():
@@ -458,25 +457,24 @@ def village_in_area(user, value: str, any_level: bool = False) -> Wilayah:
 
 
 # The workbook files the survey import reads (registry.workbook.open_workbook).
-SURVEY_SUFFIXES = (".xlsx", ".ods")
+SURVEY_SUFFIXES = (".xlsx", ".ods", ".xls")
 
 
 class UploadForm(forms.Form):
     berkas = forms.FileField(
-        label=_("Survey workbook (.xlsx or .ods)"),
+        label=_("Survey workbook (.xlsx, .ods or .xls)"),
         help_text=_("The survey form filled in: sheets perkumpulan, anggota, pmks, jaringan."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods"}),
-        error_messages={"required": _("Choose the workbook file (.xlsx or .ods) to import.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.xls"}),
+        error_messages={"required": _("Choose the workbook file (.xlsx, .ods or .xls) to "
+                                      "import.")},
     )
 
     def clean_berkas(self):
         upload = self.cleaned_data["berkas"]
-        if upload.name.lower().endswith(".xls"):
-            raise ValidationError(xls_refused(), code="xls")
         if not upload.name.lower().endswith(SURVEY_SUFFIXES):
             raise ValidationError(
-                _("“%(name)s” is not a workbook (.xlsx or .ods); save it as Excel (.xlsx) "
-                  "or OpenDocument (.ods)."),
+                _("“%(name)s” is not a workbook (.xlsx, .ods or .xls); save it as Excel "
+                  "(.xlsx) or OpenDocument (.ods)."),
                 code="extension", params={"name": upload.name},
             )
         if upload.size > MAX_FILE_BYTES:

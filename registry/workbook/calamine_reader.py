@@ -22,11 +22,10 @@ unescapes _xHHHH_ and builds the sheet as one dense block; so a sheet is read by
 With those, a whole number is an int, a date a datetime at midnight, a time and a duration as
 openpyxl has them, an empty cell None: `convert`.
 
-An .ods has no other reader: calamine reads it after the file's size and its zip are checked, and
-`ods_check` refuses an .ods whose repeated rows or cells would make more cells than a survey
-holds. An .xls is recognised (`kind`) only to be refused (reading.xls_refused): calamine builds
-every sheet of an .xls when it opens it, as large as its farthest cell, and nothing bounds that
-before.
+An .ods or an .xls has no other reader: calamine reads it after the file's size is checked, and
+the cells calamine would build of it bounded: `ods_check` refuses an .ods whose repeated rows or
+cells would make more cells than a survey holds; `xls_check` (xls_scan) an .xls whose sheets'
+blocks of cells, from each first to each farthest cell, do.
 """
 
 import datetime
@@ -237,7 +236,7 @@ def xlsx_rows(sheet):
         ) from exc
 
 
-# .ods (and .xls, recognised to be refused) ------------------------------------------------------
+# .ods and .xls -----------------------------------------------------------------------------------
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _REPEATED = re.compile(rb'table:number-(rows|columns)-repeated="(\d+)"')
@@ -315,12 +314,33 @@ def _check_repeats(data: bytes) -> None:
                 raise reading.WorkbookError(_too_many_cells())
 
 
+def xls_check(source) -> None:
+    """Refuse an .xls of which calamine would build more cells than a survey holds (xls_scan)."""
+    from registry.workbook import xls_scan
+
+    if hasattr(source, "read"):
+        source.seek(0)
+        data = source.read(reading.MAX_FILE_BYTES + 1)
+        source.seek(0)
+    else:
+        with open(source, "rb") as handle:
+            data = handle.read(reading.MAX_FILE_BYTES + 1)
+    xls_scan.check(data, MAX_DENSE_CELLS)
+
+
+def _calamine_failed(exc: BaseException) -> bool:
+    """A CalamineError, or a panic of its Rust code (pyo3's PanicException, a BaseException)."""
+    from python_calamine import CalamineError
+
+    return isinstance(exc, CalamineError) or type(exc).__name__ == "PanicException"
+
+
 def _too_many_cells() -> str:
     return _("The workbook repeats rows or cells far more often than a survey can hold; refused.")
 
 
 class CalamineSheet:
-    """A sheet of an .ods, with what reading.read_rows needs of a sheet: its title, a
+    """A sheet of an .ods or an .xls, with what reading.read_rows needs of a sheet: its title, a
     scan (rows holding values) and its rows."""
 
     def __init__(self, book: "CalamineBook", title: str):
@@ -331,14 +351,14 @@ class CalamineSheet:
 
     def _read(self) -> list:
         if self._rows is None:
-            from python_calamine import CalamineError
-
             try:
                 sheet = self.parent.calamine.get_sheet_by_name(self.title)
                 if sheet.height * max(sheet.width, 1) > MAX_DENSE_CELLS:
                     raise reading.WorkbookError(_too_many_cells())
                 self._rows = list(cell_rows(sheet))
-            except CalamineError as exc:
+            except BaseException as exc:
+                if not _calamine_failed(exc):
+                    raise
                 raise reading.WorkbookError(
                     _("Sheet %(sheet)s cannot be read: the file is damaged or not a plain "
                       "workbook.") % {"sheet": self.title[:100]}
@@ -363,7 +383,7 @@ class CalamineSheet:
 
 
 class CalamineBook:
-    """An .ods read by calamine, shaped as the openpyxl workbook reading.py reads."""
+    """An .ods or an .xls read by calamine, shaped as the openpyxl workbook reading.py reads."""
 
     def __init__(self, source):
         self.calamine = open_calamine(source)
@@ -387,17 +407,19 @@ class CalamineBook:
 
 
 def load_other(source, kind_: str) -> CalamineBook:
-    """An .ods, its size already checked."""
-    from python_calamine import CalamineError
-
+    """An .ods or an .xls, its size already checked."""
     if kind_ == "ods":
         reading.check_zip_sizes(source)
         ods_check(source)
+    else:
+        xls_check(source)
     try:
         return CalamineBook(source)
-    except CalamineError as exc:
+    except BaseException as exc:
+        if not _calamine_failed(exc):
+            raise
         raise reading.WorkbookError(
-            _("The workbook cannot be read: it is damaged or not an .xlsx or .ods file.")
+            _("The workbook cannot be read: it is damaged or not an .xlsx, .ods or .xls file.")
         ) from exc
     finally:
         if hasattr(source, "seek"):

@@ -104,22 +104,15 @@ def check_zip_sizes(path_or_file) -> set[str]:
     return names
 
 
-def xls_refused() -> str:
-    # calamine builds every sheet of an .xls at once, as large as its farthest cell: a 7 KB
-    # file of five sheets, each with one cell in its last row and column, took 1 GB.
-    return _("Old Excel files (.xls) cannot be imported safely: open the file in Excel or "
-             "LibreOffice and save it as an Excel workbook (.xlsx) or OpenDocument (.ods).")
-
-
 def check_survey_file(path_or_file) -> None:
-    """What the survey import accepts: an .xlsx (check_container) or an .ods; an .xls is
-    refused with a way out."""
+    """What the survey import accepts: an .xlsx (check_container), an .ods or an .xls (what
+    calamine would build of it bounded: xls_scan)."""
     from registry.workbook import calamine_reader
 
     kind = calamine_reader.kind(path_or_file)
     if kind == "xls":
-        raise WorkbookError(xls_refused())
-    if kind == "ods":
+        calamine_reader.xls_check(path_or_file)
+    elif kind == "ods":
         check_zip_sizes(path_or_file)
     else:
         check_container(path_or_file)
@@ -128,7 +121,7 @@ def check_survey_file(path_or_file) -> None:
 def open_workbook(path_or_file):
     """Open an xlsx read-only, values only (a formula counts by its cached value), reading no
     more of it than the limits allow (xlsx_reader; its cells are read by calamine where it gives
-    the same values, calamine_reader); an .ods is read by calamine, an .xls refused."""
+    the same values, calamine_reader); an .ods or an .xls is read by calamine."""
     size = _size(path_or_file)
     if size > MAX_FILE_BYTES:
         raise WorkbookError(
@@ -138,9 +131,7 @@ def open_workbook(path_or_file):
     from registry.workbook import calamine_reader, xlsx_reader
 
     kind = calamine_reader.kind(path_or_file)
-    if kind == "xls":
-        raise WorkbookError(xls_refused())
-    if kind == "ods":
+    if kind in ("ods", "xls"):
         return calamine_reader.load_other(path_or_file, kind)
     check_container(path_or_file)
     try:

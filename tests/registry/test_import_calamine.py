@@ -171,8 +171,8 @@ def converted(tmp_path, path, suffix: str):
     return made
 
 
-@pytest.mark.parametrize("suffix", ["ods"])
-def test_an_ods_imports_to_the_same_records_as_the_xlsx(tmp_path, suffix):
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_an_ods_or_xls_imports_to_the_same_records_as_the_xlsx(tmp_path, suffix):
     xlsx = sf.make_xlsx(tmp_path, sf.good_sheets())
     other = converted(tmp_path, xlsx, suffix)
     imp = sf.imported(xlsx)
@@ -183,8 +183,8 @@ def test_an_ods_imports_to_the_same_records_as_the_xlsx(tmp_path, suffix):
     assert sf.dump() == expected
 
 
-@pytest.mark.parametrize("suffix", ["ods"])
-def test_errors_in_an_ods_are_placed_by_sheet_row_and_column(tmp_path, suffix):
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_errors_in_an_ods_or_xls_are_placed_by_sheet_row_and_column(tmp_path, suffix):
     sheets = sf.good_sheets()
     sheets["anggota"][1]["nik"] = "12345"
     sheets["perkumpulan"][1]["tahun_berdiri"] = "dulu"
@@ -222,13 +222,12 @@ def test_an_ods_repeating_a_filled_row_a_million_times_is_refused(tmp_path):
         workbook.run(path)
 
 
-def test_an_xls_is_refused_with_a_way_out_and_nothing_written(tmp_path):
-    """calamine builds every sheet of an .xls at once, as large as its farthest cell: an .xls
-    made by LibreOffice, good as it is, is refused before calamine opens it."""
+def test_the_command_imports_an_xls(tmp_path):
+    from django.core.management import call_command
+
     other = converted(tmp_path, sf.make_xlsx(tmp_path, sf.good_sheets()), "xls")
-    with pytest.raises(workbook.WorkbookError, match=r"\.xls.*\.xlsx.*\.ods"):
-        workbook.run(other)
-    assert not sf.Perkumpulan.objects.exists()
+    call_command("import_survey", str(other))
+    assert sf.codes(sf.Perkumpulan.objects) == {"CBR-DW-001", "CBR-PSY-001"}
 
 
 def test_a_file_that_is_no_workbook_is_refused(tmp_path):
@@ -238,8 +237,8 @@ def test_a_file_that_is_no_workbook_is_refused(tmp_path):
         workbook.run(path)
 
 
-@pytest.mark.parametrize("suffix", ["ods"])
-def test_the_web_import_takes_an_ods(client, operator, tmp_path, suffix):
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_the_web_import_takes_an_ods_or_xls(client, operator, tmp_path, suffix):
     import io
 
     from django.urls import reverse
@@ -264,24 +263,6 @@ def test_the_web_import_takes_an_ods(client, operator, tmp_path, suffix):
     record.refresh_from_db()
     assert record.status == "DIIMPOR"
     assert Keanggotaan.objects.get().warga.nik == "3277014101800001"
-
-
-def test_the_web_import_refuses_an_xls_with_a_way_out(client, operator, tmp_path):
-    import io
-
-    from django.urls import reverse
-
-    from registry.models import Impor
-
-    xls = converted(tmp_path, sf.make_xlsx(tmp_path, sf.good_sheets()), "xls")
-    for name in ("survei.xls", "survei.xlsx"):  # by its name, or by its content
-        upload = io.BytesIO(xls.read_bytes())
-        upload.name = name
-        client.force_login(operator)
-        response = client.post(reverse("registry:impor_new"), {"berkas": upload})
-        assert response.status_code == 400, name
-        assert "simpan sebagai" in response.content.decode(), name
-    assert Impor.objects.count() == 0
 
 
 @pytest.mark.parametrize("name", ["rusak.ods", "rusak.xls"])

@@ -7,7 +7,7 @@ from registry import workbook
 
 class Command(BaseCommand):
     help = (
-        "Import a survey workbook (.xlsx or .ods with sheets perkumpulan, anggota, pmks, "
+        "Import a survey workbook (.xlsx, .ods or .xls with sheets perkumpulan, anggota, pmks, "
         "jaringan; see "
         "docs/survey-workbook.md). All or nothing: on any error nothing is written and every "
         "error is printed as sheet:row:column: message (the first 1,000, then their number), "
