@@ -3,6 +3,7 @@ KK number) and its `anggota` sheet: one row per membership, keyed by (group, per
 (group, household) for a row with a KK number and no NIK."""
 
 import datetime
+import sys
 
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
@@ -133,30 +134,33 @@ class People(Stage):
     def plan(self, imp: Import) -> None:
         """Which people are new and which change; values left empty in the file change nothing.
 
-        Registered people are compared as plain values: building 100,000 model objects to find
-        them unchanged would cost more than the comparison."""
-        existing = {}
+        Registered people are compared as plain values, a batch of the file's NIKs at a time:
+        building 100,000 model objects (or dicts) to find them unchanged would cost more time
+        and memory than the comparison."""
+        self.ids = {}
         for part in chunks(list(self.values)):
-            rows = Warga.objects.filter(nik__in=part).values("pk", "nik", *PERSON_FIELDS)
-            existing.update((row["nik"], row) for row in rows)
-        seen, owned = _reach(imp, [row["pk"] for row in existing.values()])
-        for nik, values in self.values.items():
-            row = existing.get(nik)
-            if row is None:
-                self.to_create.append((nik, values))
-                continue
-            if row["pk"] not in seen and not self._same_name(imp, nik, row["nama"]):
-                continue
-            changes = {k: v for k, v in values.items() if v not in (None, "") and row[k] != v}
-            if changes and row["pk"] not in owned:
-                imp.warn(self.named[nik][1], "nik", _(
-                    "This person is registered in another village: their recorded data was "
-                    "kept."))
-                continue
-            if changes:
-                fields = {k: row[k] for k in PERSON_FIELDS} | changes
-                self.to_update.append(Warga(pk=row["pk"], nik=nik, **fields))
-        self.ids = {n: r["pk"] for n, r in existing.items()}
+            found = Warga.objects.filter(nik__in=part).values_list("pk", "nik", *PERSON_FIELDS)
+            existing = {registered[1]: registered for registered in found}
+            seen, owned = _reach(imp, [registered[0] for registered in existing.values()])
+            for nik in part:
+                values = self.values[nik]
+                registered = existing.get(nik)
+                if registered is None:
+                    self.to_create.append((nik, values))
+                    continue
+                pk = self.ids[nik] = registered[0]
+                row = dict(zip(PERSON_FIELDS, registered[2:], strict=True))
+                if pk not in seen and not self._same_name(imp, nik, row["nama"]):
+                    continue
+                changes = {k: v for k, v in values.items()
+                           if v not in (None, "") and row[k] != v}
+                if changes and pk not in owned:
+                    imp.warn(self.named[nik][1], "nik", _(
+                        "This person is registered in another village: their recorded data was "
+                        "kept."))
+                    continue
+                if changes:
+                    self.to_update.append(Warga(pk=pk, nik=nik, **(row | changes)))
 
     def _same_name(self, imp: Import, nik: str, registered: str) -> bool:
         """A NIK registered to someone the user does not see is linked only when the file names
@@ -551,9 +555,12 @@ class AnggotaSheet(SheetHandler):
             for pk, group, person, peran, mulai in rows.values_list(
                 "pk", "perkumpulan_id", "warga_id", "peran", "mulai"
             ):
-                current[(group, person)] = (pk, peran, mulai)
+                current[(group, person)] = (pk, sys.intern(peran), mulai)
         chairs = {g: p for (g, p), (_pk, peran, _m) in current.items() if peran == "KETUA"}
-        in_file = {(group_ids.get(k), person_ids.get(n)): i for (k, n), i in memberships.items()}
+        # The file's rows of the current chairs (whether they stay chair).
+        chair_keys = set(chairs.items())
+        in_file = {key: i for (k, n), i in memberships.items()
+                   if (key := (group_ids.get(k), person_ids.get(n))) in chair_keys}
         counts = imp.counts.setdefault(self.name, Counts())
         today = timezone.localdate()
         plan = {"create": [], "close": [], "move": [],

@@ -225,9 +225,17 @@ class PerkumpulanSheet(SheetHandler):
 
     def plan(self, groups: dict[str, dict], imp: Import):
         existing = {}
+        # A group's list values as the pks of its through rows: no list value is built as a
+        # model instance (thousands a file, each held until the import ends).
+        chosen: dict[tuple[str, int], set[int]] = {}
         for part in chunks(list(groups)):
-            queryset = Perkumpulan.objects.filter(kode__in=part).prefetch_related(*MULTI_COLUMNS)
-            existing.update((g.kode, g) for g in queryset)
+            found = {g.pk: g for g in Perkumpulan.objects.filter(kode__in=part)}
+            existing.update((g.kode, g) for g in found.values())
+            for column in MULTI_COLUMNS:
+                through = getattr(Perkumpulan, column).through
+                rows = through.objects.filter(perkumpulan_id__in=list(found))
+                for group, value in rows.values_list("perkumpulan_id", "pilihan_id"):
+                    chosen.setdefault((column, group), set()).add(value)
         new_activities = {}
         for item in groups.values():
             for value in item["values"]["kegiatan"]:
@@ -259,7 +267,7 @@ class PerkumpulanSheet(SheetHandler):
                 counts.created += 1
                 continue
             m2m_same = all(
-                {p.pk for p in getattr(group, column).all()}
+                chosen.get((column, group.pk), set())
                 == {p.pk for p in values if not isinstance(p, str)}
                 and not any(isinstance(p, str) for p in values)
                 for column, values in m2m.items()

@@ -4,6 +4,7 @@ file's size and the zip's (check_container), the shared strings and each sheet's
 (read_rows). The limits are documented in docs/survey-workbook.md ("Limits")."""
 
 import itertools
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ MAX_CELL_CHARS = 5_000
 # benchmark), and a province is imported district by district. A sheet over it is refused before
 # any of its rows is checked.
 MAX_SHEET_ROWS = 500_000
+# Cell texts up to this long are held once however often the file repeats them (_clean).
+SHARED_CHARS = 64
 # A run of this many empty rows ends a sheet: what lies below it is not read (with a warning).
 EMPTY_ROWS_STOP = 1_000
 # What the reader holds at once of a sheet's XML: one row (a survey row is a few kilobytes; Excel's
@@ -65,7 +68,7 @@ class CellError:
         return f"{self.sheet}:{self.row}:{self.column}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One data row: its number as Excel shows it and its raw values by column name."""
 
@@ -311,8 +314,10 @@ def _clean(value: Any) -> Any:
     value = value.strip()
     # Our exports put an apostrophe before text that a spreadsheet would run as a formula.
     if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
-        return value[1:]
-    return value
+        value = value[1:]
+    # A file repeats its short values (a group's code on each member's row, roles, sexes, schooling,
+    # a person in several groups): one copy each, not one a cell.
+    return sys.intern(value) if len(value) <= SHARED_CHARS else value
 
 
 
