@@ -34,7 +34,7 @@ import zipfile
 
 from django.utils.translation import gettext as _
 
-from registry.workbook import reading
+from registry.workbook import reading, xls_scan
 
 # The most cells (last row × last column) calamine may build for one sheet: a district's survey
 # sheet is 100,000 rows of 8 to 17 columns, and the largest sheet allowed (MAX_SHEET_ROWS) of 10.
@@ -237,7 +237,6 @@ def xlsx_rows(sheet):
 
 
 # .ods and .xls -----------------------------------------------------------------------------------
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _REPEATED = re.compile(rb'table:number-(rows|columns)-repeated="(\d+)"')
 
@@ -245,7 +244,7 @@ _REPEATED = re.compile(rb'table:number-(rows|columns)-repeated="(\d+)"')
 def kind(source) -> str:
     """'xlsx', 'ods', 'xls' by the file's content, or '' when none."""
     head = _head(source, 8)
-    if head == OLE_MAGIC:
+    if head == xls_scan.OLE_MAGIC:
         return "xls"
     if not head.startswith(b"PK"):
         return ""
@@ -316,8 +315,6 @@ def _check_repeats(data: bytes) -> None:
 
 def xls_check(source) -> None:
     """Refuse an .xls of which calamine would build more cells than a survey holds (xls_scan)."""
-    from registry.workbook import xls_scan
-
     if hasattr(source, "read"):
         source.seek(0)
         data = source.read(reading.MAX_FILE_BYTES + 1)
