@@ -190,31 +190,53 @@ def read_rows(worksheet, handler: "SheetHandler", imp: "Import") -> Iterator[Row
         if number - last_filled > EMPTY_ROWS_STOP:
             _stopped(imp, sheet, last_filled + EMPTY_ROWS_STOP, scan)
             return
-        long = [(c, v) for c, v in cells if _too_long(v)]
+        # One pass over the row's cells: the cells too long to read, whether any cell holds a
+        # value, and the values of the known columns (cleaned) with the memory their text takes.
+        record: dict[str, Any] = {}
+        long = []
+        filled = False
+        text = 0
+        for column, value in cells:
+            if value is None:
+                continue
+            if isinstance(value, str):
+                if _too_long(value):
+                    long.append((column, value))
+                    continue
+                if is_blank(value):
+                    continue
+                size = _text_bytes(value)
+                value = _clean(value)
+            else:
+                size = 0
+            filled = True
+            name = names.get(column)
+            if name is not None:
+                record[name] = value
+                text += size
         for column, value in long:
             imp.errors.append(_oversized(sheet, number, names.get(column, _letter(column)), value))
         if long:
             last_filled = number
             continue
-        if all(is_blank(v) for _c, v in cells):
+        if not filled:
             if number - last_filled >= EMPTY_ROWS_STOP:
                 _stopped(imp, sheet, number, scan)
                 return
             continue
         last_filled = number
-        record = {names[c]: v for c, v in cells if c in names and not is_blank(v)}
         if not record:
             continue
         data_rows += 1
         if data_rows > MAX_SHEET_ROWS:
             raise WorkbookError(xlsx_reader.too_many_rows(worksheet.title))
-        imp.text_bytes += sum(_text_bytes(v) for v in record.values())
+        imp.text_bytes += text
         if imp.text_bytes > MAX_TEXT_BYTES:
             raise WorkbookError(
                 _("The workbook holds more text than a survey can (over %(limit)d MB); refused.")
                 % {"limit": MAX_TEXT_BYTES // (1024 * 1024)}
             )
-        yield Row(sheet, number, {k: _clean(v) for k, v in record.items()})
+        yield Row(sheet, number, record)
 
 
 def _header(sheet: str, handler: "SheetHandler", header: dict[int, Any], imp: "Import"
