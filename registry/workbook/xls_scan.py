@@ -155,20 +155,23 @@ def _records(stream: bytes, at: int):
 
 
 class _Block:
-    """The dense block calamine builds of a set of cells."""
+    """The dense block calamine builds of a set of cells: its bounds, kept as the cells come."""
 
     def __init__(self):
-        self.rows: list[int] = []
-        self.columns: list[int] = []
+        self.top = self.left = None
+        self.bottom = self.right = 0
 
     def add(self, row: int, first: int, last: int | None = None) -> None:
-        self.rows.append(row)
-        self.columns += (first, first if last is None else last)
+        last = first if last is None else last
+        if self.top is None:
+            self.top, self.left = row, first
+        self.top, self.bottom = min(self.top, row), max(self.bottom, row)
+        self.left, self.right = min(self.left, first), max(self.right, last)
 
     def cells(self) -> int:
-        if not self.rows:
+        if self.top is None:
             return 0
-        return (max(self.rows) - min(self.rows) + 1) * (max(self.columns) - min(self.columns) + 1)
+        return (self.bottom - self.top + 1) * (self.right - self.left + 1)
 
 
 def _claimed(data: bytes) -> int:

@@ -59,7 +59,7 @@ def compound_file(stream: bytes, loop: bool = False) -> bytes:
     """A version 3 compound file (512-byte sectors) holding `stream` as "Workbook": sector 0 the
     FAT, sector 1 the directory, then the stream (padded past the 4,096-byte mini-stream cutoff).
     `loop`: the stream's last sector points back to its first."""
-    stream = stream + b"\0" * (-len(stream) % 512 or 0)
+    stream = stream + b"\0" * (-len(stream) % 512)
     size = max(len(stream), 4096)
     stream = stream.ljust(size, b"\0")
     sectors = size // 512
