@@ -243,7 +243,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # django-axes first: it refuses a locked account before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user's area with the user.
+    "wksbm_site.accounts.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -226,11 +226,11 @@ def test_the_plan_page_runs_a_fixed_number_of_queries(client, operator, world,
     client.force_login(operator)
     url = reverse("ketahanan:rencana_detail", args=[plan.pk])
     client.get(url)
-    # the session, the user and what every page reads (base.html), the plan, its activities,
-    # their groups, whether the user may write: the same with 2 activities and with 10
+    # the session, the user with their area (what every page reads: base.html), the plan, its
+    # activities, their groups, whether the user may write: the same with 2 activities and 10
     for n in (2, 10):
         add_activities(plan, world, 2, n)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             response = client.get(url)
         assert response.content.decode().count('data-status="') == n
 
