@@ -267,7 +267,8 @@ class Perkumpulan(models.Model):
     )
     nama = models.CharField(_("name"), max_length=200)
     jenis = models.ForeignKey(
-        JenisPerkumpulan, models.PROTECT, related_name="perkumpulan", verbose_name=_("type")
+        JenisPerkumpulan, models.PROTECT, related_name="perkumpulan", verbose_name=_("type"),
+        db_index=False,  # perk_jenis_kode_idx leads with it
     )
     desa = models.ForeignKey(
         Wilayah,
@@ -369,6 +370,8 @@ class Perkumpulan(models.Model):
             # The list of one type sorted by founding year (a province's 339,026 Dasa Wisma): the
             # first page read in order from the index rather than all of them sorted.
             models.Index(fields=["jenis", "tahun_berdiri", "kode"], name="perk_jenis_tahun_idx"),
+            # The list of one type in its default order (by code), any page: read in order.
+            models.Index(fields=["jenis", "kode"], name="perk_jenis_kode_idx"),
         ]
 
     def __str__(self) -> str:
