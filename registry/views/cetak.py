@@ -24,7 +24,7 @@ from registry.forms import VersionedModelForm
 from registry.models import SK_WARNING_DAYS, KopSurat, Perkumpulan, Tingkat, Wilayah
 from registry.pages import BadRequest, paged, posted
 from registry.panels import CETAK_SECTIONS, shown
-from registry.views.rekap import _params_and_source, _table_rows
+from registry.views.rekap import _params_and_source, table_html
 
 
 # The letterhead and the signature ---------------------------------------------------------------
@@ -126,7 +126,7 @@ def rekap_cetak(request: HttpRequest) -> HttpResponse:
         "tahun": tahun,
         "putaran": sumber,
         "rekap": data,
-        "tables": [{"tabel": t, "rows": _table_rows(t)} for t in data.tabel],
+        "tables": [{"tabel": t, "html": table_html(t, "data")} for t in data.tabel],
     })
 
 
