@@ -226,7 +226,7 @@ def timed(work: Callable[[], object], runs: int) -> tuple[float, list[dict]]:
     return statistics.median(times), captured.captured_queries
 
 
-def time_page(client, url: str) -> tuple[dict, list[dict]]:
+def time_page(client, url: str, runs: int = PAGE_RUNS) -> tuple[dict, list[dict]]:
     """One page through Django's test client, timed (each request must answer 200):
     ({"ms": median, "queries": n}, the queries of the counted request)."""
 
@@ -235,7 +235,7 @@ def time_page(client, url: str) -> tuple[dict, list[dict]]:
         if response.status_code != 200:
             raise BenchFailure(f"{url} answered {response.status_code}")
 
-    seconds, queries = timed(get, PAGE_RUNS)
+    seconds, queries = timed(get, runs)
     return {"ms": seconds * 1000, "queries": len(queries)}, queries
 
 
