@@ -415,9 +415,7 @@ def load_other(source, kind_: str) -> CalamineBook:
     except BaseException as exc:
         if not _calamine_failed(exc):
             raise
-        raise reading.WorkbookError(
-            _("The workbook cannot be read: it is damaged or not an .xlsx, .ods or .xls file.")
-        ) from exc
+        raise xls_scan.damaged() from exc
     finally:
         if hasattr(source, "seek"):
             source.seek(0)

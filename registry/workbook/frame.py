@@ -275,9 +275,13 @@ def run(source, *, user=None, dry_run=False, progress: Callable[[str, int], None
     # them again and again (13% of a 100,000-row import) to find no garbage.
     collecting = gc.isenabled()
     gc.disable()
+    imp = Import(user)
     try:
-        return _run(source, user=user, dry_run=dry_run, progress=progress, name=name)
+        return _run(imp, source, dry_run=dry_run, progress=progress, name=name)
     finally:
+        # What was read and planned is no longer needed once written (or refused): the caller
+        # keeps the Import for its errors, warnings and counts, not the file's rows.
+        imp.parsed, imp.plans, imp._parts = {}, {}, {}
         if collecting:
             gc.enable()
 
@@ -286,8 +290,8 @@ def _file_name(source) -> str:
     return Path(str(getattr(source, "name", source))).name
 
 
-def _run(source, *, user, dry_run, progress, name):
-    imp = Import(user)
+def _run(imp: Import, source, *, dry_run, progress, name):
+    user = imp.user
     if user is not None and not access.can_edit(user):
         raise WorkbookError(_("Your role may not import data."))
     book = open_workbook(source)

@@ -66,6 +66,9 @@ def test_good_file_creates_everything_reimport_is_unchanged_and_one_changed_cell
         "perkumpulan": created(2), "anggota": created(3), "pmks": created(2),
         "jaringan": created(2),
     }
+    # What the caller keeps (a web import's result page, the queue's record) is the outcome,
+    # not the file's rows: those are let go once written.
+    assert (imp.parsed, imp.plans, imp._parts) == ({}, {}, {})
     assert {k: counts()[k] - before[k] for k in before} == {
         "Perkumpulan": 2, "Warga": 3, "Keanggotaan": 3, "KasusPMKS": 2, "Hubungan": 2,
         "Mitra": 1, "Pilihan": 0,
