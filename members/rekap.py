@@ -70,15 +70,16 @@ def count_chair_education(groups: QuerySet):
     )
 
 
-def mark_chairs_stale(warga_ids) -> None:
-    """A person's education shows in Table 4 for every group they chair."""
+def mark_chairs_stale(warga_ids, roles=(PeranAnggota.KETUA,)) -> None:
+    """A person's education shows in Table 4 for every group they chair (and, with `roles`,
+    their trainings in Table 13 for every group they lead): those groups' villages are marked
+    stale."""
     ids = list(warga_ids)
     desa = set()
     for start in range(0, len(ids), 5000):
         desa.update(
             Keanggotaan.objects.filter(
-                warga__in=ids[start:start + 5000], peran=PeranAnggota.KETUA,
-                selesai__isnull=True,
+                warga__in=ids[start:start + 5000], peran__in=roles, selesai__isnull=True,
             ).values_list("perkumpulan__desa", flat=True).distinct()
         )
     mark_stale(desa)

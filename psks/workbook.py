@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from members.models import Warga
 from members.workbook import People
 from psks.models import LKS, Pelatihan, PeranPSKS, PesertaPelatihan, PetugasPSKS, StatusLKS
+from psks.rekap import mark_trained_stale
 from registry import access, audit, validators
 from registry.workbook.cells import (
     choice_label,
@@ -481,6 +482,13 @@ class PelatihanSheet(SheetHandler):
         person_ids = imp.part(People).ids
         insert_rows(PesertaPelatihan, [(training_ids[key], person_ids[nik])
                                        for key, nik in plan["participants"]])
+        # Table 13's stored counts: the new participants, and those of trainings whose date
+        # may have moved.
+        moved = set()
+        for part in chunks([t.pk for t in plan["update"]]):
+            moved.update(PesertaPelatihan.objects.filter(pelatihan_id__in=part)
+                         .values_list("warga_id", flat=True))
+        mark_trained_stale(moved | {person_ids[nik] for _key, nik in plan["participants"]})
 
     def export_rows(self, user, area):
         trainings = (Pelatihan.objects.visible_to(user)

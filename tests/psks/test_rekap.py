@@ -47,3 +47,54 @@ def test_observers_get_the_table_too(world, client, pengamat):
     client.force_login(pengamat)
     html = client.get("/rekap/", {"wilayah": CIBEUREUM, "tahun": 2025}).content.decode()
     assert 'id="tabel-13"' in html and "Dengan pengurus terlatih" in html
+
+
+def totals(kode: str, year: int) -> list | None:
+    table = table_13(kode, year)
+    return table and table["total"]["nilai"]
+
+
+def test_the_stored_counts_follow_each_write_that_changes_them(world, client, operator):
+    """Table 13 reads stored counts: each write below changes the figures at once, and they
+    equal a count from scratch."""
+    from members.models import Keanggotaan
+    from psks.models import PesertaPelatihan
+
+    assert totals(CIBEUREUM, 2025) == [2, 3]
+    # Cici, Mawar's treasurer, is added to the village's 2025 training on the web.
+    client.force_login(operator)
+    response = client.post(f"/psks/pelatihan/{world['administrasi'].pk}/peserta/tambah/",
+                           {"nik": world["people"]["Cici"].nik})
+    assert response.status_code == 302
+    assert totals(CIBEUREUM, 2025) == [2, 4]
+    # The kecamatan's 2024 training moves to 2026: Budi was not trained by 2025.
+    world["keuangan"].tanggal_mulai = world["keuangan"].tanggal_mulai.replace(year=2026)
+    world["keuangan"].save()
+    assert rows(table_13(CIBEUREUM, 2025))["POSYANDU"][0] == [0, 0]
+    assert totals(CIBEUREUM, 2025) == [1, 2]
+    assert totals(CIBEUREUM, 2026) == [2, 4]
+    # Ani is no longer Mawar's chair: Cici is its one trained leader of 2025.
+    Keanggotaan.objects.filter(warga=world["people"]["Ani"], perkumpulan=world["groups"]["dw"]
+                               ).update(selesai="2026-01-31")  # (a raw update: no signal)
+    Keanggotaan.objects.get(warga=world["people"]["Ani"],
+                            perkumpulan=world["groups"]["dw"]).save()
+    assert rows(table_13(CIBEUREUM, 2025))["DW"][0] == [1, 1]
+    # Budi's attendance is struck off: Posyandu loses its trained chair.
+    PesertaPelatihan.objects.get(warga=world["people"]["Budi"]).delete()
+    assert rows(table_13(CIBEUREUM, 2026))["POSYANDU"][0] == [0, 0]
+    shown = table_13(KECAMATAN, 2026)
+    rekap.refresh_all()
+    assert table_13(KECAMATAN, 2026) == shown
+
+
+def test_an_imported_attendance_counts_at_once(world, tmp_path, staf):
+    from tests.survey_files import imported, make_xlsx
+
+    assert rows(table_13(CIBEUREUM, 2025))["KT"][0] == [0, 0]
+    # Eka, the Karang Taruna's chair, attended the kecamatan's 2024 training.
+    imported(make_xlsx(tmp_path, {"pelatihan": [
+        {"topik": "Pengelolaan keuangan kelompok", "tanggal_mulai": "05-03-2024",
+         "penyelenggara": "Dinas Sosial Kota Cimahi", "kode_wilayah": KECAMATAN,
+         "nik_peserta": world["people"]["Eka"].nik}]}), user=staf)
+    assert rows(table_13(CIBEUREUM, 2025))["KT"][0] == [1, 1]
+    assert totals(KECAMATAN, 2025) == [4, 5]

@@ -197,7 +197,7 @@ def test_refresh_costs_the_same_queries_for_one_village_or_many(
     make_perkumpulan, django_assert_max_num_queries
 ):
     make_perkumpulan("ONE-001")
-    with django_assert_max_num_queries(20) as one:
+    with django_assert_max_num_queries(21) as one:  # (20 before Table 13's `latih`)
         rekap.refresh([CIBEUREUM])
     villages = list(Wilayah.objects.filter(tingkat="desa", kode__startswith="32.77")
                     .values_list("pk", flat=True))
