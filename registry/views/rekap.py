@@ -1,5 +1,6 @@
 """The recap page of an area: seed 004's tables with bar charts, drill-down and an xlsx download."""
 
+import dataclasses
 import io
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -44,17 +45,40 @@ class Chart:
     subject: str = ""  # what the bars measure, when not each row's total
 
 
+# The page shows at most this many rows of a table (a province's aid table lists every
+# village's own programmes: 6,000 rows, a 5.6 MB page); the largest, in the table's order.
+PAGE_ROWS = 50
+
+
+def chart_values(table: rekap.Tabel) -> list[tuple]:
+    """Per row, the value its bar draws and its text: the row total, or the table's chart
+    column (its values, or its percentages on a scale of 100)."""
+    column = table.chart_column
+    if column is None:
+        return [(row.jumlah, row.jumlah) for row in table.baris]
+    if table.chart_percent:
+        return [(row.persen[column], f"{rekap.format_percent(row.persen[column])} %")
+                for row in table.baris]
+    return [(row.nilai[column], row.nilai[column]) for row in table.baris]
+
+
+def largest_rows(table: rekap.Tabel, limit: int) -> tuple[rekap.Tabel, int]:
+    """The table with at most `limit` rows — those whose bars are the longest, in the table's
+    order; its total row still counts every row — and how many rows were left out."""
+    left_out = len(table.baris) - limit
+    if left_out <= 0:
+        return table, 0
+    values = chart_values(table)
+    kept = sorted(sorted(range(len(values)), key=lambda i: values[i][0] or 0,
+                         reverse=True)[:limit])
+    return dataclasses.replace(table, baris=[table.baris[i] for i in kept]), left_out
+
+
 def chart(table: rekap.Tabel) -> Chart:
     """A horizontal bar per row, its length proportional to the row total (or to the table's
     chart column: its values, or its percentages on a scale of 100)."""
     column = table.chart_column
-    if column is None:
-        values = [(row.jumlah, row.jumlah) for row in table.baris]
-    elif table.chart_percent:
-        values = [(row.persen[column], f"{rekap.format_percent(row.persen[column])} %")
-                  for row in table.baris]
-    else:
-        values = [(row.nilai[column], row.nilai[column]) for row in table.baris]
+    values = chart_values(table)
     largest = 100 if table.chart_percent else max((v for v, _t in values), default=0) or 1
     bars = []
     for i, (row, (value, text)) in enumerate(zip(table.baris, values, strict=True)):
@@ -231,7 +255,11 @@ def rekap_page(request: HttpRequest) -> HttpResponse:
         return _bad_request(request, str(exc))
     data = rekap.build(area, tahun, sensitive=access.can_see_pmks(request.user), sumber=sumber)
     types, compare_rows = comparison(area, request.user, sumber)
-    tables = [{"tabel": t, "html": table_html(t), "chart": chart_svg(t)} for t in data.tabel]
+    tables = []
+    for full in data.tabel:
+        t, left_out = largest_rows(full, PAGE_ROWS)
+        tables.append({"tabel": t, "html": table_html(t), "chart": chart_svg(t),
+                       "left_out": left_out, "rows": len(full.baris)})
     # The sources to pick from, per option: a list (the rounds with approved villages in the
     # area) or a date field (the registry as it stood).
     pickers = []

@@ -183,3 +183,22 @@ def test_a_village_links_up_to_its_kecamatan_and_city(client, staf, operator, gr
     # An operator sees no links up: the larger areas are not theirs.
     html = get(client, operator, wilayah=CIBEUREUM).content.decode()
     assert "rekap-crumbs" not in html
+
+
+def test_a_long_table_shows_its_largest_rows_and_says_so(client, staf, groups, monkeypatch):
+    """A province's aid table lists thousands of village programmes: the page shows the
+    largest rows (here 1 of Table 1's 2), their total still every row's; the xlsx keeps all."""
+    from registry.views import rekap as page
+
+    monkeypatch.setattr(page, "PAGE_ROWS", 1)
+    response = get(client, staf, wilayah="32.77", tahun=2026)
+    shown = next(item for item in response.context["tables"] if item["tabel"].nomor == 1)
+    assert [r.kode for r in shown["tabel"].baris] == ["DW"]  # 3 groups; Posyandu has 1
+    assert shown["tabel"].total.jumlah == 4 and shown["left_out"] == 1
+    section = response.content.decode().split('id="tabel-1"')[1].split("</section>")[0]
+    assert "Posyandu" not in section
+    assert "1 terbesar dari 2 baris" in section
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/rekap/xlsx/", {
+        "wilayah": "32.77", "tahun": 2026}).getvalue()))
+    cells = [c.value for sheet in book for row in sheet.iter_rows() for c in row]
+    assert "posyandu" in str(cells).lower()
