@@ -272,17 +272,17 @@ PANEL_LIMIT = 100
 
 def perkumpulan_panel(request: HttpRequest, group: Perkumpulan) -> dict | None:
     """A group's aid: the programmes it receives, their distributions, its stimulus reports,
-    and how many distributions it handed out. Four queries (the group's recipient ids, then the
-    distributions received and the count of those given in one); none for observers."""
+    and how many distributions it handed out. Three queries (the group's recipients, the
+    distributions received and the count of those given in one, the reports); none for
+    observers."""
     user = request.user
     if not access.may_view(user, Penerima):
         return None
     recipients = list(Penerima.objects.visible_to(user).filter(perkumpulan=group)
                       .select_related("program").order_by("-mulai", "pk"))
-    # The ids first, from their index: as a join, `received OR given` read every distribution
-    # of a province (2 million: 1.3 s).
-    received = Q(penerima__in=list(Penerima.objects.filter(perkumpulan=group)
-                                   .values_list("pk", flat=True)))
+    # By the recipients' ids (a distribution is seen where its recipient is): as a join,
+    # `received OR given` read every distribution of a province (2 million: 1.3 s).
+    received = Q(penerima__in=[r.pk for r in recipients])
     rows = list(
         Penyaluran.objects.visible_to(user).filter(received | Q(perkumpulan=group))
         .annotate(

@@ -151,6 +151,11 @@ class Import:
             found = self._parts[kind] = kind()
         return found
 
+    def release(self) -> None:
+        """Let go of the file's rows, plans and parts once written (or refused): the caller
+        keeps the Import for its errors, warnings and counts, not the file's rows."""
+        self.parsed, self.plans, self._parts = {}, {}, {}
+
     # Lookups ----------------------------------------------------------------------------------
     def desa(self, row: Row, column: str, required: bool = True, any_level: bool = False):
         """A desa/kelurahan code that exists and that the importing user may write to; with
@@ -279,9 +284,7 @@ def run(source, *, user=None, dry_run=False, progress: Callable[[str, int], None
     try:
         return _run(imp, source, dry_run=dry_run, progress=progress, name=name)
     finally:
-        # What was read and planned is no longer needed once written (or refused): the caller
-        # keeps the Import for its errors, warnings and counts, not the file's rows.
-        imp.parsed, imp.plans, imp._parts = {}, {}, {}
+        imp.release()
         if collecting:
             gc.enable()
 
