@@ -8,12 +8,16 @@ class PmksConfig(AppConfig):
 
     def ready(self) -> None:
         from pmks import rekap, views
+        from pmks.models import RekapKasus
         from pmks.workbook import PmksSheet
         from registry import workbook
         from registry.panels import register_dashboard_card, register_perkumpulan_panel
-        from registry.rekap import register_table
+        from registry.rekap import register_store, register_table
 
         workbook.register_sheet(PmksSheet())
+        register_store("kasus", RekapKasus, ("kategori", "status", "didampingi"),
+                       places=rekap.case_villages)(rekap.count_cases)
+        rekap.connect_signals()
         register_table(10, sensitive=True)(rekap.table_category_status)
         register_table(11, sensitive=True)(rekap.table_coverage)
         register_perkumpulan_panel(40, "pmks/panel_kasus.html")(views.kasus_panel)

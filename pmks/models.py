@@ -215,6 +215,30 @@ class KasusPMKS(models.Model):
             raise ValidationError({"desa": _("Choose a desa/kelurahan.")}, code="not_desa")
 
 
+class RekapKasus(models.Model):
+    """One stored count of the recap's PMKS tables (10 and 11; see registry.rekap's stores and
+    pmks.rekap): the cases of one area, of any level, of one category and status, with or
+    without an accompanying group. Kept up to date village by village and summed up to every
+    ancestor, so that a province's tables read a few hundred rows, not its cases."""
+
+    wilayah = models.ForeignKey(Wilayah, models.CASCADE, related_name="+")
+    kategori = models.ForeignKey(KategoriPMKS, models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20)
+    didampingi = models.BooleanField(default=False)
+    jumlah = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("stored PMKS count")
+        verbose_name_plural = _("stored PMKS counts")
+        constraints = [
+            models.UniqueConstraint(fields=["wilayah", "kategori", "status", "didampingi"],
+                                    name="rekap_kasus_unik"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wilayah_id} {self.kategori_id} {self.status}: {self.jumlah}"
+
+
 class CaseRecord(models.Model):
     """What happens to a case (each subclass names its `kasus` link): dated, by whom, seen where
     the case is seen."""

@@ -6,11 +6,13 @@ first, then the older ministry list's own categories (`daftar_lama`, ordered aft
 village recorded with the older names shows them and no other recap changes. Every case counts,
 a person's closed earlier episodes too (each was a case at its time).
 
-Cases are counted from the case table of the recap's area (one GROUP BY each, on the
-`pmks_recap_idx` index): an area holds far fewer cases than groups. Both tables are sensitive:
-the recap page leaves them out for observers. A recap with a source of stored counts (the recap
-"as approved in round R") reads its "kasus" rows instead (`Rekap.stored`): `kategori`, `status`,
-`didampingi` and the number of cases, `jumlah`.
+The counts are stored (`RekapKasus`, a store of registry.rekap): per village, category, status
+and accompaniment, summed up to every ancestor, refreshed with the village's group counts by the
+write that changes its cases (the signals below, the pmks sheet of the importer, the demo's
+writer), so a province's tables read a few hundred rows rather than its 114,000 cases. Both
+tables are sensitive: the recap page leaves them out for observers. A recap with a source of
+stored counts (the recap "as approved in round R") reads its own "kasus" rows the same way
+(`Rekap.stored`): `kategori`, `status`, `didampingi` and the number of cases, `jumlah`.
 """
 
 from django.db.models import Count, Q, Sum
@@ -19,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
 from registry import access
-from registry.rekap import Baris, Rekap, make_table
+from registry.models import Perkumpulan
+from registry.rekap import Baris, Rekap, make_table, mark_stale
 
 # The contract's column labels, in the order of the statuses.
 STATUS_COLUMNS = {
@@ -31,18 +34,26 @@ STATUS_COLUMNS = {
 }
 
 
-def cases_of(rekap: Rekap):
-    return KasusPMKS.objects.filter(access.within(rekap.wilayah, "desa")).order_by()
+def count_cases(villages: list[str]):
+    """The store "kasus": (village, category, status, accompanied, n) of these villages' cases.
+    One GROUP BY on the `pmks_recap_idx` index."""
+    for desa, kategori, status, n, didampingi in (
+            KasusPMKS.objects.filter(desa__in=villages).order_by()
+            .values("desa", "kategori", "status")
+            .annotate(n=Count("pk"), d=Count("pendamping"))
+            .values_list("desa", "kategori", "status", "n", "d")):
+        yield desa, kategori, status, True, didampingi
+        yield desa, kategori, status, False, n - didampingi
+
+
+def case_villages():
+    return KasusPMKS.objects.order_by().values_list("desa", flat=True).distinct()
 
 
 def table_category_status(rekap: Rekap):
-    stored = rekap.stored("kasus")
-    found = (
-        cases_of(rekap).values("kategori", "status").annotate(n=Count("pk")) if stored is None
-        else stored.values("kategori", "status").annotate(n=Sum("jumlah"))
-    )
     counts = {}
-    for kategori, status, n in found.values_list("kategori", "status", "n"):
+    for kategori, status, n in (rekap.stored("kasus").values("kategori", "status")
+                                .annotate(n=Sum("jumlah")).values_list("kategori", "status", "n")):
         if not n:
             continue
         counts.setdefault(kategori, {})[status] = n
@@ -57,20 +68,42 @@ def table_category_status(rekap: Rekap):
 def table_coverage(rekap: Rekap):
     """Open cases (neither closed nor refused) with and without an accompanying group; each
     row's share is of all open cases."""
-    stored = rekap.stored("kasus")
-    if stored is None:
-        open_cases = cases_of(rekap).exclude(status__in=KasusPMKS.CLOSED)
-        counts = open_cases.aggregate(semua=Count("pk"), didampingi=Count("pendamping"))
-    else:
-        # (the alias is not the field's name: a past source's `didampingi` is an annotation)
-        counts = stored.exclude(status__in=KasusPMKS.CLOSED).aggregate(
-            semua=Coalesce(Sum("jumlah"), 0),
-            dengan=Coalesce(Sum("jumlah", filter=Q(didampingi=True)), 0))
-        counts["didampingi"] = counts.pop("dengan")
+    # (the alias is not the field's name: a past source's `didampingi` is an annotation)
+    counts = rekap.stored("kasus").exclude(status__in=KasusPMKS.CLOSED).aggregate(
+        semua=Coalesce(Sum("jumlah"), 0),
+        dengan=Coalesce(Sum("jumlah", filter=Q(didampingi=True)), 0))
+    counts["didampingi"] = counts.pop("dengan")
     rows = [Baris("Didampingi perkumpulan", "DIDAMPINGI", [counts["didampingi"]]),
             Baris("Belum didampingi", "BELUM", [counts["semua"] - counts["didampingi"]])]
     return make_table(11, _("Coverage of PMKS by accompanying groups"), ["jumlah"], rows,
                       counts["semua"])
+
+
+# Keeping the stored counts --------------------------------------------------------------------
+def case_saving(sender, instance, raw=False, **kwargs) -> None:
+    """A case moved to another village leaves its old village's counts stale too."""
+    if instance.pk is not None and not raw:
+        instance.rekap_desa_lama = (KasusPMKS.objects.filter(pk=instance.pk)
+                                    .values_list("desa", flat=True).first())
+
+
+def case_changed(sender, instance, **kwargs) -> None:
+    mark_stale({instance.desa_id, getattr(instance, "rekap_desa_lama", None)})
+
+
+def group_deleting(sender, instance, **kwargs) -> None:
+    """The cases a deleted group accompanied lose it (SET NULL, no signal of their own)."""
+    mark_stale(KasusPMKS.objects.filter(pendamping=instance).values_list("desa", flat=True))
+
+
+def connect_signals() -> None:
+    from django.db.models import signals
+
+    signals.pre_save.connect(case_saving, sender=KasusPMKS, dispatch_uid="rekap_case_saving")
+    signals.post_save.connect(case_changed, sender=KasusPMKS, dispatch_uid="rekap_case_saved")
+    signals.post_delete.connect(case_changed, sender=KasusPMKS, dispatch_uid="rekap_case_gone")
+    signals.pre_delete.connect(group_deleting, sender=Perkumpulan,
+                               dispatch_uid="rekap_case_group_gone")
 
 
 def past_cases(area, pada):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from members.workbook import People
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, RiwayatStatus, StatusKasus, Tindakan
-from registry import access, audit
+from registry import access, audit, rekap
 from registry.workbook.cells import (
     choice_label,
     choice_labels,
@@ -224,7 +224,8 @@ class PmksSheet(SheetHandler):
                 previous[id(item)] = before
         helper_ids = known_groups(imp, {i["pendamping"] for i in parsed if i["pendamping"]})
         counts = imp.counts.setdefault(self.name, Counts())
-        plan = {"create": [], "update": [], "episodes": defaultdict(list)}
+        # "villages": where the updated cases were, for their stored recap counts.
+        plan = {"create": [], "update": [], "episodes": defaultdict(list), "villages": set()}
         for item in parsed:
             values = {
                 "nama": item["nama"],
@@ -251,6 +252,7 @@ class PmksSheet(SheetHandler):
                 counts.unchanged += 1
             else:
                 moved = case.status != values["status"]
+                plan["villages"].add(case.desa_id)
                 for name, value in values.items():
                     setattr(case, name, value)
                 plan["update"].append((case, item["pendamping"], moved))
@@ -289,6 +291,8 @@ class PmksSheet(SheetHandler):
         if chained:
             KasusPMKS.objects.bulk_update(chained, ["kasus_sebelumnya"], batch_size=1000)
         audit.record(KasusPMKS, [c.pk for c in cases], "+")
+        rekap.mark_stale(plan["villages"] | {c.desa_id for c in cases}
+                         | {c.desa_id for c, _h, _m in plan["update"]})
         # Every new case starts its status history; an imported status change is kept too.
         note = _("survey import")
         today = timezone.localdate()

@@ -21,7 +21,10 @@ write, a refresh that did not finish) is shown as waiting and computed by `rekap
 
 Each app registers its own dimensions and tables from its AppConfig.ready() (the members app
 brings the size and the chairs' education, Tables 3 and 4), so the list stays open: Tables 10–11
-belong to the PMKS cases, 12+ to whoever needs them.
+belong to the PMKS cases, 12+ to whoever needs them. Counts of other records than groups (the
+PMKS cases per category, status and accompaniment) are kept the same way in their app's own
+model, registered with `register_store`: computed per village by the same refresh, summed up
+to every ancestor, read by the tables through `Rekap.stored`.
 
 The bracket edges (a group's age, size, board term) live here and nowhere else.
 """
@@ -187,9 +190,13 @@ class Rekap:
         return RekapSel.objects.filter(wilayah=self.wilayah, dimensi=dimensi)
 
     def stored(self, kind: str) -> QuerySet | None:
-        """The source's stored rows of another kind (e.g. "kasus", the PMKS tables' counts), or
-        None for the live recap: the table then reads the registry."""
-        return self.sumber.rows(kind) if self.sumber is not None else None
+        """The area's stored rows of another kind than the groups' (e.g. "kasus", the PMKS
+        tables' counts: `register_store`), live or those of the recap's source; None when there
+        are none of that kind."""
+        if self.sumber is not None:
+            return self.sumber.rows(kind)
+        store = STORES.get(kind)
+        return None if store is None else store.model.objects.filter(wilayah=self.wilayah)
 
     def as_dict(self) -> dict:
         data = self._as_dict()
@@ -362,6 +369,31 @@ def register_dimension(kode: str, fields: Iterable[str] = ()):
     return decorate
 
 
+@dataclass(frozen=True)
+class Store:
+    """Stored counts of other records than groups: `model` has `wilayah`, the key `fields` and
+    `jumlah`, unique together; `count(villages)` gives (village, *key, n) of those villages;
+    `places()` the villages holding such records (for `refresh_all`)."""
+
+    model: type
+    fields: tuple[str, ...]
+    count: Callable[[list[str]], Iterable[tuple]]
+    places: Callable[[], QuerySet]
+
+
+STORES: dict[str, Store] = {}
+
+
+def register_store(kind: str, model, fields: Iterable[str], places: Callable[[], QuerySet]):
+    """Keep `kind`'s counts (the decorated function counts them) in `model`, refreshed with the
+    villages' group counts; the tables read them through `Rekap.stored(kind)`."""
+    def decorate(count):
+        STORES[kind] = Store(model, tuple(fields), count, places)
+        return count
+
+    return decorate
+
+
 def counted_values(group: Perkumpulan) -> tuple:
     """The group's values of the fields the counts read (kept when it is loaded)."""
     return tuple(group.__dict__.get(f) for f in sorted(COUNTED_FIELDS))
@@ -526,51 +558,87 @@ def _refresh(desa_ids: list[str]) -> int:
                 delta[(desa, jenis, OWN + dimensi, nilai)] += difference
             for area in (desa, *ancestors(desa)):
                 delta[(area, jenis, dimensi, nilai)] += difference
-    delta = {key: d for key, d in delta.items() if d}
-    if delta:
-        above = {key[0] for key in delta} - set(desa_ids)
-        stored.update(
-            ((w, j, d, v), n) for w, j, d, v, n in RekapSel.objects.filter(wilayah__in=above)
-            .values_list("wilayah", "jenis", "dimensi", "nilai", "jumlah")
-        )
-        RekapSel.objects.bulk_create(
-            [RekapSel(wilayah_id=w, jenis_id=j, dimensi=d, nilai=v,
-                      jumlah=stored.get((w, j, d, v), 0) + difference)
-             for (w, j, d, v), difference in delta.items()],
-            batch_size=1000, update_conflicts=True,
-            unique_fields=["wilayah", "dimensi", "jenis", "nilai"], update_fields=["jumlah"],
-        )
-        RekapSel.objects.filter(wilayah__in={key[0] for key in delta}, jumlah=0).delete()
+    changed = _add(RekapSel, ("jenis", "dimensi", "nilai"), delta, stored, set(desa_ids))
+    villages = [d for d in desa_ids if is_village(d)]
+    for store in STORES.values():
+        changed += _refresh_store(store, villages)
     RekapBasi.objects.filter(desa__in=desa_ids, sejak__lt=started).delete()
+    return changed
+
+
+def _refresh_store(store: Store, villages: list[str]) -> int:
+    """A registered store's counts of these villages computed again, the differences carried
+    up to their ancestors (only villages hold records of their own)."""
+    if not villages:
+        return 0
+    new: Counter = Counter()
+    for desa, *key, n in store.count(villages):
+        if n:
+            new[(desa, *key)] += n
+    stored = {tuple(row[:-1]): row[-1] for row in store.model.objects.filter(
+        wilayah__in=villages).values_list("wilayah", *store.fields, "jumlah")}
+    delta: Counter = Counter()
+    for key in new.keys() | stored.keys():
+        difference = new.get(key, 0) - stored.get(key, 0)
+        if difference:
+            for area in (key[0], *ancestors(key[0])):
+                delta[(area, *key[1:])] += difference
+    return _add(store.model, store.fields, delta, stored, set(villages))
+
+
+def _add(model, fields: tuple[str, ...], delta: Counter, stored: dict, read: set) -> int:
+    """Add the differences ({(area, *key): difference}) to the stored counts of `model`: those
+    of the areas not in `read` are read first (`stored` holds the others'); rows left at zero
+    are removed. Returns the number of counts changed."""
+    delta = {key: d for key, d in delta.items() if d}
+    if not delta:
+        return 0
+    names = ("wilayah", *fields)
+    above = {key[0] for key in delta} - read
+    stored.update((tuple(row[:-1]), row[-1]) for row in model.objects.filter(
+        wilayah__in=above).values_list(*names, "jumlah"))
+    attnames = [model._meta.get_field(name).attname for name in names]
+    model.objects.bulk_create(
+        [model(**dict(zip(attnames, key, strict=True)), jumlah=stored.get(key, 0) + difference)
+         for key, difference in delta.items()],
+        batch_size=1000, update_conflicts=True, unique_fields=list(names),
+        update_fields=["jumlah"],
+    )
+    model.objects.filter(wilayah__in={key[0] for key in delta}, jumlah=0).delete()
     return len(delta)
 
 
 def refresh_stale(area: Wilayah) -> int:
     """Refresh the stale villages within an area; returns how many there were."""
-    stale = list(
-        RekapBasi.objects.filter(access.within(area, "desa", any_level=True))
-        .values_list("desa", flat=True)
-    )
+    stale = list(stale_in(area).values_list("desa", flat=True))
     if stale:
         refresh(stale)
     return len(stale)
 
 
+def stale_in(area: Wilayah) -> QuerySet:
+    """The marks of the villages within the area (and of the area's own level) whose counts
+    wait to be computed again (after a raw bulk write, or a write whose refresh did not
+    finish)."""
+    return RekapBasi.objects.filter(access.within(area, "desa", any_level=True))
+
+
 def waiting(area: Wilayah) -> int:
-    """How many villages within the area have counts waiting to be computed again (after a raw
-    bulk write, or a write whose refresh did not finish): the pages say so."""
-    return RekapBasi.objects.filter(access.within(area, "desa", any_level=True)).count()
+    """How many villages within the area have counts waiting (`stale_in`): the pages say so."""
+    return stale_in(area).count()
 
 
-def stored_for(user) -> QuerySet:
+def stored_for(user, kind: str | None = None) -> QuerySet:
     """The stored counts of the user's whole area (for an administrator without an area, the
-    provinces' rows): read, never computed here (see `mark_stale`)."""
+    provinces' rows): the groups' (`RekapSel`), or those of a registered store's `kind`; read,
+    never computed here (see `mark_stale`)."""
     own_writes_counted()
+    model = RekapSel if kind is None else STORES[kind].model
     if user.wilayah_id is not None:
-        return RekapSel.objects.filter(wilayah_id=user.wilayah_id)
+        return model.objects.filter(wilayah_id=user.wilayah_id)
     if access.sees_everything(user):
-        return RekapSel.objects.filter(wilayah__tingkat=Tingkat.PROVINSI)
-    return RekapSel.objects.none()
+        return model.objects.filter(wilayah__tingkat=Tingkat.PROVINSI)
+    return model.objects.none()
 
 
 def types_present(villages) -> set[tuple[str, int]]:
@@ -591,8 +659,11 @@ def refresh_all() -> int:
     with transaction.atomic():
         RekapSel.objects.all().delete()
         RekapBasi.objects.all().delete()
-        villages = list(Wilayah.objects.filter(perkumpulan__isnull=False)
-                        .values_list("pk", flat=True).distinct())
+        villages = set(Wilayah.objects.filter(perkumpulan__isnull=False)
+                       .values_list("pk", flat=True).distinct())
+        for store in STORES.values():
+            store.model.objects.all().delete()
+            villages.update(store.places())
         refresh(villages)
     return len(villages)
 

@@ -17,10 +17,10 @@ kept at approval: they are left out, with a note. `PutaranSource`, registered fr
 `--putaran ID`.
 """
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from pmks.models import KasusPMKS
+from pmks.rekap import count_cases
 from registry import access
 from registry import rekap as registry_rekap
 from registry.models import RekapSel, Tingkat, Wilayah
@@ -45,17 +45,11 @@ def simpan_persetujuan(usulan) -> None:
              .values_list("jenis", "dimensi", "nilai", "jumlah") if jumlah],
             batch_size=1000)
     if putaran.cakup_pmks:
-        rows = []
-        for kategori, status, n, didampingi in (
-                KasusPMKS.objects.filter(desa=desa).order_by().values("kategori", "status")
-                .annotate(n=Count("pk"), d=Count("pendamping"))
-                .values_list("kategori", "status", "n", "d")):
-            for accompanied, count in ((True, didampingi), (False, n - didampingi)):
-                if count:
-                    rows.append(KasusDisetujui(putaran=putaran, desa_id=desa,
-                                               kategori_id=kategori, status=status,
-                                               didampingi=accompanied, jumlah=count))
-        KasusDisetujui.objects.bulk_create(rows, batch_size=1000)
+        KasusDisetujui.objects.bulk_create(
+            [KasusDisetujui(putaran=putaran, desa_id=desa, kategori_id=kategori, status=status,
+                            didampingi=accompanied, jumlah=n)
+             for _desa, kategori, status, accompanied, n in count_cases([desa]) if n],
+            batch_size=1000)
 
 
 def covers(putaran: Putaran, area: Wilayah) -> bool:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from registry import access, audit, rekap
 from registry.filters import PerkumpulanFilter
 from registry.forms import PerkumpulanForm
-from registry.models import JenisPerkumpulan, Perkumpulan, ProfilDesa, RekapBasi, RekapSel, Tingkat
+from registry.models import JenisPerkumpulan, Perkumpulan, ProfilDesa, RekapSel, Tingkat
 from registry.pages import (
     can_edit_record,
     get_editable_or_404,
@@ -162,7 +162,7 @@ def _stored_count(found: PerkumpulanFilter, request: HttpRequest, groups) -> int
     aktif = data.get("aktif")
     kinds = {True: ("jumlah",), False: (rekap.INACTIVE,)}.get(aktif, ("jumlah", rekap.INACTIVE))
     # One query: the sum, and whether a village of the area waits for its counts.
-    stale = RekapBasi.objects.filter(access.within(user.wilayah, "desa", any_level=True))
+    stale = rekap.stale_in(user.wilayah)
     found = list(rows.filter(dimensi__in=kinds).values("wilayah")
                  .annotate(n=Sum("jumlah"), basi=Exists(stale)).values_list("n", "basi")[:1])
     if not found:  # none of these stored: none, unless a village waits for its counts

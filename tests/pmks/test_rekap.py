@@ -88,3 +88,63 @@ def test_observers_get_the_recap_without_the_pmks_tables(client, staf, pengamat,
     book = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(
         "/rekap/xlsx/", {"wilayah": CIBEUREUM, "tahun": 2026}).streaming_content)))
     assert "Tabel 10" not in book.sheetnames and "Tabel 9" in book.sheetnames
+
+
+def counts(area: str) -> tuple[list, list]:
+    """Table 10's totals per status, and Table 11's accompanied and unaccompanied open cases."""
+    found = tables(area)
+    coverage = {r["kode"]: r["nilai"][0] for r in found[11]["baris"]}
+    return found[10]["total"]["nilai"], [coverage.get("DIDAMPINGI", 0), coverage.get("BELUM", 0)]
+
+
+def test_the_stored_counts_follow_each_write_that_changes_them(cases, tmp_path):
+    """Tables 10 and 11 read stored counts: each write below changes them at once, and they
+    equal a count from scratch."""
+    from registry.models import Perkumpulan
+    from tests.survey_files import case, imported, make_xlsx
+
+    first, _second = cases
+    assert counts(CIBEUREUM) == ([2, 1, 1, 1, 1], [2, 2])
+    # Warga 1 (unaccompanied) is now handled.
+    moving = KasusPMKS.objects.get(nama="Warga 1")
+    moving.ubah_status(S.DITANGANI)
+    assert counts(CIBEUREUM) == ([1, 2, 1, 1, 1], [2, 2])
+    # ...and recorded in Melong: it leaves Cibeureum's counts for Melong's; the city's stay.
+    moving.desa_id = MELONG
+    moving.save()
+    assert counts(CIBEUREUM) == ([1, 1, 1, 1, 1], [2, 1])
+    assert counts(MELONG) == ([0, 2, 0, 0, 0], [0, 2])
+    assert counts("32.77") == ([1, 3, 1, 1, 1], [2, 3])
+    # A case struck off (Warga 5, referred, unaccompanied).
+    KasusPMKS.objects.get(nama="Warga 5").delete()
+    assert counts(CIBEUREUM) == ([1, 1, 0, 1, 1], [2, 0])
+    # A case imported, accompanied by Mawar.
+    imported(make_xlsx(tmp_path, {"pmks": [case("Mak Icih", first.nama,
+                                                kode_perkumpulan_pendamping="CBR-DW-001")]}))
+    assert counts(CIBEUREUM) == ([2, 1, 0, 1, 1], [3, 0])
+    # Mawar accompanies a case of Melong too.
+    mawar = Perkumpulan.objects.get(kode="CBR-DW-001")
+    KasusPMKS.objects.create(nama="Warga 7", desa_id=MELONG, kategori=first,
+                             status=S.DITANGANI, pendamping=mawar)
+    assert counts(MELONG) == ([0, 3, 0, 0, 0], [1, 2])
+    # The accompanying group deleted: its open cases, in both villages, are accompanied no more.
+    mawar.delete()
+    assert counts(CIBEUREUM) == ([2, 1, 0, 1, 1], [0, 3])
+    assert counts(MELONG) == ([0, 3, 0, 0, 0], [0, 3])
+    shown = counts("32.77")
+    rekap.refresh_all()
+    assert counts("32.77") == shown == ([2, 4, 0, 1, 1], [0, 6])
+
+
+def test_the_dashboard_counts_the_open_cases_of_the_users_area(cases, client, operator, staf,
+                                                               pengamat):
+    """From the stored counts: Cibeureum's operator sees its 4 open cases, the city's staff 5;
+    a case closed counts at once; observers get no such card."""
+    def card(user):
+        client.force_login(user)
+        cards = client.get("/").context["cards"]
+        return next((n for label, n, _url in cards if label == "kasus PMKS terbuka"), None)
+
+    assert (card(operator), card(staf), card(pengamat)) == (4, 5, None)
+    KasusPMKS.objects.get(nama="Warga 5").ubah_status(S.SELESAI)
+    assert (card(operator), card(staf)) == (3, 4)
