@@ -170,6 +170,14 @@ class KasusPMKS(models.Model):
             self.kasus_sebelumnya = self.latest_closed(self.warga_id, self.kategori_id)
         super().save(*args, **kwargs)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The recap counts of the village a case leaves are stale too (see pmks.rekap), as a
+        # group's (registry.models.Perkumpulan).
+        instance.desa_tersimpan = instance.__dict__.get("desa_id")
+        return instance
+
     @property
     def terbuka(self) -> bool:
         """Open cases still need someone: neither closed nor refused."""

@@ -80,15 +80,11 @@ def table_coverage(rekap: Rekap):
 
 
 # Keeping the stored counts --------------------------------------------------------------------
-def case_saving(sender, instance, raw=False, **kwargs) -> None:
-    """A case moved to another village leaves its old village's counts stale too."""
-    if instance.pk is not None and not raw:
-        instance.rekap_desa_lama = (KasusPMKS.objects.filter(pk=instance.pk)
-                                    .values_list("desa", flat=True).first())
-
-
 def case_changed(sender, instance, **kwargs) -> None:
-    mark_stale({instance.desa_id, getattr(instance, "rekap_desa_lama", None)})
+    """A case saved or deleted: its village's counts, and those of the village it was loaded
+    in (`KasusPMKS.from_db`), are stale."""
+    mark_stale({instance.desa_id, getattr(instance, "desa_tersimpan", None)})
+    instance.desa_tersimpan = instance.desa_id
 
 
 def group_deleting(sender, instance, **kwargs) -> None:
@@ -99,7 +95,6 @@ def group_deleting(sender, instance, **kwargs) -> None:
 def connect_signals() -> None:
     from django.db.models import signals
 
-    signals.pre_save.connect(case_saving, sender=KasusPMKS, dispatch_uid="rekap_case_saving")
     signals.post_save.connect(case_changed, sender=KasusPMKS, dispatch_uid="rekap_case_saved")
     signals.post_delete.connect(case_changed, sender=KasusPMKS, dispatch_uid="rekap_case_gone")
     signals.pre_delete.connect(group_deleting, sender=Perkumpulan,

@@ -224,8 +224,7 @@ class PmksSheet(SheetHandler):
                 previous[id(item)] = before
         helper_ids = known_groups(imp, {i["pendamping"] for i in parsed if i["pendamping"]})
         counts = imp.counts.setdefault(self.name, Counts())
-        # "villages": where the updated cases were, for their stored recap counts.
-        plan = {"create": [], "update": [], "episodes": defaultdict(list), "villages": set()}
+        plan = {"create": [], "update": [], "episodes": defaultdict(list)}
         for item in parsed:
             values = {
                 "nama": item["nama"],
@@ -252,7 +251,6 @@ class PmksSheet(SheetHandler):
                 counts.unchanged += 1
             else:
                 moved = case.status != values["status"]
-                plan["villages"].add(case.desa_id)
                 for name, value in values.items():
                     setattr(case, name, value)
                 plan["update"].append((case, item["pendamping"], moved))
@@ -291,8 +289,10 @@ class PmksSheet(SheetHandler):
         if chained:
             KasusPMKS.objects.bulk_update(chained, ["kasus_sebelumnya"], batch_size=1000)
         audit.record(KasusPMKS, [c.pk for c in cases], "+")
-        rekap.mark_stale(plan["villages"] | {c.desa_id for c in cases}
-                         | {c.desa_id for c, _h, _m in plan["update"]})
+        # Their villages' recap counts, and those of the villages updated cases left.
+        rekap.mark_stale({c.desa_id for c in cases}
+                         | {d for c, _h, _m in plan["update"]
+                            for d in (c.desa_id, getattr(c, "desa_tersimpan", None))})
         # Every new case starts its status history; an imported status change is kept too.
         note = _("survey import")
         today = timezone.localdate()

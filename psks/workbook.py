@@ -482,13 +482,9 @@ class PelatihanSheet(SheetHandler):
         person_ids = imp.part(People).ids
         insert_rows(PesertaPelatihan, [(training_ids[key], person_ids[nik])
                                        for key, nik in plan["participants"]])
-        # Table 13's stored counts: the new participants, and those of trainings whose date
-        # may have moved.
-        moved = set()
-        for part in chunks([t.pk for t in plan["update"]]):
-            moved.update(PesertaPelatihan.objects.filter(pelatihan_id__in=part)
-                         .values_list("warga_id", flat=True))
-        mark_trained_stale(moved | {person_ids[nik] for _key, nik in plan["participants"]})
+        # Table 13's stored counts: the new participants' (an update never moves a training's
+        # start, the one field the table reads: it is part of the training's key).
+        mark_trained_stale({person_ids[nik] for _key, nik in plan["participants"]})
 
     def export_rows(self, user, area):
         trainings = (Pelatihan.objects.visible_to(user)

@@ -148,3 +148,15 @@ def test_the_dashboard_counts_the_open_cases_of_the_users_area(cases, client, op
     assert (card(operator), card(staf), card(pengamat)) == (4, 5, None)
     KasusPMKS.objects.get(nama="Warga 5").ubah_status(S.SELESAI)
     assert (card(operator), card(staf)) == (3, 4)
+
+
+def test_a_case_the_import_moves_leaves_its_old_villages_counts(db, tmp_path):
+    from tests.survey_files import ASEP, case, imported, make_xlsx
+
+    imported(make_xlsx(tmp_path, {"pmks": [case("Asep", nik=ASEP)]}))
+    assert counts(CIBEUREUM) == ([1, 0, 0, 0, 0], [0, 1])
+    imported(make_xlsx(tmp_path, {"pmks": [case("Asep", nik=ASEP, desa=MELONG)]},
+                       name="pindah.xlsx"))
+    assert KasusPMKS.objects.get().desa_id == MELONG
+    assert counts(CIBEUREUM) == ([0, 0, 0, 0, 0], [0, 0])
+    assert counts(MELONG) == ([1, 0, 0, 0, 0], [0, 1])
