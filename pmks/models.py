@@ -223,17 +223,26 @@ class KasusPMKS(models.Model):
             raise ValidationError({"desa": _("Choose a desa/kelurahan.")}, code="not_desa")
 
 
-class RekapKasus(models.Model):
-    """One stored count of the recap's PMKS tables (10 and 11; see registry.rekap's stores and
-    pmks.rekap): the cases of one area, of any level, of one category and status, with or
-    without an accompanying group. Kept up to date village by village and summed up to every
-    ancestor, so that a province's tables read a few hundred rows, not its cases."""
+class HitunganKasus(models.Model):
+    """The key and count of Tables 10 and 11 (pmks.rekap): the cases of one category and
+    status, with or without an accompanying group. Kept live per area (`RekapKasus`) and as
+    approved per round and village (verifikasi.models_rekap.KasusDisetujui)."""
 
-    wilayah = models.ForeignKey(Wilayah, models.CASCADE, related_name="+")
     kategori = models.ForeignKey(KategoriPMKS, models.CASCADE, related_name="+")
     status = models.CharField(max_length=20)
     didampingi = models.BooleanField(default=False)
     jumlah = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RekapKasus(HitunganKasus):
+    """One stored count of the recap's PMKS tables (see registry.rekap's stores and
+    pmks.rekap) for an area of any level. Kept up to date village by village and summed up to
+    every ancestor, so that a province's tables read a few hundred rows, not its cases."""
+
+    wilayah = models.ForeignKey(Wilayah, models.CASCADE, related_name="+")
 
     class Meta:
         verbose_name = _("stored PMKS count")

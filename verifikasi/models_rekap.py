@@ -5,6 +5,8 @@ is then exactly what was verified), kept per round and village."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pmks.models import HitunganKasus
+
 
 class SelDisetujui(models.Model):
     """One of a village's stored recap counts (registry.models.RekapSel) as approved in a
@@ -33,7 +35,7 @@ class SelDisetujui(models.Model):
         return f"{self.putaran_id} {self.desa_id} {self.jenis_id} {self.dimensi}={self.nilai}"
 
 
-class KasusDisetujui(models.Model):
+class KasusDisetujui(HitunganKasus):
     """A village's PMKS cases of one category and status, with or without an accompanying
     group, as approved in a round (Tables 10 and 11)."""
 
@@ -41,10 +43,6 @@ class KasusDisetujui(models.Model):
                                 verbose_name=_("round"))
     desa = models.ForeignKey("registry.Wilayah", models.CASCADE, related_name="+",
                              verbose_name=_("village"))
-    kategori = models.ForeignKey("pmks.KategoriPMKS", models.CASCADE, related_name="+")
-    status = models.CharField(max_length=20)
-    didampingi = models.BooleanField(default=False)
-    jumlah = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("approved PMKS count")
