@@ -9,7 +9,7 @@ class BantuanConfig(AppConfig):
     def ready(self) -> None:
         from bantuan import rekap
         from bantuan.forms import KasusBantuanForm
-        from bantuan.models import Penyaluran
+        from bantuan.models import Penyaluran, RekapBantuan
         from bantuan.views import penerima
         from bantuan.views.program import program_card
         from bantuan.workbook import BantuanSheet
@@ -19,7 +19,7 @@ class BantuanConfig(AppConfig):
             register_page_panel,
             register_perkumpulan_panel,
         )
-        from registry.rekap import register_table
+        from registry.rekap import register_store, register_table
         from registry.workbook import register_sheet
 
         register_kasus_action("bantuan", KasusBantuanForm, _("Record help given"))
@@ -28,6 +28,9 @@ class BantuanConfig(AppConfig):
             .select_related("oleh", "perkumpulan", "penerima__program"))
         register_dashboard_card(45)(program_card)
         register_sheet(BantuanSheet())
+        register_store("bantuan", RekapBantuan, ("ukuran", "kunci", "dari", "sampai"),
+                       places=rekap.aid_places, own_level=True)(rekap.count_aid)
+        rekap.connect_signals()
         register_table(14)(rekap.table_aid_by_programme)
         register_table(15, sensitive=True)(rekap.table_recipients_by_category)
         register_table(16, sensitive=True)(rekap.table_open_cases_reached)

@@ -46,6 +46,10 @@ class Sasaran(models.TextChoices):
     PERKUMPULAN = "PERKUMPULAN", _("Groups")
 
 
+# A programme's fields the stored aid counts read (bantuan.rekap).
+COUNTED_PROGRAM_FIELDS = ("mulai", "selesai", "bentuk", "batas_laporan_hari", "wilayah_id")
+
+
 class Program(models.Model):
     """An aid or stimulus programme: a source of the one funds list, a form, a period, the area
     it covers, whom it helps, and an optional quota of recipients per village."""
@@ -98,6 +102,14 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.nama
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # A change of these makes the stored aid counts of its recipients' areas stale
+        # (bantuan.rekap).
+        instance.tersimpan = tuple(instance.__dict__.get(f) for f in COUNTED_PROGRAM_FIELDS)
+        return instance
 
     @classmethod
     def scope_filter(cls, user) -> Q:
@@ -252,6 +264,13 @@ class Penerima(models.Model):
         if not adding and (fields is None or {"program", "desa"} & set(fields)):
             self.penyaluran.exclude(program_id=self.program_id, desa_id=self.desa_id).update(
                 program_id=self.program_id, desa_id=self.desa_id)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The stored aid counts of the area a recipient leaves are stale too (bantuan.rekap).
+        instance.desa_tersimpan = instance.__dict__.get("desa_id")
+        return instance
 
     @property
     def target(self):
@@ -613,3 +632,32 @@ class LaporanStimulan(models.Model):
         if self.penerima_id and self.penerima.program.bentuk != BentukBantuan.STIMULAN:
             raise ValidationError({"penerima": ValidationError(
                 _("Reports are kept for stimulus programmes."), code="not_stimulus")})
+
+
+class RekapBantuan(models.Model):
+    """One stored count of the recap's aid tables (Tables 14–17, see bantuan.rekap) for an area
+    of any level, kept village by village and summed up to every ancestor (registry.rekap's
+    stores), so that a province's tables read its rows, not its recipients and distributions.
+
+    `ukuran` names what is counted, `kunci` the programme or PMKS category it is counted for,
+    and `dari`–`sampai` when: the years from–to (a recipient's period), or one day as YYYYMMDD
+    (a case's latest aid, a group's first distribution)."""
+
+    wilayah = models.ForeignKey(Wilayah, models.CASCADE, related_name="+")
+    ukuran = models.CharField(max_length=12)
+    kunci = models.IntegerField()
+    dari = models.IntegerField()
+    sampai = models.IntegerField()
+    jumlah = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("stored aid count")
+        verbose_name_plural = _("stored aid counts")
+        constraints = [
+            models.UniqueConstraint(fields=["wilayah", "ukuran", "kunci", "dari", "sampai"],
+                                    name="rekap_bantuan_unik"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wilayah_id} {self.ukuran} {self.kunci} {self.dari}–{self.sampai}: " \
+               f"{self.jumlah}"

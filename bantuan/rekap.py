@@ -5,7 +5,7 @@
   the year and their value, and the villages reached. The villages' ad-hoc programmes (help
   given in PMKS cases) make one row. Totals only: not sensitive.
 - Table 15: the people with a PMKS case who received aid in the reference year, by category
-  (sensitive).
+  (sensitive). A person counts once per category in each village they have cases in.
 - Table 16: the open PMKS cases that received any aid in the twelve months up to the end of the
   reference year (today, for the current year), by category, with the share (sensitive). Aid
   reaches a case through its registered person (a recipient), the case itself (a recipient
@@ -14,28 +14,30 @@
   their use reports today: reported, report due (within `Program.batas_laporan_hari` days of
   the first distribution), overdue, nothing distributed yet. Not sensitive.
 
-Like the PMKS tables, each is read from the area's rows directly, one GROUP BY each, grouped
-by ids alone (names read after: the programmes', the categories'), the area narrowed first through
-`registry.access.within`; no table loops over distributions in Python. A table with nothing to
-show is left out (None): the 2006 recap of seed 004 stays Tables 1–11.
+The tables read stored counts (`RekapBantuan`, the registry's store "bantuan": see
+registry.rekap), never the recipients and distributions: `count_aid` computes a village's counts
+when a write marks it stale, and the refresh sums them up to every ancestor. The counts do not
+depend on the day they are read: a recipient's years are kept as a span (from–to, open-ended
+ones to `OPEN`), a case's latest aid and a group's first distribution as a day (YYYYMMDD), so
+that the twelve months up to today and a report's deadline are read from them on the day.
+
+Marked stale by: a recipient, distribution or stimulus report saved or deleted (with the
+villages of the cases whose person or case they concern), a programme's period or form changed
+(its recipients' areas), the `bantuan` sheet of the import; a case's change already marks its
+village. A table with nothing to show is left out (None): the 2006 recap of seed 004 stays
+Tables 1–11.
 """
 
 import datetime
+from collections import Counter, defaultdict
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    Min,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-)
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bantuan.models import (
+    COUNTED_PROGRAM_FIELDS,
     BentukBantuan,
     LaporanStimulan,
     Penerima,
@@ -45,23 +47,42 @@ from bantuan.models import (
     running,
 )
 from pmks.models import KasusPMKS, KategoriPMKS
-from registry import access
-from registry.rekap import Baris, Rekap, Tabel, make_table
+from registry.rekap import HERE, Baris, Rekap, Tabel, is_village, make_table, mark_stale
+from registry.workbook.writer import chunks
 
 AID_COLUMNS = ["Penerima", "Penyaluran", "Nilai (Rp)"]
 AID_PLACES = "Desa/Kelurahan"  # Table 14's last column: the villages reached
 AD_HOC_ROW = "Bantuan langsung PMKS (di luar program)"
+VILLAGE_ROW = "Program desa/kelurahan"
 REACHED_COLUMNS = ["Menerima bantuan", "Belum menerima"]
 REPORT_COLUMNS = ["Sudah melapor", "Belum jatuh tempo", "Terlambat", "Belum disalurkan"]
+
+
+# What the store "bantuan" counts (`RekapBantuan.ukuran`).
+RECIPIENTS = "penerima"  # Table 14: recipients not stopped, per programme and span of years
+PLACES = "desa"  # Table 14: 1 per area and programme for each span of years with recipients
+ALL_PLACES = "desa_semua"  # Table 14's total: 1 per area for each span with any recipient
+GIVEN = "salur"  # Table 14: distributions per programme and year
+VALUE = "nilai"  # Table 14: their value
+PEOPLE = "orang"  # Table 15: people with a case of a category aided in a year
+OPEN_AIDED = "dibantu"  # Table 16, a past year: open cases of a category aided in the year
+LATEST = "terakhir"  # Table 16, up to today: open cases of a category by their latest aid's day
+REPORTED = "lapor"  # Table 17: stimulus groups that reported
+NOT_GIVEN = "belum"  # Table 17: stimulus groups not stopped with nothing distributed yet
+DUE = "batas"  # Table 17: stimulus groups not reported, by their report's deadline
+
+AD_HOC = 0  # the key of the villages' ad-hoc programmes (Table 14's one row)
+VILLAGE_PROGRAMMES = -1  # the key of the villages' own programmes together (above a village)
+OPEN = 9999  # the last year of a period without an end
 
 
 def year_bounds(tahun: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(tahun, 1, 1), datetime.date(tahun, 12, 31)
 
 
-def active_in(tahun: int, path: str = "program__") -> Q:
-    """Programmes whose period meets the reference year."""
-    return running(*year_bounds(tahun), path)
+def day(date: datetime.date) -> int:
+    """A day as the store keeps it: YYYYMMDD."""
+    return date.year * 10000 + date.month * 100 + date.day
 
 
 def window_of(rekap: Rekap) -> tuple[datetime.date, datetime.date]:
@@ -74,88 +95,209 @@ def window_of(rekap: Rekap) -> tuple[datetime.date, datetime.date]:
     return start + datetime.timedelta(days=1), end
 
 
+# Counting (the store "bantuan") --------------------------------------------------------------
+def count_aid(areas: list[str]):
+    """(area, ukuran, kunci, dari, sampai, n) of these areas' aid: their recipients and
+    distributions (Table 14), the stimulus groups (Table 17), and for villages their cases
+    (Tables 15 and 16). Seven GROUP BY queries for any number of areas."""
+    found: Counter = Counter()
+    _count_recipients(areas, found)
+    _count_given(areas, found)
+    _count_stimulus(areas, found)
+    villages = [a for a in areas if is_village(a)]
+    if villages:
+        _count_cases(villages, found)
+    for key, n in found.items():
+        yield *key, n
+
+
+def last_year(date: datetime.date | None) -> int:
+    return OPEN if date is None else date.year
+
+
+def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of years joined where they meet or touch: each year lies in at most one."""
+    joined: list[list[int]] = []
+    for start, end in sorted(spans):
+        if joined and start <= joined[-1][1] + 1:
+            joined[-1][1] = max(joined[-1][1], end)
+        else:
+            joined.append([start, end])
+    return [(start, end) for start, end in joined]
+
+
+def rows_of(program: int, ad_hoc: bool, wilayah: str) -> tuple[tuple[str, int], ...]:
+    """Table 14's rows a programme counts in, as (prefix, key): the villages' ad-hoc
+    programmes' one row; a village's own programme by itself at the village (`HERE`: never
+    summed up) and in the villages' programmes' one row above it; any other by itself."""
+    if ad_hoc:
+        return (("", AD_HOC),)
+    if is_village(wilayah):
+        return ((HERE, program), ("", VILLAGE_PROGRAMMES))
+    return (("", program),)
+
+
+def _count_recipients(areas: list[str], found: Counter) -> None:
+    """Table 14's recipients: each counts in the years its period and its programme's meet."""
+    spans: defaultdict = defaultdict(list)
+    every: defaultdict = defaultdict(list)
+    for desa, program, ad_hoc, wilayah, p_start, p_end, start, end, n in (
+            Penerima.objects.filter(desa__in=areas).exclude(status=StatusPenerima.DIHENTIKAN)
+            .order_by().annotate(dari=ExtractYear("mulai"), sampai=ExtractYear("selesai"))
+            .values_list("desa", "program", "program__ad_hoc", "program__wilayah",
+                         "program__mulai", "program__selesai", "dari", "sampai")
+            .annotate(n=Count("pk"))):
+        first = max(p_start.year, start)
+        last = min(last_year(p_end), OPEN if end is None else end)
+        if first > last:
+            continue
+        for prefix, key in rows_of(program, ad_hoc, wilayah):
+            found[(desa, prefix + RECIPIENTS, key, first, last)] += n
+            spans[desa, prefix, key].append((first, last))
+        every[desa].append((first, last))
+    for (desa, prefix, key), years in spans.items():
+        for first, last in merged(years):
+            found[(desa, prefix + PLACES, key, first, last)] += 1
+    for desa, years in every.items():
+        for first, last in merged(years):
+            found[(desa, ALL_PLACES, 0, first, last)] += 1
+
+
+def _count_given(areas: list[str], found: Counter) -> None:
+    """Table 14's distributions and their value, per year their programme's period meets."""
+    for desa, program, ad_hoc, wilayah, p_start, p_end, tahun, n, nilai in (
+            Penyaluran.objects.filter(desa__in=areas).order_by()
+            .annotate(tahun=ExtractYear("tanggal"))
+            .values_list("desa", "program", "program__ad_hoc", "program__wilayah",
+                         "program__mulai", "program__selesai", "tahun")
+            .annotate(n=Count("pk"), nilai=Sum("nilai"))):
+        if p_start.year <= tahun <= last_year(p_end):
+            for prefix, key in rows_of(program, ad_hoc, wilayah):
+                found[(desa, prefix + GIVEN, key, tahun, tahun)] += n
+                found[(desa, prefix + VALUE, key, tahun, tahun)] += nilai or 0
+
+
+def _count_stimulus(areas: list[str], found: Counter) -> None:
+    """Table 17: the stimulus groups by their report, or their report's deadline (the
+    programme's `batas_laporan_hari` after their first distribution)."""
+    first = (Penyaluran.objects.filter(penerima=OuterRef("pk")).order_by()
+             .values("penerima").annotate(first=Min("tanggal")).values("first"))
+    for desa, program, batas, reported, stopped, pertama, n in (
+            Penerima.objects.filter(desa__in=areas, program__bentuk=BentukBantuan.STIMULAN,
+                                    perkumpulan__isnull=False)
+            .annotate(pertama=Subquery(first),
+                      melapor=Exists(LaporanStimulan.objects.filter(penerima=OuterRef("pk"))),
+                      berhenti=Q(status=StatusPenerima.DIHENTIKAN))
+            .order_by().values_list("desa", "program", "program__batas_laporan_hari",
+                                    "melapor", "berhenti", "pertama")
+            .annotate(n=Count("pk"))):
+        if reported:
+            found[(desa, REPORTED, program, 0, 0)] += n
+        elif pertama is not None:
+            deadline = day(pertama + datetime.timedelta(days=batas))
+            found[(desa, DUE, program, deadline, deadline)] += n
+        elif not stopped:  # (stopped before anything was handed out: not counted)
+            found[(desa, NOT_GIVEN, program, 0, 0)] += n
+
+
+def _count_cases(villages: list[str], found: Counter) -> None:
+    """Tables 15 and 16: the villages' cases by the years they were aided in and the day of
+    their latest aid — through their person (any recipient of theirs), themselves (a
+    recipient without a NIK) or a distribution naming them. Four queries."""
+    cases = list(KasusPMKS.objects.filter(desa__in=villages).order_by()
+                 .values_list("pk", "desa", "kategori", "warga", "status"))
+    if not cases:
+        return
+    ours = KasusPMKS.objects.filter(desa__in=villages)
+    by_case: defaultdict = defaultdict(dict)  # case → {year: latest day of the year}
+    by_person: defaultdict = defaultdict(dict)
+    for target, field, into in (
+            (Q(kasus__in=ours.values("pk")), "kasus", by_case),
+            (Q(penerima__kasus__in=ours.values("pk")), "penerima__kasus", by_case),
+            (Q(penerima__warga__in=ours.filter(warga__isnull=False).values("warga")),
+             "penerima__warga", by_person)):
+        for pk, tahun, latest in (
+                Penyaluran.objects.filter(target).order_by().annotate(tahun=ExtractYear("tanggal"))
+                .values_list(field, "tahun").annotate(latest=Max("tanggal"))):
+            years = into[pk]
+            years[tahun] = max(years.get(tahun, latest), latest)
+    people: set = set()
+    for pk, desa, kategori, warga, status in cases:
+        years = dict(by_case.get(pk, {}))
+        for tahun, latest in by_person.get(warga, {}).items() if warga else ():
+            years[tahun] = max(years.get(tahun, latest), latest)
+        if not years:
+            continue
+        person = ("warga", warga) if warga else ("kasus", pk)
+        for tahun in years:
+            if (desa, kategori, tahun, person) not in people:
+                people.add((desa, kategori, tahun, person))
+                found[(desa, PEOPLE, kategori, tahun, tahun)] += 1
+        if status not in KasusPMKS.CLOSED:
+            for tahun in years:
+                found[(desa, OPEN_AIDED, kategori, tahun, tahun)] += 1
+            latest = day(max(years.values()))
+            found[(desa, LATEST, kategori, latest, latest)] += 1
+
+
+def aid_places():
+    """The areas holding aid records: recipients', and the villages with cases (aided ones
+    among them)."""
+    return (Penerima.objects.order_by().values_list("desa", flat=True).distinct()
+            .union(KasusPMKS.objects.order_by().values_list("desa", flat=True).distinct()))
+
+
 # Table 14 -------------------------------------------------------------------------------------
 def table_aid_by_programme(rekap: Rekap) -> Tabel | None:
-    """Three queries: the recipients counted per programme and village, the year's
-    distributions per programme, and the programmes' names. Grouping by ids alone keeps each a
-    hash aggregate; the villages reached are read from the first's rows (a few per programme
-    and village, never per distribution)."""
-    start, end = year_bounds(rekap.tahun_acuan)
-    recipients = (
-        Penerima.objects.filter(access.within(rekap.wilayah, "desa", any_level=True),
-                                active_in(rekap.tahun_acuan), Q(mulai__lte=end),
-                                Q(selesai__isnull=True) | Q(selesai__gte=start))
-        .exclude(status=StatusPenerima.DIHENTIKAN).order_by()
-        .values_list("program", "desa").annotate(n=Count("pk"))
-    )
-    given = (
-        Penyaluran.objects.filter(access.within(rekap.wilayah, "desa", any_level=True),
-                                  active_in(rekap.tahun_acuan),
-                                  tanggal__gte=start, tanggal__lte=end).order_by()
-        .values_list("program").annotate(n=Count("pk"), nilai=Sum("nilai"))
-    )
-    counted, reached, handed = {}, {}, {}
-    for program, desa, n in recipients:
-        counted[program] = counted.get(program, 0) + n
-        reached.setdefault(program, set()).add(desa)
-    for program, n, nilai in given:
-        handed[program] = (n, nilai or 0)
-    if not counted and not handed:
+    """Two queries: the area's stored counts of the year per programme (a column each), and
+    the programmes' names. A village lists its own programmes one by one (`HERE`); above it,
+    the villages' own programmes make one row, as their ad-hoc ones do: a province's thousands
+    of village programmes are read in their villages."""
+    measures = (RECIPIENTS, GIVEN, VALUE, PLACES)
+    sums = {ukuran: Sum("jumlah", filter=Q(ukuran__in=(ukuran, HERE + ukuran)))
+            for ukuran in measures}
+    sums[ALL_PLACES] = Sum("jumlah", filter=Q(ukuran=ALL_PLACES))
+    stored = rekap.stored("bantuan").filter(
+        ukuran__in=[*sums, *(HERE + ukuran for ukuran in measures)],
+        dari__lte=rekap.tahun_acuan, sampai__gte=rekap.tahun_acuan)
+    counts = {kunci: values for kunci, *values in (
+        stored.values("kunci").annotate(**sums).values_list("kunci", *sums))}
+    villages = counts.get(AD_HOC, [0] * 5)[4] or 0  # (ALL_PLACES is kept under 0 alone)
+    if is_village(rekap.wilayah.pk):
+        counts.pop(VILLAGE_PROGRAMMES, None)  # (its programmes are listed one by one)
+    counts = {k: [v or 0 for v in values[:4]] for k, values in counts.items() if any(values[:3])}
+    if not counts:
         return None
-    # Per programme, the villages' ad-hoc programmes together (under None).
-    found: dict = {}
-    for pk, kode, nama, ad_hoc in (Program.objects.filter(pk__in=counted.keys() | handed.keys())
-                                   .values_list("pk", "kode", "nama", "ad_hoc")):
-        e = found.setdefault(None if ad_hoc else pk, {
-            "label": AD_HOC_ROW if ad_hoc else nama, "kode": "" if ad_hoc else kode,
-            "penerima": 0, "desa": set(), "penyaluran": 0, "nilai": 0})
-        e["penerima"] += counted.get(pk, 0)
-        e["desa"] |= reached.get(pk, set())
-        n, nilai = handed.get(pk, (0, 0))
-        e["penyaluran"] += n
-        e["nilai"] += nilai
-    ordered = sorted(found.items(), key=lambda item: (item[0] is None, item[1]["label"]))
-    rows = [Baris(e["label"], e["kode"], [e["penerima"], e["penyaluran"], e["nilai"]],
-                  jumlah=len(e["desa"])) for _key, e in ordered]
-    sums = [sum(r.nilai[i] for r in rows) for i in range(len(AID_COLUMNS))]
-    villages = set().union(*reached.values())
-    total = Baris("Jumlah", "", sums, jumlah=len(villages))
+    names = {AD_HOC: (AD_HOC_ROW, ""), VILLAGE_PROGRAMMES: (VILLAGE_ROW, "")}
+    names.update((pk, (nama, kode)) for pk, nama, kode in Program.objects.filter(
+        pk__in=[k for k in counts if k > 0]).values_list("pk", "nama", "kode"))
+    ordered = sorted((k for k in counts if k in names), key=lambda k: (k <= 0, names[k][0]))
+    rows = [Baris(*names[k], counts[k][:3], jumlah=counts[k][3]) for k in ordered]
+    total = Baris("Jumlah", "", [sum(r.nilai[i] for r in rows) for i in range(len(AID_COLUMNS))],
+                  jumlah=villages)
     note = _("Recipients not stopped whose period meets the reference year; the distributions "
-             "and their value in the reference year; the villages with such recipients.")
+             "and their value in the reference year; the villages with such recipients. Above "
+             "a village, the villages' own programmes make one row.")
     return Tabel(14, _("Aid by programme"), AID_COLUMNS, rows, total, note, amounts=True,
                  kolom_jumlah=AID_PLACES, chart_column=2)
 
 
 # Tables 15 and 16 -----------------------------------------------------------------------------
-def aided(start: datetime.date, end: datetime.date) -> Q:
-    """A case whose person, or the case itself, received a distribution between two dates:
-    three EXISTS, each on an index (a recipient's person, a recipient's case, a distribution's
-    case; then a distribution's recipient and date)."""
-    dated = Penyaluran.objects.filter(tanggal__gte=start, tanggal__lte=end)
-    return (Q(Exists(dated.filter(penerima__warga=OuterRef("warga"))), warga__isnull=False)
-            | Q(Exists(dated.filter(penerima__kasus=OuterRef("pk"))))
-            | Q(Exists(dated.filter(kasus=OuterRef("pk")))))
-
-
-def cases_of(rekap: Rekap):
-    return KasusPMKS.objects.filter(access.within(rekap.wilayah, "desa")).order_by()
-
-
 def categories(counts: dict) -> list:
-    """The categories counted, in the list's order: one query (the counts are grouped by the
-    category's id alone, a hash aggregate)."""
+    """The categories counted, in the list's order: one query."""
     return list(KategoriPMKS.objects.filter(pk__in=counts).order_by("urutan", "nama"))
+
+
+def per_category(rows) -> dict[int, int]:
+    return dict(rows.values("kunci").annotate(n=Sum("jumlah")).values_list("kunci", "n"))
 
 
 def table_recipients_by_category(rekap: Rekap) -> Tabel | None:
     """Table 15: per category, the people with a case of it (open or closed) who received aid
-    in the reference year: a registered person once, a person without a NIK by their case.
-    Two queries (one when nobody was)."""
-    start, end = year_bounds(rekap.tahun_acuan)
-    counts = {r["kategori"]: r["orang"] + r["tanpa_nik"] for r in (
-        cases_of(rekap).filter(aided(start, end)).values("kategori")
-        .annotate(orang=Count("warga", distinct=True),
-                  tanpa_nik=Count("pk", filter=Q(warga__isnull=True))))}
+    in the reference year: a registered person once (in each village of their cases), a person
+    without a NIK by their case. Two queries (one when nobody was)."""
+    counts = {k: n for k, n in per_category(rekap.stored("bantuan").filter(
+        ukuran=PEOPLE, dari=rekap.tahun_acuan)).items() if n}
     if not counts:
         return None
     baris = [Baris(k.nama, k.kode, [counts[k.pk]]) for k in categories(counts)]
@@ -167,14 +309,21 @@ def table_recipients_by_category(rekap: Rekap) -> Tabel | None:
 
 def table_open_cases_reached(rekap: Rekap) -> Tabel | None:
     """Table 16: per category, the open cases that received aid in the twelve months up to the
-    end of the reference year, and those that did not; left out when none did. Two queries
-    (one when none did)."""
+    end of the reference year, and those that did not; left out when none did. Three queries
+    (two when none did): the twelve months up to today are read from the cases' latest aid, a
+    past year's from the cases aided in it."""
     start, end = window_of(rekap)
-    counts = {r["kategori"]: (r["dibantu"], r["semua"] - r["dibantu"]) for r in (
-        cases_of(rekap).exclude(status__in=KasusPMKS.CLOSED).values("kategori")
-        .annotate(semua=Count("pk"), dibantu=Count("pk", filter=aided(start, end))))}
-    if not any(reached for reached, _rest in counts.values()):
+    stored = rekap.stored("bantuan")
+    if end == timezone.localdate():
+        aided = stored.filter(ukuran=LATEST, dari__gte=day(start), dari__lte=day(end))
+    else:
+        aided = stored.filter(ukuran=OPEN_AIDED, dari=rekap.tahun_acuan)
+    reached = {k: n for k, n in per_category(aided).items() if n}
+    if not reached:
         return None
+    every = dict(rekap.stored("kasus").exclude(status__in=KasusPMKS.CLOSED).values("kategori")
+                 .annotate(n=Sum("jumlah")).values_list("kategori", "n"))
+    counts = {k: (reached.get(k, 0), n - reached.get(k, 0)) for k, n in every.items() if n}
     baris = [Baris(k.nama, k.kode, list(counts[k.pk])) for k in categories(counts)]
     note = _("Open cases (neither closed nor refused, as they stand today) that received aid "
              "from %(start)s to %(end)s.") % {"start": start.strftime("%d-%m-%Y"),
@@ -188,47 +337,93 @@ def table_open_cases_reached(rekap: Rekap) -> Tabel | None:
 # Table 17 -------------------------------------------------------------------------------------
 def table_stimulus_reports(rekap: Rekap) -> Tabel | None:
     """Per stimulus programme active in the reference year: its groups in the area by the state
-    of their use report today. One query, grouped by programme, report deadline, whether the
-    group reported and the date of its first distribution (a few rows per programme and day);
-    the states are read from those counts."""
-    first = (Penyaluran.objects.filter(penerima=OuterRef("pk")).order_by()
-             .values("penerima").annotate(first=Min("tanggal")).values("first"))
-    rows = (
-        Penerima.objects.filter(access.within(rekap.wilayah, "desa", any_level=True),
-                                active_in(rekap.tahun_acuan),
-                                program__bentuk=BentukBantuan.STIMULAN,
-                                perkumpulan__isnull=False)
-        .annotate(pertama=Subquery(first),
-                  melapor=Exists(LaporanStimulan.objects.filter(penerima=OuterRef("pk"))),
-                  berhenti=Q(status=StatusPenerima.DIHENTIKAN),
-                  batas=F("program__batas_laporan_hari"))
-        .order_by()
-        .values("program", "program__kode", "program__nama", "batas", "melapor", "berhenti",
-                "pertama")
-        .annotate(n=Count("pk"))
-    )
-    today = timezone.localdate()
-    found: dict = {}
-    for r in rows:
-        if r["berhenti"] and r["pertama"] is None and not r["melapor"]:
-            continue  # stopped before anything was handed out
-        counts = found.setdefault(r["program"], (r["program__nama"], r["program__kode"],
-                                                 [0] * len(REPORT_COLUMNS)))[2]
-        if r["melapor"]:
-            counts[0] += r["n"]
-        elif r["pertama"] is None:
-            counts[3] += r["n"]
-        elif today <= r["pertama"] + datetime.timedelta(days=r["batas"]):
-            counts[1] += r["n"]
-        else:
-            counts[2] += r["n"]
-    if not found:
+    of their use report today. Two queries: the stored counts per programme (a column each, a
+    deadline from today on being due), and the programmes active in the year."""
+    today = day(timezone.localdate())
+    sums = {"lapor": Sum("jumlah", filter=Q(ukuran=REPORTED)),
+            "tempo": Sum("jumlah", filter=Q(ukuran=DUE, dari__gte=today)),
+            "telat": Sum("jumlah", filter=Q(ukuran=DUE, dari__lt=today)),
+            "belum": Sum("jumlah", filter=Q(ukuran=NOT_GIVEN))}
+    stored = rekap.stored("bantuan").filter(ukuran__in=(REPORTED, DUE, NOT_GIVEN))
+    counts = {kunci: [v or 0 for v in values] for kunci, *values in (
+        stored.values("kunci").annotate(**sums).values_list("kunci", *sums))}
+    programs = Program.objects.filter(
+        running(*year_bounds(rekap.tahun_acuan)), bentuk=BentukBantuan.STIMULAN,
+        pk__in=stored.values("kunci")).values_list("pk", "nama", "kode")
+    baris = sorted((Baris(nama, kode, counts[pk]) for pk, nama, kode in programs),
+                   key=lambda b: (b.label, b.kode))
+    if not baris:
         return None
-    baris = [Baris(nama, kode, counts)
-             for nama, kode, counts in sorted(found.values(), key=lambda v: (v[0], v[1]))]
     note = _("Groups on stimulus programmes active in the reference year, by their use report "
              "as it stands today: a report is due within the programme's days from the first "
              "distribution.")
     return make_table(17, _("Groups with stimulus and their reports"), REPORT_COLUMNS, baris, 0,
                       note)
 
+
+# Keeping the stored counts --------------------------------------------------------------------
+def people_cases_places(warga_ids=(), kasus_ids=()) -> set[str]:
+    """The villages of the cases of these people, and of these cases: Tables 15 and 16 count
+    the aid a case's person or the case itself received there. A query per 5,000 ids."""
+    places = set()
+    for field, ids in (("warga", warga_ids), ("pk", kasus_ids)):
+        for part in chunks(sorted({i for i in ids if i})):
+            places.update(KasusPMKS.objects.filter(**{f"{field}__in": part}).order_by()
+                          .values_list("desa", flat=True).distinct())
+    return places
+
+
+def recipient_changed(sender, instance: Penerima, created=False, **kwargs) -> None:
+    """A recipient saved or deleted: its area's counts, and those of the area it was loaded in;
+    the villages of its person's or case's cases when it was changed (what it was given may
+    now count for another)."""
+    places = {instance.desa_id, getattr(instance, "desa_tersimpan", None)}
+    if not created:
+        places |= people_cases_places([instance.warga_id], [instance.kasus_id])
+    mark_stale(places)
+    instance.desa_tersimpan = instance.desa_id
+
+
+def given_changed(sender, instance: Penyaluran, **kwargs) -> None:
+    """A distribution saved or deleted: its area's counts and the villages of the cases it
+    reaches (named, or through its recipient's person or case). One query, two at most."""
+    recipient = Penerima.objects.filter(pk=instance.penerima_id)
+    mark_stale({instance.desa_id} | set(
+        KasusPMKS.objects.filter(Q(pk=instance.kasus_id)
+                                 | Q(pk__in=recipient.values("kasus"))
+                                 | Q(warga__in=recipient.values("warga")))
+        .order_by().values_list("desa", flat=True).distinct()))
+
+
+def report_changed(sender, instance: LaporanStimulan, **kwargs) -> None:
+    mark_stale(Penerima.objects.filter(pk=instance.penerima_id).values_list("desa", flat=True))
+
+
+# More areas than this waiting after one programme's change are left to the cron.
+MANY_PLACES = 200
+
+
+def program_changed(sender, instance: Program, created=False, **kwargs) -> None:
+    """A programme whose period, form, report days or area changed: the areas of its
+    recipients. Many of them (a province's programme) are left to the cron (`rekap
+    --segarkan-basi`), the pages saying they wait, rather than computed before the request
+    answers."""
+    now = tuple(getattr(instance, f) for f in COUNTED_PROGRAM_FIELDS)
+    before = getattr(instance, "tersimpan", now)
+    instance.tersimpan = now
+    if created or before == now:
+        return
+    places = set(Penerima.objects.filter(program=instance).order_by()
+                 .values_list("desa", flat=True).distinct())
+    mark_stale(places, later=len(places) > MANY_PLACES)
+
+
+def connect_signals() -> None:
+    from django.db.models import signals
+
+    for model, handler in ((Penerima, recipient_changed), (Penyaluran, given_changed),
+                           (LaporanStimulan, report_changed)):
+        signals.post_save.connect(handler, sender=model, dispatch_uid=f"rekap_{model.__name__}")
+        signals.post_delete.connect(handler, sender=model,
+                                    dispatch_uid=f"rekap_{model.__name__}_gone")
+    signals.post_save.connect(program_changed, sender=Program, dispatch_uid="rekap_program")

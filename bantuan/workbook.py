@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bantuan import rekap as rekap_bantuan
 from bantuan.models import (
     Kandidat,
     Penerima,
@@ -36,7 +37,7 @@ from bantuan.models import (
 from members.models import Keluarga, Warga
 from members.workbook import Households, People
 from pmks.models import LogAkses, Tindakan
-from registry import access, audit, validators
+from registry import access, audit, rekap, validators
 from registry.models import Perkumpulan, Wilayah
 from registry.workbook.cells import (
     choice_label,
@@ -563,6 +564,13 @@ class BantuanSheet(SheetHandler):
                           item["jumlah"], item["satuan"], item["penyalur"], item["nomor_bukti"],
                           "", None, None, item["keterangan"], user_id))
         insert_rows(Penyaluran, salur)
+        # The recap's aid counts of the areas written, and of the villages of the cases of the
+        # people who were given something (Tables 15 and 16).
+        people = [r["stored"].warga_id if r["stored"] is not None else
+                  (r["id"] if r["column"] == "nik" else None) for r, _item in plan["salur"]]
+        rekap.mark_stale({row[5] for row in rows} | {row[2] for row in salur}
+                         | {d for p in plan["update"] for d in (p.desa_id, p.desa_tersimpan)}
+                         | rekap_bantuan.people_cases_places(set(people)))
 
     @staticmethod
     def _new_ids(created: list) -> dict:

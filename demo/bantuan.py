@@ -41,7 +41,7 @@ from bantuan.models import (
 )
 from members.models import Keluarga, Warga
 from pmks.models import KasusPMKS, StatusKasus
-from registry import audit
+from registry import audit, rekap
 from registry.models import JenisDana, Perkumpulan, Wilayah
 from registry.workbook import insert_rows
 
@@ -289,4 +289,5 @@ def add_to_village(desa: str, year: int) -> int:
     with audit.changes(None, "Demo: bantuan"):
         write(aid, [desa], ids,
               lambda model, rows, history=False, fields=None: insert_rows(model, rows, fields))
+    rekap.mark_stale([desa])  # (the recap's aid tables: raw writes send no signals)
     return len(aid.given)

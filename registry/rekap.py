@@ -63,12 +63,18 @@ REFRESH_CHUNK = 200  # villages refreshed in one transaction
 LEFT_WAITING_SECONDS = 60  # a village waiting longer is taken along by the next write's refresh
 # The prefix of the stored counts of the groups at an area's own level (above the village).
 OWN = "@"
+# The prefix of a store's counts kept in the area they were counted in alone, never summed up to
+# its ancestors (a village's own aid programmes, listed one by one at the village only).
+HERE = "."
 
 
 def percent(part: int, whole: int) -> float:
     """A share in percent, rounded half up to 2 decimals (15.385 → 15.39, as people round)."""
     if not whole:
         return 0.0
+    if type(part) is int and type(whole) is int and part >= 0 and whole > 0:
+        # (exact in integers, without Decimal's cost on a table of thousands of rows)
+        return (part * 20000 + whole) // (2 * whole) / 100
     value = Decimal(part) * 100 / Decimal(whole)
     return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
@@ -372,23 +378,30 @@ def register_dimension(kode: str, fields: Iterable[str] = ()):
 @dataclass(frozen=True)
 class Store:
     """Stored counts of other records than groups: `model` has `wilayah`, the key `fields` and
-    `jumlah`, unique together; `count(villages)` gives (village, *key, n) of those villages;
-    `places()` the villages holding such records (for `refresh_all`)."""
+    `jumlah`, unique together; `count(areas)` gives (area, *key, n) of those areas' records;
+    `places()` the areas holding such records (for `refresh_all`).
+
+    Records lie in villages, or, with `own_level`, in areas of any level (an aid programme's
+    group organised at a kecamatan): an area above the village then also keeps its own records'
+    counts, the first key field (text) prefixed with `OWN`, as `RekapSel` does for its groups.
+    There, a count whose first key field starts with `HERE` stays in its own area."""
 
     model: type
     fields: tuple[str, ...]
     count: Callable[[list[str]], Iterable[tuple]]
     places: Callable[[], QuerySet]
+    own_level: bool = False
 
 
 STORES: dict[str, Store] = {}
 
 
-def register_store(kind: str, model, fields: Iterable[str], places: Callable[[], QuerySet]):
+def register_store(kind: str, model, fields: Iterable[str], places: Callable[[], QuerySet],
+                   own_level: bool = False):
     """Keep `kind`'s counts (the decorated function counts them) in `model`, refreshed with the
     villages' group counts; the tables read them through `Rekap.stored(kind)`."""
     def decorate(count):
-        STORES[kind] = Store(model, tuple(fields), count, places)
+        STORES[kind] = Store(model, tuple(fields), count, places, own_level)
         return count
 
     return decorate
@@ -428,7 +441,7 @@ _pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("rekap_pen
                                                                      default=None)
 
 
-def mark_stale(desa_ids: Iterable[str]) -> None:
+def mark_stale(desa_ids: Iterable[str], later: bool = False) -> None:
     """These villages' recap counts must be computed again: by the writer, so that no page that
     reads them waits for (or does) the computation.
 
@@ -436,17 +449,20 @@ def mark_stale(desa_ids: Iterable[str]) -> None:
     request that writes, every import — they are computed once at its end. A write outside one
     (a script, the shell, the demo generator, the tests) leaves them to its own process: computed
     before that process next reads stored counts (`own_writes_counted`), or by the next request
-    that writes, or by `rekap --segarkan-basi`; until then the pages say they wait."""
+    that writes, or by `rekap --segarkan-basi`; until then the pages say they wait. With
+    `later`, the work leaves them all to those (too many to compute before a request answers:
+    the villages of a province's aid programme)."""
     ids = {d for d in desa_ids if d}
-    if not ids:
+    pending = _pending.get()
+    if not ids or (pending is not None and ids <= pending):  # (marked already by this work)
         return
     now = timezone.now()
     RekapBasi.objects.bulk_create(
         [RekapBasi(desa_id=d, sejak=now) for d in sorted(ids)], batch_size=1000,
         update_conflicts=True, unique_fields=["desa"], update_fields=["sejak"],
     )
-    pending = _pending.get()
-    (_own_villages if pending is None else pending).update(ids)
+    if not later:
+        (_own_villages if pending is None else pending).update(ids)
 
 
 # The villages this process's writes outside `deferred` left waiting.
@@ -559,31 +575,39 @@ def _refresh(desa_ids: list[str]) -> int:
             for area in (desa, *ancestors(desa)):
                 delta[(area, jenis, dimensi, nilai)] += difference
     changed = _add(RekapSel, ("jenis", "dimensi", "nilai"), delta, stored, set(desa_ids))
-    villages = [d for d in desa_ids if is_village(d)]
     for store in STORES.values():
-        changed += _refresh_store(store, villages)
+        changed += _refresh_store(store, desa_ids)
     RekapBasi.objects.filter(desa__in=desa_ids, sejak__lt=started).delete()
     return changed
 
 
-def _refresh_store(store: Store, villages: list[str]) -> int:
-    """A registered store's counts of these villages computed again, the differences carried
-    up to their ancestors (only villages hold records of their own)."""
-    if not villages:
+def _refresh_store(store: Store, desa_ids: list[str]) -> int:
+    """A registered store's counts of these areas' own records computed again (villages only,
+    unless the store has `own_level`), the differences carried up to their ancestors."""
+    areas = desa_ids if store.own_level else [d for d in desa_ids if is_village(d)]
+    if not areas:
         return 0
     new: Counter = Counter()
-    for desa, *key, n in store.count(villages):
+    for desa, *key, n in store.count(areas):
         if n:
             new[(desa, *key)] += n
     stored = {tuple(row[:-1]): row[-1] for row in store.model.objects.filter(
-        wilayah__in=villages).values_list("wilayah", *store.fields, "jumlah")}
+        wilayah__in=areas).values_list("wilayah", *store.fields, "jumlah")}
+    # What was counted before: a village's rows; an area above the village, its own level's.
+    old = {(w, first, *rest): n for (w, first, *rest), n in stored.items() if is_village(w)}
+    old.update(((w, first.removeprefix(OWN), *rest), n) for (w, first, *rest), n in stored.items()
+               if not is_village(w) and first.startswith(OWN))
     delta: Counter = Counter()
-    for key in new.keys() | stored.keys():
-        difference = new.get(key, 0) - stored.get(key, 0)
+    for key in new.keys() | old.keys():
+        difference = new.get(key, 0) - old.get(key, 0)
         if difference:
-            for area in (key[0], *ancestors(key[0])):
-                delta[(area, *key[1:])] += difference
-    return _add(store.model, store.fields, delta, stored, set(villages))
+            desa, first, *rest = key
+            if not is_village(desa):
+                delta[(desa, OWN + first, *rest)] += difference
+            here = store.own_level and first.startswith(HERE)
+            for area in (desa, *(() if here else ancestors(desa))):
+                delta[(area, first, *rest)] += difference
+    return _add(store.model, store.fields, delta, stored, set(areas))
 
 
 def _add(model, fields: tuple[str, ...], delta: Counter, stored: dict, read: set) -> int:

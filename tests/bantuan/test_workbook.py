@@ -334,3 +334,25 @@ def test_query_count_fixed_whatever_the_number_of_rows(tmp_path, world, operator
     assert small == large
     # The double-aid check costs a fixed number of queries (for person programmes: one).
     assert small - _import_queries(tmp_path, 10, operator, check=False) <= 2
+
+
+def test_the_recap_counts_what_the_import_gave(tmp_path, world, operator):
+    """The sheet's raw writes mark their areas, and the villages of the cases of the people
+    given something (NIK_A has a case in Melong): the recap reads them at once, none waiting."""
+    from pmks.models import KasusPMKS, KategoriPMKS
+    from registry import rekap
+    from registry.models import RekapBasi, Wilayah
+
+    kategori = KategoriPMKS.objects.order_by("urutan", "nama").first()
+    KasusPMKS.objects.create(nama="Siti", desa_id=MELONG, kategori=kategori,
+                             warga=world["people"][NIK_A])
+    rekap.refresh_stale(Wilayah.objects.get(pk="32.77"))
+    Keluarga.objects.create(no_kk=KK, wilayah_id=CIBEUREUM)
+    assert run(tmp_path, GOOD, user=operator).errors == []
+    assert not RekapBasi.objects.exists()
+    found = {t.nomor: t for t in rekap.build(Wilayah.objects.get(pk=CIBEUREUM), 2026).tabel}
+    assert [(r.kode, r.nilai, r.jumlah) for r in found[14].baris] == [
+        ("PKH-2026", [2, 2, 1_200_000], 1), ("RTLH-2026", [1, 0, 0], 1),
+        ("SEMBAKO-2026", [1, 1, 0], 1)]
+    melong = {t.nomor: t for t in rekap.build(Wilayah.objects.get(pk=MELONG), 2026).tabel}
+    assert [(r.kode, r.nilai) for r in melong[15].baris] == [(kategori.kode, [1])]
