@@ -28,7 +28,7 @@ class BantuanConfig(AppConfig):
             .select_related("oleh", "perkumpulan", "penerima__program"))
         register_dashboard_card(45)(program_card)
         register_sheet(BantuanSheet())
-        register_store("bantuan", RekapBantuan, ("ukuran", "kunci", "dari", "sampai"),
+        register_store("bantuan", RekapBantuan, ("ukuran", "kunci", "dari", "sampai", "hari"),
                        places=rekap.aid_places, own_level=True)(rekap.count_aid)
         rekap.connect_signals()
         register_table(14)(rekap.table_aid_by_programme)

@@ -640,24 +640,27 @@ class RekapBantuan(models.Model):
     stores), so that a province's tables read its rows, not its recipients and distributions.
 
     `ukuran` names what is counted, `kunci` the programme or PMKS category it is counted for,
-    and `dari`–`sampai` when: the years from–to (a recipient's period), or one day as YYYYMMDD
-    (a case's latest aid, a group's first distribution)."""
+    `dari`–`sampai` the years it counts in (a recipient's period, a programme's), and `hari`
+    a day as YYYYMMDD where one matters (a case's latest aid, a stimulus report's deadline;
+    else 0)."""
 
     wilayah = models.ForeignKey(Wilayah, models.CASCADE, related_name="+")
     ukuran = models.CharField(max_length=12)
     kunci = models.IntegerField()
     dari = models.IntegerField()
     sampai = models.IntegerField()
+    hari = models.IntegerField(default=0)
     jumlah = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("stored aid count")
         verbose_name_plural = _("stored aid counts")
         constraints = [
-            models.UniqueConstraint(fields=["wilayah", "ukuran", "kunci", "dari", "sampai"],
-                                    name="rekap_bantuan_unik"),
+            models.UniqueConstraint(
+                fields=["wilayah", "ukuran", "kunci", "dari", "sampai", "hari"],
+                name="rekap_bantuan_unik"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.wilayah_id} {self.ukuran} {self.kunci} {self.dari}–{self.sampai}: " \
-               f"{self.jumlah}"
+        return (f"{self.wilayah_id} {self.ukuran} {self.kunci} {self.dari}–{self.sampai} "
+                f"{self.hari}: {self.jumlah}")

@@ -44,7 +44,6 @@ from bantuan.models import (
     Penyaluran,
     Program,
     StatusPenerima,
-    running,
 )
 from pmks.models import KasusPMKS, KategoriPMKS
 from registry.rekap import HERE, Baris, Rekap, Tabel, is_village, make_table, mark_stale
@@ -97,7 +96,7 @@ def window_of(rekap: Rekap) -> tuple[datetime.date, datetime.date]:
 
 # Counting (the store "bantuan") --------------------------------------------------------------
 def count_aid(areas: list[str]):
-    """(area, ukuran, kunci, dari, sampai, n) of these areas' aid: their recipients and
+    """(area, ukuran, kunci, dari, sampai, hari, n) of these areas' aid: their recipients and
     distributions (Table 14), the stimulus groups (Table 17), and for villages their cases
     (Tables 15 and 16). Seven GROUP BY queries for any number of areas."""
     found: Counter = Counter()
@@ -152,15 +151,15 @@ def _count_recipients(areas: list[str], found: Counter) -> None:
         if first > last:
             continue
         for prefix, key in rows_of(program, ad_hoc, wilayah):
-            found[(desa, prefix + RECIPIENTS, key, first, last)] += n
+            found[(desa, prefix + RECIPIENTS, key, first, last, 0)] += n
             spans[desa, prefix, key].append((first, last))
         every[desa].append((first, last))
     for (desa, prefix, key), years in spans.items():
         for first, last in merged(years):
-            found[(desa, prefix + PLACES, key, first, last)] += 1
+            found[(desa, prefix + PLACES, key, first, last, 0)] += 1
     for desa, years in every.items():
         for first, last in merged(years):
-            found[(desa, ALL_PLACES, 0, first, last)] += 1
+            found[(desa, ALL_PLACES, 0, first, last, 0)] += 1
 
 
 def _count_given(areas: list[str], found: Counter) -> None:
@@ -173,31 +172,36 @@ def _count_given(areas: list[str], found: Counter) -> None:
             .annotate(n=Count("pk"), nilai=Sum("nilai"))):
         if p_start.year <= tahun <= last_year(p_end):
             for prefix, key in rows_of(program, ad_hoc, wilayah):
-                found[(desa, prefix + GIVEN, key, tahun, tahun)] += n
-                found[(desa, prefix + VALUE, key, tahun, tahun)] += nilai or 0
+                found[(desa, prefix + GIVEN, key, tahun, tahun, 0)] += n
+                found[(desa, prefix + VALUE, key, tahun, tahun, 0)] += nilai or 0
 
 
 def _count_stimulus(areas: list[str], found: Counter) -> None:
     """Table 17: the stimulus groups by their report, or their report's deadline (the
-    programme's `batas_laporan_hari` after their first distribution)."""
+    programme's `batas_laporan_hari` after their first distribution), in the years their
+    programme runs."""
     first = (Penyaluran.objects.filter(penerima=OuterRef("pk")).order_by()
              .values("penerima").annotate(first=Min("tanggal")).values("first"))
-    for desa, program, batas, reported, stopped, pertama, n in (
+    for desa, program, wilayah, p_start, p_end, batas, reported, stopped, pertama, n in (
             Penerima.objects.filter(desa__in=areas, program__bentuk=BentukBantuan.STIMULAN,
                                     perkumpulan__isnull=False)
             .annotate(pertama=Subquery(first),
                       melapor=Exists(LaporanStimulan.objects.filter(penerima=OuterRef("pk"))),
                       berhenti=Q(status=StatusPenerima.DIHENTIKAN))
-            .order_by().values_list("desa", "program", "program__batas_laporan_hari",
+            .order_by().values_list("desa", "program", "program__wilayah", "program__mulai",
+                                    "program__selesai", "program__batas_laporan_hari",
                                     "melapor", "berhenti", "pertama")
             .annotate(n=Count("pk"))):
         if reported:
-            found[(desa, REPORTED, program, 0, 0)] += n
+            ukuran, hari = REPORTED, 0
         elif pertama is not None:
-            deadline = day(pertama + datetime.timedelta(days=batas))
-            found[(desa, DUE, program, deadline, deadline)] += n
-        elif not stopped:  # (stopped before anything was handed out: not counted)
-            found[(desa, NOT_GIVEN, program, 0, 0)] += n
+            ukuran, hari = DUE, day(pertama + datetime.timedelta(days=batas))
+        elif not stopped:
+            ukuran, hari = NOT_GIVEN, 0
+        else:  # (stopped before anything was handed out: not counted)
+            continue
+        for prefix, key in rows_of(program, False, wilayah):
+            found[(desa, prefix + ukuran, key, p_start.year, last_year(p_end), hari)] += n
 
 
 def _count_cases(villages: list[str], found: Counter) -> None:
@@ -232,12 +236,12 @@ def _count_cases(villages: list[str], found: Counter) -> None:
         for tahun in years:
             if (desa, kategori, tahun, person) not in people:
                 people.add((desa, kategori, tahun, person))
-                found[(desa, PEOPLE, kategori, tahun, tahun)] += 1
+                found[(desa, PEOPLE, kategori, tahun, tahun, 0)] += 1
         if status not in KasusPMKS.CLOSED:
             for tahun in years:
-                found[(desa, OPEN_AIDED, kategori, tahun, tahun)] += 1
-            latest = day(max(years.values()))
-            found[(desa, LATEST, kategori, latest, latest)] += 1
+                found[(desa, OPEN_AIDED, kategori, tahun, tahun, 0)] += 1
+            latest = max(years.values())
+            found[(desa, LATEST, kategori, latest.year, latest.year, day(latest))] += 1
 
 
 def aid_places():
@@ -315,7 +319,7 @@ def table_open_cases_reached(rekap: Rekap) -> Tabel | None:
     start, end = window_of(rekap)
     stored = rekap.stored("bantuan")
     if end == timezone.localdate():
-        aided = stored.filter(ukuran=LATEST, dari__gte=day(start), dari__lte=day(end))
+        aided = stored.filter(ukuran=LATEST, hari__gte=day(start), hari__lte=day(end))
     else:
         aided = stored.filter(ukuran=OPEN_AIDED, dari=rekap.tahun_acuan)
     reached = {k: n for k, n in per_category(aided).items() if n}
@@ -337,26 +341,32 @@ def table_open_cases_reached(rekap: Rekap) -> Tabel | None:
 # Table 17 -------------------------------------------------------------------------------------
 def table_stimulus_reports(rekap: Rekap) -> Tabel | None:
     """Per stimulus programme active in the reference year: its groups in the area by the state
-    of their use report today. Two queries: the stored counts per programme (a column each, a
-    deadline from today on being due), and the programmes active in the year."""
+    of their use report today (a deadline from today on: due). Two queries: the stored counts
+    per programme (a column each), and the programmes' names. A village lists its own
+    programmes one by one; above it, the villages' own programmes make one row."""
     today = day(timezone.localdate())
-    sums = {"lapor": Sum("jumlah", filter=Q(ukuran=REPORTED)),
-            "tempo": Sum("jumlah", filter=Q(ukuran=DUE, dari__gte=today)),
-            "telat": Sum("jumlah", filter=Q(ukuran=DUE, dari__lt=today)),
-            "belum": Sum("jumlah", filter=Q(ukuran=NOT_GIVEN))}
-    stored = rekap.stored("bantuan").filter(ukuran__in=(REPORTED, DUE, NOT_GIVEN))
+    states = {"lapor": Q(ukuran__in=(REPORTED, HERE + REPORTED)),
+              "tempo": Q(ukuran__in=(DUE, HERE + DUE), hari__gte=today),
+              "telat": Q(ukuran__in=(DUE, HERE + DUE), hari__lt=today),
+              "belum": Q(ukuran__in=(NOT_GIVEN, HERE + NOT_GIVEN))}
     counts = {kunci: [v or 0 for v in values] for kunci, *values in (
-        stored.values("kunci").annotate(**sums).values_list("kunci", *sums))}
-    programs = Program.objects.filter(
-        running(*year_bounds(rekap.tahun_acuan)), bentuk=BentukBantuan.STIMULAN,
-        pk__in=stored.values("kunci")).values_list("pk", "nama", "kode")
-    baris = sorted((Baris(nama, kode, counts[pk]) for pk, nama, kode in programs),
-                   key=lambda b: (b.label, b.kode))
+        rekap.stored("bantuan")
+        .filter(ukuran__in=[p + u for u in (REPORTED, DUE, NOT_GIVEN) for p in ("", HERE)],
+                dari__lte=rekap.tahun_acuan, sampai__gte=rekap.tahun_acuan)
+        .values("kunci").annotate(**{k: Sum("jumlah", filter=q) for k, q in states.items()})
+        .values_list("kunci", *states))}
+    if is_village(rekap.wilayah.pk):
+        counts.pop(VILLAGE_PROGRAMMES, None)  # (its programmes are listed one by one)
+    names = {VILLAGE_PROGRAMMES: (VILLAGE_ROW, "")}
+    names.update((pk, (nama, kode)) for pk, nama, kode in Program.objects.filter(
+        pk__in=[k for k in counts if k > 0]).values_list("pk", "nama", "kode"))
+    baris = [Baris(*names[k], counts[k]) for k in sorted(
+        (k for k in counts if k in names), key=lambda k: (k <= 0, *names[k]))]
     if not baris:
         return None
     note = _("Groups on stimulus programmes active in the reference year, by their use report "
              "as it stands today: a report is due within the programme's days from the first "
-             "distribution.")
+             "distribution. Above a village, the villages' own programmes make one row.")
     return make_table(17, _("Groups with stimulus and their reports"), REPORT_COLUMNS, baris, 0,
                       note)
 

@@ -256,7 +256,7 @@ def test_the_2006_recap_has_no_aid_tables(planted):
 # The stored counts (bantuan.rekap.count_aid, the store "bantuan") --------------------------------
 def stored_rows() -> set[tuple]:
     return set(RekapBantuan.objects.values_list("wilayah", "ukuran", "kunci", "dari", "sampai",
-                                                "jumlah"))
+                                                "hari", "jumlah"))
 
 
 def test_the_counts_kept_by_each_write_are_those_computed_afresh(planted):
@@ -299,7 +299,7 @@ def test_a_reports_deadline_moves_with_the_programme_and_is_read_on_the_day(plan
     assert rows(tables(build())[17]) == [("Stimulan Kelompok", [1, 2, 0, 1], 4)]
     deadline = aid_rekap.day(TODAY + datetime.timedelta(days=30_000))  # C's, given today
     assert RekapBantuan.objects.filter(wilayah=CIBEUREUM, ukuran=aid_rekap.DUE,
-                                       dari=deadline).exists()
+                                       hari=deadline).exists()
 
 
 def test_a_programme_shortened_leaves_the_years_after_it(planted):
@@ -399,3 +399,20 @@ def test_a_villages_own_programme_is_listed_there_and_summed_above(planted):
     assert (aid_rekap.VILLAGE_ROW, [1, 1, 300_000], 1) in city
     assert "Padat Karya Cibeureum" not in [label for label, _v, _j in city]
     assert tables(build())[14].total.nilai == [11, 10, 3_425_000]
+
+
+def test_a_villages_own_stimulus_is_listed_there_and_summed_above(planted, make_perkumpulan):
+    own = Program.objects.create(kode="STIM-CBR", nama="Stimulan Desa Cibeureum",
+                                 sumber="DANA_DESA", bentuk="STIMULAN", sasaran="PERKUMPULAN",
+                                 wilayah_id=CIBEUREUM, mulai=day(1), selesai=day(12, 31))
+    group = make_perkumpulan("STIM-F", desa=CIBEUREUM)
+    on_it = Penerima.objects.create(program=own, perkumpulan=group, desa_id=CIBEUREUM,
+                                    mulai=day(1))
+    Penyaluran.objects.create(penerima=on_it, tanggal=day(3), nilai=500_000)  # long overdue
+    assert rows(tables(build(CIBEUREUM))[17]) == [
+        ("Stimulan Desa Cibeureum", [0, 0, 1, 0], 1), ("Stimulan Kelompok", [1, 1, 1, 0], 3)]
+    assert rows(tables(build())[17]) == [
+        ("Stimulan Kelompok", [1, 1, 1, 1], 4), (aid_rekap.VILLAGE_ROW, [0, 0, 1, 0], 1)]
+    # The year after it ended, it is no longer in the table.
+    later = tables(build(CIBEUREUM, tahun=TODAY.year))[17]
+    assert "Stimulan Desa Cibeureum" not in [r.label for r in later.baris]
