@@ -22,7 +22,7 @@ class NetworkConfig(AppConfig):
         workbook.register_sheet(DanaSheet())
         register_perkumpulan_panel(30, "network/panel_hubungan.html")(views.hubungan_panel)
         register_perkumpulan_panel(35, "network/panel_dana.html")(views.dana_panel)
-        register_dimension("terisolasi")(rekap.count_isolated)
+        register_dimension(rekap.DIMENSION)(rekap.count_isolated)
         register_table(12)(rekap.table_funds_by_kind)
         rekap.connect_signals()
         register_dashboard_card(40)(views.terisolasi_card)

@@ -503,6 +503,29 @@ def deferred():
             refresh(marked | set(left))
 
 
+def adjust(dimensi: str, group_ids: Iterable[int], difference: int) -> None:
+    """Add `difference` to one dimension's stored count (value "") of each of these groups that
+    is active, in its area and every ancestor: for a change whose effect on the counts is known
+    exactly (a group's first link made, its last one removed) rather than counting its village
+    again. Call inside the change's transaction, the groups locked before the change (the
+    caller decides what changed: two changes of one group must be decided one after the
+    other); the province is locked as by a refresh."""
+    groups = list(Perkumpulan.objects.filter(pk__in=set(group_ids), aktif=True)
+                  .values_list("desa", "jenis"))
+    if not groups:
+        return
+    provinces = sorted({desa.split(".")[0] for desa, _jenis in groups})
+    list(Wilayah.objects.select_for_update(no_key=True).filter(pk__in=provinces)
+         .order_by("pk").values_list("pk"))
+    delta: Counter = Counter()
+    for desa, jenis in groups:
+        if not is_village(desa):
+            delta[(desa, jenis, OWN + dimensi, "")] += difference
+        for area in (desa, *ancestors(desa)):
+            delta[(area, jenis, dimensi, "")] += difference
+    _add(RekapSel, ("jenis", "dimensi", "nilai"), delta, {}, set())
+
+
 def mark_groups_stale(group_ids: Iterable[int]) -> None:
     """Mark the villages of these groups stale."""
     ids = list(set(group_ids))

@@ -224,9 +224,10 @@ def test_segarkan_recomputes_counts_a_raw_bulk_write_missed(village, capsys):
 
 
 def test_a_change_no_count_reads_computes_nothing(village, make_perkumpulan):
-    """A save that changes none of the fields the counts read marks nothing; a link marks only a
-    group it is the first link of, its removal only a group left without any — and the counts
-    stay those computed from scratch."""
+    """A save that changes none of the fields the counts read marks nothing; a link changes the
+    isolated groups' count only for a group it is the first link of, its removal only for a
+    group left without any — by adjusting the stored count, no village counted again — and the
+    counts stay those computed from scratch."""
     from network.models import Hubungan
 
     dw, kt, _chair = village
@@ -240,17 +241,55 @@ def test_a_change_no_count_reads_computes_nothing(village, make_perkumpulan):
     dw.save()
     assert set(RekapBasi.objects.values_list("desa", flat=True)) == {CIBEUREUM}
     rekap.own_writes_counted()
+
+    def isolated() -> dict[str, int]:
+        return {w: rekap.stored_total(RekapSel.objects.filter(wilayah=w), "terisolasi")
+                for w in (CIBEUREUM, MELONG, "32.77")}
+
+    assert isolated() == {CIBEUREUM: 2, MELONG: 1, "32.77": 3}
     first = Hubungan.objects.create(perkumpulan=dw, mitra_perkumpulan=mlg, bentuk="KOORDINASI")
-    assert set(RekapBasi.objects.values_list("desa", flat=True)) == {CIBEUREUM, MELONG}
-    rekap.own_writes_counted()
+    assert isolated() == {CIBEUREUM: 1, MELONG: 0, "32.77": 1}
     second = Hubungan.objects.create(perkumpulan=dw, mitra_perkumpulan=kt, bentuk="KOORDINASI")
-    assert set(RekapBasi.objects.values_list("desa", flat=True)) == {CIBEUREUM}  # kt's first
-    rekap.own_writes_counted()
+    assert isolated() == {CIBEUREUM: 0, MELONG: 0, "32.77": 0}  # kt's first
     Hubungan.objects.create(perkumpulan=mlg, mitra_perkumpulan=kt, bentuk="BERBAGI")
-    assert not RekapBasi.objects.exists()  # both linked already
     second.delete()
-    assert not RekapBasi.objects.exists()  # dw and kt keep a link each
+    assert isolated() == {CIBEUREUM: 0, MELONG: 0, "32.77": 0}  # dw and kt keep a link each
     first.delete()
-    assert set(RekapBasi.objects.values_list("desa", flat=True)) == {CIBEUREUM}  # dw alone
+    assert isolated() == {CIBEUREUM: 1, MELONG: 0, "32.77": 1}  # dw alone
+    assert not RekapBasi.objects.exists()  # no village waits to be counted again
     kept = assert_same_as_from_scratch()
     assert kept[CIBEUREUM]["jumlah_perkumpulan"] == 2
+
+
+def test_a_link_of_a_kecamatans_group_adjusts_its_own_level_too(village, make_perkumpulan):
+    from network.models import Hubungan
+
+    dw, _kt, _chair = village
+    bkb = make_perkumpulan("CS-BKB-001", desa="32.77.01", jenis="BKB")
+    inactive = make_perkumpulan("CBR-DW-009", jenis="DW", aktif=False)
+    rekap.own_writes_counted()
+    link = Hubungan.objects.create(perkumpulan=bkb, mitra_perkumpulan=dw, bentuk="KOORDINASI")
+    Hubungan.objects.create(perkumpulan=inactive, mitra_perkumpulan=dw, bentuk="KOORDINASI")
+    assert not RekapBasi.objects.exists()
+    assert not RekapSel.objects.filter(wilayah="32.77.01", dimensi="@terisolasi").exists()
+    assert_same_as_from_scratch()
+    link.delete()
+    assert RekapSel.objects.get(wilayah="32.77.01", dimensi="@terisolasi").jumlah == 1
+    assert_same_as_from_scratch()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_written_outside_a_transaction_counts_its_villages_again(reference_data_reloaded):
+    """Outside a transaction nothing holds two links of one group apart: the villages are
+    counted again rather than adjusted."""
+    from network.models import Hubungan
+
+    dw = JenisPerkumpulan.objects.get(kode="DW")
+    a = Perkumpulan.objects.create(kode="CBR-DW-101", nama="A", desa_id=CIBEUREUM, jenis=dw,
+                                   tahun_berdiri=2000)
+    b = Perkumpulan.objects.create(kode="MLG-DW-101", nama="B", desa_id=MELONG, jenis=dw,
+                                   tahun_berdiri=2000)
+    rekap.own_writes_counted()
+    Hubungan.objects.create(perkumpulan=a, mitra_perkumpulan=b, bentuk="KOORDINASI")
+    assert set(RekapBasi.objects.values_list("desa", flat=True)) == {CIBEUREUM, MELONG}
+    assert_same_as_from_scratch()
