@@ -56,6 +56,14 @@ def _active(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+def scope_key(user) -> tuple:
+    """Everything the rules of this module read of a user (their area's level and place follow
+    from its code): two users with the same key see and may do the same. What is kept for a
+    scope (registry.pages.CompiledQueries) is kept under it. A rule that reads another attribute
+    of the user adds it here (tests/registry/test_access_key.py checks)."""
+    return (_active(user), getattr(user, "peran", None), getattr(user, "wilayah_id", None))
+
+
 def sees_everything(user) -> bool:
     """An administrator without an area reaches the whole country."""
     return _active(user) and user.peran == Peran.ADMIN and user.wilayah_id is None

@@ -283,6 +283,7 @@ WKSBM_IMPORT_SLOTS = env_positive_int("WKSBM_IMPORT_SLOTS", 1)
 # Uploads over 2.5 MB go to a temporary file, not memory; the workbook module limits their size.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+SESSION_ENGINE = "wksbm_site.sessions"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, Sum
+from django.db.models import Exists, Model, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -23,6 +23,7 @@ from registry.filters import PerkumpulanFilter
 from registry.forms import PerkumpulanForm
 from registry.models import JenisPerkumpulan, Perkumpulan, ProfilDesa, RekapSel, Tingkat
 from registry.pages import (
+    CompiledQueries,
     can_edit_record,
     get_editable_or_404,
     paged,
@@ -72,9 +73,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 # The list ------------------------------------------------------------------------------------
+def _scoped(request: HttpRequest):
+    return visible_perkumpulan(request).select_related("jenis", "desa").order_by("kode")
+
+
 def _filtered(request: HttpRequest) -> PerkumpulanFilter:
-    queryset = visible_perkumpulan(request).select_related("jenis", "desa").order_by("kode")
-    return PerkumpulanFilter(request.GET, queryset=queryset, request=request)
+    return PerkumpulanFilter(request.GET, queryset=_scoped(request), request=request)
 
 
 # The list's columns: what a page of 50 rows reads (no more, and as tuples: no model instances),
@@ -117,6 +121,9 @@ def _rows(groups) -> SafeString:
     ))
 
 
+# The list's most asked queries, compiled once per process for each scope and query string.
+_COMPILED = CompiledQueries()
+
 # Rendered filter fields by (language, query string, group types): a few kept per process.
 _FILTER_FIELDS: dict[tuple, SafeString] = {}
 _FILTER_FIELDS_KEPT = 64
@@ -129,7 +136,9 @@ def _filter_fields(found: PerkumpulanFilter, request: HttpRequest) -> SafeString
     rendering made) and the HTML is kept for the next request that asks the same."""
     form = found.form
     jenis = form.fields["jenis"]
-    types = tuple((jenis.prepare_value(t), jenis.label_from_instance(t)) for t in jenis.queryset)
+    # (code, name): what the field's select shows of each type (its to_field_name, str()).
+    types = tuple(_COMPILED.rows(JenisPerkumpulan, ("types",),
+                                 lambda: jenis.queryset.values_list("kode", "nama")))
     key = (get_language(), tuple(sorted((k, tuple(v)) for k, v in request.GET.lists())), types)
     html = _FILTER_FIELDS.get(key)
     if html is None:
@@ -149,36 +158,70 @@ def _stored_count(found: PerkumpulanFilter, request: HttpRequest, groups) -> int
     inactive groups (of that type), rather than a COUNT over every group of the area (100,000 in
     a city, 339,026 Dasa Wisma in a province). When a village of the area has stale stored
     counts, the groups are counted. None for any other filter or without an area: the paginator
-    counts then."""
+    counts then. `groups`: a function that gives the list's queryset."""
     user = request.user
     data = found.form.cleaned_data
     if user.wilayah_id is None or any(v not in (None, "") for k, v in data.items()
                                       if k not in ("urut", "jenis", "aktif")):
         return None
     rekap.own_writes_counted()
-    rows = RekapSel.objects.filter(wilayah_id=user.wilayah_id)
-    if data.get("jenis") is not None:
-        rows = rows.filter(jenis=data["jenis"])
-    aktif = data.get("aktif")
+    jenis, aktif = data.get("jenis"), data.get("aktif")
     kinds = {True: ("jumlah",), False: (rekap.INACTIVE,)}.get(aktif, ("jumlah", rekap.INACTIVE))
-    # One query: the sum, and whether a village of the area waits for its counts.
-    stale = rekap.stale_in(user.wilayah)
-    found = list(rows.filter(dimensi__in=kinds).values("wilayah")
-                 .annotate(n=Sum("jumlah"), basi=Exists(stale)).values_list("n", "basi")[:1])
+
+    def stored():  # one query: the sum, and whether a village of the area waits for its counts
+        rows = RekapSel.objects.filter(wilayah_id=user.wilayah_id, dimensi__in=kinds)
+        if jenis is not None:
+            rows = rows.filter(jenis=jenis)
+        return (rows.values("wilayah")
+                .annotate(n=Sum("jumlah"), basi=Exists(rekap.stale_in(user.wilayah)))
+                .values_list("n", "basi")[:1])
+
+    key = ("stored", user.wilayah_id, jenis and jenis.pk, kinds)
+    found = _COMPILED.rows(RekapSel, key, stored)
     if not found:  # none of these stored: none, unless a village waits for its counts
-        return groups.count() if stale.exists() else 0
+        return groups().count() if rekap.stale_in(user.wilayah).exists() else 0
     total, waiting = found[0]
-    return groups.count() if waiting else total
+    return groups().count() if waiting else total
+
+
+class _ListRows:
+    """The filtered list as the paginator asks for it: a page's rows (tuples of LIST_COLUMNS) run
+    from SQL compiled once per user scope, filters and page; the count, where the stored counts do
+    not give it, through the ORM."""
+
+    def __init__(self, request: HttpRequest, found: PerkumpulanFilter, groups):
+        self.groups = groups
+        # The filters as the SQL holds them: a type by its primary key, not its code (a type
+        # made anew under an old code is another filter).
+        self.key = ("list", access.scope_key(request.user), tuple(
+            (name, value.pk if isinstance(value, Model) else
+             tuple(value) if isinstance(value, list) else value)
+            for name, value in sorted(found.form.cleaned_data.items())
+        ))
+
+    def count(self) -> int:
+        return self.groups().count()
+
+    def __getitem__(self, page: slice) -> list[tuple]:
+        return _COMPILED.rows(Perkumpulan, (*self.key, page.start, page.stop),
+                              lambda: self.groups().values_list(*LIST_COLUMNS)[page])
 
 
 @login_required
 def perkumpulan_list(request: HttpRequest) -> HttpResponse:
-    found = _filtered(request)
-    groups, count = Perkumpulan.objects.none(), None
+    # The filters over no groups: the scoped groups are built only where the rows' SQL is
+    # compiled (`groups`), not on every request.
+    found = PerkumpulanFilter(request.GET, queryset=Perkumpulan.objects.none(), request=request)
     if found.is_valid():
-        groups = found.qs.order_by(*found.qs.query.order_by, "kode")  # ties in a stable order
+
+        def groups():
+            filtered = found.filter_queryset(_scoped(request))
+            return filtered.order_by(*filtered.query.order_by, "kode")  # ties in a stable order
+
         count = _stored_count(found, request, groups)
-    page, query = paged(request, groups.values_list(*LIST_COLUMNS), count=count)
+        page, query = paged(request, _ListRows(request, found, groups), count=count)
+    else:
+        page, query = paged(request, [], count=0)
     return render(request, "registry/perkumpulan_list.html", {
         "filter": found,
         "filter_fields": _filter_fields(found, request),

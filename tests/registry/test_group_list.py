@@ -190,3 +190,32 @@ def test_list_rows_link_to_each_group_and_escape_its_text(client, operator, make
     row = html[html.index(url):].split("</tr>")[0]
     assert '<td data-label="RW">–</td>' in row and '<td data-label="Berdiri">2001</td>' in row
     assert '<td data-label="Aktif">tidak</td>' in row
+
+
+def test_a_type_made_anew_under_an_old_code_lists_its_own_groups(client, staf, make_perkumpulan):
+    """The list's SQL is kept per process by its filters as the SQL holds them: a type by its
+    primary key, so a type deleted and made again under the same code is a new filter."""
+    from registry.models import JenisPerkumpulan
+
+    client.force_login(staf)
+    old = JenisPerkumpulan.objects.create(kode="BARU", nama="Kelompok Baru", urutan=99)
+    make_perkumpulan("CBR-BARU-001", jenis="BARU")
+    assert codes(client.get("/perkumpulan/", {"jenis": "BARU"})) == ["CBR-BARU-001"]
+    Perkumpulan.objects.filter(jenis=old).delete()
+    old.delete()
+    new = JenisPerkumpulan.objects.create(kode="BARU", nama="Kelompok Baru", urutan=99)
+    assert new.pk != old.pk
+    make_perkumpulan("CBR-BARU-002", jenis="BARU")
+    assert codes(client.get("/perkumpulan/", {"jenis": "BARU"})) == ["CBR-BARU-002"]
+
+
+def test_the_rows_are_read_anew_on_every_request(client, operator, staf, groups):
+    """What is kept is the SQL, never the rows: a renamed group shows renamed at once, to the
+    user who renamed it and to another user of the same scope asking the same."""
+    client.force_login(operator)
+    assert "Dasa Wisma Mawar" in client.get("/perkumpulan/").content.decode()
+    Perkumpulan.objects.filter(kode="CBR-DW-001").update(nama="Dasa Wisma Melati Putih")
+    assert "Dasa Wisma Melati Putih" in client.get("/perkumpulan/").content.decode()
+    client.force_login(staf)
+    html = client.get("/perkumpulan/", {"q": "melati putih"}).content.decode()
+    assert "CBR-DW-001" in html and "Dasa Wisma Mawar" not in html
