@@ -23,10 +23,10 @@ from pmks.models import KasusPMKS
 from registry import access
 from registry.forms import (
     DateInput,
+    GroupPickField,
     ModelRulesForm,
     OnceForm,
     VersionedModelForm,
-    village_groups,
     village_in_area,
 )
 from registry.models import JenisDana, Perkumpulan, Wilayah
@@ -49,21 +49,20 @@ class KasusBantuanForm(OnceForm, forms.Form):
     sumber = forms.ChoiceField(label=_("source"), choices=BLANK + JenisDana.choices,
                                required=False)
     nilai = Penyaluran._meta.get_field("nilai").formfield()
-    perkumpulan = forms.ModelChoiceField(Perkumpulan.objects.none(), required=False,
-                                         label=_("given by group"))
+    perkumpulan = GroupPickField(
+        required=False, label=_("given by group"),
+        help_text=_("Its name or code; by default the accompanying group."))
     keterangan = Penyaluran._meta.get_field("keterangan").formfield()
 
     def __init__(self, *args, kasus: KasusPMKS, user, **kwargs):
         kwargs.setdefault("auto_id", "bantuan-%s")
-        kwargs.setdefault("initial", {"perkumpulan": kasus.pendamping_id})
+        kwargs.setdefault("initial", {
+            "perkumpulan": kasus.pendamping.kode if kasus.pendamping_id else ""})
         super().__init__(*args, **kwargs)
         self.kasus, self.user = kasus, user
-        groups = village_groups(kasus.desa_id)
-        if kasus.pendamping_id:
-            groups = groups | Perkumpulan.objects.filter(pk=kasus.pendamping_id)
         field = self.fields["perkumpulan"]
-        field.queryset = groups.order_by("nama")
-        field.label_from_instance = lambda g: f"{g.nama} ({g.kode})"
+        field.queryset = Perkumpulan.objects.visible_to(user)
+        field.widget.attrs["data-desa"] = kasus.desa_id
         self.fields["program"].queryset = self.programmes()
         self.fields["nilai"].widget.attrs["inputmode"] = "numeric"
         self.send_once(user, f"pmks:bantuan:{kasus.pk}")

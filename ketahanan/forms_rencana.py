@@ -6,8 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from bantuan.models import Program
 from ketahanan.models import KegiatanAksi, PokjaTansosmas, RencanaAksi, StatusKegiatan
-from registry.forms import DateInput, OnceForm, VersionedModelForm, village_groups
-from registry.models import Wilayah
+from registry.forms import (
+    DateInput,
+    GroupPickField,
+    GroupsPickField,
+    OnceForm,
+    VersionedModelForm,
+)
+from registry.models import Perkumpulan, Wilayah
 
 # The steps an activity may take: planned → under way → done, or cancelled before it is done.
 NEXT_STATUS: dict[str, tuple[str, ...]] = {
@@ -46,18 +52,29 @@ class KegiatanForm(OnceForm, VersionedModelForm):
     responsible, its budget and who pays (an aid programme or a group's fund), its schedule.
     Its status is moved with `StatusForm`."""
 
+    penanggung_jawab = GroupsPickField(
+        label=KegiatanAksi._meta.get_field("penanggung_jawab").verbose_name,
+        help_text=_("Untick a group to leave it out; add one by a part of its name or its code."),
+    )
+    dana_perkumpulan = GroupPickField(
+        required=False, label=KegiatanAksi._meta.get_field("dana_perkumpulan").verbose_name,
+        help_text=KegiatanAksi._meta.get_field("dana_perkumpulan").help_text,
+    )
+
     class Meta(VersionedModelForm.Meta):
         model = KegiatanAksi
         fields = ["nama", "dimensi", "indikator", "penanggung_jawab", "anggaran", "program",
                   "dana_perkumpulan", "jenis_dana", "mulai", "selesai"]
-        widgets = {"mulai": DateInput, "selesai": DateInput,
-                   "penanggung_jawab": forms.CheckboxSelectMultiple}
+        widgets = {"mulai": DateInput, "selesai": DateInput}
 
     def __init__(self, *args, user, desa: Wilayah, **kwargs):
         super().__init__(*args, **kwargs)
-        groups = village_groups(desa.pk)
-        self.fields["penanggung_jawab"].queryset = groups
-        self.fields["dana_perkumpulan"].queryset = village_groups(desa.pk)
+        # The village's groups, by name or code.
+        for name in ("penanggung_jawab", "dana_perkumpulan"):
+            self.fields[name].queryset = Perkumpulan.objects.filter(desa=desa)
+            self.fields[name].widget.attrs["data-desa"] = desa.pk
+        if self.instance.dana_perkumpulan_id and not self.is_bound:
+            self.initial["dana_perkumpulan"] = self.instance.dana_perkumpulan
         self.fields["program"].queryset = programmes_covering(user, desa)
         self.fields["anggaran"].widget.attrs["inputmode"] = "numeric"
         if self.instance.pk is None:

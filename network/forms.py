@@ -16,7 +16,14 @@ from network.models import (
     PertemuanForum,
     TingkatForum,
 )
-from registry.forms import TOKEN_FIELD, DateInput, OnceForm, VersionedModelForm, village_groups
+from registry.forms import (
+    TOKEN_FIELD,
+    DateInput,
+    GroupPickField,
+    GroupsPickField,
+    OnceForm,
+    VersionedModelForm,
+)
 from registry.models import Perkumpulan
 from registry.rekap import ancestors
 
@@ -26,12 +33,13 @@ class HubunganForm(OnceForm, forms.Form):
     an outside partner (a known one, or a new one named here). Its form starts blank: the
     user chooses it."""
 
-    mitra_perkumpulan = forms.ModelChoiceField(
-        Perkumpulan.objects.none(), required=False, label=_("Group of the same village"),
-        empty_label="—",
+    # A group, by its code or name (offered as the user types); a script may send its id.
+    kode_perkumpulan = GroupPickField(
+        required=False, label=_("A group (its name or code)"),
+        help_text=_("Type a part of its name or its code, then choose it from the list."),
     )
-    kode_perkumpulan = forms.CharField(
-        required=False, max_length=40, label=_("…or the code of another group"),
+    mitra_perkumpulan = forms.ModelChoiceField(
+        Perkumpulan.objects.none(), required=False, widget=forms.HiddenInput,
     )
     mitra_luar = forms.ModelChoiceField(
         Mitra.objects.none(), required=False, label=_("…or a known outside partner"),
@@ -52,8 +60,10 @@ class HubunganForm(OnceForm, forms.Form):
         kwargs.setdefault("auto_id", "hubungan-%s")
         super().__init__(*args, **kwargs)
         self.group, self.user = group, user
-        self.fields["mitra_perkumpulan"].queryset = village_groups(group.desa_id, exclude=group)
-        self.fields["mitra_perkumpulan"].label_from_instance = lambda g: f"{g.nama} ({g.kode})"
+        seen = Perkumpulan.objects.visible_to(user)
+        self.fields["mitra_perkumpulan"].queryset = seen
+        self.fields["kode_perkumpulan"].queryset = seen
+        self.fields["kode_perkumpulan"].widget.attrs["data-desa"] = group.desa_id
         # The partners around the group: of its village, kecamatan, kabupaten/kota or province
         # (a district office), not every partner the user sees (13,000 for a province's staff).
         around = [group.desa_id, *ancestors(group.desa_id)]
@@ -63,8 +73,10 @@ class HubunganForm(OnceForm, forms.Form):
 
     def clean(self):
         data = super().clean()
-        chosen = [name for name in ("mitra_perkumpulan", "kode_perkumpulan", "mitra_luar",
-                                    "mitra_baru") if data.get(name)]
+        partner = ("mitra_perkumpulan", "kode_perkumpulan", "mitra_luar", "mitra_baru")
+        if any(name in self.errors for name in partner):  # told beside its field already
+            return data
+        chosen = [name for name in partner if data.get(name)]
         if len(chosen) != 1:
             raise ValidationError(
                 _("Choose exactly one partner: a group, a group code, a known partner or a new "
@@ -72,14 +84,7 @@ class HubunganForm(OnceForm, forms.Form):
         link = Hubungan(perkumpulan=self.group, bentuk=data.get("bentuk", ""),
                         keterangan=data.get("keterangan", ""))
         if data.get("kode_perkumpulan"):
-            kode = data["kode_perkumpulan"].strip()
-            found = Perkumpulan.objects.visible_to(self.user).filter(kode__iexact=kode).first()
-            if found is None:
-                self.add_error("kode_perkumpulan", ValidationError(
-                    _("No group with the code %(kode)s within your area.") % {"kode": kode},
-                    code="unknown"))
-                return data
-            data["mitra_perkumpulan"] = found
+            data["mitra_perkumpulan"] = data["kode_perkumpulan"]
             field = "kode_perkumpulan"
         else:
             field = "mitra_perkumpulan"
@@ -131,13 +136,15 @@ class ForumForm(OnceForm, VersionedModelForm):
     """The forum's own data; two officers editing it at once: the second is told (see
     VersionedForm). A forum not yet recorded is recorded once (OnceForm)."""
 
+    anggota = GroupsPickField(
+        label=_("Member groups"),
+        help_text=_("Untick a group to leave it out; add one by a part of its name or its code."),
+    )
+
     class Meta(VersionedModelForm.Meta):
         model = Forum
         fields = ["nama", "mekanisme", "tanggal_dibentuk", "anggota", "keterangan"]
-        widgets = {
-            "anggota": forms.CheckboxSelectMultiple,
-            "tanggal_dibentuk": DateInput,
-        }
+        widgets = {"tanggal_dibentuk": DateInput}
 
     def __init__(self, *args, desa, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,9 +153,9 @@ class ForumForm(OnceForm, VersionedModelForm):
         # told by its token too.
         if self.instance.pk is None or (self.is_bound and TOKEN_FIELD in self.data):
             self.send_once(user, f"network:forum:{desa.pk}")
-        self.fields["anggota"].queryset = Perkumpulan.objects.filter(
-            desa=desa, aktif=True).select_related("jenis").order_by("jenis__urutan", "nama")
-        self.fields["anggota"].label_from_instance = lambda g: f"{g.nama} ({g.jenis.nama})"
+        # The village's active groups (the forum's own).
+        self.fields["anggota"].queryset = Perkumpulan.objects.filter(desa=desa, aktif=True)
+        self.fields["anggota"].widget.attrs["data-desa"] = desa.pk
 
 
 class ForumBaruForm(OnceForm, forms.ModelForm):

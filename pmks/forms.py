@@ -19,11 +19,11 @@ from registry.access import Peran
 from registry.forms import (
     Conflict,
     DateInput,
+    GroupPickField,
     ModelRulesForm,
     OnceForm,
     VersionedForm,
     today,
-    village_groups,
     village_in_area,
 )
 from registry.models import Perkumpulan
@@ -104,9 +104,10 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
     alamat = case_field("alamat")
     kategori = case_field("kategori")
     tanggal_identifikasi = case_field("tanggal_identifikasi", widget=DateInput)
-    pendamping_kode = forms.CharField(
-        label=_("Accompanying group (code)"), required=False, max_length=40,
-        help_text=_("The code of the group that accompanies the person; empty if none does yet."),
+    pendamping_kode = GroupPickField(
+        label=_("Accompanying group (name or code)"), required=False,
+        help_text=_("The group that accompanies the person: type a part of its name or its code, "
+                    "then choose it from the list; empty if none does yet."),
     )
     respon = case_field("respon")
     catatan = case_field("catatan")
@@ -132,11 +133,11 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
             del self.fields["desa_kode"]
         for name in ("rw", "rt"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
-        # The village's groups are offered as the accompanying group's code (a datalist).
+        # The accompanying group: any the user sees, those of the case's village offered first.
+        self.fields["pendamping_kode"].queryset = Perkumpulan.objects.visible_to(user)
         village = kasus.desa_id if kasus else (user.wilayah_id if operator else None)
-        self.helpers = list(village_groups(village).values_list("kode", "nama")) if village else []
-        if self.helpers:
-            self.fields["pendamping_kode"].widget.attrs["list"] = "pendamping-pilihan"
+        if village:
+            self.fields["pendamping_kode"].widget.attrs["data-desa"] = village
         # Two officers editing one case: the second save is told, not silently lost.
         self.track_version(kasus)
         if kasus is None:  # a new case is recorded once, however often the form is sent
@@ -148,18 +149,6 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
 
     def clean_desa_kode(self):
         return village_in_area(self.user, self.cleaned_data["desa_kode"])
-
-    def clean_pendamping_kode(self) -> Perkumpulan | None:
-        kode = self.cleaned_data["pendamping_kode"].strip()
-        if not kode:
-            return None
-        group = Perkumpulan.objects.visible_to(self.user).filter(kode=kode).first()
-        if group is None:
-            raise ValidationError(
-                _("No group with the code %(kode)s within your area.") % {"kode": kode},
-                code="unknown",
-            )
-        return group
 
     def failed(self, *names: str) -> list[str]:
         """The model fields among `names` whose form field already has an error."""

@@ -10,8 +10,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from registry import validators
@@ -427,17 +431,162 @@ class VersionedModelForm(VersionedForm, forms.ModelForm):
             return None
 
 
-GROUPS_LISTED = 300  # seed 004: about 300 groups in a village
+# Picking a group ------------------------------------------------------------------------------
+PICK_SHOWN = 8  # the groups an ambiguous name lists
 
 
-def village_groups(desa_id, exclude=None) -> models.QuerySet:
-    """The active groups of a village by name, at most GROUPS_LISTED of them: a form's list stays
-    light however large the village, and any other group is reached by its code."""
-    first = Perkumpulan.objects.filter(desa_id=desa_id, aktif=True)
-    if exclude is not None:
-        first = first.exclude(pk=exclude.pk)
-    first = first.order_by("nama").values("pk")[:GROUPS_LISTED]
-    return Perkumpulan.objects.filter(pk__in=first).order_by("nama")
+def group_label(nama: str, jenis: str, rw, desa: str, kode: str) -> str:
+    """How a picker names a group: "Dasa Wisma Anggrek — Dasa Wisma, RW 2, Cibeureum (CBR-DW-01)":
+    three groups of one name differ by type, RW or village, and the code is what is sent."""
+    where = ", ".join(str(part) for part in (jenis, f"RW {rw}" if rw else "", desa) if part)
+    return f"{nama} — {where} ({kode})"
+
+
+def group_labels(groups: models.QuerySet) -> list[tuple[str, str]]:
+    """(code, label) of the groups, read as tuples."""
+    return [(kode, group_label(nama, jenis, rw, desa, kode)) for kode, nama, jenis, rw, desa in
+            groups.values_list("kode", "nama", "jenis__nama", "rw", "desa__nama")]
+
+
+def pick_group(groups: models.QuerySet, text: str) -> Perkumpulan:
+    """The one group among `groups` that `text` names: its code, or its name (whole, else a part
+    of it, or of its code); a ValidationError that says what was found otherwise — nothing, or
+    the groups it could mean, each with the code that picks it."""
+    text = " ".join(text.split())
+    named = re.fullmatch(r".*\(([^()]+)\)", text)  # a picker's label: "… (CBR-DW-021)"
+    if named and (found := groups.filter(kode__iexact=named[1]).first()):
+        return found
+    for lookup in ({"kode__iexact": text}, {"nama__iexact": text}):
+        found = list(groups.filter(**lookup)[:2])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            break
+    like = groups.filter(models.Q(nama__icontains=text) | models.Q(kode__icontains=text))
+    found = list(like.order_by("nama", "kode")[:PICK_SHOWN + 1])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(
+            _("No group named or coded “%(text)s” within your area.") % {"text": text},
+            code="unknown")
+    shown = group_labels(like.order_by("nama", "kode")[:PICK_SHOWN])
+    raise ValidationError(
+        _("More than one group matches “%(text)s”: %(groups)s%(more)s. Type the code of "
+          "the one you mean.") % {
+            "text": text, "groups": "; ".join(label for _kode, label in shown),
+            "more": "…" if len(found) > PICK_SHOWN else ""},
+        code="ambiguous")
+
+
+class GroupPicker(forms.TextInput):
+    """A text box for a group's code or name. With JavaScript (static/wksbm/picker.js) the groups
+    whose name or code holds what is typed are offered as the user types (the search page
+    `registry:perkumpulan_cari` fills the box's list); without it, the form finds the group
+    when sent (`pick_group`) and names the candidates when the text is not enough."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "data-picker": "perkumpulan", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{(attrs or {}).get('id', name)}-pilihan",
+                 "data-cari": reverse("registry:perkumpulan_cari")}
+        box = super().render(name, value, attrs, renderer)
+        return mark_safe(  # noqa: S308 — the id escaped; the script's path from static()
+            f'{box}<datalist id="{escape(attrs["list"])}"></datalist>'
+            f'<script src="{escape(static("wksbm/picker.js"))}" defer></script>')
+
+
+class GroupPickField(forms.CharField):
+    """A group of `queryset` picked by its code or name (`GroupPicker`, `pick_group`); cleaned to
+    the group, or None when left empty and not required."""
+
+    widget = GroupPicker
+
+    def __init__(self, *, queryset: models.QuerySet | None = None, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.queryset = queryset if queryset is not None else Perkumpulan.objects.none()
+
+    def prepare_value(self, value):
+        return value.kode if isinstance(value, Perkumpulan) else value  # a group shown: its code
+
+    def clean(self, value):
+        text = super().clean(value)
+        return pick_group(self.queryset, text) if text else None
+
+
+class GroupsPicker(GroupPicker):
+    """Several groups: those chosen as ticked boxes (untick to leave one out), and a box to add
+    one more by its code or name (with JavaScript, each one chosen from the list joins the ticked
+    boxes at once: static/wksbm/picker.js). Every box sends under the field's name."""
+
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # no box ticked is a choice: none
+
+    def render(self, name, value, attrs=None, renderer=None):
+        ticked = "".join(
+            f'<label class="picked"><input type="checkbox" name="{escape(name)}" '
+            f'value="{escape(kode)}" checked> {escape(label)}</label>'
+            for kode, label in (value or ()))
+        box = super().render(name, "", {**(attrs or {}), "data-many": "1"}, renderer)
+        return mark_safe(  # noqa: S308 — every value escaped above
+            f'<span class="picked-list" id="{escape((attrs or {}).get("id", name))}-dipilih">'
+            f'{ticked}</span>{box}')
+
+
+class GroupsPickField(forms.Field):
+    """Groups of `queryset` picked by their codes or names (`GroupsPicker`, `pick_group` for each);
+    cleaned to a list of groups, each once."""
+
+    widget = GroupsPicker
+
+    def __init__(self, *, queryset: models.QuerySet | None = None, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.queryset = queryset if queryset is not None else Perkumpulan.objects.none()
+
+    def prepare_value(self, value) -> list[tuple[str, str]]:
+        """(code, label) of the groups shown ticked: the chosen groups (one query), or the texts
+        sent back with a form that has errors."""
+        items = [v for v in (value or ()) if v not in (None, "")]
+        groups = [v.pk if isinstance(v, Perkumpulan) else v for v in items
+                  if isinstance(v, (Perkumpulan, int))]
+        found = dict(group_labels(Perkumpulan.objects.filter(pk__in=groups).order_by("nama"))
+                     ) if groups else {}
+        return [*found.items(), *((v, v) for v in items if isinstance(v, str))]
+
+    def to_python(self, value) -> list[str]:
+        texts = value if isinstance(value, list | tuple) else [value or ""]
+        return [" ".join(str(text).split()) for text in texts if str(text).strip()]
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def clean(self, value):
+        texts = self.to_python(value)
+        self.validate(texts)
+        chosen, errors = {}, []
+        for text in texts:
+            try:
+                group = pick_group(self.queryset, text)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+                continue
+            chosen.setdefault(group.pk, group)
+        if errors:
+            raise ValidationError(errors)
+        return list(chosen.values())
+
+    def has_changed(self, initial, data):
+        before = {g.kode if isinstance(g, Perkumpulan) else str(g) for g in initial or ()}
+        return before != set(self.to_python(data))
 
 
 def village_in_area(user, value: str, any_level: bool = False) -> Wilayah:

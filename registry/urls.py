@@ -8,6 +8,7 @@ urlpatterns = [
     path("perkumpulan/", perkumpulan.perkumpulan_list, name="perkumpulan_list"),
     path("perkumpulan/unduh.xlsx", perkumpulan.perkumpulan_xlsx, name="perkumpulan_xlsx"),
     path("perkumpulan/baru/", perkumpulan.perkumpulan_form, name="perkumpulan_new"),
+    path("cari/perkumpulan/", perkumpulan.perkumpulan_cari, name="perkumpulan_cari"),
     path("perkumpulan/sk-berakhir/", cetak.sk_berakhir, name="sk_berakhir"),
     # Group codes may hold "/": the edit page comes first, and the other apps' pages under a
     # group (…/anggota/tambah/) are included before these (wksbm_site/urls.py).

@@ -121,6 +121,7 @@ WEB = {
     "registry:dashboard": Row(lambda w, p: r("registry:dashboard")),
     "registry:perkumpulan_list": Row(lambda w, p: r("registry:perkumpulan_list")),
     "registry:perkumpulan_xlsx": Row(lambda w, p: r("registry:perkumpulan_xlsx")),
+    "registry:perkumpulan_cari": Row(lambda w, p: r("registry:perkumpulan_cari", query="?q=dasa")),
     "registry:perkumpulan_new": Row(lambda w, p: r("registry:perkumpulan_new"), get="edit",
                                      post="edit"),
     "registry:perkumpulan_edit": Row(

@@ -59,6 +59,8 @@ def told(response) -> str:
     if response.get("Content-Disposition", "").startswith("attachment"):
         return "" if status == 200 else f"a download with status {status}"
     page = response.content.decode(errors="replace")
+    if status == 200 and response.get("Content-Type") == "application/json":
+        return "" if page.startswith("{") else "an empty answer"
     if status == 200:
         return "" if "<h1" in page or "<title" in page else "an empty page"
     if status not in SAYS:
@@ -94,6 +96,7 @@ LIST_PAGES = {
                                   "aktif", "jaringan", "urut"],
     "registry:perkumpulan_xlsx": ["q", "jenis", "rw", "berdiri_sebelum", "urut"],
     "members:warga_list": ["q"],
+    "registry:perkumpulan_cari": ["q", "desa"],
     "pmks:kasus_list": ["q", "kategori", "status", "didampingi", "pendamping", "desa", "rw"],
     "pmks:kasus_xlsx": ["kategori", "pendamping", "desa", "rw"],
     "pmks:cakupan": [],

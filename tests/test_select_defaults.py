@@ -89,20 +89,18 @@ def test_every_select_starts_blank_or_on_the_records_value(client, operator, cas
     client.force_login(operator)
     kode = "CBR-DW-001"
     expected = {
-        # The case page: its status, a referral, help (from the accompanying group).
+        # The case page: its status, a referral, help.
         f"/pmks/{case.pk}/": {
             (f"/pmks/{case.pk}/status/", "status"): "",
             (f"/pmks/{case.pk}/rujukan/", "tujuan"): "",
             (f"/pmks/{case.pk}/bantuan/", "bentuk"): "",
             (f"/pmks/{case.pk}/bantuan/", "sumber"): "",
-            (f"/pmks/{case.pk}/bantuan/", "perkumpulan"): str(case.pendamping_id),
         },
         "/pmks/baru/": {("", "kategori"): "", ("", "respon"): ""},
         f"/pmks/{case.pk}/ubah/": {("", "kategori"): str(case.kategori_id),
                                    ("", "respon"): "BERSYUKUR"},
         # A group's page: a link, a member (a new member is a member).
         f"/perkumpulan/{kode}/": {
-            (f"/perkumpulan/{kode}/hubungan/tambah/", "mitra_perkumpulan"): "",
             (f"/perkumpulan/{kode}/hubungan/tambah/", "mitra_luar"): "",
             (f"/perkumpulan/{kode}/hubungan/tambah/", "jenis_mitra_baru"): "",
             (f"/perkumpulan/{kode}/hubungan/tambah/", "bentuk"): "",

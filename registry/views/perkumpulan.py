@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, Model, Sum
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Exists, Model, Q, Sum
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from registry import access, audit, rekap
 from registry.filters import PerkumpulanFilter
-from registry.forms import PerkumpulanForm
+from registry.forms import PerkumpulanForm, group_labels
 from registry.models import JenisPerkumpulan, Perkumpulan, ProfilDesa, RekapSel, Tingkat
 from registry.pages import (
     CompiledQueries,
@@ -246,6 +246,29 @@ def perkumpulan_xlsx(request: HttpRequest) -> HttpResponse:
          g.get_jaringan_kerja_display(), _("yes") if g.aktif else _("no"))
         for g in found.qs.iterator(chunk_size=2000)
     ))
+
+
+# Picking a group ------------------------------------------------------------------------------
+SEARCH_SHOWN = 20
+
+
+@login_required
+def perkumpulan_cari(request: HttpRequest) -> JsonResponse:
+    """The groups the user sees whose name or code holds `?q=` (2 characters or more), for the
+    group pickers (registry.forms.GroupPicker): at most 20, those of the village `?desa=` first,
+    each {"kode", "label"} (`group_label`: name, type, RW, village, code)."""
+    text = " ".join(request.GET.get("q", "").split())[:100]
+    if len(text) < 2:
+        return JsonResponse({"hasil": []})
+    groups = visible_perkumpulan(request).filter(Q(nama__icontains=text) | Q(kode__icontains=text))
+    desa = request.GET.get("desa", "")
+    found = []
+    if desa:
+        found = group_labels(groups.filter(desa_id=desa).order_by("nama", "kode")[:SEARCH_SHOWN])
+        groups = groups.exclude(desa_id=desa)
+    if len(found) < SEARCH_SHOWN:
+        found += group_labels(groups.order_by("nama", "kode")[:SEARCH_SHOWN - len(found)])
+    return JsonResponse({"hasil": [{"kode": kode, "label": label} for kode, label in found]})
 
 
 # A group -------------------------------------------------------------------------------------

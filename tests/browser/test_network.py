@@ -35,7 +35,12 @@ def test_an_officer_links_an_isolated_group_from_the_picture(site, operator, gro
     picture.locator("a[href$='/perkumpulan/CBR-G/']").click()
     page.wait_for_url(f"{site.url}/perkumpulan/CBR-G/")
     page.locator("#hubungan details summary").click()
-    page.select_option("#hubungan-mitra_perkumpulan", label="Kelompok A (CBR-A)")
+    # The partner is typed: the groups found are offered as the officer types.
+    page.locator("#hubungan-kode_perkumpulan").press_sequentially("Kelompok A", delay=30)
+    offered = page.locator("#hubungan-kode_perkumpulan-pilihan option")
+    offered.first.wait_for(state="attached")
+    assert offered.first.get_attribute("value") == "CBR-A"
+    page.fill("#hubungan-kode_perkumpulan", "CBR-A")
     page.select_option("#hubungan-bentuk", label="Koordinasi")
     page.click("#hubungan button[type=submit]:has-text('Tambah hubungan')")
     page.wait_for_url(f"{site.url}/perkumpulan/CBR-G/**")

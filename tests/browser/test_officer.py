@@ -50,8 +50,14 @@ def test_an_officer_records_a_group_that_the_next_village_cannot_see(
         assert nama in page.locator("#anggota").inner_text()
 
     page.locator("#hubungan details summary").click()
-    page.select_option("#hubungan-mitra_perkumpulan",
-                       label="Karang Taruna Tunas Harapan (CBR-KT-001)")
+    # The partner is picked by a part of its name: the groups found are offered as it is typed.
+    page.locator("#hubungan-kode_perkumpulan").press_sequentially("tunas har", delay=30)
+    offered = page.locator("#hubungan-kode_perkumpulan-pilihan option")
+    offered.first.wait_for(state="attached")
+    assert offered.count() == 1
+    assert offered.first.get_attribute("label") == (
+        "Karang Taruna Tunas Harapan — Pemuda/Karang Taruna, Cibeureum (CBR-KT-001)")
+    page.fill("#hubungan-kode_perkumpulan", offered.first.get_attribute("value"))
     page.select_option("#hubungan-bentuk", label="Koordinasi")
     page.click("#hubungan button[type=submit]:has-text('Tambah hubungan')")
     page.wait_for_url(f"{site.url}/perkumpulan/CBR-DW-777/**")

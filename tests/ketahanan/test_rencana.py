@@ -43,7 +43,7 @@ def make_activity(plan, nama="Kegiatan", **fields):
 def activity_data(world, **changes):
     data = {"nama": "Pelatihan kader", "dimensi": "partisipasi",
             "indikator": "warga_dewasa_anggota",
-            "penanggung_jawab": [world["pkk"].pk, world["kt"].pk], "anggaran": "1500000",
+            "penanggung_jawab": [world["pkk"].kode, world["kt"].kode], "anggaran": "1500000",
             "program": world["pkh"].pk, "dana_perkumpulan": "", "jenis_dana": "",
             "mulai": "2026-02-01", "selesai": "2026-03-01"}
     data.update(changes)
@@ -148,13 +148,13 @@ def test_an_activity_is_paid_by_a_programme_or_a_fund_not_both(client, operator,
     plan = make_plan()
     client.force_login(operator)
     response = client.post(reverse("ketahanan:kegiatan_new", args=[plan.pk]), activity_data(
-        world, dana_perkumpulan=world["kt"].pk, jenis_dana="IURAN"))
+        world, dana_perkumpulan=world["kt"].kode, jenis_dana="IURAN"))
     assert response.status_code == 400
     assert 'id="id_dana_perkumpulan_error"' in response.content.decode()
     assert not KegiatanAksi.objects.exists()
     # A group's fund alone pays.
     response = client.post(reverse("ketahanan:kegiatan_new", args=[plan.pk]), activity_data(
-        world, program="", dana_perkumpulan=world["kt"].pk, jenis_dana="IURAN"))
+        world, program="", dana_perkumpulan=world["kt"].kode, jenis_dana="IURAN"))
     assert response.status_code == 302
     page = client.get(reverse("ketahanan:rencana_detail", args=[plan.pk])).content.decode()
     assert "Karang Taruna Cibeureum (" in page
@@ -175,7 +175,7 @@ def test_a_group_of_another_village_is_no_choice(client, operator, world, make_p
     plan = make_plan()
     client.force_login(operator)
     response = client.post(reverse("ketahanan:kegiatan_new", args=[plan.pk]), activity_data(
-        world, penanggung_jawab=[other.pk]))
+        world, penanggung_jawab=[other.kode]))
     assert response.status_code == 400
     assert not KegiatanAksi.objects.exists()
 

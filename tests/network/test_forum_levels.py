@@ -71,7 +71,7 @@ def test_two_rw_forums_and_the_village_forum_each_keep_their_own_records(
         client, operator, groups, make_warga):
     client.force_login(operator)
     assert client.post("/forum/", {"nama": "WKSBM Cibeureum", "mekanisme": "TIM",
-                                   "anggota": [groups["dw"].pk]}).status_code == 302
+                                   "anggota": [groups["dw"].kode]}).status_code == 302
     response = add_forum(client, tingkat="RW", rw="3", nama="WKSBM RW 03",
                          tanggal_dibentuk="2020-01-15")
     assert response.status_code == 302
@@ -119,14 +119,14 @@ def test_two_rw_forums_and_the_village_forum_each_keep_their_own_records(
     url = f"/forum/{rw3.pk}/ubah/"
     assert client.get(url).status_code == 200
     response = client.post(url, {"nama": "WKSBM RW 03 Sejahtera", "mekanisme": "DEWAN",
-                                 "anggota": [groups["kt"].pk, groups["py"].pk]})
+                                 "anggota": [groups["kt"].kode, groups["py"].kode]})
     assert response.status_code == 302 and response.url == f"{PAGE}#forum-{rw3.pk}"
     rw3.refresh_from_db()
     assert (rw3.nama, rw3.mekanisme, rw3.tingkat, rw3.rw) == (
         "WKSBM RW 03 Sejahtera", "DEWAN", "RW", 3)
     assert {g.kode for g in rw3.anggota.all()} == {"CBR-KT-001", "CBR-PY-001"}
     # Another village's group is no choice.
-    response = client.post(url, {"nama": "X", "mekanisme": "TIM", "anggota": [groups["mlg"].pk]})
+    response = client.post(url, {"nama": "X", "mekanisme": "TIM", "anggota": [groups["mlg"].kode]})
     assert response.status_code == 400 and response.context["form"].has_error("anggota")
 
 

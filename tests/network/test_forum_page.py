@@ -11,13 +11,13 @@ def test_the_forum_is_recorded_edited_and_led(client, operator, pengamat, groups
     assert response.status_code == 400 and response.context["form"].has_error("nama")
     assert not Forum.objects.exists()
     response = client.post("/forum/", {"nama": "WKSBM Cibeureum", "mekanisme": "TIM",
-                                       "anggota": [groups["dw"].pk, groups["kt"].pk]})
+                                       "anggota": [groups["dw"].kode, groups["kt"].kode]})
     assert response.status_code == 302
     forum = Forum.objects.get()
     assert forum.desa_id == CIBEUREUM
     assert {g.kode for g in forum.anggota.all()} == {"CBR-DW-001", "CBR-KT-001"}
     response = client.post("/forum/", {"nama": "WKSBM Cibeureum", "mekanisme": "DEWAN",
-                                       "anggota": [groups["mlg"].pk]})  # another village's
+                                       "anggota": [groups["mlg"].kode]})  # another village's
     assert response.status_code == 400 and response.context["form"].has_error("anggota")
     person = make_warga("3277014101800001", nama="Siti", wilayah_id=CIBEUREUM)
     response = client.post("/forum/", {"aksi": "pengurus", "nik": "3277014101800009",

@@ -67,10 +67,11 @@ def test_the_case_page_offers_the_forms_to_those_who_may_change_it(client, opera
     html = response.content.decode()
     assert f'action="/pmks/{cases["icih"].pk}/rujukan/"' in html
     assert f'href="/pmks/{cases["icih"].pk}/ubah/"' in html
-    # Help is offered from the village's groups, the accompanying one first chosen.
+    # Help is given by the accompanying group unless another is typed.
     field = {name: form for name, _title, form in response.context["forms"]}["bantuan"][
         "perkumpulan"]
-    assert field.value() == cases["icih"].pendamping_id
+    assert field.value() == cases["icih"].pendamping.kode == "CBR-DW-001"
+    assert 'name="perkumpulan" value="CBR-DW-001"' in html
 
 
 def new_case(client, **data):
@@ -176,7 +177,8 @@ def test_the_edit_form_starts_from_the_case(client, operator, cases):
     assert (form["nik"].value(), form["nama"].value(), form["pendamping_kode"].value()) == (
         NIK, "Mak Icih", "CBR-DW-001")
     assert "desa_kode" not in form.fields  # an operator's cases are in their village
-    assert [kode for kode, _nama in form.helpers] == ["CBR-DW-001"]
+    # The accompanying group is typed; the village's groups are offered first as it is.
+    assert form.fields["pendamping_kode"].widget.attrs["data-desa"] == CIBEUREUM
     # The form shows the full NIK: it is a view of the case, logged.
     assert LogAkses.objects.get().kasus == cases["icih"]
 
@@ -249,7 +251,7 @@ def test_help_is_recorded_with_its_source_and_group(client, operator, cases, mak
     icih = cases["icih"]
     response = client.post(f"/pmks/{icih.pk}/bantuan/", {
         "tanggal": "2026-07-01", "bentuk": "UANG", "sumber": "DANA_KEMATIAN", "nilai": "250000",
-        "perkumpulan": icih.pendamping_id, "keterangan": "santunan"})
+        "perkumpulan": icih.pendamping.kode, "keterangan": "santunan"})
     assert response.status_code == 302
     help_given = icih.bantuan.get(keterangan="santunan")
     assert (help_given.nilai, help_given.penerima.program.sumber, help_given.perkumpulan,
@@ -262,10 +264,10 @@ def test_help_is_recorded_with_its_source_and_group(client, operator, cases, mak
     before = snapshot()
     response = client.post(f"/pmks/{icih.pk}/bantuan/", {
         "tanggal": "2026-07-01", "bentuk": "UANG", "sumber": "IURAN", "nilai": "-5",
-        "perkumpulan": melong_group.pk})
+        "perkumpulan": melong_group.kode})
     form = response.context["form"]
     assert response.status_code == 400
-    assert form.has_error("perkumpulan", "invalid_choice") and form.has_error("nilai")
+    assert form.has_error("perkumpulan", "unknown") and form.has_error("nilai")
     assert snapshot() == before
 
 
