@@ -747,3 +747,27 @@ def test_observer_finds_no_pmks_in_the_admin_index(client, w):
     page = client.get(reverse("admin:index")).content.decode()
     assert "/admin/pmks/kasuspmks/" not in page
     assert "/admin/registry/perkumpulan/" in page
+
+
+def test_no_page_title_names_a_person(client, w):
+    """A browser's tab title stays in the history of shared office PCs: no page of the web app
+    puts a person's name, NIK or family card number in it — the pages about a person (a case,
+    a person, a membership, a recipient, a household) say what they are, not whom."""
+    import re
+
+    client.force_login(w.users["staf"])
+    secrets = [*world_module.NIKS.values(), *world_module.KKS.values(),
+               *(person.nama for person in w.warga.values()),
+               *(case.nama for case in w.kasus.values())]
+    leaks = []
+    for key, row in WEB.items():
+        if row.get is None or row.get == "never" or row.admin:
+            continue
+        with rolled_back():
+            response = client.get(row.url(w, "cbr"))
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)
+        if title and any(secret in title[1] for secret in secrets):
+            leaks.append(f"{key}: {title[1].strip()}")
+    assert leaks == []
