@@ -202,12 +202,17 @@ def warga_list(request: HttpRequest) -> HttpResponse:
         "keanggotaan",
         queryset=Keanggotaan.objects.visible_to(user)
         .filter(selesai__isnull=True)
-        .select_related("perkumpulan")
+        .select_related("perkumpulan__desa")
         .order_by("perkumpulan__nama", "pk"),
         to_attr="kini",
     )
     people = people.select_related("wilayah").prefetch_related(current).order_by("nama", "pk")
     page, query = paged(request, people)
+    for person in page.object_list:
+        # Where the person lives; where the residence is not recorded (a survey lists people
+        # by their groups), the villages of their current groups, said so.
+        person.desa_kelompok = [] if person.wilayah_id else sorted(
+            {m.perkumpulan.desa.nama for m in person.kini})
     return render(request, "members/warga_list.html", {
         "form": form,
         "page": page,

@@ -51,6 +51,20 @@ def test_a_member_from_elsewhere_is_within_reach_of_the_group(client, operator, 
     assert "BDG-DW-001" not in response.content.decode()
 
 
+def test_the_village_column_says_where_people_live_or_their_groups_are(client, staf, data):
+    """A survey lists people by their groups, not where they live: a person without a recorded
+    residence shows the villages of their current groups, said so."""
+    from members.models import Warga
+
+    Warga.objects.filter(pk=data["budi"].pk).update(wilayah=None)
+    Keanggotaan.objects.create(warga=data["budi"], perkumpulan=data["mlg"])
+    client.force_login(staf)
+    html = client.get("/warga/", {"q": "santoso"}).content.decode()
+    assert "Cibeureum, Melong <small class=\"muted\">(menurut perkumpulannya)</small>" in html
+    html = client.get("/warga/", {"q": "siti"}).content.decode()
+    assert ">Cibeureum</td>" in html and "menurut perkumpulannya" not in html
+
+
 def test_people_show_current_groups_only(client, staf, data):
     data["anggota"].selesai = datetime.date(2023, 1, 1)
     data["anggota"].save()
