@@ -98,6 +98,38 @@ def test_pages_fit_a_phone(site, operator, karang_taruna):
         assert width <= 360, (path, width)
 
 
+def test_on_a_phone_the_menu_folds_and_opens(site, operator, karang_taruna):
+    """At 360 px the header took 210 of 740 px on every page: the menu, the account and the
+    language fold behind one button."""
+    page = site.page(width=360)
+    site.login(operator, page)
+    for path in ("/", "/perkumpulan/", "/perkumpulan/CBR-KT-001/"):
+        page.goto(site.url + path)
+        assert page.locator("header.top").bounding_box()["height"] <= 60, path
+        assert page.locator("#menu-utama").is_hidden()
+    page.click("label.menu-tombol")
+    assert page.locator("#menu-utama").is_visible()
+    page.locator("#menu-utama >> text=Perkumpulan").click()
+    page.wait_for_url(f"{site.url}/perkumpulan/")
+    wide = site.page()
+    wide.goto(site.url + "/")
+    assert wide.locator("#menu-utama").is_visible()
+    assert wide.locator("label.menu-tombol").is_hidden()
+
+
+def test_a_keyboard_user_skips_to_the_content_and_sees_what_is_required(site, operator):
+    page = site.login(operator)
+    page.goto(f"{site.url}/perkumpulan/baru/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.locator("a.skip").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "isi"
+    required = page.locator(".field:has(.required) label").all_inner_texts()
+    assert any("Kode" in text for text in required) and any("Nama" in text for text in required)
+    assert not any("RT" == text.strip(" :") for text in required)
+
+
 def test_the_group_form_works_by_keyboard(site, operator):
     page = site.login(operator)
     page.goto(f"{site.url}/perkumpulan/baru/")
