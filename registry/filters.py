@@ -30,8 +30,13 @@ class PerkumpulanFilter(django_filters.FilterSet):
     urut = django_filters.OrderingFilter(
         fields=(("kode", "kode"), ("nama", "nama"), ("jenis__urutan", "jenis"),
                 ("tahun_berdiri", "tahun"), ("desa", "desa"), ("rw", "rw")),
+        # Each order named in the registry's catalogue, the descending ones too (django-filter
+        # has no Indonesian catalogue: its "%s (descending)" stayed English).
         field_labels={"kode": _("code"), "nama": _("name"), "jenis__urutan": _("type"),
-                      "tahun_berdiri": _("year founded"), "desa": _("village"), "rw": _("RW")},
+                      "tahun_berdiri": _("year founded"), "desa": _("village"), "rw": _("RW"),
+                      "-kode": _("code (descending)"), "-nama": _("name (descending)"),
+                      "-jenis": _("type (descending)"), "-tahun": _("year founded (descending)"),
+                      "-desa": _("village (descending)"), "-rw": _("RW (descending)")},
         label=_("Sort by"),
     )
 

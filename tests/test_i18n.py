@@ -34,3 +34,31 @@ def test_the_compiled_catalogue_holds_every_message_of_the_source():
         catalogue = gettext.GNUTranslations(handle)._catalog
     compiled = {key[0] if isinstance(key, tuple) else key for key in catalogue} - {""}
     assert len(compiled) == entries
+
+
+def test_no_choice_of_the_main_forms_is_left_in_english(client, operator, staf):
+    """Every <option> of the lists' filters and the main forms, in Indonesian: none is one of the
+    catalogue's English messages (whose translation differs), none is django-filter's English
+    "(descending)"."""
+    import html
+    import re
+
+    folder = settings.BASE_DIR / "locale" / "id" / "LC_MESSAGES"
+    with (folder / "django.mo").open("rb") as handle:
+        catalogue = gettext.GNUTranslations(handle)._catalog
+    english = {key for key, text in catalogue.items()
+               if isinstance(key, str) and key and text != key}
+    left = []
+    for user, urls in ((staf, ["/perkumpulan/", "/pmks/", "/bantuan/", "/perkumpulan/baru/"]),
+                       (operator, ["/forum/", "/pmks/baru/", "/psks/petugas/baru/"])):
+        client.force_login(user)
+        for url in urls:
+            page = client.get(url).content.decode()
+            page = page[page.index("<main"):]  # the header's language names are each its own
+            for option in re.findall(r"<option[^>]*>([^<]*)</option>", page):
+                text = html.unescape(option).strip()
+                if text in english or "descending" in text:
+                    left.append(f"{url}: {text}")
+    assert left == []
+    client.force_login(staf)
+    assert "kode (menurun)" in client.get("/perkumpulan/").content.decode()

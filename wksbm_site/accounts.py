@@ -12,9 +12,10 @@ a mail was sent — "if an account has this address".
 import logging
 
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import backends as auth_backends
 from django.contrib.auth import get_user_model, views
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
@@ -54,7 +55,23 @@ class ResetForm(PasswordResetForm):
         EmailMultiAlternatives(subject, body, from_email, [to_email]).send()
 
 
+# Django's Indonesian catalogue puts "nama pengguna" before %(username)s, which is "nama pengguna"
+# itself: "Masukkan nama pengguna nama pengguna dan sandi yang benar". Said here once, in full.
+INVALID_LOGIN = _("The username or password is not right. Both are case-sensitive: check Caps "
+                  "Lock.")
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": INVALID_LOGIN}
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    error_messages = {**AdminAuthenticationForm.error_messages, "invalid_login": INVALID_LOGIN}
+
+
 class LoginView(views.LoginView):
+    authentication_form = LoginForm
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "password_reset": mail_configured()}
 

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 
 from registry.forms import AdminFormfields
+from wksbm_site.accounts import AdminLoginForm
 
 UNSAFE_LOOKUPS = {"regex", "iregex"}
 
@@ -110,7 +111,10 @@ class SafeLookups(AdminFormfields):
 
 
 class AdminSite(admin.AdminSite):
-    """Django's admin site; every model admin registered on it gets SafeLookups."""
+    """Django's admin site; every model admin registered on it gets SafeLookups. Its login form
+    says a wrong password in the site's own words (wksbm_site.accounts)."""
+
+    login_form = AdminLoginForm
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

@@ -4,10 +4,11 @@ import math
 
 from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import REDIRECT_FIELD_NAME
 from django.shortcuts import render
 from django.utils.translation import ngettext
+
+from wksbm_site.accounts import LoginForm
 
 
 def lockout_message(minutes: int) -> str:
@@ -28,7 +29,7 @@ def lockout_response(request, original_response=None, credentials=None):
     """
     minutes = max(1, math.ceil(get_cool_off(request).total_seconds() / 60))
     username = get_client_username(request, credentials) or ""
-    form = AuthenticationForm(request, initial={"username": username})
+    form = LoginForm(request, initial={"username": username})
     context = {
         "form": form,
         "lockout_message": lockout_message(minutes),

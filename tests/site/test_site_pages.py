@@ -30,3 +30,14 @@ def test_error_pages_speak_indonesian_and_keep_the_menu(client, operator, pengam
     assert response.status_code == 403
     assert "Tidak diizinkan" in response.content.decode()
     assert "Terjadi kesalahan" in render_to_string("500.html")
+
+
+def test_a_wrong_password_is_said_once_in_plain_indonesian(client, operator):
+    """Django's Indonesian catalogue doubled the field's name ("nama pengguna nama pengguna"):
+    the site's login and the admin's say it in their own words."""
+    for url in ("/accounts/login/", "/admin/login/"):
+        response = client.post(url, {"username": operator.username, "password": "salah"})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Nama pengguna atau sandi salah." in html, url
+        assert "nama pengguna nama pengguna" not in html.lower(), url
