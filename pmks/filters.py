@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
+from registry.filters import AllYesNo
 
 
 class KasusFilter(django_filters.FilterSet):
@@ -16,7 +17,7 @@ class KasusFilter(django_filters.FilterSet):
                                          empty_label=_("Any status"))
     didampingi = django_filters.BooleanFilter(
         field_name="pendamping", lookup_expr="isnull", exclude=True,
-        label=_("Accompanied by a group"),
+        label=_("Accompanied by a group"), widget=AllYesNo,
     )
     pendamping = django_filters.CharFilter(field_name="pendamping__kode", lookup_expr="iexact",
                                            label=_("Accompanying group (code)"))

@@ -7,6 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import JaringanKerja, JenisPerkumpulan, Perkumpulan
 
 
+class AllYesNo(django_filters.widgets.BooleanWidget):
+    """A yes/no filter's select whose empty choice says what it does: "All" (django-filter's
+    "Unknown" read as a value of its own)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+
+
 class PerkumpulanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
     jenis = django_filters.ModelChoiceFilter(
@@ -22,7 +31,7 @@ class PerkumpulanFilter(django_filters.FilterSet):
         field_name="tahun_berdiri", lookup_expr="lte", label=_("Founded in or before"),
         min_value=1900, max_value=2100,
     )
-    aktif = django_filters.BooleanFilter(label=_("Active"))
+    aktif = django_filters.BooleanFilter(label=_("Active"), widget=AllYesNo)
     jaringan = django_filters.ChoiceFilter(
         field_name="jaringan_kerja", choices=JaringanKerja.choices, label=_("Working network"),
         empty_label=_("Any network"),

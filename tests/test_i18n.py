@@ -57,8 +57,13 @@ def test_no_choice_of_the_main_forms_is_left_in_english(client, operator, staf):
             page = page[page.index("<main"):]  # the header's language names are each its own
             for option in re.findall(r"<option[^>]*>([^<]*)</option>", page):
                 text = html.unescape(option).strip()
-                if text in english or "descending" in text:
+                if text in english or "descending" in text or text == "Tidak diketahui":
                     left.append(f"{url}: {text}")
     assert left == []
     client.force_login(staf)
     assert "kode (menurun)" in client.get("/perkumpulan/").content.decode()
+    # A yes/no filter left empty keeps every row: it says "All".
+    for url, name in (("/perkumpulan/", "aktif"), ("/pmks/", "didampingi")):
+        page = client.get(url).content.decode()
+        select = page[page.index(f'name="{name}"'):]
+        assert re.findall(r"<option[^>]*>([^<]*)</option>", select)[:3] == ["Semua", "Ya", "Tidak"]
