@@ -283,3 +283,17 @@ def test_no_export_of_any_model_gives_an_observer_personal_data(client, rows, pe
                 assert secret not in content, (url, fmt, secret)
             exported += 1
     assert exported >= 8  # groups, memberships, partners, links, forums, in two formats
+
+
+def test_observers_are_told_what_is_hidden_and_why(client, rows, pengamat, staf):
+    """On the app's pages (the dashboard, the recap, a group) and in the admin, an observer reads
+    what is hidden from them and why; other roles do not."""
+    pages = ["/", "/rekap/?wilayah=32.77", "/perkumpulan/CBR-DW-001/", "/admin/"]
+    note = "Anda masuk sebagai pengamat"
+    client.force_login(pengamat)
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert note in html and "NIK lengkap" in html and "alamat" in html, url
+    client.force_login(staf)
+    for url in pages:
+        assert note not in client.get(url).content.decode(), url
