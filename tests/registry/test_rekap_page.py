@@ -131,6 +131,11 @@ def test_comparison_lists_each_sub_area_with_its_count(client, staf, groups):
     assert sum(1 for k, (_v, n) in rows.items() if k != "total" and n == 0) == len(rows) - 3
     html = response.content.decode()
     assert f'href="/rekap/?wilayah={CIBEUREUM}&amp;tahun=2026">' in html
+    # The sub-areas come first (they lead on), each type by its full name.
+    assert html.index('id="perbandingan"') < html.index('id="tabel-1"')
+    compare = html[html.index('id="perbandingan"'):html.index('id="tabel-1"')]
+    assert '<th scope="col" class="num jenis"><span>Dasa Wisma</span></th>' in compare
+    assert ">DW<" not in compare and ">POSYANDU<" not in compare
 
 
 def test_village_recap_has_no_comparison(client, operator, groups):
