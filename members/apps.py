@@ -13,6 +13,7 @@ class MembersConfig(AppConfig):
         from registry.panels import (
             register_cetak_section,
             register_dashboard_card,
+            register_list_column,
             register_perkumpulan_history,
             register_perkumpulan_panel,
         )
@@ -29,6 +30,10 @@ class MembersConfig(AppConfig):
         # The board and members on a group's page; current memberships on the dashboard.
         register_perkumpulan_panel(20, "members/panel_anggota.html")(views.anggota_panel)
         register_dashboard_card(20)(views.keanggotaan_card)
+        # The group list's chair and active members, as the village system officers know shows.
+        register_list_column(10, "ketua", _("Chair"))(views.chair_name)
+        register_list_column(20, "anggota_aktif", _("Active members"), numeric=True)(
+            views.active_members)
         register_perkumpulan_history(views.keanggotaan_history)
         register_cetak_section(20, "cetak/_pengurus.html")(views_cetak.pengurus_section)
         from registry.lampau import register_past_dimension

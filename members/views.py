@@ -11,7 +11,8 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -95,6 +96,23 @@ def anggota_panel(request: HttpRequest, group: Perkumpulan) -> dict:
         "can_edit": can_edit,
         "form": AddMemberForm(group=group, user=user, auto_id=ADD_PREFIX) if can_edit else None,
     }
+
+
+# On the group list ----------------------------------------------------------------------------
+def _current(**lookups):
+    return Keanggotaan.objects.filter(perkumpulan=OuterRef("pk"), selesai__isnull=True,
+                                      **lookups).order_by()
+
+
+def chair_name():
+    """Each listed group's current chair (one at most: `one_current_chair`)."""
+    return Subquery(_current(peran=PeranAnggota.KETUA).values("warga__nama")[:1])
+
+
+def active_members():
+    """Each listed group's current memberships (read from `one_current_membership`'s index)."""
+    return Coalesce(Subquery(_current().values("perkumpulan").annotate(n=Count("pk"))
+                             .values("n")), Value(0))
 
 
 def keanggotaan_card(request: HttpRequest, stored) -> tuple[str, int, str] | None:

@@ -33,7 +33,21 @@ class Card:
     figure: Callable[[HttpRequest, QuerySet], tuple[str, int, str] | None]
 
 
+@dataclass
+class ListColumn:
+    """A column a higher app adds to the group list (the members app: the chair, the active
+    members): its label and the expression of its value for each group of a page, a correlated
+    subquery read with the page's rows (the page stays one query)."""
+
+    order: int
+    name: str
+    label: str
+    value: Callable[[], object]  # -> a query expression over Perkumpulan
+    numeric: bool = False
+
+
 PERKUMPULAN_PANELS: list[Panel] = []
+GROUP_LIST_COLUMNS: list[ListColumn] = []
 # The sections a higher app adds to the pages of the lower floors' records other than a group:
 # "warga" (a person's page) and "keluarga" (a household's page), from `members`; the context
 # function gets the request and the record.
@@ -98,5 +112,16 @@ def register_dashboard_card(order: int):
         DASHBOARD_CARDS.append(Card(order, figure))
         DASHBOARD_CARDS.sort(key=lambda c: c.order)
         return figure
+
+    return decorate
+
+
+def register_list_column(order: int, name: str, label: str, numeric: bool = False):
+    """A column of the group list: see `GROUP_LIST_COLUMNS`."""
+
+    def decorate(value):
+        GROUP_LIST_COLUMNS.append(ListColumn(order, name, label, value, numeric))
+        GROUP_LIST_COLUMNS.sort(key=lambda c: c.order)
+        return value
 
     return decorate

@@ -31,7 +31,13 @@ from registry.pages import (
     require_editing_role,
     table_xlsx,
 )
-from registry.panels import DASHBOARD_CARDS, PERKUMPULAN_HISTORY, PERKUMPULAN_PANELS, shown
+from registry.panels import (
+    DASHBOARD_CARDS,
+    GROUP_LIST_COLUMNS,
+    PERKUMPULAN_HISTORY,
+    PERKUMPULAN_PANELS,
+    shown,
+)
 
 
 def perkumpulan_history(group: Perkumpulan) -> audit.Source:
@@ -92,18 +98,19 @@ ROW = (
     '      <td data-label="RW">{rw}</td>\n'
     '      <td data-label="{l_tahun}">{tahun}</td>\n'
     '      <td data-label="{l_aktif}">{aktif}</td>\n'
-    '    </tr>\n'
 )
+CELL = '      <td data-label="{label}"{num}>{value}</td>\n'
 # reverse() quotes a path argument with these characters left as they are.
 URL_SAFE = "!$&'()*+,;=/~:@"
 
 
 def _rows(groups) -> SafeString:
-    """The table's rows (tuples of LIST_COLUMNS), written here rather than by the template
-    language: the page's largest cost was 50 rows × 7 cells of template tags (a translation per
-    label, a URL per row). Every value is escaped, as the template would (Django's escape is the
-    standard library's, behind a check for lazy text these plain strings don't need); each
-    group's URL is the one reverse() gives, from one reversed prefix."""
+    """The table's rows (tuples of LIST_COLUMNS, then the other apps' columns), written here
+    rather than by the template language: the page's largest cost was 50 rows × 7 cells of
+    template tags (a translation per label, a URL per row). Every value is escaped, as the
+    template would (Django's escape is the standard library's, behind a check for lazy text
+    these plain strings don't need); each group's URL is the one reverse() gives, from one
+    reversed prefix."""
     labels = {
         "l_kode": escape(_("Code")), "l_nama": escape(_("Name")), "l_jenis": escape(_("Type")),
         "l_desa": escape(_("Village")), "l_tahun": escape(_("Founded")),
@@ -111,13 +118,22 @@ def _rows(groups) -> SafeString:
     }
     yes, no = (escape(v) for v in _("yes,no").split(",")[:2])
     prefix = reverse("registry:perkumpulan_detail", args=["-"])[:-2]  # …/perkumpulan/-/ less "-/"
+    # The other apps' columns (registry.panels.GROUP_LIST_COLUMNS), after the row's own: their
+    # cells joined to the row's format once, their labels escaped once.
+    fixed = len(LIST_COLUMNS)
+    row_format = ROW + "".join(
+        CELL.format(label=escape(c.label), num=' class="num"' if c.numeric else "",
+                    value=f"{{c{i}}}")
+        for i, c in enumerate(GROUP_LIST_COLUMNS)) + "    </tr>\n"
     return mark_safe("".join(  # noqa: S308 — every value above and below is escaped
-        ROW.format(
-            url=html.escape(f"{prefix}{quote(kode, safe=URL_SAFE)}/"), kode=html.escape(kode),
-            nama=html.escape(nama), jenis=html.escape(jenis), desa=html.escape(desa), rw=rw or "–",
-            tahun=tahun, aktif=yes if aktif else no, **labels,
+        row_format.format(
+            url=html.escape(f"{prefix}{quote(row[0], safe=URL_SAFE)}/"), kode=html.escape(row[0]),
+            nama=html.escape(row[1]), jenis=html.escape(row[2]), desa=html.escape(row[3]),
+            rw=row[4] or "–", tahun=row[5], aktif=yes if row[6] else no, **labels,
+            **{f"c{i}": "–" if value is None else html.escape(str(value))
+               for i, value in enumerate(row[fixed:])},
         )
-        for kode, nama, jenis, desa, rw, tahun, aktif in groups
+        for row in groups
     ))
 
 
@@ -204,7 +220,16 @@ class _ListRows:
 
     def __getitem__(self, page: slice) -> list[tuple]:
         return _COMPILED.rows(Perkumpulan, (*self.key, page.start, page.stop),
-                              lambda: self.groups().values_list(*LIST_COLUMNS)[page])
+                              lambda: self.page_rows(page))
+
+    def page_rows(self, page: slice):
+        """The page's groups as LIST_COLUMNS and the other apps' columns: the page chosen first
+        (`pk IN (… LIMIT 50)`), so that the columns' subqueries run for its 50 groups only."""
+        groups = self.groups()
+        columns = {c.name: c.value() for c in GROUP_LIST_COLUMNS}
+        return (Perkumpulan.objects.filter(pk__in=groups.values("pk")[page])
+                .annotate(**columns).order_by(*groups.query.order_by)
+                .values_list(*LIST_COLUMNS, *columns))
 
 
 @login_required
@@ -227,6 +252,7 @@ def perkumpulan_list(request: HttpRequest) -> HttpResponse:
         "filter_fields": _filter_fields(found, request),
         "page": page,
         "rows": _rows(page.object_list),
+        "columns": GROUP_LIST_COLUMNS,
         "query": query,
         "can_edit": access.can_edit(request.user),
     }, status=200 if found.is_valid() else 400)
