@@ -16,7 +16,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from members.models import AnggotaKeluarga, Keanggotaan, Keluarga, PeranAnggota, Warga
-from registry import validators
+from registry import access, validators
+from registry.filters import area_label, has_sub_areas, sub_areas
 from registry.forms import (
     Conflict,
     DateInput,
@@ -26,7 +27,7 @@ from registry.forms import (
     today,
     village_in_area,
 )
-from registry.models import Perkumpulan
+from registry.models import Perkumpulan, Wilayah
 
 
 def visible_person(user, value: str) -> Warga:
@@ -310,7 +311,25 @@ class SearchForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
 
+    wilayah = forms.ModelChoiceField(
+        Wilayah.objects.none(), required=False, label=_("Area"), empty_label=_("All of my area"))
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(request, "user", None)
+        if has_sub_areas(user):  # staff: a part of their area
+            field = self.fields["wilayah"]
+            field.queryset = sub_areas(request)
+            field.label_from_instance = area_label
+        else:
+            del self.fields["wilayah"]
+
     def search(self, people: models.QuerySet) -> models.QuerySet:
+        area = self.cleaned_data.get("wilayah")
+        if area is not None:  # living there, or in a group there
+            there = Keanggotaan.objects.filter(warga=models.OuterRef("pk")).filter(
+                access.within(area, "perkumpulan__desa", any_level=True))
+            people = people.filter(access.within(area, "wilayah") | models.Q(models.Exists(there)))
         q = self.cleaned_data.get("q") or ""
         compact = "".join(q.split())
         if not compact:

@@ -212,7 +212,7 @@ def warga_list(request: HttpRequest) -> HttpResponse:
     (three queries a page, whatever its length)."""
     require_warga_access(request)
     user = request.user
-    form = SearchForm(request.GET)
+    form = SearchForm(request.GET, request=request)
     people = Warga.objects.none()
     if form.is_valid():
         people = form.search(Warga.objects.visible_to(user))

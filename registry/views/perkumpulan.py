@@ -155,7 +155,8 @@ def _filter_fields(found: PerkumpulanFilter, request: HttpRequest) -> SafeString
     # (code, name): what the field's select shows of each type (its to_field_name, str()).
     types = tuple(_COMPILED.rows(JenisPerkumpulan, ("types",),
                                  lambda: jenis.queryset.values_list("kode", "nama")))
-    key = (get_language(), tuple(sorted((k, tuple(v)) for k, v in request.GET.lists())), types)
+    key = (get_language(), access.scope_key(request.user),  # the areas offered are the user's
+           tuple(sorted((k, tuple(v)) for k, v in request.GET.lists())), types)
     html = _FILTER_FIELDS.get(key)
     if html is None:
         # The select renders these, rather than query the types a second time.
@@ -169,33 +170,34 @@ def _filter_fields(found: PerkumpulanFilter, request: HttpRequest) -> SafeString
 
 
 def _stored_count(found: PerkumpulanFilter, request: HttpRequest, groups) -> int | None:
-    """The number of groups of the user's area when the list is not filtered or filtered only by
-    type and/or activity (sorting aside): the stored recap counts of the area's active and
-    inactive groups (of that type), rather than a COUNT over every group of the area (100,000 in
-    a city, 339,026 Dasa Wisma in a province). When a village of the area has stale stored
-    counts, the groups are counted. None for any other filter or without an area: the paginator
-    counts then. `groups`: a function that gives the list's queryset."""
+    """The number of groups of the user's area (or the part of it chosen) when the list is not
+    filtered or filtered only by type and/or activity (sorting aside): the stored recap counts of
+    the area's active and inactive groups (of that type), rather than a COUNT over every group of
+    the area (100,000 in a city, 339,026 Dasa Wisma in a province). When a village of the area
+    has stale stored counts, the groups are counted. None for any other filter or without an
+    area: the paginator counts then. `groups`: a function that gives the list's queryset."""
     user = request.user
     data = found.form.cleaned_data
-    if user.wilayah_id is None or any(v not in (None, "") for k, v in data.items()
-                                      if k not in ("urut", "jenis", "aktif")):
+    area = data.get("wilayah") or user.wilayah  # a part of the user's area, or all of it
+    if area is None or any(v not in (None, "") for k, v in data.items()
+                           if k not in ("urut", "jenis", "aktif", "wilayah")):
         return None
     rekap.own_writes_counted()
     jenis, aktif = data.get("jenis"), data.get("aktif")
     kinds = {True: ("jumlah",), False: (rekap.INACTIVE,)}.get(aktif, ("jumlah", rekap.INACTIVE))
 
     def stored():  # one query: the sum, and whether a village of the area waits for its counts
-        rows = RekapSel.objects.filter(wilayah_id=user.wilayah_id, dimensi__in=kinds)
+        rows = RekapSel.objects.filter(wilayah_id=area.pk, dimensi__in=kinds)
         if jenis is not None:
             rows = rows.filter(jenis=jenis)
         return (rows.values("wilayah")
-                .annotate(n=Sum("jumlah"), basi=Exists(rekap.stale_in(user.wilayah)))
+                .annotate(n=Sum("jumlah"), basi=Exists(rekap.stale_in(area)))
                 .values_list("n", "basi")[:1])
 
-    key = ("stored", user.wilayah_id, jenis and jenis.pk, kinds)
+    key = ("stored", area.pk, jenis and jenis.pk, kinds)
     found = _COMPILED.rows(RekapSel, key, stored)
     if not found:  # none of these stored: none, unless a village waits for its counts
-        return groups().count() if rekap.stale_in(user.wilayah).exists() else 0
+        return groups().count() if rekap.stale_in(area).exists() else 0
     total, waiting = found[0]
     return groups().count() if waiting else total
 

@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from members.models import Keanggotaan
+from tests.conftest import CIBEUREUM, MELONG
 from tests.members.conftest import ASEP, BUDI, DEDE, SITI, grow, queries
 
 
@@ -123,3 +124,15 @@ def test_people_pages_cost_the_same_for_3_or_30_people(client, staf, data, make_
         response = client.get(url)
     assert response.status_code == 200
     assert few <= 12
+
+
+def test_staff_narrow_the_people_search_to_a_village_of_their_area(client, staf, operator, data):
+    """A person is in a part of the area when they live there or belong to a group there."""
+    client.force_login(staf)
+    assert found(client.get("/warga/", {"wilayah": MELONG})) == [ASEP]
+    assert found(client.get("/warga/", {"wilayah": CIBEUREUM})) == [BUDI, SITI]
+    Keanggotaan.objects.create(warga=data["asep"], perkumpulan=data["cbr"])
+    assert found(client.get("/warga/", {"wilayah": CIBEUREUM, "q": "asep"})) == [ASEP]
+    assert client.get("/warga/", {"wilayah": "32.73.01"}).status_code == 400
+    client.force_login(operator)
+    assert "wilayah" not in client.get("/warga/").context["form"].fields
