@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members.models import Keanggotaan
-from pmks.filters import KasusFilter
+from pmks.filters import CakupanFilter, KasusFilter
 from pmks.forms import KasusForm, RujukanForm, StatusForm
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses, Tindakan
 from registry import access, audit, rekap, replicas
@@ -244,7 +244,10 @@ def cakupan(request: HttpRequest) -> HttpResponse:
     """Who is helped and who is not, in the user's area: open cases with and without a group per
     village; open cases by category against the type of the group accompanying them (an empty
     row but for "no group" is a need no group takes up); PMKS who are members of some group."""
-    open_cases = visible_kasus(request).exclude(status__in=KasusPMKS.CLOSED).order_by()
+    found = CakupanFilter(request.GET, queryset=visible_kasus(request), request=request)
+    if not found.is_valid():
+        return render(request, "pmks/cakupan.html", {"filter": found}, status=400)
+    open_cases = found.qs.exclude(status__in=KasusPMKS.CLOSED).order_by()
     villages = (open_cases.values("desa", "desa__nama")
                 .annotate(semua=Count("pk"), didampingi=Count("pendamping"),
                           belum=Count("pk", filter=Q(pendamping__isnull=True)))
@@ -261,10 +264,15 @@ def cakupan(request: HttpRequest) -> HttpResponse:
     matrix = [{"kategori": k, "cells": [cells.get((k.pk, t.pk), 0) for t in types],
                "none": cells.get((k.pk, None), 0)} for k in categories]
     gaps = uncovered_needs(request.user, open_cases)
+    # Categories no type of group is recorded to help: the gaps above cannot speak of them.
+    helped = set(KategoriPMKS.jenis_penolong.through.objects.values_list("kategoripmks_id",
+                                                                         flat=True))
+    unmapped = [k for k in categories if k.pk not in helped]
     current = Keanggotaan.objects.filter(warga=OuterRef("warga"), selesai__isnull=True)
     members = (open_cases.filter(Exists(current))
                .select_related("warga", "kategori", "desa").order_by("desa", "nama"))
     return render(request, "pmks/cakupan.html", {
+        "filter": found, "unmapped": unmapped, "ok": True,
         "villages": villages, "types": types, "matrix": matrix, "gaps": gaps,
         "members": members[:200], "members_count": members.count(),
     })

@@ -159,3 +159,46 @@ def test_coverage_flags_needs_without_the_kind_of_group_that_usually_helps(
     assert f"?desa={CIBEUREUM}&amp;kategori=AT" in html
     found = client.get("/pmks/", {"desa": CIBEUREUM, "kategori": "AT"}).context["page"]
     assert [c.nama for c in found.object_list] == ["Abah Entis"]
+
+
+def test_coverage_narrows_to_a_village_and_never_contradicts_itself(client, staf, operator,
+                                                                    cases, make_perkumpulan):
+    """Staff pick a part of their area; where a village has a group of a helping type that does
+    not accompany the cases, the matrix says no group accompanies them and the next table does
+    not claim the need is covered without saying by whom it could be; categories with no
+    helping type recorded are named as not checked."""
+    from pmks.models import KategoriPMKS
+
+    client.force_login(staf)
+    response = client.get("/pmks/cakupan/", {"wilayah": MELONG})
+    assert [v["desa"] for v in response.context["villages"]] == [MELONG]
+    assert response.context["filter"].form.fields["wilayah"].queryset.filter(
+        pk=CIBEUREUM).exists()
+    assert client.get("/pmks/cakupan/", {"wilayah": "32.73.01"}).status_code == 400
+    # Cibeureum's toddler case sits under a Dasa Wisma, the child's under no group; a Posyandu
+    # and a Karang Taruna exist but accompany nobody.
+    make_perkumpulan("CBR-PY-001", jenis="POSYANDU")
+    make_perkumpulan("CBR-KT-001", jenis="KT")
+    html = client.get("/pmks/cakupan/", {"wilayah": CIBEUREUM}).content.decode()
+    assert "no group accompanies yet" not in html  # Indonesian page
+    assert "belum didampingi perkumpulan mana pun" in html
+    assert "setiap kategori yang punya kasus terbuka" in html
+    assert "apakah perkumpulan itu sudah mendampingi" in html
+    # A category no helping type is recorded for is named as not checked.
+    KategoriPMKS.objects.get(pk=cases["entis"].kategori_id).jenis_penolong.clear()
+    html = client.get("/pmks/cakupan/", {"wilayah": CIBEUREUM}).content.decode()
+    assert "tidak diperiksa di sini" in html
+    assert cases["entis"].kategori.nama in html.split("tidak diperiksa di sini")[1][:300]
+    client.force_login(operator)
+    response = client.get("/pmks/cakupan/")
+    assert "wilayah" not in response.context["filter"].form.fields
+
+
+def test_staff_narrow_the_case_list_to_a_part_of_their_area(client, staf, operator, cases):
+    client.force_login(staf)
+    assert names(client.get("/pmks/", {"wilayah": MELONG})) == ["Ujang"]
+    assert sorted(names(client.get("/pmks/", {"wilayah": "32.77.01"}))) == [
+        "Abah Entis", "Mak Icih", "Ujang"]
+    assert client.get("/pmks/", {"wilayah": "32.73.01"}).status_code == 400
+    client.force_login(operator)
+    assert "wilayah" not in client.get("/pmks/").context["filter"].form.fields
