@@ -1,8 +1,11 @@
 """The social-resilience indicators in a real browser: an officer opens them from the menu, sees
 the four dimensions side by side (one row at 1280 px), follows the records behind an indicator,
-looks at the village as it stood; the page fits a phone; a clerk compares the villages. The
-screenshots go to docs/screenshots/."""
+looks at the village as it stood; the page fits a phone; a clerk compares the villages. With
+WKSBM_SCREENSHOTS=1 the screenshots go to docs/screenshots/ (else to a temporary folder: a test
+run leaves the committed pictures alone)."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,8 @@ from django.utils import timezone
 
 from tests.conftest import CIBEUREUM
 
-FOLDER = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+FOLDER = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+          if os.environ.get("WKSBM_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()))
 KECAMATAN = "32.77.01"
 
 
