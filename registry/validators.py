@@ -270,6 +270,12 @@ def match_value(value: str, lookup: dict[str, object], list_name: str, examples:
     """Find a fixed-list value by code, name or alias in any case, or raise a ValidationError
     that lists the accepted values."""
     found = lookup.get(normalize_label(value))
+    examples = list(examples)
+    if found is None and not examples:  # never "use one of: ." — say what is missing
+        raise ValidationError(
+            _("The list of %(list)s is empty in this registry, so “%(value)s” cannot be "
+              "checked: ask the administrator to load the reference lists."),
+            code="empty_list", params={"value": value, "list": list_name})
     if found is None:
         raise ValidationError(
             _("“%(value)s” is not a valid %(list)s; use one of: %(choices)s."),
