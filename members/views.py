@@ -48,6 +48,9 @@ ROLE_ORDER = {value: i for i, value in enumerate(PeranAnggota.values)}
 ADD_PREFIX = "anggota-%s"  # ids of the add form's inputs, unique on the group's page
 
 
+ADD_AGAIN = "tambah=anggota"  # after a member is added: the form open for the next one
+
+
 def perkumpulan_url(group: Perkumpulan) -> str:
     return reverse("registry:perkumpulan_detail", args=[group.kode]) + "#anggota"
 
@@ -86,6 +89,10 @@ def anggota_panel(request: HttpRequest, group: Perkumpulan) -> dict:
         .order_by("keluarga__kepala__nama", "pk")
     )
     can_edit = can_edit_record(request, group)
+    add_again = request.GET.get("tambah") == "anggota"
+    form = AddMemberForm(group=group, user=user, auto_id=ADD_PREFIX) if can_edit else None
+    if form is not None and add_again:  # the next member's NIK typed at once
+        form.fields["nik"].widget.attrs["autofocus"] = True
     return {
         "group": group,
         "board": [m for m in current if m.peran != PeranAnggota.ANGGOTA],
@@ -94,7 +101,8 @@ def anggota_panel(request: HttpRequest, group: Perkumpulan) -> dict:
         "ended": ended,
         "personal": access.can_see_personal_data(user),
         "can_edit": can_edit,
-        "form": AddMemberForm(group=group, user=user, auto_id=ADD_PREFIX) if can_edit else None,
+        "add_again": add_again,
+        "form": form,
     }
 
 
@@ -147,7 +155,9 @@ def anggota_add(request: HttpRequest, kode: str) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s was added to %(group)s as %(role)s.")
                                  % values)
-            return redirect(perkumpulan_url(group))
+            # Back to the group with the form open again, for the next member.
+            return redirect(reverse("registry:perkumpulan_detail", args=[group.kode])
+                            + f"?{ADD_AGAIN}#anggota")
     return render(request, "members/anggota_tambah.html", {
         "form": form, "group": group,
     }, status=400)

@@ -14,7 +14,13 @@ def test_a_new_person_is_registered_and_added(client, operator, data):
     client.force_login(operator)
     response = add(client, tanggal_lahir="2001-06-25", pendidikan="SMA", mulai="2024-02-01")
     assert response.status_code == 302
-    assert response["Location"] == "/perkumpulan/CBR-DW-001/#anggota"
+    assert response["Location"] == "/perkumpulan/CBR-DW-001/?tambah=anggota#anggota"
+    # Back on the group's page the form is open again, the NIK box ready for the next member.
+    html = client.get(response["Location"]).content.decode()
+    form = html[html.index("<details open>\n    <summary>Tambah anggota lewat NIK"):]
+    assert 'id="anggota-nik"' in form.split("</form>")[0]
+    assert "autofocus" in form[form.index('id="anggota-nik"') - 200:form.index('id="anggota-nik"')
+                                + 200]
     rina = Warga.objects.get(nik=NEW_NIK)
     assert (rina.nama, rina.jenis_kelamin, rina.tanggal_lahir, rina.pendidikan) == (
         "Rina Marlina", "P", datetime.date(2001, 6, 25), "SMA")
