@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import AnggotaKeluarga, Keluarga, Warga
@@ -396,8 +396,9 @@ class Penerima(models.Model):
 
 
 def program_period(program: Program) -> dict:
-    return {"start": program.mulai.strftime("%d-%m-%Y"),
-            "end": program.selesai.strftime("%d-%m-%Y") if program.selesai else "…"}
+    return {"start": formats.date_format(program.mulai, "SHORT_DATE_FORMAT"),
+            "end": formats.date_format(program.selesai, "SHORT_DATE_FORMAT")
+            if program.selesai else "…"}
 
 
 @dataclass

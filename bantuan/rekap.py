@@ -33,7 +33,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from bantuan.models import (
@@ -330,8 +330,9 @@ def table_open_cases_reached(rekap: Rekap) -> Tabel | None:
     counts = {k: (reached.get(k, 0), n - reached.get(k, 0)) for k, n in every.items() if n}
     baris = [Baris(k.nama, k.kode, list(counts[k.pk])) for k in categories(counts)]
     note = _("Open cases (neither closed nor refused, as they stand today) that received aid "
-             "from %(start)s to %(end)s.") % {"start": start.strftime("%d-%m-%Y"),
-                                               "end": end.strftime("%d-%m-%Y")}
+             "from %(start)s to %(end)s.") % {
+        "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
+        "end": formats.date_format(end, "SHORT_DATE_FORMAT")}
     table = make_table(16, _("Open PMKS cases that received aid in the last 12 months"),
                        REACHED_COLUMNS, baris, 0, note)
     table.chart_column, table.chart_percent = 0, True

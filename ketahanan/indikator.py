@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from bantuan.models import Penyaluran
@@ -484,7 +484,8 @@ def heading(hasil: Hasil) -> str:
     text = f"{hasil.wilayah.nama} ({hasil.wilayah.kode}), {hasil.acuan:%d-%m-%Y}"
     if hasil.pada is not None:
         text += " · " + str(_("as the registry stood on %(pada)s") % {
-            "pada": timezone.localtime(hasil.pada).strftime("%d-%m-%Y %H:%M")})
+            "pada": formats.date_format(timezone.localtime(hasil.pada),
+                                        "SHORT_DATETIME_FORMAT")})
     return text
 
 

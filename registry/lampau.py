@@ -30,7 +30,7 @@ from functools import cached_property
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
-from django.utils import dateparse, timezone
+from django.utils import dateparse, formats, timezone
 from django.utils.translation import gettext as _
 
 from registry import access
@@ -369,7 +369,8 @@ class SumberLampau(registry_rekap.SumberRekap):
 
     def banner(self) -> str:
         return _("As the registry stood on %(pada)s (from the audit history)") % {
-            "pada": timezone.localtime(as_of(self.pada)).strftime("%d-%m-%Y %H:%M")}
+            "pada": formats.date_format(timezone.localtime(as_of(self.pada)),
+                                         "SHORT_DATETIME_FORMAT")}
 
     def catatan(self, left_out: list[int]) -> str:
         return _("Tables %(tabel)s read records the audit history does not keep and are left "

@@ -67,3 +67,27 @@ def test_no_choice_of_the_main_forms_is_left_in_english(client, operator, staf):
         page = client.get(url).content.decode()
         select = page[page.index(f'name="{name}"'):]
         assert re.findall(r"<option[^>]*>([^<]*)</option>", select)[:3] == ["Semua", "Ya", "Tidak"]
+
+
+def test_one_date_format_on_every_page(client, operator, make_perkumpulan):
+    """Day, short month, year — "5 Agu 1980" — whichever of Django's formats a page asks for;
+    the same in English; a moment with its time as "2 Des 2026 09.51"."""
+    import datetime
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template('{{ d }}|{{ d|date:"DATE_FORMAT" }}|{{ d|date:"SHORT_DATE_FORMAT" }}|'
+                        '{{ t|date:"SHORT_DATETIME_FORMAT" }}|{{ t|date:"DATETIME_FORMAT" }}')
+    context = Context({"d": datetime.date(1980, 8, 5),
+                       "t": datetime.datetime(2026, 12, 2, 9, 51)})
+    with translation.override("id"):
+        assert template.render(context) == ("5 Agu 1980|5 Agu 1980|5 Agu 1980|"
+                                            "2 Des 2026 09.51|2 Des 2026 09.51")
+    with translation.override("en"):
+        assert template.render(context) == ("5 Aug 1980|5 Aug 1980|5 Aug 1980|"
+                                            "2 Dec 2026 09:51|2 Dec 2026 09:51")
+    make_perkumpulan("CBR-DW-001", sk_nomor="12/2020", sk_tanggal=datetime.date(2020, 3, 1))
+    client.force_login(operator)
+    html = client.get("/perkumpulan/CBR-DW-001/").content.decode()
+    assert "1 Mar 2020" in html and "01-03-2020" not in html and "1 Maret 2020" not in html

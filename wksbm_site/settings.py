@@ -254,6 +254,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "id"
+# One date format on every page (wksbm_site/formats).
+FORMAT_MODULE_PATH = ["wksbm_site.formats"]
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"

@@ -97,7 +97,7 @@ def test_the_life_cycle_of_a_plan(client, operator, world):
     page = client.get(detail).content.decode()
     assert 'id="kemajuan-angka">1/1<' in page
     assert 'id="kemajuan-anggaran">Rp 1.500.000<' in page
-    assert "30 kader dilatih" in page and "01-03-2026" in page
+    assert "30 kader dilatih" in page and "1 Mar 2026" in page
     listing = client.get(reverse("ketahanan:rencana_list") + f"?wilayah={CIBEUREUM}")
     assert listing.status_code == 200 and "1/1" in listing.content.decode()
 

@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -141,7 +141,7 @@ def day(value) -> str:
         return "–"
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value)
-    return value.strftime("%d-%m-%Y")
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
 class Row:
