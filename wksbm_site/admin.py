@@ -115,6 +115,9 @@ class AdminSite(admin.AdminSite):
     says a wrong password in the site's own words (wksbm_site.accounts)."""
 
     login_form = AdminLoginForm
+    # The models' sidebar took 300 of an office PC's 1280 px and pushed a group's member and
+    # link rows off the page; the index and the breadcrumbs lead to every model.
+    enable_nav_sidebar = False
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

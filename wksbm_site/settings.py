@@ -150,7 +150,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "wksbm_site.apps.AxesConfig",  # django-axes, its admin heading in Indonesian
     "django_filters",
     "import_export",
     "simple_history",
