@@ -8,21 +8,23 @@ group's page.
 """
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 
 import networkx as nx
 
-# One colour per group type, in the types' order (seed 004's 17, then repeating).
-PALETTE = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-    "#e6550d",
-]
+# One mark per group type, in the types' order: the eight colours of Okabe and Ito's palette,
+# told apart by readers with any colour vision, each as a solid dot, a ring and a dot with a
+# white centre — 24 marks for seed 004's 17 types, no two alike in colour and shape.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
+           "#F0E442"]
+MARKS = ["solid", "ring", "centre"]
 PARTNER_COLOUR = "#555555"
-WIDTH = 760
+WIDTH = 900  # room for the partners' names in full on the right
 CIRCLE_R = 230
 CENTRE = (260, 260)
 PARTNER_X = 620
+LINE_CHARS = 42  # a partner's name wraps at this many characters, on two lines at most
 GRID_STEP = 18
 MAX_GROUPS = 600  # above this a picture says more as figures: the page shows no picture
 
@@ -36,6 +38,8 @@ class Node:
     kode: str
     colour: str
     partner: bool = False
+    mark: str = "solid"
+    lines: tuple[str, ...] = ()  # a partner's name, in lines that fit beside its square
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Picture:
 def draw(graph: nx.Graph, types: list[tuple[str, str]]) -> Picture:
     """Lay the network out. `types` lists (code, name) of the group types in their order."""
     colour = {kode: PALETTE[i % len(PALETTE)] for i, (kode, _name) in enumerate(types)}
+    mark = {kode: MARKS[i // len(PALETTE) % len(MARKS)] for i, (kode, _name) in enumerate(types)}
     order = {kode: i for i, (kode, _name) in enumerate(types)}
     data = graph.nodes
     groups = sorted((n for n in graph if data[n]["jenis_node"] == "perkumpulan"),
@@ -73,22 +78,25 @@ def draw(graph: nx.Graph, types: list[tuple[str, str]]) -> Picture:
         angle = 2 * math.pi * i / len(linked) - math.pi / 2
         nodes.append(Node(n, round(cx + CIRCLE_R * math.cos(angle), 1),
                           round(cy + CIRCLE_R * math.sin(angle), 1), data[n]["label"],
-                          data[n]["kode"], colour.get(data[n]["jenis"], PARTNER_COLOUR)))
+                          data[n]["kode"], colour.get(data[n]["jenis"], PARTNER_COLOUR),
+                          mark=mark.get(data[n]["jenis"], "solid")))
     step = (2 * CIRCLE_R) / max(len(partners), 1)
     for i, n in enumerate(partners):
         nodes.append(Node(n, PARTNER_X, round(cy - CIRCLE_R + step * (i + 0.5), 1),
-                          data[n]["label"], "", PARTNER_COLOUR, partner=True))
+                          data[n]["label"], "", PARTNER_COLOUR, partner=True,
+                          lines=tuple(textwrap.wrap(data[n]["label"], LINE_CHARS)[:2])))
     top = cy + CIRCLE_R + 40
     per_row = (WIDTH - 40) // GRID_STEP
     for i, n in enumerate(isolated):
         row, column = divmod(i, per_row)
         nodes.append(Node(n, 20 + column * GRID_STEP, top + 20 + row * GRID_STEP,
                           data[n]["label"], data[n]["kode"],
-                          colour.get(data[n]["jenis"], PARTNER_COLOUR)))
+                          colour.get(data[n]["jenis"], PARTNER_COLOUR),
+                          mark=mark.get(data[n]["jenis"], "solid")))
     rows = math.ceil(len(isolated) / per_row) if isolated else 0
     height = int(top + 30 + rows * GRID_STEP)
     present = {data[n]["jenis"] for n in groups}
-    legend = [{"kode": kode, "nama": name, "colour": colour[kode]}
+    legend = [{"kode": kode, "nama": name, "colour": colour[kode], "mark": mark[kode]}
               for kode, name in types if kode in present]
     picture = Picture(WIDTH, height, nodes, [], legend, top)
     return picture.with_edges(graph)

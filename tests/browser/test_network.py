@@ -114,3 +114,37 @@ def test_removing_a_link_asks_first_and_needs_no_script(site, browser, operator,
     assert not Hubungan.objects.filter(pk=link.pk).exists()
     assert "Kelompok B" not in page.locator("#hubungan").inner_text()
     context.close()
+
+
+def test_the_network_page_speaks_plainly_and_every_type_has_its_own_mark(site, operator,
+                                                                       make_perkumpulan):
+    """All 17 types in one village: 17 legend marks, no two alike in colour and shape, from a
+    palette told apart with any colour vision; a partner's long name in full; each figure
+    explained; the per-type table fits its column at 1280 px."""
+    from network.picture import PALETTE
+    from registry.models import JenisPerkumpulan
+
+    groups = [make_perkumpulan(f"CBR-{t.kode}", jenis=t.kode, nama=f"Kelompok {t.nama}")
+              for t in JenisPerkumpulan.objects.order_by("urutan")]
+    office = Mitra.objects.create(nama="Pusat Kesejahteraan Sosial Kelurahan Cibeureum Utara",
+                                  jenis="PEMERINTAH", wilayah_id=CIBEUREUM)
+    Hubungan.objects.create(perkumpulan=groups[0], mitra_luar=office, bentuk="KOORDINASI")
+    Hubungan.objects.create(perkumpulan=groups[0], mitra_perkumpulan=groups[1],
+                            bentuk="KOORDINASI")
+    page = site.login(operator)
+    page.goto(f"{site.url}/jaringan/?wilayah={CIBEUREUM}")
+    marks = page.locator("ul.legend li svg").evaluate_all(
+        "svgs => svgs.map(s => [...s.querySelectorAll('circle')].map(c => [c.getAttribute"
+        "('fill'), c.getAttribute('stroke'), c.getAttribute('r')].join()).join('|'))")
+    assert len(marks) == 17 and len(set(marks)) == 17
+    colours = {c.upper() for c in page.locator("ul.legend circle").evaluate_all(
+        "cs => cs.map(c => c.getAttribute('stroke') === '#fff' || !c.getAttribute('stroke') "
+        "? c.getAttribute('fill') : c.getAttribute('stroke'))")} - {"#FFF"}
+    assert colours <= {c.upper() for c in PALETTE}
+    name = page.locator("figure.network").first.locator("g:has(rect) tspan").all_text_contents()
+    assert " ".join(name) == "Pusat Kesejahteraan Sosial Kelurahan Cibeureum Utara"
+    explained = page.locator("dl.explain").inner_text()
+    for term in ("Bagian terpisah", "Kepadatan", "Perkumpulan penghubung"):
+        assert term in explained
+    table = page.locator("#jenis-judul ~ .table-wrap").first
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
