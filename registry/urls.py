@@ -22,6 +22,7 @@ urlpatterns = [
     path("impor/<int:pk>/kesalahan.xlsx", impor.impor_errors, name="impor_errors"),
     path("impor/templat.xlsx", impor.workbook_template, name="workbook_template"),
     path("ekspor/", impor.workbook_export, name="workbook_export"),
+    path("ekspor/siapkan/", impor.export_page, name="export_page"),
     path("profil/<str:kode>/", profil.profil_list, name="profil_list"),
     path("profil/<str:kode>/baru/", profil.profil_form, name="profil_new"),
     path("profil/<str:kode>/<int:tahun>/ubah/", profil.profil_form, name="profil_edit"),

@@ -145,6 +145,7 @@ WEB = {
     "registry:impor_errors": Row(lambda w, p: r("registry:impor_errors", w.impor[p].pk),
                                  get="personal", reach=import_reach),
     "registry:workbook_template": Row(lambda w, p: r("registry:workbook_template")),
+    "registry:export_page": Row(lambda w, p: r("registry:export_page")),
     "registry:workbook_export": Row(
         lambda w, p: r("registry:workbook_export", query=f"?wilayah={w.place[p]}"),
         reach=in_area),

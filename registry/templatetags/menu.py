@@ -27,7 +27,7 @@ MENU = (
     ("registry:rekap", _("Recap"), True),
     ("ketahanan:indikator", _("Resilience"), True),
     ("registry:impor_new", _("Import"), False),
-    ("registry:workbook_export", _("Export"), True),
+    ("registry:export_page", _("Export"), True),
     ("admin:index", _("Admin"), True),
 )
 _LINKS: dict[tuple, list[tuple[str, str]]] = {}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry import import_queue, replicas, workbook
+from registry import access, import_queue, replicas, workbook
 from registry.forms import UploadForm
 from registry.models import Impor, StatusImpor, Wilayah
 from registry.pages import XLSX, paged, posted, require_editing_role, table_xlsx
@@ -176,6 +176,22 @@ def workbook_template(request: HttpRequest) -> HttpResponse:
     return FileResponse(
         buffer, as_attachment=True, filename="formulir-pendataan-wksbm.xlsx", content_type=XLSX
     )
+
+
+@login_required
+def export_page(request: HttpRequest) -> HttpResponse:
+    """Before the survey workbook is downloaded (the menu's Export): which area (the user's, or a
+    part of it), what the file holds for this role — full NIKs and PMKS cases by name, or, for
+    an observer, neither — and that the download is recorded. The file itself is
+    `workbook_export` (scripts call it directly)."""
+    from registry.filters import has_sub_areas, sub_areas
+
+    areas = list(sub_areas(request)) if has_sub_areas(request.user) else []
+    return render(request, "registry/ekspor_tanya.html", {
+        "area": request.user.wilayah, "areas": areas,
+        "personal": access.can_see_personal_data(request.user),
+        "pmks": access.can_see_pmks(request.user),
+    })
 
 
 @login_required
