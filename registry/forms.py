@@ -684,6 +684,12 @@ class PerkumpulanForm(OnceForm, VersionedModelForm):
         elif isinstance(self.cleaned_data.get("desa_kode"), Wilayah):
             self.instance.desa = self.cleaned_data["desa_kode"]
         super()._post_clean()
+        group = self.instance
+        if self.has_error("kode", "unique") and group.desa_id and group.jenis_id:
+            self.suggested_code = Perkumpulan.suggest_code(group.desa_id, group.jenis)
+            self.add_error("kode", ValidationError(
+                _("The next free code for this area and type is %(kode)s."),
+                code="suggested", params={"kode": self.suggested_code}))
 
 
 class ProfilDesaForm(OnceForm, VersionedModelForm):

@@ -1,4 +1,6 @@
 import datetime
+import re
+from collections import Counter
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -419,6 +421,35 @@ class Perkumpulan(models.Model):
     def di_atas_desa(self) -> bool:
         """True for a group organised above the village (its area is a kecamatan or larger)."""
         return bool(self.desa_id) and self.desa_id.count(".") < 3
+
+    @classmethod
+    def suggest_code(cls, desa_id: str, jenis: "JenisPerkumpulan") -> str:
+        """The next free code for a new group of `jenis` in the area `desa_id`, in the shape the
+        area's codes already have: after CBR-DW-007, CBR-DW-008; a first Posyandu of a village
+        coded CBR-DW-…, CBR-POSYANDU-001; an area with no codes yet, POSYANDU-001."""
+        ending = re.compile(r"^(.*?)(\d+)$")
+        heads: Counter = Counter()
+        width: dict[str, int] = {}
+        for kode in cls.objects.filter(desa_id=desa_id, jenis=jenis).values_list("kode",
+                                                                                 flat=True):
+            if found := ending.match(kode):
+                heads[found[1]] += 1
+                width[found[1]] = max(width.get(found[1], 0), len(found[2]))
+        if heads:
+            head = heads.most_common(1)[0][0]
+        else:  # the village's own prefix, from its other groups' codes (PREFIX-TYPE-NUMBER)
+            prefixes = Counter(kode.rsplit("-", 2)[0] for kode in cls.objects.filter(
+                desa_id=desa_id).values_list("kode", flat=True)[:500] if kode.count("-") >= 2)
+            prefix = prefixes.most_common(1)[0][0] + "-" if prefixes else ""
+            head = f"{prefix}{jenis.kode}-"
+        taken = set(cls.objects.filter(kode__istartswith=head).values_list("kode", flat=True))
+        taken = {kode.casefold() for kode in taken}
+        numbers = [int(m[2]) for kode in taken if (m := ending.match(kode))
+                   and m[1] == head.casefold()]
+        number = max(numbers, default=0) + 1
+        while f"{head}{number:0{width.get(head, 3)}d}".casefold() in taken:
+            number += 1
+        return f"{head}{number:0{width.get(head, 3)}d}"
 
 
 class ProfilDesaQuerySet(ScopedQuerySet):
