@@ -22,6 +22,7 @@ from registry.forms import (
     Conflict,
     DateInput,
     ModelRulesForm,
+    NikInput,
     OnceForm,
     VersionedForm,
     today,
@@ -79,8 +80,9 @@ class AddMemberForm(MembersForm):
     nik = forms.CharField(
         label=_("NIK"),
         max_length=40,  # the model's validator tells the right length, with its own message
-        help_text=_("16 digits. A person already registered is found by NIK and linked."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("16 digits. A person already registered is found by NIK and linked; for a "
+                    "new one the date of birth and sex are read from it."),
+        widget=NikInput,
     )
     nama = Warga._meta.get_field("nama").formfield(
         required=False, help_text=_("Needed only for a person not yet registered.")
@@ -102,6 +104,8 @@ class AddMemberForm(MembersForm):
         self.person: Warga | None = None
         self.membership: Keanggotaan | None = None
         self.found = False
+        self.warnings: list[str] = []
+        self.fields["nik"].widget.fills(self, "tanggal_lahir", "jenis_kelamin")
 
     def clean_nik(self) -> str:
         # Spaces typed between groups of digits are no part of the number.
@@ -117,7 +121,14 @@ class AddMemberForm(MembersForm):
         if self.found and not self.known(self.person, data.get("nama")):
             self.person = None
             return data
+        # What the typed values say against the NIK: told after the save, never refused.
+        self.warnings = validators.nik_disagreements(
+            nik, data.get("jenis_kelamin"), data.get("tanggal_lahir"), self.group.desa_id)
         if self.person is None:
+            decoded = validators.nik_birth_date(nik)
+            if decoded is not None:  # left empty: what the NIK says
+                data["tanggal_lahir"] = data.get("tanggal_lahir") or decoded[0]
+                data["jenis_kelamin"] = data.get("jenis_kelamin") or decoded[1]
             self.person = Warga(nik=nik, **{
                 name: data.get(name) or (None if name == "tanggal_lahir" else "")
                 for name in self.PERSON_FIELDS

@@ -155,6 +155,8 @@ def anggota_add(request: HttpRequest, kode: str) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s was added to %(group)s as %(role)s.")
                                  % values)
+            for warning in form.warnings:
+                messages.warning(request, warning)
             # Back to the group with the form open again, for the next member.
             return redirect(reverse("registry:perkumpulan_detail", args=[group.kode])
                             + f"?{ADD_AGAIN}#anggota")

@@ -479,6 +479,27 @@ def pick_group(groups: models.QuerySet, text: str) -> Perkumpulan:
         code="ambiguous")
 
 
+class NikInput(forms.TextInput):
+    """A NIK box that fills the form's date of birth and sex from the NIK as it is typed, where
+    they are empty, and says beside them when they differ (static/wksbm/nik.js). `fills(form,
+    born, sex)` names the two fields."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def fills(self, form, born: str, sex: str) -> None:
+        self.attrs.update({
+            "data-lahir": form[born].auto_id, "data-kelamin": form[sex].auto_id,
+            "data-lain-lahir": _("Differs from the date of birth in the NIK."),
+            "data-lain-kelamin": _("Differs from the sex in the NIK."),
+        })
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return mark_safe(  # noqa: S308 — the script's path from static()
+            super().render(name, value, attrs, renderer)
+            + f'<script src="{escape(static("wksbm/nik.js"))}" defer></script>')
+
+
 class GroupPicker(forms.TextInput):
     """A text box for a group's code or name. With JavaScript (static/wksbm/picker.js) the groups
     whose name or code holds what is typed are offered as the user types (the search page

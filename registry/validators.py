@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 NIK_LENGTH = 16
@@ -63,6 +63,34 @@ def nik_birth_date(nik: str) -> tuple[datetime.date, str] | None:
         return datetime.date(full_year, month, day), sex
     except ValueError:
         return None
+
+
+def nik_kecamatan(nik: str) -> str:
+    """The kecamatan code a NIK was issued in (its first six digits): "32.77.01"."""
+    return f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}"
+
+
+def nik_disagreements(nik: str, jenis_kelamin: str | None, tanggal_lahir,
+                      desa_id: str | None) -> list[str]:
+    """What typed values say against the NIK (never an error: a person is registered as typed):
+    a sex or a date of birth other than those it encodes, and a village outside the kecamatan it
+    was issued in (people move; shown so that a mistyped NIK is noticed)."""
+    said = []
+    decoded = nik_birth_date(nik or "")
+    if decoded is not None:
+        born, sex = decoded
+        if tanggal_lahir and tanggal_lahir != born:
+            said.append(_("The date of birth typed differs from the NIK's (%(born)s).")
+                        % {"born": formats.date_format(born, "SHORT_DATE_FORMAT")})
+        if jenis_kelamin and jenis_kelamin != sex:
+            said.append(_("The sex typed differs from the NIK's (%(sex)s).")
+                        % {"sex": _("female") if sex == "P" else _("male")})
+    if nik and len(nik) == NIK_LENGTH and desa_id and desa_id.count(".") == 3 \
+            and not desa_id.startswith(nik_kecamatan(nik) + "."):
+        said.append(_("The NIK was issued in kecamatan %(kecamatan)s, outside this village's: "
+                      "allowed (people move), but check the NIK.")
+                    % {"kecamatan": nik_kecamatan(nik)})
+    return said
 
 
 def validate_nik(value: str) -> None:

@@ -164,3 +164,27 @@ def test_a_constraint_met_while_writing_is_an_error_not_a_500(client, operator, 
     assert response.status_code == 400
     assert response.context["form"].has_error(NON_FIELD_ERRORS, "conflict")
     assert snapshot() == before
+
+
+def test_the_nik_fills_birth_and_sex_and_says_what_disagrees(client, operator, data):
+    """A new person's empty date of birth and sex are read from the NIK; a typed value that
+    differs, and a NIK issued in another kecamatan, are told after the save (never refused)."""
+    client.force_login(operator)
+    # NEW_NIK: born 25-06-2001, a man, issued in 32.77.01 — Cibeureum's kecamatan.
+    response = add(client, jenis_kelamin="", tanggal_lahir="")
+    assert response.status_code == 302
+    rina = Warga.objects.get(nik=NEW_NIK)
+    assert (rina.tanggal_lahir, rina.jenis_kelamin) == (datetime.date(2001, 6, 25), "L")
+    page = client.get(response["Location"]).content.decode()
+    assert "berbeda" not in page and "kecamatan" not in page.split('class="messages"')[1][:400]
+    other = "3273016506010007"  # a woman born the same day (day + 40), issued in 32.73.01
+    response = add(client, nik=other, nama="Rina Lain", jenis_kelamin="L",
+                   tanggal_lahir="2001-06-26")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    messages = page.split('class="messages"')[1].split("</ul>")[0]
+    assert "Tanggal lahir yang diketik berbeda dengan NIK (25 Jun 2001)" in messages
+    assert "Jenis kelamin yang diketik berbeda dengan NIK (perempuan)" in messages
+    assert "kecamatan 32.73.01" in messages
+    person = Warga.objects.get(nik=other)
+    assert (person.tanggal_lahir, person.jenis_kelamin) == (datetime.date(2001, 6, 26), "L")
