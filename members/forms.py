@@ -25,6 +25,7 @@ from registry.forms import (
     NikInput,
     OnceForm,
     VersionedForm,
+    VersionedModelForm,
     today,
     village_in_area,
 )
@@ -311,6 +312,44 @@ class EndMembershipForm(_MembershipForm):
 
     def write(self) -> None:
         self.end_current(self.day)
+
+
+class WargaForm(VersionedModelForm):
+    """A registered person's data, changed on the web by whoever may edit them (their village's
+    officer, the staff of its area). The NIK is their key and stays; the village of residence is
+    a village code within the user's area (empty: unknown). What the values say against the NIK
+    is told after the save (`warnings`), never refused. A change is checked against the version
+    the form was opened with (two officers editing one person: the second is told)."""
+
+    desa = forms.CharField(
+        label=_("Village of residence (code)"), max_length=20, required=False,
+        help_text=_("The desa/kelurahan code, like 32.77.01.1002; empty if not known."))
+
+    class Meta(VersionedModelForm.Meta):
+        model = Warga
+        fields = ["nama", "jenis_kelamin", "tanggal_lahir", "pendidikan", "rw", "rt", "alamat"]
+        widgets = {"tanggal_lahir": DateInput}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.warnings: list[str] = []
+        self.fields["desa"].initial = self.instance.wilayah_id or ""
+        for name in ("rw", "rt"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+
+    def clean_desa(self):
+        kode = self.cleaned_data["desa"].strip()
+        return village_in_area(self.user, kode) if kode else None
+
+    def _post_clean(self):
+        if "desa" in self.cleaned_data:
+            self.instance.wilayah = self.cleaned_data["desa"]
+        super()._post_clean()
+        data = self.cleaned_data
+        self.warnings = validators.nik_disagreements(
+            self.instance.nik, data.get("jenis_kelamin"), data.get("tanggal_lahir"),
+            self.instance.wilayah_id)
 
 
 class SearchForm(forms.Form):

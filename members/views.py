@@ -28,6 +28,7 @@ from members.forms import (
     EndMembershipForm,
     KeluargaForm,
     SearchForm,
+    WargaForm,
 )
 from members.models import (
     AnggotaKeluarga,
@@ -40,7 +41,13 @@ from members.models import (
 from registry import access, audit, rekap
 from registry.forms import today
 from registry.models import Perkumpulan
-from registry.pages import can_edit_record, get_editable_or_404, paged, require_editing_role
+from registry.pages import (
+    can_edit_record,
+    get_editable_or_404,
+    paged,
+    posted,
+    require_editing_role,
+)
 from registry.panels import PAGE_PANELS, shown
 
 # The board first, in the order of PeranAnggota (chair, vice chair, secretary, treasurer).
@@ -285,7 +292,26 @@ def warga_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history,
         "history_total": history_total,
         "can_edit": access.can_edit(user),
+        "can_edit_person": can_edit_record(request, person),
     })
+
+
+@login_required
+def warga_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a person's data (Ubah on their page): 403 for a role that may not edit, 404 for a
+    person the user may not change."""
+    require_warga_access(request)
+    person = get_editable_or_404(request, Warga.objects.select_related("wilayah"), pk=pk)
+    form = WargaForm(posted(request), instance=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        if saved is not None:
+            messages.success(request, _("The person's data was saved."))
+            for warning in form.warnings:
+                messages.warning(request, warning)
+            return redirect("members:warga_detail", pk=saved.pk)
+    return render(request, "members/warga_form.html", {"form": form, "person": person},
+                  status=form.http_status)
 
 
 def keanggotaan_history(group: Perkumpulan) -> audit.Source:

@@ -172,6 +172,8 @@ WEB = {
     "members:warga_list": Row(lambda w, p: r("members:warga_list"), get="personal"),
     "members:warga_detail": Row(lambda w, p: r("members:warga_detail", w.warga[p].pk),
                                 get="personal", reach=in_area),
+    "members:warga_edit": Row(lambda w, p: r("members:warga_edit", w.warga[p].pk),
+                              get="edit", post="edit", reach=in_area),
     "members:anggota_add": Row(
         lambda w, p: r("members:anggota_add", w.group[p].kode), get=None, post="edit",
         reach=in_area),
