@@ -30,6 +30,7 @@ PAGES = [
     ("jaringan", "/jaringan/?wilayah=32.77.01.1002"),
     ("bantuan", "/bantuan/"),
     ("bantuan-laporan", "/bantuan/laporan/"),
+    ("ekspor", "/ekspor/siapkan/"),
 ]
 
 
