@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -453,6 +454,7 @@ def pick_group(groups: models.QuerySet, text: str) -> Perkumpulan:
     of it, or of its code); a ValidationError that says what was found otherwise — nothing, or
     the groups it could mean, each with the code that picks it."""
     text = " ".join(text.split())
+    ProhibitNullCharactersValidator()(text)  # PostgreSQL refuses NUL in a query's text
     named = re.fullmatch(r".*\(([^()]+)\)", text)  # a picker's label: "… (CBR-DW-021)"
     if named and (found := groups.filter(kode__iexact=named[1]).first()):
         return found

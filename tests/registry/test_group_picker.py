@@ -53,6 +53,16 @@ def test_an_ambiguous_name_lists_the_groups_it_could_mean_with_their_codes(anggr
     assert picked("MLG-DW-021") == "MLG-DW-021"
 
 
+def test_a_nul_character_is_refused_before_any_query(anggrek):
+    """PostgreSQL refuses NUL in a query's text: a text with one is told, never sent."""
+    for text in ("\x00", "Mawar\x00"):
+        with pytest.raises(ValidationError) as caught:
+            picked(text)
+        assert caught.value.error_list[0].code == "null_characters_not_allowed"
+    with pytest.raises(ValidationError):
+        GroupsPickField(queryset=Perkumpulan.objects.all()).clean(["CBR-DW-021", "\x00"])
+
+
 def test_a_group_outside_the_choice_is_unknown_not_found(anggrek):
     village = Perkumpulan.objects.filter(desa_id=CIBEUREUM)
     for text in ("MLG-DW-021", "tidak ada"):
