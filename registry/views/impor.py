@@ -184,9 +184,10 @@ def export_page(request: HttpRequest) -> HttpResponse:
     part of it), what the file holds for this role — full NIKs and PMKS cases by name, or, for
     an observer, neither — and that the download is recorded. The file itself is
     `workbook_export` (scripts call it directly)."""
-    from registry.filters import has_sub_areas, sub_areas
+    from registry.filters import area_label, has_sub_areas, sub_areas
 
-    areas = list(sub_areas(request)) if has_sub_areas(request.user) else []
+    areas = ([(a.kode, area_label(a)) for a in sub_areas(request)]
+             if has_sub_areas(request.user) else [])
     return render(request, "registry/ekspor_tanya.html", {
         "area": request.user.wilayah, "areas": areas,
         "personal": access.can_see_personal_data(request.user),
