@@ -132,6 +132,8 @@ def kasus_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 return None
             messages.success(request, (_("Case of %(name)s saved.") if kasus else
                                        _("Case of %(name)s recorded.")) % {"name": saved.nama})
+            for warning in form.warnings:
+                messages.warning(request, warning)
             return reverse("pmks:kasus_detail", args=[saved.pk])
 
         done = form.save_once(request, save, reverse("pmks:kasus_list"))
@@ -218,10 +220,11 @@ def kasus_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def uncovered_needs(user, open_cases) -> list[dict]:
+def uncovered_needs(user, open_cases) -> tuple[list[dict], set[int]]:
     """Per village and category: the open cases whose village has no active group of a type
     that usually helps that category (`KategoriPMKS.jenis_penolong`); the types present come
-    from the stored recap counts, so this reads a few rows per village."""
+    from the stored recap counts, so this reads a few rows per village. With them, the
+    categories some type is recorded to help (the others the gaps cannot speak of)."""
     helpers: dict[int, set[int]] = {}
     for kategori, jenis in KategoriPMKS.jenis_penolong.through.objects.values_list(
             "kategoripmks_id", "jenisperkumpulan_id"):
@@ -235,7 +238,7 @@ def uncovered_needs(user, open_cases) -> list[dict]:
         wanted = helpers[row["kategori"]]
         if not any((row["desa"], jenis) in present for jenis in wanted):
             gaps.append({**row, "types": sorted(names[j] for j in wanted)})
-    return gaps
+    return gaps, set(helpers)
 
 
 @login_required
@@ -263,10 +266,7 @@ def cakupan(request: HttpRequest) -> HttpResponse:
                                                                                    "nama")
     matrix = [{"kategori": k, "cells": [cells.get((k.pk, t.pk), 0) for t in types],
                "none": cells.get((k.pk, None), 0)} for k in categories]
-    gaps = uncovered_needs(request.user, open_cases)
-    # Categories no type of group is recorded to help: the gaps above cannot speak of them.
-    helped = set(KategoriPMKS.jenis_penolong.through.objects.values_list("kategoripmks_id",
-                                                                         flat=True))
+    gaps, helped = uncovered_needs(request.user, open_cases)
     unmapped = [k for k in categories if k.pk not in helped]
     current = Keanggotaan.objects.filter(warga=OuterRef("warga"), selesai__isnull=True)
     members = (open_cases.filter(Exists(current))
