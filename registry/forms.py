@@ -465,29 +465,49 @@ def pick_group(groups: models.QuerySet, text: str) -> Perkumpulan:
         if found:
             break
     like = groups.filter(models.Q(nama__icontains=text) | models.Q(kode__icontains=text))
-    found = list(like.order_by("nama", "kode")[:PICK_SHOWN + 1])
+    found = list(like.select_related("jenis", "desa").order_by("nama", "kode")[:PICK_SHOWN + 1])
     if len(found) == 1:
         return found[0]
     if not found:
         raise ValidationError(
             _("No group named or coded “%(text)s” within your area.") % {"text": text},
             code="unknown")
-    shown = group_labels(like.order_by("nama", "kode")[:PICK_SHOWN])
+    shown = [group_label(g.nama, g.jenis.nama, g.rw, g.desa.nama if g.desa_id else None, g.kode)
+             for g in found[:PICK_SHOWN]]
     raise ValidationError(
         _("More than one group matches “%(text)s”: %(groups)s%(more)s. Type the code of "
           "the one you mean.") % {
-            "text": text, "groups": "; ".join(label for _kode, label in shown),
+            "text": text, "groups": "; ".join(shown),
             "more": "…" if len(found) > PICK_SHOWN else ""},
         code="ambiguous")
 
 
+FORMS_SCRIPT = "wksbm/forms.js"
+
+
+def with_script(html: str) -> str:
+    """A widget's HTML and the forms' script (static/wksbm/forms.js: pickers and NIK boxes), which
+    wires every such box of the page once however many boxes bring it."""
+    return mark_safe(  # noqa: S308 — the widget's own HTML; the script's path from static()
+        f'{html}<script src="{escape(static(FORMS_SCRIPT))}" defer></script>')
+
+
+def with_list(box: str, attrs: dict) -> str:
+    """A picker's box and the list its search fills (a datalist named by the box's `list`)."""
+    return with_script(f'{box}<datalist id="{escape(attrs["list"])}"></datalist>')
+
+
 class NikInput(forms.TextInput):
     """A NIK box that fills the form's date of birth and sex from the NIK as it is typed, where
-    they are empty, and says beside them when they differ (static/wksbm/nik.js). `fills(form,
-    born, sex)` names the two fields."""
+    they are empty, says beside them when they differ, and beside itself when the NIK was issued
+    outside the form's village (static/wksbm/forms.js). `fills(form, born, sex)` names the two
+    fields; `village(code=…)` or `village(field=…)` the village (fixed, or a box of the form)."""
 
     def __init__(self, attrs=None):
-        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", "data-nik": "1",
+                          "data-lain-wilayah": _("This NIK was issued in kecamatan %s, outside "
+                                                 "this village's: allowed, but check it."),
+                          **(attrs or {})})
 
     def fills(self, form, born: str, sex: str) -> None:
         self.attrs.update({
@@ -496,14 +516,18 @@ class NikInput(forms.TextInput):
             "data-lain-kelamin": _("Differs from the sex in the NIK."),
         })
 
+    def village(self, code: str | None = None, field=None) -> None:
+        if code:
+            self.attrs["data-wilayah"] = code
+        if field is not None:
+            self.attrs["data-wilayah-dari"] = field.auto_id
+
     def render(self, name, value, attrs=None, renderer=None):
-        return mark_safe(  # noqa: S308 — the script's path from static()
-            super().render(name, value, attrs, renderer)
-            + f'<script src="{escape(static("wksbm/nik.js"))}" defer></script>')
+        return with_script(super().render(name, value, attrs, renderer))
 
 
 class GroupPicker(forms.TextInput):
-    """A text box for a group's code or name. With JavaScript (static/wksbm/picker.js) the groups
+    """A text box for a group's code or name. With JavaScript (static/wksbm/forms.js) the groups
     whose name or code holds what is typed are offered as the user types (the search page
     `registry:perkumpulan_cari` fills the box's list); without it, the form finds the group
     when sent (`pick_group`) and names the candidates when the text is not enough."""
@@ -514,10 +538,7 @@ class GroupPicker(forms.TextInput):
     def render(self, name, value, attrs=None, renderer=None):
         attrs = {**(attrs or {}), "list": f"{(attrs or {}).get('id', name)}-pilihan",
                  "data-cari": reverse("registry:perkumpulan_cari")}
-        box = super().render(name, value, attrs, renderer)
-        return mark_safe(  # noqa: S308 — the id escaped; the script's path from static()
-            f'{box}<datalist id="{escape(attrs["list"])}"></datalist>'
-            f'<script src="{escape(static("wksbm/picker.js"))}" defer></script>')
+        return with_list(super().render(name, value, attrs, renderer), attrs)
 
 
 class GroupPickField(forms.CharField):
@@ -542,7 +563,7 @@ class GroupPickField(forms.CharField):
 class GroupsPicker(GroupPicker):
     """Several groups: those chosen as ticked boxes (untick to leave one out), and a box to add
     one more by its code or name (with JavaScript, each one chosen from the list joins the ticked
-    boxes at once: static/wksbm/picker.js). Every box sends under the field's name."""
+    boxes at once: static/wksbm/forms.js). Every box sends under the field's name."""
 
     allow_multiple_selected = True
 

@@ -1,5 +1,5 @@
 """Picking groups in a real browser (registry.forms.GroupPicker, GroupsPicker and
-static/wksbm/picker.js): the groups found are offered as the officer types a part of a name, each
+static/wksbm/forms.js): the groups found are offered as the officer types a part of a name, each
 told apart by type, RW and village; a forum's member groups are ticked one by one from them; and
 without JavaScript the same form finds the group by its name when sent."""
 

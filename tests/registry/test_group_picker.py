@@ -108,7 +108,7 @@ def test_a_page_with_a_picker_loads_its_script_once_and_others_none(client, oper
     client.force_login(operator)
     html = client.get("/forum/").content.decode()  # two pickers: the forum's and none other
     assert html.count('id="id_anggota-pilihan"') == 1
-    assert html.count("wksbm/picker") >= 1
+    assert html.count("wksbm/forms.js") >= 1
     assert "<script" not in client.get("/perkumpulan/").content.decode()
 
 
