@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ketahanan.models import AnggotaPokja, JabatanPokja, PokjaTansosmas
-from members.forms import visible_person
+from members.forms import PersonPicker, visible_person
 from registry.forms import DateInput, OnceForm, VersionedModelForm
 
 
@@ -28,8 +28,9 @@ class AnggotaPokjaForm(OnceForm, forms.Form):
     """A member of a Pokja: a registered person found by NIK (only among the people the user
     sees), a position, what the member represents, the start of the term."""
 
-    nik = forms.CharField(label=_("NIK"), max_length=20,
-                          help_text=_("A person already registered (a member of some group)."))
+    nik = forms.CharField(label=_("NIK or name"), max_length=150, widget=PersonPicker,
+                          help_text=_("A person already registered (a member of some group): "
+                                      "their NIK, or their name chosen from the list."))
     jabatan = forms.ChoiceField(label=_("Position"), choices=JabatanPokja.choices,
                                 initial=JabatanPokja.ANGGOTA)
     unsur = forms.CharField(label=_("Represents"), max_length=100, required=False,

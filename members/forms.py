@@ -12,7 +12,10 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from members.models import AnggotaKeluarga, Keanggotaan, Keluarga, PeranAnggota, Warga
@@ -28,15 +31,71 @@ from registry.forms import (
     VersionedModelForm,
     today,
     village_in_area,
+    with_list,
 )
 from registry.models import Perkumpulan, Wilayah
 
+PICK_SHOWN = 8  # the people an ambiguous name lists
+
+
+def person_label(person: Warga) -> str:
+    """How a picker names a person: "Siti Aminah — 5 Agu 1980, RT 1/RW 2, Cibeureum
+    (3277014508800001)": two people of one name differ by birth date or place, and the NIK is what
+    is sent. Only for a user who may see full NIKs (`access.can_see_personal_data`)."""
+    where = [formats.date_format(person.tanggal_lahir, "SHORT_DATE_FORMAT")
+             if person.tanggal_lahir else "",
+             "/".join(f"{k} {v}" for k, v in (("RT", person.rt), ("RW", person.rw)) if v),
+             person.wilayah.nama if person.wilayah_id else ""]
+    return f"{person.nama} — {', '.join(p for p in where if p) or '–'} ({person.nik})"
+
+
+def found_people(user, text: str, limit: int) -> list[Warga]:
+    """The registered people `user` sees whose name holds every word of `text`, or whose NIK
+    begins with its digits (SearchForm's rules), by name; none for a user who may not see full
+    NIKs, since a NIK is what picks a person."""
+    if not access.can_see_personal_data(user):
+        return []
+    form = SearchForm({"q": text})
+    if not form.is_valid() or not form.cleaned_data["q"]:
+        return []
+    people = form.search(Warga.objects.visible_to(user)).select_related("wilayah")
+    return list(people.order_by("nama", "nik")[:limit])
+
+
+def person_nik(user, text: str) -> str:
+    """The NIK a person box names: the digits typed (spaces are no part of the number; a NIK's
+    own checks follow), or the NIK of the one registered person `user` sees whose name holds the
+    words typed; a ValidationError that says what was found otherwise — nobody, or the people it
+    could mean, each with the NIK that picks them."""
+    text = " ".join(str(text).split())
+    ProhibitNullCharactersValidator()(text)  # PostgreSQL refuses NUL in a query's text
+    labelled = re.fullmatch(r".*\(([0-9 ]+)\)", text)  # a picker's label: "… (3277…)"
+    if labelled:
+        text = labelled[1]
+    if not text or re.search(r"[0-9]", text):  # a NIK, mistyped or not
+        return "".join(text.split())
+    found = found_people(user, text, PICK_SHOWN + 1)
+    if len(found) == 1:
+        return found[0].nik
+    if not found:
+        raise ValidationError(
+            _("No registered person named “%(text)s” within your area: type their NIK (16 "
+              "digits); a person not yet registered is registered with it.") % {"text": text},
+            code="unknown")
+    raise ValidationError(
+        _("More than one person is named “%(text)s”: %(people)s%(more)s. Type the NIK of the one "
+          "you mean.") % {
+            "text": text, "people": "; ".join(person_label(p) for p in found[:PICK_SHOWN]),
+            "more": "…" if len(found) > PICK_SHOWN else ""},
+        code="ambiguous")
+
 
 def visible_person(user, value: str) -> Warga:
-    """The registered person of a typed NIK whom `user` may see, for a form that names a person
-    by NIK (a forum leader, a Pokja member); a ValidationError otherwise — the NIK's own, or
-    "unknown", which never tells a person outside the area from no person at all."""
-    nik = "".join(value.split())
+    """The registered person a person box names (by NIK or name: `person_nik`) whom `user` may
+    see, for a form that names a registered person (a forum leader, a Pokja member); a
+    ValidationError otherwise — the NIK's own, or "unknown", which never tells a person outside
+    the area from no person at all."""
+    nik = person_nik(user, value)
     validators.validate_nik(nik)
     person = Warga.objects.visible_to(user).filter(nik=nik).first()
     if person is None:
@@ -44,6 +103,22 @@ def visible_person(user, value: str) -> Warga:
             _("No person with this NIK within your area; add them to a group first."),
             code="unknown")
     return person
+
+
+class PersonPicker(NikInput):
+    """A person box: a NIK, or a registered person's name. With JavaScript (static/wksbm/
+    forms.js) the people whose name or NIK holds what is typed are offered as the user types
+    (`members:warga_cari`), and a NIK chosen or typed fills the form's date of birth and sex where
+    the box `fills` them; without it, the form finds the person when sent (`person_nik`)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"data-picker": "warga", "inputmode": "text", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{(attrs or {}).get('id', name)}-pilihan",
+                 "data-cari": reverse("members:warga_cari")}
+        return with_list(forms.TextInput.render(self, name, value, attrs, renderer), attrs)
+
 
 # A broken database constraint of Keanggotaan, told on the field the user can change. The error
 # code is the constraint's name.
@@ -79,11 +154,12 @@ class AddMemberForm(MembersForm):
     unique) is linked as they are; anyone else is registered with the data typed."""
 
     nik = forms.CharField(
-        label=_("NIK"),
-        max_length=40,  # the model's validator tells the right length, with its own message
-        help_text=_("16 digits. A person already registered is found by NIK and linked; for a "
-                    "new one the date of birth and sex are read from it."),
-        widget=NikInput,
+        label=_("NIK or name"),
+        max_length=150,  # the model's validator tells a NIK's right length, with its own message
+        help_text=_("16 digits, or the name of a person already registered (choose them from the "
+                    "list). A registered person is linked; for a new one the date of birth and "
+                    "sex are read from the NIK."),
+        widget=PersonPicker,
     )
     nama = Warga._meta.get_field("nama").formfield(
         required=False, help_text=_("Needed only for a person not yet registered.")
@@ -107,10 +183,10 @@ class AddMemberForm(MembersForm):
         self.found = False
         self.warnings: list[str] = []
         self.fields["nik"].widget.fills(self, "tanggal_lahir", "jenis_kelamin")
+        self.fields["nik"].widget.village(code=group.desa_id)
 
     def clean_nik(self) -> str:
-        # Spaces typed between groups of digits are no part of the number.
-        return "".join(self.cleaned_data["nik"].split())
+        return person_nik(self.user, self.cleaned_data["nik"])
 
     def clean(self):
         data = super().clean()
@@ -468,9 +544,10 @@ class AddHouseholdMemberForm(OnceForm, forms.Form):
     membership there ending the day before. Sent twice, it adds once."""
 
     nik = forms.CharField(
-        label=_("NIK"), max_length=40,
-        help_text=_("A person registered within your area (add them to a group first)."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        label=_("NIK or name"), max_length=150,
+        help_text=_("A person registered within your area (add them to a group first): their NIK, "
+                    "or their name chosen from the list."),
+        widget=PersonPicker,
     )
     hubungan = AnggotaKeluarga._meta.get_field("hubungan").formfield()
     mulai = forms.DateField(label=_("From"), widget=DateInput, initial=today,
@@ -484,7 +561,7 @@ class AddHouseholdMemberForm(OnceForm, forms.Form):
         self.send_once(user, f"members:anggota_keluarga_add:{keluarga.pk}")
 
     def clean_nik(self) -> str:
-        nik = "".join(self.cleaned_data["nik"].split())
+        nik = person_nik(self.user, self.cleaned_data["nik"])
         self.person = Warga.objects.visible_to(self.user).filter(nik=nik).first()
         if self.person is None:
             raise ValidationError(_("No person with this NIK is registered within your area."),

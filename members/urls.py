@@ -6,6 +6,7 @@ app_name = "members"
 urlpatterns = [
     path("warga/", views.warga_list, name="warga_list"),
     path("warga/<int:pk>/", views.warga_detail, name="warga_detail"),
+    path("cari/warga/", views.warga_cari, name="warga_cari"),
     path("warga/<int:pk>/ubah/", views.warga_edit, name="warga_edit"),
     # Group codes may hold "/" (validate_kode_perkumpulan), hence <path:>.
     path("perkumpulan/<path:kode>/anggota/tambah/", views.anggota_add, name="anggota_add"),

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,6 +29,8 @@ from members.forms import (
     KeluargaForm,
     SearchForm,
     WargaForm,
+    found_people,
+    person_label,
 )
 from members.models import (
     AnggotaKeluarga,
@@ -256,6 +258,20 @@ def warga_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "searched": bool(form.is_valid() and form.cleaned_data.get("q")),
     }, status=200 if form.is_valid() else 400)
+
+
+SEARCH_SHOWN = 20
+
+
+@login_required
+def warga_cari(request: HttpRequest) -> JsonResponse:
+    """The registered people the user sees whose name holds the words of `?q=`, or whose NIK
+    begins with its digits (2 characters or more), for the person boxes (members.forms.
+    PersonPicker): at most 20, each {"kode": NIK, "label"}; none for a role that may not see full
+    NIKs. One query."""
+    text = " ".join(request.GET.get("q", "").split())[:100]
+    found = found_people(request.user, text, SEARCH_SHOWN) if len(text) >= 2 else []
+    return JsonResponse({"hasil": [{"kode": p.nik, "label": person_label(p)} for p in found]})
 
 
 @login_required

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import visible_person
+from members.forms import PersonPicker, visible_person
 from network.models import (
     BentukHubungan,
     DanaKomunitas,
@@ -199,8 +199,9 @@ class ForumBaruForm(OnceForm, forms.ModelForm):
 class PengurusForm(OnceForm, forms.Form):
     """A forum leader: a registered person found by NIK."""
 
-    nik = forms.CharField(label=_("NIK"), max_length=20,
-                          help_text=_("A person already registered (a member of some group)."))
+    nik = forms.CharField(label=_("NIK or name"), max_length=150, widget=PersonPicker,
+                          help_text=_("A person already registered (a member of some group): "
+                                      "their NIK, or their name chosen from the list."))
     jabatan = forms.CharField(label=_("Position"), max_length=100)
     mulai = forms.DateField(label=_("From"), required=False,
                             widget=DateInput)

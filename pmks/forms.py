@@ -13,8 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import PersonPicker, person_nik
 from members.models import Warga
 from pmks.models import KasusPMKS, RiwayatStatus, Rujukan, StatusKasus
+from registry import validators
 from registry.access import Peran
 from registry.forms import (
     Conflict,
@@ -87,10 +89,10 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
     CASE_FIELDS = ("rw", "rt", "alamat", "kategori", "tanggal_identifikasi", "respon", "catatan")
 
     nik = forms.CharField(
-        label=_("NIK"), required=False, max_length=40,
-        help_text=_("16 digits, if the person has one; a registered person is found by NIK. "
-                    "Empty: the case is kept by name and address."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        label=_("NIK or name"), required=False, max_length=150,
+        help_text=_("16 digits, if the person has one, or the name of a person already registered "
+                    "(choose them from the list). Empty: the case is kept by name and address."),
+        widget=PersonPicker,
     )
     nama = case_field("nama", required=False,
                       help_text=_("May stay empty for a registered person of your area: their name "
@@ -131,6 +133,10 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
         operator = user.peran == Peran.OPERATOR
         if operator:
             del self.fields["desa_kode"]
+            self.fields["nik"].widget.village(code=user.wilayah_id)
+        else:
+            self.fields["nik"].widget.village(field=self["desa_kode"])
+        self.warnings: list[str] = []
         for name in ("rw", "rt"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
         # The accompanying group: any the user sees, those of the case's village offered first.
@@ -144,8 +150,7 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
             self.send_once(user, "pmks:kasus_new")
 
     def clean_nik(self) -> str:
-        # Spaces typed between groups of digits are no part of the number.
-        return "".join(self.cleaned_data["nik"].split())
+        return person_nik(self.user, self.cleaned_data["nik"])
 
     def clean_desa_kode(self):
         return village_in_area(self.user, self.cleaned_data["desa_kode"])
@@ -183,10 +188,15 @@ class KasusForm(OnceForm, VersionedForm, ModelRulesForm):
         if not nama and "nama" not in self._errors:
             self.add_error("nama", ValidationError(_("Type the person's name."), code="required"))
         if nik and self.person is None:
-            # Someone not yet registered: registered with the name and address typed.
+            # Someone not yet registered: registered with the name and address typed, and the
+            # date of birth and sex the NIK holds; a NIK issued outside the village is told.
             self.new_person = True
+            born, sex = validators.nik_birth_date(nik) or (None, "")
             self.person = Warga(nik=nik, nama=nama, wilayah=desa, rw=data.get("rw"),
-                                rt=data.get("rt"), alamat=data.get("alamat") or "")
+                                rt=data.get("rt"), alamat=data.get("alamat") or "",
+                                tanggal_lahir=born, jenis_kelamin=sex)
+            self.warnings = validators.nik_disagreements(
+                nik, None, None, getattr(desa, "kode", None))
             self.check_rules(self.person, exclude=self.failed("nama", "rw", "rt", "alamat")
                              + ([] if desa else ["wilayah"]))
         case = self.case

@@ -17,7 +17,7 @@ def test_a_new_person_is_registered_and_added(client, operator, data):
     assert response["Location"] == "/perkumpulan/CBR-DW-001/?tambah=anggota#anggota"
     # Back on the group's page the form is open again, the NIK box ready for the next member.
     html = client.get(response["Location"]).content.decode()
-    form = html[html.index("<details open>\n    <summary>Tambah anggota lewat NIK"):]
+    form = html[html.index("<details open>\n    <summary>Tambah anggota lewat NIK atau nama"):]
     assert 'id="anggota-nik"' in form.split("</form>")[0]
     assert "autofocus" in form[form.index('id="anggota-nik"') - 200:form.index('id="anggota-nik"')
                                 + 200]
