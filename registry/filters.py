@@ -109,7 +109,7 @@ class PerkumpulanFilter(AreaFilterSet):
                       "-kode": _("code (descending)"), "-nama": _("name (descending)"),
                       "-jenis": _("type (descending)"), "-tahun": _("year founded (descending)"),
                       "-desa": _("village (descending)"), "-rw": _("RW (descending)")},
-        label=_("Sort by"),
+        label=_("Sort by"), empty_label=_("code (as usual)"),
     )
 
     class Meta:

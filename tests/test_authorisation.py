@@ -170,6 +170,8 @@ WEB = {
         lambda w, p: r("registry:rekap_xlsx", query=f"?wilayah={w.place[p]}"), reach=in_area),
     # members
     "members:warga_list": Row(lambda w, p: r("members:warga_list"), get="personal"),
+    "members:warga_cari": Row(lambda w, p: r("members:warga_cari", query="?q=an"),
+                              get="personal"),
     "members:warga_detail": Row(lambda w, p: r("members:warga_detail", w.warga[p].pk),
                                 get="personal", reach=in_area),
     "members:warga_edit": Row(lambda w, p: r("members:warga_edit", w.warga[p].pk),
@@ -762,7 +764,7 @@ def test_no_page_title_names_a_person(client, w):
     secrets = [*world_module.NIKS.values(), *world_module.KKS.values(),
                *(person.nama for person in w.warga.values()),
                *(case.nama for case in w.kasus.values())]
-    leaks = []
+    leaks, unlike = [], []
     for key, row in WEB.items():
         if row.get is None or row.get == "never" or row.admin:
             continue
@@ -773,4 +775,36 @@ def test_no_page_title_names_a_person(client, w):
         title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)
         if title and any(secret in title[1] for secret in secrets):
             leaks.append(f"{key}: {title[1].strip()}")
+        # One pattern for every tab: what the page is, then the registry's name (a printed
+        # document's title is the document's own: it names the saved PDF).
+        if title and "cetak" not in key and not title[1].strip().endswith(" · Registri WKSBM"):
+            unlike.append(f"{key}: {title[1].strip()}")
     assert leaks == []
+    assert unlike == [], unlike
+
+
+def test_every_filter_says_what_its_empty_choice_means(client, w):
+    """A list's filter left empty keeps every row: its empty choice says so in words ("Semua
+    jenis", "Semua wilayah saya"), never Django's "---------" nor nothing at all, on every page
+    of the web app, for staff (who have the most filters) and an operator."""
+    import re
+
+    empty, seen = [], set()
+    for role in ("staf", "operator"):
+        client.force_login(w.users[role])
+        for key, row in WEB.items():
+            if row.get is None or row.get == "never" or row.admin:
+                continue
+            with rolled_back():
+                response = client.get(row.url(w, "cbr"))
+            if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+                continue
+            page = response.content.decode()
+            for form in re.findall(r'<form[^>]*method="get".*?</form>', page, re.S | re.I):
+                for name, first in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>\s*'
+                                              r'<option value=""[^>]*>([^<]*)</option>', form):
+                    seen.add(f"{key} {name}")
+                    if not first.strip() or first.strip().startswith("---"):
+                        empty.append(f"{role} {key} {name}: {first!r}")
+    assert empty == []
+    assert {"registry:perkumpulan_list jenis", "pmks:kasus_list kategori"} <= seen, seen
