@@ -178,7 +178,17 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
 
 
 class ScopedInline(AdminFormfields, ScopedPermissions, admin.TabularInline):
+    """A record's rows on its parent's admin page: a table, or, when a row has more fields than
+    a table fits at 1280 px (an aid distribution's nine with its file), one block per row."""
+
     extra = 0
+    TABLE_FIELDS = 6  # at most this many fields a row: a table
+
+    @property
+    def template(self) -> str:
+        shown = self.fields or ()
+        return ("admin/edit_inline/stacked.html" if len(shown) > self.TABLE_FIELDS
+                else "admin/edit_inline/tabular.html")
 
 
 class MissingUpload(Exception):
