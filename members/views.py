@@ -267,8 +267,9 @@ SEARCH_SHOWN = 20
 def warga_cari(request: HttpRequest) -> JsonResponse:
     """The registered people the user sees whose name holds the words of `?q=`, or whose NIK
     begins with its digits (2 characters or more), for the person boxes (members.forms.
-    PersonPicker): at most 20, each {"kode": NIK, "label"}; none for a role that may not see full
-    NIKs. One query."""
+    PersonPicker): at most 20, each {"kode": NIK, "label"}, in one query. The people pages'
+    rule: a role that may not open people gets 403."""
+    require_warga_access(request)
     text = " ".join(request.GET.get("q", "").split())[:100]
     found = found_people(request.user, text, SEARCH_SHOWN) if len(text) >= 2 else []
     return JsonResponse({"hasil": [{"kode": p.nik, "label": person_label(p)} for p in found]})
