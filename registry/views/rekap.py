@@ -5,6 +5,7 @@ import io
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -175,7 +176,11 @@ def comparison(area: Wilayah, user, sumber: rekap.SumberRekap | None = None) -> 
 
 
 def _cell(value) -> str:
-    """A value as the template language shows it (localised, escaped)."""
+    """A value as the template language shows it (localised, escaped). A count — most of a
+    recap's cells, a thousand on a city's page — is its digits when numbers are not grouped:
+    written at once, not through `localize` (a tenth of the page's time)."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return escape(localize(value))
 
 

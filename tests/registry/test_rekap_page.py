@@ -210,3 +210,20 @@ def test_a_long_table_shows_its_largest_rows_and_says_so(client, staf, groups, m
         "wilayah": "32.77", "tahun": 2026}).getvalue()))
     cells = [c.value for sheet in book for row in sheet.iter_rows() for c in row]
     assert "posyandu" in str(cells).lower()
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_a_cell_reads_as_the_template_language_writes_it(settings, grouped):
+    """The recap's cells are written without the template language: each reads as {{ value }}
+    would, in both languages, with or without grouped thousands."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from registry.views.rekap import _cell
+
+    settings.USE_THOUSAND_SEPARATOR = grouped
+    template = Template("{{ v }}")
+    for language in ("id", "en"):
+        with translation.override(language):
+            for value in (0, 7, 1234567, -1234, 12.5, "<b>RW 1</b>", "3,5"):
+                assert _cell(value) == template.render(Context({"v": value})), (language, value)
