@@ -21,6 +21,7 @@ from registry.workbook import (
     MAX_CELL_CHARS,
     MAX_FILE_BYTES,
     MAX_SHEET_ROWS,
+    MAX_TEXT_BYTES,
     SHEETS,
     CellError,
     Layout,
@@ -114,12 +115,26 @@ def _read(worksheet) -> list[tuple[int, dict[int, Any]]]:
             _("Sheet %(sheet)s, row %(row)s holds a cell too large to read; refused.")
             % {"sheet": worksheet.title, "row": place.row}
         )
-    return [(number, dict(cells)) for number, cells in worksheet.cell_rows()]
+    rows, text = [], 0
+    for number, cells in worksheet.cell_rows():
+        text += sum(4 * len(v) for _i, v in cells if isinstance(v, str))
+        if text > MAX_TEXT_BYTES:
+            raise WorkbookError(
+                _("The workbook holds more text than a survey can (over %(limit)d MB); refused.")
+                % {"limit": MAX_TEXT_BYTES // (1024 * 1024)}
+            )
+        rows.append((number, dict(cells)))
+    return rows
 
 
 def _header_of(worksheet) -> dict[int, str]:
-    for number, cells in worksheet.cell_rows():
-        return {i: _key(v) for i, v in cells} if number == 1 else {}
+    """The first row of a sheet that is not one of the survey's; a sheet the workbook reader
+    refuses is not an export's (the survey's sheets are read, and refused, as before)."""
+    try:
+        for number, cells in worksheet.cell_rows():
+            return {i: _key(v) for i, v in cells if isinstance(v, str)} if number == 1 else {}
+    except WorkbookError:
+        return {}
     return {}
 
 
@@ -181,14 +196,14 @@ def _value(sheet: str, column: str, value: Any, lists) -> Any:
 def _sheet(survey: SurveyFromExport, sheet: str, worksheet, rows, lists, parents):
     """Make the survey's `sheet` from the export's rows; returns {_index: the group's code and
     area} for the main sheet."""
-    header = {i: k for i, k in rows[0][1].items()} if rows and rows[0][0] == 1 else {}
-    header = {i: _key(v) for i, v in header.items()}
+    first = rows[0][1] if rows and rows[0][0] == 1 else {}
+    header = {i: _key(v) for i, v in first.items()}
     position = {k: i for i, k in header.items()}
     columns = _columns(header, sheet, lists)
     derived = FROM_GROUP.get(sheet, set()) if parents is not None else set()
     names = [c.name for c in SHEETS[sheet].columns
              if c.name in columns.values() or c.name in derived]
-    originals = {v: rows[0][1][i] for i, v in columns.items()}
+    originals = {v: first[i] for i, v in columns.items()}
     headers = {name: str(originals.get(name, PARENT_INDEX)) for name in names}
     submissions: dict[int, str] = {}
     made: list[tuple[int, list]] = []
