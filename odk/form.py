@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from registry import sheets
@@ -122,7 +123,7 @@ def write_xlsform(stream, kode: str) -> dict:
     for sheet in REPEATS:
         if sheet not in SHEETS:
             continue
-        survey.append(["begin_repeat", sheet, titles[sheet]])
+        survey.append(["begin_repeat", sheet, capfirst(titles[sheet])])
         if sheet == "pmks":
             survey.append([f"select_one {YES_NO}", ACCOMPANIED,
                            _("Is the case accompanied by this group?"), "", "yes"])
