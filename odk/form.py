@@ -13,6 +13,7 @@ import unicodedata
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registry import sheets
 from registry.models import Tingkat, Wilayah
@@ -37,15 +38,24 @@ DATES = {"tanggal_lahir", "tanggal_identifikasi"}
 SIXTEEN_DIGITS = {"nik", "no_kk"}
 AREAS = {"kode_wilayah"}
 AREA_LIST = "wilayah"
+_RW_RT = (". >= 1 and . <= 999", gettext_lazy("A number from 1 to 999."))
+_YEAR = (". >= 1900 and . <= 2100", gettext_lazy("A year between 1900 and 2100."))
+_COUNT = (". >= 0", gettext_lazy("Not less than 0."))
 CONSTRAINTS = {
-    "rw": ". >= 1 and . <= 999",
-    "rt": ". >= 1 and . <= 999",
-    "tahun_berdiri": ". >= 1900 and . <= 2100",
-    "mulai_tahun": ". >= 1900 and . <= 2100",
-    "jumlah_anggota": ". >= 0",
-    "masa_kepengurusan": ". >= 0",
-    "kode_perkumpulan": "regex(., '^[A-Za-z0-9./_-]{1,40}$')",
+    "rw": _RW_RT,
+    "rt": _RW_RT,
+    "tahun_berdiri": _YEAR,
+    "mulai_tahun": _YEAR,
+    "jumlah_anggota": _COUNT,
+    "masa_kepengurusan": _COUNT,
+    "kode_perkumpulan": (
+        "regex(., '^[A-Za-z0-9./_-]{1,40}$')",
+        gettext_lazy("1–40 letters, digits, “.”, “-”, “_” or “/”, with no spaces (for example "
+                     "CBR-DW-001)."),
+    ),
 }
+# Labels other than the column's name as words.
+LABELS = {"rw": "RW", "rt": "RT", "nik": "NIK", "no_kk": "Nomor KK (kartu keluarga)"}
 NIK_CONSTRAINT = "regex(., '^[0-9]{16}$')"
 SURVEY_HEADER = ["type", "name", "label", "hint", "required", "constraint", "constraint_message",
                  "appearance"]
@@ -99,7 +109,7 @@ def areas(kode: str) -> list:
 
 def label(column: str) -> str:
     """A question's label: the workbook's column name as words (the workbook speaks Indonesian)."""
-    return column.replace("_", " ").capitalize()
+    return LABELS.get(column) or column.replace("_", " ").capitalize()
 
 
 def form_id(kode: str) -> str:
@@ -159,9 +169,8 @@ def _questions(sheet: str, lists: dict) -> list[list]:
     for column in SHEETS[sheet].columns:
         if column.name in skip:
             continue
-        kind, constraint, message, appearance = "text", CONSTRAINTS.get(column.name, ""), "", ""
-        if constraint:
-            message = _("The value is not valid here.")
+        constraint, message = CONSTRAINTS.get(column.name, ("", ""))
+        kind, appearance = "text", ""
         if (sheet, column.name) in lists:
             _names, single = lists[(sheet, column.name)]
             select = "select_one" if single else "select_multiple"
@@ -181,5 +190,5 @@ def _questions(sheet: str, lists: dict) -> list[list]:
         hint = _("A registered group's code or an outside partner's name.") \
             if column.name == "mitra" else ""
         rows.append([kind, column.name, label(column.name), hint,
-                     "yes" if column.required else "", constraint, message, appearance])
+                     "yes" if column.required else "", constraint, str(message), appearance])
     return rows
