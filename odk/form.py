@@ -55,7 +55,7 @@ CONSTRAINTS = {
     ),
 }
 # Labels other than the column's name as words.
-LABELS = {"rw": "RW", "rt": "RT", "nik": "NIK", "no_kk": "Nomor KK (kartu keluarga)"}
+LABELS = {"rw": "RW", "rt": "RT", "nik": "NIK", "no_kk": "No KK"}
 NIK_CONSTRAINT = "regex(., '^[0-9]{16}$')"
 SURVEY_HEADER = ["type", "name", "label", "hint", "required", "constraint", "constraint_message",
                  "appearance"]
@@ -109,7 +109,14 @@ def areas(kode: str) -> list:
 
 def label(column: str) -> str:
     """A question's label: the workbook's column name as words (the workbook speaks Indonesian)."""
+    if column == ACCOMPANIED:
+        return _("Is the case accompanied by this group?")
     return LABELS.get(column) or column.replace("_", " ").capitalize()
+
+
+def repeat_title(sheet: str) -> str:
+    titles = {"anggota": _("Members"), "pmks": _("PMKS cases"), "jaringan": _("Working links")}
+    return capfirst(titles[sheet])
 
 
 def form_id(kode: str) -> str:
@@ -129,14 +136,12 @@ def write_xlsform(stream, kode: str) -> dict:
     survey.append(SURVEY_HEADER)
     for row in _questions(MAIN, lists):
         survey.append(row)
-    titles = {"anggota": _("Members"), "pmks": _("PMKS cases"), "jaringan": _("Working links")}
     for sheet in REPEATS:
         if sheet not in SHEETS:
             continue
-        survey.append(["begin_repeat", sheet, capfirst(titles[sheet])])
+        survey.append(["begin_repeat", sheet, repeat_title(sheet)])
         if sheet == "pmks":
-            survey.append([f"select_one {YES_NO}", ACCOMPANIED,
-                           _("Is the case accompanied by this group?"), "", "yes"])
+            survey.append([f"select_one {YES_NO}", ACCOMPANIED, label(ACCOMPANIED), "", "yes"])
         for row in _questions(sheet, lists):
             survey.append(row)
         survey.append(["end_repeat", sheet])

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from odk.form import ACCOMPANIED, FROM_GROUP, MAIN, REPEATS, dropdowns
+from odk.form import ACCOMPANIED, FROM_GROUP, MAIN, REPEATS, dropdowns, label, repeat_title
 from registry import sheets, validators
 from registry.workbook import (
     MAX_CELL_CHARS,
@@ -160,22 +160,29 @@ def convert(book) -> SurveyFromExport | None:
     main_rows = _read(main)
     groups = _sheet(survey, MAIN, main, main_rows, lists, parents=None)
     for name in REPEATS:
-        if name in titles and name in SHEETS:
-            _sheet(survey, name, titles[name], _read(titles[name]), lists, parents=groups)
+        found = titles.get(name) or titles.get(validators.normalize_label(repeat_title(name)))
+        if found is not None and name in SHEETS:
+            _sheet(survey, name, found, _read(found), lists, parents=groups)
     return survey
 
 
 def _columns(header: dict[int, str], sheet: str, lists) -> dict[int, str]:
     """The export's columns of the survey's columns: `field` or, with the groups in the headers,
-    `group/field` — not a select_multiple's column of one choice, `field/choice`."""
-    multi = {column for (s, column), (_names, single) in lists.items() if s == sheet and not single}
-    wanted = {c.name for c in SHEETS[sheet].columns} | {ACCOMPANIED}
+    `group/field` — not a select_multiple's column of one choice, `field/choice`. An export of
+    labels names them by the questions' labels (`NIK`, `Anggota/NIK`)."""
+    names = [c.name for c in SHEETS[sheet].columns] + [ACCOMPANIED]
+    wanted = {name: name for name in names}
+    for name in names:
+        wanted.setdefault(_key(label(name)), name)
+    multi = {key for key, name in wanted.items() if (sheet, name) in lists
+             and not lists[(sheet, name)][1]}
     found: dict[int, str] = {}
     for index, key in header.items():
         parts = key.split("/")
-        if parts[-1] in wanted and (len(parts) == 1 or parts[-2] not in multi):
-            if parts[-1] not in found.values():
-                found[index] = parts[-1]
+        name = wanted.get(parts[-1])
+        if name and (len(parts) == 1 or parts[-2] not in multi):
+            if name not in found.values():
+                found[index] = name
     return found
 
 
@@ -190,7 +197,24 @@ def _value(sheet: str, column: str, value: Any, lists) -> Any:
     words = value.split()
     if words and all(w in names for w in words):
         return "; ".join(names[w] for w in words)
-    return value
+    return _labels(words, names.values()) or value
+
+
+def _labels(words: list[str], labels) -> str | None:
+    """A select_multiple exported as labels joined by spaces ("Iuran Anggota Sumbangan
+    Masyarakat"), split into the list's labels, the longest first; None if it does not split."""
+    known = {validators.normalize_label(text): text for text in labels}
+    found, start = [], 0
+    while start < len(words):
+        for end in range(len(words), start, -1):
+            text = known.get(validators.normalize_label(" ".join(words[start:end])))
+            if text is not None:
+                found.append(text)
+                start = end
+                break
+        else:
+            return None
+    return "; ".join(found) or None
 
 
 def _sheet(survey: SurveyFromExport, sheet: str, worksheet, rows, lists, parents):

@@ -19,7 +19,7 @@ import zipfile
 
 import openpyxl
 
-from odk.form import ACCOMPANIED, FROM_GROUP, MAIN, REPEATS, dropdowns
+from odk.form import ACCOMPANIED, FROM_GROUP, MAIN, REPEATS, dropdowns, label, repeat_title
 from registry import validators
 from registry.workbook import SHEETS
 
@@ -37,8 +37,15 @@ def submission_uuid(kode: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"wksbm:{kode}"))
 
 
-def _names(sheet: str, column: str, value, lists):
-    """A workbook value as the export holds it: the choices' names (XML values)."""
+def _names(sheet: str, column: str, value, lists, labels=False):
+    """A workbook value as the export holds it: the choices' names (XML values), or with
+    `labels` their labels, a select_multiple's joined by spaces."""
+    if labels and (sheet, column) in lists and value is not None:
+        names, single = lists[(sheet, column)]
+        by_name = {validators.normalize_label(label): label for label in names.values()}
+        parts = [value] if single else str(value).replace(",", ";").split(";")
+        return " ".join(by_name.get(validators.normalize_label(p.strip()), p.strip())
+                        for p in parts if p.strip())
     if (sheet, column) not in lists or value is None:
         if isinstance(value, datetime.date):
             return value.isoformat()
@@ -55,12 +62,16 @@ def _names(sheet: str, column: str, value, lists):
     return " ".join(found)
 
 
-def kobo_sheets(workbook: dict, *, groups_in_headers: bool = True) -> dict[str, list[list]]:
-    """The export (sheet title → rows, the header first) of the workbook's rows."""
+def kobo_sheets(workbook: dict, *, groups_in_headers: bool = True, labels: bool = False
+                ) -> dict[str, list[list]]:
+    """The export (sheet title → rows, the header first) of the workbook's rows; with `labels`,
+    an export of labels (KoboToolbox's "Labels" format): headers, sheet names and choices as
+    the form's labels."""
     lists = dropdowns()
     main_columns = [c.name for c in SHEETS[MAIN].columns]
     multi = [c for c in main_columns if (MAIN, c) in lists and not lists[(MAIN, c)][1]]
-    header = ["start", "end", *main_columns]
+    shown_main = [label(c) if labels else c for c in main_columns]
+    header = ["start", "end", *shown_main]
     for column in multi:
         header += [f"{column}/{name}" for name in lists[(MAIN, column)][0]]
     main = [header + MAIN_META]
@@ -69,9 +80,9 @@ def kobo_sheets(workbook: dict, *, groups_in_headers: bool = True) -> dict[str, 
         kode = group["kode_perkumpulan"]
         index_of[kode] = index
         row = [SUBMITTED, SUBMITTED]
-        row += [_names(MAIN, c, group.get(c), lists) for c in main_columns]
+        row += [_names(MAIN, c, group.get(c), lists, labels) for c in main_columns]
         for column in multi:
-            chosen = str(row[2 + main_columns.index(column)] or "").split()
+            chosen = str(_names(MAIN, column, group.get(column), lists) or "").split()
             row += [1 if name in chosen else 0 for name in lists[(MAIN, column)][0]]
         row += [1000 + index, submission_uuid(kode), SUBMITTED, None, None, "submitted_via_web",
                 None, "vXyZ2026", None, index]
@@ -82,21 +93,24 @@ def kobo_sheets(workbook: dict, *, groups_in_headers: bool = True) -> dict[str, 
         columns = [c.name for c in SHEETS[repeat].columns if c.name not in FROM_GROUP[repeat]]
         if repeat == "pmks":
             columns = [ACCOMPANIED, *columns]
-        shown = [f"{repeat}/{c}" if groups_in_headers else c for c in columns]
+        title = repeat_title(repeat) if labels else repeat
+        shown = [label(c) if labels else c for c in columns]
+        shown = [f"{title}/{c}" if groups_in_headers else c for c in shown]
         rows = [shown + REPEAT_META]
         for index, record in enumerate(workbook.get(repeat, []), start=1):
             record = dict(record)
             if repeat == "pmks":
                 kode = record.get("kode_perkumpulan_pendamping")
-                record[ACCOMPANIED] = "ya" if kode else "tidak"
+                record[ACCOMPANIED] = ("Ya" if kode else "Tidak") if labels else (
+                    "ya" if kode else "tidak")
                 kode = kode or first
             else:
                 kode = record["kode_perkumpulan"]
-            row = [_names(repeat, c, record.get(c), lists) for c in columns]
+            row = [_names(repeat, c, record.get(c), lists, labels) for c in columns]
             row += [index, TITLE, index_of[kode], 1000 + index_of[kode], submission_uuid(kode),
                     SUBMITTED, None, None, "submitted_via_web", None, "vXyZ2026", None]
             rows.append(row)
-        sheets[repeat] = rows
+        sheets[title] = rows
     return sheets
 
 

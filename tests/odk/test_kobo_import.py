@@ -116,6 +116,18 @@ def test_a_kobo_export_imports_to_the_same_records_as_the_workbook(tmp_path, gro
     assert expected["Perkumpulan"] and expected["Keanggotaan"] and expected["KasusPMKS"]
 
 
+def test_an_export_of_labels_imports_to_the_same_records(tmp_path):
+    """KoboToolbox's "Labels" format: headers `Anggota/NIK`, sheets `Kasus PMKS`, choices as
+    labels, a select_multiple's labels joined by spaces ("Iuran Anggota Sumbangan Masyarakat")."""
+    workbook = good_sheets()
+    expected = registry_after(make_xlsx(tmp_path, workbook))
+    sheets = kobo_sheets(workbook, labels=True)
+    assert "Kasus PMKS" in sheets and "Anggota/NIK" in sheets["Anggota"][0]
+    main = sheets[TITLE]
+    assert main[1][main[0].index("Sumber dana")] == "Iuran Anggota Sumbangan Masyarakat"
+    assert registry_after(kobo_xlsx(tmp_path / "kobo.xlsx", sheets)) == expected
+
+
 def test_the_demo_village_exported_from_kobo_imports_to_the_workbook_s_records(tmp_path):
     """Cibeureum as surveyed in 2006 (307 groups, 614 members, 35 cases, 139 links)."""
     workbook = workbook_rows(DEMO)
