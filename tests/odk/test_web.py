@@ -29,10 +29,15 @@ def test_the_import_page_links_the_xlsform_of_the_user_s_village(client, operato
     assert "<repeat" in convert(xlsform=io.BytesIO(content)).xform
 
 
-def test_an_area_outside_the_user_s_is_refused(client, operator):
+def test_an_area_outside_the_user_s_is_not_found_and_no_area_is_asked_for(
+        client, operator, admin_user):
     client.force_login(operator)
-    response = client.get(reverse("odk:xlsform"), {"wilayah": "32.77.01.1001"})
+    assert client.get(reverse("odk:xlsform"), {"wilayah": "32.77.01.1001"}).status_code == 404
+    client.force_login(admin_user)
+    response = client.get(reverse("odk:xlsform"))
     assert response.status_code == 400
+    assert "?wilayah=" in response.content.decode()
+    assert client.get(reverse("odk:xlsform"), {"wilayah": "32.77.01"}).status_code == 200
 
 
 def test_an_uploaded_kobo_export_is_checked_then_imported(client, operator, tmp_path):
