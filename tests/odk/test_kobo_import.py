@@ -240,3 +240,18 @@ def test_a_csv_that_is_not_utf8_and_a_zip_without_csv_are_refused(tmp_path):
         archive.writestr("readme.txt", "nothing")
     assert ".csv" in failing(tmp_path / "empty.zip")
     assert not KasusPMKS.objects.exists() and not Keanggotaan.objects.exists()
+
+
+def test_a_csv_field_too_long_to_be_a_cell_is_refused_and_a_long_cell_named(tmp_path):
+    sheets = kobo_sheets(good_sheets())
+    header, first = sheets[TITLE][0], list(sheets[TITLE][1])
+    first[header.index("nama")] = "x" * 6_000
+    path = tmp_path / "main.csv"
+    path.write_text("\n".join(",".join("" if v is None else str(v) for v in row)
+                              for row in (header, first)), encoding="utf-8")
+    imp = refused(path, [(f"main (_uuid {submission_uuid('CBR-DW-001')})", 2, "nama")])
+    assert "5,000" in imp.errors[0].message or "5.000" in imp.errors[0].message
+    first[header.index("nama")] = "x" * 100_000
+    path.write_text("\n".join(",".join("" if v is None else str(v) for v in row)
+                              for row in (header, first)), encoding="utf-8")
+    assert "CSV" in failing(path)
