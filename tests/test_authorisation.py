@@ -146,6 +146,7 @@ WEB = {
                                  get="personal", reach=import_reach),
     "registry:workbook_template": Row(lambda w, p: r("registry:workbook_template")),
     "registry:export_page": Row(lambda w, p: r("registry:export_page")),
+    "odk:xlsform": Row(lambda w, p: r("odk:xlsform", query=q(w, p)), reach=in_area),
     "registry:workbook_export": Row(
         lambda w, p: r("registry:workbook_export", query=f"?wilayah={w.place[p]}"),
         reach=in_area),

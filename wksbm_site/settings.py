@@ -165,6 +165,8 @@ INSTALLED_APPS = [
     "verifikasi",
     # Social resilience (look – think – act): indicators, Pokja, assessments, action plans.
     "ketahanan",
+    # Offline collection: the survey as an XLSForm, KoboToolbox/ODK exports imported as workbooks.
+    "odk",
     # Demo data (load_demo, generate_demo): the top floor; no app imports it.
     "demo",
 ]

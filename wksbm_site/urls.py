@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("bantuan.urls")),
     path("", include("verifikasi.urls")),
     path("", include("ketahanan.urls")),
+    path("", include("odk.urls")),
     path("", include("registry.urls")),
 ]

@@ -116,6 +116,8 @@ class Import:
         self.groups = FileGroups()
         # Lookups loaded once per file: desa/kelurahan by code, and whether the user may write it.
         self.areas: dict[str, Any] = {}
+        # Names an error in the terms of the file's own layout (Layout.convert), if not a workbook.
+        self.locate: Callable[[CellError], None] | None = None
         self.writable: dict[str, bool] = {}
         self._parts: dict[type, Any] = {}
 
@@ -263,6 +265,30 @@ def handlers() -> list[SheetHandler]:
     return ordered
 
 
+class Layout:
+    """Another layout of the survey's data (e.g. the odk app: a KoboToolbox or ODK export of the
+    survey's XLSForm), registered from an AppConfig.ready() with `register_layout`. Its data go
+    through the same pipeline: `prepare` turns a file that is not a workbook (CSV) into one,
+    `convert` turns an opened workbook of its layout into the survey's sheets."""
+
+    def prepare(self, source):
+        """A workbook (a path or a file) made from `source`, or None when it is not this
+        layout's; may raise WorkbookError."""
+        return None
+
+    def convert(self, book):
+        """A book of the survey's sheets (`worksheets`, `close()`, and `locate(error)` naming an
+        error in the source's terms) made from `book`, or None when it is not this layout's."""
+        return None
+
+
+LAYOUTS: list[Layout] = []
+
+
+def register_layout(layout: Layout) -> None:
+    LAYOUTS.append(layout)
+
+
 def sheet_names() -> list[str]:
     """The names of the registered sheets, in the order the frame handles them."""
     return [h.name for h in handlers()]
@@ -284,6 +310,9 @@ def run(source, *, user=None, dry_run=False, progress: Callable[[str, int], None
     try:
         return _run(imp, source, dry_run=dry_run, progress=progress, name=name)
     finally:
+        if imp.locate is not None:
+            for finding in (*imp.errors, *imp.warnings):
+                imp.locate(finding)
         imp.release()
         if collecting:
             gc.enable()
@@ -297,7 +326,19 @@ def _run(imp: Import, source, *, dry_run, progress, name):
     user = imp.user
     if user is not None and not access.can_edit(user):
         raise WorkbookError(_("Your role may not import data."))
+    for layout in LAYOUTS:
+        prepared = layout.prepare(source)
+        if prepared is not None:
+            name = name or _file_name(source)
+            source = prepared
+            break
     book = open_workbook(source)
+    for layout in LAYOUTS:
+        converted = layout.convert(book)
+        if converted is not None:
+            book.close()
+            book, imp.locate = converted, converted.locate
+            break
     try:
         by_name = {validators.normalize_label(ws.title): ws for ws in book.worksheets}
         found = [h for h in handlers() if h.name in by_name]

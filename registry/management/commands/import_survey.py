@@ -12,7 +12,9 @@ class Command(BaseCommand):
         "docs/survey-workbook.md). All or nothing: on any error nothing is written and every "
         "error is printed as sheet:row:column: message (the first 1,000, then their number), "
         "with a non-zero exit. Re-importing the "
-        "same file changes nothing. --dry-run only checks."
+        "same file changes nothing. --dry-run only checks. A KoboToolbox/ODK export of the "
+        "survey's XLSForm (manage.py xlsform) is accepted too: its .xlsx, its main table as .csv, "
+        "or a .zip of its CSVs (docs/odk.md)."
     )
 
     def add_arguments(self, parser):

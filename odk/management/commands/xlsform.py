@@ -1,0 +1,35 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from odk import form
+from registry import validators
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the survey as an XLSForm for ODK Collect and KoboToolbox: a submission per group "
+        "with its members, PMKS cases and links as repeat groups, the area's villages and the "
+        "reference lists as choices. See docs/odk.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--wilayah", required=True,
+                            help="Area code: a desa/kelurahan, or a kecamatan or larger area.")
+        parser.add_argument("-o", "--output", required=True, help="The .xlsx to write.")
+
+    def handle(self, *args, **options):
+        try:
+            kode = validators.normalize_kode_wilayah(options["wilayah"])
+        except ValidationError as exc:
+            raise CommandError(f"{options['wilayah']}: not an area code.") from exc
+        try:
+            with open(options["output"], "wb") as stream:
+                made = form.write_xlsform(stream, kode)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        except OSError as exc:
+            raise CommandError(f"{options['output']}: {exc.strerror}.") from exc
+        self.stdout.write(
+            f"{options['output']}: form {made['form_id']} version {made['version']}, "
+            f"{made['villages']} desa/kelurahan."
+        )
