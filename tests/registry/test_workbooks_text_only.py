@@ -192,6 +192,9 @@ DOWNLOADS = {
                                  + "?wilayah=32.77", set()),
     "ketahanan:penilaian_template": (lambda w: reverse("ketahanan:penilaian_template",
                                                        args=[w.penilaian["cbr"].pk]), set()),
+    # The survey as an XLSForm (ODK, KoboToolbox): the reference lists are its choices.
+    "odk:xlsform": (lambda w: reverse("odk:xlsform") + "?wilayah=32.77",
+                    {"jenis", "kategori", *LISTS}),
     # Not a workbook: the proof of a distribution, as it was uploaded.
     "bantuan:penyaluran_bukti": (lambda w: reverse("bantuan:penyaluran_bukti",
                                                    args=[w.penyaluran["cbr"].pk]), set()),
