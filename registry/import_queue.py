@@ -25,6 +25,7 @@ from `manage.py clean_uploads` (cron).
 import datetime
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -166,12 +167,15 @@ def _run(record: Impor) -> Step:
     try:
         result = workbook.run(
             record.berkas, user=record.pengguna, dry_run=not record.simpan,
-            name=record.nama_berkas,
+            name=record.nama_berkas, progress=Progress(record),
         )
     except workbook.WorkbookError as exc:
         return _refuse(record, save, str(exc))
     record.jumlah = {s: c.as_dict() for s, c in result.counts.items()}
     _keep_findings(record, result)
+    # What a passed check will write, shown until the save; a save keeps none of it.
+    record.pratinjau = preview(result) if result.ok and not record.simpan else {}
+    record.baris_dibaca, record.lembar_dibaca = 0, ""
     record.menunggu_sejak = None
     if record.simpan:
         record.status = StatusImpor.DIIMPOR if result.ok else StatusImpor.GAGAL
@@ -188,12 +192,50 @@ def _run(record: Impor) -> Step:
     return Step(record, save, summary=result.summary() if result.ok else "")
 
 
+class Progress:
+    """The running step's progress on its record: the rows read so far (all sheets) and the
+    sheet being read, written at most once every INTERVAL seconds. The reading runs before the
+    import's transaction opens, so the waiting page of another request sees each update."""
+
+    INTERVAL = 1.0
+
+    def __init__(self, record: Impor):
+        self.record = record
+        self.done: dict[str, int] = {}  # rows read of each sheet
+        self.told = 0.0
+
+    def __call__(self, sheet: str, rows: int) -> None:
+        self.done[sheet] = rows
+        now = time.monotonic()
+        if now - self.told < self.INTERVAL:
+            return
+        self.told = now
+        Impor.objects.filter(pk=self.record.pk).update(
+            baris_dibaca=sum(self.done.values()), lembar_dibaca=sheet[:40])
+
+
+def preview(result: workbook.Import) -> dict:
+    """The first rows read of each sheet, as its page shows them: the columns any of them
+    fills, in the sheet's order, and each row's number and values (cut short)."""
+    shown = {}
+    for handler in workbook.handlers():
+        rows = result.preview.get(handler.name)
+        if not rows:
+            continue
+        filled = {name for row in rows for name in row.values}
+        columns = [c.name for c in handler.columns if c.name in filled]
+        shown[handler.name] = {"kolom": columns, "baris": [
+            [row.number, *(workbook.shown(row.values.get(c)) for c in columns)] for row in rows]}
+    return shown
+
+
 def _refuse(record: Impor, save: bool, message: str) -> Step:
     record.kesalahan = [["", 0, "", "", message]]
     record.jumlah_kesalahan = 1
     record.status = StatusImpor.GAGAL
     record.menunggu_sejak = None
     record.simpan = False
+    record.pratinjau, record.baris_dibaca, record.lembar_dibaca = {}, 0, ""
     _forget_file(record)
     record.save()
     return Step(record, save, refused=message)
@@ -254,7 +296,8 @@ def _expire(record: Impor) -> bool:
     """Mark an import expired and remove its file, unless its status changed meanwhile (a
     confirmation in another request)."""
     changed = Impor.objects.filter(pk=record.pk, status=record.status).update(
-        status=StatusImpor.KEDALUWARSA, berkas="", menunggu_sejak=None, simpan=False
+        status=StatusImpor.KEDALUWARSA, berkas="", menunggu_sejak=None, simpan=False,
+        pratinjau={},
     )
     if changed:
         _forget_file(record)

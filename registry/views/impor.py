@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry import access, import_queue, replicas, workbook
+from registry import access, import_queue, replicas, validators, workbook
 from registry.forms import UploadForm
 from registry.models import Impor, StatusImpor, Wilayah
 from registry.pages import XLSX, paged, posted, require_editing_role, table_xlsx
@@ -87,6 +87,41 @@ def impor_new(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/impor_form.html", {"form": form}, status=status)
 
 
+# The preview's columns that hold personal data: a NIK or a family card number is masked, the
+# others left out, for a role that may not see personal data (registry.access).
+NUMBER_COLUMNS = ("nik", "nik_kepala", "nik_peserta", "no_kk")
+PERSONAL_COLUMNS = ("alamat", "tanggal_lahir")
+PMKS_SHEETS = ("pmks",)
+
+
+def shown_preview(record: Impor, user) -> list[dict]:
+    """The first rows of each sheet a passed check will write, as `user` may see them: full for
+    a role that sees personal data; else NIK and KK masked, addresses and birth dates left out;
+    the PMKS sheet only for a role that sees PMKS."""
+    personal, pmks = access.can_see_personal_data(user), access.can_see_pmks(user)
+    sheets = []
+    for name, table in (record.pratinjau or {}).items():
+        if name in PMKS_SHEETS and not pmks:
+            continue
+        columns = list(table["kolom"])
+        keep = [i for i, c in enumerate(columns) if personal or c not in PERSONAL_COLUMNS]
+        masked = {i for i, c in enumerate(columns) if not personal and c in NUMBER_COLUMNS}
+        rows = [[row[0], *(validators.mask_nik(row[i + 1]) if i in masked else row[i + 1]
+                           for i in keep)] for row in table["baris"]]
+        counts = record.jumlah.get(name, {})
+        sheets.append({"name": name, "columns": [columns[i] for i in keep], "rows": rows,
+                       "total": sum(counts.values())})
+    return sheets
+
+
+def progress(record: Impor) -> dict:
+    """The running step's progress: the rows read so far and, for a save, out of how many (its
+    check counted them)."""
+    total = sum(sum(c.values()) for c in record.jumlah.values()) if record.simpan else 0
+    return {"rows": record.baris_dibaca, "sheet": record.lembar_dibaca,
+            "total": max(total, record.baris_dibaca) if total else 0}
+
+
 @login_required
 def impor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An import: its errors, or what it will change (or changed). While it waits its turn the
@@ -98,8 +133,14 @@ def impor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             _tell(request, step)
         record.refresh_from_db()
     waiting = record.status == StatusImpor.MENUNGGU
+    again = record.status in (StatusImpor.GAGAL, StatusImpor.KEDALUWARSA) and access.can_edit(
+        request.user)
     return render(request, "registry/impor_detail.html", {
         "record": record,
+        "preview": shown_preview(record, request.user)
+        if record.status == StatusImpor.DIPERIKSA else [],
+        "progress": progress(record) if waiting else None,
+        "upload_form": UploadForm() if again else None,
         "sheets": [(name, record.jumlah[name]) for name in workbook.sheet_names()
                    if name in record.jumlah],
         "errors": record.kesalahan,
@@ -162,7 +203,7 @@ def impor_errors(request: HttpRequest, pk: int) -> HttpResponse:
 def impor_list(request: HttpRequest) -> HttpResponse:
     # The stored errors are left out: the list shows none of them.
     records = (Impor.objects.visible_to(request.user).select_related("pengguna", "wilayah")
-               .defer("kesalahan", "peringatan"))
+               .defer("kesalahan", "peringatan", "pratinjau"))
     page, _query = paged(request, records, 25)
     return render(request, "registry/impor_list.html", {"page": page})
 

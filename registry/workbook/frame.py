@@ -30,6 +30,7 @@ from registry.workbook.writer import update_statistics
 # at most SHOWN_CHARS of a value and MAX_MESSAGE_CHARS of a message.
 MAX_LISTED = 1_000
 MAX_MESSAGE_CHARS = 1_000
+PREVIEW_ROWS = 5  # the rows of each sheet a check keeps to show (Import.preview)
 
 T = TypeVar("T")
 
@@ -112,6 +113,9 @@ class Import:
         self.counts: dict[str, Counts] = {}
         self.sheets_found: list[str] = []
         self.parsed: dict[str, list] = {}
+        # The first PREVIEW_ROWS rows read of each sheet, as read: what a check shows it will
+        # write (the web import's preview).
+        self.preview: dict[str, list[Row]] = {}
         self.plans: dict[str, Any] = {}
         self.groups = FileGroups()
         # Lookups loaded once per file: desa/kelurahan by code, and whether the user may write it.
@@ -350,7 +354,10 @@ def _run(imp: Import, source, *, dry_run, progress, name):
         for handler in found:
             imp.sheets_found.append(handler.name)
             parsed = []
+            preview = imp.preview[handler.name] = []
             for row in read_rows(by_name[handler.name], handler, imp):
+                if len(preview) < PREVIEW_ROWS:
+                    preview.append(row)
                 item = handler.parse(row, imp)
                 if item is not None:
                     parsed.append(item)
