@@ -71,6 +71,8 @@ def check(site, page, paths, width=1280) -> list[str]:
     for path in paths:
         response = page.goto(site.url + path)
         assert response.status == 200, path
+        # Checked under the site's real policy, not a relaxed one.
+        assert "default-src 'self'" in response.headers["content-security-policy"], path
         violations = axe_violations(page)
         if violations:
             problems.append(describe(path, width, violations))
@@ -119,6 +121,12 @@ def test_a_village_officers_pages(site, a11y_page, operator, w):
     problems = check(site, a11y_page, paths)
     problems += check(site, a11y_page, ["/", "/perkumpulan/", f"/perkumpulan/{group.kode}/"],
                       width=360)
+    # The phone's menu, opened.
+    a11y_page.click(".menu-tombol")
+    assert a11y_page.locator("#menu-utama").is_visible()
+    violations = axe_violations(a11y_page)
+    if violations:
+        problems.append(describe(f"/perkumpulan/{group.kode}/ (menu open)", 360, violations))
     assert not problems, "\n".join(problems)
 
 
