@@ -31,6 +31,7 @@ PAGES = [
     ("bantuan", "/bantuan/"),
     ("bantuan-laporan", "/bantuan/laporan/"),
     ("ekspor", "/ekspor/siapkan/"),
+    ("impor", "/impor/"),
 ]
 
 
@@ -51,6 +52,14 @@ def test_screenshots(site, operator):
     assert page.goto(f"{site.url}/pmks/{case.pk}/").status == 200
     page.locator("details summary").first.click()  # the status form open
     page.screenshot(path=FOLDER / "pmks-kasus.png", full_page=True)
+    # The demo village's own workbook checked again: the preview of what it would write.
+    from django.conf import settings
+
+    page.goto(f"{site.url}/impor/")
+    page.set_input_files("#id_berkas", str(settings.BASE_DIR / "fixtures" / "cibeureum_2006.xlsx"))
+    page.click("form[data-sibuk] button[type=submit]")
+    page.wait_for_url(f"{site.url}/impor/*/", timeout=120_000)
+    page.screenshot(path=FOLDER / "impor-pratinjau.png", full_page=True)
     # Aid: the city's PKH by village, a recipient with its distributions, the recap's aid tables
     # (the demo's aid is last year's).
     from bantuan.models import Penerima, Program
@@ -69,7 +78,8 @@ def test_screenshots(site, operator):
     site.login(operator, phone)
     phone.goto(f"{site.url}/perkumpulan/?jenis=DW")
     phone.screenshot(path=FOLDER / "perkumpulan-360px.png")
-    own = ["login", *(name for name, _path in PAGES), "pmks-kasus", "bantuan-program",
+    own = ["login", *(name for name, _path in PAGES), "pmks-kasus", "impor-pratinjau",
+           "bantuan-program",
            "bantuan-penerima", "rekap-bantuan", "perkumpulan-360px"]
     # Every screenshot of this test was written now (other tests write their own pages').
     assert all((FOLDER / f"{name}.png").stat().st_mtime >= started for name in own)
