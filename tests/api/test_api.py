@@ -236,3 +236,11 @@ def test_the_token_page_makes_shows_once_and_revokes(w, client):
     done = client.post(reverse("api:token_revoke", args=[token.pk]), follow=True)
     assert "dicabut" in done.content.decode()
     assert api.get(reverse("api:perkumpulan_list")).status_code == 401
+
+
+def test_the_schema_command_validates_without_a_warning(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/pmks/" in target.read_text(encoding="utf-8")
