@@ -23,6 +23,7 @@ from registry import access, rekap
 from registry.filters import PerkumpulanFilter
 from registry.models import Perkumpulan
 from registry.pages import BadRequest, area_param, pada_param
+from registry.views.perkumpulan import _stored_count as stored_group_count
 from registry.views.rekap import _params_and_source
 
 
@@ -44,6 +45,14 @@ class PerkumpulanList(Filtered):
     def get_queryset(self):
         return (Perkumpulan.objects.visible_to(self.request.user)
                 .select_related("jenis", "desa").order_by("kode"))
+
+    def known_count(self, queryset) -> int | None:
+        """The web list's count from the stored recap counts, where its filters allow it."""
+        found = PerkumpulanFilter(self.request.GET, queryset=Perkumpulan.objects.none(),
+                                  request=self.request)
+        if not found.is_valid():
+            return None
+        return stored_group_count(found, self.request, lambda: queryset)
 
 
 class PerkumpulanDetail(generics.RetrieveAPIView):
