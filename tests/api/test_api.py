@@ -244,3 +244,12 @@ def test_the_schema_command_validates_without_a_warning(tmp_path):
     target = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     assert "/api/v1/pmks/" in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_list_reads_a_page_in_a_few_queries(w, name, django_assert_max_num_queries):
+    """Token, count, rows (their related rows joined), and for PMKS the log's insert: never a
+    query per row."""
+    client = token_client(w.users["admin"])
+    with django_assert_max_num_queries(7):
+        assert len(rows(client.get(reverse(name)))) == 3
