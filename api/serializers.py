@@ -23,6 +23,13 @@ class PerkumpulanSerializer(serializers.ModelSerializer):
                   "prakarsa", "aktif", "sk_nomor", "sk_tanggal", "sk_berlaku_sampai", "diubah"]
 
 
+# The list's columns, in the order of PerkumpulanSerializer's fields (api.views.PerkumpulanList
+# reads a page as tuples of them).
+PERKUMPULAN_COLUMNS = tuple(
+    {"jenis": "jenis__kode", "jenis_nama": "jenis__nama", "wilayah": "desa_id",
+     "wilayah_nama": "desa__nama"}.get(name, name) for name in PerkumpulanSerializer.Meta.fields)
+
+
 class WargaSerializer(serializers.ModelSerializer):
     """A person: the NIK masked, birth date and address left out (null) for a user who may not
     see personal data (access.hidden_fields)."""

@@ -3,6 +3,7 @@ the recap, the network figures and the resilience indicators, each scoped by the
 the pages (registry.access) and filtered by the same filters as the lists."""
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -37,10 +38,24 @@ class Filtered(generics.ListAPIView):
 
 
 class PerkumpulanList(Filtered):
-    """The groups within the user's area, filtered as the group list (registry.filters)."""
+    """The groups within the user's area, filtered as the group list (registry.filters). A page
+    is read as tuples of the serializer's fields, not as model instances: the list of a city's
+    100,000 groups answers about as fast as the web list."""
 
     serializer_class = serializers.PerkumpulanSerializer
     filterset_class = PerkumpulanFilter
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values_list(*serializers.PERKUMPULAN_COLUMNS))
+        names = serializers.PerkumpulanSerializer.Meta.fields
+        at = names.index("diubah")
+        rows = []
+        for row in page:
+            item = dict(zip(names, row, strict=True))
+            item["diubah"] = timezone.localtime(row[at])
+            rows.append(item)
+        return self.get_paginated_response(rows)
 
     def get_queryset(self):
         return (Perkumpulan.objects.visible_to(self.request.user)

@@ -253,3 +253,11 @@ def test_every_list_reads_a_page_in_a_few_queries(w, name, django_assert_max_num
     client = token_client(w.users["admin"])
     with django_assert_max_num_queries(7):
         assert len(rows(client.get(reverse(name)))) == 3
+
+
+def test_a_group_reads_the_same_in_the_list_and_on_its_own(w):
+    client = token_client(w.users["operator"])
+    listed = rows(client.get(reverse("api:perkumpulan_list")))[0]
+    alone = client.get(reverse("api:perkumpulan_detail", args=[CODES["cbr"]])).json()
+    assert listed == alone
+    assert alone["jenis"] == "DW" and alone["wilayah"] == CIBEUREUM
