@@ -107,6 +107,9 @@ class Row:
     anonymous: set = field(default_factory=lambda: {"login"})
 
 
+API_ANON = {401, 403}  # the JSON API answers an anonymous request itself
+
+
 def q(w, p) -> str:
     """The query string of a page about the village of `p`."""
     return f"?wilayah={w.place[p]}"
@@ -400,6 +403,26 @@ WEB = {
                                                  token="bad-token"), get="public"),
     "password_reset_complete": Row(lambda w, p: r("password_reset_complete"), get="public"),
     "set_language": Row(lambda w, p: r("set_language"), get="public", ok={302}),
+    # The JSON API (api/): without a session or token 401/403 in JSON, never the login page.
+    "api:perkumpulan_list": Row(lambda w, p: r("api:perkumpulan_list"), anonymous=API_ANON),
+    "api:perkumpulan_detail": Row(lambda w, p: r("api:perkumpulan_detail", w.group[p].kode),
+                                  reach=in_area, anonymous=API_ANON),
+    "api:anggota_list": Row(lambda w, p: r("api:anggota_list"), anonymous=API_ANON),
+    "api:jejaring_list": Row(lambda w, p: r("api:jejaring_list"), anonymous=API_ANON),
+    "api:pmks_list": Row(lambda w, p: r("api:pmks_list"), get="pmks", anonymous=API_ANON),
+    "api:rekap": Row(lambda w, p: r("api:rekap", query=q(w, p)), reach=in_area,
+                     anonymous=API_ANON),
+    "api:jaringan": Row(lambda w, p: r("api:jaringan", query=q(w, p)), reach=in_area,
+                        anonymous=API_ANON),
+    "api:ketahanan": Row(lambda w, p: r("api:ketahanan", query=q(w, p)), reach=in_area,
+                         anonymous=API_ANON),
+    # The OpenAPI description: public, as the API's own documentation.
+    "api:schema": Row(lambda w, p: r("api:schema"), get="public"),
+    # The token page: any logged-in user's own tokens (an empty name is refused).
+    "api:token": Row(lambda w, p: r("api:token"), post="page"),
+    # Revoking: a POST, of one's own token only (there is none here).
+    "api:token_revoke": Row(lambda w, p: r("api:token_revoke", 999999), get=None, post="page",
+                            post_ok={404}),
 }
 
 

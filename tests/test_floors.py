@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOORS = {"wksbm_site": 0, "registry": 0, "members": 1, "odk": 1, "pmks": 2, "network": 2,
-          "psks": 2, "bantuan": 3, "verifikasi": 3, "ketahanan": 4, "demo": 5}
+          "psks": 2, "bantuan": 3, "verifikasi": 3, "ketahanan": 4, "demo": 5,
+          "api": 5}
 
 
 def imported_apps(path: Path) -> set[str]:

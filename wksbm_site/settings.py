@@ -153,6 +153,8 @@ INSTALLED_APPS = [
     "wksbm_site.apps.AxesConfig",  # django-axes, its admin heading in Indonesian
     "django_filters",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
     "simple_history",
     "registry",
     "members",
@@ -167,6 +169,8 @@ INSTALLED_APPS = [
     "ketahanan",
     # Offline collection: the survey as an XLSForm, KoboToolbox/ODK exports imported as workbooks.
     "odk",
+    # The read-only JSON API for the district's data teams (tokens, /api/v1/, /api/schema/).
+    "api",
     # Demo data (load_demo, generate_demo): the top floor; no app imports it.
     "demo",
 ]
@@ -370,6 +374,32 @@ if WKSBM_MAIL:
 else:
     # Nothing sends mail without a server; should anything try, it fails rather than pretend.
     EMAIL_BACKEND = "wksbm_site.accounts.NoMailBackend"
+
+# The read-only JSON API (api/, docs/api.md): session or token (api.auth) authentication, pages
+# of 100 rows, requests per hour per user (per address without login), read by api.throttling at
+# each request.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserThrottle", "api.throttling.AnonThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Halaman",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_THROTTLE_RATES = {
+    "user": os.environ.get("WKSBM_API_RATE_USER", "") or "2000/hour",
+    "anon": os.environ.get("WKSBM_API_RATE_ANON", "") or "60/hour",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "WKSBM Registry API",
+    "DESCRIPTION": "Read-only data of the registry, scoped to the user's area (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 LOGGING = {
     "version": 1,

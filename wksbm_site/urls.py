@@ -6,6 +6,8 @@ urlpatterns = [
     # Django's account pages; the password reset only where mail is configured.
     path("accounts/", include("wksbm_site.accounts")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The read-only JSON API and its OpenAPI description (docs/api.md), and the token page.
+    path("", include("api.urls")),
     # The apps' pages under a group (/perkumpulan/<kode>/anggota/…) before the group's own page.
     path("", include("members.urls")),
     path("", include("network.urls")),
