@@ -77,3 +77,23 @@ def test_a_case_nik_from_another_kecamatan_is_said_beside_the_box(site, operator
     assert (case.warga.tanggal_lahir, case.warga.jenis_kelamin) == (
         datetime.date(2001, 6, 25), "P")
     assert "kecamatan 32.73.01" in page.locator(".messages").inner_text()
+
+
+def test_a_nik_that_disagrees_with_what_was_typed_says_so_beside_it(site, operator, groups):
+    """A new member's date of birth and sex typed first, then a NIK that encodes others: each
+    box says it differs from the NIK (the form still takes what was typed)."""
+    page = site.login(operator)
+    page.goto(f"{site.url}/perkumpulan/CBR-DW-001/")
+    if page.locator("#anggota-nik").is_hidden():
+        page.locator("#anggota details summary").last.click()
+    page.fill("#anggota-tanggal_lahir", "1990-05-05")
+    page.select_option("#anggota-jenis_kelamin", "L")
+    page.locator("#anggota-nik").press_sequentially("3277016506010007", delay=10)  # 25-06-2001, P
+    assert page.locator("#anggota-tanggal_lahir-nik").inner_text() == (
+        "Berbeda dengan tanggal lahir dalam NIK.")
+    assert page.locator("#anggota-jenis_kelamin-nik").inner_text() == (
+        "Berbeda dengan jenis kelamin dalam NIK.")
+    assert page.input_value("#anggota-tanggal_lahir") == "1990-05-05"  # nothing overwritten
+    page.fill("#anggota-tanggal_lahir", "2001-06-25")
+    page.locator("#anggota-tanggal_lahir").dispatch_event("change")
+    assert page.locator("#anggota-tanggal_lahir-nik").count() == 0
