@@ -99,8 +99,11 @@ def shown_preview(record: Impor, user) -> list[dict]:
     a role that sees personal data; else NIK and KK masked, addresses and birth dates left out;
     the PMKS sheet only for a role that sees PMKS."""
     personal, pmks = access.can_see_personal_data(user), access.can_see_pmks(user)
+    # In the workbook's order of sheets: PostgreSQL's jsonb keeps no order of keys.
+    order = {name: i for i, name in enumerate(workbook.sheet_names())}
     sheets = []
-    for name, table in (record.pratinjau or {}).items():
+    for name, table in sorted((record.pratinjau or {}).items(),
+                              key=lambda item: order.get(item[0], len(order))):
         if name in PMKS_SHEETS and not pmks:
             continue
         columns = list(table["kolom"])
