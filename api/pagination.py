@@ -1,6 +1,7 @@
 import functools
 
 from django.core.paginator import Paginator
+from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -20,6 +21,8 @@ class Halaman(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+    # DRF's own words have no Indonesian; it fills in {page_number} with str.format
+    invalid_page_message = _("Page {page_number} does not exist.")
 
     def paginate_queryset(self, queryset, request, view=None):
         known = getattr(view, "known_count", None)

@@ -418,3 +418,21 @@ def test_showing_a_form_stores_nothing(client, operator, case):
                 f"/forum/?desa={CIBEUREUM}", "/perkumpulan/CBR-DW-001/"):
         assert client.get(url).status_code == 200
     assert not FormulirTerkirim.objects.exists()
+
+
+def test_a_token_form_sent_twice_makes_one_token_and_shows_its_key_once(client, staf):
+    """A double click on "Buat token" makes one API token; its key is shown by the page the
+    form goes to, once, and never by a second sending."""
+    from api.models import Token
+
+    client.force_login(staf)
+    data = {**rendered(client, "/akun/token/"), "name": "Skrip dasbor"}
+    first = client.post("/akun/token/", data)
+    assert first.status_code == 302 and not told_once(first)
+    second = client.post("/akun/token/", data)
+    assert second.status_code == 302 and second.url == first.url and told_once(second)
+    token = Token.objects.get(user=staf)
+    shown = client.get(first.url).content.decode()
+    key = shown.split('<code class="token-key">')[1].split("</code>")[0]
+    assert token.prefix == key[:8]
+    assert 'class="token-key"' not in client.get(first.url).content.decode()
