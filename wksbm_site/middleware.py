@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class LanguageMiddleware:
@@ -69,9 +70,15 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        api = request.path.startswith("/api/")  # a script reading the API is answered in JSON
         if "\x00" in request.path:
+            if api:
+                return JsonResponse({"detail": _("Not found.")}, status=404)
             raise Http404
         if any("\x00" in value for key, values in request.GET.lists() for value in [key, *values]):
+            if api:
+                return JsonResponse({"detail": _("The address holds a NUL character.")},
+                                    status=400)
             raise SuspiciousOperation("NUL character in the query string")
         return self.get_response(request)
 

@@ -388,6 +388,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Halaman",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "api.errors.handler",
 }
 API_THROTTLE_RATES = {
     "user": os.environ.get("WKSBM_API_RATE_USER", "") or "2000/hour",

@@ -264,3 +264,37 @@ def test_a_group_reads_the_same_in_the_list_and_on_its_own(w):
     alone = client.get(reverse("api:perkumpulan_detail", args=[CODES["cbr"]])).json()
     assert listed == alone
     assert alone["jenis"] == "DW" and alone["wilayah"] == CIBEUREUM
+
+
+def test_every_error_of_the_api_is_json_in_indonesian(w, settings):
+    """Whatever a script gets wrong, the answer is JSON that says why in the user's language:
+    no English words from the libraries, no model's name, no HTML page."""
+    settings.API_THROTTLE_RATES = {"user": "3/hour", "anon": "60/hour"}
+    client = token_client(w.users["operator"])
+    url = reverse("api:perkumpulan_list")
+    answers = {
+        405: client.post(url, {}),
+        406: client.get(url, HTTP_ACCEPT="text/nonsense"),
+        404: client.get(reverse("api:perkumpulan_detail", args=["TIDAK-ADA"])),
+        400: client.get(url, {"jenis": "ZZZ"}),
+        401: Client(HTTP_AUTHORIZATION="Token salah").get(url),
+        429: client.get(url),
+    }
+    expected = {
+        405: {"detail": "API hanya membaca: permintaan POST tidak diterima."},
+        404: {"detail": "Data tidak ditemukan."},
+        401: {"detail": "Token ini tidak dikenal atau sudah dicabut."},
+        429: {"detail": "Terlalu banyak permintaan: coba lagi dalam 3600 detik."},
+    }
+    for status, response in answers.items():
+        assert response.status_code == status, (status, response.content)
+        assert response["Content-Type"] == "application/json", status
+        if status in expected:
+            assert response.json() == expected[status]
+    assert "Accept" in answers[406].json()["detail"] and "Permintaan" in answers[406].json()[
+        "detail"]
+    assert answers[400].json()["jenis"][0].startswith("Masukkan pilihan yang valid")
+    # A NUL in the address: JSON too, not the site's HTML error page.
+    nul = client.get(url, {"nama": "a\x00b"})
+    assert nul.status_code == 400 and nul.json() == {"detail": "Alamat memuat karakter NUL."}
+    assert client.get("/api/v1/perkumpulan/a%00b/").json() == {"detail": "Data tidak ditemukan."}
