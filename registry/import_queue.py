@@ -174,7 +174,7 @@ def _run(record: Impor) -> Step:
     record.jumlah = {s: c.as_dict() for s, c in result.counts.items()}
     _keep_findings(record, result)
     # What a passed check will write, shown until the save; a save keeps none of it.
-    record.pratinjau = preview(result) if result.ok and not record.simpan else {}
+    record.pratinjau = preview(result) if result.ok and not record.simpan else []
     record.baris_dibaca, record.lembar_dibaca = 0, ""
     record.menunggu_sejak = None
     if record.simpan:
@@ -214,18 +214,19 @@ class Progress:
             baris_dibaca=sum(self.done.values()), lembar_dibaca=sheet[:40])
 
 
-def preview(result: workbook.Import) -> dict:
-    """The first rows read of each sheet, as its page shows them: the columns any of them
-    fills, in the sheet's order, and each row's number and values (cut short)."""
-    shown = {}
+def preview(result: workbook.Import) -> list[dict]:
+    """The first rows read of each sheet, in the workbook's order of sheets, as its page shows
+    them: the columns any of them fills, in the sheet's order, and each row's number and values
+    (cut short)."""
+    shown = []
     for handler in workbook.handlers():
         rows = result.preview.get(handler.name)
         if not rows:
             continue
         filled = {name for row in rows for name in row.values}
         columns = [c.name for c in handler.columns if c.name in filled]
-        shown[handler.name] = {"kolom": columns, "baris": [
-            [row.number, *(workbook.shown(row.values.get(c)) for c in columns)] for row in rows]}
+        shown.append({"lembar": handler.name, "kolom": columns, "baris": [
+            [row.number, *(workbook.shown(row.values.get(c)) for c in columns)] for row in rows]})
     return shown
 
 
@@ -235,7 +236,7 @@ def _refuse(record: Impor, save: bool, message: str) -> Step:
     record.status = StatusImpor.GAGAL
     record.menunggu_sejak = None
     record.simpan = False
-    record.pratinjau, record.baris_dibaca, record.lembar_dibaca = {}, 0, ""
+    record.pratinjau, record.baris_dibaca, record.lembar_dibaca = [], 0, ""
     _forget_file(record)
     record.save()
     return Step(record, save, refused=message)
@@ -297,7 +298,7 @@ def _expire(record: Impor) -> bool:
     confirmation in another request)."""
     changed = Impor.objects.filter(pk=record.pk, status=record.status).update(
         status=StatusImpor.KEDALUWARSA, berkas="", menunggu_sejak=None, simpan=False,
-        pratinjau={},
+        pratinjau=[],
     )
     if changed:
         _forget_file(record)

@@ -746,9 +746,10 @@ class Impor(models.Model):
     menunggu_sejak = models.DateTimeField(_("waiting since"), null=True, blank=True)
     simpan = models.BooleanField(_("to be saved"), default=False)
     percobaan = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    # A passed check: the first rows of each sheet as read, {sheet: {"kolom": [...], "baris":
-    # [[row number, value, …], …]}}, values cut short; shown until the file is saved or removed.
-    pratinjau = models.JSONField(_("preview"), default=dict, blank=True)
+    # A passed check: the first rows of each sheet as read, in the workbook's order of sheets
+    # ([{"lembar": sheet, "kolom": [...], "baris": [[row number, value, …], …]}, …]), values cut
+    # short; shown until the file is saved or removed.
+    pratinjau = models.JSONField(_("preview"), default=list, blank=True)
     # The step running now: the rows read so far and the sheet being read (written at most once
     # a second, outside the import's transaction, for its page to show).
     baris_dibaca = models.PositiveIntegerField(_("rows read"), default=0)

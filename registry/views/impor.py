@@ -99,11 +99,9 @@ def shown_preview(record: Impor, user) -> list[dict]:
     a role that sees personal data; else NIK and KK masked, addresses and birth dates left out;
     the PMKS sheet only for a role that sees PMKS."""
     personal, pmks = access.can_see_personal_data(user), access.can_see_pmks(user)
-    # In the workbook's order of sheets: PostgreSQL's jsonb keeps no order of keys.
-    order = {name: i for i, name in enumerate(workbook.sheet_names())}
     sheets = []
-    for name, table in sorted((record.pratinjau or {}).items(),
-                              key=lambda item: order.get(item[0], len(order))):
+    for table in record.pratinjau:
+        name = table["lembar"]
         if name in PMKS_SHEETS and not pmks:
             continue
         columns = list(table["kolom"])

@@ -54,10 +54,12 @@ def test_the_preview_shows_personal_data_as_the_role_allows(client, operator, st
     assert detail(client, record).context["preview"][1]["rows"][0][2] == "3277014101800001"
     client.force_login(pengamat)
     assert detail(client, record).status_code == 404
-    record.pratinjau["anggota"]["kolom"].append("alamat")
-    for row in record.pratinjau["anggota"]["baris"]:
+    assert [sheet["lembar"] for sheet in record.pratinjau] == ["perkumpulan", "anggota"]
+    members = record.pratinjau[1]
+    members["kolom"].append("alamat")
+    for row in members["baris"]:
         row.append("Jl. Mawar 1")
-    record.pratinjau["pmks"] = {"kolom": ["nama"], "baris": [[2, "Mak Icih"]]}
+    record.pratinjau.append({"lembar": "pmks", "kolom": ["nama"], "baris": [[2, "Mak Icih"]]})
     sheets = impor.shown_preview(record, pengamat)
     assert [s["name"] for s in sheets] == ["perkumpulan", "anggota"]
     assert sheets[1]["columns"] == ["kode_perkumpulan", "nik", "nama", "peran"]
@@ -69,7 +71,7 @@ def test_errors_show_no_preview_and_offer_to_upload_again(client, operator):
     client.force_login(operator)
     upload(client, workbook_bytes([("W-DW-1", CIBEUREUM, "Dasa Wisma Uji", "Bukan Jenis", 2001)]))
     record = Impor.objects.get()
-    assert record.status == StatusImpor.GAGAL and record.pratinjau == {}
+    assert record.status == StatusImpor.GAGAL and record.pratinjau == []
     response = detail(client, record)
     html = response.content.decode()
     assert response.context["preview"] == []
@@ -90,14 +92,14 @@ def test_the_preview_goes_once_the_file_is_saved_or_expired(client, operator, se
     saved = Impor.objects.get()
     client.post(reverse("registry:impor_confirm", args=[saved.pk]))
     saved.refresh_from_db()
-    assert saved.status == StatusImpor.DIIMPOR and saved.pratinjau == {}
+    assert saved.status == StatusImpor.DIIMPOR and saved.pratinjau == []
     upload(client, workbook_bytes([("W-DW-9", CIBEUREUM, "Dasa Wisma Lain", "Dasa Wisma", 2009)]))
     left = Impor.objects.exclude(pk=saved.pk).get()
     assert left.pratinjau
     later = left.diperiksa + datetime.timedelta(hours=settings.WKSBM_UPLOAD_KEEP_HOURS + 1)
     import_queue.clean_up(now=later)
     left.refresh_from_db()
-    assert left.status == StatusImpor.KEDALUWARSA and left.pratinjau == {}
+    assert left.status == StatusImpor.KEDALUWARSA and left.pratinjau == []
     assert 'id="unggah-lagi"' in detail(client, left).content.decode()
 
 
