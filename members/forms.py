@@ -14,7 +14,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, models, transaction
-from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -27,11 +26,11 @@ from registry.forms import (
     ModelRulesForm,
     NikInput,
     OnceForm,
+    SearchBox,
     VersionedForm,
     VersionedModelForm,
     today,
     village_in_area,
-    with_list,
 )
 from registry.models import Perkumpulan, Wilayah
 
@@ -105,19 +104,16 @@ def visible_person(user, value: str) -> Warga:
     return person
 
 
-class PersonPicker(NikInput):
-    """A person box: a NIK, or a registered person's name. With JavaScript (static/wksbm/
-    forms.js) the people whose name or NIK holds what is typed are offered as the user types
-    (`members:warga_cari`), and a NIK chosen or typed fills the form's date of birth and sex where
-    the box `fills` them; without it, the form finds the person when sent (`person_nik`)."""
+class PersonPicker(SearchBox, NikInput):
+    """A person box: a NIK, or a registered person's name. With JavaScript the people whose name
+    or NIK holds what is typed are offered as the user types (`SearchBox`: `members:warga_cari`),
+    and a NIK chosen or typed fills the form's date of birth and sex where the box `fills` them
+    (`NikInput`); without it, the form finds the person when sent (`person_nik`)."""
+
+    search = "members:warga_cari"
 
     def __init__(self, attrs=None):
         super().__init__({"data-picker": "warga", "inputmode": "text", **(attrs or {})})
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = {**(attrs or {}), "list": f"{(attrs or {}).get('id', name)}-pilihan",
-                 "data-cari": reverse("members:warga_cari")}
-        return with_list(forms.TextInput.render(self, name, value, attrs, renderer), attrs)
 
 
 # A broken database constraint of Keanggotaan, told on the field the user can change. The error

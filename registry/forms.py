@@ -526,19 +526,28 @@ class NikInput(forms.TextInput):
         return with_script(super().render(name, value, attrs, renderer))
 
 
-class GroupPicker(forms.TextInput):
-    """A text box for a group's code or name. With JavaScript (static/wksbm/forms.js) the groups
-    whose name or code holds what is typed are offered as the user types (the search page
-    `registry:perkumpulan_cari` fills the box's list); without it, the form finds the group
-    when sent (`pick_group`) and names the candidates when the text is not enough."""
+class SearchBox(forms.TextInput):
+    """A text box whose list offers, as the user types, what its search page (`search`, a URL
+    name answering the box's text) finds (static/wksbm/forms.js fills the list)."""
 
-    def __init__(self, attrs=None):
-        super().__init__({"autocomplete": "off", "data-picker": "perkumpulan", **(attrs or {})})
+    search = ""
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = {**(attrs or {}), "list": f"{(attrs or {}).get('id', name)}-pilihan",
-                 "data-cari": reverse("registry:perkumpulan_cari")}
-        return with_list(super().render(name, value, attrs, renderer), attrs)
+                 "data-cari": reverse(self.search)}
+        return with_list(forms.TextInput.render(self, name, value, attrs, renderer), attrs)
+
+
+class GroupPicker(SearchBox):
+    """A text box for a group's code or name. With JavaScript the groups whose name or code holds
+    what is typed are offered as the user types (`SearchBox`: `registry:perkumpulan_cari`);
+    without it, the form finds the group when sent (`pick_group`) and names the candidates when
+    the text is not enough."""
+
+    search = "registry:perkumpulan_cari"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "data-picker": "perkumpulan", **(attrs or {})})
 
 
 class GroupPickField(forms.CharField):
