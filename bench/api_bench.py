@@ -13,12 +13,7 @@ Each size gets a fresh database filled as bench/pages_bench.py fills it (`seed` 
 bench/harness.py). Exit status: 0 when the target is met, 1 when not, 2 when a step fails.
 """
 
-import argparse
-import json
-import shutil
-import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,19 +32,12 @@ def step_run(groups: int) -> dict:
     import django
 
     django.setup()
-    from django.db import connection
     from django.test import Client
 
     from api.models import Token
-    from registry import rekap
-    from registry.models import User, Wilayah
+    from registry.models import User
 
-    villages = sorted(Wilayah.objects.filter(kode__startswith=harness.CITY + ".", tingkat="desa")
-                      .values_list("kode", flat=True))
-    harness.seed(groups, villages)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    rekap.refresh_all()
+    harness.seeded_city(groups)
     user = User.objects.create(username="bench-staf", peran="staf", wilayah_id=harness.CITY)
     web = Client()
     web.force_login(user)
@@ -58,39 +46,15 @@ def step_run(groups: int) -> dict:
     pages = {}
     for (name, url), client in ((WEB, web), (API, api)):
         pages[name], _queries = harness.time_page(client, url)
-    timings = {WEB[0]: [], API[0]: []}
-    for _round in range(RATIO_RUNS):
-        for (name, url), client in ((WEB, web), (API, api)):
-            result, _queries = harness.time_page(client, url, runs=1)
-            timings[name].append(result["ms"])
-    return {"groups": groups, "pages": pages,
-            "ratio": {name: statistics.median(times) for name, times in timings.items()}}
-
-
-def measure(args, folder: Path, groups: int) -> tuple[str, dict]:
-    database = harness.Database(args.database_url, folder)
-    try:
-        harness.say(f"Setting up {database.label} for {groups:,} groups …")
-        env = harness.city_database(database)
-        env["WKSBM_API_RATE_USER"] = "1000000/hour"  # the benchmark is no abuse
-        result = harness.child(env, "--step", "run", "--groups", str(groups), script=__file__)
-        return database.label, result
-    finally:
-        database.drop()
+    ratio = harness.in_turn([(*WEB, web), (*API, api)], RATIO_RUNS)
+    return {"groups": groups, "pages": pages, "ratio": ratio}
 
 
 def conduct(args) -> int:
-    folder = Path(tempfile.mkdtemp(prefix="wksbm-api-bench-"))
-    try:
-        label, small = measure(args, folder, args.small)
-        _label, big = measure(args, folder, args.big)
-    except harness.BenchFailure as exc:
-        print(f"FAILED {exc}", file=sys.stderr)
-        return 2
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    label, small, big = harness.small_and_big(  # the benchmark is no abuse: no rate limit
+        args, __file__, "wksbm-api-bench-", WKSBM_API_RATE_USER="1000000/hour")
     print()
-    print(f"Database: {label.replace(str(folder), '<tmp>')}")
+    print(f"Database: {label}")
     print(f"Median of {harness.PAGE_RUNS} requests as Dinas Sosial staff of Kota Cimahi "
           "(ms, queries)")
     rows, missed = [], []
@@ -116,19 +80,5 @@ def conduct(args) -> int:
                            f"{args.big:,} groups, same queries")
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", type=int, default=300)
-    parser.add_argument("--big", type=int, default=100_000)
-    harness.add_database_url(parser)
-    parser.add_argument("--step", help=argparse.SUPPRESS)
-    parser.add_argument("--groups", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.step == "run":
-        print(harness.MARK + json.dumps(step_run(args.groups)))
-        return 0
-    return conduct(args)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.city_main(None, __doc__.split("\n\n")[0], step_run, conduct))

@@ -208,6 +208,68 @@ def city_database(database: Database) -> dict:
     return env
 
 
+def seeded_city(groups: int, cases: bool = False) -> int | None:
+    """In a step's process: seed the city with `groups` groups (and PMKS cases: the first case's
+    pk), give the planner its statistics as after an import (SQLite) or autovacuum's pass
+    (PostgreSQL), and compute the stored recap counts."""
+    from django.db import connection
+
+    from registry import rekap
+    from registry.models import Wilayah
+
+    villages = sorted(Wilayah.objects.filter(kode__startswith=CITY + ".", tingkat="desa")
+                      .values_list("kode", flat=True))
+    seed(groups, villages)
+    first_case = seed_cases(groups) if cases else None
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    rekap.refresh_all()
+    return first_case
+
+
+def small_and_big(args, script: str, prefix: str, **extra_env: str) -> tuple[str, dict, dict]:
+    """Run `script`'s step "run" on a fresh city database of --small groups, then of --big:
+    (the database's label, the small result, the big result). Raises BenchFailure."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+
+    def measure(groups: int) -> tuple[str, dict]:
+        database = Database(args.database_url, folder)
+        try:
+            say(f"Setting up {database.label} for {groups:,} groups …")
+            env = {**city_database(database), **extra_env}
+            result = child(env, "--step", "run", "--groups", str(groups), script=script)
+            return database.label.replace(str(folder), "<tmp>"), result
+        finally:
+            database.drop()
+
+    try:
+        label, small = measure(args.small)
+        return label, small, measure(args.big)[1]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def city_main(argv, description: str, step_run: Callable[[int], dict],
+              conduct: Callable[..., int]) -> int:
+    """The command line of a small-city/big-city benchmark: --small, --big, --database-url;
+    the hidden --step run --groups N runs `step_run(N)` in the step's own process."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--small", type=int, default=300)
+    parser.add_argument("--big", type=int, default=100_000)
+    add_database_url(parser)
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--groups", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step == "run":
+        print(MARK + json.dumps(step_run(args.groups)))
+        return 0
+    try:
+        return conduct(args)
+    except BenchFailure as exc:
+        print(f"FAILED {exc}", file=sys.stderr)
+        return 2
+
+
 # Timing ---------------------------------------------------------------------------------------
 def timed(work: Callable[[], object], runs: int) -> tuple[float, list[dict]]:
     """Run `work` once to warm up, `runs` times timed, then once more with its queries captured:
@@ -237,6 +299,17 @@ def time_page(client, url: str, runs: int = PAGE_RUNS) -> tuple[dict, list[dict]
 
     seconds, queries = timed(get, runs)
     return {"ms": seconds * 1000, "queries": len(queries)}, queries
+
+
+def in_turn(pages: Sequence[tuple[str, str, object]], runs: int) -> dict[str, float]:
+    """The median ms of each (name, url, client), the pages requested one after another `runs`
+    times, so that a busy moment of the machine falls on all of them."""
+    timings = {name: [] for name, _url, _client in pages}
+    for _round in range(runs):
+        for name, url, client in pages:
+            result, _queries = time_page(client, url, runs=1)
+            timings[name].append(result["ms"])
+    return {name: statistics.median(times) for name, times in timings.items()}
 
 
 # Printing -------------------------------------------------------------------------------------

@@ -16,12 +16,7 @@ counts are computed and each page is requested once to warm up and 5 times to ti
 Exit status: 0 when every page meets the target, 1 when not, 2 when a step fails.
 """
 
-import argparse
-import json
-import shutil
-import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,20 +53,11 @@ def step_run(groups: int) -> dict:
     import django
 
     django.setup()
-    from django.db import connection
     from django.test import Client
 
-    from registry import rekap
-    from registry.models import User, Wilayah
+    from registry.models import User
 
-    villages = sorted(Wilayah.objects.filter(kode__startswith=harness.CITY + ".", tingkat="desa")
-                      .values_list("kode", flat=True))
-    harness.seed(groups, villages)
-    first_case = harness.seed_cases(groups)
-    # Planner statistics as after an import (SQLite) or autovacuum's pass (PostgreSQL).
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    rekap.refresh_all()
+    first_case = harness.seeded_city(groups, cases=True)
     user = User.objects.create(username="bench-staf", peran="staf", wilayah_id=harness.CITY)
     client = Client()
     client.force_login(user)
@@ -79,42 +65,15 @@ def step_run(groups: int) -> dict:
     for name, url in PAGES:
         result, _queries = harness.time_page(client, url.format(kasus=first_case))
         results[name] = result
-    # The ratios: the floor and the lists timed alternately, so that a busy moment of the
-    # machine falls on both.
-    anonymous = Client()
-    timings = {name: [] for name, _url in [FLOOR, *LISTS]}
-    for _round in range(RATIO_RUNS):
-        for (name, url), who in zip([FLOOR, *LISTS], [anonymous] + [client] * len(LISTS),
-                                    strict=True):
-            result, _queries = harness.time_page(who, url, runs=1)
-            timings[name].append(result["ms"])
-    ratios = {name: {"ms": statistics.median(times)} for name, times in timings.items()}
+    ratios = harness.in_turn([(*FLOOR, Client()), *((name, url, client) for name, url in LISTS)],
+                             RATIO_RUNS)
     return {"groups": groups, "pages": results, "ratios": ratios}
 
 
-def measure(args, folder: Path, groups: int) -> tuple[str, dict]:
-    database = harness.Database(args.database_url, folder)
-    try:
-        harness.say(f"Setting up {database.label} for {groups:,} groups …")
-        env = harness.city_database(database)
-        result = harness.child(env, "--step", "run", "--groups", str(groups), script=__file__)
-        return database.label, result
-    finally:
-        database.drop()
-
-
 def conduct(args) -> int:
-    folder = Path(tempfile.mkdtemp(prefix="wksbm-pages-bench-"))
-    try:
-        label, small = measure(args, folder, args.small)
-        _label, big = measure(args, folder, args.big)
-    except harness.BenchFailure as exc:
-        print(f"FAILED {exc}", file=sys.stderr)
-        return 2
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    label, small, big = harness.small_and_big(args, __file__, "wksbm-pages-bench-")
     print()
-    print(f"Database: {label.replace(str(folder), '<tmp>')}")
+    print(f"Database: {label}")
     print(f"Median of {harness.PAGE_RUNS} requests as Dinas Sosial staff of Kota Cimahi "
           "(ms, queries)")
     rows, missed = [], []
@@ -132,10 +91,10 @@ def conduct(args) -> int:
     print()
     print(f"At {args.big:,} groups, median of {RATIO_RUNS} requests each, taken in turn "
           f"(target ≤ {LIST_TARGET:.0f}× the login page)")
-    floor = big["ratios"][FLOOR[0]]["ms"]
+    floor = big["ratios"][FLOOR[0]]
     rows = [[FLOOR[0], f"{floor:.1f}", "1.00"]]
     for name, _url in LISTS:
-        ms = big["ratios"][name]["ms"]
+        ms = big["ratios"][name]
         rows.append([name, f"{ms:.1f}", f"{ms / floor:.2f}"])
         if ms / floor > LIST_TARGET:
             missed.append(f"{name}: {ms / floor:.2f}× the login page (target ≤ "
@@ -145,19 +104,5 @@ def conduct(args) -> int:
                            f"same queries; the lists ≤ {LIST_TARGET:.0f}× the login page")
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", type=int, default=300)
-    parser.add_argument("--big", type=int, default=100_000)
-    harness.add_database_url(parser)
-    parser.add_argument("--step", help=argparse.SUPPRESS)
-    parser.add_argument("--groups", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.step == "run":
-        print(harness.MARK + json.dumps(step_run(args.groups)))
-        return 0
-    return conduct(args)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.city_main(None, __doc__.split("\n\n")[0], step_run, conduct))
