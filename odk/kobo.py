@@ -34,6 +34,11 @@ SUBMISSION_TIME = "_submission_time"
 INDEX = "_index"
 PARENT_INDEX = "_parent_index"
 SUBMISSION_UUID = "_submission__uuid"
+# ODK Central's CSV export: a submission's KEY ("uuid:…") on the main table, its PARENT_KEY on
+# a repeat's table (the repeat row's own KEY adds "/anggota[1]"), group paths joined by "-".
+KEY = "key"
+PARENT_KEY = "parent_key"
+SUBMISSION_DATE = "submissiondate"
 
 
 def _key(header: Any) -> str:
@@ -150,7 +155,7 @@ def convert(book) -> SurveyFromExport | None:
         if title in SHEETS:
             continue
         header = set(_header_of(worksheet).values())
-        if UUID in header and SUBMISSION_TIME in header:
+        if {UUID, SUBMISSION_TIME} <= header or {KEY, SUBMISSION_DATE} <= header:
             main = worksheet
             break
     if main is None:
@@ -179,6 +184,8 @@ def _columns(header: dict[int, str], sheet: str, lists) -> dict[int, str]:
     found: dict[int, str] = {}
     for index, key in header.items():
         parts = key.split("/")
+        if parts[-1] not in wanted:  # ODK Central: "anggota-nik", "kegiatan-arisan"
+            parts = [*parts[:-1], *parts[-1].split("-")]
         name = wanted.get(parts[-1])
         if name and (len(parts) == 1 or parts[-2] not in multi):
             if name not in found.values():
@@ -228,13 +235,21 @@ def _sheet(survey: SurveyFromExport, sheet: str, worksheet, rows, lists, parents
     names = [c.name for c in SHEETS[sheet].columns
              if c.name in columns.values() or c.name in derived]
     originals = {v: first[i] for i, v in columns.items()}
-    headers = {name: str(originals.get(name, PARENT_INDEX)) for name in names}
+    # KoboToolbox links a repeat's row to its submission by _index/_parent_index and names a
+    # submission by its _uuid; ODK Central does both by the submission's KEY.
+    central = KEY in position and INDEX not in position
+    uuid_name = KEY if central else UUID if parents is None else SUBMISSION_UUID
+    index_name = KEY if central else INDEX
+    parent_name = PARENT_KEY if central else PARENT_INDEX
+    parent_header = str(first.get(position[parent_name], parent_name)) if (
+        parent_name in position) else parent_name
+    headers = {name: str(originals.get(name, parent_header)) for name in names}
     submissions: dict[int, str] = {}
     made: list[tuple[int, list]] = []
     groups: dict[str, Any] = {}
-    uuid_at = position.get(UUID if parents is None else SUBMISSION_UUID)
-    index_at = position.get(INDEX)
-    parent_at = position.get(PARENT_INDEX)
+    uuid_at = position.get(PARENT_KEY if central and parents is not None else uuid_name)
+    index_at = position.get(index_name)
+    parent_at = position.get(parent_name)
     for number, cells in rows:
         if number == 1:
             continue
@@ -249,8 +264,10 @@ def _sheet(survey: SurveyFromExport, sheet: str, worksheet, rows, lists, parents
             continue
         uuid = cells.get(uuid_at) if uuid_at else None
         index = cells.get(index_at) if index_at else None
-        submissions[number] = (f"_uuid {uuid}" if uuid not in (None, "")
-                               else f"_index {index}" if index not in (None, "") else "")
+        submissions[number] = (
+            f"KEY {uuid}" if central and uuid not in (None, "") else
+            f"_uuid {uuid}" if uuid not in (None, "") else
+            f"_index {index}" if index not in (None, "") else "")
         if parents is None:
             if index not in (None, ""):
                 groups[_text(index)] = values.get("kode_perkumpulan")
@@ -348,7 +365,7 @@ def _workbook(tables: list[tuple[str, bytes]]):
                 % {"file": f"{stem}.csv", "problem": exc}
             ) from exc
         header = {_key(h) for h in (rows[0] if rows else [])}
-        repeat = PARENT_INDEX in header
+        repeat = PARENT_INDEX in header or PARENT_KEY in header
         title = (stem.rsplit("-", 1)[-1] if repeat else stem)[:31] or "data"
         for bad in "[]:*?/\\":
             title = title.replace(bad, "_")

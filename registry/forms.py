@@ -658,25 +658,27 @@ def village_in_area(user, value: str, any_level: bool = False) -> Wilayah:
     return area
 
 
-# The workbook files the survey import reads (registry.workbook.open_workbook).
-SURVEY_SUFFIXES = (".xlsx", ".ods", ".xls")
+# The files the survey import reads: a workbook (registry.workbook.open_workbook), or a form
+# export as CSV, alone or zipped (a registered layout of registry.workbook: the odk app).
+SURVEY_SUFFIXES = (".xlsx", ".ods", ".xls", ".csv", ".zip")
 
 
 class UploadForm(forms.Form):
     berkas = forms.FileField(
-        label=_("Survey workbook (.xlsx, .ods or .xls)"),
-        help_text=_("The survey form filled in: sheets perkumpulan, anggota, pmks, jaringan."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.xls"}),
-        error_messages={"required": _("Choose the workbook file (.xlsx, .ods or .xls) to "
-                                      "import.")},
+        label=_("Survey workbook (.xlsx, .ods or .xls) or form export (.csv, .zip)"),
+        help_text=_("The survey form filled in: sheets perkumpulan, anggota, pmks, jaringan; "
+                    "or what KoboToolbox or ODK Central exports of the survey's XLSForm."),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(SURVEY_SUFFIXES)}),
+        error_messages={"required": _("Choose the workbook file (.xlsx, .ods or .xls) or form "
+                                      "export (.csv, .zip) to import.")},
     )
 
     def clean_berkas(self):
         upload = self.cleaned_data["berkas"]
         if not upload.name.lower().endswith(SURVEY_SUFFIXES):
             raise ValidationError(
-                _("“%(name)s” is not a workbook (.xlsx, .ods or .xls); save it as Excel "
-                  "(.xlsx) or OpenDocument (.ods)."),
+                _("“%(name)s” is not a workbook (.xlsx, .ods or .xls) or a form export (.csv, "
+                  ".zip); save it as Excel (.xlsx) or OpenDocument (.ods)."),
                 code="extension", params={"name": upload.name},
             )
         if upload.size > MAX_FILE_BYTES:

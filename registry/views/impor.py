@@ -62,7 +62,7 @@ def impor_new(request: HttpRequest) -> HttpResponse:
             for chunk in upload.chunks():
                 handle.write(chunk)
         try:
-            workbook.check_survey_file(path)  # not a workbook at all: told at once, nothing kept
+            workbook.check_file(path)  # not a workbook at all: told at once, nothing kept
         except workbook.WorkbookError as exc:
             path.unlink(missing_ok=True)
             form.add_error("berkas", str(exc))

@@ -23,7 +23,14 @@ from django.utils.translation import gettext as _
 
 from registry import access, audit, rekap, validators
 from registry.workbook.cells import SHOWN_CHARS, is_blank, shorten, shown, to_text
-from registry.workbook.reading import CellError, Row, WorkbookError, open_workbook, read_rows
+from registry.workbook.reading import (
+    CellError,
+    Row,
+    WorkbookError,
+    check_survey_file,
+    open_workbook,
+    read_rows,
+)
 from registry.workbook.writer import update_statistics
 
 # An import keeps the first MAX_LISTED errors and warnings (and counts the rest); an error row shows
@@ -291,6 +298,16 @@ LAYOUTS: list[Layout] = []
 
 def register_layout(layout: Layout) -> None:
     LAYOUTS.append(layout)
+
+
+def check_file(path) -> None:
+    """What the import accepts, told before anything is kept (WorkbookError): a file a
+    registered layout reads (a form export's CSV or .zip: its `prepare`), else a workbook
+    (`check_survey_file`)."""
+    for layout in LAYOUTS:
+        if layout.prepare(path) is not None:
+            return
+    check_survey_file(path)
 
 
 def sheet_names() -> list[str]:

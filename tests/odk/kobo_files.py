@@ -137,3 +137,45 @@ def kobo_csv_zip(path, sheets: dict[str, list[list]]):
                 writer.writerow(["" if v is None else v for v in row])
             archive.writestr(name, text.getvalue().encode("utf-8"))
     return path
+
+
+CENTRAL_MAIN_META = ["meta-instanceID", "KEY", "SubmitterID", "SubmitterName",
+                     "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState",
+                     "DeviceID", "Edits", "FormVersion"]
+
+
+def central_csv_zip(path, kobo: dict[str, list[list]], form_id: str = "wksbm_327701"):
+    """The same export as ODK Central writes it ("All data and media" without media): the main
+    table `<form>.csv` — SubmissionDate, the fields with group paths joined by "-", then
+    meta-instanceID, KEY ("uuid:…") and Central's own columns —, and `<form>-<repeat>.csv`
+    per repeat, its fields then PARENT_KEY (the submission's KEY) and its own KEY; commas."""
+    main, *repeats = kobo.items()
+    title, rows = main
+    header = rows[0]
+    meta = {name: header.index(name) for name in MAIN_META}
+    fields = [i for i, name in enumerate(header) if name not in meta]
+    tables = {form_id: [["SubmissionDate", *(header[i].replace("/", "-") for i in fields),
+                         *CENTRAL_MAIN_META]]}
+    for row in rows[1:]:
+        key = f"uuid:{row[meta['_uuid']]}"
+        tables[form_id].append([SUBMITTED, *(row[i] for i in fields), key, key, "5",
+                                "enumerator", "0", "0", "", "", "collect:abc", "0", "vXyZ2026"])
+    for repeat_title_, rows in repeats:
+        header = rows[0]
+        meta = {name: header.index(name) for name in REPEAT_META}
+        fields = [i for i, name in enumerate(header) if name not in meta]
+        name = repeat_title_.replace(" ", "_")
+        table = [[*(header[i].replace("/", "-") for i in fields), "PARENT_KEY", "KEY"]]
+        for row in rows[1:]:
+            parent = f"uuid:{row[meta['_submission__uuid']]}"
+            table.append([*(row[i] for i in fields), parent,
+                          f"{parent}/{name}[{row[meta['_index']]}]"])
+        tables[f"{form_id}-{name}"] = table
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, table in tables.items():
+            text = io.StringIO()
+            writer = csv.writer(text)
+            for row in table:
+                writer.writerow(["" if v is None else v for v in row])
+            archive.writestr(f"{name}.csv", text.getvalue().encode("utf-8"))
+    return path

@@ -14,7 +14,14 @@ from members.models import Keanggotaan, Warga
 from network.models import Hubungan, Mitra
 from pmks.models import KasusPMKS
 from registry.models import Perkumpulan
-from tests.odk.kobo_files import TITLE, kobo_csv_zip, kobo_sheets, kobo_xlsx, submission_uuid
+from tests.odk.kobo_files import (
+    TITLE,
+    central_csv_zip,
+    kobo_csv_zip,
+    kobo_sheets,
+    kobo_xlsx,
+    submission_uuid,
+)
 from tests.survey_files import (
     BUDI,
     MODELS,
@@ -160,6 +167,34 @@ def test_the_command_imports_a_csv_zip_export_and_again_unchanged(tmp_path):
     assert out.startswith("perkumpulan: 0 baru, 0 diubah, 2 tidak berubah; anggota: 0 baru, 0 "
                           "diubah, 3 tidak berubah")
     assert state() == expected
+
+
+def test_an_odk_central_export_imports_to_the_same_records_and_again_unchanged(tmp_path):
+    """ODK Central's CSV zip: repeats linked to their submission by KEY/PARENT_KEY, group paths
+    joined by "-"."""
+    export = central_csv_zip(tmp_path / "central.zip", kobo_sheets(good_sheets()))
+    expected = registry_after(make_xlsx(tmp_path, good_sheets()))
+    out, _err = run_command(export)
+    assert out.startswith("perkumpulan: 2 baru, 0 diubah, 0 tidak berubah; anggota: 3 baru")
+    assert state() == expected
+    out, _err = run_command(export)
+    assert out.startswith("perkumpulan: 0 baru, 0 diubah, 2 tidak berubah; anggota: 0 baru, 0 "
+                          "diubah, 3 tidak berubah")
+
+
+def test_an_odk_central_export_s_errors_name_the_submission_s_key(tmp_path):
+    sheets = kobo_sheets(good_sheets())
+    members = sheets["anggota"]
+    members[2][members[0].index("anggota/nik")] = "12345"
+    links = sheets["jaringan"]
+    links[1][links[0].index("_submission__uuid")] = "tidak-ada"  # PARENT_KEY of no submission
+    path = central_csv_zip(tmp_path / "central.zip", sheets)
+    before = counts()
+    text = failing(path)
+    key = f"uuid:{submission_uuid('CBR-DW-001')}"
+    assert f"anggota (KEY {key}):3:anggota-nik:" in text
+    assert "jaringan (KEY uuid:tidak-ada):2:PARENT_KEY:" in text
+    assert counts() == before
 
 
 def test_the_main_table_alone_as_csv_imports_the_groups(tmp_path):

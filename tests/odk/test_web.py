@@ -1,5 +1,6 @@
 """The web side: the import page offers the XLSForm of the user's area, and an uploaded
-KoboToolbox .xlsx export is checked and imported as a survey workbook is."""
+KoboToolbox .xlsx export or an ODK Central .zip is checked and imported as a survey workbook
+is."""
 
 import io
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from pyxform.xls2xform import convert
 
 from registry.models import Impor, Perkumpulan
-from tests.odk.kobo_files import TITLE, kobo_sheets, kobo_xlsx, submission_uuid
+from tests.odk.kobo_files import TITLE, central_csv_zip, kobo_sheets, kobo_xlsx, submission_uuid
 from tests.survey_files import good_sheets
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,30 @@ def test_an_uploaded_kobo_export_is_checked_then_imported(client, operator, tmp_
     assert record.status == "DIIMPOR"
     assert set(Perkumpulan.objects.values_list("kode", flat=True)) == {"CBR-DW-001",
                                                                       "CBR-PSY-001"}
+
+
+def test_an_odk_central_zip_uploaded_is_checked_then_imported(client, operator, tmp_path):
+    client.force_login(operator)
+    assert 'accept=".xlsx,.ods,.xls,.csv,.zip"' in client.get(
+        reverse("registry:impor_new")).content.decode()
+    export = central_csv_zip(tmp_path / "wksbm_327701.zip", kobo_sheets(good_sheets()))
+    with open(export, "rb") as handle:
+        response = client.post(reverse("registry:impor_new"), {"berkas": handle})
+    record = Impor.objects.get()
+    assert response.status_code == 302 and record.status == "DIPERIKSA", record.kesalahan
+    client.post(reverse("registry:impor_confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == "DIIMPOR"
+    assert Perkumpulan.objects.count() == 2
+
+
+def test_a_csv_that_cannot_be_read_is_told_on_the_form_and_nothing_kept(client, operator,
+                                                                          tmp_path):
+    client.force_login(operator)
+    path = tmp_path / "ekspor.csv"
+    path.write_bytes("nama;kode\nKelompok É;1\n".encode("utf-16"))
+    with open(path, "rb") as handle:
+        response = client.post(reverse("registry:impor_new"), {"berkas": handle})
+    assert response.status_code == 400
+    assert "bukan berkas CSV UTF-8" in response.content.decode()
+    assert not Impor.objects.exists()
