@@ -38,8 +38,8 @@ def token_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
 
         def save() -> str:
-            token, request.session[NEW_KEY] = Token.make(request.user,
-                                                         form.cleaned_data["name"].strip())
+            _token, request.session[NEW_KEY] = Token.make(request.user,
+                                                          form.cleaned_data["name"].strip())
             return reverse("api:token")
 
         done = form.save_once(request, save, reverse("api:token"))
