@@ -175,7 +175,7 @@ class People(Stage):
 
     def write(self, imp: Import) -> None:
         """Write the new and changed people; then `ids` holds every NIK of the file."""
-        insert_rows(Warga, [
+        before = insert_rows(Warga, [
             (nik, v["nama"], v["jenis_kelamin"] or "", v["tanggal_lahir"],
              v["pendidikan"] or "", None, None, None, "")
             for nik, v in self.to_create
@@ -184,8 +184,11 @@ class People(Stage):
             Warga.objects.bulk_update(self.to_update, PERSON_FIELDS, batch_size=1000)
             audit.record(Warga, [w.pk for w in self.to_update])
             rekap.mark_chairs_stale([w.pk for w in self.to_update])
-        for part in chunks([nik for nik, _values in self.to_create]):
-            self.ids.update(Warga.objects.filter(nik__in=part).values_list("nik", "pk"))
+        if self.to_create:
+            # The new rows are those above `before` (a NIK is unique): one query, where looking
+            # them up by NIK took 35 of 2,000 parameters each.
+            new = dict(Warga.objects.filter(pk__gt=before).values_list("nik", "pk"))
+            self.ids.update((nik, new[nik]) for nik, _values in self.to_create)
 
 
 def _reach(imp: Import, pks: list[int]) -> tuple[set[int], set[int]]:
