@@ -293,8 +293,17 @@ class PerkumpulanSheet(SheetHandler):
                 activities[validators.normalize_label(name)] = Pilihan.objects.create(
                     daftar=Daftar.KEGIATAN, kode=kode, nama=name, urutan=999
                 )
-        Perkumpulan.objects.bulk_create(plan["create"], batch_size=500)
-        audit.record(Perkumpulan, [g.pk for g in plan["create"]], "+")
+        # As rows (insert_rows, with their history rows): bulk_create's 3,000 groups of a
+        # district took ~0.5 s on PostgreSQL preparing queries of 8,500 parameters each.
+        attnames = [Perkumpulan._meta.get_field(name).attname for name in Perkumpulan.bulk_columns]
+        before = insert_rows(Perkumpulan, [
+            tuple(getattr(group, attname) for attname in attnames) for group in plan["create"]
+        ])
+        if plan["create"]:
+            new = dict(Perkumpulan.objects.filter(pk__gt=before).values_list("kode", "pk"))
+            for group in plan["create"]:
+                group.pk = new[group.kode]
+                group._state.adding = False
         if plan["update"]:
             Perkumpulan.objects.bulk_update(plan["update"], SCALAR_FIELDS, batch_size=500)
             audit.record(Perkumpulan, [g.pk for g in plan["update"]])
