@@ -300,7 +300,8 @@ class PerkumpulanSheet(SheetHandler):
             tuple(getattr(group, attname) for attname in attnames) for group in plan["create"]
         ])
         if plan["create"]:
-            new = dict(Perkumpulan.objects.filter(pk__gt=before).values_list("kode", "pk"))
+            new = dict(Perkumpulan.objects.filter(pk__gt=before).order_by()
+                       .values_list("kode", "pk"))
             for group in plan["create"]:
                 group.pk = new[group.kode]
                 group._state.adding = False

@@ -5,7 +5,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max
+from django.db.models import BooleanField, Max
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from registry import audit
@@ -17,6 +18,19 @@ def chunks(items: list, size: int = BATCH) -> Iterator[list]:
     """Split long IN (...) lists: SQLite refuses more than 32,766 variables in one query."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def among(queryset, field: str, values: list):
+    """`queryset` filtered to the rows whose `field` is one of `values` (a chunk of them): on
+    PostgreSQL as one array parameter, `= ANY(%s)`, where psycopg took ~10 ms to prepare each
+    query of 2,000 parameters (0.4 s of an import that looks up 70,000 NIKs)."""
+    if connection.vendor != "postgresql":
+        return queryset.filter(**{f"{field}__in": values})
+    opts = queryset.model._meta
+    quote = connection.ops.quote_name
+    column = f"{quote(opts.db_table)}.{quote(opts.get_field(field).column)}"
+    return queryset.filter(RawSQL(f"{column} = ANY(%s)", (list(values),),
+                                  output_field=BooleanField()))
 
 
 def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -> int:
