@@ -52,6 +52,8 @@ def _short_int(number: int) -> str:
 
 
 def to_text(value: Any) -> str:
+    if value.__class__ is str:  # most cells: the rest as str(value).strip() below
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from registry import access, audit, rekap, validators
-from registry.workbook.cells import SHOWN_CHARS, is_blank, shorten, shown, to_text
+from registry.workbook.cells import SHOWN_CHARS, shorten, shown, to_text
 from registry.workbook.reading import (
     CellError,
     Row,
@@ -145,7 +145,7 @@ class Import:
     def cell(self, row: Row, column: str, convert: Callable[[Any], Any], required=False):
         """Convert one cell; on failure record the error and return None."""
         value = row.values.get(column)
-        if is_blank(value):
+        if value is None or (isinstance(value, str) and not value.strip()):  # is_blank, inlined
             if required:
                 self.error(row, column, _("A value is required."), "")
             return None

@@ -8,6 +8,7 @@ import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -198,6 +199,23 @@ def read_rows(worksheet, handler: "SheetHandler", imp: "Import") -> Iterator[Row
         text = 0
         for column, value in cells:
             if value is None:
+                continue
+            if value.__class__ is str:
+                # Most cells: _too_long, is_blank, _text_bytes and _clean inlined (a district
+                # file has ~800,000 cells), and nothing more for a column no one reads.
+                if len(value) > MAX_CELL_CHARS:
+                    long.append((column, value))
+                    continue
+                stripped = value.strip()
+                if not stripped:
+                    continue
+                filled = True
+                name = names.get(column)
+                if name is not None:
+                    text += len(value) if value.isascii() else 4 * len(value)
+                    if stripped[0] == "'" and len(stripped) > 1 and stripped[1] in FORMULA_START:
+                        stripped = stripped[1:]
+                    record[name] = intern(stripped) if len(stripped) <= SHARED_CHARS else stripped
                 continue
             if isinstance(value, str):
                 if _too_long(value):

@@ -5,7 +5,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max
+from django.db.models import BooleanField, Max
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from registry import audit
@@ -19,10 +20,24 @@ def chunks(items: list, size: int = BATCH) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -> None:
+def among(queryset, field: str, values: list):
+    """`queryset` filtered to the rows whose `field` is one of `values` (a chunk of them): on
+    PostgreSQL as one array parameter, `= ANY(%s)`, where psycopg took ~10 ms to prepare each
+    query of 2,000 parameters (0.4 s of an import that looks up 70,000 NIKs)."""
+    if connection.vendor != "postgresql":
+        return queryset.filter(**{f"{field}__in": values})
+    opts = queryset.model._meta
+    quote = connection.ops.quote_name
+    column = f"{quote(opts.db_table)}.{quote(opts.get_field(field).column)}"
+    return queryset.filter(RawSQL(f"{column} = ANY(%s)", (list(values),),
+                                  output_field=BooleanField()))
+
+
+def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -> int:
     """Insert rows — COPY on PostgreSQL, executemany elsewhere — each a tuple in the order of
     `fields`, by default the model's `bulk_columns` (every column without a database default);
-    auto_now timestamps are filled in here.
+    auto_now timestamps are filled in here. Returns the largest pk before the insert: the new
+    rows are above it.
 
     For the importer's 100,000-row files bulk_create spends ~5× longer preparing model objects
     than the database spends writing them; no signals are sent either way."""
@@ -53,15 +68,23 @@ def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY streams the rows in one command: ~5× faster than executemany there.
+            # Django's PostgreSQL backend adapts no date or time itself (psycopg does): the
+            # rows go as they are, not through prepare().
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(prepare(row) + now)
+                write = copy.write_row
+                if now:
+                    for row in rows:
+                        write(row + now)
+                else:
+                    for row in rows:
+                        write(row)
         else:
             sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
             for part in chunks(rows, BATCH):
                 cursor.executemany(sql, [prepare(row) + now for row in part])
     if stamps:
         audit.record_inserted(model, before, now[0])
+    return before
 
 
 def same(instance, values: dict[str, Any]) -> bool:
