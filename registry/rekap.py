@@ -51,6 +51,7 @@ from registry.models import (
     ProfilDesa,
     RekapBasi,
     RekapSel,
+    RingkasanProfil,
     Tingkat,
     Wilayah,
 )
@@ -742,8 +743,9 @@ def build(area: Wilayah, tahun_acuan: int, sensitive: bool = True,
         k=Value(1)).annotate(n=Sum("jumlah")).values_list("n")) or [(0,)]
     rekap.jumlah_perkumpulan = int(total or 0)
     if sumber is None:
-        profil = ProfilDesa.objects.filter(access.within(area, "desa")).summary(
-            until=tahun_acuan)
+        [row] = rekap.rows(("profil",), lambda: ProfilDesa.objects.filter(
+            access.within(area, "desa")).summary_row(until=tahun_acuan), ProfilDesa)
+        profil = RingkasanProfil.of(row)
         rekap.profil = profil if profil["desa"] else None
     left_out = []
     for nomor in sorted(TABLES):
