@@ -1,7 +1,9 @@
 """The recap page of an area: seed 004's tables with bar charts, drill-down and an xlsx download."""
 
 import dataclasses
+import html
 import io
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -181,7 +183,16 @@ def _cell(value) -> str:
     written at once, not through `localize` (a tenth of the page's time)."""
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
+    if type(value) is str:  # (`localize` gives a text as it is; `escape` is html.escape)
+        return html.escape(value)
     return escape(localize(value))
+
+
+def short_label(label: str, length: int = 28) -> str:
+    """A bar's label as `Truncator(label).chars(length)` gives it: a label no longer than
+    `length` as it is (normalised), without building a Truncator for each bar."""
+    text = unicodedata.normalize("NFC", str(label))
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 def table_html(t: rekap.Tabel, table_class: str = "") -> SafeString:
@@ -242,7 +253,7 @@ def chart_svg(t: rekap.Tabel) -> SafeString:
         out.append(
             f'<g class="bar"><title>{_cell(bar.label)}: {value}</title>'
             f'<text x="{c.label_w}" y="{bar.text_y}" text-anchor="end">'
-            f"{escape(Truncator(bar.label).chars(28))}</text>"
+            f"{escape(short_label(bar.label))}</text>"
             f'<rect x="{c.value_x}" y="{bar.y}" width="{bar.width}" height="16"></rect>'
             f'<text class="value" x="{c.value_x + 4}" dx="{bar.width}" y="{bar.text_y}">'
             f"{value}</text></g>"
