@@ -765,9 +765,13 @@ def sub_area_counts(area: Wilayah) -> dict[tuple[str, int], int]:
     """Active groups per (sub-area, type) of an area, for the comparison table (refreshed by
     `build` of the area); the groups at the area's own level (above its sub-areas) under the
     area's own code. One query."""
-    areas = Wilayah.objects.filter(Q(induk=area) | Q(pk=area.pk)).values("pk")
-    rows = RekapSel.objects.filter(wilayah__in=areas, dimensi__in=["jumlah", OWN + "jumlah"])
-    return {(w, j): n for w, j, d, n in rows.values_list("wilayah", "jenis", "dimensi", "jumlah")
+    def build():
+        areas = Wilayah.objects.filter(Q(induk=area) | Q(pk=area.pk)).values("pk")
+        return RekapSel.objects.filter(wilayah__in=areas, dimensi__in=["jumlah", OWN + "jumlah"]
+                                       ).values_list("wilayah", "jenis", "dimensi", "jumlah")
+
+    return {(w, j): n for w, j, d, n in COMPILED.rows(RekapSel, ("sub_area_counts", area.pk),
+                                                      build)
             if (w == area.pk) == (d == OWN + "jumlah")}
 
 

@@ -5,6 +5,7 @@ import html
 import io
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from registry import access, rekap, replicas
 from registry.models import JenisPerkumpulan, Tingkat, Wilayah
-from registry.pages import XLSX, BadRequest, area_param, larger_areas
+from registry.pages import XLSX, BadRequest, CompiledQueries, area_param, larger_areas
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
@@ -153,19 +154,41 @@ OWN_LEVEL = {
 }
 
 
+# The comparison's queries, compiled once per process for each area and scope
+# (registry.pages.CompiledQueries), and what they read of the sub-areas and the group types.
+COMPILED = CompiledQueries()
+
+
+class SubArea(NamedTuple):
+    kode: str
+    nama: str
+
+
+class GroupType(NamedTuple):
+    pk: int
+    kode: str
+    nama: str
+
+
 def comparison(area: Wilayah, user, sumber: rekap.SumberRekap | None = None) -> tuple[list, list]:
     """Groups per type per sub-area, from the stored counts of the sub-areas (one query), and a
     row for the groups at the area's own level, if any: the rows add up to the area's total.
     With a source, its counts per sub-area."""
     if area.tingkat == Tingkat.DESA:
         return [], []
-    subs = list(Wilayah.objects.visible_to(user).filter(induk=area).order_by("kode"))
+    subs = [SubArea(*row) for row in COMPILED.rows(
+        Wilayah, ("sub-areas", area.pk, access.scope_key(user)),
+        lambda: Wilayah.objects.visible_to(user).filter(induk=area).order_by("kode")
+        .values_list("kode", "nama"))]
     counts = rekap.sub_area_counts(area) if sumber is None else sumber.sub_area_counts()
-    types = list(JenisPerkumpulan.objects.filter(pk__in={j for _s, j in counts})
-                 .order_by("urutan", "nama"))
+    pks = sorted({j for _s, j in counts})
+    types = [GroupType(*row) for row in COMPILED.rows(
+        JenisPerkumpulan, ("types", *pks),
+        lambda: JenisPerkumpulan.objects.filter(pk__in=pks).order_by("urutan", "nama")
+        .values_list("pk", "kode", "nama"))]
     rows = []
     for sub in subs:
-        values = [counts.get((sub.pk, t.pk), 0) for t in types]
+        values = [counts.get((sub.kode, t.pk), 0) for t in types]
         rows.append({"wilayah": sub, "nilai": values, "jumlah": sum(values)})
     # Groups organised at the area's own level (a kecamatan's BKB) belong to no sub-area.
     own = [counts.get((area.pk, t.pk), 0) for t in types]
