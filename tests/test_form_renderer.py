@@ -19,6 +19,7 @@ CHOICES = [("", "---"), ("a", "A & <b>"), (1, 2026), ("g", [("x", "X \"q\""), (3
 
 
 class Everything(forms.Form):
+    required_css_class = "wajib"
     text = forms.CharField(widget=forms.TextInput(attrs={
         "class": "a&b", "required": True, "disabled": False, "data-x": '"q"', "n": 12000}))
     empty = forms.CharField(required=False)
@@ -36,7 +37,7 @@ class Everything(forms.Form):
         attrs={"class": "boxes"}))
     radio = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect)
     yes = forms.BooleanField()
-    area = forms.CharField(widget=forms.Textarea)
+    area = forms.CharField(widget=forms.Textarea, label=mark_safe("<i>Area</i>"))
 
 
 VALUES = [
@@ -51,8 +52,11 @@ INITIAL = {"date": datetime.date(2026, 12, 4), "number": 1234567, "when": dateti
 
 
 def both(make) -> list[tuple[str, str]]:
+    """Each field's widget, label and label with attributes, written both ways."""
     theirs, ours = make(renderer=DjangoTemplates()), make(renderer=Renderer())
-    return [(str(a), str(b)) for a, b in zip(theirs, ours, strict=True)]
+    return [(str(written(a)), str(written(b))) for a, b in zip(theirs, ours, strict=True)
+            for written in (str, lambda f: f.label_tag(),
+                            lambda f: f.label_tag("<b>", {"class": "c&", "hidden": True}, "?"))]
 
 
 @pytest.mark.parametrize("values", VALUES)

@@ -1,4 +1,5 @@
-"""The forms' renderer: Django's, with its most rendered widget templates written in Python.
+"""The forms' renderer: Django's, its most rendered widget templates and the label written in
+Python.
 
 A group's page and its edit form render some 200 widget templates each (an input, its
 attributes, every option of a select or a list of boxes), each a template of its own through
@@ -36,9 +37,14 @@ def _string(value) -> str:
 
 
 def attrs(widget: dict) -> str:
-    """attrs.html."""
+    """widgets/attrs.html."""
+    return attrs_of(widget["attrs"])
+
+
+def attrs_of(mapping: dict) -> str:
+    """attrs.html (the widget's, or the label's: django/forms/attrs.html)."""
     out = []
-    for name, value in widget["attrs"].items():
+    for name, value in mapping.items():
         if value is not False:
             out.append(f" {_value(name)}" if value is True
                        else f' {_value(name)}="{_string(value)}"')
@@ -154,13 +160,28 @@ WIDGETS: dict[str, Callable[[dict], str | None]] = {
 }
 
 
+LABEL = "django/forms/label.html"
+
+
+def label_html(context: dict) -> str:
+    """label.html: a field's label, in its tag when the field has an id."""
+    label = _value(context["label"])
+    if not context["use_tag"]:
+        return label + "\n"
+    tag = _value(context["tag"])
+    return f"<{tag}{attrs_of(context['attrs'])}>{label}</{tag}>\n"
+
+
 class Renderer(DjangoTemplates):
     """Django's renderer (FORM_RENDERER), the widgets of `WIDGETS` written in Python."""
 
     def render(self, template_name, context, request=None):
+        html = None
         write = WIDGETS.get(template_name)
         if write is not None and "widget" in context:
             html = write(context["widget"])
-            if html is not None:
-                return mark_safe(html.strip())  # noqa: S308 — every value above is escaped
+        elif template_name == LABEL and context.keys() >= {"label", "use_tag", "tag", "attrs"}:
+            html = label_html(context)
+        if html is not None:
+            return mark_safe(html.strip())  # noqa: S308 — every value above is escaped
         return super().render(template_name, context, request)
