@@ -43,6 +43,7 @@ from bantuan.models import (
     Penerima,
     Penyaluran,
     Program,
+    RekapBantuan,
     StatusPenerima,
 )
 from pmks.models import KasusPMKS, KategoriPMKS
@@ -261,11 +262,13 @@ def table_aid_by_programme(rekap: Rekap) -> Tabel | None:
     sums = {ukuran: Sum("jumlah", filter=Q(ukuran__in=(ukuran, HERE + ukuran)))
             for ukuran in measures}
     sums[ALL_PLACES] = Sum("jumlah", filter=Q(ukuran=ALL_PLACES))
-    stored = rekap.stored("bantuan").filter(
-        ukuran__in=[*sums, *(HERE + ukuran for ukuran in measures)],
-        dari__lte=rekap.tahun_acuan, sampai__gte=rekap.tahun_acuan)
-    counts = {kunci: values for kunci, *values in (
-        stored.values("kunci").annotate(**sums).values_list("kunci", *sums))}
+    counts = {kunci: [None if v is None else int(v) for v in values]
+              for kunci, *values in rekap.rows(("bantuan",), lambda: (
+                  rekap.stored("bantuan").filter(
+                      ukuran__in=[*sums, *(HERE + ukuran for ukuran in measures)],
+                      dari__lte=rekap.tahun_acuan, sampai__gte=rekap.tahun_acuan)
+                  .values("kunci").annotate(**sums).order_by().values_list("kunci", *sums)),
+                  RekapBantuan)}
     villages = counts.get(AD_HOC, [0] * 5)[4] or 0  # (ALL_PLACES is kept under 0 alone)
     if is_village(rekap.wilayah.pk):
         counts.pop(VILLAGE_PROGRAMMES, None)  # (its programmes are listed one by one)
@@ -273,8 +276,7 @@ def table_aid_by_programme(rekap: Rekap) -> Tabel | None:
     if not counts:
         return None
     names = {AD_HOC: (AD_HOC_ROW, ""), VILLAGE_PROGRAMMES: (VILLAGE_ROW, "")}
-    names.update((pk, (nama, kode)) for pk, nama, kode in Program.objects.filter(
-        pk__in=[k for k in counts if k > 0]).values_list("pk", "nama", "kode"))
+    names.update(programmes(rekap, counts))
     ordered = sorted((k for k in counts if k in names), key=lambda k: (k <= 0, names[k][0]))
     rows = [Baris(*names[k], counts[k][:3], jumlah=counts[k][3]) for k in ordered]
     total = Baris("Jumlah", "", [sum(r.nilai[i] for r in rows) for i in range(len(AID_COLUMNS))],
@@ -284,6 +286,15 @@ def table_aid_by_programme(rekap: Rekap) -> Tabel | None:
              "a village, the villages' own programmes make one row.")
     return Tabel(14, _("Aid by programme"), AID_COLUMNS, rows, total, note, amounts=True,
                  kolom_jumlah=AID_PLACES, chart_column=2)
+
+
+def programmes(rekap: Rekap, counts: dict) -> list[tuple[int, tuple[str, str]]]:
+    """(id, (name, code)) of the programmes among the keys of `counts` (the rows above zero are
+    programmes): one query."""
+    pks = sorted(k for k in counts if k > 0)
+    return [(pk, (nama, kode)) for pk, nama, kode in rekap.rows(
+        ("program", *pks), lambda: Program.objects.filter(pk__in=pks).values_list(
+            "pk", "nama", "kode"), Program)]
 
 
 # Tables 15 and 16 -----------------------------------------------------------------------------
@@ -350,17 +361,17 @@ def table_stimulus_reports(rekap: Rekap) -> Tabel | None:
               "tempo": Q(ukuran__in=(DUE, HERE + DUE), hari__gte=today),
               "telat": Q(ukuran__in=(DUE, HERE + DUE), hari__lt=today),
               "belum": Q(ukuran__in=(NOT_GIVEN, HERE + NOT_GIVEN))}
-    counts = {kunci: [v or 0 for v in values] for kunci, *values in (
-        rekap.stored("bantuan")
-        .filter(ukuran__in=[p + u for u in (REPORTED, DUE, NOT_GIVEN) for p in ("", HERE)],
-                dari__lte=rekap.tahun_acuan, sampai__gte=rekap.tahun_acuan)
-        .values("kunci").annotate(**{k: Sum("jumlah", filter=q) for k, q in states.items()})
-        .values_list("kunci", *states))}
+    counts = {kunci: [int(v or 0) for v in values] for kunci, *values in rekap.rows(
+        ("stimulan", today), lambda: (
+            rekap.stored("bantuan")
+            .filter(ukuran__in=[p + u for u in (REPORTED, DUE, NOT_GIVEN) for p in ("", HERE)],
+                    dari__lte=rekap.tahun_acuan, sampai__gte=rekap.tahun_acuan)
+            .values("kunci").annotate(**{k: Sum("jumlah", filter=q) for k, q in states.items()})
+            .order_by().values_list("kunci", *states)), RekapBantuan)}
     if is_village(rekap.wilayah.pk):
         counts.pop(VILLAGE_PROGRAMMES, None)  # (its programmes are listed one by one)
     names = {VILLAGE_PROGRAMMES: (VILLAGE_ROW, "")}
-    names.update((pk, (nama, kode)) for pk, nama, kode in Program.objects.filter(
-        pk__in=[k for k in counts if k > 0]).values_list("pk", "nama", "kode"))
+    names.update(programmes(rekap, counts))
     baris = [Baris(*names[k], counts[k]) for k in sorted(
         (k for k in counts if k in names), key=lambda k: (k <= 0, *names[k]))]
     if not baris:

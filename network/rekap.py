@@ -8,7 +8,7 @@ groups, on the entries whose period ends in the reference year."""
 import datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, signals
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value, signals
 from django.utils.translation import gettext_lazy as _
 
 from network.models import DanaPerkumpulan, Hubungan
@@ -98,23 +98,24 @@ def table_funds_by_kind(rekap: Rekap):
     """Per kind of fund (in the list's order): collected, spent and the balance over the
     reference year, and the number of groups that ran the fund; the total row counts each
     group once. None when no group of the area recorded a fund that year."""
-    entries = funds_of(rekap)
-    found = {
-        r["jenis"]: r for r in entries.values("jenis").annotate(
-            terkumpul=Sum("terkumpul"), dipakai=Sum("dipakai"),
-            perkumpulan=Count("perkumpulan", distinct=True))
-    }
+    # (Sums of big integers: PostgreSQL gives them as numeric, hence int().)
+    found = {jenis: [int(terkumpul), int(dipakai), groups] for jenis, terkumpul, dipakai, groups
+             in rekap.rows(("dana",), lambda: funds_of(rekap).values("jenis").annotate(
+                 terkumpul=Sum("terkumpul"), dipakai=Sum("dipakai"),
+                 perkumpulan=Count("perkumpulan", distinct=True))
+                 .values_list("jenis", "terkumpul", "dipakai", "perkumpulan"), DanaPerkumpulan)}
     rows = []
     for jenis in JenisDana.values:
         if jenis in found:
-            r = found[jenis]
+            terkumpul, dipakai, groups = found[jenis]
             rows.append(Baris(choice_label(JenisDana, jenis), jenis,
-                              [r["terkumpul"], r["dipakai"], r["terkumpul"] - r["dipakai"]],
-                              jumlah=r["perkumpulan"]))
+                              [terkumpul, dipakai, terkumpul - dipakai], jumlah=groups))
     if not rows:
         return None  # no fund recorded for the year: the recap shows no empty table
     sums = [sum(r.nilai[i] for r in rows) for i in range(len(FUND_COLUMNS))]
-    groups = entries.aggregate(n=Count("perkumpulan", distinct=True))["n"]
+    [(groups,)] = rekap.rows(("dana: perkumpulan",), lambda: funds_of(rekap).values(
+        one=Value(1)).annotate(n=Count("perkumpulan", distinct=True)).values_list("n"),
+        DanaPerkumpulan)
     total = Baris(label="Jumlah", kode="", nilai=sums, jumlah=groups)
     return make_amounts_table(12, _("The groups' own funds by kind"), FUND_COLUMNS, rows, total)
 

@@ -15,11 +15,11 @@ stored counts (the recap "as approved in round R") reads its own "kasus" rows th
 (`Rekap.stored`): `kategori`, `status`, `didampingi` and the number of cases, `jumlah`.
 """
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
+from pmks.models import KasusPMKS, KategoriPMKS, RekapKasus, StatusKasus
 from registry import access
 from registry.models import Perkumpulan
 from registry.rekap import Baris, Rekap, make_table, mark_stale
@@ -52,15 +52,14 @@ def case_villages():
 
 def table_category_status(rekap: Rekap):
     counts = {}
-    for kategori, status, n in (rekap.stored("kasus").values("kategori", "status")
-                                .annotate(n=Sum("jumlah")).values_list("kategori", "status", "n")):
+    for kategori, status, n in rekap.rows(("kasus",), lambda: (
+            rekap.stored("kasus").values("kategori", "status").annotate(n=Sum("jumlah"))
+            .order_by().values_list("kategori", "status", "n")), RekapKasus):
         if not n:
             continue
-        counts.setdefault(kategori, {})[status] = n
-    rows = [
-        Baris(k.nama, k.kode, [counts[k.pk].get(status, 0) for status in STATUS_COLUMNS])
-        for k in KategoriPMKS.objects.filter(pk__in=counts).order_by("urutan", "nama")
-    ]
+        counts.setdefault(kategori, {})[status] = int(n)
+    rows = [Baris(nama, kode, [counts[pk].get(status, 0) for status in STATUS_COLUMNS])
+            for pk, nama, kode in categories(rekap, counts)]
     return make_table(10, _("PMKS by category and status"), list(STATUS_COLUMNS.values()), rows,
                       rekap.jumlah_perkumpulan)
 
@@ -69,14 +68,23 @@ def table_coverage(rekap: Rekap):
     """Open cases (neither closed nor refused) with and without an accompanying group; each
     row's share is of all open cases."""
     # (the alias is not the field's name: a past source's `didampingi` is an annotation)
-    counts = rekap.stored("kasus").exclude(status__in=KasusPMKS.CLOSED).aggregate(
-        semua=Coalesce(Sum("jumlah"), 0),
-        dengan=Coalesce(Sum("jumlah", filter=Q(didampingi=True)), 0))
-    counts["didampingi"] = counts.pop("dengan")
+    [(semua, dengan)] = rekap.rows(("kasus terbuka",), lambda: (
+        rekap.stored("kasus").exclude(status__in=KasusPMKS.CLOSED).order_by()
+        .values(one=Value(1)).annotate(semua=Coalesce(Sum("jumlah"), 0),
+                                       dengan=Coalesce(Sum("jumlah", filter=Q(didampingi=True)), 0))
+        .values_list("semua", "dengan")), RekapKasus) or [(0, 0)]
+    counts = {"semua": int(semua), "didampingi": int(dengan)}
     rows = [Baris("Didampingi perkumpulan", "DIDAMPINGI", [counts["didampingi"]]),
             Baris("Belum didampingi", "BELUM", [counts["semua"] - counts["didampingi"]])]
     return make_table(11, _("Coverage of PMKS by accompanying groups"), ["jumlah"], rows,
                       counts["semua"])
+
+
+def categories(rekap: Rekap, counts) -> list[tuple[int, str, str]]:
+    """(id, name, code) of the categories of `counts` (ids), in the list's order: one query."""
+    pks = sorted(counts)
+    return rekap.rows(("kategori", *pks), lambda: KategoriPMKS.objects.filter(pk__in=pks).order_by(
+        "urutan", "nama").values_list("pk", "nama", "kode"), KategoriPMKS)
 
 
 # Keeping the stored counts --------------------------------------------------------------------

@@ -468,6 +468,11 @@ class ProfilDesaQuerySet(ScopedQuerySet):
         of those villages (the stored recap counts: bring them up to date first), in one
         query. The groups are counted in the villages whose population is known, the
         memberships in those whose adults are known, so each ratio compares like with like."""
+        return RingkasanProfil.of(self.summary_row(until).get())
+
+    def summary_row(self, until: int | None = None) -> models.QuerySet:
+        """`summary`'s query: one row, the values of `RingkasanProfil.names()` in their order
+        (`RingkasanProfil.of` reads it as the database gives it)."""
         from django.db.models import Count, F, IntegerField, Max, Q, Subquery, Sum, Value
         from django.db.models.functions import Coalesce
 
@@ -481,19 +486,34 @@ class ProfilDesaQuerySet(ScopedQuerySet):
                      F(validators.ADULT_BANDS[0]))
         known = Q(jumlah_penduduk__isnull=False)
         sums = {name: Sum(name) for name in ProfilDesa.FIGURES}
-        data = self.latest(until).annotate(g=stored("jumlah"), m=stored("anggota")).aggregate(
+        # No GROUP BY (a constant groups nothing): one row, as an aggregate gives.
+        return self.latest(until).annotate(g=stored("jumlah"), m=stored("anggota")).order_by(
+        ).values(one=Value(1)).annotate(
             desa=Count("pk"), tahun=Max("tahun"), desa_penduduk=Count("pk", filter=known),
             desa_dewasa=Count("pk", filter=adults), dewasa=Sum(dewasa, filter=adults),
             perkumpulan=Sum("g", filter=known), anggota=Sum("m", filter=adults),
             # A village's own list (of one profile, the largest is the one).
-            mata_pencaharian=Max("mata_pencaharian"), **sums)
-        return RingkasanProfil(data)
+            mata_pencaharian=Max("mata_pencaharian"), **sums).values_list(
+            *RingkasanProfil.names())
 
 
 class RingkasanProfil(dict):
     """The latest profiles of an area's villages, summed (`ProfilDesaQuerySet.summary`), and the
     two ratios: active groups per 1,000 residents, current memberships per adult (aged 15+: a
     person in two groups counts twice)."""
+
+    @staticmethod
+    def names() -> tuple[str, ...]:
+        """The summary's values, in the order of `ProfilDesaQuerySet.summary_row`."""
+        return ("desa", "tahun", "desa_penduduk", "desa_dewasa", "dewasa", "perkumpulan",
+                "anggota", "mata_pencaharian", *ProfilDesa.FIGURES)
+
+    @classmethod
+    def of(cls, row: tuple) -> "RingkasanProfil":
+        """From the row of `summary_row`, as the database gives it: every figure a whole number
+        (PostgreSQL sums some of them as numeric), or None."""
+        return cls({name: value if value is None or name == "mata_pencaharian" else int(value)
+                    for name, value in zip(cls.names(), row, strict=True)})
 
     @property
     def per_seribu(self) -> float | None:

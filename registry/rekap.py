@@ -46,15 +46,16 @@ from registry import access, sheets, validators
 from registry.models import (
     Daftar,
     JaringanKerja,
-    JenisPerkumpulan,
     Perkumpulan,
     Pilihan,
     ProfilDesa,
     RekapBasi,
     RekapSel,
+    RingkasanProfil,
     Tingkat,
     Wilayah,
 )
+from registry.pages import CompiledQueries
 
 AGE_YEARS = 10  # Table 1: "< 10 tahun" is tahun_acuan − tahun_berdiri < 10
 SIZE_BRACKETS = [("≤ 10 orang", None, 10), ("11–20 orang", 11, 20), ("> 20 orang", 21, None)]
@@ -194,6 +195,16 @@ class Rekap:
         if self.sumber is not None:
             return self.sumber.sel(dimensi)
         return RekapSel.objects.filter(wilayah=self.wilayah, dimensi=dimensi)
+
+    def rows(self, key: tuple, build: Callable[[], QuerySet], model=RekapSel) -> list[tuple]:
+        """The rows (tuples) of `build()`, a `values_list` queryset of `model` for this recap.
+        Live, its SQL is compiled once per process for the area, the reference year and `key`,
+        which must hold whatever else the queryset depends on, and its values come as the
+        database gives them (numbers, text: no field converters); from a source, through the
+        ORM."""
+        if self.sumber is not None:
+            return list(build())
+        return COMPILED.rows(model, (self.wilayah.pk, self.tahun_acuan, *key), build)
 
     def stored(self, kind: str) -> QuerySet | None:
         """The area's stored rows of another kind than the groups' (e.g. "kasus", the PMKS
@@ -437,6 +448,10 @@ def counted(groups: QuerySet, *fields: str) -> QuerySet:
 # Keeping the stored counts -------------------------------------------------------------------
 # The villages whose counts the work in progress changed, when it refreshes them at its end
 # (`deferred`: a web request that writes, an import) rather than at each change.
+# The live recap's queries, their SQL compiled once per process for each area, reference year and
+# query (`Rekap.rows`): building them through the ORM cost a city's recap more than running them.
+COMPILED = CompiledQueries(kept=4096)
+
 _pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("rekap_pending",
                                                                      default=None)
 
@@ -722,11 +737,15 @@ def build(area: Wilayah, tahun_acuan: int, sensitive: bool = True,
     rekap = Rekap(area, tahun_acuan, sumber=sumber)
     if sumber is None:
         own_writes_counted()
-        rekap.menunggu = waiting(area)
-    rekap.jumlah_perkumpulan = rekap.sel("jumlah").aggregate(n=Sum("jumlah"))["n"] or 0
+        [(rekap.menunggu,)] = rekap.rows(("menunggu",), lambda: stale_in(area).order_by().values(
+            n=Value(1)).annotate(c=Count("pk")).values_list("c"), RekapBasi) or [(0,)]
+    [(total,)] = rekap.rows(("jumlah",), lambda: rekap.sel("jumlah").order_by().values(
+        k=Value(1)).annotate(n=Sum("jumlah")).values_list("n")) or [(0,)]
+    rekap.jumlah_perkumpulan = int(total or 0)
     if sumber is None:
-        profil = ProfilDesa.objects.filter(access.within(area, "desa")).summary(
-            until=tahun_acuan)
+        [row] = rekap.rows(("profil",), lambda: ProfilDesa.objects.filter(
+            access.within(area, "desa")).summary_row(until=tahun_acuan), ProfilDesa)
+        profil = RingkasanProfil.of(row)
         rekap.profil = profil if profil["desa"] else None
     left_out = []
     for nomor in sorted(TABLES):
@@ -746,9 +765,13 @@ def sub_area_counts(area: Wilayah) -> dict[tuple[str, int], int]:
     """Active groups per (sub-area, type) of an area, for the comparison table (refreshed by
     `build` of the area); the groups at the area's own level (above its sub-areas) under the
     area's own code. One query."""
-    areas = Wilayah.objects.filter(Q(induk=area) | Q(pk=area.pk)).values("pk")
-    rows = RekapSel.objects.filter(wilayah__in=areas, dimensi__in=["jumlah", OWN + "jumlah"])
-    return {(w, j): n for w, j, d, n in rows.values_list("wilayah", "jenis", "dimensi", "jumlah")
+    def build():
+        areas = Wilayah.objects.filter(Q(induk=area) | Q(pk=area.pk)).values("pk")
+        return RekapSel.objects.filter(wilayah__in=areas, dimensi__in=["jumlah", OWN + "jumlah"]
+                                       ).values_list("wilayah", "jenis", "dimensi", "jumlah")
+
+    return {(w, j): n for w, j, d, n in COMPILED.rows(RekapSel, ("sub_area_counts", area.pk),
+                                                      build)
             if (w == area.pk) == (d == OWN + "jumlah")}
 
 
@@ -839,25 +862,28 @@ for _relation, _kode in (("syarat_keanggotaan", Daftar.SYARAT), ("nilai_solidari
 # Reading the stored counts ------------------------------------------------------------------
 def by_type(rekap: Rekap, dimensi: str, columns: list[Q]) -> list[Baris]:
     """One row per group type, one column per condition on the stored values: one query."""
-    rows = rekap.sel(dimensi).values("jenis").annotate(
-        **{f"c{i}": Sum("jumlah", filter=q) for i, q in enumerate(columns)}
-    )
-    found = {r["jenis"]: [r[f"c{i}"] or 0 for i in range(len(columns))] for r in rows}
-    types = JenisPerkumpulan.objects.filter(pk__in=found).order_by("urutan", "nama")
-    return [Baris(t.nama, t.kode, found[t.pk]) for t in types]
+    sums = {f"c{i}": Sum("jumlah", filter=q) for i, q in enumerate(columns)}
+    rows = rekap.rows(("by_type", dimensi, *map(str, columns)), lambda: (
+        rekap.sel(dimensi).values("jenis", "jenis__urutan", "jenis__nama", "jenis__kode")
+        .annotate(**sums).order_by("jenis__urutan", "jenis__nama")
+        .values_list("jenis__nama", "jenis__kode", *sums)))
+    return [Baris(nama, kode, [int(v or 0) for v in values]) for nama, kode, *values in rows]
 
 
 def by_value(rekap: Rekap, dimensi: str) -> dict[str, int]:
     """The area's count of each stored value of a dimension: one query."""
-    return dict(rekap.sel(dimensi).values("nilai").annotate(n=Sum("jumlah"))
-                .values_list("nilai", "n"))
+    return {nilai: int(n) for nilai, n in rekap.rows(("by_value", dimensi), lambda: (
+        rekap.sel(dimensi).values("nilai").annotate(n=Sum("jumlah")).order_by()
+        .values_list("nilai", "n")))}
 
 
 def by_list_value(rekap: Rekap, daftar: str) -> list[Baris]:
     """One row per value of one of the extensible lists, in the list's order."""
     counts = by_value(rekap, daftar)
-    values = Pilihan.objects.filter(pk__in=[int(v) for v in counts]).order_by("urutan", "nama")
-    return [Baris(p.nama, p.kode, [counts[str(p.pk)]]) for p in values]
+    pks = sorted(int(v) for v in counts)
+    values = rekap.rows(("pilihan", *pks), lambda: Pilihan.objects.filter(pk__in=pks).order_by(
+        "urutan", "nama").values_list("pk", "nama", "kode"), Pilihan)
+    return [Baris(nama, kode, [counts[str(pk)]]) for pk, nama, kode in values]
 
 
 # The group tables ---------------------------------------------------------------------------

@@ -24,9 +24,11 @@ from pmks.rekap import count_cases
 from registry import access
 from registry import rekap as registry_rekap
 from registry.models import RekapSel, Tingkat, Wilayah
+from registry.pages import CompiledQueries
 from verifikasi.models import Putaran, Tahap, UsulanDesa
 from verifikasi.models_rekap import KasusDisetujui, SelDisetujui
 
+COMPILED = CompiledQueries()
 GROUP_TABLES = set(range(1, 10))  # read through Rekap.sel
 PMKS_TABLES = {10, 11}  # read through Rekap.stored("kasus")
 
@@ -139,9 +141,13 @@ class PutaranSource(registry_rekap.RekapSourceKind):
     def choices(self, area: Wilayah, user) -> list[tuple[int, str]]:
         """The rounds the user sees that meet the area and have an approved village in it,
         latest first: one query."""
-        meets = (Q(wilayah__provinsi=area.pk) if area.tingkat == Tingkat.PROVINSI
-                 else Q(wilayah=area.kabupaten_id or area.pk))
-        approved = UsulanDesa.objects.filter(access.within(area, "desa"),
-                                             tahap=Tahap.DISETUJUI).values("putaran")
-        return list(Putaran.objects.visible_to(user).filter(meets, pk__in=approved)
+        def build() -> QuerySet:
+            meets = (Q(wilayah__provinsi=area.pk) if area.tingkat == Tingkat.PROVINSI
+                     else Q(wilayah=area.kabupaten_id or area.pk))
+            approved = UsulanDesa.objects.filter(access.within(area, "desa"),
+                                                 tahap=Tahap.DISETUJUI).values("putaran")
+            return (Putaran.objects.visible_to(user).filter(meets, pk__in=approved)
                     .order_by("-mulai", "nama").values_list("pk", "nama"))
+
+        # (asked by every recap page: its SQL compiled once per area and scope)
+        return COMPILED.rows(Putaran, ("choices", area.pk, access.scope_key(user)), build)

@@ -1,8 +1,11 @@
 """The recap page of an area: seed 004's tables with bar charts, drill-down and an xlsx download."""
 
 import dataclasses
+import html
 import io
+import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
@@ -19,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from registry import access, rekap, replicas
 from registry.models import JenisPerkumpulan, Tingkat, Wilayah
-from registry.pages import XLSX, BadRequest, area_param, larger_areas
+from registry.pages import XLSX, BadRequest, CompiledQueries, area_param, larger_areas
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
@@ -151,19 +154,41 @@ OWN_LEVEL = {
 }
 
 
+# The comparison's queries, compiled once per process for each area and scope
+# (registry.pages.CompiledQueries), and what they read of the sub-areas and the group types.
+COMPILED = CompiledQueries()
+
+
+class SubArea(NamedTuple):
+    kode: str
+    nama: str
+
+
+class GroupType(NamedTuple):
+    pk: int
+    kode: str
+    nama: str
+
+
 def comparison(area: Wilayah, user, sumber: rekap.SumberRekap | None = None) -> tuple[list, list]:
     """Groups per type per sub-area, from the stored counts of the sub-areas (one query), and a
     row for the groups at the area's own level, if any: the rows add up to the area's total.
     With a source, its counts per sub-area."""
     if area.tingkat == Tingkat.DESA:
         return [], []
-    subs = list(Wilayah.objects.visible_to(user).filter(induk=area).order_by("kode"))
+    subs = [SubArea(*row) for row in COMPILED.rows(
+        Wilayah, ("sub-areas", area.pk, access.scope_key(user)),
+        lambda: Wilayah.objects.visible_to(user).filter(induk=area).order_by("kode")
+        .values_list("kode", "nama"))]
     counts = rekap.sub_area_counts(area) if sumber is None else sumber.sub_area_counts()
-    types = list(JenisPerkumpulan.objects.filter(pk__in={j for _s, j in counts})
-                 .order_by("urutan", "nama"))
+    pks = sorted({j for _s, j in counts})
+    types = [GroupType(*row) for row in COMPILED.rows(
+        JenisPerkumpulan, ("types", *pks),
+        lambda: JenisPerkumpulan.objects.filter(pk__in=pks).order_by("urutan", "nama")
+        .values_list("pk", "kode", "nama"))]
     rows = []
     for sub in subs:
-        values = [counts.get((sub.pk, t.pk), 0) for t in types]
+        values = [counts.get((sub.kode, t.pk), 0) for t in types]
         rows.append({"wilayah": sub, "nilai": values, "jumlah": sum(values)})
     # Groups organised at the area's own level (a kecamatan's BKB) belong to no sub-area.
     own = [counts.get((area.pk, t.pk), 0) for t in types]
@@ -181,7 +206,16 @@ def _cell(value) -> str:
     written at once, not through `localize` (a tenth of the page's time)."""
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
+    if type(value) is str:  # (`localize` gives a text as it is; `escape` is html.escape)
+        return html.escape(value)
     return escape(localize(value))
+
+
+def short_label(label: str, length: int = 28) -> str:
+    """A bar's label as `Truncator(label).chars(length)` gives it: a label no longer than
+    `length` as it is (normalised), without building a Truncator for each bar."""
+    text = unicodedata.normalize("NFC", str(label))
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 def table_html(t: rekap.Tabel, table_class: str = "") -> SafeString:
@@ -242,7 +276,7 @@ def chart_svg(t: rekap.Tabel) -> SafeString:
         out.append(
             f'<g class="bar"><title>{_cell(bar.label)}: {value}</title>'
             f'<text x="{c.label_w}" y="{bar.text_y}" text-anchor="end">'
-            f"{escape(Truncator(bar.label).chars(28))}</text>"
+            f"{escape(short_label(bar.label))}</text>"
             f'<rect x="{c.value_x}" y="{bar.y}" width="{bar.width}" height="16"></rect>'
             f'<text class="value" x="{c.value_x + 4}" dx="{bar.width}" y="{bar.text_y}">'
             f"{value}</text></g>"
