@@ -18,6 +18,14 @@ CHOICES = [("", "---"), ("a", "A & <b>"), (1, 2026), ("g", [("x", "X \"q\""), (3
            (True, gettext_lazy("Yes")), ("s", mark_safe("<i>safe</i>"))]
 
 
+class NoLabelFor(forms.TextInput):
+    """A widget with an id but nothing a label can point to (as the admin's password hash):
+    Django gives its label no attributes at all (None, not {})."""
+
+    def id_for_label(self, id_):
+        return ""
+
+
 class Everything(forms.Form):
     required_css_class = "wajib"
     text = forms.CharField(widget=forms.TextInput(attrs={
@@ -38,6 +46,7 @@ class Everything(forms.Form):
     radio = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect)
     yes = forms.BooleanField()
     area = forms.CharField(widget=forms.Textarea, label=mark_safe("<i>Area</i>"))
+    shown = forms.CharField(required=False, widget=NoLabelFor)
 
 
 VALUES = [

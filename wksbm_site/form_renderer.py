@@ -169,7 +169,8 @@ def label_html(context: dict) -> str:
     if not context["use_tag"]:
         return label + "\n"
     tag = _value(context["tag"])
-    return f"<{tag}{attrs_of(context['attrs'])}>{label}</{tag}>\n"
+    # None when the widget has nothing to point to (an id but no id_for_label)
+    return f"<{tag}{attrs_of(context['attrs'] or {})}>{label}</{tag}>\n"
 
 
 class Renderer(DjangoTemplates):
