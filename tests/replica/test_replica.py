@@ -155,14 +155,28 @@ def wait_for(what, seconds: float = 30):
     return False
 
 
+def until(fetch, condition, seconds: float = 30):
+    """The first answer of `fetch()` that meets `condition`, or None after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        answer = fetch()
+        if condition(answer):
+            return answer
+        time.sleep(0.2)
+    return None
+
+
 def test_heavy_pages_read_the_replica_and_say_so(site):
     staf = Client(site["port"])
     staf.login("demo-staf")
     assert "wksbm_tulis" not in staf.cookies  # logging in is not writing the registry's data
     for path in (f"/rekap/?wilayah={DESA}", f"/jaringan/?wilayah={DESA}",
                  f"/ketahanan/?wilayah={DESA}", f"/pmks/cakupan/?wilayah={DESA}"):
-        assert wait_for(lambda path=path: staf.request("GET", path)[1] == "replica"), path
-        status, _db, page = staf.request("GET", path)
+        # The page that came from the replica (another worker may still hold an older
+        # measurement of it for up to CHECK seconds).
+        answer = until(lambda path=path: staf.request("GET", path), lambda a: a[1] == "replica")
+        assert answer, path
+        status, _db, page = answer
         assert status == 200, path
         assert "salinan basis data" in page, path  # the page says how fresh it is
     status, database, page = staf.request("GET", "/perkumpulan/")
@@ -200,9 +214,16 @@ def test_a_writer_reads_the_primary_while_the_replica_is_held_back(site):
             assert links_shown(page) == before + 1
             assert "salinan basis data" not in page
             # Another browser, once the held-back replica lags past the limit: the primary too.
+            # Each gunicorn worker measures the lag at most every CHECK seconds, so a worker may
+            # still choose the replica for up to CHECK seconds after another has seen it lag
+            # (the documented window); after that every worker skips it.
             assert wait_for(lambda: other.request("GET", "/jaringan/")[1] == "primary",
                             MAX_LAG + 10)
-            assert links_shown(other.request("GET", "/jaringan/")[2]) == before + 1
+            time.sleep(CHECK + 0.2)
+            for _ in range(4):  # both workers, whichever answers
+                status, database, page = other.request("GET", "/jaringan/")
+                assert (status, database) == (200, "primary")
+                assert links_shown(page) == before + 1
         finally:
             standby.execute("SELECT pg_wal_replay_resume()")
     # Caught up again: the replica serves, with the link.
@@ -238,6 +259,7 @@ def test_a_replica_stopped_mid_run_fails_no_request(site):
         time.sleep(2)
         stopped = time.monotonic()
         subprocess.run(["bash", str(CLUSTER), "stop-replica"], check=True)
+        gone = time.monotonic()  # the replica is down from here (stopping it takes a while)
         time.sleep(4)
     finally:
         stop.set()
@@ -246,7 +268,7 @@ def test_a_replica_stopped_mid_run_fails_no_request(site):
     assert [a for a in answers if a[1] != 200] == []
     assert any(db == "replica" for t, _s, db in answers if t < stopped)
     # After the stop (and the request that found it), heavy pages read the primary.
-    later = [db for t, _s, db in answers if t > stopped + 1 and db is not None]
+    later = [db for t, _s, db in answers if t > gone + 1 and db is not None]
     assert later and set(later) == {"primary"}
     subprocess.run(["bash", str(CLUSTER), "start-replica"], check=True)
     assert wait_for(lambda: users[0].request("GET", f"/rekap/?wilayah={DESA}")[1] == "replica",
