@@ -445,13 +445,14 @@ def counted(groups: QuerySet, *fields: str) -> QuerySet:
     )
 
 
-# Keeping the stored counts -------------------------------------------------------------------
-# The villages whose counts the work in progress changed, when it refreshes them at its end
-# (`deferred`: a web request that writes, an import) rather than at each change.
 # The live recap's queries, their SQL compiled once per process for each area, reference year and
 # query (`Rekap.rows`): building them through the ORM cost a city's recap more than running them.
 COMPILED = CompiledQueries(kept=4096)
 
+
+# Keeping the stored counts -------------------------------------------------------------------
+# The villages whose counts the work in progress changed, when it refreshes them at its end
+# (`deferred`: a web request that writes, an import) rather than at each change.
 _pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("rekap_pending",
                                                                      default=None)
 
