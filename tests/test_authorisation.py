@@ -519,6 +519,9 @@ ADMIN_MODELS = {
     "axes.accessattempt": AdminModel(lambda w, p: w.attempt.pk, view="unlock", edit="unlock",
                                      add="never", change="never",
                                      reach=lambda user, w, p: access.sees_everything(user)),
+    # API tokens: administrators see and revoke them (an action); made by their own user only,
+    # never changed or deleted.
+    "api.token": AdminModel(lambda w, p: w.token.pk, view="users", edit="never", reach=None),
     "axes.accesslog": AdminModel(lambda w, p: w.access_log.pk, view="users", edit="users",
                                  add="never", reach=None),
     "axes.accessfailurelog": AdminModel(lambda w, p: w.failure_log.pk, view="users",

@@ -7,7 +7,7 @@ own arisan fund, a WKSBM forum with the
 group as member and the person as leader, a web import made by a user of that village, an
 access-log entry of its case, a village profile of 2006, and a household (KK) headed by the
 person, member of the group, and its PSKS: the person as its PSM, an LKS and a training the
-person attended. Besides: a user group, and
+person attended. Besides: a user group, Cibeureum's importer's API token, and
 django-axes' three kinds of records.
 """
 
@@ -29,6 +29,7 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
     from django.contrib.auth.models import Group
     from django.core.files.base import ContentFile
 
+    from api.models import Token
     from bantuan.models import LaporanStimulan, Penerima, Penyaluran, Program
     from members.models import HubunganKeluarga, Keanggotaan, KeanggotaanKeluarga, Keluarga
     from network.models import (
@@ -163,6 +164,7 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
         w.pantau[key] = PutaranPantau.objects.create(wilayah_id=desa, nama=f"Pantau {key}",
                                                      tanggal=datetime.date(2026, 4, 1))
     w.user_group = Group.objects.create(name="uji")
+    w.token, _key = Token.make(importers["cbr"], "skrip uji")
     w.attempt = AccessAttempt.objects.create(username="someone", ip_address="127.0.0.1",
                                              failures_since_start=1, get_data="", post_data="")
     w.access_log = AccessLog.objects.create(username="someone", ip_address="127.0.0.1")

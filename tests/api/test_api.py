@@ -298,3 +298,29 @@ def test_every_error_of_the_api_is_json_in_indonesian(w, settings):
     nul = client.get(url, {"nama": "a\x00b"})
     assert nul.status_code == 400 and nul.json() == {"detail": "Alamat memuat karakter NUL."}
     assert client.get("/api/v1/perkumpulan/a%00b/").json() == {"detail": "Data tidak ditemukan."}
+
+
+def test_an_administrator_revokes_a_script_token_in_the_admin(w, client):
+    """A lost laptop: the administrator finds the officer's token by name and revokes it; the
+    script is refused from then on. The key's hash is never shown; staff do not see tokens."""
+    token, key = Token.make(w.users["operator"], "Skrip laptop desa")
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get(reverse("api:perkumpulan_list")).status_code == 200
+    client.force_login(w.users["staf"])
+    assert client.get(reverse("admin:api_token_changelist")).status_code == 403
+    client.force_login(w.users["admin"])
+    listed = client.get(reverse("admin:api_token_changelist"), {"q": "laptop"})
+    html = listed.content.decode()
+    assert listed.status_code == 200 and "Skrip laptop desa" in html and token.prefix in html
+    assert token.key_hash not in html and "skrip uji" not in html  # the search found one
+    shown = client.get(reverse("admin:api_token_change", args=[token.pk])).content.decode()
+    assert token.prefix in shown and token.key_hash not in shown
+    done = client.post(reverse("admin:api_token_changelist"),
+                       {"action": "revoke", "_selected_action": [token.pk]}, follow=True)
+    assert "1 token dicabut" in done.content.decode()
+    token.refresh_from_db()
+    assert token.revoked is not None
+    assert api.get(reverse("api:perkumpulan_list")).status_code == 401
+    assert Token.objects.get(pk=w.token.pk).revoked is None  # the others stay
+    active = client.get(reverse("admin:api_token_changelist"), {"status": "aktif"})
+    assert "Skrip laptop desa" not in active.content.decode()
