@@ -344,6 +344,7 @@ def _workbook(tables: list[tuple[str, bytes]]):
     its .xlsx after the form), a repeat's after the last '-'-separated part of its name."""
     book = sheets.Book(streaming=True)
     used = set()
+    survey_like = False  # an export's main table, or one of the survey's own sheets as CSV
     csv.field_size_limit(10 * MAX_CELL_CHARS)
     for stem, data in tables:
         try:
@@ -365,6 +366,8 @@ def _workbook(tables: list[tuple[str, bytes]]):
                 % {"file": f"{stem}.csv", "problem": exc}
             ) from exc
         header = {_key(h) for h in (rows[0] if rows else [])}
+        survey_like = survey_like or validators.normalize_label(stem) in SHEETS or (
+            {UUID, SUBMISSION_TIME} <= header or {KEY, SUBMISSION_DATE} <= header)
         repeat = PARENT_INDEX in header or PARENT_KEY in header
         title = (stem.rsplit("-", 1)[-1] if repeat else stem)[:31] or "data"
         for bad in "[]:*?/\\":
@@ -375,6 +378,12 @@ def _workbook(tables: list[tuple[str, bytes]]):
         sheet = book.sheet(title)
         for row in rows:
             sheet.append([cell if cell != "" else None for cell in row])
+    if not survey_like:
+        raise WorkbookError(
+            _("%(file)s is not an export of the survey's form: the first row of its main table "
+              "names neither _uuid and _submission_time (KoboToolbox) nor KEY and SubmissionDate "
+              "(ODK Central).") % {"file": f"{tables[0][0]}.csv" if len(tables) == 1
+                                    else _("The .zip")})
     stream = io.BytesIO()
     book.save(stream)
     stream.seek(0)

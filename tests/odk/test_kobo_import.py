@@ -256,6 +256,24 @@ def test_a_random_workbook_is_refused_with_a_clear_message(tmp_path):
     assert counts()["Perkumpulan"] == 0
 
 
+def test_a_csv_that_is_no_export_is_refused_saying_so_and_a_survey_sheet_as_csv_imports(
+        tmp_path):
+    import csv
+
+    from tests.survey_files import table
+
+    (tmp_path / "daftar.csv").write_text("kode,nama\nX1,Melati\n", encoding="utf-8")
+    text = failing(tmp_path / "daftar.csv")
+    assert "daftar.csv bukan ekspor formulir survei" in text and "_uuid" in text
+    assert counts()["Perkumpulan"] == 0
+    # The survey's own groups sheet, saved as CSV by its name: taken as that sheet.
+    rows = table(good_sheets()["perkumpulan"])
+    with open(tmp_path / "perkumpulan.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["" if v is None else v for v in row] for row in rows])
+    assert tally(imported(tmp_path / "perkumpulan.csv")) == {
+        "perkumpulan": {"created": 2, "updated": 0, "unchanged": 0}}
+
+
 def test_a_csv_that_is_not_utf8_and_a_zip_without_csv_are_refused(tmp_path):
     (tmp_path / "bad.csv").write_bytes(b"kode_perkumpulan;nama\n\xff\xfe;x\n")
     assert "UTF-8" in failing(tmp_path / "bad.csv")
