@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, Model, Q, Sum, Window
+from django.db.models import Count, Exists, Model, Q, Sum, Value, Window
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -331,20 +331,37 @@ def perkumpulan_cari(request: HttpRequest) -> JsonResponse:
 
 
 # A group -------------------------------------------------------------------------------------
+# The survey's lists a group's page shows (many-to-many fields to Pilihan).
+GROUP_LISTS = ("syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan")
+
+
+def group_lists(group: Perkumpulan) -> dict[str, list[str]]:
+    """The names of the group's values of each of GROUP_LISTS, each list in Pilihan's order: one
+    query (a UNION of the four tables that link them), rather than one for each list."""
+    parts = [
+        getattr(Perkumpulan, name).through.objects.filter(perkumpulan_id=group.pk)
+        .annotate(daftar_grup=Value(i)).values_list(
+            "daftar_grup", "pilihan__daftar", "pilihan__urutan", "pilihan__nama")
+        for i, name in enumerate(GROUP_LISTS)
+    ]
+    found: dict[str, list[str]] = {name: [] for name in GROUP_LISTS}
+    for i, _daftar, _urutan, nama in parts[0].union(*parts[1:], all=True).order_by(
+            "daftar_grup", "pilihan__daftar", "pilihan__urutan", "pilihan__nama"):
+        found[GROUP_LISTS[i]].append(nama)
+    return found
+
+
 @login_required
 def perkumpulan_detail(request: HttpRequest, kode: str) -> HttpResponse:
     group = get_object_or_404(
-        visible_perkumpulan(request).select_related("jenis", "desa", "tujuan").prefetch_related(
-            "syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan"
-        ),
-        kode=kode,
-    )
+        visible_perkumpulan(request).select_related("jenis", "desa", "tujuan"), kode=kode)
     panels = shown(PERKUMPULAN_PANELS, request, group)
     history, history_total = audit.timeline(
         [perkumpulan_history(group), *(source(group) for source in PERKUMPULAN_HISTORY)],
         request.user)
     return render(request, "registry/perkumpulan_detail.html", {
         "group": group,
+        "lists": group_lists(group),
         "panels": panels,
         "history": history,
         "history_total": history_total,

@@ -138,9 +138,10 @@ def test_list_detail_and_dashboard_cost_fixed_queries(client, staf, make_perkump
     client.get("/")  # the dashboard computes the changed villages' counts once
     many = {url: count_queries(client, url) for url in PAGES}
     assert many == few
-    # The group page: 20, 4 for its funds (panel, history), 3 for its aid (programmes, reports,
-    # help it handed out): the panels of psks and bantuan run whatever the group's size.
-    assert max(few.values()) <= 27, few
+    # The group page: 17 (its four survey lists in one), 4 for its funds (panel, history), 3 for
+    # its aid (programmes, reports, help it handed out): the panels of psks and bantuan run
+    # whatever the group's size.
+    assert max(few.values()) <= 24, few
 
 
 def test_the_unfiltered_list_counts_from_the_stored_recap(client, staf, operator,
@@ -301,3 +302,24 @@ def test_staff_narrow_the_list_to_a_kecamatan_or_a_village_of_their_area(
     client.force_login(operator)
     response = client.get("/perkumpulan/")
     assert "wilayah" not in response.context["filter"].form.fields
+
+
+def test_the_group_page_shows_its_lists_in_order(client, staf, make_perkumpulan):
+    """The group's values of the survey's lists, each in the lists' order (one query for the
+    four)."""
+    from django.utils.html import escape
+
+    from registry.models import Pilihan
+
+    group = make_perkumpulan("CBR-DW-001")
+    values = {}
+    for field, daftar in (("syarat_keanggotaan", "syarat"), ("sumber_dana", "sumber_dana"),
+                          ("kegiatan", "kegiatan")):
+        chosen = list(Pilihan.objects.filter(daftar=daftar))[:3]
+        getattr(group, field).set(chosen)
+        values[field] = ", ".join(escape(str(p)) for p in getattr(group, field).all())
+    client.force_login(staf)
+    html = client.get("/perkumpulan/CBR-DW-001/").content.decode()
+    for field, shown in values.items():
+        assert shown.count(", ") == 2
+        assert f"<dd>{shown}</dd>" in html, field
