@@ -100,6 +100,20 @@ class CompiledQueries:
             if len(self._sql) >= self.kept:
                 self._sql.clear()
             self._sql[(alias, key)] = statement
+        return self._run(alias, statement)
+
+    def once(self, model: type[Model], build: Callable[[], QuerySet]) -> list[tuple]:
+        """The rows of a query whose text changes from one request to the next (a page's ids), run
+        as `rows` runs them (the same rows, as the database gives them) but not kept."""
+        alias = router.db_for_read(model)
+        try:
+            statement = build().query.get_compiler(using=alias).as_sql()
+        except EmptyResultSet:
+            statement = ()
+        return self._run(alias, statement)
+
+    @staticmethod
+    def _run(alias: str, statement: tuple) -> list[tuple]:
         if not statement:
             return []
         with connections[alias].cursor() as cursor:

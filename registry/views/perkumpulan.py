@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, Model, Q, Sum
+from django.db.models import Count, Exists, Model, Q, Sum, Value, Window
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -23,6 +23,7 @@ from registry.filters import PerkumpulanFilter
 from registry.forms import PerkumpulanForm, group_labels
 from registry.models import JenisPerkumpulan, Perkumpulan, ProfilDesa, RekapSel, Tingkat
 from registry.pages import (
+    PAGE_SIZE,
     CompiledQueries,
     can_edit_record,
     get_editable_or_404,
@@ -205,9 +206,12 @@ def _stored_count(found: PerkumpulanFilter, request: HttpRequest, groups) -> int
 class _ListRows:
     """The filtered list as the paginator asks for it: a page's rows (tuples of LIST_COLUMNS) run
     from SQL compiled once per user scope, filters and page; the count, where the stored counts do
-    not give it, through the ORM."""
+    not give it, with the ids of the page asked for (`asked`, its number as `?page=` gives it) in
+    one query, rather than a COUNT and then the page: both read every group the filters match (a
+    name search, without an index that orders its matches, finds them all twice)."""
 
-    def __init__(self, request: HttpRequest, found: PerkumpulanFilter, groups):
+    def __init__(self, request: HttpRequest, found: PerkumpulanFilter, groups,
+                 asked: str | None = None):
         self.groups = groups
         # The filters as the SQL holds them: a type by its primary key, not its code (a type
         # made anew under an old code is another filter).
@@ -216,11 +220,30 @@ class _ListRows:
              tuple(value) if isinstance(value, list) else value)
             for name, value in sorted(found.form.cleaned_data.items())
         ))
+        # The first row of the page asked for, as the paginator reads `?page=` (not a number:
+        # the first page; below 1: the last, unknown until counted).
+        try:
+            number = int(asked or 1)
+        except ValueError:
+            number = 1
+        self.start = (number - 1) * PAGE_SIZE if 1 <= number <= 2**31 // PAGE_SIZE else None
+        self.ids: list[int] | None = None  # the page's groups, as counted with them
 
     def count(self) -> int:
+        if self.start is not None:
+            start = self.start
+            found = _COMPILED.rows(Perkumpulan, (*self.key, "counted", start), lambda: (
+                self.groups().annotate(total=Window(Count("pk")))
+                .values_list("pk", "total")[start:start + PAGE_SIZE]))
+            if found:  # else past the last page, or no group at all: counted alone
+                self.ids = [pk for pk, _total in found]
+                return found[0][1]
         return self.groups().count()
 
     def __getitem__(self, page: slice) -> list[tuple]:
+        if self.ids is not None and page.start == self.start:
+            ids = self.ids[:page.stop - page.start]
+            return _COMPILED.once(Perkumpulan, lambda: self.rows_of(Q(pk__in=ids), self.groups()))
         return _COMPILED.rows(Perkumpulan, (*self.key, page.start, page.stop),
                               lambda: self.page_rows(page))
 
@@ -228,8 +251,14 @@ class _ListRows:
         """The page's groups as LIST_COLUMNS and the other apps' columns: the page chosen first
         (`pk IN (… LIMIT 50)`), so that the columns' subqueries run for its 50 groups only."""
         groups = self.groups()
+        return self.rows_of(Q(pk__in=groups.values("pk")[page]), groups)
+
+    @staticmethod
+    def rows_of(chosen: Q, groups):
+        """The groups `chosen` as LIST_COLUMNS and the other apps' columns, in the list's order
+        (`groups`: the list's queryset)."""
         columns = {c.name: c.value() for c in GROUP_LIST_COLUMNS}
-        return (Perkumpulan.objects.filter(pk__in=groups.values("pk")[page])
+        return (Perkumpulan.objects.filter(chosen)
                 .annotate(**columns).order_by(*groups.query.order_by)
                 .values_list(*LIST_COLUMNS, *columns))
 
@@ -246,7 +275,9 @@ def perkumpulan_list(request: HttpRequest) -> HttpResponse:
             return filtered.order_by(*filtered.query.order_by, "kode")  # ties in a stable order
 
         count = _stored_count(found, request, groups)
-        page, query = paged(request, _ListRows(request, found, groups), count=count)
+        rows = _ListRows(request, found, groups,
+                         asked=request.GET.get("page") if count is None else None)
+        page, query = paged(request, rows, count=count)
     else:
         page, query = paged(request, [], count=0)
     return render(request, "registry/perkumpulan_list.html", {
@@ -300,20 +331,37 @@ def perkumpulan_cari(request: HttpRequest) -> JsonResponse:
 
 
 # A group -------------------------------------------------------------------------------------
+# The survey's lists a group's page shows (many-to-many fields to Pilihan).
+GROUP_LISTS = ("syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan")
+
+
+def group_lists(group: Perkumpulan) -> dict[str, list[str]]:
+    """The names of the group's values of each of GROUP_LISTS, each list in Pilihan's order: one
+    query (a UNION of the four tables that link them), rather than one for each list."""
+    parts = [
+        getattr(Perkumpulan, name).through.objects.filter(perkumpulan_id=group.pk)
+        .annotate(daftar_grup=Value(i)).values_list(
+            "daftar_grup", "pilihan__daftar", "pilihan__urutan", "pilihan__nama")
+        for i, name in enumerate(GROUP_LISTS)
+    ]
+    found: dict[str, list[str]] = {name: [] for name in GROUP_LISTS}
+    for i, _daftar, _urutan, nama in parts[0].union(*parts[1:], all=True).order_by(
+            "daftar_grup", "pilihan__daftar", "pilihan__urutan", "pilihan__nama"):
+        found[GROUP_LISTS[i]].append(nama)
+    return found
+
+
 @login_required
 def perkumpulan_detail(request: HttpRequest, kode: str) -> HttpResponse:
     group = get_object_or_404(
-        visible_perkumpulan(request).select_related("jenis", "desa", "tujuan").prefetch_related(
-            "syarat_keanggotaan", "sumber_dana", "nilai_solidaritas", "kegiatan"
-        ),
-        kode=kode,
-    )
+        visible_perkumpulan(request).select_related("jenis", "desa", "tujuan"), kode=kode)
     panels = shown(PERKUMPULAN_PANELS, request, group)
     history, history_total = audit.timeline(
         [perkumpulan_history(group), *(source(group) for source in PERKUMPULAN_HISTORY)],
         request.user)
     return render(request, "registry/perkumpulan_detail.html", {
         "group": group,
+        "lists": group_lists(group),
         "panels": panels,
         "history": history,
         "history_total": history_total,
