@@ -42,7 +42,7 @@ from registry.workbook.cells import (
 )
 from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler, Stage
 from registry.workbook.perkumpulan import known_groups
-from registry.workbook.writer import among, chunks, insert_rows, same
+from registry.workbook.writer import among, chunks, insert_rows, inserted_ids, same
 
 PERSON_FIELDS = ["nama", "jenis_kelamin", "tanggal_lahir", "pendidikan"]
 
@@ -185,9 +185,7 @@ class People(Stage):
             audit.record(Warga, [w.pk for w in self.to_update])
             rekap.mark_chairs_stale([w.pk for w in self.to_update])
         if self.to_create:
-            # The new rows are those above `before` (a NIK is unique): one query, where looking
-            # them up by NIK took 35 of 2,000 parameters each.
-            new = dict(Warga.objects.filter(pk__gt=before).order_by().values_list("nik", "pk"))
+            new = inserted_ids(Warga, before, "nik")
             self.ids.update((nik, new[nik]) for nik, _values in self.to_create)
 
 

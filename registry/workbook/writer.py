@@ -87,6 +87,13 @@ def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -
     return before
 
 
+def inserted_ids(model, before: int, key: str) -> dict:
+    """The rows insert_rows just wrote — those above `before`, its return value — as {key: pk},
+    `key` a unique field: one query, where looking the rows up by key took one query per 2,000
+    keys (35 for a district's NIKs)."""
+    return dict(model.objects.filter(pk__gt=before).order_by().values_list(key, "pk"))
+
+
 def same(instance, values: dict[str, Any]) -> bool:
     """Whether a model instance already holds these field values."""
     return all(getattr(instance, name) == value for name, value in values.items())
