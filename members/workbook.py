@@ -179,7 +179,7 @@ class People(Stage):
             (nik, v["nama"], v["jenis_kelamin"] or "", v["tanggal_lahir"],
              v["pendidikan"] or "", None, None, None, "")
             for nik, v in self.to_create
-        ])
+        ], binary=True)
         if self.to_update:
             Warga.objects.bulk_update(self.to_update, PERSON_FIELDS, batch_size=1000)
             audit.record(Warga, [w.pk for w in self.to_update])
@@ -640,7 +640,7 @@ class AnggotaSheet(SheetHandler):
         insert_rows(Keanggotaan, [
             (person_ids[nik], group_ids[kode], peran, mulai, None)
             for kode, nik, peran, mulai in plan["create"]
-        ])
+        ], binary=True)
         mark_groups_stale(
             [group_ids[kode] for kode, *_rest in plan["create"]]
             + [m.perkumpulan_id for m in plan["close"]]
