@@ -42,7 +42,7 @@ from registry.workbook.cells import (
 )
 from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler, Stage
 from registry.workbook.perkumpulan import known_groups
-from registry.workbook.writer import among, chunks, insert_rows, same
+from registry.workbook.writer import among, chunks, insert_rows, inserted_ids, same
 
 PERSON_FIELDS = ["nama", "jenis_kelamin", "tanggal_lahir", "pendidikan"]
 
@@ -179,15 +179,13 @@ class People(Stage):
             (nik, v["nama"], v["jenis_kelamin"] or "", v["tanggal_lahir"],
              v["pendidikan"] or "", None, None, None, "")
             for nik, v in self.to_create
-        ])
+        ], binary=True)
         if self.to_update:
             Warga.objects.bulk_update(self.to_update, PERSON_FIELDS, batch_size=1000)
             audit.record(Warga, [w.pk for w in self.to_update])
             rekap.mark_chairs_stale([w.pk for w in self.to_update])
         if self.to_create:
-            # The new rows are those above `before` (a NIK is unique): one query, where looking
-            # them up by NIK took 35 of 2,000 parameters each.
-            new = dict(Warga.objects.filter(pk__gt=before).order_by().values_list("nik", "pk"))
+            new = inserted_ids(Warga, before, "nik")
             self.ids.update((nik, new[nik]) for nik, _values in self.to_create)
 
 
@@ -642,7 +640,7 @@ class AnggotaSheet(SheetHandler):
         insert_rows(Keanggotaan, [
             (person_ids[nik], group_ids[kode], peran, mulai, None)
             for kode, nik, peran, mulai in plan["create"]
-        ])
+        ], binary=True)
         mark_groups_stale(
             [group_ids[kode] for kode, *_rest in plan["create"]]
             + [m.perkumpulan_id for m in plan["close"]]

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -649,6 +649,37 @@ def _refresh_store(store: Store, desa_ids: list[str]) -> int:
     return _add(store.model, store.fields, delta, stored, set(areas))
 
 
+def _upsert(model, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write these counts, each (*names' values, jumlah): inserted, or `jumlah` set where the
+    row is there — what bulk_create(update_conflicts=True) writes, in the same order, without
+    its model instances and its queries of 5,000 parameters (0.3–0.5 s for the 17,600 counts a
+    district's import adds): one query of an array per column on PostgreSQL, executemany
+    elsewhere. A model with other columns than these goes through bulk_create."""
+    opts = model._meta
+    fields = [opts.get_field(name) for name in (*names, "jumlah")]
+    if {f.column for f in fields} != {f.column for f in opts.concrete_fields if f is not opts.pk}:
+        attnames = [f.attname for f in fields]
+        model.objects.bulk_create(
+            [model(**dict(zip(attnames, row, strict=True))) for row in rows],
+            batch_size=1000, update_conflicts=True, unique_fields=list(names),
+            update_fields=["jumlah"],
+        )
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    conflict = ", ".join(quote(f.column) for f in fields[:-1])
+    head = f"INSERT INTO {quote(opts.db_table)} ({columns}) "
+    count = quote(fields[-1].column)
+    tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {count} = EXCLUDED.{count}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+            cursor.execute(f"{head}SELECT * FROM unnest({arrays}){tail}",
+                           [list(column) for column in zip(*rows, strict=True)])
+        else:
+            cursor.executemany(f"{head}VALUES ({', '.join(['%s'] * len(fields))}){tail}", rows)
+
+
 def _add(model, fields: tuple[str, ...], delta: Counter, stored: dict, read: set) -> int:
     """Add the differences ({(area, *key): difference}) to the stored counts of `model`: those
     of the areas not in `read` are read first (`stored` holds the others'); rows left at zero
@@ -660,13 +691,8 @@ def _add(model, fields: tuple[str, ...], delta: Counter, stored: dict, read: set
     above = {key[0] for key in delta} - read
     stored.update((tuple(row[:-1]), row[-1]) for row in model.objects.filter(
         wilayah__in=above).values_list(*names, "jumlah"))
-    attnames = [model._meta.get_field(name).attname for name in names]
-    model.objects.bulk_create(
-        [model(**dict(zip(attnames, key, strict=True)), jumlah=stored.get(key, 0) + difference)
-         for key, difference in delta.items()],
-        batch_size=1000, update_conflicts=True, unique_fields=list(names),
-        update_fields=["jumlah"],
-    )
+    _upsert(model, names, [(*key, stored.get(key, 0) + difference) for key, difference in
+                           delta.items()])
     model.objects.filter(wilayah__in={key[0] for key in delta}, jumlah=0).delete()
     return len(delta)
 

@@ -209,14 +209,26 @@ def choice_lookup(choices, aliases: dict[str, Iterable[str]] | None = None) -> d
     return validators.build_lookup(entries)
 
 
+MATCHED_SPELLINGS = 1000
+
+
 def matcher(lookup: dict[str, Any], list_name, names: Iterable[str]) -> Callable[[Any], Any]:
     """A converter matching a value of a fixed list (code, name, alias; any case)."""
     examples = list(dict.fromkeys(names))
+    # The spellings matched so far (a few per list: a file repeats "L", "SMA", "Anggota"
+    # 100,000 times), text only, and at most MATCHED_SPELLINGS of them.
+    matched: dict[str, Any] = {}
 
     def convert(value):
+        if value.__class__ is str:
+            found = matched.get(value)
+            if found is not None:
+                return found
         text = to_text(value)
         found = lookup.get(validators.normalize_label(text))
         if found is not None:
+            if value.__class__ is str and len(matched) < MATCHED_SPELLINGS:
+                matched[value] = found
             return found
         return validators.match_value(text, lookup, str(list_name), examples)
 

@@ -30,7 +30,7 @@ from registry.workbook.cells import (
     to_year,
 )
 from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler
-from registry.workbook.writer import chunks, insert_rows, same
+from registry.workbook.writer import chunks, insert_rows, inserted_ids, same
 
 # Multi-valued columns and the list each draws from.
 MULTI_COLUMNS = {
@@ -300,8 +300,7 @@ class PerkumpulanSheet(SheetHandler):
             tuple(getattr(group, attname) for attname in attnames) for group in plan["create"]
         ])
         if plan["create"]:
-            new = dict(Perkumpulan.objects.filter(pk__gt=before).order_by()
-                       .values_list("kode", "pk"))
+            new = inserted_ids(Perkumpulan, before, "kode")
             for group in plan["create"]:
                 group.pk = new[group.kode]
                 group._state.adding = False

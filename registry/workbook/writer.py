@@ -33,11 +33,18 @@ def among(queryset, field: str, values: list):
                                   output_field=BooleanField()))
 
 
-def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -> int:
+def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None, *,
+                binary: bool = False) -> int:
     """Insert rows — COPY on PostgreSQL, executemany elsewhere — each a tuple in the order of
     `fields`, by default the model's `bulk_columns` (every column without a database default);
     auto_now timestamps are filled in here. Returns the largest pk before the insert: the new
     rows are above it.
+
+    With `binary`, the caller promises every value is of its column's own Python type (str for
+    text, int for integers and keys, date, datetime, bool) or None: PostgreSQL's COPY then
+    takes the rows in its binary form, which neither side turns into text and back (for the
+    100,000 memberships of a district: 0.75 -> 0.5 s, the client's part 0.38 -> 0.08 s). A
+    value of another type fails the COPY (and the import's transaction with it).
 
     For the importer's 100,000-row files bulk_create spends ~5× longer preparing model objects
     than the database spends writing them; no signals are sent either way."""
@@ -58,8 +65,21 @@ def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -
         )
     now = (connection.ops.adapt_datetimefield_value(timezone.now()),) * len(stamps)
 
+    # Only the date and time columns are adapted (SQLite's executemany of a district's 170,000
+    # rows: 0.11 -> 0.05 s a 100,000 rows, where every value went through a generator).
+    adapted = [(index, a) for index, a in enumerate(adapt) if a is not None]
+
     def prepare(row: tuple) -> tuple:
-        return tuple(v if a is None or v is None else a(v) for a, v in zip(adapt, row, strict=True))
+        if len(row) != len(adapt):
+            raise ValueError(f"{len(row)} values for the {len(adapt)} columns {fields}")
+        if not adapted:
+            return row
+        values = list(row)
+        for index, a in adapted:
+            value = values[index]
+            if value is not None:
+                values[index] = a(value)
+        return tuple(values)
 
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
@@ -70,7 +90,11 @@ def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -
             # COPY streams the rows in one command: ~5× faster than executemany there.
             # Django's PostgreSQL backend adapts no date or time itself (psycopg does): the
             # rows go as they are, not through prepare().
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            form = " (FORMAT BINARY)" if binary else ""
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN{form}") as copy:
+                if binary:
+                    # A column's type without its length: varchar(10) is varchar.
+                    copy.set_types([f.db_type(connection).split("(")[0] for f in columns])
                 write = copy.write_row
                 if now:
                     for row in rows:
@@ -85,6 +109,13 @@ def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None) -
     if stamps:
         audit.record_inserted(model, before, now[0])
     return before
+
+
+def inserted_ids(model, before: int, key: str) -> dict:
+    """The rows insert_rows just wrote — those above `before`, its return value — as {key: pk},
+    `key` a unique field: one query, where looking the rows up by key took one query per 2,000
+    keys (35 for a district's NIKs)."""
+    return dict(model.objects.filter(pk__gt=before).order_by().values_list(key, "pk"))
 
 
 def same(instance, values: dict[str, Any]) -> bool:
