@@ -3,9 +3,12 @@ than openpyxl's parser, and it reads .ods too (used by xlsx_reader and reading.p
 
 An .xlsx still goes through every check of xlsx_reader first (the container, the parts, the
 shared strings streamed, each sheet's XML scanned); calamine then reads a sheet's cells only when
-it gives exactly the values openpyxl would (`xlsx_plan`), else the sheet is read by openpyxl as
-before. calamine gives numbers as floats, dates without a time as dates, errors as empty text,
-unescapes _xHHHH_ and builds the sheet as one dense block; so a sheet is read by openpyxl when:
+it gives exactly the values openpyxl would, else the sheet is read by openpyxl as before: once the
+cells it builds are known to be bounded (`xlsx_start`), calamine builds them in a thread (it lets
+go of the interpreter) while the values are checked (`xlsx_agrees`).
+
+calamine gives numbers as floats, dates without a time as dates, errors as empty text, unescapes
+_xHHHH_ and builds the sheet as one dense block; so a sheet is read by openpyxl when:
 
 - any value in its XML is not plain digits (a decimal, a negative, a time, a formula's text, an
   error), or has 16 digits or more (past a float's exact integers), or 7 or more when the
@@ -29,7 +32,9 @@ blocks of cells, from each first to each farthest cell, do.
 """
 
 import datetime
+import io
 import re
+import threading
 import zipfile
 
 from django.utils.translation import gettext as _
@@ -73,20 +78,21 @@ def _letters(column: bytes) -> int:
     return number
 
 
-class _SheetFacts:
+class _Bounds:
+    """What the cells calamine would build of a sheet take (read before it builds them): every
+    row and cell placed by its reference, the rows in order, the last row, the widest column and
+    the shared-string cells."""
+
     def __init__(self):
-        self.trusted = True
+        self.placed = True
         self.rows: list[int] = []
         self.widest = 0
         self.cells = self.cells_with_ref = self.row_tags = self.row_tags_with_ref = 0
         self.string_cells = 0
 
-    def read(self, data: bytes, dates: bool) -> None:
-        if (b"<!" in data or _NOT_DIGITS.search(data) or _MANY_DIGITS.search(data)
-                or any(odd in data for odd in _ODD_TYPES) or _ESCAPE.search(data)
-                or _SPACES.search(data)
-                or (dates and _DATE_DIGITS.search(data))):
-            self.trusted = False
+    def read(self, data: bytes) -> None:
+        if b"<!" in data:  # a DTD or entities: left to openpyxl and defusedxml
+            self.placed = False
             return
         self.cells += data.count(b"<c ") + data.count(b"<c>")
         self.cells_with_ref += data.count(b'<c r="')
@@ -96,6 +102,41 @@ class _SheetFacts:
         self.rows.extend(map(int, _ROW_NUMBER.findall(data)))
         if _WIDE_CELL.search(data):
             self.widest = max(self.widest, *(_letters(c) for c in _WIDE_CELL.findall(data)))
+
+    def bounded(self, strings: list[str]) -> bool:
+        rows = self.rows
+        if (not self.placed or self.cells != self.cells_with_ref
+                or self.row_tags != self.row_tags_with_ref
+                or any(a >= b for a, b in zip(rows, rows[1:], strict=False))):
+            return False
+        last_row = rows[-1] if rows else 0
+        if last_row > reading.MAX_ROWS or last_row * max(self.widest, 26) > MAX_DENSE_CELLS:
+            return False
+        longest = max((len(s.encode()) for s in strings), default=0)
+        return self.string_cells * (longest + 24) <= MAX_DENSE_TEXT_BYTES
+
+
+def _values_agree(data: bytes, dates: bool) -> bool:
+    """Whether every value in this piece of a sheet's XML is one calamine gives as openpyxl
+    does (see the module's docstring)."""
+    return not (_NOT_DIGITS.search(data) or _MANY_DIGITS.search(data)
+                or any(odd in data for odd in _ODD_TYPES) or _ESCAPE.search(data)
+                or _SPACES.search(data) or (dates and _DATE_DIGITS.search(data)))
+
+
+def _pieces(sheet):
+    """The sheet's XML a megabyte at a time, each piece ending before a tag's "<"."""
+    with sheet._get_source() as raw:
+        carry = b""
+        while True:
+            chunk = raw.read(_CHUNK)
+            data = carry + chunk
+            if not chunk:
+                yield data
+                return
+            cut = data.rfind(b"<")
+            data, carry = (data[:cut], data[cut:]) if cut > 0 else (b"", data)
+            yield data
 
 
 def workbook_plan(book, strings: list[str]) -> bool:
@@ -121,41 +162,79 @@ def workbook_plan(book, strings: list[str]) -> bool:
     return True
 
 
+def xlsx_start(sheet) -> "_Loading | None":
+    """calamine reading this sheet (already scanned by xlsx_reader) in a thread, started once
+    the cells it builds are known to be bounded (`_Bounds`); None when calamine may not read
+    it. Whether calamine's values may be used is then `xlsx_agrees`, checked meanwhile."""
+    book = sheet.parent
+    scan = sheet.scan()
+    if (not getattr(book, "_calamine_ok", False) or scan.oversized or not scan.plain
+            or _source(book) is None):
+        return None
+    bounds = _Bounds()
+    for data in _pieces(sheet):
+        bounds.read(data)
+        if not bounds.placed:
+            return None
+    if not bounds.bounded(book._calamine_strings):
+        return None
+    return _Loading(_source(book), sheet.title)
+
+
+def xlsx_agrees(sheet) -> bool:
+    """Whether calamine gives every value of this sheet as openpyxl does (after xlsx_start)."""
+    book = sheet.parent
+    dates = bool(book._date_formats or book._timedelta_formats)
+    return all(_values_agree(data, dates) for data in _pieces(sheet))
+
+
 def xlsx_plan(sheet) -> bool:
     """Whether calamine may read this sheet (already scanned by xlsx_reader)."""
-    book = sheet.parent
-    trusted = getattr(book, "_calamine_ok", False)
-    scan = sheet.scan()
-    if not trusted or scan.oversized or not scan.plain or _source(book) is None:
+    loading = xlsx_start(sheet)
+    if loading is None:
         return False
-    facts = _SheetFacts()
-    dates = bool(book._date_formats or book._timedelta_formats)
-    with sheet._get_source() as raw:
-        carry = b""
-        while facts.trusted:
-            chunk = raw.read(_CHUNK)
-            data = carry + chunk
-            if chunk:
-                cut = data.rfind(b"<")
-                data, carry = (data[:cut], data[cut:]) if cut > 0 else (b"", data)
-            facts.read(data, dates)
-            if not chunk:
-                break
-    if not facts.trusted:
-        return False
-    if facts.cells != facts.cells_with_ref or facts.row_tags != facts.row_tags_with_ref:
-        return False
-    rows = facts.rows
-    if any(a >= b for a, b in zip(rows, rows[1:], strict=False)):
-        return False
-    last_row = rows[-1] if rows else 0
-    if last_row > reading.MAX_ROWS:
-        return False
-    width = max(facts.widest, 26)
-    if last_row * width > MAX_DENSE_CELLS:
-        return False
-    longest = max((len(s.encode()) for s in book._calamine_strings), default=0)
-    return facts.string_cells * (longest + 24) <= MAX_DENSE_TEXT_BYTES
+    with loading:
+        return xlsx_agrees(sheet)
+
+
+class _Loading:
+    """calamine building a sheet's cells in a thread: it lets go of the interpreter meanwhile
+    (the 100,000-row benchmark sheet: 0.39 s), so the values are checked (`xlsx_agrees`) as it
+    reads. Leaving the `with` block joins the thread and closes the workbook."""
+
+    def __init__(self, source, title: str):
+        if hasattr(source, "read"):
+            # One file, two readers: the thread gets its own copy (the file is small: limited).
+            source.seek(0)
+            copy = io.BytesIO(source.read())
+            source.seek(0)
+            source = copy
+        self.title = title
+        self.book = self.sheet = self.error = None
+        self.thread = threading.Thread(target=self._load, args=(source,), daemon=True)
+        self.thread.start()
+
+    def _load(self, source) -> None:
+        try:
+            self.book = open_calamine(source)
+            self.sheet = self.book.get_sheet_by_name(self.title)
+        except BaseException as exc:  # raised in the reading thread by `result`
+            self.error = exc
+
+    def result(self):
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.sheet
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.thread.join()
+        self.sheet = None
+        if self.book is not None:
+            self.book.close()
 
 
 def _source(book):
@@ -223,11 +302,14 @@ def _unplaced(title: str) -> str:
         "sheet": title[:100]}
 
 
-def xlsx_rows(sheet):
-    """The rows of an openpyxl Sheet read by calamine."""
+def xlsx_rows(sheet, loading: "_Loading | None" = None):
+    """The rows of an openpyxl Sheet read by calamine (by `loading`, or read now)."""
     from python_calamine import CalamineError
 
     try:
+        if loading is not None:
+            yield from cell_rows(loading.result())
+            return
         with open_calamine(_source(sheet.parent)) as book:
             yield from cell_rows(book.get_sheet_by_name(sheet.title))
     except CalamineError as exc:

@@ -641,9 +641,12 @@ class Sheet(ReadOnlyWorksheet):
         order of the file; a damaged sheet raises WorkbookError."""
         from registry.workbook import calamine_reader
 
-        if calamine_reader.xlsx_plan(self):
-            yield from calamine_reader.xlsx_rows(self)
-            return
+        loading = calamine_reader.xlsx_start(self)
+        if loading is not None:
+            with loading:
+                if calamine_reader.xlsx_agrees(self):
+                    yield from calamine_reader.xlsx_rows(self, loading)
+                    return
         yield from self._openpyxl_rows()
 
     def _openpyxl_rows(self):
@@ -756,7 +759,7 @@ class _RowParser(WorkSheetParser):
 
 def load(source):
     """The workbook, read by SurveyReader; its sheets' cells are read by calamine where it gives
-    the values openpyxl would (calamine_reader.xlsx_plan)."""
+    the values openpyxl would (calamine_reader.xlsx_start, xlsx_agrees)."""
     from registry.workbook import calamine_reader
 
     reader = SurveyReader(source)

@@ -126,6 +126,45 @@ def test_a_cell_far_to_the_right_is_read_by_openpyxl(tmp_path):
     plan, by_openpyxl, _calamine = both_ways(path)["s"]
     assert not plan
     assert by_openpyxl[-1] == (1000, [(16384, "far")])
+    # Not even started: the block is refused before calamine's thread would build it.
+    book = workbook.open_workbook(path)
+    try:
+        assert calamine_reader.xlsx_start(book["s"]) is None
+    finally:
+        book.close()
+
+
+def test_calamine_reads_in_its_thread_while_the_values_are_checked(tmp_path):
+    """A decimal: calamine starts building the sheet (its size is bounded), the values check
+    then refuses its values, and the rows come from openpyxl all the same."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "s"
+    sheet.append(["x", "y"])
+    sheet.append(["a", 1.5])
+    path = tmp_path / "decimal.xlsx"
+    book.save(path)
+    opened = workbook.open_workbook(path)
+    try:
+        ws = opened["s"]
+        loading = calamine_reader.xlsx_start(ws)
+        assert loading is not None
+        with loading:
+            assert not calamine_reader.xlsx_agrees(ws)
+            assert loading.result() is not None  # built all the same, and let go of below
+        assert not loading.thread.is_alive()
+        assert list(ws.cell_rows()) == [(1, [(1, "x"), (2, "y")]), (2, [(1, "a"), (2, 1.5)])]
+    finally:
+        opened.close()
+
+
+def test_an_open_file_imports_as_its_path_does(tmp_path):
+    """An upload is an open file: calamine's thread reads its own copy, not the file the
+    checks are reading at the same time."""
+    path = sf.make_xlsx(tmp_path, sf.good_sheets())
+    by_path = sf.tally(sf.imported(path, dry_run=True))
+    with open(path, "rb") as handle:
+        assert sf.tally(sf.imported(handle, dry_run=True)) == by_path
 
 
 @pytest.mark.parametrize("first", [None, "x"])
