@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, HttpRequest
@@ -68,14 +68,38 @@ def paged(request: HttpRequest, items, size: int = PAGE_SIZE,
           count: int | None = None) -> tuple[Page, str]:
     """The page `?page=` asks for (a bad or too large number gives the first or the last) and the
     query string without `page`, for the links to the other pages. `count`: the number of items
-    when the caller knows it (no COUNT query then)."""
+    when the caller knows it (no COUNT query then); else a list with `count_with_page(start,
+    size)` counts itself with the rows of the page asked for, where the number names one."""
     paginator = Paginator(items, size)
+    asked = request.GET.get("page")
     if count is not None:
         paginator.count = count
-    page = paginator.get_page(request.GET.get("page"))
+    elif hasattr(items, "count_with_page"):
+        number = _number_before_counting(asked, size)
+        if number is not None:
+            paginator.count = items.count_with_page((number - 1) * size, size)
+    page = paginator.get_page(asked)
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
+
+
+# More items than any list holds: a page past them is the last page, known once counted.
+MOST_ITEMS = 2**31
+
+
+def _number_before_counting(asked: str | None, size: int) -> int | None:
+    """The page number the paginator takes `?page=` for, where it needs no count to know it
+    (read by Paginator.validate_number itself): 1 for no number; None for a number below 1 or
+    past MOST_ITEMS (the last page)."""
+    unbounded = Paginator((), size)
+    unbounded.count = MOST_ITEMS
+    try:
+        return unbounded.validate_number(asked)
+    except PageNotAnInteger:
+        return 1
+    except EmptyPage:
+        return None
 
 
 class CompiledQueries:
@@ -93,10 +117,7 @@ class CompiledQueries:
         alias = router.db_for_read(model)  # the replica or the primary, asked on every call
         statement = self._sql.get((alias, key))
         if statement is None:
-            try:
-                statement = build().query.get_compiler(using=alias).as_sql()
-            except EmptyResultSet:  # a queryset that matches nothing: no query at all
-                statement = ()
+            statement = self._compile(alias, build)
             if len(self._sql) >= self.kept:
                 self._sql.clear()
             self._sql[(alias, key)] = statement
@@ -106,11 +127,14 @@ class CompiledQueries:
         """The rows of a query whose text changes from one request to the next (a page's ids), run
         as `rows` runs them (the same rows, as the database gives them) but not kept."""
         alias = router.db_for_read(model)
+        return self._run(alias, self._compile(alias, build))
+
+    @staticmethod
+    def _compile(alias: str, build: Callable[[], QuerySet]) -> tuple:
         try:
-            statement = build().query.get_compiler(using=alias).as_sql()
-        except EmptyResultSet:
-            statement = ()
-        return self._run(alias, statement)
+            return build().query.get_compiler(using=alias).as_sql()
+        except EmptyResultSet:  # a queryset that matches nothing: no query at all
+            return ()
 
     @staticmethod
     def _run(alias: str, statement: tuple) -> list[tuple]:

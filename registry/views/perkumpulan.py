@@ -23,7 +23,6 @@ from registry.filters import PerkumpulanFilter
 from registry.forms import PerkumpulanForm, group_labels
 from registry.models import JenisPerkumpulan, Perkumpulan, ProfilDesa, RekapSel, Tingkat
 from registry.pages import (
-    PAGE_SIZE,
     CompiledQueries,
     can_edit_record,
     get_editable_or_404,
@@ -206,12 +205,11 @@ def _stored_count(found: PerkumpulanFilter, request: HttpRequest, groups) -> int
 class _ListRows:
     """The filtered list as the paginator asks for it: a page's rows (tuples of LIST_COLUMNS) run
     from SQL compiled once per user scope, filters and page; the count, where the stored counts do
-    not give it, with the ids of the page asked for (`asked`, its number as `?page=` gives it) in
-    one query, rather than a COUNT and then the page: both read every group the filters match (a
-    name search, without an index that orders its matches, finds them all twice)."""
+    not give it, with the ids of the page asked for (`count_with_page`, called by pages.paged)
+    in one query, rather than a COUNT and then the page: both read every group the filters match
+    (a name search, without an index that orders its matches, finds them all twice)."""
 
-    def __init__(self, request: HttpRequest, found: PerkumpulanFilter, groups,
-                 asked: str | None = None):
+    def __init__(self, request: HttpRequest, found: PerkumpulanFilter, groups):
         self.groups = groups
         # The filters as the SQL holds them: a type by its primary key, not its code (a type
         # made anew under an old code is another filter).
@@ -220,24 +218,19 @@ class _ListRows:
              tuple(value) if isinstance(value, list) else value)
             for name, value in sorted(found.form.cleaned_data.items())
         ))
-        # The first row of the page asked for, as the paginator reads `?page=` (not a number:
-        # the first page; below 1: the last, unknown until counted).
-        try:
-            number = int(asked or 1)
-        except ValueError:
-            number = 1
-        self.start = (number - 1) * PAGE_SIZE if 1 <= number <= 2**31 // PAGE_SIZE else None
-        self.ids: list[int] | None = None  # the page's groups, as counted with them
+        self.start: int | None = None
+        self.ids: list[int] | None = None  # the page's groups from `start`, counted with them
+
+    def count_with_page(self, start: int, size: int) -> int:
+        found = _COMPILED.rows(Perkumpulan, (*self.key, "counted", start, size), lambda: (
+            self.groups().annotate(total=Window(Count("pk")))
+            .values_list("pk", "total")[start:start + size]))
+        if not found:  # past the last page, or no group at all: counted alone
+            return self.count()
+        self.start, self.ids = start, [pk for pk, _total in found]
+        return found[0][1]
 
     def count(self) -> int:
-        if self.start is not None:
-            start = self.start
-            found = _COMPILED.rows(Perkumpulan, (*self.key, "counted", start), lambda: (
-                self.groups().annotate(total=Window(Count("pk")))
-                .values_list("pk", "total")[start:start + PAGE_SIZE]))
-            if found:  # else past the last page, or no group at all: counted alone
-                self.ids = [pk for pk, _total in found]
-                return found[0][1]
         return self.groups().count()
 
     def __getitem__(self, page: slice) -> list[tuple]:
@@ -275,9 +268,7 @@ def perkumpulan_list(request: HttpRequest) -> HttpResponse:
             return filtered.order_by(*filtered.query.order_by, "kode")  # ties in a stable order
 
         count = _stored_count(found, request, groups)
-        rows = _ListRows(request, found, groups,
-                         asked=request.GET.get("page") if count is None else None)
-        page, query = paged(request, rows, count=count)
+        page, query = paged(request, _ListRows(request, found, groups), count=count)
     else:
         page, query = paged(request, [], count=0)
     return render(request, "registry/perkumpulan_list.html", {
