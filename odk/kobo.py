@@ -365,6 +365,7 @@ def _workbook(tables: list[tuple[str, bytes]]):
                 _("%(file)s cannot be read as CSV: %(problem)s")
                 % {"file": f"{stem}.csv", "problem": exc}
             ) from exc
+        _refuse_control_characters(stem, text, rows)
         header = {_key(h) for h in (rows[0] if rows else [])}
         survey_like = survey_like or validators.normalize_label(stem) in SHEETS or (
             {UUID, SUBMISSION_TIME} <= header or {KEY, SUBMISSION_DATE} <= header)
@@ -389,6 +390,27 @@ def _workbook(tables: list[tuple[str, bytes]]):
     stream.seek(0)
     stream.name = "export.xlsx"
     return stream
+
+
+def _refuse_control_characters(stem: str, text: str, rows: list[list[str]]) -> None:
+    """A control character no workbook can hold (NUL, a vertical tab: sheets.
+    ILLEGAL_CHARACTERS_RE) is refused where it is, rather than saved as "\ufffd" unseen."""
+    if sheets.ILLEGAL_CHARACTERS_RE.search(text) is None:  # nearly every file: one search
+        return
+    header = rows[0] if rows else []
+    for number, row in enumerate(rows, start=1):
+        for index, cell in enumerate(row):
+            found = sheets.ILLEGAL_CHARACTERS_RE.search(cell)
+            if found is None:
+                continue
+            name = header[index] if index < len(header) else ""
+            if not name or sheets.ILLEGAL_CHARACTERS_RE.search(name):
+                name = str(index + 1)
+            raise WorkbookError(
+                _("%(file)s row %(row)d, column %(column)s, holds a control character "
+                  "(%(code)s) that no workbook can hold: remove it and import again.")
+                % {"file": f"{stem}.csv", "row": number, "column": name[:100],
+                   "code": f"U+{ord(found.group()):04X}"})
 
 
 def _bounded(reader, stem: str):

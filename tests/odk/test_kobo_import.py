@@ -298,3 +298,18 @@ def test_a_csv_field_too_long_to_be_a_cell_is_refused_and_a_long_cell_named(tmp_
     path.write_text("\n".join(",".join("" if v is None else str(v) for v in row)
                               for row in (header, first)), encoding="utf-8")
     assert "CSV" in failing(path)
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x0b"])
+def test_a_control_character_in_a_csv_is_refused_where_it_is(tmp_path, character):
+    """No workbook can hold it: told with its place, nothing saved (not a "\ufffd" unseen)."""
+    sheets = kobo_sheets(good_sheets())
+    header, first = sheets[TITLE][0], list(sheets[TITLE][1])
+    first[header.index("nama")] = f"Mel{character}ati"
+    path = tmp_path / "main.csv"
+    path.write_text("\n".join(",".join("" if v is None else str(v) for v in row)
+                              for row in (header, first)), encoding="utf-8")
+    text = failing(path)
+    code = f"U+{ord(character):04X}"
+    assert f"main.csv baris 2, kolom nama, memuat karakter kendali ({code})" in text
+    assert counts()["Perkumpulan"] == 0
