@@ -217,7 +217,9 @@ class Progress:
 def preview(result: workbook.Import) -> list[dict]:
     """The first rows read of each sheet, in the workbook's order of sheets, as its page shows
     them: the columns any of them fills, in the sheet's order, and each row's number and values
-    (cut short)."""
+    (cut short). A date is kept as the sheet read it (ISO; its column in `tanggal`), for the
+    page to show in the reader's language: a date cell, or text such as 05/08/1980, is shown
+    as the date it will be written, 5 Agu 1980."""
     shown = []
     for handler in workbook.handlers():
         rows = result.preview.get(handler.name)
@@ -225,9 +227,19 @@ def preview(result: workbook.Import) -> list[dict]:
             continue
         filled = {name for row in rows for name in row.values}
         columns = [c.name for c in handler.columns if c.name in filled]
-        shown.append({"lembar": handler.name, "kolom": columns, "baris": [
-            [row.number, *(workbook.shown(row.values.get(c)) for c in columns)] for row in rows]})
+        dates = {c for row in rows for c, v in (row.parsed or {}).items()
+                 if isinstance(v, datetime.date) and c in filled}
+        shown.append({"lembar": handler.name, "kolom": columns,
+                      "tanggal": [c for c in columns if c in dates], "baris": [
+            [row.number, *(_shown(row, c, c in dates) for c in columns)] for row in rows]})
     return shown
+
+
+def _shown(row, column: str, date: bool) -> str:
+    value = (row.parsed or {}).get(column) if date else None
+    if isinstance(value, datetime.date):
+        return (value.date() if isinstance(value, datetime.datetime) else value).isoformat()
+    return workbook.shown(row.values.get(column))
 
 
 def _refuse(record: Impor, save: bool, message: str) -> Step:

@@ -1,5 +1,6 @@
 """Survey workbook pages: upload and check, confirm, the list of imports, template and export."""
 
+import datetime
 import io
 import tempfile
 import uuid
@@ -11,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -107,12 +108,20 @@ def shown_preview(record: Impor, user) -> list[dict]:
         columns = list(table["kolom"])
         keep = [i for i, c in enumerate(columns) if personal or c not in PERSONAL_COLUMNS]
         masked = {i for i, c in enumerate(columns) if not personal and c in NUMBER_COLUMNS}
-        rows = [[row[0], *(validators.mask_nik(row[i + 1]) if i in masked else row[i + 1]
+        dates = {i for i, c in enumerate(columns) if c in table.get("tanggal", ())}
+        rows = [[row[0], *(validators.mask_nik(row[i + 1]) if i in masked
+                           else _date(row[i + 1]) if i in dates else row[i + 1]
                            for i in keep)] for row in table["baris"]]
         counts = record.jumlah.get(name, {})
         sheets.append({"name": name, "columns": [columns[i] for i in keep], "rows": rows,
                        "total": sum(counts.values())})
     return sheets
+
+
+def _date(iso: str) -> str:
+    """A previewed date (ISO) as the registry's pages show dates, in the reader's language."""
+    return formats.date_format(datetime.date.fromisoformat(iso), "SHORT_DATE_FORMAT") if iso \
+        else ""
 
 
 def progress(record: Impor) -> dict:

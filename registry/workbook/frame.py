@@ -150,11 +150,14 @@ class Import:
                 self.error(row, column, _("A value is required."), "")
             return None
         try:
-            return convert(value)
+            converted = convert(value)
         except ValidationError as exc:
             for message in exc.messages:
                 self.error(row, column, message)
             return None
+        if row.parsed is not None:
+            row.parsed[column] = converted
+        return converted
 
     def part(self, kind: type[T]) -> T:
         """The one `kind` of this import (made on first use): what a sheet keeps for the whole
@@ -374,6 +377,7 @@ def _run(imp: Import, source, *, dry_run, progress, name):
             preview = imp.preview[handler.name] = []
             for row in read_rows(by_name[handler.name], handler, imp):
                 if len(preview) < PREVIEW_ROWS:
+                    row.parsed = {}
                     preview.append(row)
                 item = handler.parse(row, imp)
                 if item is not None:

@@ -71,11 +71,13 @@ class CellError:
 
 @dataclass(slots=True)
 class Row:
-    """One data row: its number as Excel shows it and its raw values by column name."""
+    """One data row: its number as Excel shows it and its raw values by column name; for a row
+    the check shows (frame.PREVIEW_ROWS), `parsed` gets each cell as its sheet converted it."""
 
     sheet: str
     number: int
     values: dict[str, Any]
+    parsed: dict[str, Any] | None = None
 
 
 def check_container(path_or_file) -> None:

@@ -138,3 +138,39 @@ def test_the_waiting_page_shows_the_rows_read(client, operator, tmp_path):
         assert "4000 baris terbaca sejauh ini" in html and '<progress max=' not in html
     finally:
         import_queue._unlock(handle)
+
+
+def test_the_preview_shows_dates_as_they_will_be_written(client, operator):
+    """A date cell and a date typed as text (day first) are shown as the registry shows dates,
+    in the reader's language: the officer sees 05/08/1980 read as 5 August, not 8 May."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "perkumpulan"
+    sheet.append(["kode_perkumpulan", "kode_wilayah", "nama", "jenis", "tahun_berdiri"])
+    sheet.append(list(GROUPS[0]))
+    members = book.create_sheet("anggota")
+    members.append(["kode_perkumpulan", "nik", "nama", "peran", "tanggal_lahir"])
+    members.append([*MEMBERS[0], datetime.datetime(1980, 8, 5)])
+    members.append([*MEMBERS[1], "02/12/1975"])
+    members.append(["W-DW-1", "3277010508800003", "Ani", "Anggota", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "survei.xlsx"
+    client.force_login(operator)
+    upload(client, buffer)
+    record = Impor.objects.get()
+    assert record.status == StatusImpor.DIPERIKSA
+    assert record.pratinjau[1]["tanggal"] == ["tanggal_lahir"]
+    shown = detail(client, record).context["preview"][1]
+    at = shown["columns"].index("tanggal_lahir") + 1  # after the row's number
+    assert [row[at] for row in shown["rows"]] == ["5 Agu 1980", "2 Des 1975", ""]
+    html = detail(client, record).content.decode()
+    assert "<td>2 Des 1975</td>" in html and "02/12/1975" not in html
+    client.cookies["django_language"] = "en"
+    assert [row[at] for row in detail(client, record).context["preview"][1]["rows"]] == [
+        "5 Aug 1980", "2 Dec 1975", ""]
