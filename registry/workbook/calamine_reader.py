@@ -31,6 +31,7 @@ cells would make more cells than a survey holds; `xls_check` (xls_scan) an .xls 
 blocks of cells, from each first to each farthest cell, do.
 """
 
+import ctypes
 import datetime
 import io
 import re
@@ -235,6 +236,19 @@ class _Loading:
         self.sheet = None
         if self.book is not None:
             self.book.close()
+            self.book = None
+        _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Hand the memory calamine freed back to the system. It built the sheet in its thread, so
+    in glibc's arena for that thread, which the import's own thread does not reuse: kept, it
+    added ~25 MB to the import's peak (321 against 298 MB)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):  # not glibc: nothing to hand back this way
+        return
+    trim(0)
 
 
 def _source(book):
