@@ -53,6 +53,7 @@ when a step fails.
 import argparse
 import asyncio
 import datetime
+import html
 import json
 import os
 import random
@@ -308,6 +309,9 @@ class Record:
 
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The version the edit form was loaded with (registry.forms.VersionedForm): sent back as a
+# browser would, so that a group edited a second time is not refused as a conflict (409).
+VERSION_INPUT = re.compile(rb'<input[^>]*name="versi"[^>]*value="([^"]*)"')
 
 
 class VirtualUser:
@@ -381,10 +385,14 @@ class VirtualUser:
         elif page == "edit form (GET)":
             edit = a["edits"][self.edit_round % len(a["edits"])]
             self.edit_round += 1
-            if await self.edit_form(record, edit["kode"]) is None:
+            answer = await self.edit_form(record, edit["kode"])
+            if answer is None:
                 return
             data = {**edit["data"], "csrfmiddlewaretoken": self.token,
                     "nama": f"{edit['data']['nama'][:150]} (ubah {self.edit_round})"}
+            version = VERSION_INPUT.search(answer[2])
+            if version is not None:
+                data["versi"] = html.unescape(version.group(1).decode())
             await self.timed(record, "edit group (POST)", "POST",
                              f"/perkumpulan/{edit['kode']}/ubah/", 302, data)
         elif page == "add link (POST)":
