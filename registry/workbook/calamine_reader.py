@@ -189,15 +189,6 @@ def xlsx_agrees(sheet) -> bool:
     return all(_values_agree(data, dates) for data in _pieces(sheet))
 
 
-def xlsx_plan(sheet) -> bool:
-    """Whether calamine may read this sheet (already scanned by xlsx_reader)."""
-    loading = xlsx_start(sheet)
-    if loading is None:
-        return False
-    with loading:
-        return xlsx_agrees(sheet)
-
-
 class _Loading:
     """calamine building a sheet's cells in a thread: it lets go of the interpreter meanwhile
     (the 100,000-row benchmark sheet: 0.39 s), so the values are checked (`xlsx_agrees`) as it
