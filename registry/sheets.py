@@ -19,15 +19,16 @@ Nothing else in the apps creates an openpyxl workbook (tests/registry/test_workb
 checks the source).
 """
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils.functional import Promise
 
+from registry.validators import CONTROL_CHARACTERS
+
 # The control characters no xlsx may hold (openpyxl's ILLEGAL_CHARACTERS_RE, without importing
-# openpyxl for every page).
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# openpyxl for every page): those no text of the registry holds either.
+ILLEGAL_CHARACTERS_RE = CONTROL_CHARACTERS
 # What a spreadsheet reads as the start of a formula (OWASP: = + - @ tab carriage return).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -18,6 +18,9 @@ RW_RT_MAX = 999
 YEAR_MIN = 1900
 KODE_PERKUMPULAN_MAX = 40
 
+# The control characters no text of the registry holds, nor can any xlsx (openpyxl's
+# ILLEGAL_CHARACTERS_RE): all below a space but tab, line feed and carriage return.
+CONTROL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
 _DIGITS = re.compile(r"[0-9]+")
 _KODE_WILAYAH_DOTTED = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 _KODE_PERKUMPULAN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
@@ -91,6 +94,24 @@ def nik_disagreements(nik: str, jenis_kelamin: str | None, tanggal_lahir,
                       "allowed (people move), but check the NIK.")
                     % {"kecamatan": nik_kecamatan(nik)})
     return said
+
+
+def validate_no_control_characters(value, nul: bool = True) -> None:
+    """Text holds no control character (a vertical tab or an escape pasted from another
+    program, an _x000B_ in a workbook): refused where it is typed, rather than kept unseen on
+    the page and written as "\ufffd" in every export. Every form's text field checks it
+    (RegistryConfig.ready) with `nul` off, a NUL being Django's own error there; the importer's
+    cells with it on (workbook.to_text)."""
+    if not isinstance(value, str):
+        return
+    for found in CONTROL_CHARACTERS.finditer(value):
+        if nul or found.group() != "\x00":
+            raise ValidationError(
+                _("The text holds a control character (%(code)s), which no record may hold: "
+                  "remove it."),
+                code="control_character",
+                params={"code": f"U+{ord(found.group()):04X}"},
+            )
 
 
 def validate_nik(value: str) -> None:

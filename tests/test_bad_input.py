@@ -468,3 +468,12 @@ def test_confirming_an_admin_import_whose_upload_is_gone_says_so(w, as_admin):
         "format": import_format(url, "CSV"), "resource": "0"}, follow=True)
     assert response.status_code == 200
     assert "unggah berkasnya sekali lagi" in response.content.decode()
+
+
+
+def test_a_control_character_in_an_admin_form_is_told_beside_its_field(w, as_admin):
+    """As on the registry's pages (test_group_form.py) and in the importers."""
+    response = as_admin.post(reverse("admin:registry_jenisperkumpulan_add"),
+                             {"kode": "XX", "nama": "Jenis\x1bBaru", "urutan": "99"})
+    assert response.status_code in (200, 400)
+    assert "memuat karakter kendali (U+001B)" in response.content.decode()

@@ -53,6 +53,8 @@ def _short_int(number: int) -> str:
 
 def to_text(value: Any) -> str:
     if value.__class__ is str:  # most cells: the rest as str(value).strip() below
+        if validators.CONTROL_CHARACTERS.search(value) is not None:
+            validators.validate_no_control_characters(value)
         return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -63,7 +65,9 @@ def to_text(value: Any) -> str:
             raise _too_large(_short_int(value)) from None
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
-    return str(value).strip()
+    text = str(value)
+    validators.validate_no_control_characters(text)
+    return text.strip()
 
 
 def text_of(model, field: str) -> Callable[[Any], str]:

@@ -106,3 +106,14 @@ def test_a_code_with_a_slash_has_its_pages(client, operator, make_perkumpulan):
     assert client.get("/perkumpulan/CBR/DW/007/").context["group"].nama == "Dasa Wisma Tujuh"
     response = client.get("/perkumpulan/CBR/DW/007/ubah/")
     assert response.status_code == 200 and response.context["group"].kode == "CBR/DW/007"
+
+
+def test_a_control_character_in_the_name_is_told_and_nothing_saved(client, operator):
+    """A vertical tab pasted into a name is refused beside the field, as the importers refuse
+    it; the same form with the name cleaned saves."""
+    client.force_login(operator)
+    response = client.post("/perkumpulan/baru/", form_data(nama="Posyandu\x0bAnggrek"))
+    assert response.status_code == 400
+    assert "memuat karakter kendali (U+000B)" in response.content.decode()
+    assert not Perkumpulan.objects.filter(kode="CBR-PY-009").exists()
+    assert client.post("/perkumpulan/baru/", form_data()).status_code == 302

@@ -357,3 +357,19 @@ def test_whenever_calamine_reads_a_sheet_it_reads_what_openpyxl_reads(tmp_path, 
     plan, by_openpyxl, by_calamine = both_ways(path)["s"]
     if plan:
         assert typed(by_calamine) == typed(by_openpyxl)
+
+
+
+def test_a_control_character_in_an_xls_is_an_error_of_its_cell(tmp_path):
+    """An .xls (unlike an .xlsx or .ods, which are XML) can hold a vertical tab in a text: the
+    cell is refused with its place, not saved. The file is LibreOffice's, one byte changed: the
+    space in the group's name stored as 0x0B."""
+    sheets = sf.good_sheets()
+    sheets["perkumpulan"][0]["nama"] = "Dasa Wismakendali"
+    path = converted(tmp_path, sf.make_xlsx(tmp_path, sheets), "xls")
+    data = path.read_bytes()
+    assert data.count(b"Dasa Wismakendali") == 1
+    path.write_bytes(data.replace(b"Dasa Wismakendali", b"Dasa\x0bWismakendali"))
+    imp = workbook.run(path, dry_run=True)
+    assert [(e.sheet, e.row, e.column) for e in imp.errors] == [("perkumpulan", 2, "nama")]
+    assert "karakter kendali (U+000B)" in imp.errors[0].message
