@@ -98,10 +98,10 @@ def nik_disagreements(nik: str, jenis_kelamin: str | None, tanggal_lahir,
 
 def validate_no_control_characters(value, nul: bool = True) -> None:
     """Text holds no control character (a vertical tab or an escape pasted from another
-    program, an _x000B_ in a workbook): refused where it is typed, rather than kept unseen on
+    program, or held by an .xls or a CSV): refused where it is typed, rather than kept unseen on
     the page and written as "\ufffd" in every export. Every form's text field checks it
-    (RegistryConfig.ready) with `nul` off, a NUL being Django's own error there; the importer's
-    cells with it on (workbook.to_text)."""
+    (wksbm_site.apps.AdminConfig.ready) with `nul` off, a NUL being Django's own error there;
+    the importers' cells with it on (workbook.to_text)."""
     if not isinstance(value, str):
         return
     for found in CONTROL_CHARACTERS.finditer(value):
