@@ -221,9 +221,40 @@ def peak_mb() -> tuple[float, float]:
     return maxrss, maxrss
 
 
+def cpu_seconds() -> float:
+    """The CPU time (user + system) this process has used so far, all its threads."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu_seconds() -> float | None:
+    """The CPU time (user + system) of this process's database session, when the database is
+    PostgreSQL on this machine (its backend's /proc/PID/stat); None otherwise (SQLite works in
+    this process: cpu_seconds counts it)."""
+    import os
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:  # the server is on another machine
+        return None
+    # utime and stime are fields 14 and 15 of stat(5): 12 and 13 after the command's name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def step_floor(path: str) -> dict:
     import openpyxl
 
+    cpu = cpu_seconds()
     start = time.perf_counter()
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     rows = 0
@@ -234,7 +265,7 @@ def step_floor(path: str) -> dict:
     finally:
         book.close()
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rows": rows}
+    return {"seconds": seconds, "rows": rows, "cpu": cpu_seconds() - cpu}
 
 
 def step_import(path: str, profile: str | None, dry_run: bool = False) -> dict:
@@ -253,14 +284,20 @@ def step_import(path: str, profile: str | None, dry_run: bool = False) -> dict:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    server = server_cpu_seconds()
+    cpu = cpu_seconds()
     start = time.perf_counter()
     imp = workbook.run(path, dry_run=dry_run)
     seconds = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu
+    server = None if server is None else server_cpu_seconds() - server
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
     return {
         "seconds": seconds,
+        "cpu": cpu,
+        "server_cpu": server,
         "baseline_mb": before,
         "errors": [str(e) for e in imp.errors[:20]],
         "error_count": len(imp.errors),
@@ -616,8 +653,27 @@ def report(label, made, floors, floor, first, second, ratio, again, peak) -> Non
           f"ru_maxrss {first['ru_maxrss_mb']:.0f} and {second['ru_maxrss_mb']:.0f} MB; Django "
           f"loaded {first['baseline_mb']:.0f} MB; floor {max(f['peak_mb'] for f in floors):.0f} "
           "MB); the database server is not counted.")
+    work(first, floor, [f["cpu"] for f in floors])
     if first["warning_count"] or second["warning_count"]:
         print(f"Warnings: {first['warning_count']} on import, e.g. " + "; ".join(first["warnings"]))
+
+
+def work(first: dict, floor: float, floor_cpu: list[float]) -> None:
+    """The import's work in CPU seconds, beside the floor's: how many cores the import would have
+    to keep busy from start to end to take no longer than the floor. A ratio target below
+    work / (floor × cores) cannot be met on this machine by any ordering of the same work."""
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    server = first["server_cpu"]
+    total = first["cpu"] + (server or 0)
+    print(f"Work: the import took {total:.2f} CPU s (this process {first['cpu']:.2f}, all its "
+          "threads; " + (f"its PostgreSQL session {server:.2f}" if server is not None
+                         else "the database in this process") + f"); the floor "
+          f"{statistics.median(floor_cpu):.2f} CPU s in one thread. To take no longer than the "
+          f"floor the import must keep {total / floor:.2f} cores busy throughout; this machine "
+          f"has {cores}: no ordering of this work can go under {total / cores / floor:.2f}× "
+          "the floor here.")
 
 
 def main(argv=None) -> int:
