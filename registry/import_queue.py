@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -217,9 +218,11 @@ class Progress:
 def preview(result: workbook.Import) -> list[dict]:
     """The first rows read of each sheet, in the workbook's order of sheets, as its page shows
     them: the columns any of them fills, in the sheet's order, and each row's number and values
-    (cut short). A date is kept as the sheet read it (ISO; its column in `tanggal`), for the
-    page to show in the reader's language: a date cell, or text such as 05/08/1980, is shown
-    as the date it will be written, 5 Agu 1980."""
+    (cut short), as they will be written. A date is kept as the sheet read it (ISO; its column
+    in `tanggal`), a value of a fixed list as its code (its list's dotted name in `pilihan`), for
+    the page to show in the reader's language: a date cell, or text such as 05/08/1980, is shown
+    as the date it will be written, 5 Agu 1980; "Pria" as Laki-laki. A value matched to a
+    reference list (a group type, a PMKS category) is shown by the name it is registered as."""
     shown = []
     for handler in workbook.handlers():
         rows = result.preview.get(handler.name)
@@ -227,18 +230,24 @@ def preview(result: workbook.Import) -> list[dict]:
             continue
         filled = {name for row in rows for name in row.values}
         columns = [c.name for c in handler.columns if c.name in filled]
-        dates = {c for row in rows for c, v in (row.parsed or {}).items()
-                 if isinstance(v, datetime.date) and c in filled}
+        parsed = [(c, v) for row in rows for c, v in (row.parsed or {}).items() if c in filled]
+        dates = {c for c, v in parsed if isinstance(v, datetime.date)}
+        lists = {c: workbook.choice_list_name(v.choices) for c, v in parsed
+                 if isinstance(v, workbook.Chosen)}
         shown.append({"lembar": handler.name, "kolom": columns,
-                      "tanggal": [c for c in columns if c in dates], "baris": [
-            [row.number, *(_shown(row, c, c in dates) for c in columns)] for row in rows]})
+                      "tanggal": [c for c in columns if c in dates], "pilihan": lists, "baris": [
+            [row.number, *(_shown(row, c) for c in columns)] for row in rows]})
     return shown
 
 
-def _shown(row, column: str, date: bool) -> str:
-    value = (row.parsed or {}).get(column) if date else None
+def _shown(row, column: str) -> str:
+    value = (row.parsed or {}).get(column)
     if isinstance(value, datetime.date):
         return (value.date() if isinstance(value, datetime.datetime) else value).isoformat()
+    if isinstance(value, workbook.Chosen):
+        return str.__str__(value)
+    if isinstance(value, models.Model):
+        return workbook.shown(str(value))
     return workbook.shown(row.values.get(column))
 
 

@@ -109,13 +109,26 @@ def shown_preview(record: Impor, user) -> list[dict]:
         keep = [i for i, c in enumerate(columns) if personal or c not in PERSONAL_COLUMNS]
         masked = {i for i, c in enumerate(columns) if not personal and c in NUMBER_COLUMNS}
         dates = {i for i, c in enumerate(columns) if c in table.get("tanggal", ())}
+        lists = {i: workbook.CHOICE_LISTS.get(table.get("pilihan", {}).get(c))
+                 for i, c in enumerate(columns)}
         rows = [[row[0], *(validators.mask_nik(row[i + 1]) if i in masked
-                           else _date(row[i + 1]) if i in dates else row[i + 1]
-                           for i in keep)] for row in table["baris"]]
+                           else _date(row[i + 1]) if i in dates
+                           else _label(lists[i], row[i + 1]) for i in keep)]
+                for row in table["baris"]]
         counts = record.jumlah.get(name, {})
         sheets.append({"name": name, "columns": [columns[i] for i in keep], "rows": rows,
                        "total": sum(counts.values())})
     return sheets
+
+
+def _label(choices, code: str) -> str:
+    """A previewed value of a fixed list (its code) by its label, in the reader's language."""
+    if choices is None:
+        return code
+    try:
+        return str(choices(code).label)
+    except ValueError:  # a code the list no longer has
+        return code
 
 
 def _date(iso: str) -> str:

@@ -4,11 +4,14 @@ stages, `run`), `reading` (the file and its limits; `xlsx_reader`), `cells` (cel
 (registry's own sheet). What other apps, views and commands use is named here."""
 
 from registry.workbook.cells import (
+    CHOICE_LISTS,
     MAX_MULTI_VALUES,
     SHOWN_CHARS,
+    Chosen,
     LongText,
     choice_label,
     choice_labels,
+    choice_list_name,
     choice_lookup,
     matcher,
     multi,
@@ -67,6 +70,7 @@ from registry.workbook.reading import (
 from registry.workbook.writer import chunks, insert_rows, same
 
 __all__ = [
+    "CHOICE_LISTS",
     "EMPTY_ROWS_STOP",
     "MAX_CELL_CHARS",
     "MAX_COMPRESSION_RATIO",
@@ -87,6 +91,7 @@ __all__ = [
     "SHOWN_CHARS",
     "TEMPLATE_GUIDE",
     "CellError",
+    "Chosen",
     "Column",
     "Counts",
     "FileGroups",
@@ -101,6 +106,7 @@ __all__ = [
     "check_file",
     "choice_label",
     "choice_labels",
+    "choice_list_name",
     "choice_lookup",
     "chunks",
     "export_workbook",

@@ -200,7 +200,22 @@ def choice_labels(choices) -> list[str]:
         return [str(label) for label in choices.labels]
 
 
-def choice_lookup(choices, aliases: dict[str, Iterable[str]] | None = None) -> dict[str, str]:
+class ChoiceLookup(dict):
+    """Every spelling of a TextChoices (`choices`), as `choice_lookup` makes it."""
+
+    choices: type | None = None
+
+
+# The TextChoices of the workbook's fixed lists by their dotted name (`choice_lookup`): what a
+# preview stored as a code is shown as by its label (registry.views.impor), no other class.
+CHOICE_LISTS: dict[str, type] = {}
+
+
+def choice_list_name(choices: type) -> str:
+    return f"{choices.__module__}.{choices.__qualname__}"
+
+
+def choice_lookup(choices, aliases: dict[str, Iterable[str]] | None = None) -> ChoiceLookup:
     """Every spelling of a TextChoices: its code, its Indonesian and English labels, aliases."""
     aliases = aliases or {}
     entries = []
@@ -210,7 +225,22 @@ def choice_lookup(choices, aliases: dict[str, Iterable[str]] | None = None) -> d
         with translation.override("en"):
             label_en = str(label)
         entries.append((value, [value, label_id, label_en, *aliases.get(value, ())]))
-    return validators.build_lookup(entries)
+    lookup = ChoiceLookup(validators.build_lookup(entries))
+    if isinstance(choices, type):
+        lookup.choices = CHOICE_LISTS.setdefault(choice_list_name(choices), choices)
+    return lookup
+
+
+class Chosen(str):
+    """A cell of a preview row (frame.Import.cell) matched to a fixed list: the code written,
+    and its list (`choices`, a TextChoices), so that the preview shows the code's label."""
+
+    choices: type
+
+    def __new__(cls, code: str, choices: type):
+        chosen = super().__new__(cls, code)
+        chosen.choices = choices
+        return chosen
 
 
 MATCHED_SPELLINGS = 1000
@@ -236,6 +266,7 @@ def matcher(lookup: dict[str, Any], list_name, names: Iterable[str]) -> Callable
             return found
         return validators.match_value(text, lookup, str(list_name), examples)
 
+    convert.choices = getattr(lookup, "choices", None)  # a TextChoices' list: Import.cell
     return convert
 
 

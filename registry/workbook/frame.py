@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from registry import access, audit, rekap, validators
-from registry.workbook.cells import SHOWN_CHARS, shorten, shown, to_text
+from registry.workbook.cells import SHOWN_CHARS, Chosen, shorten, shown, to_text
 from registry.workbook.reading import (
     CellError,
     Row,
@@ -155,8 +155,9 @@ class Import:
             for message in exc.messages:
                 self.error(row, column, message)
             return None
-        if row.parsed is not None:
-            row.parsed[column] = converted
+        if row.parsed is not None:  # a preview row: its cells as they will be written
+            choices = getattr(convert, "choices", None)
+            row.parsed[column] = converted if choices is None else Chosen(converted, choices)
         return converted
 
     def part(self, kind: type[T]) -> T:

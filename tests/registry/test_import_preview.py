@@ -4,7 +4,9 @@ offers "Unggah lagi" on its own page, and a running step writes its rows read wh
 page shows them."""
 
 import datetime
+import io
 
+import openpyxl
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +23,26 @@ MEMBERS = [("W-DW-1", "3277014101800001", "Siti Aminah", "Ketua"),
 
 def detail(client, record):
     return client.get(reverse("registry:impor_detail", args=[record.pk]))
+
+
+def survey(groups: list[list], member_columns: list[str], members: list[list]) -> io.BytesIO:
+    """A workbook of these groups (GROUPS' columns) and members (code, NIK, name, then
+    `member_columns`), as an upload."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "perkumpulan"
+    sheet.append(["kode_perkumpulan", "kode_wilayah", "nama", "jenis", "tahun_berdiri"])
+    for row in groups:
+        sheet.append(row)
+    sheet = book.create_sheet("anggota")
+    sheet.append(["kode_perkumpulan", "nik", "nama", *member_columns])
+    for row in members:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "survei.xlsx"
+    return buffer
 
 
 def test_a_passed_check_shows_the_first_rows_it_will_write(client, operator):
@@ -143,26 +165,11 @@ def test_the_waiting_page_shows_the_rows_read(client, operator, tmp_path):
 def test_the_preview_shows_dates_as_they_will_be_written(client, operator):
     """A date cell and a date typed as text (day first) are shown as the registry shows dates,
     in the reader's language: the officer sees 05/08/1980 read as 5 August, not 8 May."""
-    import io
-
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "perkumpulan"
-    sheet.append(["kode_perkumpulan", "kode_wilayah", "nama", "jenis", "tahun_berdiri"])
-    sheet.append(list(GROUPS[0]))
-    members = book.create_sheet("anggota")
-    members.append(["kode_perkumpulan", "nik", "nama", "peran", "tanggal_lahir"])
-    members.append([*MEMBERS[0], datetime.datetime(1980, 8, 5)])
-    members.append([*MEMBERS[1], "02/12/1975"])
-    members.append(["W-DW-1", "3277010508800003", "Ani", "Anggota", None])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    buffer.name = "survei.xlsx"
     client.force_login(operator)
-    upload(client, buffer)
+    upload(client, survey([list(GROUPS[0])], ["peran", "tanggal_lahir"], [
+        [*MEMBERS[0], datetime.datetime(1980, 8, 5)],
+        [*MEMBERS[1], "02/12/1975"],
+        ["W-DW-1", "3277010508800003", "Ani", "Anggota", None]]))
     record = Impor.objects.get()
     assert record.status == StatusImpor.DIPERIKSA
     assert record.pratinjau[1]["tanggal"] == ["tanggal_lahir"]
@@ -174,3 +181,30 @@ def test_the_preview_shows_dates_as_they_will_be_written(client, operator):
     client.cookies["django_language"] = "en"
     assert [row[at] for row in detail(client, record).context["preview"][1]["rows"]] == [
         "5 Aug 1980", "2 Dec 1975", ""]
+
+
+def test_the_preview_shows_listed_values_as_they_will_be_written(client, operator):
+    """A value of a fixed list typed in another spelling is shown as what the registry will
+    hold, in the reader's language ("Pria" → Laki-laki / Male, "slta" → SMA, "wakil" → Wakil
+    Ketua); a group type typed in small letters by the name it is registered as."""
+    client.force_login(operator)
+    upload(client, survey(
+        [["W-PY-1", CIBEUREUM, "Posyandu Uji", "posyandu", 2001]],
+        ["jenis_kelamin", "pendidikan", "peran"],
+        [["W-PY-1", "3277010101800001", "Asep", "Pria", "slta", "wakil"],
+         ["W-PY-1", "3277014101800002", "Siti", "P", "", "Ketua"]]))
+    record = Impor.objects.get()
+    assert record.status == StatusImpor.DIPERIKSA
+    assert record.pratinjau[1]["pilihan"] == {
+        "jenis_kelamin": "members.models.JenisKelamin",
+        "pendidikan": "members.models.Pendidikan", "peran": "members.models.PeranAnggota"}
+    groups, people = detail(client, record).context["preview"]
+    assert groups["rows"] == [[2, "W-PY-1", CIBEUREUM, "Posyandu Uji", "Posyandu", "2001"]]
+    assert people["rows"] == [
+        [2, "W-PY-1", "3277010101800001", "Asep", "Laki-laki", "SMA", "Wakil Ketua"],
+        [3, "W-PY-1", "3277014101800002", "Siti", "Perempuan", "", "Ketua"]]
+    html = detail(client, record).content.decode()
+    assert "<td>Wakil Ketua</td>" in html and "<td>wakil</td>" not in html
+    client.cookies["django_language"] = "en"
+    assert detail(client, record).context["preview"][1]["rows"][0][4:] == [
+        "Male", "Senior high school (SMA)", "Vice chair"]
