@@ -222,7 +222,8 @@ def preview(result: workbook.Import) -> list[dict]:
     in `tanggal`), a value of a fixed list as its code (its list's dotted name in `pilihan`), for
     the page to show in the reader's language: a date cell, or text such as 05/08/1980, is shown
     as the date it will be written, 5 Agu 1980; "Pria" as Laki-laki. A value matched to a
-    reference list (a group type, a PMKS category) is shown by the name it is registered as."""
+    reference list (a group type, a PMKS category, a group's activities) is shown by the name
+    it is registered as."""
     shown = []
     for handler in workbook.handlers():
         rows = result.preview.get(handler.name)
@@ -248,6 +249,11 @@ def _shown(row, column: str) -> str:
         return str.__str__(value)
     if isinstance(value, models.Model):
         return workbook.shown(str(value))
+    if isinstance(value, list) and value and all(
+            isinstance(item, models.Model) or type(item) is str for item in value):
+        # A cell of several values of a reference list (a new activity by its own name), as
+        # the export writes them.
+        return workbook.shown("; ".join(map(str, value)))
     return workbook.shown(row.values.get(column))
 
 

@@ -26,12 +26,13 @@ def detail(client, record):
 
 
 def survey(groups: list[list], member_columns: list[str], members: list[list]) -> io.BytesIO:
-    """A workbook of these groups (GROUPS' columns) and members (code, NIK, name, then
-    `member_columns`), as an upload."""
+    """A workbook of these groups (GROUPS' columns, then activities and funds) and members
+    (code, NIK, name, then `member_columns`), as an upload."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "perkumpulan"
-    sheet.append(["kode_perkumpulan", "kode_wilayah", "nama", "jenis", "tahun_berdiri"])
+    sheet.append(["kode_perkumpulan", "kode_wilayah", "nama", "jenis", "tahun_berdiri",
+                  "kegiatan", "sumber_dana"][:max(map(len, groups))])
     for row in groups:
         sheet.append(row)
     sheet = book.create_sheet("anggota")
@@ -189,7 +190,8 @@ def test_the_preview_shows_listed_values_as_they_will_be_written(client, operato
     Ketua); a group type typed in small letters by the name it is registered as."""
     client.force_login(operator)
     upload(client, survey(
-        [["W-PY-1", CIBEUREUM, "Posyandu Uji", "posyandu", 2001]],
+        [["W-PY-1", CIBEUREUM, "Posyandu Uji", "posyandu", 2001,
+          "arisan ,  PENGAJIAN; kerja  bakti bulanan", "iuran anggota"]],
         ["jenis_kelamin", "pendidikan", "peran"],
         [["W-PY-1", "3277010101800001", "Asep", "Pria", "slta", "wakil"],
          ["W-PY-1", "3277014101800002", "Siti", "P", "", "Ketua"]]))
@@ -199,7 +201,8 @@ def test_the_preview_shows_listed_values_as_they_will_be_written(client, operato
         "jenis_kelamin": "members.models.JenisKelamin",
         "pendidikan": "members.models.Pendidikan", "peran": "members.models.PeranAnggota"}
     groups, people = detail(client, record).context["preview"]
-    assert groups["rows"] == [[2, "W-PY-1", CIBEUREUM, "Posyandu Uji", "Posyandu", "2001"]]
+    assert groups["rows"] == [[2, "W-PY-1", CIBEUREUM, "Posyandu Uji", "Posyandu", "2001",
+                               "Iuran Anggota", "Arisan; Pengajian; kerja bakti bulanan"]]
     assert people["rows"] == [
         [2, "W-PY-1", "3277010101800001", "Asep", "Laki-laki", "SMA", "Wakil Ketua"],
         [3, "W-PY-1", "3277014101800002", "Siti", "Perempuan", "", "Ketua"]]
