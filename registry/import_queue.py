@@ -221,7 +221,8 @@ def preview(result: workbook.Import) -> list[dict]:
     (cut short), as they will be written. A date is kept as the sheet read it (ISO; its column
     in `tanggal`), a value of a fixed list as its code (its list's dotted name in `pilihan`), for
     the page to show in the reader's language: a date cell, or text such as 05/08/1980, is shown
-    as the date it will be written, 5 Agu 1980; "Pria" as Laki-laki. A value matched to a
+    as the date it will be written, 5 Agu 1980; "Pria" as Laki-laki; "y" as Ya (kept as true or
+    false). A value matched to a
     reference list (a group type, a PMKS category, a group's activities) is shown by the name
     it is registered as."""
     shown = []
@@ -241,8 +242,10 @@ def preview(result: workbook.Import) -> list[dict]:
     return shown
 
 
-def _shown(row, column: str) -> str:
+def _shown(row, column: str) -> str | bool:
     value = (row.parsed or {}).get(column)
+    if isinstance(value, bool):
+        return value  # Ya or Tidak, in the reader's language
     if isinstance(value, datetime.date):
         return (value.date() if isinstance(value, datetime.datetime) else value).isoformat()
     if isinstance(value, workbook.Chosen):

@@ -121,8 +121,11 @@ def shown_preview(record: Impor, user) -> list[dict]:
     return sheets
 
 
-def _label(choices, code: str) -> str:
-    """A previewed value of a fixed list (its code) by its label, in the reader's language."""
+def _label(choices, code: str | bool) -> str:
+    """A previewed value of a fixed list (its code) by its label, and a yes or no, in the
+    reader's language."""
+    if isinstance(code, bool):
+        return _("Yes") if code else _("No")
     if choices is None:
         return code
     try:

@@ -32,7 +32,7 @@ def survey(groups: list[list], member_columns: list[str], members: list[list]) -
     sheet = book.active
     sheet.title = "perkumpulan"
     sheet.append(["kode_perkumpulan", "kode_wilayah", "nama", "jenis", "tahun_berdiri",
-                  "kegiatan", "sumber_dana"][:max(map(len, groups))])
+                  "kegiatan", "sumber_dana", "aktif"][:max(map(len, groups))])
     for row in groups:
         sheet.append(row)
     sheet = book.create_sheet("anggota")
@@ -187,11 +187,11 @@ def test_the_preview_shows_dates_as_they_will_be_written(client, operator):
 def test_the_preview_shows_listed_values_as_they_will_be_written(client, operator):
     """A value of a fixed list typed in another spelling is shown as what the registry will
     hold, in the reader's language ("Pria" → Laki-laki / Male, "slta" → SMA, "wakil" → Wakil
-    Ketua); a group type typed in small letters by the name it is registered as."""
+    Ketua, "y" → Ya / Yes); a group type typed in small letters by the name it is registered as."""
     client.force_login(operator)
     upload(client, survey(
         [["W-PY-1", CIBEUREUM, "Posyandu Uji", "posyandu", 2001,
-          "arisan ,  PENGAJIAN; kerja  bakti bulanan", "iuran anggota"]],
+          "arisan ,  PENGAJIAN; kerja  bakti bulanan", "iuran anggota", "y"]],
         ["jenis_kelamin", "pendidikan", "peran"],
         [["W-PY-1", "3277010101800001", "Asep", "Pria", "slta", "wakil"],
          ["W-PY-1", "3277014101800002", "Siti", "P", "", "Ketua"]]))
@@ -201,13 +201,15 @@ def test_the_preview_shows_listed_values_as_they_will_be_written(client, operato
         "jenis_kelamin": "members.models.JenisKelamin",
         "pendidikan": "members.models.Pendidikan", "peran": "members.models.PeranAnggota"}
     groups, people = detail(client, record).context["preview"]
+    assert groups["columns"][-3:] == ["sumber_dana", "kegiatan", "aktif"]
     assert groups["rows"] == [[2, "W-PY-1", CIBEUREUM, "Posyandu Uji", "Posyandu", "2001",
-                               "Iuran Anggota", "Arisan; Pengajian; kerja bakti bulanan"]]
+                               "Iuran Anggota", "Arisan; Pengajian; kerja bakti bulanan", "Ya"]]
     assert people["rows"] == [
         [2, "W-PY-1", "3277010101800001", "Asep", "Laki-laki", "SMA", "Wakil Ketua"],
         [3, "W-PY-1", "3277014101800002", "Siti", "Perempuan", "", "Ketua"]]
     html = detail(client, record).content.decode()
     assert "<td>Wakil Ketua</td>" in html and "<td>wakil</td>" not in html
     client.cookies["django_language"] = "en"
-    assert detail(client, record).context["preview"][1]["rows"][0][4:] == [
-        "Male", "Senior high school (SMA)", "Vice chair"]
+    groups, people = detail(client, record).context["preview"]
+    assert people["rows"][0][4:] == ["Male", "Senior high school (SMA)", "Vice chair"]
+    assert groups["rows"][0][-1] == "Yes"
