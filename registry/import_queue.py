@@ -222,9 +222,8 @@ def preview(result: workbook.Import) -> list[dict]:
     in `tanggal`), a value of a fixed list as its code (its list's dotted name in `pilihan`), for
     the page to show in the reader's language: a date cell, or text such as 05/08/1980, is shown
     as the date it will be written, 5 Agu 1980; "Pria" as Laki-laki; "y" as Ya (kept as true or
-    false). A value matched to a
-    reference list (a group type, a PMKS category, a group's activities) is shown by the name
-    it is registered as."""
+    false). A value matched to a reference list (a group type, a PMKS category, a group's
+    activities) is shown by the name it is registered as."""
     shown = []
     for handler in workbook.handlers():
         rows = result.preview.get(handler.name)
