@@ -4,9 +4,7 @@ offers "Unggah lagi" on its own page, and a running step writes its rows read wh
 page shows them."""
 
 import datetime
-import io
 
-import openpyxl
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,27 +21,6 @@ MEMBERS = [("W-DW-1", "3277014101800001", "Siti Aminah", "Ketua"),
 
 def detail(client, record):
     return client.get(reverse("registry:impor_detail", args=[record.pk]))
-
-
-def survey(groups: list[list], member_columns: list[str], members: list[list]) -> io.BytesIO:
-    """A workbook of these groups (GROUPS' columns, then activities and funds) and members
-    (code, NIK, name, then `member_columns`), as an upload."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "perkumpulan"
-    sheet.append(["kode_perkumpulan", "kode_wilayah", "nama", "jenis", "tahun_berdiri",
-                  "kegiatan", "sumber_dana", "aktif"][:max(map(len, groups))])
-    for row in groups:
-        sheet.append(row)
-    sheet = book.create_sheet("anggota")
-    sheet.append(["kode_perkumpulan", "nik", "nama", *member_columns])
-    for row in members:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    buffer.name = "survei.xlsx"
-    return buffer
 
 
 def test_a_passed_check_shows_the_first_rows_it_will_write(client, operator):
@@ -167,10 +144,11 @@ def test_the_preview_shows_dates_as_they_will_be_written(client, operator):
     """A date cell and a date typed as text (day first) are shown as the registry shows dates,
     in the reader's language: the officer sees 05/08/1980 read as 5 August, not 8 May."""
     client.force_login(operator)
-    upload(client, survey([list(GROUPS[0])], ["peran", "tanggal_lahir"], [
+    upload(client, workbook_bytes(GROUPS[:1], [
         [*MEMBERS[0], datetime.datetime(1980, 8, 5)],
         [*MEMBERS[1], "02/12/1975"],
-        ["W-DW-1", "3277010508800003", "Ani", "Anggota", None]]))
+        ["W-DW-1", "3277010508800003", "Ani", "Anggota", None]],
+        member_columns=["peran", "tanggal_lahir"]))
     record = Impor.objects.get()
     assert record.status == StatusImpor.DIPERIKSA
     assert record.pratinjau[1]["tanggal"] == ["tanggal_lahir"]
@@ -189,12 +167,13 @@ def test_the_preview_shows_listed_values_as_they_will_be_written(client, operato
     hold, in the reader's language ("Pria" → Laki-laki / Male, "slta" → SMA, "wakil" → Wakil
     Ketua, "y" → Ya / Yes); a group type typed in small letters by the name it is registered as."""
     client.force_login(operator)
-    upload(client, survey(
+    upload(client, workbook_bytes(
         [["W-PY-1", CIBEUREUM, "Posyandu Uji", "posyandu", 2001,
           "arisan ,  PENGAJIAN; kerja  bakti bulanan", "iuran anggota", "y"]],
-        ["jenis_kelamin", "pendidikan", "peran"],
         [["W-PY-1", "3277010101800001", "Asep", "Pria", "slta", "wakil"],
-         ["W-PY-1", "3277014101800002", "Siti", "P", "", "Ketua"]]))
+         ["W-PY-1", "3277014101800002", "Siti", "P", "", "Ketua"]],
+        group_columns=["kegiatan", "sumber_dana", "aktif"],
+        member_columns=["jenis_kelamin", "pendidikan", "peran"]))
     record = Impor.objects.get()
     assert record.status == StatusImpor.DIPERIKSA
     assert record.pratinjau[1]["pilihan"] == {

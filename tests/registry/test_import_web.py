@@ -12,15 +12,19 @@ from registry.models import Impor, Perkumpulan
 CIBEUREUM, MELONG = "32.77.01.1002", "32.77.01.1001"
 
 
-def workbook_bytes(groups, members=()) -> io.BytesIO:
+def workbook_bytes(groups, members=(), group_columns=(), member_columns=("peran",)
+                   ) -> io.BytesIO:
+    """An upload of these groups (code, area, name, type, year founded, then `group_columns`)
+    and members (code, NIK, name, then `member_columns`)."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "perkumpulan"
-    sheet.append(["kode_perkumpulan", "kode_wilayah", "nama", "jenis", "tahun_berdiri"])
+    sheet.append(["kode_perkumpulan", "kode_wilayah", "nama", "jenis", "tahun_berdiri",
+                  *group_columns])
     for row in groups:
         sheet.append(list(row))
     members_sheet = book.create_sheet("anggota")
-    members_sheet.append(["kode_perkumpulan", "nik", "nama", "peran"])
+    members_sheet.append(["kode_perkumpulan", "nik", "nama", *member_columns])
     for row in members:
         members_sheet.append(list(row))
     buffer = io.BytesIO()
