@@ -342,7 +342,11 @@ def _bytes(source) -> bytes:
 def _workbook(tables: list[tuple[str, bytes]]):
     """Each CSV as a sheet: the main table named as the file (KoboToolbox names the main sheet of
     its .xlsx after the form), a repeat's after the last '-'-separated part of its name."""
-    book = sheets.Book(streaming=True)
+    with sheets.Book(streaming=True) as book:  # its temporary files removed if refused
+        return _fill(book, tables)
+
+
+def _fill(book, tables: list[tuple[str, bytes]]):
     used = set()
     survey_like = False  # an export's main table, or one of the survey's own sheets as CSV
     csv.field_size_limit(10 * MAX_CELL_CHARS)

@@ -139,6 +139,27 @@ class Book:
         """Write the workbook to a path or a binary file."""
         self.workbook.save(stream)
 
+    # A streaming book left unsaved (its rows failed, or the file it was made of was refused)
+    # would keep each sheet's temporary file on disk until the process ends: `with Book(...)`
+    # removes them when the block raises.
+    def __enter__(self) -> "Book":
+        return self
+
+    def __exit__(self, kind, _value, _traceback) -> None:
+        if kind is not None:
+            self.discard()
+
+    def discard(self) -> None:
+        """Close an unsaved streaming book's sheets and remove their temporary files."""
+        for worksheet in self.workbook.worksheets if self.streaming else ():
+            writer = worksheet._writer
+            if writer is None or worksheet.closed:
+                continue
+            if worksheet._rows is not None:
+                worksheet._rows.close()
+            writer.close()
+            writer.cleanup()
+
 
 def table(stream, title: str, header: Sequence, rows: Iterable[Sequence], *,
           bold_header: bool = False, freeze_header: bool = False,
@@ -148,18 +169,18 @@ def table(stream, title: str, header: Sequence, rows: Iterable[Sequence], *,
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Book(streaming=True)
-    sheet = book.sheet(title)
-    # A streaming sheet takes its panes and widths before its first row.
-    if freeze_header:
-        sheet.worksheet.freeze_panes = "A2"
-    for index, width in enumerate(widths or (), start=1):
-        sheet.worksheet.column_dimensions[get_column_letter(index)].width = width
-    if header:
-        sheet.append(header, font=Font(bold=True) if bold_header else None)
-    count = 0
-    for row in rows:
-        sheet.append(row)
-        count += 1
-    book.save(stream)
+    with Book(streaming=True) as book:
+        sheet = book.sheet(title)
+        # A streaming sheet takes its panes and widths before its first row.
+        if freeze_header:
+            sheet.worksheet.freeze_panes = "A2"
+        for index, width in enumerate(widths or (), start=1):
+            sheet.worksheet.column_dimensions[get_column_letter(index)].width = width
+        if header:
+            sheet.append(header, font=Font(bold=True) if bold_header else None)
+        count = 0
+        for row in rows:
+            sheet.append(row)
+            count += 1
+        book.save(stream)
     return count

@@ -12,20 +12,20 @@ def export_workbook(stream, *, user, area) -> dict[str, int]:
     """Write the registry within `area`, as `user` may see it, in the survey workbook's format.
 
     Written in openpyxl's write-only mode, so a province's registry streams to the file."""
-    book = sheets.Book(streaming=True)
     counts = {}
-    for handler in handlers():
-        rows = handler.export_rows(user, area)
-        if rows is None:
-            continue
-        sheet = book.sheet(handler.name)
-        sheet.append([c.name for c in handler.columns])
-        formats = ["@" if c.name in handler.text_columns else None for c in handler.columns]
-        counts[handler.name] = 0
-        for values in rows:
-            sheet.append(values, number_formats=formats)
-            counts[handler.name] += 1
-    book.save(stream)
+    with sheets.Book(streaming=True) as book:
+        for handler in handlers():
+            rows = handler.export_rows(user, area)
+            if rows is None:
+                continue
+            sheet = book.sheet(handler.name)
+            sheet.append([c.name for c in handler.columns])
+            formats = ["@" if c.name in handler.text_columns else None for c in handler.columns]
+            counts[handler.name] = 0
+            for values in rows:
+                sheet.append(values, number_formats=formats)
+                counts[handler.name] += 1
+        book.save(stream)
     return counts
 
 

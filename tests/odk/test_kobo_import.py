@@ -313,3 +313,17 @@ def test_a_control_character_in_a_csv_is_refused_where_it_is(tmp_path, character
     code = f"U+{ord(character):04X}"
     assert f"main.csv baris 2, kolom nama, memuat karakter kendali ({code})" in text
     assert counts()["Perkumpulan"] == 0
+
+
+def test_a_refused_csv_leaves_no_temporary_file_behind(tmp_path):
+    """The CSV's rows go into a streaming workbook that spills to temporary files; a CSV refused
+    after its first table was written must not leave them on the server's disk."""
+    from pathlib import Path
+
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+    before = set(ALL_TEMP_FILES)
+    (tmp_path / "daftar.csv").write_text("kode,nama\nX1,Melati\n", encoding="utf-8")
+    assert "daftar.csv bukan ekspor formulir survei" in failing(tmp_path / "daftar.csv")
+    left = set(ALL_TEMP_FILES) - before
+    assert left == set() and not any(Path(p).exists() for p in left)

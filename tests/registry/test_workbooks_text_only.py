@@ -371,3 +371,26 @@ def test_a_control_character_in_a_name_does_not_fail_a_download(client, staf, ma
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     names = [c.value for row in book.active.iter_rows() for c in row]
     assert "Dasa\ufffdWisma Mawar" in names
+
+
+def test_a_download_whose_rows_fail_leaves_no_temporary_file_behind():
+    """A streaming workbook spills its rows to temporary files; when the rows fail midway (a
+    query that fails, a download cut short) they are removed, not left until the server
+    restarts."""
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+    before = set(ALL_TEMP_FILES)
+
+    def rows():
+        yield ["Melati", 1]
+        raise RuntimeError("the query failed")
+
+    with pytest.raises(RuntimeError, match="the query failed"):
+        sheets.table(io.BytesIO(), "Data", ["nama", "n"], rows())
+    left = set(ALL_TEMP_FILES) - before
+    assert left == set() and not any(Path(p).exists() for p in left)
+    # The same book saved whole keeps nothing behind either, and reads back.
+    stream = io.BytesIO()
+    assert sheets.table(stream, "Data", ["nama", "n"], [["Melati", 1]]) == 1
+    assert set(ALL_TEMP_FILES) == before
+    assert list(openpyxl.load_workbook(stream).active.values) == [("nama", "n"), ("Melati", 1)]
