@@ -110,7 +110,10 @@ class People(Stage):
     def note(self, imp: Import, row: Row, nik: str, nama: str, column: str = "nama") -> None:
         """One NIK has one name in the whole file (anggota and pmks sheets alike)."""
         earlier = self.named.setdefault(nik, (nama, row))
-        if validators.normalize_label(earlier[0]) != validators.normalize_label(nama):
+        # Equal texts are one name without normalising both (the NIK's first row, and most
+        # later rows: a short text is read once and shared).
+        if earlier[0] != nama and (
+                validators.normalize_label(earlier[0]) != validators.normalize_label(nama)):
             imp.error(
                 row,
                 column,
@@ -126,7 +129,9 @@ class People(Stage):
 
     def merge(self, nik: str, values: dict) -> None:
         """Add what a row says of a person: a value fills only what no earlier row gave."""
-        merged = self.values.setdefault(nik, {k: None for k in PERSON_FIELDS})
+        merged = self.values.get(nik)
+        if merged is None:
+            merged = self.values[nik] = dict.fromkeys(PERSON_FIELDS)
         for name, value in values.items():
             if value not in (None, "") and merged.get(name) in (None, ""):
                 merged[name] = value
