@@ -3,6 +3,7 @@ raises ValidationError with a message that says what would be right (registry.va
 the rules). Shared by every sheet and by the admin's imports (registry.resources)."""
 
 import datetime
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -121,6 +122,22 @@ def to_int(value: Any, minimum: int | None = 0, maximum: int | None = None) -> i
     return number
 
 
+# A file repeats the values of some columns on row after row (a group's code on each member's
+# row, a start year): those converters remember their last few thousand values (a value refused
+# is not remembered, so its error is told in the reader's language on every row).
+def _repeated(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    remembered = functools.lru_cache(maxsize=4096, typed=True)(convert)
+
+    @functools.wraps(convert)
+    def call(value: Any) -> Any:
+        if value.__class__.__hash__ is None:  # not a cell's value: converted, not remembered
+            return convert(value)
+        return remembered(value)
+
+    return call
+
+
+@_repeated
 def to_year(value: Any) -> int:
     year = to_int(value, minimum=None)
     validators.validate_tahun(year)
@@ -304,6 +321,7 @@ def to_name(value: Any) -> str:
     return text
 
 
+@_repeated
 def to_kode_perkumpulan(value: Any) -> str:
     kode = to_text(value)
     validators.validate_kode_perkumpulan(kode)

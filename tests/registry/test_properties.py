@@ -217,6 +217,23 @@ def test_a_cell_converter_gives_a_value_or_a_validation_error(name):
     check()
 
 
+def test_a_converter_that_remembers_values_refuses_again_in_the_readers_language():
+    """to_year and the group code remember the values they accepted (a file repeats them row
+    after row), never a refusal: each refused cell is told, in the reader's language."""
+    from django.utils import translation
+
+    for language, words in (("id", "harus antara"), ("en", "must be between"),
+                            ("id", "harus antara")):
+        with translation.override(language):
+            for _ in range(2):
+                with pytest.raises(ValidationError, match=words):
+                    workbook.to_year(2999)
+    assert workbook.to_year("1990") == workbook.to_year(1990) == workbook.to_year(1990.0) == 1990
+    assert to_kode_perkumpulan(" CBR-DW-001 ") == to_kode_perkumpulan("CBR-DW-001") == "CBR-DW-001"
+    with pytest.raises(ValidationError):
+        workbook.to_year([1990])  # not a cell's value, not remembered: refused all the same
+
+
 @BOUNDED
 @given(st.sampled_from(sorted(CONVERTERS)), cell_values)
 def test_the_importer_records_a_cell_error_or_gives_a_value(name, value):
