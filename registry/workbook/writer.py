@@ -55,12 +55,15 @@ def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None, *
     ]
     fields = list(model.bulk_columns if fields is None else fields)
     columns = [opts.get_field(name) for name in fields] + stamps
+    # A date goes to SQLite as it is: Django registers sqlite3's adapter of dates, which writes
+    # what adapt_datefield_value would (ISO text), in C (0.1 s of a district's file).
+    adapt_date = None if connection.vendor == "sqlite" else connection.ops.adapt_datefield_value
     adapt = []
     for field in columns[: len(fields)]:
         kind = field.get_internal_type()
         adapt.append(
             connection.ops.adapt_datetimefield_value if kind == "DateTimeField"
-            else connection.ops.adapt_datefield_value if kind == "DateField"
+            else adapt_date if kind == "DateField"
             else None
         )
     now = (connection.ops.adapt_datetimefield_value(timezone.now()),) * len(stamps)
@@ -104,8 +107,13 @@ def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None, *
                         write(row)
         else:
             sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+            width = len(adapt)
             for part in chunks(rows, BATCH):
-                cursor.executemany(sql, [prepare(row) + now for row in part])
+                if adapted:
+                    part = [prepare(row) for row in part]
+                elif any(len(row) != width for row in part):
+                    part = [prepare(row) for row in part]  # raises, naming the columns
+                cursor.executemany(sql, [row + now for row in part] if now else part)
     if stamps:
         audit.record_inserted(model, before, now[0])
     return before
