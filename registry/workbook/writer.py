@@ -73,10 +73,6 @@ def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None, *
     adapted = [(index, a) for index, a in enumerate(adapt) if a is not None]
 
     def prepare(row: tuple) -> tuple:
-        if len(row) != len(adapt):
-            raise ValueError(f"{len(row)} values for the {len(adapt)} columns {fields}")
-        if not adapted:
-            return row
         values = list(row)
         for index, a in adapted:
             value = values[index]
@@ -107,12 +103,12 @@ def insert_rows(model, rows: list[tuple], fields: Iterable[str] | None = None, *
                         write(row)
         else:
             sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-            width = len(adapt)
             for part in chunks(rows, BATCH):
+                wrong = next((row for row in part if len(row) != len(adapt)), None)
+                if wrong is not None:
+                    raise ValueError(f"{len(wrong)} values for the {len(adapt)} columns {fields}")
                 if adapted:
                     part = [prepare(row) for row in part]
-                elif any(len(row) != width for row in part):
-                    part = [prepare(row) for row in part]  # raises, naming the columns
                 cursor.executemany(sql, [row + now for row in part] if now else part)
     if stamps:
         audit.record_inserted(model, before, now[0])
