@@ -15,7 +15,7 @@ _xHHHH_ and builds the sheet as one dense block; so a sheet is read by openpyxl 
   workbook has date formats (past the last date openpyxl can make);
 - it has a DTD, entities or CDATA ("<!": left to openpyxl and defusedxml, which refuse
   entities), error (t="e") or ISO date (t="d") cells, _xHHHH_ escapes, text of only spaces longer
-  than MAX_CELL_CHARS, cells or rows without their reference, rows out of order;
+  than MAX_CELL_CHARS, cells or rows not naming their reference first, rows out of order;
 - its block of cells (last row × last column) is larger than MAX_DENSE_CELLS, or the text its
   shared-string cells may take exceeds MAX_DENSE_TEXT_BYTES;
 - the workbook uses the 1904 date system, a number format not in SAFE_FORMATS (where both
@@ -65,10 +65,12 @@ _NOT_DIGITS = re.compile(rb"<v>[^<]*[^0-9<]")
 _MANY_DIGITS = re.compile(rb"<v>\d{16}")
 _DATE_DIGITS = re.compile(rb"<v>\d{7}")
 # Error and ISO date cells, and a type attribute written otherwise than t="…" (then unknown).
-_ODD_TYPES = (b't="e"', b't="d"', b"t='", b"t =", b"t\t=", b"t\n=", b"t\r=")
+_ODD_TYPES = re.compile(rb"""t(?:="[ed]"|='|[ \t\n\r]=)""")
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 _SPACES = re.compile(rb"<t(?:\s[^>]*)?>[ \t\r\n]{%d}" % (reading.MAX_CELL_CHARS + 1))
 _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+# A cell or a row without its reference first (`<c>`, `<c s="1" r="A1">`): then not placed.
+_UNPLACED = re.compile(rb'<(?:c|row)(?:>|\s(?!r="))')
 _WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d+"')
 
 
@@ -88,17 +90,13 @@ class _Bounds:
         self.placed = True
         self.rows: list[int] = []
         self.widest = 0
-        self.cells = self.cells_with_ref = self.row_tags = self.row_tags_with_ref = 0
         self.string_cells = 0
 
     def read(self, data: bytes) -> None:
-        if b"<!" in data:  # a DTD or entities: left to openpyxl and defusedxml
+        # A DTD or entities (left to openpyxl and defusedxml), or a cell or row not placed.
+        if b"<!" in data or _UNPLACED.search(data):
             self.placed = False
             return
-        self.cells += data.count(b"<c ") + data.count(b"<c>")
-        self.cells_with_ref += data.count(b'<c r="')
-        self.row_tags += data.count(b"<row ") + data.count(b"<row>")
-        self.row_tags_with_ref += data.count(b'<row r="')
         self.string_cells += data.count(b't="s"')
         self.rows.extend(map(int, _ROW_NUMBER.findall(data)))
         if _WIDE_CELL.search(data):
@@ -106,9 +104,7 @@ class _Bounds:
 
     def bounded(self, strings: list[str]) -> bool:
         rows = self.rows
-        if (not self.placed or self.cells != self.cells_with_ref
-                or self.row_tags != self.row_tags_with_ref
-                or any(a >= b for a, b in zip(rows, rows[1:], strict=False))):
+        if not self.placed or any(a >= b for a, b in zip(rows, rows[1:], strict=False)):
             return False
         last_row = rows[-1] if rows else 0
         if last_row > reading.MAX_ROWS or last_row * max(self.widest, 26) > MAX_DENSE_CELLS:
@@ -121,7 +117,7 @@ def _values_agree(data: bytes, dates: bool) -> bool:
     """Whether every value in this piece of a sheet's XML is one calamine gives as openpyxl
     does (see the module's docstring)."""
     return not (_NOT_DIGITS.search(data) or _MANY_DIGITS.search(data)
-                or any(odd in data for odd in _ODD_TYPES) or _ESCAPE.search(data)
+                or _ODD_TYPES.search(data) or _ESCAPE.search(data)
                 or _SPACES.search(data) or (dates and _DATE_DIGITS.search(data)))
 
 

@@ -124,6 +124,41 @@ def test_a_sheet_calamine_would_read_otherwise_is_read_by_openpyxl(tmp_path, val
     assert not plan
 
 
+def rewritten(path, old: bytes, new: bytes) -> None:
+    """The .xlsx at `path` with its sheet's XML changed, as another program may write it."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert old in parts[sheet]
+    parts[sheet] = parts[sheet].replace(old, new)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize("old, new", [
+    (b'<c r="A2" t="inlineStr">', b'<c t="inlineStr" r="A2">'),  # the reference not first
+    (b'<c r="A2" t="inlineStr">', b'<c t="inlineStr">'),  # no reference: placed by counting
+    (b'<row r="2">', b"<row>"),
+    (b'<c r="A2" t="inlineStr">', b"<c r=\"A2\" t='inlineStr'>"),  # single quotes
+    (b'<c r="A2" t="inlineStr">', b'<c r="A2" t ="inlineStr">'),
+])
+def test_cells_written_otherwise_are_read_by_openpyxl(tmp_path, old, new):
+    """calamine reads a sheet only when each cell and row names its place first and each type
+    is written t="…": else openpyxl reads it, and the cell keeps its value."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "s"
+    sheet.cell(1, 1, "x")
+    sheet.cell(2, 1, "y")
+    path = tmp_path / "written.xlsx"
+    book.save(path)
+    rewritten(path, old, new)
+    plan, by_openpyxl, _calamine = both_ways(path)["s"]
+    assert not plan
+    assert by_openpyxl == [(1, [(1, "x")]), (2, [(1, "y")])]
+
+
 def test_a_cell_far_to_the_right_is_read_by_openpyxl(tmp_path):
     """calamine builds a sheet as one block of cells: rows × columns must stay small."""
     book = openpyxl.Workbook()
@@ -358,6 +393,58 @@ def test_whenever_calamine_reads_a_sheet_it_reads_what_openpyxl_reads(tmp_path, 
     if plan:
         assert typed(by_calamine) == typed(by_openpyxl)
 
+
+
+class _Columns(workbook.SheetHandler):
+    name = "s"
+    columns = [workbook.Column(name) for name in "abcdef"]
+
+
+class _ByOpenpyxl:
+    """A sheet read by openpyxl only (as when calamine may not read it)."""
+
+    def __init__(self, sheet):
+        self.sheet, self.title = sheet, sheet.title
+
+    def scan(self):
+        return self.sheet.scan()
+
+    def cell_rows(self):
+        return self.sheet._openpyxl_rows()
+
+
+def records(sheet) -> tuple[list, list]:
+    imp = workbook.Import()
+    rows = [(row.number, sorted((k, type(v).__name__, v) for k, v in row.values.items()))
+            for row in workbook.read_rows(sheet, _Columns(), imp)]
+    return rows, [str(e) for e in imp.errors]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELL, max_size=6), min_size=1, max_size=8))
+def test_the_rows_of_a_sheet_calamine_reads_are_those_openpyxl_reads(tmp_path, rows):
+    """Whichever reader reads a sheet, reading.read_rows makes the same records of it and
+    finds the same errors."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "s"
+    sheet.append(list("abcdef"))
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, str) and (value.startswith("=") or any(
+                    ord(ch) < 32 and ch not in "\t\n\r" for ch in value)):
+                continue  # a formula, or a character openpyxl refuses to write
+            sheet.cell(r, c, value)
+    path = tmp_path / "records.xlsx"
+    book.save(path)
+    opened = workbook.open_workbook(path)
+    try:
+        ws = opened["s"]
+        if calamine_reads(ws):
+            assert records(ws) == records(_ByOpenpyxl(ws))
+    finally:
+        opened.close()
 
 
 def test_a_control_character_in_an_xls_is_an_error_of_its_cell(tmp_path):
