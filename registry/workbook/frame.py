@@ -30,6 +30,7 @@ from registry.workbook.reading import (
     check_survey_file,
     open_workbook,
     read_rows,
+    reading_ahead,
 )
 from registry.workbook.writer import update_statistics
 
@@ -372,22 +373,23 @@ def _run(imp: Import, source, *, dry_run, progress, name):
                 _("The workbook has none of the sheets %(sheets)s.")
                 % {"sheets": ", ".join(sheet_names())}
             )
-        for handler in found:
-            imp.sheets_found.append(handler.name)
-            parsed = []
-            preview = imp.preview[handler.name] = []
-            for row in read_rows(by_name[handler.name], handler, imp):
-                if len(preview) < PREVIEW_ROWS:
-                    row.parsed = {}
-                    preview.append(row)
-                item = handler.parse(row, imp)
-                if item is not None:
-                    parsed.append(item)
-                if progress and row.number % 1000 == 0:
-                    progress(handler.name, row.number - 1)
-            imp.parsed[handler.name] = parsed
-            if progress:
-                progress(handler.name, len(parsed))
+        with reading_ahead(by_name[h.name] for h in found):
+            for handler in found:
+                imp.sheets_found.append(handler.name)
+                parsed = []
+                preview = imp.preview[handler.name] = []
+                for row in read_rows(by_name[handler.name], handler, imp):
+                    if len(preview) < PREVIEW_ROWS:
+                        row.parsed = {}
+                        preview.append(row)
+                    item = handler.parse(row, imp)
+                    if item is not None:
+                        parsed.append(item)
+                    if progress and row.number % 1000 == 0:
+                        progress(handler.name, row.number - 1)
+                imp.parsed[handler.name] = parsed
+                if progress:
+                    progress(handler.name, len(parsed))
     finally:
         book.close()
     checked = {h.name: h.check(imp.parsed[h.name], imp) for h in found}

@@ -3,6 +3,7 @@ file's size and the zip's (check_container), the shared strings and each sheet's
 (xlsx_reader), the rows of a sheet, the length of each cell and the text of the whole file
 (read_rows). The limits are documented in docs/survey-workbook.md ("Limits")."""
 
+import contextlib
 import itertools
 import sys
 import zipfile
@@ -149,6 +150,20 @@ def open_workbook(path_or_file):
             _("The workbook cannot be read: it is damaged or not an .xlsx file.")
         ) from exc
     return book
+
+
+@contextlib.contextmanager
+def reading_ahead(worksheets):
+    """Within the block, the sheets of an .xlsx that calamine may read are being built, one
+    after the other in one thread started now (calamine_reader.xlsx_read_ahead): a sheet's
+    cells are built while the sheets before it are read and checked. Leaving the block lets go
+    of what was not read."""
+    from registry.workbook import calamine_reader, xlsx_reader
+
+    sheets = [sheet for sheet in worksheets if isinstance(sheet, xlsx_reader.Sheet)]
+    loading = calamine_reader.xlsx_read_ahead(sheets) if sheets else None
+    with loading or contextlib.nullcontext():
+        yield
 
 
 def read_rows(worksheet, handler: "SheetHandler", imp: "Import") -> Iterator[Row]:

@@ -626,6 +626,7 @@ class Sheet(ReadOnlyWorksheet):
     """A sheet whose XML is scanned before it is parsed, read row by row as the XML has them."""
 
     _scan: SheetScan | None = None
+    _ahead = None  # calamine reading this sheet already (calamine_reader.xlsx_read_ahead)
 
     def _get_size(self):
         """The <dimension> is not read: it can claim a million rows or 16,384 columns."""
@@ -641,9 +642,9 @@ class Sheet(ReadOnlyWorksheet):
         order of the file; a damaged sheet raises WorkbookError."""
         from registry.workbook import calamine_reader
 
-        loading = calamine_reader.xlsx_start(self)
+        loading, self._ahead = self._ahead or calamine_reader.xlsx_start(self), None
         if loading is not None:
-            with loading:
+            with loading.part(self.title):
                 if calamine_reader.xlsx_agrees(self):
                     yield from calamine_reader.xlsx_rows(self, loading)
                     return

@@ -5,6 +5,7 @@ and .xls and .ods files, made here by LibreOffice, import to the same records as
 import datetime
 import shutil
 import subprocess
+import threading
 import zipfile
 
 import openpyxl
@@ -228,6 +229,31 @@ def test_cells_keep_their_places_when_row_1_or_column_a_is_empty(tmp_path, first
     assert plan
     assert by_calamine[-2:] == [(3, [(2, False)]), (4, [(3, "y")])]
     assert typed(by_calamine) == typed(by_openpyxl)
+
+
+def calamine_threads() -> list:
+    return [t for t in threading.enumerate() if t.name == "calamine" and t.is_alive()]
+
+
+def test_the_sheets_are_built_ahead_by_one_thread_that_ends_with_the_import(
+        tmp_path, monkeypatch):
+    """calamine builds every sheet of the file in one thread, started before the first sheet
+    is read, and the thread is over when the import is, even when a sheet is never read."""
+    opened = []
+    open_calamine = calamine_reader.open_calamine
+    monkeypatch.setattr(calamine_reader, "open_calamine",
+                        lambda source: opened.append(source) or open_calamine(source))
+    path = sf.make_xlsx(tmp_path, sf.good_sheets())
+    assert sf.tally(sf.imported(path, dry_run=True))["jaringan"] == sf.created(2)
+    assert len(opened) == 1  # four sheets, one workbook built once
+    assert calamine_threads() == []
+
+    sheets = sf.good_sheets()
+    for row in sheets["anggota"]:
+        del row["nik"]  # a required column missing: the sheet's rows are never read
+    imp = workbook.run(sf.make_xlsx(tmp_path, sheets, "no-nik.xlsx"), dry_run=True)
+    assert sf.where(imp) == [("anggota", 1, "nik")]
+    assert calamine_threads() == []
 
 
 def test_an_xlsx_imports_the_same_by_either_reader(tmp_path, monkeypatch):
