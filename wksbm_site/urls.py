@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# A full disk or database is told as such (503), any other failure as the site's 500.html.
+handler500 = "wksbm_site.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Django's account pages; the password reset only where mail is configured.

@@ -59,9 +59,14 @@ def impor_new(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["berkas"]
         suffix = Path(upload.name).suffix.lower()
         path = import_queue.upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
+        try:
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+        except OSError:
+            # A full disk: no half file is left (the site's error page tells the user).
+            path.unlink(missing_ok=True)
+            raise
         try:
             workbook.check_file(path)  # not a workbook at all: told at once, nothing kept
         except workbook.WorkbookError as exc:
