@@ -56,6 +56,24 @@ def typed(rows) -> list:
     return found
 
 
+def sheet_of(tmp_path, rows: list[list], header: list | None = None):
+    """A sheet "s" of these rows (under `header`), leaving out what openpyxl cannot write."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "s"
+    if header:
+        sheet.append(header)
+    for r, row in enumerate(rows, start=sheet.max_row + 1 if header else 1):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, str) and (value.startswith("=") or any(
+                    ord(ch) < 32 and ch not in "\t\n\r" for ch in value)):
+                continue  # a formula, or a character openpyxl refuses to write
+            sheet.cell(r, c, value)
+    path = tmp_path / "s.xlsx"
+    book.save(path)
+    return path
+
+
 def test_a_good_survey_is_read_by_calamine_as_openpyxl_reads_it(tmp_path):
     path = sf.make_xlsx(tmp_path, sf.good_sheets())
     for title, (plan, by_openpyxl, by_calamine) in both_ways(path).items():
@@ -147,13 +165,7 @@ def rewritten(path, old: bytes, new: bytes) -> None:
 def test_cells_written_otherwise_are_read_by_openpyxl(tmp_path, old, new):
     """calamine reads a sheet only when each cell and row names its place first and each type
     is written t="…": else openpyxl reads it, and the cell keeps its value."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "s"
-    sheet.cell(1, 1, "x")
-    sheet.cell(2, 1, "y")
-    path = tmp_path / "written.xlsx"
-    book.save(path)
+    path = sheet_of(tmp_path, [["x"], ["y"]])
     rewritten(path, old, new)
     plan, by_openpyxl, _calamine = both_ways(path)["s"]
     assert not plan
@@ -404,21 +416,9 @@ _CELL = st.one_of(
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(_CELL, max_size=6), min_size=1, max_size=8))
 def test_whenever_calamine_reads_a_sheet_it_reads_what_openpyxl_reads(tmp_path, rows):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "s"
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, str) and (value.startswith("=") or any(
-                    ord(ch) < 32 and ch not in "\t\n\r" for ch in value)):
-                continue  # a formula, or a character openpyxl refuses to write
-            sheet.cell(r, c, value)
-    path = tmp_path / "random.xlsx"
-    book.save(path)
-    plan, by_openpyxl, by_calamine = both_ways(path)["s"]
+    plan, by_openpyxl, by_calamine = both_ways(sheet_of(tmp_path, rows))["s"]
     if plan:
         assert typed(by_calamine) == typed(by_openpyxl)
-
 
 
 class _Columns(workbook.SheetHandler):
@@ -452,19 +452,7 @@ def records(sheet) -> tuple[list, list]:
 def test_the_rows_of_a_sheet_calamine_reads_are_those_openpyxl_reads(tmp_path, rows):
     """Whichever reader reads a sheet, reading.read_rows makes the same records of it and
     finds the same errors."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "s"
-    sheet.append(list("abcdef"))
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, str) and (value.startswith("=") or any(
-                    ord(ch) < 32 and ch not in "\t\n\r" for ch in value)):
-                continue  # a formula, or a character openpyxl refuses to write
-            sheet.cell(r, c, value)
-    path = tmp_path / "records.xlsx"
-    book.save(path)
-    opened = workbook.open_workbook(path)
+    opened = workbook.open_workbook(sheet_of(tmp_path, rows, header=list("abcdef")))
     try:
         ws = opened["s"]
         if calamine_reads(ws):
