@@ -7,9 +7,8 @@ in the village's: Cibeureum's tables stay seed 004's.
 give every kecamatan of a `generate_demo` batch its BKB, the same group, and its villages' BKBs
 their links to it. A kecamatan's BKB is made once: a later batch or run reuses it."""
 
-import datetime
-
 from django.db import transaction
+from django.utils import timezone
 
 from network.models import BentukHubungan, Hubungan
 from registry.models import JaringanKerja, JenisPerkumpulan, Perkumpulan, Prakarsa, Wilayah
@@ -27,7 +26,7 @@ def kode_of(kecamatan: str) -> str:
 def fields_of(kecamatan: str, nama: str) -> dict:
     """The kecamatan's BKB as both paths write it (with `jenis`)."""
     return {"kode": kode_of(kecamatan), "nama": f"BKB Kecamatan {nama}", "desa_id": kecamatan,
-            "tahun_berdiri": min(FOUNDED, datetime.date.today().year),
+            "tahun_berdiri": min(FOUNDED, timezone.localdate().year),
             "jaringan_kerja": JaringanKerja.PEMERINTAH, "prakarsa": Prakarsa.PEMERINTAH}
 
 

@@ -22,9 +22,10 @@ from members.models import HubunganKeluarga, Keluarga
 from pmks.models import KasusPMKS, KategoriPMKS
 from tests.conftest import CIBEUREUM, MELONG
 
-TODAY = timezone.localdate()
-START = TODAY - datetime.timedelta(days=400)
-END = TODAY - datetime.timedelta(days=30)
+# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
+today = timezone.localdate
+START = today() - datetime.timedelta(days=400)
+END = today() - datetime.timedelta(days=30)
 SITI = "3277014101800001"
 BUDI = "3277010101800002"
 ASEP = "3277010101800003"
@@ -79,7 +80,7 @@ def recipient(program, **target) -> Penerima:
 
 
 def distribute(client, penerima, **fields):
-    form = {"tanggal": (TODAY - datetime.timedelta(days=100)).isoformat(), "nilai": "300000",
+    form = {"tanggal": (today() - datetime.timedelta(days=100)).isoformat(), "nilai": "300000",
             "jumlah": "", "satuan": "", "penyalur": "Kaur Kesra", "nomor_bukti": "KW-001",
             "keterangan": "", **fields}
     return client.post(f"/bantuan/penerima/{penerima.pk}/salurkan/", form)
@@ -245,7 +246,7 @@ def test_a_distribution_is_recorded_and_the_recipient_has_received(client, opera
 @pytest.mark.parametrize(("day", "field", "code"), [
     (START - datetime.timedelta(days=1), "tanggal", "outside_period"),
     (END + datetime.timedelta(days=1), "tanggal", "outside_period"),
-    (TODAY + datetime.timedelta(days=1), "tanggal", None),
+    (today() + datetime.timedelta(days=1), "tanggal", None),
 ])
 def test_a_distribution_outside_the_period_is_refused(client, operator, data, day, field,
                                                        code):
@@ -376,7 +377,7 @@ def test_reports_due_list(client, request, data, make_perkumpulan, role,
                           django_assert_max_num_queries):
     client.force_login(request.getfixturevalue(role))
     recent = recipient(data["stimulan"], perkumpulan=data["group"])
-    Penyaluran.objects.create(penerima=recent, tanggal=TODAY - datetime.timedelta(days=40),
+    Penyaluran.objects.create(penerima=recent, tanggal=today() - datetime.timedelta(days=40),
                               nilai=5)
     with django_assert_max_num_queries(12) as few:
         client.get("/bantuan/laporan/")
@@ -417,7 +418,7 @@ def history(data, operator):
     food = Penyaluran.objects.create(penerima=kk, tanggal=START, jumlah=10, satuan="kg")
     kasus = KasusPMKS.objects.create(nama="Siti Aminah", warga=data["siti"], desa_id=CIBEUREUM,
                                      kategori=KategoriPMKS.objects.first())
-    case = Penyaluran.bantu_kasus(kasus, tanggal=TODAY, sumber="JIMPITAN", bentuk="BARANG",
+    case = Penyaluran.bantu_kasus(kasus, tanggal=today(), sumber="JIMPITAN", bentuk="BARANG",
                                   nilai=50000, perkumpulan=data["group"])
     waiting = recipient(make_program("PKH-2026", bentuk="JASA"), warga=data["siti"])
     group = recipient(data["stimulan"], perkumpulan=data["group"])

@@ -25,8 +25,9 @@ from registry.models import RekapBasi, Wilayah
 from registry.views.rekap import chart
 from tests.conftest import CIBEUREUM, MELONG, SUKARASA
 
-TODAY = timezone.localdate()
-YEAR = TODAY.year - 1  # the reference year: wholly past, so every date below is too
+# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
+today = timezone.localdate
+YEAR = today().year - 1  # the reference year: wholly past, so every date below is too
 
 
 def day(month: int, d: int = 1, year: int = YEAR) -> datetime.date:
@@ -95,7 +96,7 @@ def planted(make_warga, make_perkumpulan):
     LaporanStimulan.objects.create(penerima=on_stim["A"], tanggal=day(7), kegiatan="Posyandu",
                                    terpakai=800_000, sisa=200_000)
     give(on_stim["B"], day(6), 1_000_000)  # no report, 30 days long past: overdue
-    give(on_stim["C"], TODAY, 1_000_000)  # today: its report is due
+    give(on_stim["C"], today(), 1_000_000)  # today: its report is due
     # D: nothing handed out yet; E: stopped before anything was.
     on_stim["E"].hentikan("Kelompok bubar", tanggal=day(3))
     return {"cases": cases, "bpnt": bpnt, "stimulan": stimulan}
@@ -164,9 +165,9 @@ def test_table_16_open_cases_reached_in_twelve_months(planted):
 
 
 def test_table_16_window_ends_today_in_the_current_year():
-    rekap_now = rekap.Rekap(Wilayah(kode=CIBEUREUM), TODAY.year)
+    rekap_now = rekap.Rekap(Wilayah(kode=CIBEUREUM), today().year)
     start, end = aid_rekap.window_of(rekap_now)
-    assert end == TODAY and (end - start).days in (364, 365)
+    assert end == today() and (end - start).days in (364, 365)
     assert aid_rekap.window_of(rekap.Rekap(Wilayah(kode=CIBEUREUM), 2020)) == (
         day(1, 1, 2020), day(12, 31, 2020))
 
@@ -178,7 +179,7 @@ def test_table_17_stimulus_report_status(planted):
     assert rows(tables(build(MELONG))[17]) == [("Stimulan Kelompok", [0, 0, 0, 1], 1)]
     # A report arrives: B is no longer overdue.
     LaporanStimulan.objects.create(penerima=Penerima.objects.get(perkumpulan__kode="STIM-B"),
-                                   tanggal=TODAY, kegiatan="Kerja bakti", terpakai=1_000_000)
+                                   tanggal=today(), kegiatan="Kerja bakti", terpakai=1_000_000)
     assert rows(tables(build())[17]) == [("Stimulan Kelompok", [2, 1, 0, 1], 4)]
 
 
@@ -271,17 +272,17 @@ def test_the_current_year_reads_each_open_cases_latest_aid(planted):
     """Up to today, the twelve months are read from the day of each case's latest aid: a case
     helped 13 months ago and again a month ago counts, one helped 13 months ago alone not."""
     cases, first = planted["cases"], KategoriPMKS.objects.order_by("urutan", "nama")[0]
-    long_ago, lately = TODAY - datetime.timedelta(days=400), TODAY - datetime.timedelta(days=30)
+    long_ago, lately = today() - datetime.timedelta(days=400), today() - datetime.timedelta(days=30)
     for case, dates in ((cases["fajar"], (long_ago, lately)), (cases["ikin"], (long_ago,))):
         for tanggal in dates:
             Penyaluran.bantu_kasus(case, tanggal=tanggal, sumber="JIMPITAN", bentuk="UANG",
                                    nilai=10_000)
-    now = tables(build(tahun=TODAY.year))[16]
+    now = tables(build(tahun=today().year))[16]
     # first: Fajar (a month ago) and Icih (her BPNT, dated in the last twelve months when the
     # reference year began less than a year ago: not, for a date in January YEAR) …
     reached = {r.kode: r.nilai for r in now.baris}
-    icih_in_window = day(4) > TODAY - datetime.timedelta(days=365)
-    ujang_in_window = day(7) > TODAY - datetime.timedelta(days=365)
+    icih_in_window = day(4) > today() - datetime.timedelta(days=365)
+    ujang_in_window = day(7) > today() - datetime.timedelta(days=365)
     assert reached[first.kode] == [1 + icih_in_window + ujang_in_window,
                                    3 - icih_in_window - ujang_in_window]
     # The year of the long-ago help: Fajar's and Ikin's cases reached in it, beside Icih and
@@ -297,17 +298,17 @@ def test_a_reports_deadline_moves_with_the_programme_and_is_read_on_the_day(plan
     stimulan.batas_laporan_hari = 30_000  # B's report, overdue, is now due long after today
     stimulan.save()
     assert rows(tables(build())[17]) == [("Stimulan Kelompok", [1, 2, 0, 1], 4)]
-    deadline = aid_rekap.day(TODAY + datetime.timedelta(days=30_000))  # C's, given today
+    deadline = aid_rekap.day(today() + datetime.timedelta(days=30_000))  # C's, given today
     assert RekapBantuan.objects.filter(wilayah=CIBEUREUM, ukuran=aid_rekap.DUE,
                                        hari=deadline).exists()
 
 
 def test_a_programme_shortened_leaves_the_years_after_it(planted):
-    assert "BPNT Cimahi" in [r.label for r in tables(build(tahun=TODAY.year))[14].baris]
+    assert "BPNT Cimahi" in [r.label for r in tables(build(tahun=today().year))[14].baris]
     bpnt = planted["bpnt"]
     bpnt.selesai = day(12, 31)
     bpnt.save()
-    after = tables(build(tahun=TODAY.year)).get(14)
+    after = tables(build(tahun=today().year)).get(14)
     assert after is None or "BPNT Cimahi" not in [r.label for r in after.baris]
     assert rows(tables(build())[14])[0] == ("BPNT Cimahi", [4, 5, 1_000_000], 2)
 
@@ -414,5 +415,5 @@ def test_a_villages_own_stimulus_is_listed_there_and_summed_above(planted, make_
     assert rows(tables(build())[17]) == [
         ("Stimulan Kelompok", [1, 1, 1, 1], 4), (aid_rekap.VILLAGE_ROW, [0, 0, 1, 0], 1)]
     # The year after it ended, it is no longer in the table.
-    later = tables(build(CIBEUREUM, tahun=TODAY.year))[17]
+    later = tables(build(CIBEUREUM, tahun=today().year))[17]
     assert "Stimulan Desa Cibeureum" not in [r.label for r in later.baris]

@@ -8,6 +8,7 @@ import base64
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from bantuan.models import Penerima, Penyaluran, Program, StatusPenerima
 from tests.conftest import CIBEUREUM
@@ -23,7 +24,7 @@ PNG = base64.b64decode(
 def programmes(site, make_warga, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     make_warga(NIK, nama="Mak Icih", wilayah_id=CIBEUREUM, alamat="Jl. Melati 4")
-    start = datetime.date(datetime.date.today().year, 1, 1)
+    start = datetime.date(timezone.localdate().year, 1, 1)
     blt = Program.objects.create(kode="BLT-DD-CBR", nama="BLT Dana Desa Cibeureum",
                                  sumber="DANA_DESA", bentuk="UANG", wilayah_id=CIBEUREUM,
                                  mulai=start, kuota_per_desa=40)

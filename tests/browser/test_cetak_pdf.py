@@ -14,11 +14,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import CIBEUREUM
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-TODAY = datetime.date.today()
+# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
+today = timezone.localdate
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +84,7 @@ def group_of(make_perkumpulan, make_warga, size: int):
 
     group = make_perkumpulan(f"CBR-DW-{size:03d}", nama="Dasa Wisma Melati",
                              sk_nomor="SK-77/2025", sk_tanggal=datetime.date(2025, 1, 2),
-                             sk_berlaku_sampai=TODAY + datetime.timedelta(days=20))
+                             sk_berlaku_sampai=today() + datetime.timedelta(days=20))
     roles = {1: "KETUA", 2: "SEKRETARIS"}
     for i in range(1, size + 1):
         person = make_warga(nik(i), nama=f"Warga Melati {i:02d}", wilayah_id=CIBEUREUM)
@@ -152,7 +154,7 @@ def test_forum_minutes_with_attendance_list(site, operator, make_warga, make_per
         forum.anggota.add(make_perkumpulan(kode, nama=nama, jenis=kode.split("-")[1]))
     PengurusForum.objects.create(forum=forum, warga=make_warga(nik(90), nama="Haji Engkos"),
                                  jabatan="Ketua Forum")
-    meeting = PertemuanForum.objects.create(forum=forum, tanggal=TODAY, jenis="RUTIN", hadir=15,
+    meeting = PertemuanForum.objects.create(forum=forum, tanggal=today(), jenis="RUTIN", hadir=15,
                                             notulen="Membahas pendataan lansia.")
     page = site.login(operator)
     printed = pdf(page, f"/forum/pertemuan/{meeting.pk}/cetak/", "berita-acara")
@@ -172,14 +174,14 @@ def test_village_list_as_submitted_and_as_approved(site, operator, kecamatan, st
     from verifikasi.models import Putaran
 
     putaran = Putaran.objects.create(
-        nama="Verifikasi Semester I", wilayah_id="32.77", mulai=TODAY.replace(month=1, day=1),
-        selesai=TODAY.replace(month=12, day=31), batas_usulan=TODAY + datetime.timedelta(7),
-        batas_verifikasi=TODAY + datetime.timedelta(14),
-        batas_persetujuan=TODAY + datetime.timedelta(21), dibuat_oleh=staf)
+        nama="Verifikasi Semester I", wilayah_id="32.77", mulai=today().replace(month=1, day=1),
+        selesai=today().replace(month=12, day=31), batas_usulan=today() + datetime.timedelta(7),
+        batas_verifikasi=today() + datetime.timedelta(14),
+        batas_persetujuan=today() + datetime.timedelta(21), dibuat_oleh=staf)
     for i in range(1, 4):
         make_perkumpulan(f"CBR-DW-10{i}", nama=f"Dasa Wisma Nomor {i}")
     usulan = putaran.usulan_desa(Wilayah.objects.get(pk=CIBEUREUM))
-    usulan.musdes_tanggal, usulan.musdes_tempat, usulan.musdes_hadir = TODAY, "Balai Desa", 40
+    usulan.musdes_tanggal, usulan.musdes_tempat, usulan.musdes_hadir = today(), "Balai Desa", 40
     usulan.ajukan(operator)
     url = f"/verifikasi/{putaran.pk}/desa/{CIBEUREUM}/cetak/"
     page = site.login(operator)
@@ -206,9 +208,9 @@ def test_recap(site, staf, make_perkumpulan, pdf):
         make_perkumpulan(f"CBR-DW-2{i:02d}", tahun_berdiri=2000 + i)
     make_perkumpulan("CBR-POS-201", jenis="POSYANDU", tahun_berdiri=2010)
     page = site.login(staf)
-    printed = pdf(page, f"/rekap/cetak/?wilayah={CIBEUREUM}&tahun={TODAY.year}", "rekap")
+    printed = pdf(page, f"/rekap/cetak/?wilayah={CIBEUREUM}&tahun={today().year}", "rekap")
     text = squeeze(printed.text)
-    assert CIBEUREUM in text and str(TODAY.year) in text
+    assert CIBEUREUM in text and str(today().year) in text
     assert re.search(r"(Jumlah|Total)\s+0\s+0,00\s+8\s+100,00\s+8", printed.text)
     # Seed 004's tables of a village with 8 groups of two types: two pages, the signature
     # block at the foot of the second.

@@ -8,6 +8,8 @@ import datetime
 import os
 from pathlib import Path
 
+from django.utils import timezone
+
 from pmks.models import KasusPMKS, KategoriPMKS
 from tests.conftest import CIBEUREUM
 from verifikasi.models import ItemUsulan, Putaran, StatusItem
@@ -16,7 +18,7 @@ FOLDER = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def submitted_list(staf, operator, kecamatan, make_perkumpulan):
-    today = datetime.date.today()
+    today = timezone.localdate()
     putaran = Putaran.objects.create(
         nama="Verifikasi Semester I", wilayah_id="32.77", mulai=today.replace(month=1, day=1),
         selesai=today.replace(month=12, day=31), batas_usulan=today + datetime.timedelta(7),

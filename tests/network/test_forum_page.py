@@ -1,6 +1,8 @@
 """The village's WKSBM forum: recorded, edited and led; a leader's term ended; its meetings and
 community funds."""
 
+from django.utils import timezone
+
 from network.models import Forum, PengurusForum
 from tests.conftest import CIBEUREUM
 
@@ -90,7 +92,7 @@ def test_the_forum_keeps_its_meetings_and_community_funds(client, operator, oper
     html = client.get("/forum/").content.decode()
     assert "Jimpitan" in html and "-50000" in html
     # A future date, a negative sum: told beside the field, nothing written.
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
     response = client.post("/forum/", {"aksi": "pertemuan", "tanggal": tomorrow,
                                        "jenis": "RUTIN"})
     assert response.status_code == 400

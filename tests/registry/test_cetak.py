@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import Keanggotaan
 from network.models import Forum, PengurusForum, PertemuanForum
@@ -15,7 +16,8 @@ from registry.models import KopSurat, Perkumpulan, Wilayah
 from tests.conftest import CIBEUREUM, MELONG
 from verifikasi.models import Putaran, Tahap
 
-TODAY = datetime.date.today()
+# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
+today = timezone.localdate
 
 
 def nik(n: int) -> str:
@@ -27,7 +29,7 @@ def group(make_perkumpulan, make_warga):
     """A Dasa Wisma of Cibeureum with a decree, a chair and three members."""
     g = make_perkumpulan("CBR-DW-001", nama="Dasa Wisma Mawar", sk_nomor="SK-12/2025",
                          sk_tanggal=datetime.date(2025, 1, 2),
-                         sk_berlaku_sampai=TODAY + datetime.timedelta(days=30))
+                         sk_berlaku_sampai=today() + datetime.timedelta(days=30))
     for i, (name, role) in enumerate([("Siti Aminah", "KETUA"), ("Budi Santoso", "ANGGOTA"),
                                       ("Cucu Cahyati", "ANGGOTA"), ("Dedi Mulyadi", "ANGGOTA")]):
         person = make_warga(nik(i + 1), nama=name, wilayah_id=CIBEUREUM)
@@ -118,7 +120,7 @@ def meeting(group, make_warga):
     forum.anggota.add(group)
     PengurusForum.objects.create(forum=forum, warga=make_warga(nik(50), nama="Haji Engkos"),
                                  jabatan="Ketua Forum")
-    return PertemuanForum.objects.create(forum=forum, tanggal=TODAY, jenis="RUTIN", hadir=12,
+    return PertemuanForum.objects.create(forum=forum, tanggal=today(), jenis="RUTIN", hadir=12,
                                          notulen="Membahas pendataan lansia terlantar.")
 
 
@@ -149,17 +151,17 @@ def test_minutes_are_scoped_like_the_forum(client, meeting, operator_lain, kecam
 @pytest.fixture
 def putaran(staf):
     return Putaran.objects.create(
-        nama="Verifikasi 2026", wilayah_id="32.77", mulai=TODAY.replace(month=1, day=1),
-        selesai=TODAY.replace(month=12, day=31), batas_usulan=TODAY + datetime.timedelta(7),
-        batas_verifikasi=TODAY + datetime.timedelta(14),
-        batas_persetujuan=TODAY + datetime.timedelta(21), dibuat_oleh=staf)
+        nama="Verifikasi 2026", wilayah_id="32.77", mulai=today().replace(month=1, day=1),
+        selesai=today().replace(month=12, day=31), batas_usulan=today() + datetime.timedelta(7),
+        batas_verifikasi=today() + datetime.timedelta(14),
+        batas_persetujuan=today() + datetime.timedelta(21), dibuat_oleh=staf)
 
 
 @pytest.fixture
 def usulan(putaran, operator, make_perkumpulan, group):
     make_perkumpulan("CBR-KT-001", jenis="KT", nama="Karang Taruna Tunas")
     u = putaran.usulan_desa(Wilayah.objects.get(pk=CIBEUREUM))
-    u.musdes_tanggal, u.musdes_tempat, u.musdes_hadir = TODAY, "Balai Desa", 40
+    u.musdes_tanggal, u.musdes_tempat, u.musdes_hadir = today(), "Balai Desa", 40
     u.ajukan(operator)
     return u
 
@@ -309,9 +311,9 @@ def test_group_page_shows_the_decree_and_its_expiry(client, operator, group):
 def decrees(make_perkumpulan):
     made = {}
     for kode, days in (("A", 60), ("B", 61), ("C", -1), ("D", 0), ("E", None)):
-        until = TODAY + datetime.timedelta(days=days) if days is not None else None
+        until = today() + datetime.timedelta(days=days) if days is not None else None
         made[kode] = make_perkumpulan(f"CBR-SK-{kode}", sk_berlaku_sampai=until)
-    make_perkumpulan("MLG-SK-A", desa=MELONG, sk_berlaku_sampai=TODAY)
+    make_perkumpulan("MLG-SK-A", desa=MELONG, sk_berlaku_sampai=today())
     return made
 
 
@@ -341,6 +343,6 @@ def test_no_card_without_decrees_ending(client, operator):
 
 
 def test_sk_remaining_days(db):
-    g = Perkumpulan(sk_berlaku_sampai=TODAY)
+    g = Perkumpulan(sk_berlaku_sampai=today())
     assert g.sk_sisa == 0 and g.sk_segera_berakhir
     assert Perkumpulan().sk_sisa is None

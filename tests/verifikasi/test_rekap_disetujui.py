@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
 from registry import rekap
@@ -23,7 +24,7 @@ DESA_KEC_LAIN = "32.77.02.1001"
 
 
 def make_round(nama="Verifikasi 2026", wilayah=KOTA, **fields):
-    today = datetime.date.today()
+    today = timezone.localdate()
     return Putaran.objects.create(
         nama=nama, wilayah_id=wilayah, mulai=today.replace(month=1, day=1),
         selesai=today.replace(month=12, day=31), batas_usulan=today + datetime.timedelta(7),
@@ -38,7 +39,7 @@ def putaran(staf):
 
 def approve(putaran, desa, operator, kecamatan, staf):
     usulan = putaran.usulan_desa(Wilayah.objects.get(pk=desa))
-    usulan.musdes_tanggal = datetime.date.today()
+    usulan.musdes_tanggal = timezone.localdate()
     usulan.musdes_tempat = "Balai Desa"
     usulan.musdes_hadir = 30
     usulan.ajukan(operator)

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tests.conftest import CIBEUREUM
 from verifikasi.models import (
@@ -18,7 +19,7 @@ from verifikasi.models import (
 
 @pytest.fixture
 def putaran(staf):
-    today = datetime.date.today()
+    today = timezone.localdate()
     return Putaran.objects.create(
         nama="Verifikasi 2026", wilayah_id="32.77", mulai=today.replace(month=1, day=1),
         selesai=today.replace(month=12, day=31), batas_usulan=today + datetime.timedelta(7),
@@ -28,7 +29,7 @@ def putaran(staf):
 
 def submitted(putaran, operator):
     usulan = putaran.usulan_desa(putaran.desa().get(pk=CIBEUREUM))
-    usulan.musdes_tanggal = datetime.date.today()
+    usulan.musdes_tanggal = timezone.localdate()
     usulan.musdes_tempat = "Balai Desa Cibeureum"
     usulan.musdes_hadir = 42
     usulan.ajukan(operator)

@@ -20,7 +20,8 @@ from tests.conftest import CIBEUREUM, MELONG
 from verifikasi.models import ItemUsulan, Putaran, StatusItem, Tahap, UsulanDesa
 
 D = datetime.date
-TODAY = timezone.localdate()
+# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
+today = timezone.localdate
 UTAMA = "32.77.01.1003"
 LEUWIGAJAH = "32.77.01.1004"
 CIBEBER = "32.77.01.1005"
@@ -31,17 +32,17 @@ def make_round(staf=None, wilayah="32.77", late=False, nama="Verifikasi 2026", *
     """A round of the district; `late`: every deadline has passed."""
     shift = -30 if late else 0
     values = dict(
-        nama=nama, wilayah_id=wilayah, mulai=D(TODAY.year, 1, 1), selesai=D(TODAY.year, 12, 31),
-        batas_usulan=TODAY + datetime.timedelta(7 + shift),
-        batas_verifikasi=TODAY + datetime.timedelta(14 + shift),
-        batas_persetujuan=TODAY + datetime.timedelta(21 + shift), dibuat_oleh=staf)
+        nama=nama, wilayah_id=wilayah, mulai=D(today().year, 1, 1), selesai=D(today().year, 12, 31),
+        batas_usulan=today() + datetime.timedelta(7 + shift),
+        batas_verifikasi=today() + datetime.timedelta(14 + shift),
+        batas_persetujuan=today() + datetime.timedelta(21 + shift), dibuat_oleh=staf)
     values.update(fields)
     return Putaran.objects.create(**values)
 
 
 def submit(putaran, kode, user):
     usulan = putaran.usulan_desa(Wilayah.objects.get(pk=kode))
-    usulan.musdes_tanggal = TODAY
+    usulan.musdes_tanggal = today()
     usulan.musdes_tempat = "Balai Desa"
     usulan.musdes_hadir = 30
     usulan.ajukan(user)
@@ -93,8 +94,8 @@ def totals(response) -> dict[str, int]:
 
 # The list of rounds ---------------------------------------------------------------------------
 def test_the_list_shows_the_rounds_of_the_area_newest_first(client, staf, staf_lain):
-    old = make_round(staf, nama="Verifikasi 2025", mulai=D(TODAY.year - 1, 1, 1),
-                     selesai=D(TODAY.year - 1, 12, 31))
+    old = make_round(staf, nama="Verifikasi 2025", mulai=D(today().year - 1, 1, 1),
+                     selesai=D(today().year - 1, 12, 31))
     new = make_round(staf)
     bandung = make_round(staf_lain, wilayah="32.73", nama="Verifikasi Bandung")
     client.force_login(staf)
@@ -295,7 +296,7 @@ def test_nothing_is_late_before_the_deadlines(client, staf, stages):
 
 def test_a_list_submitted_after_its_deadline_stays_late(client, staf, operator,
                                                         make_perkumpulan):
-    putaran = make_round(staf, batas_usulan=TODAY - datetime.timedelta(1))
+    putaran = make_round(staf, batas_usulan=today() - datetime.timedelta(1))
     make_perkumpulan("CBR-DW-001")
     submit(putaran, CIBEUREUM, operator)
     client.force_login(staf)

@@ -12,13 +12,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses
 from registry.models import JenisPerkumpulan, Perkumpulan
 from tests.conftest import CIBEUREUM, MELONG, SUKARASA
 from verifikasi.models import Aksi, ItemUsulan, Langkah, Putaran, StatusItem, Tahap, UsulanDesa
 
-TODAY = datetime.date.today()
+# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
+today = timezone.localdate
 
 
 def png_bytes() -> bytes:
@@ -36,12 +38,12 @@ PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pa
 
 
 def make_round(staf, batas_usulan=None) -> Putaran:
-    batas = batas_usulan or TODAY + datetime.timedelta(7)
+    batas = batas_usulan or today() + datetime.timedelta(7)
     return Putaran.objects.create(
-        nama="Verifikasi 2026", wilayah_id="32.77", mulai=TODAY.replace(month=1, day=1),
-        selesai=TODAY.replace(month=12, day=31), batas_usulan=batas,
-        batas_verifikasi=max(batas, TODAY) + datetime.timedelta(14),
-        batas_persetujuan=max(batas, TODAY) + datetime.timedelta(21), dibuat_oleh=staf)
+        nama="Verifikasi 2026", wilayah_id="32.77", mulai=today().replace(month=1, day=1),
+        selesai=today().replace(month=12, day=31), batas_usulan=batas,
+        batas_verifikasi=max(batas, today()) + datetime.timedelta(14),
+        batas_persetujuan=max(batas, today()) + datetime.timedelta(21), dibuat_oleh=staf)
 
 
 @pytest.fixture
@@ -63,7 +65,7 @@ def url(putaran, tail="", desa=CIBEUREUM) -> str:
 
 
 def meeting(**overrides) -> dict:
-    data = {"musdes_tanggal": TODAY.isoformat(), "musdes_tempat": "Balai Desa Cibeureum",
+    data = {"musdes_tanggal": today().isoformat(), "musdes_tempat": "Balai Desa Cibeureum",
             "musdes_hadir": "42", "catatan": "Hasil musdes",
             "berita_acara": SimpleUploadedFile("berita-acara.png", png_bytes(), "image/png")}
     data.update(overrides)
@@ -159,7 +161,7 @@ def test_submission_refused_for_a_fake_scan_or_no_attendance(client, operator, p
     fake = SimpleUploadedFile("berita-acara.png", b"not a picture", "image/png")
     assert submit(client, operator, putaran, berita_acara=fake).status_code == 400
     assert submit(client, operator, putaran, musdes_hadir="0").status_code == 400
-    future = (TODAY + datetime.timedelta(3)).isoformat()
+    future = (today() + datetime.timedelta(3)).isoformat()
     assert submit(client, operator, putaran, musdes_tanggal=future).status_code == 400
     usulan = usulan_of(putaran)
     assert usulan.tahap == Tahap.BELUM and not usulan.berita_acara and usulan.musdes_hadir is None
@@ -208,7 +210,7 @@ def test_others_see_not_submitted_without_making_a_list(client, kecamatan, staf,
 
 
 def test_late_submission_is_flagged(client, operator, staf, groups):
-    late = make_round(staf, batas_usulan=TODAY - datetime.timedelta(2))
+    late = make_round(staf, batas_usulan=today() - datetime.timedelta(2))
     client.force_login(operator)
     assert 'id="batas-lewat"' in client.get(url(late)).content.decode()
     form = client.get(url(late, "ajukan/"))
