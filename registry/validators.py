@@ -47,19 +47,34 @@ def nik_prefix(kecamatan: str, born: datetime.date, sex: str) -> str:
     return f"{kecamatan.replace('.', '')}{day:02d}{born.month:02d}{born.year % 100:02d}"
 
 
+# The NIK decoded last, the year it was decoded in and what it gave: the importer decodes each
+# row's NIK twice in a row (validate_nik, then the date of birth typed beside it).
+_last_decoded: tuple = (None, None, None)
+
+
 def nik_birth_date(nik: str) -> tuple[datetime.date, str] | None:
     """Return (date of birth, sex L/P) encoded in digits 7-12 of a NIK, or None if invalid.
 
     Women have 40 added to the day. The year has two digits: the latest century that does not
     put the birth in the future is taken (so 29 February is judged in that century).
     """
+    global _last_decoded
+    current = this_year()
+    last = _last_decoded  # one tuple, read once: another thread may replace it meanwhile
+    if last[0] == nik and last[1] == current:
+        return last[2]
+    decoded = _decode_birth(nik, current)
+    _last_decoded = (nik, current, decoded)
+    return decoded
+
+
+def _decode_birth(nik: str, current: int) -> tuple[datetime.date, str] | None:
     if len(nik) != NIK_LENGTH or not _DIGITS.fullmatch(nik):
         return None
     day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     sex = "L"
     if day > 40:
         day, sex = day - 40, "P"
-    current = this_year()
     century = current // 100 * 100
     full_year = century + year if century + year <= current else century - 100 + year
     try:

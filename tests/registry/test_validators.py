@@ -95,6 +95,16 @@ def test_nik_birth_date_never_puts_a_birth_in_the_future():
     assert (born.year, sex) == (this_year + 1 - 100, "L")
 
 
+def test_a_nik_decoded_again_in_a_later_year_is_decoded_for_that_year(monkeypatch):
+    from registry import validators
+
+    nik = "3277010101300001"  # born on 1 January of a year ending in 30
+    monkeypatch.setattr(validators, "this_year", lambda: 2026)
+    assert nik_birth_date(nik) == (datetime.date(1930, 1, 1), "L")
+    monkeypatch.setattr(validators, "this_year", lambda: 2031)
+    assert nik_birth_date(nik) == (datetime.date(2030, 1, 1), "L")
+
+
 def test_mask_nik_shows_only_the_last_four_digits():
     masked = mask_nik("3277014101800001")
     assert masked == "••••••••••••0001"
