@@ -3,6 +3,7 @@ KK number) and its `anggota` sheet: one row per membership, keyed by (group, per
 (group, household) for a row with a KK number and no NIK."""
 
 import datetime
+import functools
 import sys
 
 from django.core.exceptions import ValidationError
@@ -192,6 +193,12 @@ class People(Stage):
         if self.to_create:
             new = inserted_ids(Warga, before, "nik")
             self.ids.update((nik, new[nik]) for nik, _values in self.to_create)
+
+
+@functools.lru_cache(maxsize=512)
+def _january_first(year: int) -> datetime.date:
+    """The start of a membership given as a year: one date object a year for the whole file."""
+    return datetime.date(year, 1, 1)
 
 
 def _reach(imp: Import, pks: list[int]) -> tuple[set[int], set[int]]:
@@ -579,7 +586,7 @@ class AnggotaSheet(SheetHandler):
                  "places": {i["nik"]: i["no_kk"] for i in memberships.values() if i["no_kk"]}}
         for (kode, nik), item in memberships.items():
             key = (group_ids.get(kode), person_ids.get(nik))
-            mulai = datetime.date(item["mulai"], 1, 1) if item["mulai"] else None
+            mulai = _january_first(item["mulai"]) if item["mulai"] else None
             existing = current.get(key) if None not in key else None
             chair = chairs.get(key[0])
             if item["peran"] == PeranAnggota.KETUA and chair and chair != key[1]:
@@ -627,7 +634,7 @@ class AnggotaSheet(SheetHandler):
                     "pk", "perkumpulan_id", "keluarga_id", "mulai"):
                 current[(group, household)] = (pk, mulai)
         for (kode, no_kk), item in rows.items():
-            mulai = datetime.date(item["mulai"], 1, 1) if item["mulai"] else None
+            mulai = _january_first(item["mulai"]) if item["mulai"] else None
             existing = current.get((group_ids.get(kode), kk_ids.get(no_kk)))
             if existing is None:
                 plan["create"].append((kode, no_kk, mulai))
