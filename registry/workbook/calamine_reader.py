@@ -36,6 +36,7 @@ import ctypes
 import datetime
 import functools
 import io
+import queue
 import re
 import threading
 import zipfile
@@ -165,19 +166,32 @@ def xlsx_start(sheet) -> "_Loading | None":
     """calamine reading this sheet (already scanned by xlsx_reader) in a thread, started once
     the cells it builds are known to be bounded (`_Bounds`); None when calamine may not read
     it. Whether calamine's values may be used is then `xlsx_agrees`, checked meanwhile."""
-    return _Loading(_source(sheet.parent), [sheet.title]) if _may_build(sheet) else None
+    if not _may_build(sheet):
+        return None
+    loading = _Loading(_source(sheet.parent))
+    loading.add(sheet.title)
+    loading.finish()
+    return loading
 
 
 def xlsx_read_ahead(sheets) -> "_Loading | None":
     """calamine reading, one after the other in one thread, those of these sheets (of one
-    workbook, in the order they are read) that it may read (`xlsx_start`); each sheet takes its
+    workbook, in the order they are read) that it may read (`xlsx_start`), each from the moment
+    it is known to be bounded (the next ones are looked at meanwhile); each sheet takes its
     cells up (`Sheet.cell_rows`) while the next ones are built. None when it may read none."""
-    sheets = [sheet for sheet in sheets if _may_build(sheet)]
-    if not sheets:
-        return None
-    loading = _Loading(_source(sheets[0].parent), [sheet.title for sheet in sheets])
-    for sheet in sheets:
-        sheet._ahead = loading
+    loading = None
+    try:
+        for sheet in sheets:
+            if _may_build(sheet):
+                loading = loading or _Loading(_source(sheet.parent))
+                loading.add(sheet.title)
+                sheet._ahead = loading
+    except BaseException:
+        if loading is not None:
+            loading.__exit__()
+        raise
+    if loading is not None:
+        loading.finish()
     return loading
 
 
@@ -211,33 +225,48 @@ class _Loading:
     cells (`part`); when the last has, or on leaving the `with` block, the thread is joined and
     the workbook closed. The thread allocates in the main malloc arena (`_one_arena`)."""
 
-    def __init__(self, source, titles: list[str]):
+    def __init__(self, source):
         if hasattr(source, "read"):
             # One file, two readers: the thread gets its own copy (the file is small: limited).
             source.seek(0)
             copy = io.BytesIO(source.read())
             source.seek(0)
             source = copy
-        self.titles = list(titles)
-        self.waiting = set(self.titles)
+        self.titles: list[str] = []
+        self.waiting: set[str] = set()
         self.book = None
         self.sheets: dict[str, object] = {}
         self.errors: dict[str, BaseException] = {}
-        self.built = {title: threading.Event() for title in self.titles}
+        self.built: dict[str, threading.Event] = {}
+        self.asked: queue.SimpleQueue = queue.SimpleQueue()  # the titles to build, then None
         _one_arena()
         self.thread = threading.Thread(target=self._load, args=(source,), daemon=True,
                                        name="calamine")
         self.thread.start()
 
+    def add(self, title: str) -> None:
+        """Build this sheet next (after those added before)."""
+        self.titles.append(title)
+        self.waiting.add(title)
+        self.built[title] = threading.Event()
+        self.asked.put(title)
+
+    def finish(self) -> None:
+        """No more sheets: the thread ends once it has built those added."""
+        self.asked.put(None)
+
     def _load(self, source) -> None:
         # What fails is raised in the reading thread by `result`: a sheet's own failure for
         # that sheet only, the workbook's for every sheet.
+        failed = None
         try:
             self.book = open_calamine(source)
         except BaseException as exc:
-            self.errors = dict.fromkeys(self.titles, exc)
-        for title in self.titles:
-            if self.book is not None and title in self.waiting:  # not let go of already
+            failed = exc
+        while (title := self.asked.get()) is not None:
+            if failed is not None:
+                self.errors[title] = failed
+            elif title in self.waiting:  # not let go of already
                 try:
                     self.sheets[title] = self.book.get_sheet_by_name(title)
                 except BaseException as exc:
@@ -268,6 +297,7 @@ class _Loading:
 
     def __exit__(self, *_exc) -> None:
         self.waiting.clear()
+        self.finish()
         self.thread.join()
         self.sheets.clear()
         if self.book is not None:

@@ -143,11 +143,10 @@ def test_a_sheet_calamine_would_read_otherwise_is_read_by_openpyxl(tmp_path, val
     assert not plan
 
 
-def rewritten(path, old: bytes, new: bytes) -> None:
-    """The .xlsx at `path` with its sheet's XML changed, as another program may write it."""
+def rewritten(path, old: bytes, new: bytes, sheet: str = "xl/worksheets/sheet1.xml") -> None:
+    """The .xlsx at `path` with a sheet's XML changed, as another program may write it."""
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    sheet = "xl/worksheets/sheet1.xml"
     assert old in parts[sheet]
     parts[sheet] = parts[sheet].replace(old, new)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -265,6 +264,13 @@ def test_the_sheets_are_built_ahead_by_one_thread_that_ends_with_the_import(
         del row["nik"]  # a required column missing: the sheet's rows are never read
     imp = workbook.run(sf.make_xlsx(tmp_path, sheets, "no-nik.xlsx"), dry_run=True)
     assert sf.where(imp) == [("anggota", 1, "nik")]
+    assert calamine_threads() == []
+
+    # The second sheet refused by its scan while the first one is being built.
+    path = sf.make_xlsx(tmp_path, sf.good_sheets(), "damaged.xlsx")
+    rewritten(path, b'<row r="4">', b'<row r="4.5">', "xl/worksheets/sheet2.xml")
+    with pytest.raises(workbook.WorkbookError, match="Lembar anggota tidak dapat dibaca"):
+        workbook.run(path, dry_run=True)
     assert calamine_threads() == []
 
 
