@@ -232,7 +232,6 @@ class _Loading:
             copy = io.BytesIO(source.read())
             source.seek(0)
             source = copy
-        self.titles: list[str] = []
         self.waiting: set[str] = set()
         self.book = None
         self.sheets: dict[str, object] = {}
@@ -246,7 +245,6 @@ class _Loading:
 
     def add(self, title: str) -> None:
         """Build this sheet next (after those added before)."""
-        self.titles.append(title)
         self.waiting.add(title)
         self.built[title] = threading.Event()
         self.asked.put(title)
@@ -273,9 +271,8 @@ class _Loading:
                     self.errors[title] = exc
             self.built[title].set()
 
-    def result(self, title: str | None = None):
-        """The calamine sheet of `title` (the first sheet by default), once built."""
-        title = self.titles[0] if title is None else title
+    def result(self, title: str):
+        """The calamine sheet of `title`, once built."""
         self.built[title].wait()
         if title in self.errors:
             raise self.errors[title]

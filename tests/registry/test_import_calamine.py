@@ -208,7 +208,7 @@ def test_calamine_reads_in_its_thread_while_the_values_are_checked(tmp_path):
         assert loading is not None
         with loading:
             assert not calamine_reader.xlsx_agrees(ws)
-            assert loading.result() is not None  # built all the same, and let go of below
+            assert loading.result("s") is not None  # built all the same, and let go of below
         assert not loading.thread.is_alive()
         assert list(ws.cell_rows()) == [(1, [(1, "x"), (2, "y")]), (2, [(1, "a"), (2, 1.5)])]
     finally:
