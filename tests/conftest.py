@@ -7,11 +7,15 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 PASSWORD = "Rahasia-Uji-2026"
 CIBEUREUM = "32.77.01.1002"
 MELONG = "32.77.01.1001"
 SUKARASA = "32.73.01.1001"  # Kota Bandung
+# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight, and the
+# machine's own date (UTC) is a day behind between 17:00 and 24:00.
+today = timezone.localdate
 
 
 def pytest_configure(config):

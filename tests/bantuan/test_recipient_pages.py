@@ -8,7 +8,6 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
-from django.utils import timezone
 
 from bantuan.models import (
     LaporanStimulan,
@@ -20,10 +19,8 @@ from bantuan.models import (
 from bantuan.views import penerima as views
 from members.models import HubunganKeluarga, Keluarga
 from pmks.models import KasusPMKS, KategoriPMKS
-from tests.conftest import CIBEUREUM, MELONG
+from tests.conftest import CIBEUREUM, MELONG, today
 
-# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
-today = timezone.localdate
 START = today() - datetime.timedelta(days=400)
 END = today() - datetime.timedelta(days=30)
 SITI = "3277014101800001"

@@ -8,7 +8,6 @@ import os
 
 import openpyxl
 import pytest
-from django.utils import timezone
 
 from bantuan import rekap as aid_rekap
 from bantuan.models import (
@@ -23,10 +22,8 @@ from pmks.models import KasusPMKS, KategoriPMKS, StatusKasus
 from registry import rekap
 from registry.models import RekapBasi, Wilayah
 from registry.views.rekap import chart
-from tests.conftest import CIBEUREUM, MELONG, SUKARASA
+from tests.conftest import CIBEUREUM, MELONG, SUKARASA, today
 
-# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
-today = timezone.localdate
 YEAR = today().year - 1  # the reference year: wholly past, so every date below is too
 
 

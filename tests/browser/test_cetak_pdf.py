@@ -14,13 +14,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
-from tests.conftest import CIBEUREUM
+from tests.conftest import CIBEUREUM, today
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
-today = timezone.localdate
 
 
 @pytest.fixture(scope="session")

@@ -31,11 +31,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from tests.conftest import CIBEUREUM, MELONG
+from tests.conftest import CIBEUREUM, MELONG, today
 
 KECAMATAN = "32.77.01"
-# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
-today = timezone.localdate
 
 
 def day(n: int) -> datetime.date:

@@ -7,17 +7,13 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from members.models import Keanggotaan
 from network.models import Forum, PengurusForum, PertemuanForum
 from registry import access
 from registry.models import KopSurat, Perkumpulan, Wilayah
-from tests.conftest import CIBEUREUM, MELONG
+from tests.conftest import CIBEUREUM, MELONG, today
 from verifikasi.models import Putaran, Tahap
-
-# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
-today = timezone.localdate
 
 
 def nik(n: int) -> str:

@@ -13,15 +13,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from registry.models import Tingkat, Wilayah
-from tests.conftest import CIBEUREUM, MELONG
+from tests.conftest import CIBEUREUM, MELONG, today
 from verifikasi.models import ItemUsulan, Putaran, StatusItem, Tahap, UsulanDesa
 
 D = datetime.date
-# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
-today = timezone.localdate
 UTAMA = "32.77.01.1003"
 LEUWIGAJAH = "32.77.01.1004"
 CIBEBER = "32.77.01.1005"

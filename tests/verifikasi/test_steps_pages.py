@@ -12,15 +12,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from pmks.models import KasusPMKS, KategoriPMKS, LogAkses
 from registry.models import JenisPerkumpulan, Perkumpulan
-from tests.conftest import CIBEUREUM, MELONG, SUKARASA
+from tests.conftest import CIBEUREUM, MELONG, SUKARASA, today
 from verifikasi.models import Aksi, ItemUsulan, Langkah, Putaran, StatusItem, Tahap, UsulanDesa
-
-# The registry's day (Asia/Jakarta), asked when used: a run may pass its midnight.
-today = timezone.localdate
 
 
 def png_bytes() -> bytes:
