@@ -114,6 +114,17 @@ def test_an_import_writes_history_for_every_record_it_creates_or_changes(
     assert not Warga.history.filter(history_change_reason=again).exists()
 
 
+def test_deleting_a_user_keeps_their_history_without_its_author(tmp_path, operator):
+    """A history row's user is a key the database does not check (an import's 100,000 rows
+    are not checked one by one at the commit): Django itself empties it when the user goes."""
+    path = make_xlsx(tmp_path, {"perkumpulan": [group("CBR-DW-001")],
+                                "anggota": [member("CBR-DW-001", SITI, "Siti Aminah")]})
+    assert workbook.run(path, user=operator).ok
+    operator.delete()
+    for model in (Perkumpulan, Warga, Keanggotaan):
+        assert [(kind, user) for kind, user, _reason in kinds(model)] == [("+", None)], model
+
+
 def test_a_refused_import_leaves_no_history(tmp_path, operator):
     path = make_xlsx(tmp_path, {"perkumpulan": [group("CBR-DW-001"), group("CBR-DW-002",
                                                                         tahun_berdiri="abc")]})
