@@ -21,10 +21,13 @@ caches or loaded modules flatter the next:
              way the importer opens the file; read three times, before the import, between
              import and re-import, and after (a machine whose speed drifts during the run moves
              floor and import alike); the median is the floor;
-4. dry run  `registry.workbook.run(path, dry_run=True)` on the empty registry: nothing written;
-   import    `registry.workbook.run(path)` on the empty registry: no errors, everything created;
+4. dry run  `registry.workbook.run(path, user=…, dry_run=True)` on the empty registry, as a
+             Dinas Sosial staff user of the city (its rights checked, its name on every history
+             row, as in a real import): nothing written;
+   import    `registry.workbook.run(path, user=…)` on the empty registry: no errors, everything
+             created;
 5. check     row counts and a digest of every imported row;
-6. reimport  `workbook.run(path)` again: no errors, every row unchanged;
+6. reimport  `workbook.run(path, user=…)` again: no errors, every row unchanged;
 7. check     the digest must not have moved (an "unchanged" row that was written anyway moves it);
 8. library   the registry emptied, then the same rows through django-import-export (`--no-library`
              skips it).
@@ -314,6 +317,13 @@ def step_import(path: str, profile: str | None, dry_run: bool = False) -> dict:
     django.setup()
     from registry import workbook
 
+    # As a district clerk imports it: a Dinas Sosial staff user of the city, whose rights are
+    # checked and whose name every history row carries.
+    from registry.access import Peran
+    from registry.models import User
+
+    user, _made = User.objects.get_or_create(
+        username="bench-staf", defaults={"peran": Peran.STAF, "wilayah_id": harness.CITY})
     gc.collect()
     before, _maxrss = peak_mb()
     profiler = None
@@ -327,7 +337,7 @@ def step_import(path: str, profile: str | None, dry_run: bool = False) -> dict:
     cpu = cpu_seconds()
     start = time.perf_counter()
     with waited:
-        imp = workbook.run(path, dry_run=dry_run)
+        imp = workbook.run(path, user=user, dry_run=dry_run)
     seconds = time.perf_counter() - start
     cpu = cpu_seconds() - cpu
     server = None if server is None else server_cpu_seconds() - server
