@@ -18,5 +18,5 @@ urlpatterns = [
     path("api/v1/ketahanan/", replicas.heavy(views.KetahananView.as_view()), name="ketahanan"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("akun/token/", pages.token_page, name="token"),
-    path("akun/token/<int:pk>/cabut/", pages.token_revoke, name="token_revoke"),
+    path("akun/token/<id:pk>/cabut/", pages.token_revoke, name="token_revoke"),
 ]

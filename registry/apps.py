@@ -7,10 +7,12 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from registry import rekap, workbook
+        from registry import converters, rekap, workbook
         from registry.workbook.perkumpulan import PerkumpulanSheet
         from registry.workbook.profil import ProfilDesaSheet
 
+        # <id:pk> in every app's addresses: a key a database can hold, else 404.
+        converters.register()
         workbook.register_sheet(PerkumpulanSheet())
         workbook.register_sheet(ProfilDesaSheet())
         rekap.connect_signals()

@@ -168,6 +168,52 @@ def test_bad_addresses_are_not_found(w, as_staff):
     assert not wrong, "\n".join(wrong)
 
 
+def numbered_routes(resolver=None, prefix="") -> list[str]:
+    """Every address pattern of the site with a number in it, as its full route."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.urls.converters import IntConverter
+
+    from registry.converters import IdConverter
+
+    found = []
+    for pattern in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found += numbered_routes(pattern, route)
+        elif isinstance(pattern, URLPattern) and any(
+                isinstance(c, IntConverter | IdConverter)
+                for c in getattr(pattern.pattern, "converters", {}).values()):
+            found.append(route)
+    return found
+
+
+# What an address's other parts hold, so that the number is what the view looks up.
+ROUTE_VALUES = {"desa": CIBEUREUM, "kode": "CBR-DW-001", "aksi": "status"}
+
+
+@pytest.mark.parametrize("number", [HUGE, str(2**63), str(2**63 - 1)])
+def test_every_address_with_a_number_too_large_for_a_key_is_not_found(w, as_admin, number):
+    """Any number in any address (a round, a case, a plan…) beside real values for the rest:
+    one a database key cannot hold is no address, never a query the database refuses."""
+    import re
+
+    routes = numbered_routes()
+    assert len(routes) > 50
+    wrong = []
+    for route in routes:
+        path = "/" + re.sub(
+            r"<(?:(\w+):)?(\w+)>",
+            lambda m: number if m.group(1) in ("id", "int") else ROUTE_VALUES.get(m.group(2), "1"),
+            route)
+        for method in (as_admin.get, as_admin.post):
+            response = method(path)
+            # Not found, told as such; a page that takes only POST (or GET): 405.
+            status = response.status_code
+            if status not in (302, 404, 405) or (status == 404 and told(response)):
+                wrong.append(f"{method.__name__} {path}: {status}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_nul_in_a_group_code_is_not_found(w, as_staff):
     response = as_staff.get(f"/perkumpulan/CBR-DW-001{NUL}/")
     assert response.status_code == 404

@@ -151,10 +151,10 @@ def penilaian_template(request: HttpRequest, pk: int) -> FileResponse:
 urlpatterns = [
     path("ketahanan/penilaian/", penilaian_list, name="penilaian_list"),
     path("ketahanan/penilaian/baru/", penilaian_new, name="penilaian_new"),
-    path("ketahanan/penilaian/<int:pk>/", penilaian_detail, name="penilaian_detail"),
-    path("ketahanan/penilaian/<int:pk>/skor/", penilaian_skor, name="penilaian_skor"),
-    path("ketahanan/penilaian/<int:pk>/impor/", penilaian_impor, name="penilaian_impor"),
-    path("ketahanan/penilaian/<int:pk>/templat.xlsx", penilaian_template,
+    path("ketahanan/penilaian/<id:pk>/", penilaian_detail, name="penilaian_detail"),
+    path("ketahanan/penilaian/<id:pk>/skor/", penilaian_skor, name="penilaian_skor"),
+    path("ketahanan/penilaian/<id:pk>/impor/", penilaian_impor, name="penilaian_impor"),
+    path("ketahanan/penilaian/<id:pk>/templat.xlsx", penilaian_template,
          name="penilaian_template"),
 ]
 

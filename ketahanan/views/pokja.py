@@ -169,10 +169,10 @@ def pokja_anggota_end(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("ketahanan/pokja/", pokja_list, name="pokja_list"),
     path("ketahanan/pokja/baru/", pokja_new, name="pokja_new"),
-    path("ketahanan/pokja/<int:pk>/", pokja_detail, name="pokja_detail"),
-    path("ketahanan/pokja/<int:pk>/ubah/", pokja_edit, name="pokja_edit"),
-    path("ketahanan/pokja/<int:pk>/anggota/", pokja_anggota_add, name="pokja_anggota_add"),
-    path("ketahanan/pokja/anggota/<int:pk>/akhiri/", pokja_anggota_end,
+    path("ketahanan/pokja/<id:pk>/", pokja_detail, name="pokja_detail"),
+    path("ketahanan/pokja/<id:pk>/ubah/", pokja_edit, name="pokja_edit"),
+    path("ketahanan/pokja/<id:pk>/anggota/", pokja_anggota_add, name="pokja_anggota_add"),
+    path("ketahanan/pokja/anggota/<id:pk>/akhiri/", pokja_anggota_end,
          name="pokja_anggota_end"),
 ]
 

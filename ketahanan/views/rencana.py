@@ -299,9 +299,9 @@ def kegiatan_status(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("rencana/", rencana_list, name="rencana_list"),
     path("rencana/baru/", rencana_form, name="rencana_new"),
-    path("rencana/<int:pk>/", rencana_detail, name="rencana_detail"),
-    path("rencana/<int:pk>/ubah/", rencana_form, name="rencana_edit"),
-    path("rencana/<int:rencana>/kegiatan/baru/", kegiatan_form, name="kegiatan_new"),
-    path("kegiatan/<int:pk>/ubah/", kegiatan_form, name="kegiatan_edit"),
-    path("kegiatan/<int:pk>/status/", kegiatan_status, name="kegiatan_status"),
+    path("rencana/<id:pk>/", rencana_detail, name="rencana_detail"),
+    path("rencana/<id:pk>/ubah/", rencana_form, name="rencana_edit"),
+    path("rencana/<id:rencana>/kegiatan/baru/", kegiatan_form, name="kegiatan_new"),
+    path("kegiatan/<id:pk>/ubah/", kegiatan_form, name="kegiatan_edit"),
+    path("kegiatan/<id:pk>/status/", kegiatan_status, name="kegiatan_status"),
 ]
