@@ -22,6 +22,10 @@ from registry.forms import AdminFormfields
 from wksbm_site.accounts import AdminLoginForm
 
 UNSAFE_LOOKUPS = {"regex", "iregex"}
+# The parts of a date a list's date hierarchy sends (`?tanggal__year=2026&tanggal__month=5`) and
+# the numbers Django can make a date range of: a larger year (2**31, or 9999, whose next year
+# is 10000) failed in Python before the query (a 500).
+DATE_PARTS = {"year": (2, 9998), "month": (1, 12), "day": (1, 31)}
 
 
 def _field_of(model, lookup: str):
@@ -38,10 +42,18 @@ def _field_of(model, lookup: str):
 
 
 def runnable(model, lookup: str, value) -> bool:
-    """False for a filter the database would fail on: a regular expression from the address, or
-    a date and time out of the range the database stores."""
-    if lookup.split(LOOKUP_SEP)[-1] in UNSAFE_LOOKUPS:
+    """False for a filter the database would fail on: a regular expression from the address, a
+    date and time out of the range the database stores, or a year, month or day out of range."""
+    last = lookup.split(LOOKUP_SEP)[-1]
+    if last in UNSAFE_LOOKUPS:
         return False
+    if last in DATE_PARTS and isinstance(value, str):
+        try:
+            number = int(value)
+        except ValueError:
+            return True  # not a number: Django answers it as a wrong filter itself
+        low, high = DATE_PARTS[last]
+        return low <= number <= high
     if isinstance(_field_of(model, lookup), models.DateTimeField) and isinstance(value, str):
         try:
             moment = forms.DateTimeField().clean(value)
