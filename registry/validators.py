@@ -305,6 +305,33 @@ def validate_not_future(value: datetime.date) -> None:
                               params={"min": YEAR_MIN})
 
 
+# What any form takes: a date of the registry's era, and a whole number no larger than a
+# village's fund could be (Rp 1,000,000,000,000), so that the sums of a province's entries stay
+# within the database's integers — a fund's entries of Rp 999,999,999,999,999,999 overflowed
+# SQLite's sum and broke the group's page. Fields hold tighter limits of their own.
+YEAR_MAX = 2100
+NUMBER_MAX = 1_000_000_000_000
+
+
+def validate_date_range(value: datetime.date) -> None:
+    """A date between 1900 and 2100: outside, a year typed short or long (0024, 20224)."""
+    if value is None:
+        return
+    if value.year < YEAR_MIN:
+        raise ValidationError(_("The date cannot be before %(min)d."), code="too_old",
+                              params={"min": YEAR_MIN})
+    if value.year > YEAR_MAX:
+        raise ValidationError(_("The date cannot be after %(max)d."), code="too_late",
+                              params={"max": YEAR_MAX})
+
+
+def validate_number_range(value) -> None:
+    """A whole number (or decimal) of at most NUMBER_MAX either way."""
+    if value is not None and abs(value) > NUMBER_MAX:
+        raise ValidationError(_("The number is too large: at most %(max)s."), code="too_large",
+                              params={"max": f"{NUMBER_MAX:,}".replace(",", ".")})
+
+
 def validate_rw_rt(value: int) -> None:
     """RW and RT numbers are whole numbers 1-999."""
     if not 1 <= value <= RW_RT_MAX:

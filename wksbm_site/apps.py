@@ -11,18 +11,23 @@ class AdminConfig(DjangoAdminConfig):
     Its ready() runs first of all (the first of INSTALLED_APPS) and imports every app's admin,
     and with it the apps' forms: before it, every form's text field — the registry's pages, the
     admin, the filters — is made to refuse control characters, as the importers do (one rule:
-    registry.validators). Django's text fields that check a format of their own (e-mail, URL,
-    slug) keep theirs."""
+    registry.validators); every date field one outside 1900–2100, every number field one past
+    10**12. Django's text fields that check a format of their own (e-mail, URL, slug) keep
+    theirs."""
 
     default_site = "wksbm_site.admin.AdminSite"
 
     def ready(self) -> None:
         from django import forms
 
-        from registry.validators import validate_no_control_characters
+        from registry import validators
 
         forms.CharField.default_validators = [
-            functools.partial(validate_no_control_characters, nul=False)]
+            functools.partial(validators.validate_no_control_characters, nul=False)]
+        # Every form's date is of the registry's era and every number at most a village fund's
+        # (registry.validators): a date in year 1 or 9999, or a number past 10**12, is told.
+        forms.DateField.default_validators = [validators.validate_date_range]
+        forms.IntegerField.default_validators = [validators.validate_number_range]
         super().ready()
 
 

@@ -105,6 +105,11 @@ def test_an_editor_adds_an_entry_with_its_history(client, operator, dw):
     ({"jenis": "ARISAN", "tanggal": "2999-12-31"}, "tanggal"),  # in the future
     ({"jenis": "TABUNGAN", "tanggal": "2026-01-31"}, "jenis"),  # not on the list
     ({"jenis": "IURAN", "tanggal": "2026-01-31", "terkumpul": "-1"}, "terkumpul"),
+    # Past a village fund's size: ten such entries overflowed the page's sum (a 500).
+    ({"jenis": "IURAN", "tanggal": "2026-01-31", "terkumpul": "999999999999999999"},
+     "terkumpul"),
+    ({"jenis": "IURAN", "tanggal": "2026-01-31", "dipakai": "1000000000001"}, "dipakai"),
+    ({"jenis": "IURAN", "tanggal": "0001-01-31"}, "tanggal"),  # a year typed short
 ])
 def test_a_bad_entry_is_400_and_writes_nothing(client, operator, dw, data, field):
     client.force_login(operator)
