@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
+from django.utils.translation import gettext
 
 from registry.forms import AdminFormfields
 from wksbm_site.accounts import AdminLoginForm
@@ -122,9 +123,22 @@ class SafeLookups(AdminFormfields):
             declared(self, lookup, request) or popup_lookup(self.model, lookup, value))
 
 
+class TabTitles:
+    """What every model admin of the site gets (AdminSite.register): a record's pages name in
+    the browser's tab what the record is, not which — a tab title stays in the history of
+    shared office PCs, and a record may be a person (a name, a case's category). The page
+    itself still names the record; templates/admin/base_site.html leaves the record's name
+    (`subtitle`) out of the tab, and its history page's tab says whose history by kind only."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        tab = gettext("Change history: %s") % self.model._meta.verbose_name
+        return super().history_view(request, object_id, {"tab_title": tab,
+                                                         **(extra_context or {})})
+
+
 class AdminSite(admin.AdminSite):
-    """Django's admin site; every model admin registered on it gets SafeLookups. Its login form
-    says a wrong password in the site's own words (wksbm_site.accounts)."""
+    """Django's admin site; every model admin registered on it gets SafeLookups and TabTitles.
+    Its login form says a wrong password in the site's own words (wksbm_site.accounts)."""
 
     login_form = AdminLoginForm
     # The models' sidebar took 300 of an office PC's 1280 px and pushed a group's member and
@@ -134,6 +148,6 @@ class AdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, SafeLookups):
-            admin_class = type(admin_class.__name__, (SafeLookups, admin_class), {
+            admin_class = type(admin_class.__name__, (SafeLookups, TabTitles, admin_class), {
                 "__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
         super().register(model_or_iterable, admin_class, **options)
