@@ -230,17 +230,38 @@ def hubungan_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # The village forum ----------------------------------------------------------------------------
-def _village(request: HttpRequest) -> Wilayah | None:
-    kode = request.GET.get("desa") or request.POST.get("desa")
-    if not kode and request.user.wilayah and request.user.wilayah.tingkat == Tingkat.DESA:
-        return request.user.wilayah
-    if not kode:
-        return None
+def _visible_area(request: HttpRequest, kode: str) -> Wilayah:
     try:
         kode = normalize_kode_wilayah(kode)
     except Exception:  # noqa: BLE001 - any malformed code is simply not found
         kode = ""
-    return get_object_or_404(Wilayah.objects.visible_to(request.user).desa(), pk=kode)
+    return get_object_or_404(Wilayah.objects.visible_to(request.user), pk=kode)
+
+
+def _village(request: HttpRequest) -> Wilayah | None:
+    """The village of `?desa=` (or of `?wilayah=`, the area links of other pages, when it is a
+    village), else the officer's own; None where there is none to show (`_areas_to_choose`)."""
+    kode = request.GET.get("desa") or request.POST.get("desa")
+    if kode:
+        return get_object_or_404(Wilayah.objects.visible_to(request.user).desa(),
+                                 pk=_visible_area(request, kode).pk)
+    area = request.GET.get("wilayah")
+    if area:
+        area = _visible_area(request, area)
+        return area if area.tingkat == Tingkat.DESA else None
+    if request.user.wilayah and request.user.wilayah.tingkat == Tingkat.DESA:
+        return request.user.wilayah
+    return None
+
+
+def _areas_to_choose(request: HttpRequest) -> tuple[Wilayah | None, list[Wilayah]]:
+    """Where a user above a village picks one: the areas one level below `?wilayah=` (else the
+    user's own area, else the provinces), in code order."""
+    area = request.GET.get("wilayah")
+    area = _visible_area(request, area) if area else request.user.wilayah
+    below = Wilayah.objects.filter(induk=area) if area else Wilayah.objects.filter(
+        tingkat=Tingkat.PROVINSI)
+    return area, list(below.order_by("kode"))
 
 
 MEETINGS_SHOWN = 20
@@ -294,9 +315,12 @@ def forum(request: HttpRequest) -> HttpResponse:
     them here (a POST names its forum by `forum`; without it, the village's own)."""
     desa = _village(request)
     if desa is None:
-        return render(request, "network/forum.html", {
-            "error": _("Choose a village: add ?desa=CODE, e.g. ?desa=32.77.01.1002."),
-        }, status=400)
+        if request.method == "POST":
+            return render(request, "network/forum.html", {
+                "error": _("Choose a village: add ?desa=CODE, e.g. ?desa=32.77.01.1002."),
+            }, status=400)
+        area, choices = _areas_to_choose(request)
+        return render(request, "network/forum.html", {"area": area, "choices": choices})
     can_edit = access.may_write_area(request.user, desa)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied

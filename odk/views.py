@@ -8,11 +8,11 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
 )
-from django.utils.translation import gettext as _
 
 from odk import form
 from registry import access
 from registry.models import Wilayah
+from registry.pages import ChooseArea
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,9 +30,7 @@ def xlsform(request: HttpRequest) -> HttpResponse:
     else:
         area = getattr(request.user, "wilayah", None)
         if area is None:
-            return HttpResponseBadRequest(
-                _("Choose an area: add ?wilayah= and its code to the address.")
-            )
+            raise ChooseArea
     buffer = io.BytesIO()
     try:
         form.write_xlsform(buffer, area.kode)

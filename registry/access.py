@@ -69,8 +69,12 @@ def sees_everything(user) -> bool:
     return _active(user) and user.peran == Peran.ADMIN and user.wilayah_id is None
 
 
+# The roles that write records, survey imports included.
+EDITORS = frozenset({Peran.OPERATOR, Peran.STAF, Peran.ADMIN})
+
+
 def can_edit(user) -> bool:
-    return _active(user) and user.peran in (Peran.OPERATOR, Peran.STAF, Peran.ADMIN)
+    return _active(user) and user.peran in EDITORS
 
 
 def can_see_personal_data(user) -> bool:

@@ -24,8 +24,9 @@ def area_label(area: Wilayah) -> str:
 
 def sub_areas(request):
     """The areas a list of the user's area narrows to: the two levels below the user's own (a
-    city's staff: its kecamatan and villages; a province's: its cities and kecamatan), in code
-    order so that each area's own follow it. None for a village's officer."""
+    city's staff: its kecamatan and villages; a province's: its cities and kecamatan), and the
+    user's own, in code order so that each area's own follow it. None for a village's
+    officer."""
     user = getattr(request, "user", None)
     if not has_sub_areas(user):
         return Wilayah.objects.none()
@@ -33,7 +34,9 @@ def sub_areas(request):
     below = LEVELS[LEVELS.index(area.tingkat) + 1:][:2] if area else LEVELS[:1]
     found = Wilayah.objects.filter(tingkat__in=below)
     if area is not None:
-        found = found.filter(access.within(area, "self"))
+        # And the user's own area, "all of my area": the pages' links name it (?wilayah=32.77
+        # from a city's indicators to its cases).
+        found = found.filter(access.within(area, "self")) | Wilayah.objects.filter(pk=area.pk)
     return found.order_by("kode")
 
 

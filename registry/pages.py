@@ -27,10 +27,19 @@ class BadRequest(Exception):
     """A request the page cannot answer: its message is shown with a 400."""
 
 
+class ChooseArea(Exception):  # noqa: N818 - a request's answer, not a fault
+    """A page of an area asked for none, and the user has none of their own (a national
+    administrator): the page answers with the provinces to choose from, each a link to the same
+    page of that area (wksbm_site.middleware.ChooseAreaMiddleware) — not a 400 on a menu's
+    link."""
+
+
 def area_param(request: HttpRequest) -> Wilayah:
     """The area of `?wilayah=CODE` (default: the user's own) within the user's area: 404
-    outside it, BadRequest for a missing or malformed code."""
+    outside it, BadRequest for a malformed code, ChooseArea for none at all."""
     kode = request.GET.get("wilayah") or (request.user.wilayah_id or "")
+    if not kode:
+        raise ChooseArea
     try:
         kode = normalize_kode_wilayah(kode)
     except ValidationError as exc:

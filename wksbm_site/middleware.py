@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -98,3 +99,29 @@ class RecountAfterWritesMiddleware:
 
         with rekap.deferred():
             return self.get_response(request)
+
+
+class ChooseAreaMiddleware:
+    """A page of an area opened without one by a user who has none (registry.pages.ChooseArea):
+    the provinces, each a link to the same page of that province, the rest of the address kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from registry.models import Tingkat, Wilayah
+        from registry.pages import ChooseArea
+
+        if not isinstance(exception, ChooseArea):
+            return None
+        query = request.GET.copy()
+        query.pop("wilayah", None)
+        choices = []
+        for area in Wilayah.objects.visible_to(request.user).filter(
+                tingkat=Tingkat.PROVINSI).order_by("kode"):
+            query["wilayah"] = area.kode
+            choices.append((area, f"{request.path}?{query.urlencode()}"))
+        return render(request, "pilih_wilayah.html", {"choices": choices})

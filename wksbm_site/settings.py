@@ -187,6 +187,8 @@ MIDDLEWARE = [
     # After the user and the language are known, so that the 404/400 page is the site's own.
     "wksbm_site.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A page of an area opened with none, by a user with none: the provinces to choose from.
+    "wksbm_site.middleware.ChooseAreaMiddleware",
     # A write's recap counts, computed once at the end of its request (registry.rekap).
     "wksbm_site.middleware.RecountAfterWritesMiddleware",
     # The audit history's web user (registry.audit).

@@ -110,3 +110,17 @@ def test_the_forum_keeps_its_meetings_and_community_funds(client, operator, oper
     assert "Membahas lansia terlantar RW 03" in response.content.decode()
     assert response.context["meeting_form"] is None
     assert client.post("/forum/", {"desa": CIBEUREUM, "aksi": "dana"}).status_code == 403
+
+
+def test_staff_choose_the_village_whose_forum_they_open(client, staf, groups):
+    """A forum is a village's: the menu's link takes staff above a village down their area,
+    kecamatan by kecamatan, to the village (it was a 400 asking for ?desa=)."""
+    client.force_login(staf)
+    html = client.get("/forum/").content.decode()
+    assert '<a href="/forum/?wilayah=32.77.01">Cimahi Selatan</a>' in html
+    html = client.get("/forum/", {"wilayah": "32.77.01"}).content.decode()
+    assert f'<a href="/forum/?desa={CIBEUREUM}">Cibeureum</a>' in html
+    # Another page's link to the village names it as an area: its forum page.
+    response = client.get("/forum/", {"wilayah": CIBEUREUM})
+    assert response.status_code == 200 and response.context["desa"].kode == CIBEUREUM
+    assert client.get("/forum/", {"wilayah": "32.73"}).status_code == 404  # not theirs

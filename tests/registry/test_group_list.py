@@ -278,7 +278,8 @@ def test_the_list_shows_each_groups_chair_and_active_members(client, staf, group
 
 def test_staff_narrow_the_list_to_a_kecamatan_or_a_village_of_their_area(
         client, staf, operator, groups, make_perkumpulan):
-    """The areas offered are the two levels below the user's own; the total of a part read from
+    """The areas offered are the user's own and the two levels below it (a page's link may name
+    the user's own); the total of a part read from
     its stored counts is the true count (a kecamatan's own group included); an area outside the
     user's is refused; a village's officer has nothing to narrow to."""
     make_perkumpulan("KEC-KT-001", desa="32.77.01", jenis="KT", nama="Karang Taruna Kecamatan")
@@ -288,12 +289,14 @@ def test_staff_narrow_the_list_to_a_kecamatan_or_a_village_of_their_area(
     offered = [(w.kode, w.tingkat) for w in
                response.context["filter"].form.fields["wilayah"].queryset]
     assert ("32.77.01", "kecamatan") in offered and (CIBEUREUM, "desa") in offered
-    assert {t for _k, t in offered} == {"kecamatan", "desa"}
+    assert {t for _k, t in offered} == {"kabupaten", "kecamatan", "desa"}
+    assert offered[0] == ("32.77", "kabupaten")
     html = response.content.decode()
     assert '<option value="32.77.01.1002">— Cibeureum (32.77.01.1002)</option>' in html
     for area, expected in ((CIBEUREUM, ["CBR-DW-001", "CBR-KT-001"]), (MELONG, ["MLG-DW-001"]),
                            ("32.77.01", ["CBR-DW-001", "CBR-KT-001", "KEC-KT-001",
-                                         "MLG-DW-001"])):
+                                         "MLG-DW-001"]),
+                           ("32.77", ["CBR-DW-001", "CBR-KT-001", "KEC-KT-001", "MLG-DW-001"])):
         response = client.get("/perkumpulan/", {"wilayah": area})
         assert codes(response) == expected, area
         assert response.context["page"].paginator.count == len(expected), area

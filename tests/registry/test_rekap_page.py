@@ -92,9 +92,9 @@ def test_bad_year_is_400(client, staf, tahun):
 
 
 def test_admin_without_area_must_choose_one(client, admin_user, groups):
-    response = get(client, admin_user)
-    assert response.status_code == 400
-    assert "?wilayah=" in response.content.decode()
+    response = get(client, admin_user)  # the menu's link: the provinces to choose from
+    assert response.status_code == 200
+    assert '<a href="/rekap/?wilayah=32">Jawa Barat</a>' in response.content.decode()
     assert get(client, admin_user, wilayah="32.73").context["rekap"].jumlah_perkumpulan == 1
 
 
