@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from members.models import AnggotaKeluarga, Keluarga, Warga
 from pmks.models import KasusPMKS
 from registry import access, audit, validators
 from registry.access import ScopedQuerySet
+from registry.fields import ServedFileField
 from registry.models import JenisDana, Perkumpulan, Wilayah
 from registry.workbook.writer import chunks
 
@@ -515,7 +517,7 @@ class Penyaluran(models.Model):
     penyalur = models.CharField(_("handed out by"), max_length=150, blank=True)
     nomor_bukti = models.CharField(_("proof number"), max_length=100, blank=True,
                                    help_text=_("The receipt's or the transfer's reference."))
-    berkas_bukti = models.FileField(
+    berkas_bukti = ServedFileField(
         _("proof (photo or scan)"), upload_to="bantuan/bukti/%Y/%m/", blank=True,
         validators=[validators.validate_bukti],
         help_text=_("JPG, PNG or PDF, at most 5 MB."))
@@ -589,6 +591,10 @@ class Penyaluran(models.Model):
         record.save()
         return record
 
+    def download_url(self, field: str) -> str:
+        """The page that serves this record's stored file to whoever may see the record."""
+        return reverse("bantuan:penyaluran_bukti", args=[self.pk])
+
 
 class LaporanStimulan(models.Model):
     """What a group did with a stimulus: the activities planned, what was spent and what remains,
@@ -611,7 +617,7 @@ class LaporanStimulan(models.Model):
                                           validators=[validators.validate_nilai_bantuan])
     bukti = models.CharField(_("evidence"), max_length=300, blank=True,
                              help_text=_("Receipts, photos, minutes: where they are kept."))
-    berkas_bukti = models.FileField(_("evidence (photo or scan)"),
+    berkas_bukti = ServedFileField(_("evidence (photo or scan)"),
                                     upload_to="bantuan/laporan/%Y/%m/", blank=True,
                                     validators=[validators.validate_bukti])
     oleh = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
@@ -633,6 +639,10 @@ class LaporanStimulan(models.Model):
         if self.penerima_id and self.penerima.program.bentuk != BentukBantuan.STIMULAN:
             raise ValidationError({"penerima": ValidationError(
                 _("Reports are kept for stimulus programmes."), code="not_stimulus")})
+
+    def download_url(self, field: str) -> str:
+        """The page that serves this record's stored file to whoever may see the record."""
+        return reverse("bantuan:laporan_bukti", args=[self.pk])
 
 
 class RekapBantuan(models.Model):

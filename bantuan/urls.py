@@ -20,5 +20,6 @@ urlpatterns = [
     path("bantuan/penyaluran/<id:pk>/bukti/", penerima.penyaluran_bukti,
          name="penyaluran_bukti"),
     path("bantuan/penerima/<id:pk>/laporan/", penerima.laporan_add, name="laporan_add"),
+    path("bantuan/laporan/<id:pk>/bukti/", penerima.laporan_bukti, name="laporan_bukti"),
     path("bantuan/laporan/", penerima.laporan_list, name="laporan_list"),
 ]

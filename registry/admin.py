@@ -110,6 +110,12 @@ class ScopedAdmin(ScopedPermissions, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def get_fields(self, request, obj=None):
+        """Not the fields the user may not read (access.hidden_fields: an observer and the
+        minutes of a village meeting, which name who attended)."""
+        hidden = access.hidden_fields(request.user, self.model)
+        return [f for f in super().get_fields(request, obj) if f not in hidden]
+
     def _editable(self, request, obj) -> bool:
         """A record seen is not always a record owned (a person of another village, seen as a
         member of the user's group): it is changed where `editable_by` finds it."""

@@ -3,6 +3,7 @@ workbook, and the one way a page fetches a record to change (403 for a role that
 404 outside the user's area)."""
 
 import io
+import mimetypes
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -10,7 +11,7 @@ from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationE
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,21 @@ M = TypeVar("M", bound=Model)
 
 class BadRequest(Exception):
     """A request the page cannot answer: its message is shown with a 400."""
+
+
+def file_download(stored) -> FileResponse:
+    """A stored upload (an aid proof, a report's evidence, a meeting's minutes) as a download,
+    for a view that has checked the user may see its record; 404 when there is none, or when
+    its file is gone from the disk. Media are never served publicly."""
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    name = stored.name.rsplit("/", 1)[-1]
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
 
 
 class ChooseArea(Exception):  # noqa: N818 - a request's answer, not a fault

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,7 @@ from bantuan.models import Penerima, StatusPenerima
 from pmks.models import KasusPMKS
 from registry import access, validators
 from registry.access import ScopedQuerySet
+from registry.fields import ServedFileField
 from registry.models import Perkumpulan, Tingkat, Wilayah
 
 
@@ -134,6 +136,8 @@ class UsulanDesa(models.Model):
     """One village's list in a round."""
 
     scope_path = "desa"
+    # The minutes of the village meeting name who attended (the berita_acara page's rule).
+    personal_fields = ("berita_acara",)
 
     putaran = models.ForeignKey(Putaran, models.CASCADE, related_name="usulan",
                                 verbose_name=_("round"))
@@ -146,7 +150,7 @@ class UsulanDesa(models.Model):
                                       validators=[validators.validate_not_future])
     musdes_tempat = models.CharField(_("village meeting place"), max_length=200, blank=True)
     musdes_hadir = models.PositiveIntegerField(_("attendance"), null=True, blank=True)
-    berita_acara = models.FileField(
+    berita_acara = ServedFileField(
         _("minutes (berita acara), scanned"), upload_to="verifikasi/berita_acara/%Y/",
         blank=True, validators=[validators.validate_bukti])
     diajukan = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -176,6 +180,10 @@ class UsulanDesa(models.Model):
 
     def __str__(self) -> str:
         return f"{self.putaran} — {self.desa}"
+
+    def download_url(self, field: str) -> str:
+        """The page that serves this record's stored file to whoever may see the record."""
+        return reverse("verifikasi:berita_acara", args=[self.putaran_id, self.desa_id])
 
     # -- Deadlines -------------------------------------------------------------------------
     def terlambat(self, today: datetime.date | None = None) -> bool:

@@ -10,10 +10,12 @@ such a filter, which Django answers with its "bad request" (400) page — as it 
 model admin does not declare.
 """
 
+import contextvars
 import datetime
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
@@ -123,21 +125,55 @@ class SafeLookups(AdminFormfields):
             declared(self, lookup, request) or popup_lookup(self.model, lookup, value))
 
 
-class TabTitles:
-    """What every model admin of the site gets (AdminSite.register): a record's pages name in
-    the browser's tab what the record is, not which — a tab title stays in the history of
-    shared office PCs, and a record may be a person (a name, a case's category). The page
-    itself still names the record; templates/admin/base_site.html leaves the record's name
-    (`subtitle`) out of the tab, and its history page's tab says whose history by kind only."""
+# The request whose admin page is being rendered: Django links a read-only field's related
+# record (`AdminReadonlyField.get_admin_url`) without asking whether the user may open it.
+_rendering = contextvars.ContextVar("admin_request", default=None)
+
+
+class SitePages:
+    """What every model admin of the site gets (AdminSite.register) on a record's pages:
+
+    - their tab names what the record is, not which: a tab title stays in the history of shared
+      office PCs, and a record may be a person (a name, a case's category). The page itself
+      still names the record; templates/admin/base_site.html leaves the record's name
+      (`subtitle`) out of the tab, and the history page's tab says whose history by kind only;
+    - a related record shown read-only is a link only for a user who may open it
+      (`reachable_admin_url`): an observer's membership page linked to the person (403), a
+      clerk's verified list to the user account that verified it (403)."""
 
     def history_view(self, request, object_id, extra_context=None):
         tab = gettext("Change history: %s") % self.model._meta.verbose_name
         return super().history_view(request, object_id, {"tab_title": tab,
                                                          **(extra_context or {})})
 
+    def changeform_view(self, request, *args, **kwargs):
+        token = _rendering.set(request)
+        try:
+            response = super().changeform_view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # here, where the request is known
+            return response
+        finally:
+            _rendering.reset(token)
+
+
+def reachable_admin_url(field, remote_field, remote_obj) -> str:
+    """Django's AdminReadonlyField.get_admin_url, for a record the user may open only: else its
+    name without a link."""
+    request = _rendering.get()
+    if request is not None:
+        related = field.model_admin.admin_site._registry.get(remote_field.model)
+        if related is None or not related.has_view_permission(request, remote_obj) or \
+                not related.get_queryset(request).filter(pk=remote_obj.pk).exists():
+            return str(remote_obj)
+    return _django_admin_url(field, remote_field, remote_obj)
+
+
+_django_admin_url = helpers.AdminReadonlyField.get_admin_url
+
 
 class AdminSite(admin.AdminSite):
-    """Django's admin site; every model admin registered on it gets SafeLookups and TabTitles.
+    """Django's admin site; every model admin registered on it gets SafeLookups and SitePages.
     Its login form says a wrong password in the site's own words (wksbm_site.accounts)."""
 
     login_form = AdminLoginForm
@@ -148,6 +184,6 @@ class AdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, SafeLookups):
-            admin_class = type(admin_class.__name__, (SafeLookups, TabTitles, admin_class), {
+            admin_class = type(admin_class.__name__, (SafeLookups, SitePages, admin_class), {
                 "__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
         super().register(model_or_iterable, admin_class, **options)

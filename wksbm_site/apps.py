@@ -28,6 +28,13 @@ class AdminConfig(DjangoAdminConfig):
         # (registry.validators): a date in year 1 or 9999, or a number past 10**12, is told.
         forms.DateField.default_validators = [validators.validate_date_range]
         forms.IntegerField.default_validators = [validators.validate_number_range]
+        # A read-only related record is linked only for a user who may open it (the admin's
+        # own helper links it for anyone).
+        from django.contrib.admin import helpers
+
+        from wksbm_site.admin import reachable_admin_url
+
+        helpers.AdminReadonlyField.get_admin_url = reachable_admin_url
         super().ready()
 
 

@@ -2,7 +2,6 @@
 a person's and a household's pages."""
 
 import datetime
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,7 +36,7 @@ from members.models import AnggotaKeluarga, Keluarga, Warga
 from pmks.models import KasusPMKS
 from registry import access
 from registry.models import Perkumpulan
-from registry.pages import get_editable_or_404, paged, require_editing_role
+from registry.pages import file_download, get_editable_or_404, paged, require_editing_role
 
 RECIPIENT_RELATED = ("program", "program__wilayah", "warga", "keluarga", "perkumpulan", "kasus",
                      "desa", "diputuskan_oleh")
@@ -178,17 +177,17 @@ def penyaluran_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def penyaluran_bukti(request: HttpRequest, pk: int) -> FileResponse:
     """A distribution's proof, as a download, to whoever may see the distribution; 404
-    otherwise (and for a distribution without a file). Media are never served publicly."""
-    record = get_object_or_404(Penyaluran.objects.visible_to(request.user), pk=pk)
-    if not record.berkas_bukti:
-        raise Http404
-    try:
-        handle = record.berkas_bukti.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = record.berkas_bukti.name.rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    otherwise (and for a distribution without a file)."""
+    return file_download(
+        get_object_or_404(Penyaluran.objects.visible_to(request.user), pk=pk).berkas_bukti)
+
+
+@login_required
+def laporan_bukti(request: HttpRequest, pk: int) -> FileResponse:
+    """A stimulus report's evidence, as a download, to whoever may see the report; 404
+    otherwise (and for a report without a file)."""
+    return file_download(
+        get_object_or_404(LaporanStimulan.objects.visible_to(request.user), pk=pk).berkas_bukti)
 
 
 @login_required

@@ -17,7 +17,6 @@ recipients). An item page showing a PMKS case is written to the PMKS access log,
 is; the list, like the PMKS list, is not.
 """
 
-import mimetypes
 from collections import defaultdict
 
 from django.contrib import messages
@@ -38,7 +37,7 @@ from bantuan.models import Penerima
 from pmks.models import KasusPMKS, LogAkses, Tindakan
 from registry import access
 from registry.models import Tingkat, Wilayah
-from registry.pages import paged
+from registry.pages import file_download, paged
 from verifikasi.forms_usulan import LangkahForm, MusdesForm
 from verifikasi.models import (
     JENIS,
@@ -347,17 +346,8 @@ def berita_acara(request: HttpRequest, pk: int, desa: str) -> FileResponse:
     putaran, village = round_and_village(request, pk, desa)
     if not access.can_see_personal_data(request.user):
         raise Http404
-    usulan = get_object_or_404(UsulanDesa.objects.visible_to(request.user),
-                               putaran=putaran, desa=village)
-    if not usulan.berita_acara:
-        raise Http404
-    try:
-        handle = usulan.berita_acara.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = usulan.berita_acara.name.rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    return file_download(get_object_or_404(UsulanDesa.objects.visible_to(request.user),
+                                           putaran=putaran, desa=village).berita_acara)
 
 
 # Items -----------------------------------------------------------------------------------------
