@@ -23,7 +23,12 @@ KODE_PERKUMPULAN_MAX = 40
 CONTROL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
 _DIGITS = re.compile(r"[0-9]+")
 _KODE_WILAYAH_DOTTED = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
-_KODE_PERKUMPULAN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+# Parts joined by "/", each starting with a letter or digit: no empty part ("//", a "/" at the
+# end) and no "." or ".." part, which a browser folds away in the group's address.
+_KODE_PERKUMPULAN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
+# The words a group's addresses add after its code (/perkumpulan/CODE/ubah/): a code's later
+# part of one of them would make the group's own page another page's address.
+KODE_RESERVED_PARTS = {"ubah", "cetak", "anggota", "hubungan", "dana"}
 # Plain (undotted) lengths of each level, for codes typed without dots.
 _PLAIN_SPLITS = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}
 
@@ -259,7 +264,16 @@ def validate_kode_wilayah(value: str) -> None:
 
 
 def validate_kode_perkumpulan(value: str) -> None:
-    """A group code: up to 40 letters, digits, '.', '-', '_' or '/', no spaces."""
+    """A group code: up to 40 letters, digits, '.', '-', '_' or '/', no spaces; its parts
+    between '/' start with a letter or a digit and none after the first is a word of the
+    group's addresses (`KODE_RESERVED_PARTS`)."""
+    reserved = next((part for part in value.split("/")[1:]
+                     if part.lower() in KODE_RESERVED_PARTS), None)
+    if reserved is not None and len(value) <= KODE_PERKUMPULAN_MAX:
+        raise ValidationError(
+            _("Group code “%(value)s” may not have a part “%(part)s” after a “/”: the group's "
+              "page would be the address of another page."),
+            code="kode_perkumpulan_part", params={"value": value, "part": reserved})
     if len(value) > KODE_PERKUMPULAN_MAX or not _KODE_PERKUMPULAN.fullmatch(value):
         raise ValidationError(
             _(

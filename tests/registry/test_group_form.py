@@ -62,6 +62,13 @@ def test_staff_types_a_village_within_their_area(client, staf):
     ({"tahun_berdiri": "abc"}, "tahun_berdiri"),
     ({"rw": "0"}, "rw"),
     ({"jenis": "999999"}, "jenis"),
+    # A code whose address a browser folds ("..", "//", "/" at the end) or that is another
+    # page's address (the group PRB's edit page): the group could never be opened.
+    ({"kode": "a/b/../c"}, "kode"),
+    ({"kode": "CBR//DW"}, "kode"),
+    ({"kode": "CBR/"}, "kode"),
+    ({"kode": "PRB/ubah"}, "kode"),
+    ({"kode": "PRB/Anggota"}, "kode"),
 ])
 def test_bad_input_is_shown_next_to_the_field_and_kept(client, operator, groups, changes,
                                                         field):
