@@ -20,7 +20,9 @@ KODE_PERKUMPULAN_MAX = 40
 
 # The control characters no text of the registry holds, nor can any xlsx (openpyxl's
 # ILLEGAL_CHARACTERS_RE): all below a space but tab, line feed and carriage return.
-CONTROL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
+# And the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069): invisible, they
+# turn the text after them around on every page and export ("U+202E" makes "Siti" read "itiS").
+CONTROL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037\u202a-\u202e\u2066-\u2069]")
 _DIGITS = re.compile(r"[0-9]+")
 _KODE_WILAYAH_DOTTED = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 # Parts joined by "/", each starting with a letter or digit: no empty part ("//", a "/" at the
