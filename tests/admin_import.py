@@ -92,8 +92,12 @@ def export(client, url: str, fmt: str = "CSV"):
 
 
 def csv_rows(response) -> list[list[str]]:
+    """The rows of an exported CSV, which says it is UTF-8 (its charset, and a byte-order mark
+    for Excel)."""
     assert response.status_code == 200, response.content[:500]
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def validation_messages(preview) -> list[str]:
