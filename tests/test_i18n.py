@@ -91,3 +91,20 @@ def test_one_date_format_on_every_page(client, operator, make_perkumpulan):
     client.force_login(operator)
     html = client.get("/perkumpulan/CBR-DW-001/").content.decode()
     assert "1 Mar 2020" in html and "01-03-2020" not in html and "1 Maret 2020" not in html
+
+
+def test_the_admin_s_import_and_export_pages_speak_indonesian(client, staf):
+    """django-import-export has no Indonesian catalogue and Django writes its search icon's text
+    in English: the project's catalogue and templates say them."""
+    import re
+
+    client.force_login(staf)
+    for url in ("/admin/registry/perkumpulan/export/", "/admin/registry/perkumpulan/import/",
+                "/admin/registry/perkumpulan/"):
+        page = client.get(url).content.decode()
+        visible = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+        for english in ("This exporter will", "This importer will", "Select all",
+                        "File to import", 'value="Submit"', 'alt="Search"'):
+            assert english not in visible, (url, english)
+    page = client.get("/admin/registry/perkumpulan/export/").content.decode()
+    assert "Ekspor ini memuat kolom berikut" in page and "Pilih semua" in page
