@@ -57,7 +57,8 @@ def group_links(group: Perkumpulan) -> list[dict]:
     query (the group's page and its printed profile)."""
     links = list(
         Hubungan.objects.filter(Q(perkumpulan=group) | Q(mitra_perkumpulan=group))
-        .select_related("perkumpulan", "mitra_perkumpulan", "mitra_luar").order_by("pk")
+        .select_related("perkumpulan__desa", "mitra_perkumpulan__desa", "mitra_luar")
+        .order_by("pk")
     )
     rows = []
     for link in links:
@@ -69,8 +70,12 @@ def group_links(group: Perkumpulan) -> list[dict]:
 
 
 def hubungan_panel(request: HttpRequest, group: Perkumpulan, form=None) -> dict:
-    """The links the group declared and those declared to it: one query."""
+    """The links the group declared and those declared to it: one query. A partner group is a
+    link only for a user who may open its page (a village's officer does not open the
+    kecamatan's groups it works with: their name and code are shown)."""
     rows = group_links(group)
+    for row in rows:
+        row["linked"] = row["is_group"] and access.reaches(request.user, row["other"].desa)
     can_edit = can_edit_record(request, group)
     if can_edit and form is None:
         form = HubunganForm(group=group, user=request.user)

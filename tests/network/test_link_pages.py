@@ -151,3 +151,21 @@ def test_the_group_page_costs_the_same_queries_with_many_links(client, operator,
     with CaptureQueriesContext(connection) as many:
         client.get("/perkumpulan/CBR-DW-001/")
     assert len(many) == len(few)
+
+
+def test_a_partner_group_the_user_may_not_open_is_named_not_linked(client, operator, staf,
+                                                                    groups, make_perkumpulan):
+    """The kecamatan's group a village's group works with: the village's officer sees its name
+    and code (a link to its page was a 404 for them); the district's staff, who may open it,
+    get the link."""
+    kecamatan = make_perkumpulan("KEC-327701-BKB-001", desa="32.77.01", nama="BKB Kecamatan")
+    Hubungan.objects.create(perkumpulan=groups["dw"], mitra_perkumpulan=kecamatan,
+                            bentuk="KOORDINASI")
+    client.force_login(operator)
+    html = client.get("/perkumpulan/CBR-DW-001/").content.decode()
+    assert "BKB Kecamatan" in html and "KEC-327701-BKB-001" in html
+    assert 'href="/perkumpulan/KEC-327701-BKB-001/"' not in html
+    assert client.get("/perkumpulan/KEC-327701-BKB-001/").status_code == 404
+    client.force_login(staf)
+    html = client.get("/perkumpulan/CBR-DW-001/").content.decode()
+    assert '<a href="/perkumpulan/KEC-327701-BKB-001/">BKB Kecamatan</a>' in html
