@@ -278,6 +278,9 @@ WEB = {
     "bantuan:laporan_add": Row(lambda w, p: r("bantuan:laporan_add", w.stimulan[p].pk),
                                get=None, post="edit_pmks", reach=in_area),
     "bantuan:laporan_list": Row(lambda w, p: r("bantuan:laporan_list")),
+    # A stimulus report's evidence: a group's, no personal data, for every role of the area.
+    "bantuan:laporan_bukti": Row(lambda w, p: r("bantuan:laporan_bukti", w.laporan[p].pk),
+                                 reach=in_area),
     # verifikasi: rounds (opened and changed by Dinas Sosial), their progress for every role
     "verifikasi:putaran_list": Row(lambda w, p: r("verifikasi:putaran_list")),
     "verifikasi:putaran_new": Row(lambda w, p: r("verifikasi:putaran_new"), get="rounds",

@@ -106,8 +106,9 @@ def build(make_perkumpulan, make_warga, importers: dict) -> SimpleNamespace:
             sasaran="PERKUMPULAN", wilayah_id=desa, mulai=datetime.date(2025, 1, 1))
         w.stimulan[key] = Penerima.objects.create(program=stimulus, perkumpulan=group,
                                                   desa_id=desa, mulai=datetime.date(2025, 1, 1))
-        w.laporan[key] = LaporanStimulan.objects.create(
+        w.laporan[key] = LaporanStimulan(
             penerima=w.stimulan[key], tanggal=datetime.date(2025, 6, 1), kegiatan="Pelatihan")
+        w.laporan[key].berkas_bukti.save(f"laporan-{key}.jpg", ContentFile(b"\xff\xd8\xff"))
     # Verification: a round of each city, each village's list submitted with its scanned minutes
     # (an item for each of its group, case and recipients).
     from registry.models import KopSurat, Wilayah
