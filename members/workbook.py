@@ -142,12 +142,14 @@ class People(Stage):
 
         Registered people are compared as plain values, a batch of the file's NIKs at a time:
         building 100,000 model objects (or dicts) to find them unchanged would cost more time
-        and memory than the comparison."""
+        and memory than the comparison. Whether the user sees or may change a registered person
+        is asked only of those the file names otherwise or changes (a re-import of 70,000
+        people: none; asked of all it took 3.5 s on PostgreSQL)."""
         self.ids = {}
         for part in chunks(list(self.values)):
             found = among(Warga.objects, "nik", part).values_list("pk", "nik", *PERSON_FIELDS)
             existing = {registered[1]: registered for registered in found}
-            seen, owned = _reach(imp, [registered[0] for registered in existing.values()])
+            asked = []  # (nik, pk, registered values, changes, named otherwise)
             for nik in part:
                 values = self.values[nik]
                 registered = existing.get(nik)
@@ -156,10 +158,18 @@ class People(Stage):
                     continue
                 pk = self.ids[nik] = registered[0]
                 row = dict(zip(PERSON_FIELDS, registered[2:], strict=True))
-                if pk not in seen and not self._same_name(imp, nik, row["nama"]):
-                    continue
                 changes = {k: v for k, v in values.items()
                            if v not in (None, "") and row[k] != v}
+                nama = self.named[nik][0]
+                otherwise = nama != row["nama"] and (
+                    validators.normalize_label(nama) != validators.normalize_label(row["nama"]))
+                if changes or otherwise:
+                    asked.append((nik, pk, row, changes, otherwise))
+            seen, owned = _reach(imp, [pk for _nik, pk, *_rest in asked])
+            for nik, pk, row, changes, otherwise in asked:
+                if otherwise and pk not in seen:
+                    self._not_the_registered_name(imp, nik)
+                    continue
                 if changes and pk not in owned:
                     imp.warn(self.named[nik][1], "nik", _(
                         "This person is registered in another village: their recorded data was "
@@ -168,16 +178,13 @@ class People(Stage):
                 if changes:
                     self.to_update.append(Warga(pk=pk, nik=nik, **(row | changes)))
 
-    def _same_name(self, imp: Import, nik: str, registered: str) -> bool:
+    def _not_the_registered_name(self, imp: Import, nik: str) -> None:
         """A NIK registered to someone the user does not see is linked only when the file names
         them as registered; the error does not say the registered name."""
         nama, row = self.named[nik]
-        if validators.normalize_label(nama) == validators.normalize_label(registered):
-            return True
         imp.error(row, "nama", _(
             "This name does not match the name registered with this NIK in another village. "
             "Check the NIK and the name."), nama)
-        return False
 
     def write(self, imp: Import) -> None:
         """Write the new and changed people; then `ids` holds every NIK of the file."""

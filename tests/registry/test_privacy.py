@@ -208,6 +208,33 @@ def test_the_import_names_no_stranger_from_a_nik(rows, operator, make_warga):
     assert Keanggotaan.objects.count() == before + 1
 
 
+def test_a_re_import_asks_no_one_s_reach(rows, operator):
+    """Whether the user sees or may change a registered person is asked only of the people the
+    file changes or names otherwise: a re-import of the same file asks it of none (asked of all,
+    it took 3.5 s of a 70,000-person re-import on PostgreSQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def people_rows(n):
+        return [("CBR-DW-001", f"32770141018{n:05d}"[:12] + f"{n + 1:04d}", f"Warga {n}")
+                for n in range(30)]
+
+    assert workbook.run(anggota_workbook(*people_rows(30)), user=operator).ok
+    with CaptureQueriesContext(connection) as captured:
+        again = workbook.run(anggota_workbook(*people_rows(30)), user=operator)
+    assert again.ok and again.counts["anggota"].unchanged == 30
+    reach = [q["sql"] for q in captured if 'FROM "members_warga"' in q["sql"]
+             and "EXISTS" in q["sql"]]
+    assert reach == []
+    # A name typed otherwise is asked of (and linked: the operator sees her).
+    renamed = people_rows(30)
+    renamed[0] = ("CBR-DW-001", renamed[0][1], "WARGA  0 Baru")
+    with CaptureQueriesContext(connection) as captured:
+        changed = workbook.run(anggota_workbook(*renamed), user=operator)
+    assert changed.ok, changed.errors
+    assert any('FROM "members_warga"' in q["sql"] and "EXISTS" in q["sql"] for q in captured)
+
+
 # The PMKS access log -------------------------------------------------------------------------
 def logged(user, tindakan) -> int:
     return LogAkses.objects.filter(pengguna=user, tindakan=tindakan).count()
