@@ -23,7 +23,7 @@ from pmks.models import KasusPMKS, LogAkses, Tindakan
 from registry import access, rekap
 from registry.filters import PerkumpulanFilter
 from registry.models import Perkumpulan
-from registry.pages import BadRequest, area_param, pada_param
+from registry.pages import BadRequest, ChooseArea, area_param, pada_param
 from registry.views.perkumpulan import _stored_count as stored_group_count
 from registry.views.rekap import _params_and_source
 
@@ -144,7 +144,7 @@ class AreaView(APIView):
     def get(self, request):
         try:
             return Response(self.figures(request))
-        except BadRequest as exc:
+        except (BadRequest, ChooseArea) as exc:  # a script is told, not shown the provinces
             raise exceptions.ValidationError({"detail": str(exc)}) from exc
         except Http404 as exc:
             raise exceptions.NotFound() from exc

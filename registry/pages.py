@@ -55,7 +55,7 @@ def area_param(request: HttpRequest) -> Wilayah:
     outside it, BadRequest for a malformed code, ChooseArea for none at all."""
     kode = request.GET.get("wilayah") or (request.user.wilayah_id or "")
     if not kode:
-        raise ChooseArea
+        raise ChooseArea(_("Choose an area: add ?wilayah=CODE, e.g. ?wilayah=32.77."))
     try:
         kode = normalize_kode_wilayah(kode)
     except ValidationError as exc:

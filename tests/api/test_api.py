@@ -162,6 +162,13 @@ def test_a_bad_area_is_told_in_indonesian(w):
     assert network["perkumpulan"] == 2
     resilience = client.get(reverse("api:ketahanan"), {"wilayah": "32.77"}).json()
     assert resilience["wilayah"] == "32.77" and "dimensi" in resilience
+    # An administrator without an area who names none is told in JSON (the web pages list the
+    # provinces to choose from instead).
+    admin = token_client(w.users["admin"])
+    for name in AREA_VIEWS:
+        response = admin.get(reverse(name))
+        assert response.status_code == 400, name
+        assert "?wilayah=" in response.json()["detail"]
 
 
 def test_pages_of_100_and_page_size_up_to_500(w, make_perkumpulan, django_assert_max_num_queries):
