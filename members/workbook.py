@@ -160,7 +160,9 @@ class People(Stage):
                 row = dict(zip(PERSON_FIELDS, registered[2:], strict=True))
                 changes = {k: v for k, v in values.items()
                            if v not in (None, "") and row[k] != v}
-                nama = self.named[nik][0]
+                # A sheet may name a person by NIK alone (a training's participant): no name to
+                # tell otherwise.
+                nama = self.named[nik][0] if nik in self.named else row["nama"]
                 otherwise = nama != row["nama"] and (
                     validators.normalize_label(nama) != validators.normalize_label(row["nama"]))
                 if changes or otherwise:

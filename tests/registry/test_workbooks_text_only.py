@@ -198,6 +198,9 @@ DOWNLOADS = {
     # Not a workbook: the proof of a distribution, as it was uploaded.
     "bantuan:penyaluran_bukti": (lambda w: reverse("bantuan:penyaluran_bukti",
                                                    args=[w.penyaluran["cbr"].pk]), set()),
+    # Nor a stimulus report's evidence (a photo), as it was uploaded.
+    "bantuan:laporan_bukti": (lambda w: reverse("bantuan:laporan_bukti",
+                                                args=[w.laporan["cbr"].pk]), set()),
     # Nor the scanned minutes of a village meeting, as uploaded with the village's list.
     "verifikasi:berita_acara": (lambda w: reverse("verifikasi:berita_acara",
                                                   args=[w.putaran["cbr"].pk, w.place["cbr"]]),
@@ -218,6 +221,9 @@ def test_every_download_holds_the_planted_text_as_text(client, w, name):
     content = fetch(client, url(w))
     if name in ("bantuan:penyaluran_bukti", "verifikasi:berita_acara"):
         assert content == b"%PDF-1.4\n"
+        return
+    if name == "bantuan:laporan_bukti":
+        assert content == b"\xff\xd8\xff"  # the JPEG's first bytes, as uploaded
         return
     if name == "network:jaringan_download":
         # Not a workbook: GraphML and GEXF are XML for Gephi; the names are XML-escaped text.
