@@ -235,12 +235,13 @@ def hubungan_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # The village forum ----------------------------------------------------------------------------
-def _visible_area(request: HttpRequest, kode: str) -> Wilayah:
+def _visible_area(request: HttpRequest, kode: str, villages_only: bool = False) -> Wilayah:
     try:
         kode = normalize_kode_wilayah(kode)
     except Exception:  # noqa: BLE001 - any malformed code is simply not found
         kode = ""
-    return get_object_or_404(Wilayah.objects.visible_to(request.user), pk=kode)
+    areas = Wilayah.objects.visible_to(request.user)
+    return get_object_or_404(areas.desa() if villages_only else areas, pk=kode)
 
 
 def _village(request: HttpRequest) -> Wilayah | None:
@@ -248,8 +249,7 @@ def _village(request: HttpRequest) -> Wilayah | None:
     village), else the officer's own; None where there is none to show (`_areas_to_choose`)."""
     kode = request.GET.get("desa") or request.POST.get("desa")
     if kode:
-        return get_object_or_404(Wilayah.objects.visible_to(request.user).desa(),
-                                 pk=_visible_area(request, kode).pk)
+        return _visible_area(request, kode, villages_only=True)
     area = request.GET.get("wilayah")
     if area:
         area = _visible_area(request, area)

@@ -28,11 +28,13 @@ class BadRequest(Exception):
     """A request the page cannot answer: its message is shown with a 400."""
 
 
-def file_download(stored) -> FileResponse:
-    """A stored upload (an aid proof, a report's evidence, a meeting's minutes) as a download,
-    for a view that has checked the user may see its record; 404 when there is none, or when
+def file_download(user, record, field: str) -> FileResponse:
+    """The upload in `record`'s `field` (an aid proof, a report's evidence, a meeting's minutes)
+    as a download, for a view that has checked `user` may see the record; 404 when the field is
+    personal data the user may not read (`access.hidden_fields`), when there is no file, or when
     its file is gone from the disk. Media are never served publicly."""
-    if not stored:
+    stored = getattr(record, field)
+    if not stored or field in access.hidden_fields(user, type(record)):
         raise Http404
     try:
         handle = stored.open("rb")

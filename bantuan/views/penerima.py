@@ -179,7 +179,8 @@ def penyaluran_bukti(request: HttpRequest, pk: int) -> FileResponse:
     """A distribution's proof, as a download, to whoever may see the distribution; 404
     otherwise (and for a distribution without a file)."""
     return file_download(
-        get_object_or_404(Penyaluran.objects.visible_to(request.user), pk=pk).berkas_bukti)
+        request.user, get_object_or_404(Penyaluran.objects.visible_to(request.user), pk=pk),
+        "berkas_bukti")
 
 
 @login_required
@@ -187,7 +188,8 @@ def laporan_bukti(request: HttpRequest, pk: int) -> FileResponse:
     """A stimulus report's evidence, as a download, to whoever may see the report; 404
     otherwise (and for a report without a file)."""
     return file_download(
-        get_object_or_404(LaporanStimulan.objects.visible_to(request.user), pk=pk).berkas_bukti)
+        request.user, get_object_or_404(LaporanStimulan.objects.visible_to(request.user), pk=pk),
+        "berkas_bukti")
 
 
 @login_required

@@ -156,8 +156,8 @@ def usulan_page(request: HttpRequest, putaran: Putaran, desa: Wilayah, usulan: U
         "propose": access.may_propose(user, desa),
         "verify": access.may_verify(user, desa),
         "approve": access.may_approve(user, desa),
-        # The minutes name who attended: for the roles that see personal data.
-        "download": access.can_see_personal_data(user),
+        # The minutes name who attended: personal data (UsulanDesa.personal_fields).
+        "download": "berita_acara" not in access.hidden_fields(user, UsulanDesa),
     }
     return render(request, "verifikasi/usulan_detail.html", {
         "putaran": putaran, "desa": desa, "usulan": usulan, "sees_items": sees_items,
@@ -344,10 +344,9 @@ def berita_acara(request: HttpRequest, pk: int, desa: str) -> FileResponse:
     """The scanned minutes of the village meeting, to whoever may see the list and personal
     data (the minutes name who attended); 404 otherwise, and for a list without a scan."""
     putaran, village = round_and_village(request, pk, desa)
-    if not access.can_see_personal_data(request.user):
-        raise Http404
-    return file_download(get_object_or_404(UsulanDesa.objects.visible_to(request.user),
-                                           putaran=putaran, desa=village).berita_acara)
+    return file_download(request.user, get_object_or_404(
+        UsulanDesa.objects.visible_to(request.user), putaran=putaran, desa=village),
+        "berita_acara")
 
 
 # Items -----------------------------------------------------------------------------------------
