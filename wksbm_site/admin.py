@@ -16,7 +16,8 @@ import datetime
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.contrib.admin.views import autocomplete as views_autocomplete
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext
@@ -124,6 +125,15 @@ class SafeLookups(AdminFormfields):
         return runnable(self.model, lookup, value) and (
             declared(self, lookup, request) or popup_lookup(self.model, lookup, value))
 
+    def to_field_allowed(self, request, to_field):
+        """`?_to_field=` names a column of this model, never a relation to it: Django asked a
+        reverse relation (`?_to_field=keanggotaan`) for its primary_key, and failed (a 500)."""
+        try:
+            field = self.model._meta.get_field(to_field)
+        except FieldDoesNotExist:
+            return False
+        return field.concrete and super().to_field_allowed(request, to_field)
+
 
 # The request whose admin page is being rendered: Django links a read-only field's related
 # record (`AdminReadonlyField.get_admin_url`) without asking whether the user may open it.
@@ -172,6 +182,18 @@ def reachable_admin_url(field, remote_field, remote_obj) -> str:
 _django_admin_url = helpers.AdminReadonlyField.get_admin_url
 
 
+class AutocompleteJsonView(views_autocomplete.AutocompleteJsonView):
+    """Django's autocomplete, for a field that holds a foreign key or a many-to-many only: a
+    reverse relation (`field_name=keanggotaan`) has no choices to limit, and failed (a 500);
+    now it is refused like any field the admin does not know (403)."""
+
+    def process_request(self, request):
+        term, model_admin, source_field, to_field_name = super().process_request(request)
+        if not (source_field.concrete and source_field.is_relation):
+            raise PermissionDenied
+        return term, model_admin, source_field, to_field_name
+
+
 class AdminSite(admin.AdminSite):
     """Django's admin site; every model admin registered on it gets SafeLookups and SitePages.
     Its login form says a wrong password in the site's own words (wksbm_site.accounts)."""
@@ -180,6 +202,9 @@ class AdminSite(admin.AdminSite):
     # The models' sidebar took 300 of an office PC's 1280 px and pushed a group's member and
     # link rows off the page; the index and the breadcrumbs lead to every model.
     enable_nav_sidebar = False
+
+    def autocomplete_view(self, request):
+        return AutocompleteJsonView.as_view(admin_site=self)(request)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
