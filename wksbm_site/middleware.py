@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 
@@ -61,6 +62,37 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class PageMethodsMiddleware:
+    """The site's pages answer GET, HEAD and POST; any other method (PUT, DELETE, PATCH,
+    OPTIONS, TRACE) gets 405 naming those three. A page's view tests `request.method == "POST"`
+    and otherwise shows itself, so a PUT came back as the page (200), as if it had been heard.
+    A GET of a POST-only address gets the site's 405 page (templates/405.html). The API (DRF)
+    answers methods on its own, in JSON."""
+
+    ALLOWED = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        api = request.path.startswith("/api/")
+        if request.method not in self.ALLOWED and not api:
+            return HttpResponseNotAllowed(
+                self.ALLOWED, _("This page answers only GET, HEAD and POST."),
+                content_type="text/plain; charset=utf-8")
+        response = self.get_response(request)
+        if response.status_code == 405 and request.method == "GET" and not api:
+            # A form's POST-only address opened (a reload, a bookmark): the site's page saying
+            # so, with the way back, not the browser's blank "HTTP ERROR 405".
+            back = request.META.get("HTTP_REFERER", "")
+            page = render(request, "405.html", {
+                "back": back if url_has_allowed_host_and_scheme(
+                    back, {request.get_host()}, request.is_secure()) else ""}, status=405)
+            page["Allow"] = response["Allow"]
+            return page
+        return response
+
+
 class RejectNulMiddleware:
     """No address holds a NUL character (`%00`): PostgreSQL refuses it in any text it is given,
     so a group code or an admin filter carrying one would fail with a 500 deep in a query.
@@ -102,8 +134,9 @@ class RecountAfterWritesMiddleware:
 
 
 class ChooseAreaMiddleware:
-    """A page of an area opened without one by a user who has none (registry.pages.ChooseArea):
-    the provinces, each a link to the same page of that province, the rest of the address kept."""
+    """A page of an area opened without one by a user who has none, or a page of a village
+    opened for a larger area (registry.pages.ChooseArea): the areas one level below (else the
+    provinces), each a link to the same page of that area, the rest of the address kept."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -119,9 +152,12 @@ class ChooseAreaMiddleware:
             return None
         query = request.GET.copy()
         query.pop("wilayah", None)
+        query.pop("desa", None)
+        within = exception.within
+        below = Wilayah.objects.visible_to(request.user).filter(
+            **({"induk": within} if within is not None else {"tingkat": Tingkat.PROVINSI}))
         choices = []
-        for area in Wilayah.objects.visible_to(request.user).filter(
-                tingkat=Tingkat.PROVINSI).order_by("kode"):
+        for area in below.order_by("kode"):
             query["wilayah"] = area.kode
             choices.append((area, f"{request.path}?{query.urlencode()}"))
-        return render(request, "pilih_wilayah.html", {"choices": choices})
+        return render(request, "pilih_wilayah.html", {"choices": choices, "within": within})

@@ -177,6 +177,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages take GET, HEAD and POST only: any other method is a 405, never the page.
+    "wksbm_site.middleware.PageMethodsMiddleware",
     "wksbm_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
