@@ -23,6 +23,11 @@ KODE_PERKUMPULAN_MAX = 40
 # And the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069): invisible, they
 # turn the text after them around on every page and export ("U+202E" makes "Siti" read "itiS").
 CONTROL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037\u202a-\u202e\u2066-\u2069]")
+# Characters that take no room on a page and that Python's str.strip() keeps (no whitespace to
+# it): zero-width space, non-joiner and joiner, word joiner, the byte-order mark. Inside a text
+# they have their uses (the joiners in some scripts); at its ends, or alone, they only make a
+# name that shows as nothing (`strip_text`).
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _DIGITS = re.compile(r"[0-9]+")
 _KODE_WILAYAH_DOTTED = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 # Parts joined by "/", each starting with a letter or digit: no empty part ("//", a "/" at the
@@ -134,6 +139,15 @@ def validate_no_control_characters(value, nul: bool = True) -> None:
                 code="control_character",
                 params={"code": f"U+{ord(found.group()):04X}"},
             )
+
+
+def strip_text(value: str) -> str:
+    """`value` without the spaces and invisible characters (INVISIBLE) at its ends: a name of
+    zero-width spaces is blank, as one of spaces is, in every form and importer."""
+    value = value.strip()
+    while value and (value[0] in INVISIBLE or value[-1] in INVISIBLE):
+        value = value.strip(INVISIBLE).strip()
+    return value
 
 
 def validate_nik(value: str) -> None:

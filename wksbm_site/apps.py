@@ -10,10 +10,10 @@ class AdminConfig(DjangoAdminConfig):
 
     Its ready() runs first of all (the first of INSTALLED_APPS) and imports every app's admin,
     and with it the apps' forms: before it, every form's text field — the registry's pages, the
-    admin, the filters — is made to refuse control characters, as the importers do (one rule:
-    registry.validators); every date field one outside 1900–2100, every number field one past
-    10**12. Django's text fields that check a format of their own (e-mail, URL, slug) keep
-    theirs."""
+    admin, the filters — is made to refuse control characters and to strip invisible ones at its
+    ends, as the importers do (one rule: registry.validators); every date field one outside
+    1900–2100, every number field one past 10**12. Django's text fields that check a format of
+    their own (e-mail, URL, slug) keep theirs."""
 
     default_site = "wksbm_site.admin.AdminSite"
 
@@ -24,6 +24,15 @@ class AdminConfig(DjangoAdminConfig):
 
         forms.CharField.default_validators = [
             functools.partial(validators.validate_no_control_characters, nul=False)]
+        # A text of zero-width spaces is blank, as one of spaces is (validators.strip_text).
+        to_python = forms.CharField.to_python
+
+        def strip_invisible(field, value):
+            value = to_python(field, value)
+            return validators.strip_text(value) if field.strip and isinstance(value, str) \
+                else value
+
+        forms.CharField.to_python = strip_invisible
         # Every form's date is of the registry's era and every number at most a village fund's
         # (registry.validators): a date in year 1 or 9999, or a number past 10**12, is told.
         forms.DateField.default_validators = [validators.validate_date_range]
