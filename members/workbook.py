@@ -32,10 +32,11 @@ from registry.workbook.cells import (
     choice_lookup,
     is_blank,
     matcher,
+    name_of,
     shown,
+    text_of,
     to_date,
     to_kode_perkumpulan,
-    to_name,
     to_nik,
     to_rw_rt,
     to_text,
@@ -46,6 +47,8 @@ from registry.workbook.perkumpulan import known_groups
 from registry.workbook.writer import among, chunks, insert_rows, inserted_ids, same
 
 PERSON_FIELDS = ["nama", "jenis_kelamin", "tanggal_lahir", "pendidikan"]
+PERSON_NAME = name_of(Warga, "nama")
+HOUSEHOLD_ADDRESS = text_of(Keluarga, "alamat")
 
 SEX = matcher(
     choice_lookup(JenisKelamin, {"L": ["Laki-laki", "Laki laki", "Pria"], "P": ["Wanita"]}),
@@ -327,9 +330,9 @@ class KeluargaSheet(SheetHandler):
             "desa": desa,
             "rw": imp.cell(row, "rw", to_rw_rt),
             "rt": imp.cell(row, "rt", to_rw_rt),
-            "alamat": imp.cell(row, "alamat", to_text) or "",
+            "alamat": imp.cell(row, "alamat", HOUSEHOLD_ADDRESS) or "",
             "nik": imp.cell(row, "nik_kepala", to_nik),
-            "nama": imp.cell(row, "nama_kepala", to_name),
+            "nama": imp.cell(row, "nama_kepala", PERSON_NAME),
         }
         if no_kk is None or desa is None:
             return None
@@ -469,7 +472,7 @@ class AnggotaSheet(SheetHandler):
             return self.parse_household(row, imp, kode, no_kk)
         nik = imp.cell(row, "nik", to_nik, required=True)
         person = {
-            "nama": imp.cell(row, "nama", to_name, required=True),
+            "nama": imp.cell(row, "nama", PERSON_NAME, required=True),
             "jenis_kelamin": imp.cell(row, "jenis_kelamin", SEX) or "",
             "tanggal_lahir": imp.cell(row, "tanggal_lahir", to_date),
             "pendidikan": imp.cell(row, "pendidikan", EDUCATION) or "",

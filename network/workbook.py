@@ -18,16 +18,20 @@ from registry.workbook.cells import (
     choice_labels,
     choice_lookup,
     matcher,
+    name_of,
+    text_of,
     to_int,
     to_kode_perkumpulan,
-    to_name,
     to_past_date,
-    to_text,
 )
 from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler
 from registry.workbook.perkumpulan import JENIS_DANA, known_groups
 from registry.workbook.writer import chunks, insert_rows
 
+# Texts no longer than their records hold (told at their cell, never cut).
+PARTNER_NAME = name_of(Mitra, "nama")
+LINK_NOTE = text_of(Hubungan, "keterangan")
+FUND_NOTE = text_of(DanaPerkumpulan, "keterangan")
 PARTNER_TYPE = matcher(
     choice_lookup(
         JenisMitra,
@@ -84,10 +88,10 @@ class JaringanSheet(SheetHandler):
         item = {
             "row": row,
             "kode": imp.cell(row, "kode_perkumpulan", to_kode_perkumpulan, required=True),
-            "mitra": imp.cell(row, "mitra", to_name, required=True),
+            "mitra": imp.cell(row, "mitra", PARTNER_NAME, required=True),
             "jenis_mitra": imp.cell(row, "jenis_mitra", PARTNER_TYPE),
             "bentuk": imp.cell(row, "bentuk_hubungan", FORM) or "",
-            "keterangan": (imp.cell(row, "keterangan", to_text) or "")[:300],
+            "keterangan": imp.cell(row, "keterangan", LINK_NOTE) or "",
         }
         if item["kode"] is None or item["mitra"] is None:
             return None
@@ -311,7 +315,7 @@ class DanaSheet(SheetHandler):
             "tanggal": imp.cell(row, "tanggal", to_past_date, required=True),
             "terkumpul": imp.cell(row, "terkumpul", to_int) or 0,
             "dipakai": imp.cell(row, "dipakai", to_int) or 0,
-            "keterangan": (imp.cell(row, "keterangan", to_text) or "")[:300],
+            "keterangan": imp.cell(row, "keterangan", FUND_NOTE) or "",
         }
         # A row with a bad cell is told once, not checked further.
         return item if imp.errors.total == errors else None

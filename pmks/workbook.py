@@ -24,8 +24,8 @@ from registry.workbook.cells import (
     choice_labels,
     choice_lookup,
     matcher,
+    name_of,
     to_kode_perkumpulan,
-    to_name,
     to_nik,
     to_past_date,
     to_rw_rt,
@@ -129,7 +129,7 @@ class PmksSheet(SheetHandler):
         item = {
             "row": row,
             "nik": nik,
-            "nama": imp.cell(row, "nama", to_name, required=True),
+            "nama": imp.cell(row, "nama", name_of(KasusPMKS, "nama"), required=True),
             "desa": imp.desa(row, "kode_wilayah"),
             "kategori": imp.cell(row, "kategori", self.category(imp), required=True),
             "rw": imp.cell(row, "rw", to_rw_rt),

@@ -22,10 +22,10 @@ from registry.workbook.cells import (
     choice_labels,
     choice_lookup,
     matcher,
+    name_of,
     text_of,
     to_bool,
     to_date,
-    to_name,
     to_nik,
 )
 from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler
@@ -139,7 +139,7 @@ class PsksSheet(SheetHandler):
         item = {
             "row": row,
             "nik": imp.cell(row, "nik", to_nik, required=True),
-            "nama": imp.cell(row, "nama", to_name),
+            "nama": imp.cell(row, "nama", name_of(Warga, "nama")),
             "peran": imp.cell(row, "peran", PERAN, required=True),
             "wilayah": imp.desa(row, "kode_wilayah", any_level=True),
             "mulai": imp.cell(row, "mulai", to_date),
@@ -377,7 +377,7 @@ class PelatihanSheet(SheetHandler):
             "wilayah": imp.desa(row, "kode_wilayah", any_level=True),
             "keterangan": imp.cell(row, "keterangan", text_of(Pelatihan, "keterangan")),
             "nik": imp.cell(row, "nik_peserta", to_nik),
-            "nama": imp.cell(row, "nama_peserta", to_name),
+            "nama": imp.cell(row, "nama_peserta", name_of(Warga, "nama")),
         }
         if imp.errors.total != errors:
             return None

@@ -32,6 +32,19 @@ class LongText(str):
         return text
 
 
+class SpreadsheetError:
+    """A cell that holds a spreadsheet's error (#N/A, #VALUE!, #DIV/0!…) instead of a value: an
+    .xlsx stores it with its code (t="e"). It is no text: a name of "#N/A" is no name."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.code
+
+
 _INT_TEXT = re.compile(r"^-?\d+(\.0+)?$")
 _DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d")
 
@@ -56,7 +69,7 @@ def to_text(value: Any) -> str:
     if value.__class__ is str:  # most cells: the rest as str(value).strip() below
         if validators.CONTROL_CHARACTERS.search(value) is not None:
             validators.validate_no_control_characters(value)
-        return value.strip()
+        return value.strip() if value.isascii() else validators.strip_text(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -68,7 +81,7 @@ def to_text(value: Any) -> str:
         return value.date().isoformat()
     text = str(value)
     validators.validate_no_control_characters(text)
-    return text.strip()
+    return validators.strip_text(text)
 
 
 def text_of(model, field: str) -> Callable[[Any], str]:
@@ -314,11 +327,19 @@ def multi(convert: Callable[[Any], Any]) -> Callable[[Any], list]:
     return convert_all
 
 
-def to_name(value: Any) -> str:
+def to_name(value: Any, most: int = 200) -> str:
     text = " ".join(to_text(value).split())
-    if len(text) > 200:
-        raise ValidationError(_("The name is longer than 200 characters."), code="too_long")
+    if len(text) > most:
+        raise ValidationError(_("The name is longer than %(max)d characters.") % {"max": most},
+                              code="too_long")
     return text
+
+
+def name_of(model, field: str) -> Callable[[Any], str]:
+    """A converter of a name (its spaces folded) no longer than the model's field holds: a
+    longer one is told at its cell, never cut, nor refused by the database at the write."""
+    most = model._meta.get_field(field).max_length
+    return functools.partial(to_name, most=most)
 
 
 @_repeated
@@ -331,7 +352,7 @@ def to_kode_perkumpulan(value: Any) -> str:
 # Helpers -----------------------------------------------------------------------------------
 def is_blank(value: Any) -> bool:
     """Whether a cell holds nothing (None, or only spaces)."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not validators.strip_text(value))
 
 
 def shown(value: Any) -> str:

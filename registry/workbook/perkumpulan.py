@@ -21,10 +21,10 @@ from registry.workbook.cells import (
     choice_lookup,
     matcher,
     multi,
+    name_of,
     to_bool,
     to_int,
     to_kode_perkumpulan,
-    to_name,
     to_rw_rt,
     to_text,
     to_year,
@@ -32,6 +32,9 @@ from registry.workbook.cells import (
 from registry.workbook.frame import Column, Counts, Import, Row, SheetHandler
 from registry.workbook.writer import chunks, insert_rows, inserted_ids, same
 
+# Names no longer than their records hold: a group's, and a new activity added to its list.
+GROUP_NAME = name_of(Perkumpulan, "nama")
+LIST_NAME = name_of(Pilihan, "nama")
 # Multi-valued columns and the list each draws from.
 MULTI_COLUMNS = {
     "syarat_keanggotaan": Daftar.SYARAT,
@@ -137,7 +140,7 @@ class _Converters(dict):
                 # An open list: a new activity is added to it (as its name).
                 made[column] = multi(
                     lambda v, lookup=lookup: lookup.get(
-                        validators.normalize_label(to_text(v)), to_name(v)
+                        validators.normalize_label(to_text(v)), LIST_NAME(v)
                     )
                 )
             else:
@@ -176,7 +179,7 @@ class PerkumpulanSheet(SheetHandler):
         kode = imp.cell(row, "kode_perkumpulan", to_kode_perkumpulan, required=True)
         desa = imp.desa(row, "kode_wilayah", any_level=True)
         values = {
-            "nama": imp.cell(row, "nama", to_name, required=True),
+            "nama": imp.cell(row, "nama", GROUP_NAME, required=True),
             "jenis": imp.cell(row, "jenis", convert["jenis"], required=True),
             "rw": imp.cell(row, "rw", to_rw_rt),
             "rt": imp.cell(row, "rt", to_rw_rt),

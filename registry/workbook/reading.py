@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from registry import validators
 from registry.sheets import FORMULA_START
-from registry.workbook.cells import SHOWN_CHARS, LongText, is_blank, shorten
+from registry.validators import INVISIBLE, strip_text
+from registry.workbook.cells import SHOWN_CHARS, LongText, SpreadsheetError, is_blank, shorten
 
 if TYPE_CHECKING:
     from registry.workbook.frame import Import, SheetHandler
@@ -229,7 +230,14 @@ def read_rows(worksheet, handler: "SheetHandler", imp: "Import") -> Iterator[Row
                 filled = True
                 name = names.get(column)
                 if name is not None:
-                    text += len(value) if value.isascii() else 4 * len(value)
+                    if value.isascii():
+                        text += len(value)
+                    else:
+                        text += 4 * len(value)
+                        if stripped[0] in INVISIBLE or stripped[-1] in INVISIBLE:
+                            stripped = strip_text(stripped)
+                            if not stripped:  # a cell of zero-width spaces: as good as empty
+                                continue
                     if stripped[0] == "'" and len(stripped) > 1 and stripped[1] in FORMULA_START:
                         stripped = stripped[1:]
                     record[name] = intern(stripped) if len(stripped) <= SHARED_CHARS else stripped
@@ -238,6 +246,10 @@ def read_rows(worksheet, handler: "SheetHandler", imp: "Import") -> Iterator[Row
                 if _too_long(value):
                     long.append((column, value))
                     continue
+            elif value.__class__ is SpreadsheetError:
+                if column in names:  # a column no one reads may hold what it likes
+                    long.append((column, value))
+                continue
                 if is_blank(value):
                     continue
                 size = _text_bytes(value)
@@ -250,7 +262,10 @@ def read_rows(worksheet, handler: "SheetHandler", imp: "Import") -> Iterator[Row
                 record[name] = value
                 text += size
         for column, value in long:
-            imp.errors.append(_oversized(sheet, number, names.get(column, _letter(column)), value))
+            imp.errors.append(
+                _spreadsheet_error(sheet, number, names[column], value)
+                if value.__class__ is SpreadsheetError
+                else _oversized(sheet, number, names.get(column, _letter(column)), value))
         if long:
             last_filled = number
             continue
@@ -277,7 +292,8 @@ def read_rows(worksheet, handler: "SheetHandler", imp: "Import") -> Iterator[Row
 def _header(sheet: str, handler: "SheetHandler", header: dict[int, Any], imp: "Import"
             ) -> dict[int, str]:
     """Column numbers of the header's known columns; warnings for the unknown ones, an error for
-    a header cell too long to be a column's name."""
+    a header cell too long to be a column's name, and for a column given twice (under one name
+    or two of its spellings: which one holds the values?)."""
     spellings = {}
     for column in handler.columns:
         for spelling in (column.name, *column.aliases):
@@ -291,7 +307,15 @@ def _header(sheet: str, handler: "SheetHandler", header: dict[int, Any], imp: "I
             continue
         key = validators.normalize_label(str(cell)).replace(" ", "_")
         if key in spellings:
-            names[index] = spellings[key]
+            name = spellings[key]
+            first = next((i for i, known in names.items() if known == name), None)
+            if first is None:
+                names[index] = name
+                continue
+            imp.errors.append(CellError(
+                sheet, 1, name, shorten(str(cell).strip(), SHOWN_CHARS),
+                _("Column %(name)s is given twice (columns %(first)s and %(second)s): keep one.")
+                % {"name": name, "first": _letter(first), "second": _letter(index)}))
         else:
             shown = shorten(str(cell).strip(), SHOWN_CHARS)
             imp.warnings.append(CellError(sheet, 1, shown, shown, _("Unknown column, ignored.")))
@@ -309,6 +333,13 @@ def _oversized(sheet: str, row: int, column: str, value: Any) -> CellError:
         _("The cell is longer than %(limit)s characters; shorten it (a survey cell holds a name, "
           "an address or a note).") % {"limit": f"{MAX_CELL_CHARS:,}"},
     )
+
+
+def _spreadsheet_error(sheet: str, row: int, column: str, value: SpreadsheetError) -> CellError:
+    return CellError(
+        sheet, row, column, value.code,
+        _("The cell holds the spreadsheet's error %(code)s, not a value: type the value in (or "
+          "leave the cell empty).") % {"code": value.code})
 
 
 def _unread(sheet: str, place, column: str) -> CellError:
@@ -368,7 +399,7 @@ def _safe_rows(worksheet) -> Iterator[tuple[int, list[tuple[int, Any]]]]:
 def _clean(value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    value = value.strip()
+    value = strip_text(value)
     # Our exports put an apostrophe before text that a spreadsheet would run as a formula.
     if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
         value = value[1:]

@@ -64,6 +64,7 @@ from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, SHARED_STRINGS,
 from openpyxl.xml.functions import iterparse
 
 from registry.workbook import cells, reading
+from registry.workbook.cells import SpreadsheetError
 
 # Shared strings ---------------------------------------------------------------------------------
 _PIECE = 64 * 1024
@@ -145,7 +146,7 @@ def read_shared_strings(source) -> list[str]:
 
 
 def _finish(parts: list[str], length: int, limit: int) -> str:
-    text = "".join(parts).replace("x005F_", "")  # as openpyxl reads an escaped underscore
+    text = "".join(parts)  # its _xHHHH_ escapes are read with the cell (`unescape`)
     if length > limit + 1 or len(text) > limit:
         return cells.LongText(text[: cells.SHOWN_CHARS], length)
     return text
@@ -534,6 +535,24 @@ def _shown(data: bytes, at: int) -> str:
     return text[: cells.SHOWN_CHARS]
 
 
+# How an .xlsx writes a character XML cannot hold in a text (a carriage return, a control
+# character) and an underscore before such a text: _x000D_, _x005F_ (Excel, ECMA-376 22.9.2.19).
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _escaped(match: re.Match) -> str:
+    code = int(match.group(1), 16)
+    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)  # no half characters
+
+
+def unescape(text: str) -> str:
+    """A cell's text as Excel, LibreOffice and calamine read it: "_x000D_" a carriage return,
+    "_x005F_x000D_" the seven characters "_x000D_". openpyxl leaves the escapes as they are, so
+    an address written with a line break in Excel came in with "_x000D_" in it, and a control
+    character written as "_x000B_" passed the check that refuses it in .xls and .ods."""
+    return _ESCAPED.sub(_escaped, text) if "_x" in text else text
+
+
 def _title(title: str) -> str:
     return cells.shorten(str(title), 100)
 
@@ -613,9 +632,16 @@ class SurveyReader(ExcelReader):
                 self.shared_strings = read_shared_strings(source)
 
     def read_worksheets(self):
+        """The workbook's sheets; a sheet it lists whose part is missing makes the file damaged
+        (openpyxl skips it: its rows would be left out of the import without a word)."""
         for sheet, rel in self.parser.find_sheets():
-            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+            if "chartsheet" in rel.Type:
                 continue
+            if rel.target not in self.valid_files:
+                raise reading.WorkbookError(
+                    _("The workbook is damaged: its sheet %(sheet)s has no content (the part "
+                      "%(part)s is missing). Save it again from the spreadsheet program.")
+                    % {"sheet": _title(sheet.name), "part": rel.target[:100]})
             self._utf8(rel.target)
             worksheet = Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
             worksheet.sheet_state = sheet.state
@@ -674,7 +700,15 @@ class Sheet(ReadOnlyWorksheet):
                         _("Sheet %(sheet)s cannot be read: the file is damaged or not a plain "
                           "workbook.") % {"sheet": _title(self.title)}
                     ) from exc
-                yield number, [(cell["column"], cell["value"]) for cell in cells]
+                yield number, [(cell["column"], _value(cell)) for cell in cells]
+
+
+def _value(cell: dict):
+    """A cell's value from openpyxl's parser: an error cell as such, a text unescaped."""
+    value = cell["value"]
+    if cell["data_type"] == "e":
+        return SpreadsheetError(value)
+    return unescape(value) if value.__class__ is str else value
 
 
 class _WithoutEmpty:
