@@ -338,7 +338,14 @@ class ShowsRefusals:
         return form
 
     def add_data_read_fail_error_to_form(self, form, e):
+        """Why, in the site's words: the library names the Python exception
+        ('UnicodeDecodeError' encountered…)."""
         if isinstance(e, workbook.WorkbookError):
-            form.add_error("import_file", str(e))
+            message = str(e)
+        elif isinstance(e, UnicodeDecodeError):
+            message = _("The file is not text in UTF-8: save it again as “CSV UTF-8 (comma "
+                        "delimited)” and upload it.")
         else:
-            super().add_data_read_fail_error_to_form(form, e)
+            message = _("The file could not be read in the format chosen: check that the "
+                        "format matches the file.")
+        form.add_error("import_file", message)

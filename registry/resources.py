@@ -31,7 +31,7 @@ from django.utils.encoding import force_str
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import resources, widgets
+from import_export import exceptions, resources, widgets
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 
@@ -452,6 +452,17 @@ class ScopedResource(resources.ModelResource):
             if hasattr(field.widget, "prime") and field.column_name in headers:
                 field.widget.prime(dataset[field.column_name])
 
+    def _check_import_id_fields(self, headers):
+        """The library's check that the file has the key columns, told in the site's words
+        (its own message is formatted before it is translated, so it stayed in English)."""
+        missing = [self.fields[name].column_name for name in self.get_import_id_fields()
+                   if name in self.fields and self.fields[name].column_name not in (headers or ())]
+        if missing:
+            raise exceptions.FieldError(
+                _("The file has no column %(columns)s, which says which record each row is: "
+                  "add it, with this name, to the first row.") % {"columns": ", ".join(missing)})
+        super()._check_import_id_fields(headers)
+
     def may_import(self) -> bool:
         sensitive = getattr(self._meta.model, "scope_sensitive", False)
         return access.can_edit(self.user) and not (sensitive and not access.can_see_pmks(self.user))
@@ -470,7 +481,7 @@ class ScopedResource(resources.ModelResource):
                     self.get_import_id_fields()[0]: _(
                         "%(key)s appears more than once in the file (first on line %(line)s); "
                         "each row must have its own key."
-                    ) % {"key": key, "line": first}
+                    ) % {"key": key, "line": first + 1}  # the sheet's row: its header is row 1
                 })
 
     def get_or_init_instance(self, instance_loader, row):
