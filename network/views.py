@@ -40,6 +40,7 @@ from registry.forms import ConfirmForm
 from registry.models import JenisPerkumpulan, Perkumpulan, Tingkat, Wilayah
 from registry.pages import (
     BadRequest,
+    ChooseArea,
     area_param,
     can_edit_record,
     get_editable_or_404,
@@ -259,16 +260,6 @@ def _village(request: HttpRequest) -> Wilayah | None:
     return None
 
 
-def _areas_to_choose(request: HttpRequest) -> tuple[Wilayah | None, list[Wilayah]]:
-    """Where a user above a village picks one: the areas one level below `?wilayah=` (else the
-    user's own area, else the provinces), in code order."""
-    area = request.GET.get("wilayah")
-    area = _visible_area(request, area) if area else request.user.wilayah
-    below = Wilayah.objects.filter(induk=area) if area else Wilayah.objects.filter(
-        tingkat=Tingkat.PROVINSI)
-    return area, list(below.order_by("kode"))
-
-
 MEETINGS_SHOWN = 20
 # The forum's records added from its page: the POST's "aksi", the form, the model.
 FORUM_RECORDS = [("pertemuan", PertemuanForm, PertemuanForum),
@@ -324,8 +315,8 @@ def forum(request: HttpRequest) -> HttpResponse:
             return render(request, "network/forum.html", {
                 "error": _("Choose a village: add ?desa=CODE, e.g. ?desa=32.77.01.1002."),
             }, status=400)
-        area, choices = _areas_to_choose(request)
-        return render(request, "network/forum.html", {"area": area, "choices": choices})
+        area = request.GET.get("wilayah")
+        raise ChooseArea(within=_visible_area(request, area) if area else request.user.wilayah)
     can_edit = access.may_write_area(request.user, desa)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied

@@ -47,9 +47,15 @@ def file_download(user, record, field: str) -> FileResponse:
 
 class ChooseArea(Exception):  # noqa: N818 - a request's answer, not a fault
     """A page of an area asked for none, and the user has none of their own (a national
-    administrator): the page answers with the provinces to choose from, each a link to the same
-    page of that area (wksbm_site.middleware.ChooseAreaMiddleware) — not a 400 on a menu's
-    link."""
+    administrator), or a page of one village opened for a larger area (`within`: a district's
+    clerk opening the forum or the Pokja from the menu): the page answers with the areas one
+    level below (the provinces, without `within`) to choose from, each a link to the same page
+    of that area, down to the village (wksbm_site.middleware.ChooseAreaMiddleware) — not a 400
+    on a menu's link."""
+
+    def __init__(self, message: str = "", within: Wilayah | None = None):
+        super().__init__(message)  # what the API says instead (api.views)
+        self.within = within
 
 
 def area_param(request: HttpRequest) -> Wilayah:

@@ -18,13 +18,16 @@ from ketahanan.models import AnggotaPokja, PokjaTansosmas
 from network.views import end_term
 from registry import access
 from registry.models import Tingkat, Wilayah
-from registry.pages import BadRequest, area_param, get_editable_or_404, posted
+from registry.pages import BadRequest, ChooseArea, area_param, get_editable_or_404, posted
 
 
 def village_param(request: HttpRequest) -> Wilayah:
-    """The village of `?wilayah=` (404 outside the user's area; BadRequest if not a village)."""
+    """The village of `?wilayah=` (404 outside the user's area); for a larger area, the page
+    opened lists the areas below it to choose from (ChooseArea), a form sent is a BadRequest."""
     area = area_param(request)
     if area.tingkat != Tingkat.DESA:
+        if request.method == "GET":
+            raise ChooseArea(within=area)
         raise BadRequest(_("Choose a village: add ?wilayah=CODE, e.g. ?wilayah=32.77.01.1002."))
     return area
 

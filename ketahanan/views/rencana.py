@@ -38,6 +38,7 @@ from registry import access, lampau, panels
 from registry.models import Perkumpulan, Tingkat, Wilayah
 from registry.pages import (
     BadRequest,
+    ChooseArea,
     area_param,
     can_edit_record,
     get_editable_or_404,
@@ -162,6 +163,8 @@ def _village_to_write(request: HttpRequest) -> Wilayah:
     area = area_param(request)
     require_editing_role(request)
     if area.tingkat != Tingkat.DESA:
+        if request.method == "GET":
+            raise ChooseArea(within=area)
         raise BadRequest(_("Choose a village: add ?wilayah=CODE of a desa/kelurahan."))
     if not access.may_write_area(request.user, area):
         raise Http404
