@@ -53,7 +53,7 @@ def impor_new(request: HttpRequest) -> HttpResponse:
     The check runs at once when no other import runs, else the file waits its turn
     (registry.import_queue)."""
     require_editing_role(request)
-    form = UploadForm(posted(request), request.FILES)
+    form = UploadForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         import_queue.clean_up()
         upload = form.cleaned_data["berkas"]
