@@ -8,6 +8,7 @@ failed query would otherwise spoil the rest of the test.
 
 import io
 import zipfile
+from urllib.parse import urldefrag, urljoin
 from html.parser import HTMLParser
 
 import openpyxl
@@ -278,6 +279,47 @@ def test_an_admin_history_of_a_malformed_id_is_not_found(w, as_admin):
     assert response.status_code == 404
 
 
+def _relation_names(model) -> list[str]:
+    """Every name `_meta.get_field` answers for `model`: its columns, and the relations to it
+    from other models (a group's `keanggotaan`), which are no columns."""
+    return sorted({f.name for f in model._meta.get_fields()})
+
+
+@pytest.mark.parametrize("model", sorted(admin.site._registry, key=lambda m: m._meta.label))
+def test_every_admin_page_answers_any_to_field(w, as_admin, model):
+    """`?_to_field=` naming any field or relation of the model, on its list, its add page and a
+    record's page: the page or a 400, never a 500."""
+    opts = model._meta
+    record = model._default_manager.order_by("pk").first()
+    urls = [reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_add")]
+    if record is not None:
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
+                            args=[record.pk]))
+    wrong = [f"{url}?_to_field={name}: {response.status_code}"
+             for name in _relation_names(model) for url in urls
+             if (response := as_admin.get(url, {"_to_field": name, "_popup": "1"}))
+             .status_code >= 500]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("model", sorted(admin.site._registry, key=lambda m: m._meta.label))
+def test_the_admin_autocomplete_answers_any_field_name(w, as_admin, model):
+    """The admin's autocomplete asked for any field or relation of any model: results for a
+    foreign key or many-to-many the admin searches, else 403 or 404 — never a 500."""
+    opts = model._meta
+    wrong = []
+    for name in _relation_names(model):
+        response = as_admin.get(reverse("admin:autocomplete"), {
+            "app_label": opts.app_label, "model_name": opts.model_name, "field_name": name,
+            "term": "a"})
+        field = opts.get_field(name)
+        answered = response.status_code
+        if answered >= 500 or (answered == 200 and not (field.concrete and field.is_relation)):
+            wrong.append(f"{name}: {answered}")
+    assert not wrong, "\n".join(wrong)
+
+
 # Forms --------------------------------------------------------------------------------------------
 class Forms(HTMLParser):
     """The POST forms of a page: their action and fields (hidden ones with their values)."""
@@ -301,6 +343,8 @@ class Forms(HTMLParser):
 def post_forms(client, url):
     parser = Forms()
     parser.feed(client.get(url).content.decode())
+    for form in parser.forms:  # "#section" (a form that reopens its page there): the page
+        form["action"] = urldefrag(urljoin(url, form["action"]))[0] if form["action"] else ""
     skip = ("/i18n/", "logout", "/delete/")
     # A form of one button (remove a link, end a leader's term) has nothing to type wrong.
     return [f for f in parser.forms
@@ -583,3 +627,39 @@ def test_a_control_character_in_an_admin_form_is_told_beside_its_field(w, as_adm
                              {"kode": "XX", "nama": "Jenis\x1bBaru", "urutan": "99"})
     assert response.status_code in (200, 400)
     assert "memuat karakter kendali (U+001B)" in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch", "options", "trace"])
+def test_a_page_answers_other_methods_with_405_and_changes_nothing(w, as_staff, method):
+    """A form's page asked with PUT, DELETE…: 405 naming the methods it takes, not the page."""
+    group = Perkumpulan.objects.get(kode="CBR-DW-001")
+    for url in ("/", "/perkumpulan/CBR-DW-001/ubah/", reverse("admin:index"),
+                reverse("admin:registry_perkumpulan_change", args=[group.pk])):
+        response = getattr(as_staff, method)(url, "nama=Diganti",
+                                             content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 405, url
+        assert response["Allow"] == "GET, HEAD, POST"
+    group.refresh_from_db()
+    assert group.nama != "Diganti"
+
+
+def test_a_post_only_address_opened_says_so_with_the_way_back(w, as_staff):
+    """A form's POST-only address opened by GET (a reload, a bookmark, the language switch after
+    a form's error): the site's page in Indonesian with a link back, not a blank 405."""
+    url = "/perkumpulan/CBR-DW-001/anggota/tambah/"
+    response = as_staff.get(url, HTTP_REFERER="http://testserver/perkumpulan/CBR-DW-001/")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    page = response.content.decode()
+    assert "Bukan halaman untuk dibuka" in page
+    assert 'href="http://testserver/perkumpulan/CBR-DW-001/"' in page
+    # A link back elsewhere is not offered.
+    page = as_staff.get(url, HTTP_REFERER="http://evil.example/").content.decode()
+    assert "evil.example" not in page
+
+
+def test_the_language_switch_after_a_forms_error_returns_to_the_forms_page(w, as_staff):
+    response = as_staff.post("/perkumpulan/CBR-DW-001/anggota/tambah/", {"nik": "12345"},
+                             HTTP_REFERER="http://testserver/perkumpulan/CBR-DW-001/")
+    assert response.status_code == 400
+    assert ('name="next" type="hidden" value="http://testserver/perkumpulan/CBR-DW-001/"'
+            in response.content.decode())

@@ -108,3 +108,18 @@ def test_the_admin_s_import_and_export_pages_speak_indonesian(client, staf):
             assert english not in visible, (url, english)
     page = client.get("/admin/registry/perkumpulan/export/").content.decode()
     assert "Ekspor ini memuat kolom berikut" in page and "Pilih semua" in page
+
+
+def test_no_message_the_site_shows_mixes_in_the_english_word_field(db):
+    """Django's own Indonesian catalogue says "Field ini tidak boleh kosong." for a model's
+    rule, beside the site's "Bidang ini…": every message a user can be shown, in the catalogue
+    the site runs with, says "Bidang"."""
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    with translation.override("id"):
+        keys = {key for key in trans_real.translation("id")._catalog.keys()
+                if isinstance(key, str)}  # the catalogues of every app and the site's own
+        mixed = sorted(f"{key!r}: {text!r}" for key in keys
+                       if (text := translation.gettext(key)).startswith("Field "))
+    assert not mixed, "\n".join(mixed)

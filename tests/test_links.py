@@ -35,7 +35,8 @@ def w(operator, operator_lain, kecamatan, staf, staf_lain, pengamat, admin_user,
 
 
 def walk(client, starts, limit=PAGES_PER_ROLE) -> tuple[int, list[str]]:
-    """(pages read, dead links as "status url ← page")."""
+    """(pages read, dead links as "status url ← page", and pages that open with a field
+    marked invalid)."""
     seen = set(starts)
     queue = deque((url, "(start)") for url in starts)
     dead, read = [], 0
@@ -56,7 +57,10 @@ def walk(client, starts, limit=PAGES_PER_ROLE) -> tuple[int, list[str]]:
             continue
         if "text/html" not in response.get("Content-Type", ""):
             continue
-        for href in HREF.findall(response.content.decode()):
+        content = response.content.decode()
+        if 'aria-invalid="true"' in content:  # a form told wrong before anything was sent
+            dead.append(f"a field marked invalid on opening {url} ← {page}")
+        for href in HREF.findall(content):
             link = urldefrag(unescape(href))[0]
             parts = urlsplit(link)
             if parts.scheme or parts.netloc or not link.startswith("/") or link.startswith(SKIP):

@@ -114,9 +114,17 @@ def test_observers_read_without_names_and_write_nothing(client, pengamat, staf, 
 
 
 def test_a_village_is_asked_for(client, operator, staf):
+    """A village's page opened for a larger area lists the areas below it, down to the village
+    (it was a 400 asking for ?wilayah=); a form sent for one is a 400."""
     client.force_login(staf)
-    assert client.get("/ketahanan/pokja/?wilayah=32.77").status_code == 400
+    response = client.get("/ketahanan/pokja/?wilayah=32.77")
+    assert response.status_code == 200
+    assert '<a href="/ketahanan/pokja/?wilayah=32.77.01">Cimahi Selatan</a>' in \
+        response.content.decode()
+    page = client.get("/ketahanan/pokja/?wilayah=32.77.01").content.decode()
+    assert f'<a href="/ketahanan/pokja/?wilayah={CIBEUREUM}">Cibeureum</a>' in page
     assert client.get("/ketahanan/pokja/?wilayah=xx").status_code == 400
+    assert client.post("/ketahanan/pokja/baru/?wilayah=32.77", {}).status_code == 400
 
 
 def test_the_list_costs_the_same_for_one_pokja_and_for_five(

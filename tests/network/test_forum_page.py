@@ -119,7 +119,7 @@ def test_staff_choose_the_village_whose_forum_they_open(client, staf, groups):
     html = client.get("/forum/").content.decode()
     assert '<a href="/forum/?wilayah=32.77.01">Cimahi Selatan</a>' in html
     html = client.get("/forum/", {"wilayah": "32.77.01"}).content.decode()
-    assert f'<a href="/forum/?desa={CIBEUREUM}">Cibeureum</a>' in html
+    assert f'<a href="/forum/?wilayah={CIBEUREUM}">Cibeureum</a>' in html
     # Another page's link to the village names it as an area: its forum page.
     response = client.get("/forum/", {"wilayah": CIBEUREUM})
     assert response.status_code == 200 and response.context["desa"].kode == CIBEUREUM

@@ -263,9 +263,32 @@ def test_a_key_twice_in_one_file_is_an_error_not_an_overwrite(client, staf, tmp_
     preview = upload(client, GROUPS, path)
     result = preview.context["result"]
     assert [row.number for row in result.invalid_rows] == [2]
-    assert any("more than once" in m for m in validation_messages(preview))
+    # Both say the rows the spreadsheet shows: the header is row 1, the key's first row 2.
+    assert any("more than once in the file (first on line 2)" in m
+               for m in validation_messages(preview))
+    assert "<td>3</td>" in preview.content.decode()
     assert "confirm_form" not in preview.context
     assert not Perkumpulan.objects.exists()
+
+
+def test_a_file_without_its_key_column_is_told_without_a_traceback(client, staf, tmp_path):
+    """A file lacking the key column (a group's code) is told in the site's words; the page
+    shows no Python traceback."""
+    path = csv_file(tmp_path, ["nama", "desa"], [["Tanpa Kode", CIBEUREUM]])
+    client.force_login(staf)
+    preview = upload(client, GROUPS, path)
+    page = preview.content.decode()
+    assert "The file has no column kode, which says which record each row is" in page
+    assert "Traceback" not in page and "FieldError" not in page
+
+
+def test_a_csv_not_in_utf8_is_told_how_to_save_it(client, staf, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(",".join(GROUP_COLUMNS).encode() + b"\nCBR-DW-081,Caf\xe9,DW\n")
+    client.force_login(staf)
+    page = upload(client, GROUPS, path).content.decode()
+    assert "The file is not text in UTF-8" in page
+    assert "UnicodeDecodeError" not in page
 
 
 def test_foreign_keys_are_looked_up_once_per_file(client, staf, tmp_path,

@@ -115,6 +115,20 @@ def test_a_code_with_a_slash_has_its_pages(client, operator, make_perkumpulan):
     assert response.status_code == 200 and response.context["group"].kode == "CBR/DW/007"
 
 
+@pytest.mark.parametrize("name", ["\u200b\u200b\u200b", " \ufeff\u2060 ", "\u200c\u200d"])
+def test_a_name_of_invisible_characters_is_empty(client, operator, name):
+    """Zero-width spaces, joiners or a byte-order mark alone make a name that shows as nothing:
+    the form says the name is required, as for spaces, and saves nothing."""
+    client.force_login(operator)
+    response = client.post("/perkumpulan/baru/", form_data(nama=name))
+    assert response.status_code == 400
+    assert response.context["form"].errors["nama"][0] == "Bidang ini harus diisi."
+    assert not Perkumpulan.objects.filter(kode="CBR-PY-009").exists()
+    assert client.post("/perkumpulan/baru/", form_data(nama=f"\u200b{name}Mawar")).status_code \
+        == 302
+    assert Perkumpulan.objects.get(kode="CBR-PY-009").nama == "Mawar"
+
+
 @pytest.mark.parametrize("character", ["\x0b", "\u202e", "\u2066"])
 def test_a_control_character_in_the_name_is_told_and_nothing_saved(client, operator, character):
     """A vertical tab pasted into a name, or an invisible right-to-left override that turns

@@ -408,7 +408,9 @@ def test_entities_in_the_shared_strings_are_refused(tmp_path, db):
 
 
 def test_shared_strings_read_as_openpyxl_reads_them():
-    """Rich text runs joined, phonetic readings left out, _x005F_ unescaped as openpyxl does."""
+    """Rich text runs joined, phonetic readings left out, as openpyxl does; the _xHHHH_ escapes
+    are kept here and read with each cell (xlsx_reader.unescape), "_x005F_x000D_" as the seven
+    characters "_x000D_"."""
     xml = (
         '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
         'main"><si><t>plain</t></si><si><r><rPr><b/></rPr><t>rich </t></r><r><t>text</t></r>'
@@ -416,10 +418,12 @@ def test_shared_strings_read_as_openpyxl_reads_them():
         '</si><si><t xml:space="preserve"> spaced </t></si></sst>'
     )
     strings = xlsx_reader.read_shared_strings(io.BytesIO(xml.encode()))
-    assert strings == ["plain", "rich text", "", "a_x000D_b", " spaced "]
+    assert strings == ["plain", "rich text", "", "a_x005F_x000D_b", " spaced "]
+    assert [xlsx_reader.unescape(s) for s in strings][3] == "a_x000D_b"
     from openpyxl.reader.strings import read_string_table
 
-    assert strings == read_string_table(io.BytesIO(xml.encode()))
+    assert [s.replace("x005F_", "") for s in strings] == read_string_table(
+        io.BytesIO(xml.encode()))
 
 
 @pytest.mark.parametrize("size", [6_000, 200_000])

@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 
+import openpyxl
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
@@ -40,6 +41,7 @@ from tests.survey_files import (
     good_sheets,
     group,
     imported,
+    link,
     make_xlsx,
     member,
     message,
@@ -476,3 +478,124 @@ def test_sheets_come_in_the_order_of_their_dependencies_then_of_registration(mon
     workbook.register_sheet(Sheet("x", after=("b",)))
     with pytest.raises(ImproperlyConfigured):
         workbook.sheet_names()
+
+
+def test_a_name_of_zero_width_spaces_is_empty_and_one_around_a_name_is_dropped(tmp_path):
+    """A name pasted with zero-width spaces only shows as nothing: the required name is told
+    missing, as a name of spaces is (the web form says the same); around a name they go."""
+    path = make_xlsx(tmp_path, {"perkumpulan": [group("CBR-DW-002", nama="\u200b\u200b\ufeff")]})
+    refused(path, [("perkumpulan", 2, "nama")])
+    path = make_xlsx(tmp_path, {"perkumpulan": [group("CBR-DW-002", nama="\u200bMawar \u2060")]},
+                     "fixed.xlsx")
+    imported(path)
+    assert Perkumpulan.objects.get(kode="CBR-DW-002").nama == "Mawar"
+
+
+def test_a_text_longer_than_its_record_holds_is_told_at_its_cell_not_cut(tmp_path):
+    """A person's or case's name over 150 characters, a partner's over 200, a link's note over
+    300: each told at its cell (the database would refuse them, or SQLite keep them too long),
+    nothing written, nothing cut."""
+    path = make_xlsx(tmp_path, {
+        "perkumpulan": [GOOD_GROUP],
+        "anggota": [member("CBR-OK-001", SITI, "N" * 151)],
+        "pmks": [case("P" * 151)],
+        "jaringan": [link("CBR-OK-001", "M" * 201, jenis_mitra="LSM"),
+                     link("CBR-OK-001", "Puskesmas", jenis_mitra="Pemerintah",
+                          keterangan="K" * 301)],
+    })
+    imp = refused(path, [("anggota", 2, "nama"), ("pmks", 2, "nama"), ("jaringan", 2, "mitra"),
+                         ("jaringan", 3, "keterangan")])
+    with translation.override("en"):
+        assert message(imp, 0) == "The name is longer than 150 characters."
+    # At the limit, each is kept whole.
+    path = make_xlsx(tmp_path, {
+        "perkumpulan": [GOOD_GROUP],
+        "anggota": [member("CBR-OK-001", SITI, "N" * 150)],
+        "jaringan": [link("CBR-OK-001", "Puskesmas", jenis_mitra="Pemerintah",
+                          keterangan="K" * 300)],
+    }, "fixed.xlsx")
+    imported(path)
+    assert Warga.objects.get(nik=SITI).nama == "N" * 150
+    assert Hubungan.objects.get().keterangan == "K" * 300
+
+
+def test_a_cell_holding_a_spreadsheet_error_is_told_not_taken_for_text(tmp_path):
+    """#N/A, #VALUE! or #NAME? (a formula that failed, stored as an error cell) in a name or a
+    partner is told at its cell, with its code: it had become a group called "#N/A"."""
+    path = make_xlsx(tmp_path, {
+        "perkumpulan": [GOOD_GROUP],
+        "anggota": [member("CBR-OK-001", SITI, "Siti")],
+        "jaringan": [link("CBR-OK-001", "Puskesmas", jenis_mitra="Pemerintah")],
+    })
+    book = openpyxl.load_workbook(path)
+    for sheet, cell, code in (("perkumpulan", "C2", "#N/A"), ("anggota", "C2", "#VALUE!"),
+                              ("jaringan", "B2", "#NAME?")):
+        book[sheet][cell] = code  # openpyxl writes an error code as an error cell (t="e")
+        assert book[sheet][cell].data_type == "e"
+    book.save(path)
+    imp = refused(path, [("perkumpulan", 2, "nama"), ("anggota", 2, "nama"),
+                         ("jaringan", 2, "mitra")])
+    assert [e.value for e in imp.errors] == ["#N/A", "#VALUE!", "#NAME?"]
+    with translation.override("en"):
+        assert message(imp).startswith("The cell holds the spreadsheet's error #N/A")
+
+
+@pytest.mark.parametrize("second", ["Nama ", "NAMA"])
+def test_a_column_given_twice_is_an_error_not_the_last_one_silently(tmp_path, second):
+    """Two header cells naming one column (the same name, or two of its spellings): the file is
+    refused at the header, saying which two; it had taken the later column's values."""
+    path = make_xlsx(tmp_path, {"perkumpulan": [group("CBR-DW-002", nama="Mawar")]})
+    book = openpyxl.load_workbook(path)
+    sheet = book["perkumpulan"]
+    column = sheet.max_column + 1
+    sheet.cell(1, column, second)
+    sheet.cell(2, column, "NAMA KEDUA")
+    book.save(path)
+    imp = refused(path, [("perkumpulan", 1, "nama")])
+    with translation.override("en"):
+        assert message(imp) == ("Column nama is given twice (columns C and "
+                                f"{openpyxl.utils.get_column_letter(column)}): keep one.")
+
+
+def test_a_workbook_listing_a_sheet_whose_part_is_missing_is_refused(tmp_path):
+    """A damaged file whose anggota sheet points to a part that is not in it: refused, naming
+    the sheet; it had imported the other sheets and left the members out without a word."""
+    path = make_xlsx(tmp_path, {"perkumpulan": [GOOD_GROUP],
+                                "anggota": [member("CBR-OK-001", SITI, "Siti")]})
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"worksheets/sheet2.xml", b"worksheets/sheet9.xml")
+            target.writestr(item, data)
+    before = counts()
+    with translation.override("en"), pytest.raises(workbook.WorkbookError) as refusal:
+        workbook.run(damaged)
+    assert "its sheet anggota has no content" in str(refusal.value)
+    assert counts() == before
+
+
+def test_escaped_characters_are_read_as_excel_writes_them(tmp_path):
+    """An .xlsx writes a carriage return as _x000D_ and a control character as _x000B_: the
+    address keeps its line break (not the letters "_x000D_"), a vertical tab is refused as in
+    .xls and .ods, and "_x005F_x000D_" is the literal text."""
+    path = make_xlsx(tmp_path, {"perkumpulan": [
+        group("CBR-DW-002", nama="Mawar PLACEHOLDER1"),
+        group("CBR-DW-003", nama="Melati PLACEHOLDER2"),
+    ]})
+    escaped = tmp_path / "escaped.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(escaped, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename).replace(b"PLACEHOLDER1", b"RW_x000D_3")
+            target.writestr(item, data.replace(b"PLACEHOLDER2", b"A_x005F_x000D_B"))
+    imported(escaped)
+    assert Perkumpulan.objects.get(kode="CBR-DW-002").nama == "Mawar RW 3"  # a name's spaces
+    assert Perkumpulan.objects.get(kode="CBR-DW-003").nama == "Melati A_x000D_B"
+    bad = tmp_path / "control.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bad, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename).replace(b"PLACEHOLDER1", b"RW_x000B_3")
+            target.writestr(item, data.replace(b"PLACEHOLDER2", b"B"))
+    imp = refused(bad, [("perkumpulan", 2, "nama")])
+    assert "U+000B" in message(imp)
