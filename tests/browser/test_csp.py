@@ -52,3 +52,21 @@ def test_the_admin_works_under_the_policy(site, admin_user):
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
     page.wait_for_timeout(200)
     assert refused and "style-src 'self'" in refused[0]
+
+
+def test_the_export_and_history_pages_work_under_the_policy(site, admin_user, make_perkumpulan):
+    """The export page's "Select all" unticks and ticks every field (its inline handler was
+    refused, and its label pointed at no box), and a record's history page asks for nothing
+    the policy refuses."""
+    group = make_perkumpulan("CBR-DW-001")
+    page = site.login(admin_user)
+    refused = watch_csp(page)
+    page.goto(f"{site.url}/admin/registry/perkumpulan/{group.pk}/history/")
+    page.goto(f"{site.url}/admin/registry/perkumpulan/export/")
+    fields = page.locator('.selectable-field-export-row:visible input[type="checkbox"]')
+    assert fields.count() > 5
+    page.locator("label[for='select-all-toggle']").click()
+    assert not any(fields.nth(i).is_checked() for i in range(fields.count()))
+    page.locator("input.select-toggle").click()
+    assert all(fields.nth(i).is_checked() for i in range(fields.count()))
+    assert refused == []
