@@ -107,12 +107,14 @@ def _dimensions(hasil, user) -> list[dict]:
         for key in keys:
             value = hasil.nilai(key)
             part, whole = hasil.basis.get(str(key), (None, None))
+            # The forum's figure is a village's 1 or 0, but above a village a share of villages.
+            persen = key in indikator.PERSEN or (
+                key == indikator.Indikator.FORUM_AKTIF and hasil.wilayah.tingkat != Tingkat.DESA)
             items.append(Baris(
                 key=str(key), label=indikator.label(key), nilai=value,
-                shown=indikator.shown(value) + ("%" if key in indikator.PERSEN
-                                                and value is not None else ""),
+                shown=indikator.shown(value) + ("%" if persen and value is not None else ""),
                 keterangan=str(indikator.KETERANGAN[key]), pembilang=part, penyebut=whole,
-                persen=key in indikator.PERSEN, tautan=_records_behind(key, hasil.wilayah, user),
+                persen=persen, tautan=_records_behind(key, hasil.wilayah, user),
                 kosong=str(WHY_NONE.get(key, "")) if value is None else ""))
         mean = hasil.penilaian.get(str(dim), {})
         rows.append({"key": str(dim), "label": indikator.dimension_label(dim), "rows": items,

@@ -31,6 +31,16 @@ def test_the_village_page_shows_the_four_dimensions_with_their_indicators(villag
     assert rows["pmks_didampingi"].tautan == f"/pmks/cakupan/?wilayah={CIBEUREUM}"
     assert "/pmks/cakupan/" in html
     assert rows["kategori_tanpa_penolong"].shown == "2"
+    assert rows["forum_aktif"].shown == "1"  # a village's forum met: 1, no share
+
+
+def test_above_a_village_the_forum_figure_is_a_share_of_villages(village, client, staf):
+    """Above a village, "forum active" is the share of villages whose forum met: shown as a
+    percentage with its villages (it read "50,00" with nothing to say what of)."""
+    rows = {i.key: i for d in get(client, staf, "/ketahanan/", wilayah=KECAMATAN)
+            .context["dimensions"] for i in d["rows"]}
+    forum = rows["forum_aktif"]
+    assert (forum.shown, forum.persen, forum.pembilang, forum.penyebut) == ("50,00%", True, 1, 2)
 
 
 def test_an_indicator_without_a_denominator_says_why(village, client, operator_lain):
