@@ -315,6 +315,10 @@ def check_file(path) -> None:
     check_survey_file(path)
 
 
+# The sheets our own workbooks add beside the data (registry.workbook.export): a guide, lists.
+GUIDE_SHEETS = {"petunjuk", "daftar"}
+
+
 def sheet_names() -> list[str]:
     """The names of the registered sheets, in the order the frame handles them."""
     return [h.name for h in handlers()]
@@ -373,6 +377,14 @@ def _run(imp: Import, source, *, dry_run, progress, name):
                 _("The workbook has none of the sheets %(sheets)s.")
                 % {"sheets": ", ".join(sheet_names())}
             )
+        # A sheet of another name is not read: said, so that a sheet misnamed ("anggota2")
+        # is not left out without a word. The export's guide and lists are not data.
+        for title, sheet in by_name.items():
+            if title not in sheet_names() and title not in GUIDE_SHEETS:
+                imp.warnings.append(CellError(
+                    shorten(sheet.title, SHOWN_CHARS), 1, "", "",
+                    _("Not a sheet of the survey (%(sheets)s): not read.")
+                    % {"sheets": ", ".join(sheet_names())}))
         with reading_ahead(by_name[h.name] for h in found):
             for handler in found:
                 imp.sheets_found.append(handler.name)

@@ -599,3 +599,15 @@ def test_escaped_characters_are_read_as_excel_writes_them(tmp_path):
             target.writestr(item, data.replace(b"PLACEHOLDER2", b"B"))
     imp = refused(bad, [("perkumpulan", 2, "nama")])
     assert "U+000B" in message(imp)
+
+
+def test_a_sheet_of_another_name_is_said_not_read(tmp_path):
+    """A members' sheet misnamed "anggota2" is not read: a warning names it (its rows had been
+    left out without a word); the export's guide sheet is not warned of."""
+    path = make_xlsx(tmp_path, {"perkumpulan": [GOOD_GROUP],
+                                "anggota2": [member("CBR-OK-001", SITI, "Siti")],
+                                "petunjuk": [{"isi": "Petunjuk pengisian"}]})
+    imp = imported(path)
+    assert [(w.sheet, w.row) for w in imp.warnings] == [("anggota2", 1)]
+    with translation.override("en"):
+        assert imp.warnings[0].message.startswith("Not a sheet of the survey (perkumpulan, ")
