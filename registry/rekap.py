@@ -919,10 +919,30 @@ def table_age(rekap: Rekap) -> Tabel:
                       rows, rekap.jumlah_perkumpulan)
 
 
+def unanswered(table: Tabel, groups: int) -> Tabel:
+    """A table of one answer a group whose groups do not all answer: says how many are left
+    out, so that its total (and its shares) short of the number of groups is explained."""
+    missing = groups - table.total.jumlah
+    if missing > 0:
+        table.catatan = _("%(n)d groups have no answer recorded and are left out of this "
+                          "table.") % {"n": missing}
+    return table
+
+
+def several_answers(table: Tabel, groups: int) -> Tabel:
+    """A table in which a group may give several answers: says so where its total exceeds the
+    number of groups (its shares then add up to more than 100%)."""
+    if table.total.jumlah > groups:
+        table.catatan = _("A group may give several answers: the total counts answers, and the "
+                          "shares of all groups add up to more than 100%.")
+    return table
+
+
 @register_table(2)
 def table_purpose(rekap: Rekap) -> Tabel:
-    return make_table(2, _("Purposes for which the groups were founded"), ["jumlah"],
-                      by_list_value(rekap, Daftar.TUJUAN), rekap.jumlah_perkumpulan)
+    return unanswered(make_table(2, _("Purposes for which the groups were founded"), ["jumlah"],
+                                 by_list_value(rekap, Daftar.TUJUAN), rekap.jumlah_perkumpulan),
+                      rekap.jumlah_perkumpulan)
 
 
 NETWORK_COLUMNS = {"Organisasi Sosial": JaringanKerja.ORGANISASI_SOSIAL,
@@ -947,26 +967,29 @@ def table_board_term(rekap: Rekap) -> Tabel:
     counts = by_value(rekap, "masa")
     rows = [Baris(label, "", [counts.get(str(i), 0)])
             for i, (label, *_edges) in enumerate(TERM_BRACKETS)]
-    return make_table(6, _("Years the board has served"), ["jumlah"], rows,
-                      rekap.jumlah_perkumpulan)
+    return unanswered(make_table(6, _("Years the board has served"), ["jumlah"], rows,
+                                 rekap.jumlah_perkumpulan), rekap.jumlah_perkumpulan)
 
 
 @register_table(7)
 def table_requirements(rekap: Rekap) -> Tabel:
-    return make_table(7, _("Membership requirements"), ["jumlah"],
-                      by_list_value(rekap, Daftar.SYARAT), rekap.jumlah_perkumpulan)
+    return several_answers(make_table(7, _("Membership requirements"), ["jumlah"],
+                                      by_list_value(rekap, Daftar.SYARAT),
+                                      rekap.jumlah_perkumpulan), rekap.jumlah_perkumpulan)
 
 
 @register_table(8)
 def table_values(rekap: Rekap) -> Tabel:
-    return make_table(8, _("Solidarity values"), ["jumlah"],
-                      by_list_value(rekap, Daftar.NILAI), rekap.jumlah_perkumpulan)
+    return several_answers(make_table(8, _("Solidarity values"), ["jumlah"],
+                                      by_list_value(rekap, Daftar.NILAI),
+                                      rekap.jumlah_perkumpulan), rekap.jumlah_perkumpulan)
 
 
 @register_table(9)
 def table_funds(rekap: Rekap) -> Tabel:
-    return make_table(9, _("Sources of funds"), ["jumlah"],
-                      by_list_value(rekap, Daftar.SUMBER_DANA), rekap.jumlah_perkumpulan)
+    return several_answers(make_table(9, _("Sources of funds"), ["jumlah"],
+                                      by_list_value(rekap, Daftar.SUMBER_DANA),
+                                      rekap.jumlah_perkumpulan), rekap.jumlah_perkumpulan)
 
 
 # Rendering ------------------------------------------------------------------------------------

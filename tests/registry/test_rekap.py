@@ -6,6 +6,7 @@ import json
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from members.models import Keanggotaan
 from registry import rekap
@@ -196,3 +197,18 @@ def test_the_titles_are_the_contracts_indonesian_titles(demo):
         10: "PMKS menurut Kategori dan Status",
         11: "Cakupan Pendampingan PMKS",
     }
+
+
+def test_a_table_short_of_the_groups_or_over_them_says_why(demo, make_perkumpulan):
+    """Table 2's total falls short of the groups when a group has no purpose recorded, and a
+    table of several answers a group (Tables 7–9) may add up past them: each says which, in
+    the user's language (on the page, in the text and the xlsx: its `catatan`)."""
+    make_perkumpulan("CBR-DW-999", tahun_berdiri=2000)  # no purpose, board term, values
+    with translation.override("en"):
+        data = cibeureum_2006()
+    assert data["jumlah_perkumpulan"] == 308 and table(data, 2)["total"]["jumlah"] == 307
+    assert table(data, 2)["catatan"] == ("1 groups have no answer recorded and are left out of "
+                                         "this table.")
+    assert table(data, 8)["total"]["jumlah"] == 552
+    assert table(data, 8)["catatan"].startswith("A group may give several answers")
+    assert "catatan" not in table(data, 1)
