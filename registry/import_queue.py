@@ -322,17 +322,24 @@ def clean_up(now: datetime.datetime | None = None) -> Cleaned:
     return cleaned
 
 
-def _expire(record: Impor) -> bool:
-    """Mark an import expired and remove its file, unless its status changed meanwhile (a
-    confirmation in another request)."""
+def _expire(record: Impor, status: str = StatusImpor.KEDALUWARSA) -> bool:
+    """Mark an import expired (or cancelled) and remove its file, unless its status changed
+    meanwhile (a confirmation in another request)."""
     changed = Impor.objects.filter(pk=record.pk, status=record.status).update(
-        status=StatusImpor.KEDALUWARSA, berkas="", menunggu_sejak=None, simpan=False,
-        pratinjau=[],
+        status=status, berkas="", menunggu_sejak=None, simpan=False, pratinjau=[],
     )
     if changed:
         _forget_file(record)
-        record.status = StatusImpor.KEDALUWARSA
+        record.status = status
     return bool(changed)
+
+
+def cancel(record: Impor) -> bool:
+    """The uploader's "Cancel" of a checked import not confirmed: nothing is written, its file
+    is removed now rather than after WKSBM_UPLOAD_KEEP_HOURS. False when it is no longer
+    waiting for confirmation (confirmed meanwhile, or a step of it running)."""
+    return (record.status == StatusImpor.DIPERIKSA and not in_use(record)
+            and _expire(record, StatusImpor.DIBATALKAN))
 
 
 def _remove_unused(path: Path) -> bool:

@@ -730,6 +730,7 @@ class StatusImpor(models.TextChoices):
     GAGAL = "GAGAL", _("Refused: errors found")
     DIIMPOR = "DIIMPOR", _("Imported")
     KEDALUWARSA = "KEDALUWARSA", _("Expired: upload the file again")
+    DIBATALKAN = "DIBATALKAN", _("Cancelled by the uploader")
 
 
 class Impor(models.Model):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("impor/riwayat/", impor.impor_list, name="impor_list"),
     path("impor/<id:pk>/", impor.impor_detail, name="impor_detail"),
     path("impor/<id:pk>/konfirmasi/", impor.impor_confirm, name="impor_confirm"),
+    path("impor/<id:pk>/batal/", impor.impor_cancel, name="impor_cancel"),
     path("impor/<id:pk>/kesalahan.xlsx", impor.impor_errors, name="impor_errors"),
     path("impor/templat.xlsx", impor.workbook_template, name="workbook_template"),
     path("ekspor/", impor.workbook_export, name="workbook_export"),

@@ -145,6 +145,9 @@ WEB = {
     "registry:impor_confirm": Row(
         lambda w, p: r("registry:impor_confirm", w.impor[p].pk), get=None, post="edit",
         reach=uploader, post_ok={302}),  # no stored file: "upload it again", nothing written
+    "registry:impor_cancel": Row(
+        lambda w, p: r("registry:impor_cancel", w.impor[p].pk), get=None, post="edit",
+        reach=uploader, post_ok={302}),  # to the upload page, or back: "cannot be cancelled"
     "registry:impor_errors": Row(lambda w, p: r("registry:impor_errors", w.impor[p].pk),
                                  get="personal", reach=import_reach),
     "registry:workbook_template": Row(lambda w, p: r("registry:workbook_template")),

@@ -164,7 +164,8 @@ def impor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             _tell(request, step)
         record.refresh_from_db()
     waiting = record.status == StatusImpor.MENUNGGU
-    again = record.status in (StatusImpor.GAGAL, StatusImpor.KEDALUWARSA) and access.can_edit(
+    again = record.status in (StatusImpor.GAGAL, StatusImpor.KEDALUWARSA,
+                              StatusImpor.DIBATALKAN) and access.can_edit(
         request.user)
     return render(request, "registry/impor_detail.html", {
         "record": record,
@@ -213,6 +214,21 @@ def impor_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         _tell(request, step)
     else:
         messages.info(request, _waits(save=True))
+    return redirect("registry:impor_detail", pk=record.pk)
+
+
+@login_required
+@require_POST
+def impor_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The uploader cancels a checked import: nothing is written, its file is removed."""
+    record = get_object_or_404(
+        Impor.objects.visible_to(request.user).filter(pengguna=request.user), pk=pk
+    )
+    if import_queue.cancel(record):
+        messages.success(request, _("Import cancelled: nothing was written, and the uploaded "
+                                    "file has been removed."))
+        return redirect("registry:impor_new")
+    messages.error(request, _("This import cannot be cancelled any more."))
     return redirect("registry:impor_detail", pk=record.pk)
 
 

@@ -8,9 +8,10 @@
   window.wksbmImpor = true;
 
   function wire(form) {
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
       var busy = form.querySelector(".sibuk");
-      if (busy) {
+      /* "Cancel" sends the form elsewhere (formaction): nothing is being saved. */
+      if (busy && !(event.submitter && event.submitter.hasAttribute("formaction"))) {
         busy.querySelector("span").textContent = form.dataset.sibuk;
         busy.hidden = false;
       }

@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -348,3 +349,29 @@ def test_a_file_being_imported_is_not_removed(client, operator, uploads):
     finally:
         import_queue._unlock(handle)
     assert Path(record.berkas).is_file()
+
+
+def test_the_uploader_cancels_a_checked_import_and_its_file_is_removed(client, operator, staf):
+    """"Cancel" on a checked import (it was a link back, leaving the import waiting for a day):
+    nothing is written, the file is gone, the import says so and cannot be confirmed; nobody but
+    the uploader may cancel it."""
+    client.force_login(operator)
+    upload(client)
+    record = Impor.objects.get()
+    file = Path(record.berkas)
+    cancel = reverse("registry:impor_cancel", args=[record.pk])
+    assert f'formaction="{cancel}"' in detail(client, record).content.decode()
+    other = Client()
+    other.force_login(staf)
+    assert other.post(reverse("registry:impor_cancel", args=[record.pk])).status_code == 404
+    assert client.get(reverse("registry:impor_cancel", args=[record.pk])).status_code == 405
+    response = client.post(reverse("registry:impor_cancel", args=[record.pk]), follow=True)
+    assert "Import cancelled: nothing was written" in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == "DIBATALKAN" and record.berkas == "" and not file.exists()
+    assert "This import was cancelled" in detail(client, record).content.decode()
+    assert "upload it again" in told(confirm(client, record))
+    assert not Perkumpulan.objects.exists()
+    # A cancelled import is not cancelled again.
+    response = client.post(reverse("registry:impor_cancel", args=[record.pk]), follow=True)
+    assert "cannot be cancelled any more" in response.content.decode()
