@@ -222,6 +222,11 @@ def check(data: bytes, max_cells: int) -> None:
     """Refuse an .xls calamine would build more than `max_cells` cells of, or trip on."""
     container = _Container(data)
     streams = [s for s in (container.stream(name) for name in _STREAMS) if s is not None]
+    if not streams and "EncryptedPackage" in container.entries:
+        # An .xlsx saved with a password: Excel wraps it, encrypted, in a compound file.
+        raise WorkbookError(_("The workbook is protected with a password: open it in Excel, "
+                              "remove the password (File › Info › Protect Workbook) and save it, "
+                              "then upload it again."))
     if not streams:
         raise damaged()
     for stream in streams:

@@ -611,3 +611,46 @@ def test_a_sheet_of_another_name_is_said_not_read(tmp_path):
     assert [(w.sheet, w.row) for w in imp.warnings] == [("anggota2", 1)]
     with translation.override("en"):
         assert imp.warnings[0].message.startswith("Not a sheet of the survey (perkumpulan, ")
+
+
+def _compound_file(streams: dict[str, bytes]) -> bytes:
+    """A compound file (MS-CFB, version 3) holding `streams`, each padded to 4,096 bytes so that
+    none lies in the mini stream: how Excel wraps an .xlsx saved with a password."""
+    import struct
+
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    fat, sectors, entries = [0xFFFFFFFD, end], [], []
+    for number, (name, data) in enumerate(streams.items(), start=1):
+        data = data.ljust(4096, b"\0")
+        first = 2 + len(sectors)
+        count = len(data) // 512
+        fat += [first + i + 1 for i in range(count - 1)] + [end]
+        sectors += [data[i * 512:(i + 1) * 512] for i in range(count)]
+        right = number + 1 if number < len(streams) else free
+        entries.append((name, 2, free, right, free, first, len(data)))
+    entries.insert(0, ("Root Entry", 5, free, free, 1, end, 0))
+
+    def entry(name, kind, left, right, child, start, size):
+        encoded = (name + "\0").encode("utf-16-le")
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+                + struct.pack("<III", left, right, child) + bytes(36)
+                + struct.pack("<III", start, size, 0))
+
+    directory = b"".join(entry(*e) for e in entries).ljust(512, b"\0")
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+              + struct.pack("<IIIIIIII", 0, 1, 1, 0, 4096, end, 0, end) + struct.pack("<I", 0)
+              + struct.pack("<I", 0) + struct.pack("<108I", *[free] * 108))
+    table = struct.pack(f"<{128}I", *(fat + [free] * (128 - len(fat))))
+    return header + table + directory + b"".join(sectors)
+
+
+def test_a_workbook_saved_with_a_password_is_told_so(tmp_path):
+    """An .xlsx saved with a password (Excel wraps it, encrypted, in a compound file): the
+    officer is told to remove the password, not that the file is damaged."""
+    path = tmp_path / "sandi.xlsx"
+    path.write_bytes(_compound_file({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00",
+                                     "EncryptedPackage": b"\x10\x00" + bytes(100)}))
+    with translation.override("en"), pytest.raises(workbook.WorkbookError) as refusal:
+        workbook.run(path)
+    assert "protected with a password" in str(refusal.value)
