@@ -1,5 +1,5 @@
-"""Forms of the aid app. The rules are the models' own (`Penerima.clean`, `check_quota`,
-`double_aid`, `Penyaluran.clean`): a form builds the rows it would write and validates them
+"""Forms of the aid app. The rules are the models' own (`Penerima.clean`: area, quota, double
+aid; `Penyaluran.clean`): a form builds the rows it would write and validates them
 before writing, so the messages are the shared ones."""
 
 from django import forms
@@ -16,7 +16,6 @@ from bantuan.models import (
     Program,
     Sasaran,
     StatusPenerima,
-    program_period,
 )
 from members.models import Keluarga, Warga
 from pmks.models import KasusPMKS
@@ -148,21 +147,12 @@ class ProgramForm(OnceForm, VersionedModelForm):
 
 # Recipients, distributions, reports ------------------------------------------------------
 
-def _other_programmes(found: list[Penerima]) -> str:
-    """The other programmes of a double aid, by name, code and period."""
-    shown = []
-    for other in found:
-        period = program_period(other.program)
-        shown.append(f"{other.program.nama} ({other.program.kode}, "
-                     f"{period['start']} – {period['end']})")
-    return "; ".join(dict.fromkeys(shown))
-
-
 class PenerimaForm(OnceForm, ModelRulesForm):
     """A person (by NIK), a household (by KK number) or a group (by code) on a programme: the
     programme's target decides which. Only what the user may see is found, so a number alone
-    reveals no one outside the user's area. The rules are the recipient's own (`full_clean`,
-    `check_quota`, `double_aid`); a double aid is added only with a reason, recorded."""
+    reveals no one outside the user's area. The rules are the recipient's own (`full_clean`:
+    its area, the quota, double aid — added only with a reason, recorded), told at the form's
+    fields (`field_map`); `ganda` keeps the double aid found, for the page."""
 
     target = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     mulai = Penerima._meta.get_field("mulai").formfield(
@@ -232,6 +222,7 @@ class PenerimaForm(OnceForm, ModelRulesForm):
         penerima = Penerima(program=self.program, mulai=data.get("mulai"),
                             selesai=data.get("selesai"), status=data["status"],
                             diputuskan_oleh=self.user,
+                            alasan_ganda=data.get("alasan_ganda") or "",
                             **{FIELD_OF_SASARAN[self.program.sasaran]: target})
         area = penerima.target_area()
         if area is not None:
@@ -244,23 +235,9 @@ class PenerimaForm(OnceForm, ModelRulesForm):
         exclude = [name for name, value in (("desa", penerima.desa_id),
                                             ("mulai", penerima.mulai)) if value is None]
         self.check_rules(penerima, exclude=exclude)
-        if self.errors:
-            return data
-        try:
-            penerima.check_quota()
-        except ValidationError as error:
-            self.add_error("target", error)
-            return data
-        self.ganda = penerima.double_aid()
-        reason = (data.get("alasan_ganda") or "").strip()
-        if self.ganda and not reason:
-            self.add_error("alasan_ganda", ValidationError(
-                _("Already receives %(programmes)s in an overlapping period. To add them all "
-                  "the same, give the reason here.") % {
-                    "programmes": _other_programmes(self.ganda)}, code="double_aid"))
-            return data
-        penerima.alasan_ganda = reason if self.ganda else ""
-        self.penerima = penerima
+        self.ganda = getattr(penerima, "ganda", [])
+        if not self.errors:
+            self.penerima = penerima
         return data
 
     def save(self) -> Penerima | None:

@@ -5,7 +5,7 @@ The help a PMKS case records is a distribution too (of a programme, or of the vi
 programme of that source and form: `Program.ad_hoc`), so that one query gives everything a person
 has received. The double-aid rule — the same person, household or group on two programmes of the
 same form over overlapping periods — lives here once (`Penerima.double_aid`, `find_double_aid`),
-asked by the forms, the admin and the `bantuan` sheet.
+asked by `Penerima.clean` (so by the forms and the admin) and by the `bantuan` sheet in batches.
 """
 
 import datetime
@@ -179,6 +179,11 @@ class StatusPenerima(models.TextChoices):
 TARGET_FIELDS = ("warga", "keluarga", "perkumpulan", "kasus")
 FIELD_OF_SASARAN = {Sasaran.WARGA: "warga", Sasaran.KELUARGA: "keluarga",
                     Sasaran.PERKUMPULAN: "perkumpulan"}
+# What places a recipient (`Penerima.clean`): who, where, on which programme, over which period
+# and whether stopped. An edit that changes none of these (a decision, a reason) is not checked
+# again for its area, the quota or double aid: those were checked when it was added.
+PLACING_FIELDS = ("program_id", *(f"{name}_id" for name in TARGET_FIELDS), "desa_id", "mulai",
+                  "selesai", "status")
 
 
 def _exactly_one(fields) -> Q:
@@ -266,13 +271,34 @@ class Penerima(models.Model):
         if not adding and (fields is None or {"program", "desa"} & set(fields)):
             self.penyaluran.exclude(program_id=self.program_id, desa_id=self.desa_id).update(
                 program_id=self.program_id, desa_id=self.desa_id)
+        self.penempatan_tersimpan = self._placing()
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         # The stored aid counts of the area a recipient leaves are stale too (bantuan.rekap).
         instance.desa_tersimpan = instance.__dict__.get("desa_id")
+        # What placed it when it was checked (`clean`).
+        instance.penempatan_tersimpan = instance._placing()
         return instance
+
+    def _placing(self) -> dict:
+        return {name: self.__dict__.get(name) for name in PLACING_FIELDS}
+
+    def _changed(self, *names: str) -> bool:
+        """Whether the recipient is new, or any of `names` (of PLACING_FIELDS) differs from what
+        was stored."""
+        stored = getattr(self, "penempatan_tersimpan", None)
+        if self._state.adding or stored is None:
+            return True
+        return any(stored.get(name) != self.__dict__.get(name) for name in names)
+
+    def _restarted(self) -> bool:
+        """A stopped recipient that goes on again: it takes a place (and may be double aid)
+        anew."""
+        stored = getattr(self, "penempatan_tersimpan", None) or {}
+        return (stored.get("status") == StatusPenerima.DIHENTIKAN
+                and self.status != StatusPenerima.DIHENTIKAN)
 
     @property
     def target(self):
@@ -332,6 +358,7 @@ class Penerima(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        self.ganda = []  # the double aid found (a form shows it)
         self.complete()
         given = [name for name in TARGET_FIELDS if getattr(self, f"{name}_id")]
         if len(given) != 1:
@@ -359,8 +386,64 @@ class Penerima(models.Model):
         if self.status == StatusPenerima.DIHENTIKAN and not self.alasan_berhenti.strip():
             errors["alasan_berhenti"] = ValidationError(_("Say why the recipient is stopped."),
                                                         code="stop_reason")
+        if len(given) == 1 and self._changed("desa_id", *(f"{n}_id" for n in TARGET_FIELDS)):
+            self._check_area(given[0], errors)
+        if not errors and program is not None:
+            self._check_quota_and_double_aid(errors)
         if errors:
             raise ValidationError(errors)
+
+    def _check_area(self, given: str, errors: dict) -> None:
+        """The recipient's area is the target's own (`target_area`): where the person or
+        household lives, where the group or the case is."""
+        area = self.target_area()
+        if area is None:
+            errors.setdefault(given, ValidationError(
+                _("The recipient has no village recorded."), code="no_area"))
+        elif self.desa_id and self.desa_id != area.pk:
+            errors.setdefault("desa", ValidationError(
+                _("The recipient is recorded in %(area)s: the area must be that one.")
+                % {"area": area.nama},
+                code="not_target_area"))
+
+    def _check_quota_and_double_aid(self, errors: dict) -> None:
+        """The programme's quota in the village, for a recipient taking a place (new, moved to
+        another programme or village, or going on again after being stopped); then double aid,
+        for a recipient new to its programme, target or period: refused without a reason in
+        `alasan_ganda`. `self.ganda` keeps what was found."""
+        restarted = self._restarted()
+        if restarted or self._changed("program_id", "desa_id"):
+            try:
+                self.check_quota()
+            except ValidationError as error:
+                errors["desa"] = error
+                return
+        if self.status == StatusPenerima.DIHENTIKAN or self.program.ad_hoc:
+            return
+        targets = tuple(f"{n}_id" for n in TARGET_FIELDS)
+        if not (restarted or self._changed("program_id", *targets, "mulai", "selesai")):
+            return
+        found = [p for p in self.double_aid() if p.program_id != self.program_id]
+        if found and not self._changed("program_id", *targets) and not restarted:
+            # Only the period changed: the double aid it had already is no new one.
+            stored = self.penempatan_tersimpan
+            before = Penerima(pk=self.pk, program=self.program, desa_id=self.desa_id,
+                              mulai=stored["mulai"], selesai=stored["selesai"],
+                              warga_id=self.warga_id,
+                              keluarga_id=self.keluarga_id, perkumpulan_id=self.perkumpulan_id)
+            known = {p.pk for p in before.double_aid()}
+            found = [p for p in found if p.pk not in known]
+        self.ganda = found
+        self.alasan_ganda = (self.alasan_ganda or "").strip()
+        if not found:
+            if self._changed("program_id", *targets) or restarted:
+                self.alasan_ganda = ""  # no double aid: no reason to keep
+            return
+        if not self.alasan_ganda:
+            errors["alasan_ganda"] = ValidationError(
+                _("Already receives %(programmes)s in an overlapping period. To add them all "
+                  "the same, give the reason here.") % {"programmes": other_programmes(found)},
+                code="double_aid")
 
     def check_quota(self) -> None:
         """The programme's quota per village, counting the village's recipients not stopped."""
@@ -401,6 +484,16 @@ def program_period(program: Program) -> dict:
     return {"start": formats.date_format(program.mulai, "SHORT_DATE_FORMAT"),
             "end": formats.date_format(program.selesai, "SHORT_DATE_FORMAT")
             if program.selesai else "…"}
+
+
+def other_programmes(found: list[Penerima]) -> str:
+    """The other programmes of a double aid, by name, code and period."""
+    shown = []
+    for other in found:
+        period = program_period(other.program)
+        shown.append(f"{other.program.nama} ({other.program.kode}, "
+                     f"{period['start']} – {period['end']})")
+    return "; ".join(dict.fromkeys(shown))
 
 
 @dataclass

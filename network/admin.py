@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from network.models import (
@@ -109,8 +111,29 @@ class DanaInline(ScopedInline):
     extra = 0
 
 
+class ForumAdminForm(forms.ModelForm):
+    """A forum's member groups as the web's form takes them (`Forum.member_choices`): the active
+    groups of the forum's own village; a group of another village is not a valid choice."""
+
+    def clean(self):
+        data = super().clean()
+        desa, groups = data.get("desa"), data.get("anggota")
+        field = self.fields.get("anggota")
+        if desa is None or not groups or field is None:
+            return data
+        allowed = set(Forum.member_choices(desa).filter(pk__in=[g.pk for g in groups])
+                      .values_list("pk", flat=True))
+        for group in groups:
+            if group.pk not in allowed:
+                self.add_error("anggota", ValidationError(
+                    field.error_messages["invalid_choice"], code="invalid_choice",
+                    params={"value": group.pk}))
+        return data
+
+
 @admin.register(Forum)
 class ForumAdmin(ScopedImportExport, ScopedAdmin):
+    form = ForumAdminForm
     resource_classes = [ForumResource]
     list_display = ["nama", "desa", "tingkat", "tempat", "mekanisme", "tanggal_dibentuk"]
     list_filter = [wilayah_filter("desa"), "tingkat", "mekanisme"]

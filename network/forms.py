@@ -153,8 +153,8 @@ class ForumForm(OnceForm, VersionedModelForm):
         # told by its token too.
         if self.instance.pk is None or (self.is_bound and TOKEN_FIELD in self.data):
             self.send_once(user, f"network:forum:{desa.pk}")
-        # The village's active groups (the forum's own).
-        self.fields["anggota"].queryset = Perkumpulan.objects.filter(desa=desa, aktif=True)
+        # The village's active groups (the forum's own; the admin takes these alone too).
+        self.fields["anggota"].queryset = Forum.member_choices(desa)
         self.fields["anggota"].widget.attrs["data-desa"] = desa.pk
 
 

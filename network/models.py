@@ -76,6 +76,15 @@ class Mitra(models.Model):
             above = Q(wilayah_id__in=[".".join(codes[:i]) for i in range(1, len(codes))])
         return access.area_filter(user, "wilayah", any_level=True) | above
 
+    @classmethod
+    def edit_filter(cls, user):
+        """Changed (renamed, moved, deleted) only by whoever may write its own area
+        (access.may_write_area): a village's operator links its groups to the district office,
+        but does not rename it."""
+        from registry import access
+
+        return access.area_filter(user, "wilayah", any_level=True)
+
 
 class Hubungan(models.Model):
     """A working link from a group to another group or to an outside partner."""
@@ -280,6 +289,12 @@ class Forum(models.Model):
 
     def __str__(self) -> str:
         return self.nama
+
+    @staticmethod
+    def member_choices(desa):
+        """The groups a forum of `desa` (a Wilayah or its code) may count as members: the
+        village's active groups. The web's form and the admin take these and no other."""
+        return Perkumpulan.objects.filter(desa=desa, aktif=True)
 
     @property
     def tempat(self) -> str:

@@ -1,6 +1,8 @@
 """Import and export of partners, working links and WKSBM forums in the admin (see
 registry.resources)."""
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
@@ -88,6 +90,22 @@ class ForumResource(ScopedResource):
     key_filter = {"tingkat": TingkatForum.DESA}
     export_select_related = ("desa",)
     export_prefetch_related = ("anggota",)
+
+    def check_scope(self, instance, row, errors) -> None:
+        """Besides the area: the member groups are the village's active ones
+        (Forum.member_choices), as on the forum page and in the admin's form."""
+        super().check_scope(instance, row, errors)
+        field = self.fields["anggota"]
+        if "anggota" in errors or field.column_name not in row or not instance.desa_id:
+            return
+        groups = list(field.clean(row) or [])
+        allowed = set(Forum.member_choices(instance.desa_id).filter(
+            pk__in=[g.pk for g in groups]).values_list("pk", flat=True))
+        wrong = [g.kode for g in groups if g.pk not in allowed]
+        if wrong:
+            errors["anggota"] = ValidationError(
+                _("Not an active group of this village: %(codes)s.")
+                % {"codes": ", ".join(wrong)}, code="not_member_choice")
 
     class Meta:
         model = Forum

@@ -135,7 +135,9 @@ def test_one_recipient_per_programme_and_target(siti, kasus_tanpa_nik):
         with pytest.raises(ValidationError) as refused:
             penerima(prog, **target)
         assert "Sudah menjadi penerima program ini." in str(refused.value)
-    assert penerima(program("PKH-2025-B"), warga=siti).program.kode == "PKH-2025-B"
+    # Another programme of the same form and period is double aid: added with its reason.
+    assert penerima(program("PKH-2025-B"), warga=siti,
+                    alasan_ganda="Disetujui musdes").program.kode == "PKH-2025-B"
 
 
 def test_the_quota_counts_the_villages_recipients_not_stopped(make_warga):
@@ -143,7 +145,10 @@ def test_the_quota_counts_the_villages_recipients_not_stopped(make_warga):
     first = penerima(prog, warga=make_warga("3277010101900003", wilayah_id=CIBEUREUM))
     penerima(prog, warga=make_warga("3277014202850004", wilayah_id=CIBEUREUM))
     third = Penerima(program=prog, warga=make_warga("3277010303700005", wilayah_id=CIBEUREUM))
-    third.full_clean()
+    # full_clean asks the quota (the admin's form, the web's): told at the area.
+    with pytest.raises(ValidationError) as refused:
+        third.full_clean()
+    assert [e.code for e in refused.value.error_dict["desa"]] == ["quota_full"]
     with pytest.raises(ValidationError) as refused:
         third.check_quota()
     assert refused.value.code == "quota_full" and "Cibeureum" in refused.value.messages[0]
@@ -179,6 +184,10 @@ def test_a_case_of_a_registered_person_names_the_person(siti):
     first = penerima(program("PKH-A"), warga=siti)
     by_case = Penerima(program=program("PKH-B"), kasus=kasus)
     assert by_case.double_aid() == [first]
+    with pytest.raises(ValidationError) as refused:  # double aid: a reason is needed
+        by_case.full_clean()
+    assert [e.code for e in refused.value.error_dict["alasan_ganda"]] == ["double_aid"]
+    by_case.alasan_ganda = "Lansia tunggal"
     by_case.full_clean()
     by_case.save()
     assert (by_case.warga, by_case.kasus) == (siti, None)
