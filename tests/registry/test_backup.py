@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from members.models import Keanggotaan
 from network.models import Hubungan
@@ -118,7 +119,7 @@ def only_backups(folder: Path) -> list[str]:
 
 
 def test_an_output_in_a_missing_folder_fails_clearly(tmp_path):
-    with pytest.raises(CommandError, match="does not exist") as raised:
+    with translation.override("en"), pytest.raises(CommandError, match="does not exist") as raised:
         call_command("backup", "--output", tmp_path / "nowhere" / "copy.sqlite3")
     assert raised.value.returncode != 0
     assert only_backups(tmp_path) == []
@@ -126,7 +127,7 @@ def test_an_output_in_a_missing_folder_fails_clearly(tmp_path):
 
 def test_an_output_under_a_file_fails_clearly(tmp_path):
     (tmp_path / "a-file").write_text("x")
-    with pytest.raises(CommandError, match="does not exist"):
+    with translation.override("en"), pytest.raises(CommandError, match="does not exist"):
         call_command("backup", "--output", tmp_path / "a-file" / "copy.sqlite3")
     assert only_backups(tmp_path) == ["a-file"]
 

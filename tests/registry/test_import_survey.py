@@ -503,10 +503,10 @@ def test_a_text_longer_than_its_record_holds_is_told_at_its_cell_not_cut(tmp_pat
                      link("CBR-OK-001", "Puskesmas", jenis_mitra="Pemerintah",
                           keterangan="K" * 301)],
     })
-    imp = refused(path, [("anggota", 2, "nama"), ("pmks", 2, "nama"), ("jaringan", 2, "mitra"),
-                         ("jaringan", 3, "keterangan")])
     with translation.override("en"):
-        assert message(imp, 0) == "The name is longer than 150 characters."
+        imp = refused(path, [("anggota", 2, "nama"), ("pmks", 2, "nama"),
+                             ("jaringan", 2, "mitra"), ("jaringan", 3, "keterangan")])
+    assert message(imp, 0) == "The name is longer than 150 characters."
     # At the limit, each is kept whole.
     path = make_xlsx(tmp_path, {
         "perkumpulan": [GOOD_GROUP],
@@ -533,11 +533,11 @@ def test_a_cell_holding_a_spreadsheet_error_is_told_not_taken_for_text(tmp_path)
         book[sheet][cell] = code  # openpyxl writes an error code as an error cell (t="e")
         assert book[sheet][cell].data_type == "e"
     book.save(path)
-    imp = refused(path, [("perkumpulan", 2, "nama"), ("anggota", 2, "nama"),
-                         ("jaringan", 2, "mitra")])
-    assert [e.value for e in imp.errors] == ["#N/A", "#VALUE!", "#NAME?"]
     with translation.override("en"):
-        assert message(imp).startswith("The cell holds the spreadsheet's error #N/A")
+        imp = refused(path, [("perkumpulan", 2, "nama"), ("anggota", 2, "nama"),
+                             ("jaringan", 2, "mitra")])
+    assert [e.value for e in imp.errors] == ["#N/A", "#VALUE!", "#NAME?"]
+    assert message(imp).startswith("The cell holds the spreadsheet's error #N/A")
 
 
 @pytest.mark.parametrize("second", ["Nama ", "NAMA"])
@@ -551,10 +551,10 @@ def test_a_column_given_twice_is_an_error_not_the_last_one_silently(tmp_path, se
     sheet.cell(1, column, second)
     sheet.cell(2, column, "NAMA KEDUA")
     book.save(path)
-    imp = refused(path, [("perkumpulan", 1, "nama")])
     with translation.override("en"):
-        assert message(imp) == ("Column nama is given twice (columns C and "
-                                f"{openpyxl.utils.get_column_letter(column)}): keep one.")
+        imp = refused(path, [("perkumpulan", 1, "nama")])
+    assert message(imp) == ("Column nama is given twice (columns C and "
+                            f"{openpyxl.utils.get_column_letter(column)}): keep one.")
 
 
 def test_a_workbook_listing_a_sheet_whose_part_is_missing_is_refused(tmp_path):
@@ -607,10 +607,10 @@ def test_a_sheet_of_another_name_is_said_not_read(tmp_path):
     path = make_xlsx(tmp_path, {"perkumpulan": [GOOD_GROUP],
                                 "anggota2": [member("CBR-OK-001", SITI, "Siti")],
                                 "petunjuk": [{"isi": "Petunjuk pengisian"}]})
-    imp = imported(path)
-    assert [(w.sheet, w.row) for w in imp.warnings] == [("anggota2", 1)]
     with translation.override("en"):
-        assert imp.warnings[0].message.startswith("Not a sheet of the survey (perkumpulan, ")
+        imp = imported(path)
+    assert [(w.sheet, w.row) for w in imp.warnings] == [("anggota2", 1)]
+    assert imp.warnings[0].message.startswith("Not a sheet of the survey (perkumpulan, ")
 
 
 def _compound_file(streams: dict[str, bytes]) -> bytes:

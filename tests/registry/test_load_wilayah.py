@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import translation
 
 # `wc -l fixtures/wilayah/*.csv` minus the header line of each file.
 PROVINCES, KABUPATEN, KECAMATAN, DESA = 38, 514, 7285, 83762
@@ -250,7 +251,7 @@ def test_bad_csv_line_is_refused_by_file_and_line_and_nothing_is_written(
 def test_missing_csv_file_is_refused(db, tmp_path):
     write_csvs(tmp_path, **GUNUNGKIDUL_ROWS)
     (tmp_path / "villages.csv").unlink()
-    with pytest.raises(CommandError) as caught:
+    with translation.override("en"), pytest.raises(CommandError) as caught:
         load(dir=str(tmp_path))
     assert str(caught.value).startswith(f"Cannot read {tmp_path / 'villages.csv'}")
 

@@ -15,6 +15,7 @@ from members.models import Keanggotaan, PeranAnggota
 from network.models import Forum, Mekanisme, PengurusForum, TingkatForum
 from registry import audit, rekap, validators, workbook
 from registry.access import Peran
+from registry.management.output import cannot_read
 from registry.models import Perkumpulan, ProfilDesa, User, Wilayah
 
 DEMO_WORKBOOK = Path(settings.BASE_DIR) / "fixtures" / "cibeureum_2006.xlsx"
@@ -48,7 +49,10 @@ class Command(BaseCommand):
             raise CommandError(f"Area {DESA} is missing: run `manage.py load_wilayah` first.")
         # The recap counts of what it writes, computed once at its end (registry.rekap).
         with transaction.atomic(), rekap.deferred():
-            result = workbook.run(DEMO_WORKBOOK)
+            try:
+                result = workbook.run(DEMO_WORKBOOK)
+            except OSError as exc:
+                raise cannot_read(DEMO_WORKBOOK, exc) from exc
             if not result.ok:
                 raise CommandError("\n".join(str(e) for e in result.errors))
             with audit.changes(None, "Demo: forum WKSBM, profil desa, PSKS"):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ketahanan import indikator
 from registry import lampau, replicas
 from registry.management.areas import area_option
+from registry.management.output import check_output, open_output, write_output
 
 
 class Command(BaseCommand):
@@ -43,16 +44,18 @@ class Command(BaseCommand):
         output = options["output"]
         if options["format"] == "xlsx" and not output:
             raise CommandError("--format xlsx needs --output FILE.")
+        if output:
+            check_output(output)  # refused before any work
         hasil, _ = replicas.run(lambda: indikator.hitung(area, acuan=acuan, pada=pada))
         if options["format"] == "xlsx":
-            indikator.as_xlsx(hasil, output)
+            with open_output(output, binary=True) as stream:
+                indikator.as_xlsx(hasil, stream)
             self.stderr.write(f"Written {output}.")
             return
         text = (json.dumps(hasil.as_dict(), ensure_ascii=False, indent=1) + "\n"
                 if options["format"] == "json" else indikator.as_text(hasil))
         if output:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_output(output, text)
             self.stderr.write(f"Written {output}.")
         else:
             self.stdout.write(text, ending="")

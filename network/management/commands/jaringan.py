@@ -7,6 +7,7 @@ from django.utils import timezone
 from network import graph
 from registry import lampau, replicas
 from registry.management.areas import area_option
+from registry.management.output import check_output, write_output
 
 
 class Command(BaseCommand):
@@ -35,6 +36,8 @@ class Command(BaseCommand):
                 pada = lampau.as_of(lampau.parse_pada(options["pada"]))
             except ValueError as exc:
                 raise CommandError(f"--pada {options['pada']}: {exc}") from exc
+        if options["output"]:
+            check_output(options["output"])  # refused before any work
         as_json = options["format"] == "json"
         (network, shared), _ = replicas.run(lambda: (
             graph.build(area, pada=pada), graph.overlap(area, pada=pada) if as_json else None))
@@ -51,8 +54,7 @@ class Command(BaseCommand):
             write = nx.generate_graphml if options["format"] == "graphml" else nx.generate_gexf
             text = "\n".join(write(network)) + "\n"
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_output(options["output"], text)
             self.stderr.write(f"Written {options['output']}.")
         else:
             self.stdout.write(text, ending="")

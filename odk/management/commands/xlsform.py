@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from odk import form
 from registry import validators
+from registry.management.output import check_output, open_output
 
 
 class Command(BaseCommand):
@@ -22,13 +23,12 @@ class Command(BaseCommand):
             kode = validators.normalize_kode_wilayah(options["wilayah"])
         except ValidationError as exc:
             raise CommandError(f"{options['wilayah']}: not an area code.") from exc
+        check_output(options["output"])  # refused before any work
         try:
-            with open(options["output"], "wb") as stream:
+            with open_output(options["output"], binary=True) as stream:
                 made = form.write_xlsform(stream, kode)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        except OSError as exc:
-            raise CommandError(f"{options['output']}: {exc.strerror}.") from exc
         self.stdout.write(
             f"{options['output']}: form {made['form_id']} version {made['version']}, "
             f"{made['villages']} desa/kelurahan."

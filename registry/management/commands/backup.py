@@ -16,20 +16,25 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import tempfile
-from contextlib import closing, suppress
+from contextlib import closing
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry.management.output import cannot_write, check_output, replaced
 
 DEFAULT_FOLDER = Path(settings.BASE_DIR) / "var" / "backups"
 EXTENSIONS = {"sqlite": ".sqlite3", "postgresql": ".dump"}
 
 
 def vendor_of(alias: str = DEFAULT_DB_ALIAS) -> str:
+    if alias not in connections.settings:
+        raise CommandError(_("There is no database %(alias)s; the databases are: %(known)s.")
+                           % {"alias": alias, "known": ", ".join(connections.settings)})
     vendor = connections[alias].vendor
     if vendor not in EXTENSIONS:
         raise CommandError(f"Backups of a {vendor} database are not supported (only SQLite and "
@@ -95,7 +100,10 @@ def dump_postgresql(alias: str, target: Path) -> None:
 def output_path(option: str | None, vendor: str) -> Path:
     name = f"wksbm-{timezone.localtime():%Y%m%d-%H%M%S}{EXTENSIONS[vendor]}"
     if not option:
-        DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
+        try:
+            DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise cannot_write(DEFAULT_FOLDER / name, exc) from exc
         return DEFAULT_FOLDER / name
     path = Path(option).expanduser()
     if path.is_dir():
@@ -103,9 +111,7 @@ def output_path(option: str | None, vendor: str) -> Path:
     if path.exists():
         raise CommandError(f"{path} already exists; choose another name (a backup never "
                            "overwrites a file).")
-    if not path.parent.is_dir():
-        raise CommandError(f"Cannot write {path}: the folder {path.parent} does not exist.")
-    return path
+    return check_output(path)
 
 
 class Command(BaseCommand):
@@ -127,28 +133,11 @@ class Command(BaseCommand):
         alias = options["database"]
         vendor = vendor_of(alias)
         target = output_path(options["output"], vendor)
-        try:
-            handle, partial = tempfile.mkstemp(
-                dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        except OSError as exc:
-            raise CommandError(f"Cannot write in {target.parent}: {exc.strerror}.") from exc
-        os.close(handle)
-        partial = Path(partial)
-        try:
+        with replaced(target, errors=(OSError, sqlite3.Error)) as partial:
             if vendor == "sqlite":
                 partial.unlink()  # sqlite3 makes the file itself
                 copy_sqlite(alias, partial)
             else:
                 dump_postgresql(alias, partial)
-            with open(partial, "rb") as written:
-                os.fsync(written.fileno())
-            os.replace(partial, target)
-        except BaseException as exc:
-            with suppress(OSError):
-                partial.unlink()
-            if isinstance(exc, (OSError, sqlite3.Error)):
-                reason = getattr(exc, "strerror", None) or exc
-                raise CommandError(f"Cannot write {target}: {reason}.") from exc
-            raise
         size = target.stat().st_size
         self.stdout.write(f"Backup written: {target} ({size / 1024 / 1024:.1f} MB)")

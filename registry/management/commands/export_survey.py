@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from registry import workbook
 from registry.management.areas import area_option
+from registry.management.output import check_output, open_output
 from registry.models import User
 
 
@@ -18,15 +19,19 @@ class Command(BaseCommand):
         parser.add_argument("--template", action="store_true", help="The blank form.")
 
     def handle(self, *args, **options):
+        output = options["output"]
+        check_output(output)  # refused before any work
         if options["template"]:
-            workbook.template_workbook(options["output"])
-            self.stdout.write(f"Blank survey form written to {options['output']}.")
+            with open_output(output, binary=True) as stream:
+                workbook.template_workbook(stream)
+            self.stdout.write(f"Blank survey form written to {output}.")
             return
         if not options["wilayah"]:
             raise CommandError("Give --wilayah CODE (or --template).")
         area = area_option(options["wilayah"])
         # The command line sees everything, as a national administrator would.
         everyone = User(peran="admin", is_active=True)
-        counts = workbook.export_workbook(options["output"], user=everyone, area=area)
+        with open_output(output, binary=True) as stream:
+            counts = workbook.export_workbook(stream, user=everyone, area=area)
         summary = ", ".join(f"{sheet} {n}" for sheet, n in counts.items())
-        self.stdout.write(f"{area}: {summary} rows written to {options['output']}.")
+        self.stdout.write(f"{area}: {summary} rows written to {output}.")

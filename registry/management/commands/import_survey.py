@@ -3,6 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from registry import workbook
+from registry.management.output import cannot_read
 
 
 class Command(BaseCommand):
@@ -27,8 +28,8 @@ class Command(BaseCommand):
             result = workbook.run(
                 options["file"], dry_run=options["dry_run"], progress=bar.update if bar else None
             )
-        except FileNotFoundError as exc:
-            raise CommandError(f"{options['file']}: file not found.") from exc
+        except OSError as exc:  # missing, a folder, no permission
+            raise cannot_read(options["file"], exc) from exc
         except workbook.WorkbookError as exc:
             raise CommandError(f"{options['file']}: {exc}") from exc
         finally:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from registry.management.output import cannot_read
 from registry.models import TINGKAT_BY_PARTS, Wilayah
 from registry.validators import normalize_kode_wilayah, validate_kode_wilayah
 
@@ -73,26 +74,30 @@ class Command(BaseCommand):
         for filename, parent_column in FILES:
             path = folder / filename
             try:
-                handle = path.open(newline="", encoding="utf-8")
-            except OSError as exc:
-                raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
-            with handle:
-                for line, record in enumerate(csv.DictReader(handle), start=2):
-                    kode, nama = (record.get("code") or "").strip(), (record.get("name") or "")
-                    try:
-                        validate_kode_wilayah(kode)
-                    except ValidationError as exc:
-                        raise CommandError(f"{path}:{line}: {exc.messages[0]}") from exc
-                    if prefix and not _in_scope(kode, prefix):
-                        continue
-                    parent = record.get(parent_column) if parent_column else None
-                    if parent_column and parent not in known:
-                        raise CommandError(f"{path}:{line}: the parent of {kode} is unknown.")
-                    if parent_column and Wilayah.ancestor_codes(kode)["induk_id"] != parent:
-                        raise CommandError(f"{path}:{line}: {kode} cannot lie within {parent}.")
-                    known.add(kode)
-                    rows.append((kode, nama.strip()))
+                self._read_file(path, parent_column, prefix, known, rows)
+            except (OSError, UnicodeDecodeError) as exc:  # a folder, no permission, not UTF-8
+                raise cannot_read(path, exc) from exc
         return rows
+
+    def _read_file(self, path: Path, parent_column: str | None, prefix: str, known: set[str],
+                   rows: list[tuple[str, str]]) -> None:
+        """One file's areas within the prefix, added to `rows` (their codes to `known`)."""
+        with path.open(newline="", encoding="utf-8") as handle:
+            for line, record in enumerate(csv.DictReader(handle), start=2):
+                kode, nama = (record.get("code") or "").strip(), (record.get("name") or "")
+                try:
+                    validate_kode_wilayah(kode)
+                except ValidationError as exc:
+                    raise CommandError(f"{path}:{line}: {exc.messages[0]}") from exc
+                if prefix and not _in_scope(kode, prefix):
+                    continue
+                parent = record.get(parent_column) if parent_column else None
+                if parent_column and parent not in known:
+                    raise CommandError(f"{path}:{line}: the parent of {kode} is unknown.")
+                if parent_column and Wilayah.ancestor_codes(kode)["induk_id"] != parent:
+                    raise CommandError(f"{path}:{line}: {kode} cannot lie within {parent}.")
+                known.add(kode)
+                rows.append((kode, nama.strip()))
 
 
 def _in_scope(kode: str, prefix: str) -> bool:

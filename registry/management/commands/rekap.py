@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from registry import rekap, replicas
 from registry.management.areas import area_option
+from registry.management.output import check_output, open_output, write_output
 
 
 class Command(BaseCommand):
@@ -41,9 +42,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         area = area_option(options["wilayah"])
-        year = options["tahun_acuan"] or timezone.localdate().year
-        if not 1900 <= year <= 2200:
+        year = options["tahun_acuan"]
+        if year is None:
+            year = timezone.localdate().year
+        elif not 1900 <= year <= 2200:
             raise CommandError(f"--tahun-acuan {year} is not a plausible year.")
+        output = options["output"]
+        if options["format"] == "xlsx" and not output:
+            raise CommandError("--format xlsx needs --output FILE.")
+        if output:
+            check_output(output)  # refused before any work
         if options["segarkan"]:
             villages = rekap.refresh_all()
             self.stderr.write(f"Stored counts of {villages} villages computed again.")
@@ -57,14 +65,12 @@ class Command(BaseCommand):
                     sumber = kind.open(options[param], area)
                 except (LookupError, ValueError) as exc:
                     raise CommandError(f"--{param} {options[param]}: {exc}") from exc
-        if sumber is not None and not options["tahun_acuan"]:
+        if sumber is not None and options["tahun_acuan"] is None:
             year = sumber.tahun_acuan or year
         result, _ = replicas.run(lambda: rekap.build(area, year, sumber=sumber))
-        output = options["output"]
         if options["format"] == "xlsx":
-            if not output:
-                raise CommandError("--format xlsx needs --output FILE.")
-            rekap.as_xlsx(result, output)
+            with open_output(output, binary=True) as stream:
+                rekap.as_xlsx(result, stream)
             self.stderr.write(f"Written {output}.")
             return
         text = (
@@ -72,8 +78,7 @@ class Command(BaseCommand):
             if options["format"] == "json" else rekap.as_text(result)
         )
         if output:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_output(output, text)
             self.stderr.write(f"Written {output}.")
         else:
             sys.stdout.write(text)

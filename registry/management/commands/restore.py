@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from registry.management.commands.backup import pg_tool, run_pg_tool, vendor_of
+from registry.management.output import cannot_read
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_CUSTOM_HEADER = b"PGDMP"
@@ -65,9 +66,12 @@ class Command(BaseCommand):
         alias = options["database"]
         vendor = vendor_of(alias)
         source = Path(options["file"]).expanduser()
-        if not source.is_file():
+        if not source.exists():
             raise CommandError(f"{source}: file not found.")
-        kind = kind_of(source)
+        try:
+            kind = kind_of(source)
+        except OSError as exc:  # a folder, no permission
+            raise cannot_read(source, exc) from exc
         if kind is None:
             raise CommandError(f"{source} is not a backup made by manage.py backup.")
         if kind != vendor:
