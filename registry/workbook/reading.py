@@ -246,14 +246,14 @@ def read_rows(worksheet, handler: "SheetHandler", imp: "Import") -> Iterator[Row
                 if _too_long(value):
                     long.append((column, value))
                     continue
-            elif value.__class__ is SpreadsheetError:
-                if column in names:  # a column no one reads may hold what it likes
-                    long.append((column, value))
-                continue
                 if is_blank(value):
                     continue
                 size = _text_bytes(value)
                 value = _clean(value)
+            elif value.__class__ is SpreadsheetError:
+                if column in names:  # a column no one reads may hold what it likes
+                    long.append((column, value))
+                continue
             else:
                 size = 0
             filled = True
