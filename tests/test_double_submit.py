@@ -12,6 +12,7 @@ the database's rule of one current membership per person and group."""
 
 import datetime
 from html.parser import HTMLParser
+from urllib.parse import urldefrag
 
 import pytest
 from django.contrib.messages import get_messages
@@ -56,7 +57,9 @@ def rendered(client: Client, url: str, action: str | None = None, aksi: str | No
     for attrs, values in Forms(response.content.decode()).forms:
         if attrs.get("method", "get").lower() != "post":
             continue
-        if attrs.get("action") == action and values.get("aksi") == aksi:
+        # "#section": the page itself, reopened at the form's section.
+        posts_to = urldefrag(attrs.get("action") or "")[0] or None
+        if posts_to == action and values.get("aksi") == aksi:
             assert values.get(TOKEN_FIELD), (url, action, aksi, values)
             return values
     raise AssertionError(f"no form posting to {action} ({aksi}) on {url}")

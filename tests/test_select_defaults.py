@@ -5,6 +5,7 @@ member). The case page's status form once started on the first status: Save on a
 handled moved it back to "identified"."""
 
 from html.parser import HTMLParser
+from urllib.parse import urldefrag
 
 import pytest
 
@@ -28,7 +29,8 @@ class Selects(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.form = attrs.get("action") or ""
+            # "#section": the page itself, reopened at the form's section.
+            self.form = urldefrag(attrs.get("action") or "")[0]
         elif tag == "input" and attrs.get("name") == "aksi":
             self.form += f"#{attrs.get('value')}"
         elif tag == "select":
