@@ -6,8 +6,9 @@ an observer of Kota Cimahi and a national administrator."""
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 PASSWORD = "Rahasia-Uji-2026"
 CIBEUREUM = "32.77.01.1002"
@@ -57,6 +58,17 @@ def fast_password_hashing(settings, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Uploaded proofs of aid go to the session's temporary folder, never the project's var/.
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language, whatever the one before left active: a page
+    requested with the English cookie leaves English active in the thread (the middleware sets
+    it per request, as a server's worker does), and `translation.override` ends by switching
+    translation off, so a later test read English messages or Indonesian by its order."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 def make_user(username: str, peran: str, kode: str | None):

@@ -123,3 +123,30 @@ def test_no_message_the_site_shows_mixes_in_the_english_word_field(db):
         mixed = sorted(f"{key!r}: {text!r}" for key in keys
                        if (text := translation.gettext(key)).startswith("Field "))
     assert not mixed, "\n".join(mixed)
+
+
+def test_the_commands_tell_their_errors_in_indonesian(operator, tmp_path):
+    """Run as an operator would, without choosing a language: a command's error says it in
+    Indonesian, not in the English of its source."""
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    not_a_backup = tmp_path / "catatan.txt"
+    not_a_backup.write_text("bukan basis data")
+    cases = [
+        (["rekap", "--wilayah", "99"], "belum dimuat", "is not loaded"),
+        (["import_survey", str(tmp_path / "tidak-ada.xlsx")], "Tidak dapat membaca",
+         "Cannot read"),
+        (["create_user", "operator_cibeureum", "--role", "admin"], "sudah ada",
+         "already exists"),
+        (["restore", str(not_a_backup), "--yes"], "bukan cadangan", "is not a backup"),
+        (["rekap", "--wilayah", "32.77", "--tahun-acuan", "20"], "bukan tahun",
+         "not a plausible year"),
+    ]
+    for args, indonesian, english in cases:
+        with pytest.raises(CommandError) as caught:
+            call_command(*args, stdout=io.StringIO(), stderr=io.StringIO())
+        assert indonesian in str(caught.value), (args, str(caught.value))
+        assert english not in str(caught.value), (args, str(caught.value))

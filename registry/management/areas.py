@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from registry.models import Wilayah
 from registry.validators import normalize_kode_wilayah
@@ -16,5 +17,6 @@ def area_option(value: str) -> Wilayah:
         raise CommandError(exc.messages[0]) from exc
     area = Wilayah.objects.filter(pk=kode).first()
     if area is None:
-        raise CommandError(f"Area {kode} is not loaded; run `python manage.py load_wilayah` first.")
+        raise CommandError(_("Area %(kode)s is not loaded; run `python manage.py load_wilayah` "
+                             "first.") % {"kode": kode})
     return area

@@ -29,7 +29,7 @@ import json
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import CIBEUREUM, MELONG, today
 
@@ -255,7 +255,7 @@ def test_before_the_registry_held_anything_every_share_is_null(village):
 def test_bad_options_are_told_without_a_traceback(village, args, message):
     from io import StringIO
 
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         call_command("ketahanan", "--wilayah", CIBEUREUM, *args, stdout=StringIO())
 
 

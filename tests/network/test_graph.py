@@ -18,6 +18,7 @@ import json
 import networkx as nx
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from members.models import Keanggotaan
 from network import graph
@@ -125,7 +126,7 @@ def test_the_command_writes_json_graphml_and_gexf(network, tmp_path):
 
 @pytest.mark.parametrize(("code", "message"), [("99.99", "not loaded"), ("32-77", "32-77")])
 def test_the_command_refuses_a_bad_area(db, code, message):
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         call_command("jaringan", "--wilayah", code, stdout=io.StringIO())
 
 

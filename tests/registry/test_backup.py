@@ -57,7 +57,7 @@ def write_not_committed(db: Scratch):
 
 def backed_up(done, folder: Path) -> Path:
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Backup written: "), done.stdout
+    assert done.stdout.startswith("Cadangan ditulis: "), done.stdout
     [written] = [p for p in folder.iterdir() if not p.name.startswith("template")]
     assert str(written) in done.stdout
     return written
@@ -135,7 +135,7 @@ def test_an_output_under_a_file_fails_clearly(tmp_path):
 def test_a_backup_never_overwrites_a_file(tmp_path):
     existing = tmp_path / "copy.sqlite3"
     existing.write_text("an older backup")
-    with pytest.raises(CommandError, match="already exists"):
+    with translation.override("en"), pytest.raises(CommandError, match="already exists"):
         call_command("backup", "--output", existing)
     assert existing.read_text() == "an older backup"
 
@@ -161,17 +161,17 @@ NOWHERE = Scratch("postgresql", f"postgres://wksbm:{PASSWORD}@127.0.0.1:1/wksbm"
 def test_without_pg_dump_the_backup_says_what_to_install(tmp_path):
     done = NOWHERE.manage("backup", "--output", tmp_path, PATH="/nonexistent")
     assert done.returncode != 0
-    assert "pg_dump was not found" in done.stderr
+    assert "pg_dump tidak ditemukan" in done.stderr
     assert PASSWORD not in done.stdout + done.stderr
     assert only_backups(tmp_path) == []
 
 
 def test_a_failing_pg_dump_is_told_without_the_password(tmp_path):
     done = NOWHERE.manage("backup", "--output", tmp_path)
-    if "pg_dump was not found" in done.stderr:
+    if "pg_dump tidak ditemukan" in done.stderr:
         pytest.skip("pg_dump is not installed")
     assert done.returncode != 0
-    assert "pg_dump failed" in done.stderr
+    assert "pg_dump gagal" in done.stderr
     assert PASSWORD not in done.stdout + done.stderr
     assert only_backups(tmp_path) == []
 
@@ -179,7 +179,7 @@ def test_a_failing_pg_dump_is_told_without_the_password(tmp_path):
 def test_restore_refuses_a_file_that_is_no_backup(tmp_path):
     other = tmp_path / "notes.txt"
     other.write_text("not a database")
-    with pytest.raises(CommandError, match="not a backup"):
+    with translation.override("en"), pytest.raises(CommandError, match="not a backup"):
         call_command("restore", other, "--yes")
-    with pytest.raises(CommandError, match="file not found"):
+    with translation.override("en"), pytest.raises(CommandError, match="file not found"):
         call_command("restore", tmp_path / "missing.sqlite3", "--yes")

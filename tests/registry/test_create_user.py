@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.http import HttpRequest
+from django.utils import translation
 
 from tests.conftest import CIBEUREUM
 
@@ -21,7 +22,8 @@ def password(monkeypatch):
 
 def create(username: str, **options) -> str:
     out = io.StringIO()
-    call_command("create_user", username, stdout=out, **options)
+    with translation.override("en"):
+        call_command("create_user", username, stdout=out, **options)
     return out.getvalue().strip()
 
 

@@ -197,7 +197,8 @@ def test_dry_run_of_a_bad_file_reports_the_errors_with_a_non_zero_exit(tmp_path)
 @pytest.mark.django_db
 def test_warnings_are_printed_and_do_not_fail_the_import(tmp_path):
     path = make_xlsx(tmp_path, {"perkumpulan": [group("CBR-DW-001", nomor_urut=1)]})
-    out, err = import_survey(path)
+    with translation.override("en"):
+        out, err = import_survey(path)
     assert err.splitlines()[0].startswith("perkumpulan:1:nomor_urut: ")
     assert err.splitlines()[0].endswith("(warning)")
     assert Perkumpulan.objects.filter(kode="CBR-DW-001").exists()

@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from registry import workbook
 from registry.models import Perkumpulan
@@ -183,7 +184,7 @@ def test_the_command_prints_the_first_errors_and_the_number_of_the_rest(tmp_path
     path = tmp_path / "salah.xlsx"
     write_xlsx(path, [HEADER, *(group_row(n, nama="x" * 300) for n in range(1, 1_101))],
                shared=True)
-    with pytest.raises(CommandError) as failed:
+    with translation.override("en"), pytest.raises(CommandError) as failed:
         call_command("import_survey", str(path), "--dry-run")
     assert "1100 error(s)" in str(failed.value)
     lines = capsys.readouterr().err.splitlines()
@@ -450,7 +451,7 @@ def test_the_command_refuses_a_hostile_file_with_a_message_not_a_traceback(tmp_p
     path = tmp_path / "besar.xlsx"
     one_big_cell(path, 300_000, shared=True)
     err = io.StringIO()
-    with pytest.raises(CommandError) as failed:
+    with translation.override("en"), pytest.raises(CommandError) as failed:
         call_command("import_survey", str(path), stderr=err)
     assert "1 error(s)" in str(failed.value)
     (line,) = err.getvalue().splitlines()

@@ -25,7 +25,8 @@ CSV_DIR = Path(settings.BASE_DIR) / "fixtures" / "wilayah"
 
 def load(**options) -> str:
     out = io.StringIO()
-    call_command("load_wilayah", stdout=out, **options)
+    with translation.override("en"):
+        call_command("load_wilayah", stdout=out, **options)
     return out.getvalue().strip()
 
 

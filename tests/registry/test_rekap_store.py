@@ -7,7 +7,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from members.models import Keanggotaan, PeranAnggota
 from registry import rekap
@@ -156,7 +156,8 @@ def test_the_writer_computes_the_counts_and_no_reader_does(village, client, staf
     assert writes == []
     assert page.context["rekap"].jumlah_perkumpulan == 2  # as stored: Melong's not yet gone
     assert f"Angka {len(villages)} desa/kelurahan menunggu dihitung ulang" in page.content.decode()
-    call_command("rekap", wilayah="32.77", tahun_acuan=2016, segarkan_basi=True)
+    with translation.override("en"):
+        call_command("rekap", wilayah="32.77", tahun_acuan=2016, segarkan_basi=True)
     assert f"Stored counts of {len(villages)} waiting villages" in capsys.readouterr().err
     assert not RekapBasi.objects.exists()
     assert rekap.build(Wilayah.objects.get(pk="32.77"), 2016).jumlah_perkumpulan == 1
@@ -217,7 +218,8 @@ def test_segarkan_recomputes_counts_a_raw_bulk_write_missed(village, capsys):
     call_command("rekap", wilayah="32.77", tahun_acuan=2016)
     assert '"jumlah_perkumpulan": 3' in capsys.readouterr().out
     # ...until --segarkan computes them again.
-    call_command("rekap", wilayah="32.77", tahun_acuan=2016, segarkan=True)
+    with translation.override("en"):
+        call_command("rekap", wilayah="32.77", tahun_acuan=2016, segarkan=True)
     captured = capsys.readouterr()
     assert '"jumlah_perkumpulan": 1' in captured.out
     assert "Stored counts of 2 villages computed again." in captured.err

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from demo import bantuan, dana, keluarga, ketahanan, verifikasi
 from demo.atas import add_kecamatan_bkb
@@ -46,7 +47,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not Wilayah.objects.filter(pk=DESA).exists():
-            raise CommandError(f"Area {DESA} is missing: run `manage.py load_wilayah` first.")
+            raise CommandError(_("Area %(kode)s is missing: run `manage.py load_wilayah` first.")
+                               % {"kode": DESA})
         # The recap counts of what it writes, computed once at its end (registry.rekap).
         with transaction.atomic(), rekap.deferred():
             try:
@@ -81,11 +83,12 @@ class Command(BaseCommand):
             # Its Pokja Tansosmas, first assessment, action plan and monitoring round.
             with audit.changes(None, "Demo: Pokja Tansosmas, penilaian, rencana aksi"):
                 ketahanan.add_to_village(DESA, today)
-        self.stdout.write(f"Demo data, Kelurahan Cibeureum ({DESA}): {result.summary()}")
+        self.stdout.write(_("Demo data, Kelurahan Cibeureum (%(kode)s): %(summary)s")
+                          % {"kode": DESA, "summary": result.summary()})
         if options["accounts"]:
             self.stdout.write(
-                "Log in at /accounts/login/ with one of these demo accounts "
-                f"(password {DEMO_PASSWORD}):"
+                _("Log in at /accounts/login/ with one of these demo accounts (password "
+                  "%(password)s):") % {"password": DEMO_PASSWORD}
             )
             for username, peran, kode in DEMO_ACCOUNTS:
                 self.stdout.write(f"  {username:14} {Peran(peran).label} — {kode or 'Indonesia'}")

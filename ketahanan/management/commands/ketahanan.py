@@ -2,6 +2,7 @@ import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from ketahanan import indikator
 from registry import lampau, replicas
@@ -34,7 +35,8 @@ class Command(BaseCommand):
         if options["tahun_acuan"] is not None:
             year = options["tahun_acuan"]
             if not 1900 <= year <= 2200:
-                raise CommandError(f"--tahun-acuan {year} is not a plausible year.")
+                raise CommandError(_("--tahun-acuan %(year)d is not a plausible year.")
+                                   % {"year": year})
             acuan = datetime.date(year, 12, 31)
         if options["pada"]:
             try:
@@ -43,19 +45,19 @@ class Command(BaseCommand):
                 raise CommandError(f"--pada {options['pada']}: {exc}") from exc
         output = options["output"]
         if options["format"] == "xlsx" and not output:
-            raise CommandError("--format xlsx needs --output FILE.")
+            raise CommandError(_("--format xlsx needs --output FILE."))
         if output:
             check_output(output)  # refused before any work
-        hasil, _ = replicas.run(lambda: indikator.hitung(area, acuan=acuan, pada=pada))
+        hasil, _work = replicas.run(lambda: indikator.hitung(area, acuan=acuan, pada=pada))
         if options["format"] == "xlsx":
             with open_output(output, binary=True) as stream:
                 indikator.as_xlsx(hasil, stream)
-            self.stderr.write(f"Written {output}.")
+            self.stderr.write(_("Written %(path)s.") % {"path": output})
             return
         text = (json.dumps(hasil.as_dict(), ensure_ascii=False, indent=1) + "\n"
                 if options["format"] == "json" else indikator.as_text(hasil))
         if output:
             write_output(output, text)
-            self.stderr.write(f"Written {output}.")
+            self.stderr.write(_("Written %(path)s.") % {"path": output})
         else:
             self.stdout.write(text, ending="")

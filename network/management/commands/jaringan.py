@@ -3,6 +3,7 @@ import json
 import networkx as nx
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from network import graph
 from registry import lampau, replicas
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         if options["output"]:
             check_output(options["output"])  # refused before any work
         as_json = options["format"] == "json"
-        (network, shared), _ = replicas.run(lambda: (
+        (network, shared), _work = replicas.run(lambda: (
             graph.build(area, pada=pada), graph.overlap(area, pada=pada) if as_json else None))
         if options["format"] == "json":
             result = graph.figures(network)
@@ -55,6 +56,6 @@ class Command(BaseCommand):
             text = "\n".join(write(network)) + "\n"
         if options["output"]:
             write_output(options["output"], text)
-            self.stderr.write(f"Written {options['output']}.")
+            self.stderr.write(_("Written %(path)s.") % {"path": options["output"]})
         else:
             self.stdout.write(text, ending="")

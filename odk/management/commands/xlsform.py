@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from odk import form
 from registry import validators
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         try:
             kode = validators.normalize_kode_wilayah(options["wilayah"])
         except ValidationError as exc:
-            raise CommandError(f"{options['wilayah']}: not an area code.") from exc
+            raise CommandError(_("%(code)s: not an area code.") % {"code": options["wilayah"]}) \
+                from exc
         check_output(options["output"])  # refused before any work
         try:
             with open_output(options["output"], binary=True) as stream:
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"{options['output']}: form {made['form_id']} version {made['version']}, "
-            f"{made['villages']} desa/kelurahan."
+            _("%(output)s: form %(form_id)s version %(version)s, %(villages)d desa/kelurahan.")
+            % {"output": options["output"], "form_id": made["form_id"],
+               "version": made["version"], "villages": made["villages"]}
         )

@@ -37,8 +37,8 @@ def vendor_of(alias: str = DEFAULT_DB_ALIAS) -> str:
                            % {"alias": alias, "known": ", ".join(connections.settings)})
     vendor = connections[alias].vendor
     if vendor not in EXTENSIONS:
-        raise CommandError(f"Backups of a {vendor} database are not supported (only SQLite and "
-                           "PostgreSQL).")
+        raise CommandError(_("Backups of a %(vendor)s database are not supported (only SQLite "
+                             "and PostgreSQL).") % {"vendor": vendor})
     return vendor
 
 
@@ -57,8 +57,8 @@ def pg_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
         raise CommandError(
-            f"{name} was not found on PATH: install the PostgreSQL client tools (Debian: "
-            f"postgresql-client), of the server's major version or newer."
+            _("%(tool)s was not found on PATH: install the PostgreSQL client tools (Debian: "
+              "postgresql-client), of the server's major version or newer.") % {"tool": name}
         )
     return path
 
@@ -70,13 +70,14 @@ def run_pg_tool(args: list[str], alias: str, what: str) -> None:
     try:
         done = subprocess.run(args, env=env, capture_output=True, text=True)
     except OSError as exc:
-        raise CommandError(f"{what} failed: {exc}") from exc
+        raise CommandError(_("%(tool)s failed: %(error)s") % {"tool": what, "error": exc}) from exc
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip()
         password = env.get("PGPASSWORD")
         if password:
             message = message.replace(password, "********")
-        raise CommandError(f"{what} failed (exit status {done.returncode}):\n{message}")
+        raise CommandError(_("%(tool)s failed (exit status %(status)d):\n%(message)s")
+                           % {"tool": what, "status": done.returncode, "message": message})
 
 
 def copy_sqlite(alias: str, target: Path) -> None:
@@ -88,7 +89,7 @@ def copy_sqlite(alias: str, target: Path) -> None:
         copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         result = copy.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
-        raise CommandError(f"The copy failed its check: {result}")
+        raise CommandError(_("The copy failed its check: %(result)s") % {"result": result})
 
 
 def dump_postgresql(alias: str, target: Path) -> None:
@@ -109,8 +110,8 @@ def output_path(option: str | None, vendor: str) -> Path:
     if path.is_dir():
         return path / name
     if path.exists():
-        raise CommandError(f"{path} already exists; choose another name (a backup never "
-                           "overwrites a file).")
+        raise CommandError(_("%(path)s already exists; choose another name (a backup never "
+                             "overwrites a file).") % {"path": path})
     return check_output(path)
 
 
@@ -140,4 +141,5 @@ class Command(BaseCommand):
             else:
                 dump_postgresql(alias, partial)
         size = target.stat().st_size
-        self.stdout.write(f"Backup written: {target} ({size / 1024 / 1024:.1f} MB)")
+        self.stdout.write(_("Backup written: %(path)s (%(size).1f MB)")
+                          % {"path": target, "size": size / 1024 / 1024})

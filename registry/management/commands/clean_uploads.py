@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from registry import import_queue
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         cleaned = import_queue.clean_up()
         self.stdout.write(
-            f"Older than {settings.WKSBM_UPLOAD_KEEP_HOURS} h: {cleaned.expired} unconfirmed "
-            f"import(s) expired, {cleaned.files} unused upload file(s) and "
-            f"{cleaned.import_export} django-import-export upload(s) removed."
+            _("Older than %(hours)s h: %(expired)d unconfirmed import(s) expired, %(files)d "
+              "unused upload file(s) and %(import_export)d django-import-export upload(s) "
+              "removed.")
+            % {"hours": settings.WKSBM_UPLOAD_KEEP_HOURS, "expired": cleaned.expired,
+               "files": cleaned.files, "import_export": cleaned.import_export}
         )

@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from registry.access import Peran
 from registry.management.areas import area_option
@@ -31,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         username = options["username"]
         if User.objects.filter(username=username).exists():
-            raise CommandError(f"User {username!r} already exists.")
+            raise CommandError(_("User %(username)r already exists.") % {"username": username})
         wilayah = None
         if options["wilayah"]:
             wilayah = area_option(options["wilayah"])
@@ -50,19 +51,24 @@ class Command(BaseCommand):
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise CommandError("Password refused: " + " ".join(exc.messages)) from exc
+            raise CommandError(_("Password refused: %(reasons)s")
+                               % {"reasons": " ".join(exc.messages)}) from exc
         user.set_password(password)
         with transaction.atomic():
             user.save()
-        area = f" in {wilayah}" if wilayah else " for the whole country"
-        self.stdout.write(f"Created {user.get_peran_display()} {username!r}{area}.")
+        if wilayah:
+            done = _("Created %(role)s %(username)r in %(area)s.")
+        else:
+            done = _("Created %(role)s %(username)r for the whole country.")
+        self.stdout.write(done % {"role": user.get_peran_display(), "username": username,
+                                  "area": wilayah})
 
     def _prompt(self) -> str:
         try:
-            first = getpass.getpass("Password: ")
-            second = getpass.getpass("Password (again): ")
+            first = getpass.getpass(_("Password: "))
+            second = getpass.getpass(_("Password (again): "))
         except (EOFError, KeyboardInterrupt) as exc:
-            raise CommandError("No password given (set WKSBM_PASSWORD or type it).") from exc
+            raise CommandError(_("No password given (set WKSBM_PASSWORD or type it).")) from exc
         if first != second:
-            raise CommandError("The two passwords differ.")
+            raise CommandError(_("The two passwords differ."))
         return first

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from registry import workbook
 from registry.management.areas import area_option
@@ -24,14 +25,15 @@ class Command(BaseCommand):
         if options["template"]:
             with open_output(output, binary=True) as stream:
                 workbook.template_workbook(stream)
-            self.stdout.write(f"Blank survey form written to {output}.")
+            self.stdout.write(_("Blank survey form written to %(output)s.") % {"output": output})
             return
         if not options["wilayah"]:
-            raise CommandError("Give --wilayah CODE (or --template).")
+            raise CommandError(_("Give --wilayah CODE (or --template)."))
         area = area_option(options["wilayah"])
         # The command line sees everything, as a national administrator would.
         everyone = User(peran="admin", is_active=True)
         with open_output(output, binary=True) as stream:
             counts = workbook.export_workbook(stream, user=everyone, area=area)
         summary = ", ".join(f"{sheet} {n}" for sheet, n in counts.items())
-        self.stdout.write(f"{area}: {summary} rows written to {output}.")
+        self.stdout.write(_("%(area)s: %(summary)s rows written to %(output)s.")
+                          % {"area": area, "summary": summary, "output": output})

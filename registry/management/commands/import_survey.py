@@ -1,6 +1,7 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from registry import workbook
 from registry.management.output import cannot_read
@@ -36,17 +37,23 @@ class Command(BaseCommand):
             if bar:
                 bar.close()
         for warning in result.warnings:
-            self.stderr.write(f"{warning} (warning)")
+            self.stderr.write(_("%(warning)s (warning)") % {"warning": warning})
         if result.warnings.unlisted:
-            self.stderr.write(f"… and {result.warnings.unlisted} more warning(s), not listed.")
+            self.stderr.write(_("… and %(count)d more warning(s), not listed.")
+                              % {"count": result.warnings.unlisted})
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
             if result.errors.unlisted:
-                self.stderr.write(f"… and {result.errors.unlisted} more error(s), not listed.")
-            raise CommandError(f"{result.errors.total} error(s); nothing was imported.")
-        prefix = "Dry run, nothing written. " if options["dry_run"] else ""
-        self.stdout.write(prefix + result.summary())
+                self.stderr.write(_("… and %(count)d more error(s), not listed.")
+                                  % {"count": result.errors.unlisted})
+            raise CommandError(_("%(count)d error(s); nothing was imported.")
+                               % {"count": result.errors.total})
+        if options["dry_run"]:
+            self.stdout.write(_("Dry run, nothing written. %(summary)s")
+                              % {"summary": result.summary()})
+        else:
+            self.stdout.write(result.summary())
 
 
 class _ProgressBar:
@@ -57,7 +64,9 @@ class _ProgressBar:
 
     def update(self, sheet: str, rows: int) -> None:
         filled = min(rows // 2000, 30)
-        self.stream.write(f"\r{sheet:12} [{'#' * filled:30}] {rows:>9,} rows", ending="")
+        self.stream.write("\r" + _("%(sheet)s [%(bar)s] %(rows)s rows") % {
+            "sheet": f"{sheet:12}", "bar": f"{'#' * filled:30}", "rows": f"{rows:>9,}"},
+            ending="")
         self.stream.flush()
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from registry.management.output import cannot_read
 from registry.models import TINGKAT_BY_PARTS, Wilayah
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(exc.messages[0]) from exc
         rows = self._read(folder, prefix)
         if not rows:
-            raise CommandError(f"No area matches prefix {prefix!r}.")
+            raise CommandError(_("No area matches prefix %(prefix)r.") % {"prefix": prefix})
         existing = {w.kode: w.nama for w in Wilayah.objects.only("kode", "nama")}
         new, renamed = [], []
         for kode, nama in rows:
@@ -64,7 +65,8 @@ class Command(BaseCommand):
             Wilayah.objects.bulk_update(renamed, ["nama"], batch_size=BATCH)
         unchanged = len(rows) - len(new) - len(renamed)
         self.stdout.write(
-            f"Wilayah: {len(new)} created, {len(renamed)} updated, {unchanged} unchanged."
+            _("Wilayah: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % {"created": len(new), "updated": len(renamed), "unchanged": unchanged}
         )
 
     def _read(self, folder: Path, prefix: str) -> list[tuple[str, str]]:
@@ -93,9 +95,12 @@ class Command(BaseCommand):
                     continue
                 parent = record.get(parent_column) if parent_column else None
                 if parent_column and parent not in known:
-                    raise CommandError(f"{path}:{line}: the parent of {kode} is unknown.")
+                    raise CommandError(_("%(path)s:%(line)d: the parent of %(kode)s is unknown.")
+                                       % {"path": path, "line": line, "kode": kode})
                 if parent_column and Wilayah.ancestor_codes(kode)["induk_id"] != parent:
-                    raise CommandError(f"{path}:{line}: {kode} cannot lie within {parent}.")
+                    raise CommandError(
+                        _("%(path)s:%(line)d: %(kode)s cannot lie within %(parent)s.")
+                        % {"path": path, "line": line, "kode": kode, "parent": parent})
                 known.add(kode)
                 rows.append((kode, nama.strip()))
 

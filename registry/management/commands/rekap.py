@@ -3,6 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from registry import rekap, replicas
 from registry.management.areas import area_option
@@ -46,18 +47,21 @@ class Command(BaseCommand):
         if year is None:
             year = timezone.localdate().year
         elif not 1900 <= year <= 2200:
-            raise CommandError(f"--tahun-acuan {year} is not a plausible year.")
+            raise CommandError(_("--tahun-acuan %(year)d is not a plausible year.")
+                               % {"year": year})
         output = options["output"]
         if options["format"] == "xlsx" and not output:
-            raise CommandError("--format xlsx needs --output FILE.")
+            raise CommandError(_("--format xlsx needs --output FILE."))
         if output:
             check_output(output)  # refused before any work
         if options["segarkan"]:
             villages = rekap.refresh_all()
-            self.stderr.write(f"Stored counts of {villages} villages computed again.")
+            self.stderr.write(_("Stored counts of %(villages)d villages computed again.")
+                              % {"villages": villages})
         elif options["segarkan_basi"]:
             villages = rekap.refresh_stale(area)
-            self.stderr.write(f"Stored counts of {villages} waiting villages computed again.")
+            self.stderr.write(_("Stored counts of %(villages)d waiting villages computed again.")
+                              % {"villages": villages})
         sumber = None
         for param, kind in rekap.REKAP_SOURCES.items():
             if options.get(param):
@@ -67,11 +71,11 @@ class Command(BaseCommand):
                     raise CommandError(f"--{param} {options[param]}: {exc}") from exc
         if sumber is not None and options["tahun_acuan"] is None:
             year = sumber.tahun_acuan or year
-        result, _ = replicas.run(lambda: rekap.build(area, year, sumber=sumber))
+        result, _work = replicas.run(lambda: rekap.build(area, year, sumber=sumber))
         if options["format"] == "xlsx":
             with open_output(output, binary=True) as stream:
                 rekap.as_xlsx(result, stream)
-            self.stderr.write(f"Written {output}.")
+            self.stderr.write(_("Written %(path)s.") % {"path": output})
             return
         text = (
             json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n"
@@ -79,6 +83,6 @@ class Command(BaseCommand):
         )
         if output:
             write_output(output, text)
-            self.stderr.write(f"Written {output}.")
+            self.stderr.write(_("Written %(path)s.") % {"path": output})
         else:
             sys.stdout.write(text)

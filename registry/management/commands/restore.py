@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils.translation import gettext as _
 
 from registry.management.commands.backup import pg_tool, run_pg_tool, vendor_of
 from registry.management.output import cannot_read
@@ -34,7 +35,8 @@ def restore_sqlite(alias: str, source: Path) -> None:
     with closing(sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)) as backup:
         result = backup.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
-            raise CommandError(f"{source} is damaged ({result}); nothing was restored.")
+            raise CommandError(_("%(path)s is damaged (%(result)s); nothing was restored.")
+                               % {"path": source, "result": result})
         live = connections[alias]
         live.close()
         live.ensure_connection()
@@ -67,24 +69,27 @@ class Command(BaseCommand):
         vendor = vendor_of(alias)
         source = Path(options["file"]).expanduser()
         if not source.exists():
-            raise CommandError(f"{source}: file not found.")
+            raise CommandError(_("%(path)s: file not found.") % {"path": source})
         try:
             kind = kind_of(source)
         except OSError as exc:  # a folder, no permission
             raise cannot_read(source, exc) from exc
         if kind is None:
-            raise CommandError(f"{source} is not a backup made by manage.py backup.")
+            raise CommandError(_("%(path)s is not a backup made by manage.py backup.")
+                               % {"path": source})
         if kind != vendor:
-            raise CommandError(f"{source} is a {kind} backup; this database is {vendor}.")
+            raise CommandError(_("%(path)s is a %(kind)s backup; this database is %(vendor)s.")
+                               % {"path": source, "kind": kind, "vendor": vendor})
         if not options["yes"]:
             raise CommandError(
-                "Restoring replaces every row of the database with the backup's. Stop the app, "
-                "then run again with --yes.")
+                _("Restoring replaces every row of the database with the backup's. Stop the "
+                  "app, then run again with --yes."))
         try:
             if vendor == "sqlite":
                 restore_sqlite(alias, source)
             else:
                 restore_postgresql(alias, source)
         except sqlite3.Error as exc:
-            raise CommandError(f"Restoring {source} failed: {exc}") from exc
-        self.stdout.write(f"Restored from {source}.")
+            raise CommandError(_("Restoring %(path)s failed: %(error)s")
+                               % {"path": source, "error": exc}) from exc
+        self.stdout.write(_("Restored from %(path)s.") % {"path": source})
