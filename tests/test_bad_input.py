@@ -8,8 +8,8 @@ failed query would otherwise spoil the rest of the test.
 
 import io
 import zipfile
-from urllib.parse import urldefrag, urljoin
 from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin
 
 import openpyxl
 import pytest
